@@ -1,0 +1,165 @@
+"""Hub settings: defaults, then an `ewidencjoner.toml` file, then `EWIDENCJONER_*` variables.
+
+Later sources win. The file is the one given with `--config`, else the one named by
+`EWIDENCJONER_CONFIG`, else `./ewidencjoner.toml` when it exists. Every setting has the
+same name in the file (lower case) and in the environment (upper case, prefixed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENV_PREFIX = "EWIDENCJONER_"
+DEFAULT_CONFIG_FILE = Path("ewidencjoner.toml")
+SITE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing, malformed or contradicts another one."""
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    """Where an MQTT broker listens and how to log in to it."""
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> BrokerAddress:
+        """Parse `mqtt://user:password@host:port` (user, password and port optional)."""
+        parts = urlsplit(url)
+        if parts.scheme != "mqtt" or not parts.hostname:
+            raise ConfigError(f"broker_url must look like mqtt://user:password@host:port, got {url!r}")
+        try:
+            port = parts.port or 1883
+        except ValueError as exc:
+            raise ConfigError(f"broker_url has a bad port: {url!r}") from exc
+        return cls(
+            host=parts.hostname,
+            port=port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the hub needs to run; see the README's configuration table."""
+
+    database: Path = Path("ewidencjoner.db")
+    broker_url: str = ""
+    """Empty means: start the embedded broker inside the hub."""
+    embedded_broker_host: str = "127.0.0.1"
+    embedded_broker_port: int = 1883
+    site: str = "przedszkole"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    timezone: str = "Europe/Warsaw"
+    client_id: str = ""
+    """The hub's MQTT client id; stable so the broker keeps its session. Empty: `hub-<site>`."""
+
+    def __post_init__(self) -> None:
+        if not SITE_ID_PATTERN.match(self.site):
+            raise ConfigError(f"site must be 1-32 letters, digits, '-' or '_', got {self.site!r}")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"unknown time zone {self.timezone!r}") from exc
+        if self.broker_url:
+            BrokerAddress.parse(self.broker_url)
+        for name in ("web_port", "embedded_broker_port"):
+            port = getattr(self, name)
+            if not 0 < port < 65536:
+                raise ConfigError(f"{name} must be between 1 and 65535, got {port}")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def broker(self) -> BrokerAddress:
+        """The broker the hub connects to: the configured one or the embedded one."""
+        if self.broker_url:
+            return BrokerAddress.parse(self.broker_url)
+        return BrokerAddress(self.embedded_broker_host, self.embedded_broker_port)
+
+    @property
+    def uses_embedded_broker(self) -> bool:
+        return not self.broker_url
+
+    @property
+    def mqtt_client_id(self) -> str:
+        return self.client_id or f"hub-{self.site}"
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """A copy with the given settings replaced (None values are ignored)."""
+        given = {key: value for key, value in overrides.items() if value is not None}
+        return replace(self, **_coerce(given))
+
+
+def load_settings(config_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read the settings from defaults, the config file and the environment, in that order."""
+    environ = dict(os.environ) if environ is None else environ
+    values: dict[str, object] = {}
+    path = config_file or _path_from_env(environ)
+    if path is not None:
+        values.update(_read_file(path, must_exist=True))
+    elif DEFAULT_CONFIG_FILE.exists():
+        values.update(_read_file(DEFAULT_CONFIG_FILE, must_exist=False))
+    known = {field.name for field in fields(Settings)}
+    for key, value in environ.items():
+        if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "CONFIG":
+            name = key.removeprefix(ENV_PREFIX).lower()
+            if name not in known:
+                raise ConfigError(f"unknown setting in the environment: {key}")
+            values[name] = value
+    return Settings(**_coerce(values))
+
+
+def _path_from_env(environ: dict[str, str]) -> Path | None:
+    value = environ.get(ENV_PREFIX + "CONFIG")
+    return Path(value) if value else None
+
+
+def _read_file(path: Path, *, must_exist: bool) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        if must_exist:
+            raise ConfigError(f"config file not found: {path}") from exc
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    known = {field.name for field in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown settings in {path}: {', '.join(unknown)}")
+    return data
+
+
+def _coerce(values: dict[str, object]) -> dict[str, object]:
+    """Turn strings from the environment or the file into each field's type."""
+    types = {field.name: field.type for field in fields(Settings)}
+    result: dict[str, object] = {}
+    for name, value in values.items():
+        kind = types[name]
+        try:
+            if kind == "int":
+                result[name] = int(value)  # type: ignore[arg-type]
+            elif kind == "Path":
+                result[name] = Path(str(value))
+            else:
+                result[name] = str(value)
+        except ValueError as exc:
+            raise ConfigError(f"setting {name} must be a whole number, got {value!r}") from exc
+    return result

@@ -1,0 +1,81 @@
+"""The register of readers and their health: who may send taps, and how each one is doing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from hub.timefmt import to_db, utc_now
+from hub.wire import READER_ID_PATTERN, StatusMessage
+
+READER_MODES = ("toggle", "in", "out")
+
+
+class ReaderError(ValueError):
+    """A reader cannot be registered or changed as asked."""
+
+
+def add_reader(db: Database, reader_id: str, name: str, mode: str = "toggle") -> dict[str, Any]:
+    """Register a reader so the hub accepts its taps."""
+    if not READER_ID_PATTERN.match(reader_id):
+        raise ReaderError(f"reader id must be 1-32 letters, digits, '-' or '_', got {reader_id!r}")
+    if not name.strip():
+        raise ReaderError("a reader needs a name people recognise, e.g. 'Wejście główne'")
+    if mode not in READER_MODES:
+        raise ReaderError(f"mode must be one of {', '.join(READER_MODES)}, got {mode!r}")
+    if is_registered(db, reader_id):
+        raise ReaderError(f"reader {reader_id!r} is already registered")
+    row = {"id": reader_id, "name": name.strip(), "mode": mode, "created_at": to_db(utc_now())}
+    with db.atomic():
+        db["readers"].insert(row)
+    return get_reader(db, reader_id)
+
+
+def is_registered(db: Database, reader_id: str) -> bool:
+    return db.execute("SELECT 1 FROM readers WHERE id = ?", [reader_id]).fetchone() is not None
+
+
+def get_reader(db: Database, reader_id: str) -> dict[str, Any]:
+    return _public(db["readers"].get(reader_id))
+
+
+def list_readers(db: Database) -> list[dict[str, Any]]:
+    return [_public(row) for row in db["readers"].rows_where(order_by="id")]
+
+
+def record_status(
+    db: Database, reader_id: str, status: StatusMessage, received: datetime, *, retained: bool
+) -> bool:
+    """Keep a reader's latest status, and log it unless it is a retained copy already seen.
+
+    The caller holds the transaction. Returns True when the status was new (logged).
+    """
+    body = json.dumps({k: v for k, v in asdict(status).items() if v is not None}, sort_keys=True)
+    previous = db.execute("SELECT last_status FROM readers WHERE id = ?", [reader_id]).fetchone()
+    if retained and previous and previous[0] == body:
+        return False
+    at = to_db(received)
+    fields = asdict(status)
+    fields["online"] = int(status.online)
+    update = {"last_seen": at, "last_status": body, "online": fields["online"]}
+    update.update({k: v for k, v in fields.items() if v is not None and k != "online"})
+    db["readers"].update(reader_id, update)
+    db["reader_events"].insert({"reader_id": reader_id, "at": at, **fields})
+    return True
+
+
+def touch(db: Database, reader_id: str, received: datetime) -> None:
+    """A tap is proof of life too: move the reader's last-seen time."""
+    db.execute("UPDATE readers SET last_seen = ? WHERE id = ?", [to_db(received), reader_id])
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    result = dict(row)
+    result.pop("last_status", None)
+    if result.get("online") is not None:
+        result["online"] = bool(result["online"])
+    return result

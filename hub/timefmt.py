@@ -1,0 +1,34 @@
+"""How the hub writes instants: UTC, ISO 8601, millisecond precision, sortable as text."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_db(moment: datetime) -> str:
+    """`2026-11-23T06:42:01.123Z`: the one format every stored instant uses."""
+    if moment.tzinfo is None:
+        raise ValueError("refusing to store a naive datetime")
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def from_db(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def local_day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[str, str]:
+    """The stored-instant range [start, end) covering local days `first`..`last` inclusive."""
+    start = datetime.combine(first, time(0), tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    return to_db(start), to_db(end)
+
+
+def local_clock(moment: datetime, tz: ZoneInfo) -> str:
+    """`07:42`: the wall-clock time a child and a teacher read."""
+    return moment.astimezone(tz).strftime("%H:%M")

@@ -1,0 +1,122 @@
+"""The web application: JSON API, the live page and its server-sent event stream.
+
+`create_app` builds it around a running hub (settings, the event bus ingest publishes to,
+and ingest's counters); it only reads the database, through the hub's public functions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from hub import quarantine, readers, taps
+from hub.config import Settings
+from hub.db import connect
+from hub.events import EventBus
+from hub.timefmt import from_db, local_day_bounds
+
+HERE = Path(__file__).parent
+MAX_RANGE_DAYS = 366
+
+DateParam = Annotated[date | None, Query(description="A local date, YYYY-MM-DD; default today")]
+
+
+def create_app(
+    settings: Settings,
+    events: EventBus,
+    ingest_state: Callable[[], dict[str, object]] | None = None,
+) -> FastAPI:
+    db = connect(settings.database)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="ewidencjoner",
+        summary="Kindergarten attendance: card taps, readers and the quarantine of bad messages.",
+        version="0.1.0",
+    )
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/api/taps", summary="Taps between two local dates (inclusive)")
+    async def api_taps(
+        from_: Annotated[date | None, Query(alias="from")] = None, to: DateParam = None
+    ) -> list[dict[str, Any]]:
+        first, last = _date_range(from_, to, settings)
+        start, end = local_day_bounds(first, last, settings.tz)
+        return taps.list_taps(db, start, end)
+
+    @app.get("/api/readers", summary="Registered readers with their latest status")
+    async def api_readers() -> list[dict[str, Any]]:
+        return readers.list_readers(db)
+
+    @app.get("/api/quarantine", summary="Rejected messages, kept with the reason")
+    async def api_quarantine(include_resolved: bool = False) -> dict[str, Any]:
+        return {
+            "counts": quarantine.count_by_reason(db),
+            "entries": quarantine.list_quarantine(db, include_resolved=include_resolved),
+        }
+
+    @app.get("/api/health", summary="Is ingest connected, and what has it handled")
+    async def api_health() -> dict[str, object]:
+        return ingest_state() if ingest_state else {}
+
+    @app.get("/events", response_class=EventSourceResponse, summary="Live taps and reader status")
+    async def live_events() -> AsyncIterator[ServerSentEvent]:
+        async with events.subscribe() as inbox:
+            yield ServerSentEvent(event="hello", data={"site": settings.site})
+            while True:
+                event = await inbox.get()
+                yield ServerSentEvent(
+                    event=str(event["type"]), raw_data=json.dumps(event, ensure_ascii=False)
+                )
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def live_page(request: Request) -> HTMLResponse:
+        today = datetime.now(settings.tz).date()
+        start, end = local_day_bounds(today, today, settings.tz)
+        return templates.TemplateResponse(
+            request,
+            "live.html",
+            {
+                "today": today,
+                "taps": list(reversed(taps.list_taps(db, start, end))),
+                "readers": readers.list_readers(db),
+                "quarantined": sum(quarantine.count_by_reason(db).values()),
+                "timezone": settings.timezone,
+            },
+        )
+
+    return app
+
+
+def _date_range(first: date | None, last: date | None, settings: Settings) -> tuple[date, date]:
+    today = datetime.now(settings.tz).date()
+    first = first or last or today
+    last = last or first
+    if last < first:
+        raise HTTPException(422, "'to' is before 'from'")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise HTTPException(422, f"ask for at most {MAX_RANGE_DAYS} days at a time")
+    return first, last
+
+
+def _local_clock(text: str | None, settings: Settings) -> str:
+    if not text:
+        return "?"
+    return from_db(text).astimezone(settings.tz).strftime("%H:%M:%S")

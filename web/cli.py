@@ -1,0 +1,80 @@
+"""The `ewidencjoner` command: the hub's data commands plus `serve` and `demo`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from hub.cli import cli, settings_from
+from hub.config import ConfigError
+from hub.db import open_database
+from hub.demo import DEMO_READERS, StandInReaders, register_demo_readers
+from web.serve import configure_logging, run_hub
+
+DEMO_DATABASE = Path("var/demo/ewidencjoner.db")
+
+
+def _override(ctx: click.Context, **values: object):
+    try:
+        return settings_from(ctx).with_overrides(**values)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@cli.command("serve")
+@click.option("--host", "web_host", help="Address the web UI listens on.")
+@click.option("--port", "web_port", type=int, help="Port of the web UI.")
+@click.option("--broker-url", help="mqtt://user:password@host:port; none starts the embedded broker.")
+@click.option("--site", help="Site id in MQTT topics.")
+@click.option("-v", "--verbose", is_flag=True, help="Log debugging detail.")
+@click.pass_context
+def serve(ctx: click.Context, verbose: bool, **options: object) -> None:
+    """Run the hub: MQTT ingest, the web UI and (without --broker-url) the embedded broker."""
+    configure_logging(verbose)
+    settings = _override(ctx, **options)
+    click.echo(f"ewidencjoner: web UI at http://{settings.web_host}:{settings.web_port}/")
+    run_hub(settings)
+
+
+@cli.command("demo")
+@click.option("--port", "web_port", type=int, default=8000, show_default=True, help="Port of the web UI.")
+@click.option(
+    "--mqtt-port",
+    "embedded_broker_port",
+    type=int,
+    default=1883,
+    show_default=True,
+    help="Port of the embedded MQTT broker.",
+)
+@click.option("--pace", type=float, default=2.0, show_default=True, help="Mean seconds between sample taps.")
+@click.pass_context
+def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: float) -> None:
+    """Run the hub on the embedded broker with sample readers tapping cards."""
+    configure_logging(False)
+    database = ctx.find_root().params.get("database") or DEMO_DATABASE
+    settings = _override(
+        ctx, database=database, web_port=web_port, broker_url="", embedded_broker_port=embedded_broker_port
+    )
+    db = open_database(settings.database)
+    register_demo_readers(db)
+
+    def start_readers() -> Callable[[], None]:
+        readers = StandInReaders(settings, db, pace_s=pace)
+        readers.start()
+        return readers.stop
+
+    click.echo(
+        f"\newidencjoner demo\n"
+        f"  web UI:      http://{settings.web_host}:{settings.web_port}/\n"
+        f"  MQTT broker: mqtt://{settings.embedded_broker_host}:{settings.embedded_broker_port} (embedded)\n"
+        f"  readers:     {', '.join(reader_id for reader_id, _ in DEMO_READERS)}\n"
+        f"  database:    {settings.database}\n"
+        f"  Stop with Ctrl+C.\n"
+    )
+    run_hub(settings, on_ready=start_readers)
+
+
+def main() -> None:
+    cli(prog_name="ewidencjoner")

@@ -1,0 +1,61 @@
+"""Running the whole hub in one process: broker (embedded if none is configured), ingest, web."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import uvicorn
+
+from hub.config import Settings
+from hub.db import open_database
+from hub.embedded_broker import EmbeddedBroker
+from hub.events import EventBus
+from hub.ingest import Ingest
+from web.app import create_app
+
+log = logging.getLogger(__name__)
+BROKER_WAIT_S = 15
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("transitions", "amqtt", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None] | None = None) -> None:
+    """Run until interrupted (Ctrl+C or SIGTERM).
+
+    `on_ready` runs once ingest is connected; it may return a function to call at shutdown.
+    """
+    open_database(settings.database).close()  # create or upgrade the schema before anything else
+    broker = None
+    if settings.uses_embedded_broker:
+        broker = EmbeddedBroker(settings.embedded_broker_host, settings.embedded_broker_port)
+        broker.start()
+    events = EventBus()
+    ingest = Ingest(settings, events)
+    ingest.start()
+    if not ingest.wait_connected(BROKER_WAIT_S):
+        log.warning(
+            "broker %s:%d not reachable yet; ingest keeps trying", settings.broker.host, settings.broker.port
+        )
+    on_stop = on_ready() if on_ready else None
+    app = create_app(settings, events, ingest.describe)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=settings.web_host, port=settings.web_port, log_config=None, timeout_graceful_shutdown=2
+        )
+    )
+    try:
+        server.run()
+    finally:
+        if on_stop:
+            on_stop()
+        ingest.stop()
+        if broker:
+            broker.stop()
