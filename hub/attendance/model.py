@@ -240,3 +240,7 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+
+DEFAULT_SETTINGS = Settings()
+"""Europe/Warsaw, 60 s debounce, open 06:30–17:00, no closed days of its own."""

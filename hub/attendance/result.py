@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from hub.attendance.calendar import minutes_between
-from hub.attendance.model import ChildId, Tap, TapId
+from hub.attendance.model import ChildId, Correction, Tap, TapId
 
 EventKind = Literal["arrival", "departure"]
 EventSource = Literal["tap", "correction"]
@@ -134,8 +134,8 @@ class DayResult:
     `day_off` why the day is a day off (None on a working day). `mark` is the day mark in
     force ("absent"/"present" from the latest unrevoked mark correction), if any.
     `tap_outcomes` covers every distinct tap given (timed ones in time order, then the
-    unknown-time ones by identity); `correction_outcomes` every distinct correction, in
-    creation order, revoked ones included.
+    unknown-time ones by identity); `corrections` every distinct correction, in creation
+    order, revoked ones included, and `correction_outcomes` what became of each.
     """
 
     child_id: ChildId
@@ -150,6 +150,7 @@ class DayResult:
     flags: DayFlags
     tap_outcomes: tuple[TapOutcome, ...]
     correction_outcomes: tuple[CorrectionOutcome, ...]
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def events(self) -> tuple[Event, ...]:

@@ -1,0 +1,236 @@
+"""`compute_day`: one child's local day from its taps, corrections and the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import TypeVar
+
+from hub.attendance.calendar import day_bounds, day_off_reason, local_instant
+from hub.attendance.corrections import Candidate, EventKey, Resolution, resolve_corrections
+from hub.attendance.debounce import debounce, tap_order
+from hub.attendance.model import (
+    DEFAULT_SETTINGS,
+    ChildId,
+    Correction,
+    Settings,
+    Tap,
+    TapId,
+    require_aware,
+)
+from hub.attendance.result import (
+    DayFlags,
+    DayResult,
+    DayStatus,
+    Event,
+    EventKind,
+    TapOutcome,
+    Visit,
+)
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def distinct(items: Iterable[_V], key: Callable[[_V], _K]) -> dict[_K, _V]:
+    """Items by identity, duplicates dropped; one identity with two different contents is
+    a caller's bug and is refused (whichever came first, so the answer is order-free)."""
+    found: dict[_K, _V] = {}
+    for item in items:
+        ident = key(item)
+        seen = found.get(ident)
+        if seen is not None and seen != item:
+            raise ValueError(f"two different records share the identity {ident}: {seen!r} / {item!r}")
+        found[ident] = item
+    return found
+
+
+def _pair(candidates: Iterable[Candidate]) -> tuple[list[Visit], dict[EventKey, Event], list[TapId]]:
+    """Walk the events in time order and pair arrivals with departures.
+
+    The child starts the day neither in nor out. A toggle tap is a departure when the child
+    is in, otherwise an arrival. A reader's `in` tap while in, or `out` tap after a
+    departure, is redundant. A teacher's arrival while in closes the open visit without a
+    departure; a departure with nobody in makes a visit without an arrival.
+    """
+    visits: list[Visit] = []
+    events: dict[EventKey, Event] = {}
+    redundant: list[TapId] = []
+    state: str | None = None  # None at the start of the day, then "in" / "out"
+    open_arrival: Event | None = None
+    for cand in sorted(candidates, key=lambda c: c.sort_key):
+        kind: EventKind = cand.fixed or ("departure" if state == "in" else "arrival")
+        repeats = (kind == "arrival" and state == "in") or (kind == "departure" and state == "out")
+        if repeats and cand.from_reader:
+            assert cand.tap is not None
+            redundant.append(cand.tap)
+            continue
+        event = Event(
+            kind=kind,
+            at=cand.at,
+            source="tap" if cand.from_reader and cand.moved_by is None else "correction",
+            tap=cand.tap,
+            added_by=cand.added_by,
+            moved_by=cand.moved_by,
+            original_at=cand.original_at,
+            card_number=cand.card_number,
+            card_holder=cand.card_holder,
+        )
+        events[cand.key] = event
+        if kind == "arrival":
+            if open_arrival is not None:
+                visits.append(Visit(open_arrival, None))
+            open_arrival, state = event, "in"
+        else:
+            visits.append(Visit(open_arrival, event))
+            open_arrival, state = None, "out"
+    if open_arrival is not None:
+        visits.append(Visit(open_arrival, None))
+    return visits, events, redundant
+
+
+def compute_day(
+    child_id: ChildId,
+    day: date,
+    taps: Iterable[Tap],
+    corrections: Iterable[Correction] = (),
+    *,
+    now: datetime,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> DayResult:
+    """One child's `day` (a local date in `settings.time_zone`).
+
+    `taps`: the child's taps of that day, in any order, duplicates allowed: timed taps must
+    fall within the day (else ValueError); unknown-time taps are the ones the caller filed
+    under this day (by receipt time). `corrections`: the child's corrections for that day,
+    revoked ones included. `now` only decides whether an open visit is already a missing
+    departure and whether a day without any record is "absent" yet (after closing time) or
+    still "no_data"; the visits do not depend on it.
+    """
+    now = require_aware(now, "now")
+    tz = settings.tz
+    start, end = day_bounds(day, tz)
+    opening_at = local_instant(day, settings.opening, tz)
+    closing_at = local_instant(day, settings.closing, tz)
+    all_taps: dict[TapId, Tap] = distinct(taps, lambda t: t.id)
+    all_corrections: dict[str, Correction] = distinct(corrections, lambda c: c.id)
+    _check_inputs(child_id, day, start, end, all_taps.values(), all_corrections.values())
+
+    timed = sorted((t for t in all_taps.values() if t.timed), key=tap_order)
+    unknown = {i: t for i, t in sorted(all_taps.items()) if not t.timed}
+    burst = debounce(timed, settings.debounce_s)
+    resolution = resolve_corrections(
+        burst.counted,
+        burst.folded,
+        unknown,
+        frozenset(t.id for t in timed),
+        list(all_corrections.values()),
+        lambda at: start <= at < end,
+    )
+    visits, events, redundant = _pair(resolution.candidates)
+    mark = resolution.mark[0] if resolution.mark else None
+    if mark == "absent":
+        visits = []
+
+    off = day_off_reason(day, settings.closed_days)
+    last_open = visits[-1] if visits and visits[-1].departure is None else None
+    missing_departure = tuple(
+        v for v in visits if v.departure is None and (v is not last_open or now >= closing_at)
+    )
+    unconfirmed = tuple(
+        t for i, t in unknown.items() if i not in resolution.confirmed and i not in resolution.dismissed
+    )
+    flags = DayFlags(
+        missing_departure=missing_departure,
+        missing_arrival=tuple(v for v in visits if v.arrival is None),
+        unconfirmed_taps=unconfirmed,
+        closed_day_taps=(
+            tuple(t.id for t in timed) + tuple(resolution.confirmed) if off is not None else ()
+        ),
+        outside_hours_taps=(
+            tuple(t.id for t in timed if t.at is not None and not opening_at <= t.at < closing_at)
+            if off is None
+            else ()
+        ),
+        redundant_taps=tuple(redundant),
+        rejected_corrections=tuple(
+            o for o in _ordered_outcomes(all_corrections, resolution) if o.state == "rejected"
+        ),
+    )
+    status: DayStatus
+    if mark == "absent":
+        status = "absent"
+    elif visits or mark == "present":
+        status = "present"
+    elif unconfirmed or off is not None or now < closing_at:
+        status = "no_data"
+    else:
+        status = "absent"
+    return DayResult(
+        child_id=child_id,
+        day=day,
+        start=start,
+        end=end,
+        closing_at=closing_at,
+        day_off=off,
+        status=status,
+        mark=mark,
+        visits=tuple(visits),
+        flags=flags,
+        tap_outcomes=_tap_outcomes(timed, unknown, burst.folded, resolution, events, mark),
+        correction_outcomes=tuple(_ordered_outcomes(all_corrections, resolution)),
+        corrections=tuple(sorted(all_corrections.values(), key=lambda c: c.order_key)),
+    )
+
+
+def _check_inputs(
+    child_id: ChildId,
+    day: date,
+    start: datetime,
+    end: datetime,
+    taps: Iterable[Tap],
+    corrections: Iterable[Correction],
+) -> None:
+    for tap in taps:
+        if tap.child_id != child_id:
+            raise ValueError(f"tap {tap.id} is of child {tap.child_id}, not {child_id}")
+        if tap.timed and tap.at is not None and not start <= tap.at < end:
+            raise ValueError(f"tap {tap.id} at {tap.at.isoformat()} is not on {day}")
+    for c in corrections:
+        if c.child_id != child_id or c.day != day:
+            raise ValueError(
+                f"correction {c.id} is for child {c.child_id} on {c.day}, not {child_id} on {day}"
+            )
+
+
+def _ordered_outcomes(corrections: Mapping[str, Correction], resolution: Resolution) -> list:
+    ordered = sorted(corrections.values(), key=lambda c: c.order_key)
+    return [resolution.outcomes[c.id] for c in ordered]
+
+
+def _tap_outcomes(
+    timed: list[Tap],
+    unknown: Mapping[TapId, Tap],
+    folded: Mapping[TapId, TapId],
+    resolution: Resolution,
+    events: Mapping[EventKey, Event],
+    mark: str | None,
+) -> tuple[TapOutcome, ...]:
+    outcomes: list[TapOutcome] = []
+    for tap in [*timed, *unknown.values()]:
+        i = tap.id
+        if i in folded:
+            outcomes.append(TapOutcome(i, "debounced", folded[i]))
+        elif i in resolution.dismissed:
+            outcomes.append(TapOutcome(i, "dismissed", resolution.dismissed[i]))
+        elif not tap.timed and i not in resolution.confirmed:
+            outcomes.append(TapOutcome(i, "unconfirmed"))
+        elif i in resolution.cancelled:
+            outcomes.append(TapOutcome(i, "cancelled", resolution.cancelled[i]))
+        elif i not in events:
+            outcomes.append(TapOutcome(i, "redundant"))
+        elif mark == "absent":
+            outcomes.append(TapOutcome(i, "overridden", resolution.mark[1] if resolution.mark else None))
+        else:
+            outcomes.append(TapOutcome(i, events[i].kind, resolution.confirmed.get(i)))
+    return tuple(outcomes)
