@@ -1,0 +1,81 @@
+"""The default set-up: the embedded broker in the hub, and `ewidencjoner demo` end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from hub import readers
+from hub.config import Settings
+from hub.db import open_database
+from hub.embedded_broker import EmbeddedBroker
+from hub.events import EventBus
+from hub.ingest import Ingest
+from tests.support import FakeReaderClient, free_port, tap_payload, wait_until
+
+
+def test_ingest_on_the_embedded_broker_stores_once_and_acks(tmp_path: Path) -> None:
+    port = free_port()
+    broker = EmbeddedBroker("127.0.0.1", port)
+    broker.start()
+    settings = Settings(database=tmp_path / "e.db", embedded_broker_port=port, site="emb")
+    db = open_database(settings.database)
+    readers.add_reader(db, "r1", "Wejście")
+    db.close()
+    ingest = Ingest(settings, EventBus())
+    ingest.start()
+    try:
+        assert ingest.wait_connected(10)
+        reader = FakeReaderClient(port, "emb", "r1")
+        for seq in [1, 2, 3, 2, 1]:
+            reader.publish("tap", tap_payload(seq))
+        reader.publish("tap", b"{broken")
+        wait_until(lambda: len(reader.acks) == 5)
+        assert sorted(ack["r"] for ack in reader.acks) == ["dup", "dup", "unknown", "unknown", "unknown"]
+        wait_until(lambda: ingest.stats.quarantined["bad_json"] == 1)
+        reader.close()
+    finally:
+        ingest.stop()
+        broker.stop()
+    db = open_database(settings.database)
+    assert db.execute("SELECT count(*) FROM taps").fetchone()[0] == 3
+
+
+def test_demo_runs_with_nothing_but_python(tmp_path: Path) -> None:
+    web_port = free_port()
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "web",
+            "demo",
+            "--port",
+            str(web_port),
+            "--mqtt-port",
+            str(free_port()),
+            "--pace",
+            "0.1",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def taps_so_far() -> list:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/api/taps", timeout=1) as response:
+                return json.load(response)
+        except OSError:
+            return []
+
+    try:
+        wait_until(lambda: len(taps_so_far()) >= 3, timeout=30, interval=0.2)
+    finally:
+        demo.terminate()
+        output = demo.communicate(timeout=20)[0]
+    assert f"http://127.0.0.1:{web_port}/" in output
+    assert (tmp_path / "var" / "demo" / "ewidencjoner.db").exists()

@@ -1,0 +1,52 @@
+"""The live page in a real browser: a tap published to the broker shows up without a reload."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from hub.config import Settings
+from tests.conftest import SITE
+from tests.support import FakeReaderClient, HubProcess, Mosquitto, tap_payload
+
+
+def test_a_tap_appears_live_and_reader_status_updates(
+    tmp_path: Path, settings: Settings, mosquitto: Mosquitto, browser
+) -> None:
+    hub = HubProcess(tmp_path, settings.database, mosquitto.url, SITE)
+    hub.start()
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{hub.web_port}/")
+        expect(page.locator("#connection")).to_have_text("Na żywo")
+        reader = FakeReaderClient(mosquitto.port, SITE, "r1")
+        reader.publish(
+            "status", json.dumps({"online": True, "fw": "9.9.9", "queue": 4}).encode(), retain=True
+        )
+        reader.publish("tap", tap_payload(1, uid="04C0FFEE"))
+        expect(page.locator("#taps tbody tr").first).to_contain_text("04C0FFEE", timeout=5000)
+        expect(page.locator("#tap-count")).to_have_text("1")
+        row = page.locator('tr[data-reader="r1"]')
+        expect(row.locator(".fw")).to_have_text("9.9.9")
+        expect(row.locator(".state")).to_have_text("w sieci")
+        reader.close()
+    finally:
+        page.close()
+        hub.stop()
+
+
+def test_live_page_fits_a_phone(tmp_path: Path, settings: Settings, mosquitto: Mosquitto, browser) -> None:
+    hub = HubProcess(tmp_path, settings.database, mosquitto.url, SITE)
+    hub.start()
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    try:
+        page.goto(f"http://127.0.0.1:{hub.web_port}/")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Przejdź do treści"
+    finally:
+        page.close()
+        hub.stop()

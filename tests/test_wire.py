@@ -1,0 +1,79 @@
+"""The wire contract's parsing and the tap time rules, without a broker."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hub.taps import derive_time
+from hub.wire import (
+    TICKS_PERIOD,
+    BadMessage,
+    TapMessage,
+    ack_payload,
+    parse_status,
+    parse_tap,
+    parse_topic,
+    ticks_diff,
+)
+
+RECEIVED = datetime(2026, 11, 23, 7, 0, 0, tzinfo=UTC)
+
+
+def test_the_design_example_parses() -> None:
+    payload = b'{"v":1,"uid":"04A2B3C4D5E680","seq":1842,"boot":7,"ms":5123456,"now":5124001,"t":1795420800}'
+    assert parse_tap(payload) == TapMessage("04A2B3C4D5E680", 1842, 7, 5123456, 5124001, 1795420800)
+
+
+@pytest.mark.parametrize("uid", ["04A2B3C4", "04A2B3C4D5E680", "04A2B3C4D5E6800102AB", "88040201"])
+def test_4_7_and_10_byte_uids_are_accepted(uid: str) -> None:
+    assert parse_tap(f'{{"v":1,"uid":"{uid}","seq":1,"boot":1,"ms":1}}'.encode()).uid == uid
+
+
+def test_topics() -> None:
+    assert parse_topic("ewidencjoner/p1/reader/wejscie/tap").reader_id == "wejscie"
+    for topic in ["ewidencjoner/p1/reader/tap", "other/p1/reader/r/tap", "ewidencjoner/p1/reader/r r/tap"]:
+        with pytest.raises(BadMessage, match="bad_topic"):
+            parse_topic(topic)
+
+
+def test_status_full_and_will() -> None:
+    assert parse_status(b'{"online":false}').online is False
+    full = parse_status(b'{"online":true,"fw":"1.0.0","boot":7,"queue":0,"rssi":-61,"heap":41234,"up":3600}')
+    assert (full.fw, full.rssi, full.heap) == ("1.0.0", -61, 41234)
+
+
+def test_ack_payload_is_compact_and_keeps_polish_letters() -> None:
+    assert (
+        ack_payload(1842, "in", "Łucja Ż.", "07:42")
+        == '{"seq":1842,"r":"in","name":"Łucja Ż.","at":"07:42"}'.encode()
+    )
+    assert ack_payload(5, "dup") == b'{"seq":5,"r":"dup"}'
+
+
+def test_ticks_diff_across_the_wrap() -> None:
+    assert ticks_diff(100, TICKS_PERIOD - 400) == 500
+    assert ticks_diff(TICKS_PERIOD - 400, 100) == -500
+
+
+@given(st.integers(0, TICKS_PERIOD - 1), st.integers(0, TICKS_PERIOD // 2 - 1))
+def test_ticks_diff_undoes_a_wrapped_addition(start: int, elapsed: int) -> None:
+    assert ticks_diff((start + elapsed) % TICKS_PERIOD, start) == elapsed
+
+
+def test_time_from_the_reader_clock_wins() -> None:
+    when = derive_time(TapMessage("04A2B3C4", 1, 1, 1000, 5000, 1795420800), RECEIVED)
+    assert when.quality == "clock" and when.at == datetime.fromtimestamp(1795420800, UTC)
+
+
+def test_time_derived_from_ticks_in_the_same_boot_even_across_the_wrap() -> None:
+    when = derive_time(TapMessage("04A2B3C4", 1, 1, TICKS_PERIOD - 1500, 2500, None), RECEIVED)
+    assert when.quality == "derived" and when.at == RECEIVED - timedelta(milliseconds=4000)
+
+
+def test_a_tap_from_an_earlier_boot_without_clock_has_unknown_time() -> None:
+    when = derive_time(TapMessage("04A2B3C4", 1, 1, 1000, None, None), RECEIVED)
+    assert when.quality == "unknown" and when.at is None
