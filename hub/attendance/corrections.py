@@ -64,8 +64,13 @@ def candidate_from_tap(tap: Tap) -> Candidate:
     assert tap.at is not None
     fixed: EventKind | None = {"in": "arrival", "out": "departure"}.get(tap.mode)  # type: ignore[assignment]
     return Candidate(
-        key=tap.id, fixed=fixed, at=tap.at, from_reader=True, tap=tap.id,
-        card_number=tap.card_number, card_holder=tap.card_holder,
+        key=tap.id,
+        fixed=fixed,
+        at=tap.at,
+        from_reader=True,
+        tap=tap.id,
+        card_number=tap.card_number,
+        card_holder=tap.card_holder,
     )
 
 
@@ -100,9 +105,7 @@ class _Resolver:
         self._moves()
         self._cancels()
         self._marks()
-        self.res.candidates = [
-            cand for key, cand in self.cands.items() if key not in self.res.cancelled
-        ]
+        self.res.candidates = [cand for key, cand in self.cands.items() if key not in self.res.cancelled]
         return self.res
 
     def _adds(self) -> None:
@@ -133,15 +136,19 @@ class _Resolver:
         else:
             self.res.confirmed[tap.id] = c.id
             self.cands[tap.id] = Candidate(
-                tap.id, kind, c.at, False, tap=tap.id, added_by=c.id,
-                card_number=tap.card_number, card_holder=tap.card_holder,
+                tap.id,
+                kind,
+                c.at,
+                False,
+                tap=tap.id,
+                added_by=c.id,
+                card_number=tap.card_number,
+                card_holder=tap.card_holder,
             )
             self.alias[c.id] = tap.id
             self._set(c, "applied")
 
-    def _resolve(
-        self, target: Target, seen: frozenset[str] = frozenset()
-    ) -> tuple[EventKey | None, str]:
+    def _resolve(self, target: Target, seen: frozenset[str] = frozenset()) -> tuple[EventKey | None, str]:
         """The event key `target` names, or None and why there is none."""
         if isinstance(target, TapId):
             if target in self.cands:

@@ -144,9 +144,7 @@ def compute_day(
         missing_departure=missing_departure,
         missing_arrival=tuple(v for v in visits if v.arrival is None),
         unconfirmed_taps=unconfirmed,
-        closed_day_taps=(
-            tuple(t.id for t in timed) + tuple(resolution.confirmed) if off is not None else ()
-        ),
+        closed_day_taps=(tuple(t.id for t in timed) + tuple(resolution.confirmed) if off is not None else ()),
         outside_hours_taps=(
             tuple(t.id for t in timed if t.at is not None and not opening_at <= t.at < closing_at)
             if off is None

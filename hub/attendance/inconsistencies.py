@@ -50,7 +50,11 @@ class Inconsistency:
     def sort_key(self) -> tuple[date, int, int, str, tuple[TapId, ...], str]:
         child = -1 if self.child_id is None else self.child_id
         return (
-            self.day, child, KIND_ORDER.index(self.kind), self.card_uid or "", self.taps,
+            self.day,
+            child,
+            KIND_ORDER.index(self.kind),
+            self.card_uid or "",
+            self.taps,
             self.correction_id or "",
         )
 
@@ -86,37 +90,42 @@ def day_inconsistencies(
 
     for v in result.flags.missing_departure:
         assert v.arrival is not None
-        add("missing_departure", f"arrived {_clock(v.arrival.at, tz)}, no departure",
-            taps=_visit_taps(v))
+        add("missing_departure", f"arrived {_clock(v.arrival.at, tz)}, no departure", taps=_visit_taps(v))
     for v in result.flags.missing_arrival:
         assert v.departure is not None
-        add("missing_arrival", f"departed {_clock(v.departure.at, tz)}, no arrival",
-            taps=_visit_taps(v))
+        add("missing_arrival", f"departed {_clock(v.departure.at, tz)}, no arrival", taps=_visit_taps(v))
     for tap in result.flags.unconfirmed_taps:
-        add("unconfirmed_tap", f"tap {tap.id} has an unknown time; confirm or dismiss it",
-            taps=(tap.id,))
+        add("unconfirmed_tap", f"tap {tap.id} has an unknown time; confirm or dismiss it", taps=(tap.id,))
     if result.flags.closed_day_taps:
-        add("closed_day_tap", f"taps on a day off ({result.day_off})",
-            taps=result.flags.closed_day_taps)
-    outside = (active_from is not None and day < active_from) or (
-        active_to is not None and day > active_to
-    )
+        add("closed_day_tap", f"taps on a day off ({result.day_off})", taps=result.flags.closed_day_taps)
+    outside = (active_from is not None and day < active_from) or (active_to is not None and day > active_to)
     if outside and result.tap_outcomes:
-        add("inactive_child_tap", f"taps while the child is not registered "
-            f"(active {active_from or '…'} to {active_to or '…'})",
-            taps=tuple(o.tap for o in result.tap_outcomes))
+        add(
+            "inactive_child_tap",
+            f"taps while the child is not registered (active {active_from or '…'} to {active_to or '…'})",
+            taps=tuple(o.tap for o in result.tap_outcomes),
+        )
     for o in result.flags.rejected_corrections:
-        add("rejected_correction", f"correction {o.correction_id} not applied: {o.detail}",
-            correction_id=o.correction_id)
+        add(
+            "rejected_correction",
+            f"correction {o.correction_id} not applied: {o.detail}",
+            correction_id=o.correction_id,
+        )
     if month_closed_at is not None:
         closed = require_aware(month_closed_at, "month_closed_at")
         for c in result.corrections:
             if c.created_at > closed:
-                add("correction_after_close", f"correction {c.id} made after the month was closed",
-                    correction_id=c.id)
+                add(
+                    "correction_after_close",
+                    f"correction {c.id} made after the month was closed",
+                    correction_id=c.id,
+                )
             elif c.revoked_at is not None and c.revoked_at > closed:
-                add("correction_after_close", f"correction {c.id} revoked after the month was "
-                    "closed", correction_id=c.id)
+                add(
+                    "correction_after_close",
+                    f"correction {c.id} revoked after the month was closed",
+                    correction_id=c.id,
+                )
     return sorted(items, key=lambda i: i.sort_key)
 
 
@@ -139,10 +148,12 @@ def unknown_card_items(
         first = ordered[0].at if ordered[0].timed else None
         items.append(
             Inconsistency(
-                "unknown_card", None, day,
-                f"card {uid} tapped {len(ordered)}× (first at {_clock(first, tz)}), "
-                "assigned to nobody",
-                taps=tuple(t.id for t in ordered), card_uid=None if uid == "?" else uid,
+                "unknown_card",
+                None,
+                day,
+                f"card {uid} tapped {len(ordered)}× (first at {_clock(first, tz)}), assigned to nobody",
+                taps=tuple(t.id for t in ordered),
+                card_uid=None if uid == "?" else uid,
             )
         )
     return sorted(items, key=lambda i: i.sort_key)

@@ -23,9 +23,7 @@ ReaderMode = Literal["toggle", "in", "out"]
 """What a tap on the reader means: `in` always an arrival, `out` always a departure,
 `toggle` the opposite of where the child is at that moment (see the package docstring)."""
 
-CorrectionKind = Literal[
-    "add_arrival", "add_departure", "move", "cancel", "mark_absent", "mark_present"
-]
+CorrectionKind = Literal["add_arrival", "add_departure", "move", "cancel", "mark_absent", "mark_present"]
 
 TIME_QUALITIES: tuple[str, ...] = get_args(TimeQuality)
 READER_MODES: tuple[str, ...] = get_args(ReaderMode)
@@ -87,9 +85,7 @@ class Tap:
         if not isinstance(self.seq, int) or isinstance(self.seq, bool):
             raise ValueError(f"a tap's seq must be an int, got {self.seq!r}")
         if self.time_quality not in TIME_QUALITIES:
-            raise ValueError(
-                f"time_quality must be one of {TIME_QUALITIES}, got {self.time_quality!r}"
-            )
+            raise ValueError(f"time_quality must be one of {TIME_QUALITIES}, got {self.time_quality!r}")
         if self.mode not in READER_MODES:
             raise ValueError(f"mode must be one of {READER_MODES}, got {self.mode!r}")
         if self.at is not None:

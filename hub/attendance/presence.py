@@ -2,11 +2,12 @@
 
 Built from the children's computed days, so it agrees with them by construction. A child
 is listed `certain` when one of their visits covers the moment (arrived at or before it,
-not yet departed) before closing time. For an evacuation, missing someone is worse than
-looking for someone who has gone home, so these are listed too, with `certain=False` and
-why: an open visit past closing time (missing departure), a departure later today with no
-recorded arrival, a day marked present without times, and a day with nothing but
-unconfirmed unknown-time taps. A day marked absent lists nobody.
+not yet departed; see `DayResult.visit_at`) before closing time. For an evacuation,
+missing someone is worse than looking for someone who has gone home, so these are listed
+too, with `certain=False` and why: an open visit past closing time or cut short by a
+later arrival (a missing departure), a departure later today with no recorded arrival, a
+day marked present without times, and a day with nothing but unconfirmed unknown-time
+taps. A day marked absent lists nobody.
 """
 
 from __future__ import annotations
@@ -36,22 +37,26 @@ class Presence:
 def _presence(day: DayResult, moment: datetime) -> Presence | None:
     if day.status == "absent":
         return None
-    for visit in day.visits:
-        if visit.covers(moment):
-            assert visit.arrival is not None
-            past_closing = visit.departure is None and moment >= day.closing_at
-            return Presence(
-                child_id=day.child_id,
-                certain=not past_closing,
-                why="missing departure: still in after closing time" if past_closing else "in",
-                since=visit.arrival.at,
-                brought_by=visit.arrival.card_holder,
-            )
+    visit = day.visit_at(moment)
+    if visit is not None:
+        assert visit.arrival is not None
+        cut_short = visit.departure is None and visit is not day.visits[-1]
+        past_closing = visit.departure is None and moment >= day.closing_at
+        why = "in"
+        if cut_short:
+            why = "missing departure: a later arrival was recorded without one"
+        elif past_closing:
+            why = "missing departure: still in after closing time"
+        return Presence(
+            child_id=day.child_id,
+            certain=why == "in",
+            why=why,
+            since=visit.arrival.at,
+            brought_by=visit.arrival.card_holder,
+        )
     for visit in day.visits:
         if visit.arrival is None and visit.departure is not None and moment < visit.departure.at:
-            return Presence(
-                day.child_id, False, "departs later today; the arrival was not recorded"
-            )
+            return Presence(day.child_id, False, "departs later today; the arrival was not recorded")
     if not day.visits and day.mark == "present":
         return Presence(day.child_id, False, "marked present; times not recorded")
     if not day.visits and day.flags.unconfirmed_taps:

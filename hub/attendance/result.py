@@ -119,8 +119,12 @@ class DayFlags:
     def any(self) -> bool:
         return any(
             (
-                self.missing_departure, self.missing_arrival, self.unconfirmed_taps,
-                self.closed_day_taps, self.outside_hours_taps, self.redundant_taps,
+                self.missing_departure,
+                self.missing_arrival,
+                self.unconfirmed_taps,
+                self.closed_day_taps,
+                self.outside_hours_taps,
+                self.redundant_taps,
                 self.rejected_corrections,
             )
         )
@@ -164,6 +168,22 @@ class DayResult:
     def minutes(self) -> int:
         """Minutes of the visits with both ends known (the others are flagged)."""
         return sum(v.minutes or 0 for v in self.visits)
+
+    def visit_at(self, moment: datetime) -> Visit | None:
+        """The visit the child is in at `moment` by the recorded times, if any.
+
+        An open visit lasts until the next visit begins (a teacher's later arrival cut it
+        short), or for the last one, indefinitely. A visit without an arrival never counts.
+        """
+        for i, visit in enumerate(self.visits):
+            after = self.visits[i + 1] if i + 1 < len(self.visits) else None
+            if not visit.covers(moment):
+                continue
+            following = after and (after.arrival or after.departure)
+            if visit.departure is None and following is not None and moment >= following.at:
+                continue
+            return visit
+        return None
 
     def outcome_of(self, tap: TapId) -> TapOutcome | None:
         return next((o for o in self.tap_outcomes if o.tap == tap), None)

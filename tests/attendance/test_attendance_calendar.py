@@ -33,8 +33,14 @@ def test_ordinary_day_bounds_in_utc() -> None:
 
 @pytest.mark.parametrize(
     ("day", "minutes"),
-    [(date(2026, 3, 28), 1440), (date(2026, 3, 29), 1380), (date(2026, 3, 30), 1440),
-     (date(2026, 10, 25), 1500), (date(2025, 3, 30), 1380), (date(2025, 10, 26), 1500)],
+    [
+        (date(2026, 3, 28), 1440),
+        (date(2026, 3, 29), 1380),
+        (date(2026, 3, 30), 1440),
+        (date(2026, 10, 25), 1500),
+        (date(2025, 3, 30), 1380),
+        (date(2025, 10, 26), 1500),
+    ],
 )
 def test_day_lengths_around_dst(day: date, minutes: int) -> None:
     assert day_length_minutes(day) == minutes
@@ -44,10 +50,12 @@ def test_day_lengths_around_dst(day: date, minutes: int) -> None:
 
 def test_dst_day_bounds() -> None:
     assert day_bounds(date(2026, 3, 29)) == (
-        datetime(2026, 3, 28, 23, tzinfo=UTC), datetime(2026, 3, 29, 22, tzinfo=UTC)
+        datetime(2026, 3, 28, 23, tzinfo=UTC),
+        datetime(2026, 3, 29, 22, tzinfo=UTC),
     )
     assert day_bounds(date(2026, 10, 25)) == (
-        datetime(2026, 10, 24, 22, tzinfo=UTC), datetime(2026, 10, 25, 23, tzinfo=UTC)
+        datetime(2026, 10, 24, 22, tzinfo=UTC),
+        datetime(2026, 10, 25, 23, tzinfo=UTC),
     )
 
 

@@ -67,15 +67,16 @@ def test_missed_departure() -> None:
     assert evening.status == "present"
     (item,) = day_inconsistencies(evening)
     assert (item.kind, item.child_id, item.day, item.taps) == (
-        "missing_departure", CHILD, MONDAY, (TapId("door", 1),)
+        "missing_departure",
+        CHILD,
+        MONDAY,
+        (TapId("door", 1),),
     )
     (listed,) = presence_at([evening], local("17:30"))
     assert not listed.certain and "missing departure" in listed.why
     assert listed.brought_by == "tata"
 
-    fixed = compute_day(
-        CHILD, MONDAY, taps, [corr("c1", "add_departure", "15:20")], now=local("17:30")
-    )
+    fixed = compute_day(CHILD, MONDAY, taps, [corr("c1", "add_departure", "15:20")], now=local("17:30"))
     assert spans(fixed) == [("07:30", "15:20")]
     assert not fixed.flags.any
     assert fixed.visits[0].departure is not None
@@ -94,15 +95,14 @@ def test_correction_moved_then_revoked() -> None:
     assert spans(once) == [("07:30", "14:30")]
     departure = once.visits[0].departure
     assert departure is not None
-    assert (departure.source, departure.moved_by, hm(departure.original_at)) == (
-        "correction", "m1", "15:00"
-    )
+    assert (departure.source, departure.moved_by, hm(departure.original_at)) == ("correction", "m1", "15:00")
     assert departure.tap == TapId("door", 2)
 
     twice = compute_day(CHILD, MONDAY, taps, [m2, m1], now=EVENING)
     assert spans(twice) == [("07:30", "14:45")]
     assert [(o.correction_id, o.state) for o in twice.correction_outcomes] == [
-        ("m1", "superseded"), ("m2", "applied")
+        ("m1", "superseded"),
+        ("m2", "applied"),
     ]
 
     revoked_at = CREATED + timedelta(hours=1)
@@ -157,7 +157,9 @@ def test_spring_dst_day_2026_03_29() -> None:
     assert day.flags.closed_day_taps == (before.id, after.id)
 
     long_stay = compute_day(
-        CHILD, sunday, [tap(1, "00:30", day=sunday), tap(2, "23:30", day=sunday)],
+        CHILD,
+        sunday,
+        [tap(1, "00:30", day=sunday), tap(2, "23:30", day=sunday)],
         now=local("23:45", sunday),
     )
     assert long_stay.visits[0].minutes == 22 * 60  # 23 h on the wall clock
@@ -179,7 +181,9 @@ def test_autumn_dst_day_2026_10_25() -> None:
     assert day.visits[0].minutes == 45
 
     long_stay = compute_day(
-        CHILD, sunday, [tap(1, "00:30", day=sunday), tap(2, "23:30", day=sunday)],
+        CHILD,
+        sunday,
+        [tap(1, "00:30", day=sunday), tap(2, "23:30", day=sunday)],
         now=local("23:45", sunday),
     )
     assert long_stay.visits[0].minutes == 24 * 60  # 23 h on the wall clock
@@ -215,7 +219,11 @@ def test_door_in_reader_and_hall_toggle_reader() -> None:
     assert spans(day) == [("07:30", "15:00"), ("15:05", "15:12")]
     outcomes = {str(o.tap): o.outcome for o in day.tap_outcomes}
     assert outcomes == {
-        "door#1": "arrival", "hall#1": "debounced", "hall#2": "departure",
-        "hall#3": "arrival", "door#2": "redundant", "door#3": "departure",
+        "door#1": "arrival",
+        "hall#1": "debounced",
+        "hall#2": "departure",
+        "hall#3": "arrival",
+        "door#2": "redundant",
+        "door#3": "departure",
     }
     assert day.flags.redundant_taps == (TapId("door", 2),)

@@ -28,8 +28,11 @@ def child_day(
     now: datetime | None = None,
 ) -> DayResult:
     return compute_day(
-        child, MONDAY, [replace(t, child_id=child) for t in taps],
-        [replace(c, child_id=child) for c in corrections], now=now or local("12:00"),
+        child,
+        MONDAY,
+        [replace(t, child_id=child) for t in taps],
+        [replace(c, child_id=child) for c in corrections],
+        now=now or local("12:00"),
     )
 
 
@@ -66,8 +69,13 @@ def test_inconsistency_items_link_to_the_childs_day() -> None:
     unknown = tap(9, None, reader="hall")
     day = child_day(
         CHILD,
-        [tap(1, "07:30"), tap(2, "15:00", mode="in"), tap(3, "16:00", mode="out"),
-         tap(4, "16:30", mode="out"), unknown],
+        [
+            tap(1, "07:30"),
+            tap(2, "15:00", mode="in"),
+            tap(3, "16:00", mode="out"),
+            tap(4, "16:30", mode="out"),
+            unknown,
+        ],
         [corr("x", "move", "09:00", target=TapId("door", 42))],
         now=local("18:00"),
     )
@@ -79,8 +87,7 @@ def test_inconsistency_items_link_to_the_childs_day() -> None:
     assert items[0].taps == (unknown.id,)
     assert items[1].correction_id == "x"
 
-    stuck = child_day(CHILD, [tap(1, "15:00", mode="out"), tap(2, "16:00", mode="in")],
-                      now=local("18:00"))
+    stuck = child_day(CHILD, [tap(1, "15:00", mode="out"), tap(2, "16:00", mode="in")], now=local("18:00"))
     kinds = [(i.kind, i.taps) for i in day_inconsistencies(stuck)]
     assert kinds == [
         ("missing_departure", (TapId("door", 2),)),
@@ -108,7 +115,8 @@ def test_corrections_after_the_month_was_closed() -> None:
     day = child_day(CHILD, [tap(1, "07:30")], [before, late, revoked_late], now=local("18:00"))
     items = day_inconsistencies(day, month_closed_at=closed_at)
     assert [(i.kind, i.correction_id) for i in items] == [
-        ("correction_after_close", "late"), ("correction_after_close", "rev"),
+        ("correction_after_close", "late"),
+        ("correction_after_close", "rev"),
     ]
     assert day_inconsistencies(day) == []
 

@@ -24,7 +24,9 @@ def test_debounce_window_is_anchored_at_the_first_tap_of_the_burst() -> None:
     taps = [tap(1, "07:30:00"), tap(2, "07:30:30"), tap(3, "07:30:59"), tap(4, "07:31:01")]
     day = compute_day(CHILD, MONDAY, taps, now=EVENING)
     assert outcomes(day) == [
-        ("door#1", "arrival"), ("door#2", "debounced"), ("door#3", "debounced"),
+        ("door#1", "arrival"),
+        ("door#2", "debounced"),
+        ("door#3", "debounced"),
         ("door#4", "departure"),
     ]
     assert day.tap_outcomes[2].detail == TapId("door", 1)
@@ -34,7 +36,10 @@ def test_a_tap_exactly_one_window_later_starts_a_new_burst() -> None:
     day = compute_day(CHILD, MONDAY, [tap(1, "07:30:00"), tap(2, "07:31:00")], now=EVENING)
     assert spans(day) == [("07:30", "07:31")]
     longer = compute_day(
-        CHILD, MONDAY, [tap(1, "07:30:00"), tap(2, "07:31:00")], now=EVENING,
+        CHILD,
+        MONDAY,
+        [tap(1, "07:30:00"), tap(2, "07:31:00")],
+        now=EVENING,
         settings=Settings(debounce_s=120),
     )
     assert outcomes(longer) == [("door#1", "arrival"), ("door#2", "debounced")]
@@ -56,9 +61,12 @@ def test_derived_time_counts_like_clock_time() -> None:
 
 def test_in_and_out_readers() -> None:
     taps = [
-        tap(1, "07:30", mode="in"), tap(2, "08:00", mode="in"),  # second is redundant
-        tap(3, "12:00", mode="out"), tap(4, "12:05", mode="out"),  # second is redundant
-        tap(5, "13:00", mode="in"), tap(6, "16:00", mode="out"),
+        tap(1, "07:30", mode="in"),
+        tap(2, "08:00", mode="in"),  # second is redundant
+        tap(3, "12:00", mode="out"),
+        tap(4, "12:05", mode="out"),  # second is redundant
+        tap(5, "13:00", mode="in"),
+        tap(6, "16:00", mode="out"),
     ]
     day = compute_day(CHILD, MONDAY, taps, now=EVENING)
     assert spans(day) == [("07:30", "12:00"), ("13:00", "16:00")]
@@ -84,8 +92,7 @@ def test_opening_hours_flag() -> None:
     day = compute_day(CHILD, MONDAY, [tap(1, "06:29"), tap(2, "17:00")], now=EVENING)
     assert day.flags.outside_hours_taps == (TapId("door", 1), TapId("door", 2))
     custom = Settings(opening=time(6, 0), closing=time(17, 30))
-    day = compute_day(CHILD, MONDAY, [tap(1, "06:29"), tap(2, "17:00")], now=EVENING,
-                      settings=custom)
+    day = compute_day(CHILD, MONDAY, [tap(1, "06:29"), tap(2, "17:00")], now=EVENING, settings=custom)
     assert day.flags.outside_hours_taps == ()
 
 
@@ -105,8 +112,7 @@ def test_cancelling_a_toggle_tap_rereads_the_taps_after_it() -> None:
     taps = [tap(1, "07:30"), tap(2, "07:32"), tap(3, "15:00")]
     before = compute_day(CHILD, MONDAY, taps, now=EVENING)
     assert spans(before) == [("07:30", "07:32"), ("15:00", None)]
-    after = compute_day(CHILD, MONDAY, taps, [corr("c", "cancel", target=TapId("door", 2))],
-                        now=EVENING)
+    after = compute_day(CHILD, MONDAY, taps, [corr("c", "cancel", target=TapId("door", 2))], now=EVENING)
     assert spans(after) == [("07:30", "15:00")]
     assert ("door#2", "cancelled") in outcomes(after)
     assert not after.flags.any
@@ -122,8 +128,13 @@ def test_an_added_arrival_makes_the_next_toggle_tap_a_departure() -> None:
 
 
 def test_an_added_arrival_while_in_leaves_a_missing_departure() -> None:
-    day = compute_day(CHILD, MONDAY, [tap(1, "07:30", mode="in"), tap(2, "16:00")],
-                      [corr("a", "add_arrival", "09:00")], now=EVENING)
+    day = compute_day(
+        CHILD,
+        MONDAY,
+        [tap(1, "07:30", mode="in"), tap(2, "16:00")],
+        [corr("a", "add_arrival", "09:00")],
+        now=EVENING,
+    )
     assert spans(day) == [("07:30", None), ("09:00", "16:00")]
     assert day.flags.missing_departure == (day.visits[0],)
 
@@ -218,17 +229,20 @@ def test_confirming_an_unknown_time_tap() -> None:
     departure = day.visits[0].departure
     assert departure is not None
     assert (departure.source, departure.tap, departure.added_by, departure.card_holder) == (
-        "correction", unknown.id, "k", "babcia"
+        "correction",
+        unknown.id,
+        "k",
+        "babcia",
     )
     assert day.flags.unconfirmed_taps == ()
     assert day.outcome_of(unknown.id) is not None
     assert day.outcome_of(unknown.id).outcome == "departure"  # type: ignore[union-attr]
 
-    twice = corr("k2", "add_arrival", "15:20", target=unknown.id,
-                 created=CREATED + timedelta(minutes=1))
+    twice = corr("k2", "add_arrival", "15:20", target=unknown.id, created=CREATED + timedelta(minutes=1))
     day = compute_day(CHILD, MONDAY, [tap(1, "07:30"), unknown], [twice, confirm], now=EVENING)
     assert [(o.correction_id, o.state) for o in day.correction_outcomes] == [
-        ("k", "applied"), ("k2", "rejected")
+        ("k", "applied"),
+        ("k2", "rejected"),
     ]
     # Moving the confirmed tap by its identity works like any other event.
     move = corr("m", "move", "15:00", target=unknown.id, created=CREATED + timedelta(minutes=2))
@@ -238,8 +252,7 @@ def test_confirming_an_unknown_time_tap() -> None:
 
 def test_dismissing_an_unknown_time_tap() -> None:
     unknown = tap(5, None, reader="hall")
-    day = compute_day(CHILD, MONDAY, [unknown], [corr("d", "cancel", target=unknown.id)],
-                      now=EVENING)
+    day = compute_day(CHILD, MONDAY, [unknown], [corr("d", "cancel", target=unknown.id)], now=EVENING)
     assert day.flags.unconfirmed_taps == ()
     assert outcomes(day) == [("hall#5", "dismissed")]
     assert day.status == "absent"
@@ -249,9 +262,10 @@ def test_an_unknown_time_tap_cannot_be_moved_or_confirmed_when_timed() -> None:
     unknown = tap(5, None, reader="hall")
     timed = tap(1, "07:30")
     day = compute_day(
-        CHILD, MONDAY, [unknown, timed],
-        [corr("m", "move", "08:00", target=unknown.id),
-         corr("k", "add_arrival", "08:00", target=timed.id)],
+        CHILD,
+        MONDAY,
+        [unknown, timed],
+        [corr("m", "move", "08:00", target=unknown.id), corr("k", "add_arrival", "08:00", target=timed.id)],
         now=EVENING,
     )
     rejected = {o.correction_id: o.detail or "" for o in day.flags.rejected_corrections}
@@ -309,7 +323,6 @@ def test_inputs_must_belong_to_the_child_and_the_day() -> None:
     with pytest.raises(ValueError, match="of child 8"):
         compute_day(CHILD, MONDAY, [tap(1, "08:00", child=8)], now=EVENING)
     with pytest.raises(ValueError, match="correction c is for child"):
-        compute_day(CHILD, MONDAY, [], [corr("c", "mark_present", day=date(2026, 11, 24))],
-                    now=EVENING)
+        compute_day(CHILD, MONDAY, [], [corr("c", "mark_present", day=date(2026, 11, 24))], now=EVENING)
     with pytest.raises(ValueError, match="share the identity"):
         compute_day(CHILD, MONDAY, [tap(1, "08:00"), tap(1, "09:00")], now=EVENING)
