@@ -1,0 +1,256 @@
+# The reader application: one loop with deadlines, no step longer than 100 ms.
+#
+#   poll the card reader -> on a new tap: beep, journal it (flash), then LED
+#   MQTT step (connect / read / write / keepalive) -> outbox step (replay)
+#   status, reader health, feedback timers -> feed the watchdog if healthy
+import gc
+import json
+import sys
+import time
+
+import mfrc522
+import settings
+from detector import Clock, Detector
+from journal import Journal
+from mqtt import MQTT
+from outbox import Outbox
+
+_R_COLOUR = {"in": "green", "out": "blue", "unknown": "red"}
+
+
+def log(*args):
+    # one line per event; the simulator's tests read these from stdout
+    print("EV", *args)
+
+
+class Reader:
+    def __init__(self, board, cfg):
+        self.board = board
+        self.cfg = cfg
+        self.root = "ewidencjoner/%s/reader/%s/" % (cfg["site"], cfg["reader_id"])
+        self.clock = Clock()
+        self.det = Detector(cfg["rearm_polls"], cfg["cooldown_ms"])
+        self.journal = Journal(cfg["journal_dir"], max_bytes=cfg["journal_kb"] * 1024)
+        self.boot = self.journal.open()
+        self.rfid = mfrc522.MFRC522(board.spi, board.cs, board.rst)
+        self.rfid_ok = self.rfid.init(cfg["rfid_gain"], hard=True)
+        cadata = None
+        if cfg.get("tls") and cfg.get("ca_file"):
+            with open(cfg["ca_file"], "rb") as f:
+                cadata = f.read()
+        self.mq = MQTT(
+            "ewid-%s-%s" % (cfg["site"], cfg["reader_id"]),
+            cfg["broker_host"],
+            cfg["broker_port"],
+            cfg.get("mqtt_user") or None,
+            cfg.get("mqtt_pass") or None,
+            cfg["keepalive_s"],
+            self.root + "status",
+            '{"online":false}',
+            cfg.get("tls"),
+            cadata,
+        )
+        self.mq.subs = [
+            (self.root + "ack", 1),
+            (self.root + "config", 1),
+            ("ewidencjoner/%s/time" % cfg["site"], 0),
+        ]
+        self.out = Outbox(
+            self.journal, self.mq, self.root + "tap", self.boot, 4, cfg["ack_timeout_ms"]
+        )
+        self.mq.on_msg = self._on_msg
+        self.mq.on_puback = self.out.on_puback
+        self.mq.on_connect = self._on_connect
+        self.mq.on_disconnect = self._on_disconnect
+        self.oled = None
+        if board.i2c is not None:
+            try:
+                import oled
+
+                self.oled = oled.SSD1306(board.i2c)
+            except (OSError, ImportError) as e:
+                log("oled", "absent", e)
+        self.found = []
+        self.live = 0  # seq of the tap the child is waiting on (0: none)
+        self.live_end = 0
+        self.led_end = None
+        self.up_ms = 0
+        self.taps = 0
+        self.full = False
+        self.step_errors = 0
+        self.status_due = True
+        self.running = True
+
+    # ---- MQTT callbacks ----------------------------------------------------
+    def _on_connect(self, session_present):
+        log("mqtt", "up", session_present)
+        self.status_due = True
+        self.out.on_connect(session_present)
+
+    def _on_disconnect(self):
+        log("mqtt", "down", self.mq.last_error)
+
+    def _on_msg(self, topic, payload, retained):
+        try:
+            msg = json.loads(payload)
+        except ValueError:
+            log("bad", topic)
+            return
+        if not isinstance(msg, dict):
+            return
+        if topic.endswith("/ack"):
+            seq = msg.get("seq")
+            if not isinstance(seq, int):
+                return
+            self.out.on_ack(seq)
+            r = msg.get("r")
+            log("ack", seq, r, self.journal.pending())
+            if seq == self.live:
+                self.live = 0
+                if r in _R_COLOUR:
+                    self._show(_R_COLOUR[r], msg.get("name"), msg.get("at"))
+        elif topic.endswith("/config"):
+            v = msg.get("volume")
+            if isinstance(v, int):
+                self.board.volume = v
+            log("config", msg.get("mode"), v)
+        elif topic.endswith("/time"):
+            t = msg.get("t")
+            if isinstance(t, int):
+                first = self.clock.t0 is None
+                self.clock.set(t)
+                if first:
+                    log("clock", t)
+
+    # ---- feedback ----------------------------------------------------------
+    def _show(self, colour, name=None, at=None):
+        self.board.led(colour)
+        self.led_end = time.ticks_add(time.ticks_ms(), self.cfg["led_ms"])
+        log("led", colour)
+        if self.oled is not None:
+            try:
+                self.oled.show_lines((name or "", at or "", colour))
+            except OSError:
+                pass
+
+    # ---- steps -------------------------------------------------------------
+    def poll(self, now):
+        found = self.found
+        found.clear()
+        if not self.rfid_ok:
+            return
+        st = self.rfid.scan(found)
+        taps = self.det.update(found, st == mfrc522.OK, now)
+        for uid in taps:
+            # feedback first, then flash, then (later, in the outbox) the network
+            self.board.beep(self.cfg["beep_ms"])
+            n = len(uid) // 2
+            raw = bytes(int(uid[i : i + 2], 16) for i in range(0, 2 * n, 2))
+            seq = self.journal.append(raw, n, now, self.clock.now(now))
+            self.taps += 1
+            if not seq:
+                self.full = True
+                self._show("red")
+                log("full", uid)
+                continue
+            log("tap", seq, uid, self.journal.pending())
+            self.live = seq
+            self.live_end = time.ticks_add(now, self.cfg["ack_wait_ms"])
+            if not self.mq.up:
+                self._show("amber")
+                self.live = 0
+        if self.rfid.errors >= self.rfid.err_limit:
+            self.heal("errors")
+
+    def heal(self, why):
+        ok = self.rfid.heal()
+        self.rfid_ok = ok
+        self.status_due = True
+        log("rfid", "heal", why, "ok" if ok else "fail", self.rfid.resets)
+
+    def check_rfid(self):
+        if not self.rfid_ok or not self.rfid.healthy():
+            self.heal("check")
+
+    def status(self):
+        s = (
+            '{"online":true,"fw":"%s","boot":%d,"queue":%d,"rssi":%d,"heap":%d,"up":%d,'
+            '"rfid":"%s","rfid_ver":%d,"resets":%d,"clock":%s,"journal":"%s"}'
+            % (
+                settings.FW,
+                self.boot,
+                self.journal.pending(),
+                self.board.rssi(),
+                gc.mem_free(),
+                self.up_ms // 1000,
+                "ok" if self.rfid_ok else "fail",
+                self.rfid.version,
+                self.rfid.resets,
+                "true" if self.clock.t0 is not None else "false",
+                "full" if self.journal.full() else "ok",
+            )
+        )
+        return self.mq.publish(self.root + "status", s, 1, True)
+
+    # ---- the loop ----------------------------------------------------------
+    def run(self):
+        cfg = self.cfg
+        b = self.board
+        b.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
+        b.wdt_start(cfg["wdt_ms"])
+        log("ready", self.boot, self.journal.next_seq, self.journal.pending(), self.rfid.version)
+        now = time.ticks_ms()
+        last = now
+        next_poll = now
+        next_status = now
+        next_check = time.ticks_add(now, cfg["rfid_check_ms"])
+        next_wifi = now
+        while self.running:
+            now = time.ticks_ms()
+            self.up_ms += time.ticks_diff(now, last)
+            last = now
+            ok = True
+            try:
+                if time.ticks_diff(now, next_poll) >= 0:
+                    next_poll = time.ticks_add(now, cfg["poll_ms"])
+                    self.poll(now)
+                if b.wifi_up():
+                    self.mq.step(now)
+                elif self.mq.state:
+                    self.mq.disconnect()
+                    log("wifi", "down")
+                elif time.ticks_diff(now, next_wifi) >= 0:
+                    next_wifi = time.ticks_add(now, 30000)
+                    b.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
+                self.out.step(now)
+                if self.mq.up and (self.status_due or time.ticks_diff(now, next_status) >= 0):
+                    if self.status():
+                        self.status_due = False
+                        next_status = time.ticks_add(now, cfg["status_s"] * 1000)
+                if time.ticks_diff(now, next_check) >= 0:
+                    next_check = time.ticks_add(now, cfg["rfid_check_ms"])
+                    self.check_rfid()
+                if self.live and time.ticks_diff(now, self.live_end) >= 0:
+                    self.live = 0
+                    self._show("amber")
+                if self.led_end is not None and time.ticks_diff(now, self.led_end) >= 0:
+                    self.led_end = None
+                    b.led("off")
+                b.tick(now)
+                self.step_errors = 0
+            except Exception as e:  # a bug must not stop the reader; the WDT is the backstop
+                ok = False
+                self.step_errors += 1
+                sys.print_exception(e)
+            # healthy: the loop came round and steps are not failing over and over
+            if ok or self.step_errors < 20:
+                b.feed()
+            wait = time.ticks_diff(next_poll, time.ticks_ms())
+            b.wait(min(max(wait, 0), 20))
+
+
+def main():
+    import board
+
+    cfg = settings.load()
+    Reader(board.Board(cfg), cfg).run()

@@ -1,0 +1,115 @@
+# The board: the only module that touches `machine` and `network`.
+# Pins and settings come from the cfg dict (settings.load()).
+import machine
+import network
+import time
+
+# LED colours as (red, green, blue)
+COLOURS = {
+    "off": (0, 0, 0),
+    "green": (0, 1, 0),  # arrival
+    "blue": (0, 0, 1),  # departure
+    "red": (1, 0, 0),  # unknown card / fault
+    "amber": (1, 1, 0),  # saved, hub not reachable
+    "white": (1, 1, 1),
+}
+_DUTY = (0, 1500, 6000, 32768)  # volume 0..3 as PWM duty_u16
+
+
+class Board:
+    def __init__(self, cfg):
+        pins = cfg["pins"]
+        Pin = machine.Pin
+        self.cs = Pin(pins["rc522_sda"], Pin.OUT, value=1)
+        self.rst = Pin(pins["rc522_rst"], Pin.OUT, value=1)
+        self.spi = machine.SPI(
+            cfg["spi_id"],
+            baudrate=cfg["spi_hz"],
+            polarity=0,
+            phase=0,
+            bits=8,
+            firstbit=machine.SPI.MSB,
+            sck=Pin(pins["sck"]),
+            mosi=Pin(pins["mosi"]),
+            miso=Pin(pins["miso"]),
+        )
+        self._buzzer = machine.PWM(Pin(pins["buzzer"]), freq=2700, duty_u16=0)
+        self._beep_end = None
+        self._low = bool(cfg.get("led_active_low"))
+        off = 1 if self._low else 0
+        self._leds = (
+            Pin(pins["led_r"], Pin.OUT, value=off),
+            Pin(pins["led_g"], Pin.OUT, value=off),
+            Pin(pins["led_b"], Pin.OUT, value=off),
+        )
+        self.colour = "off"
+        self.volume = cfg.get("volume", 2)
+        self.wlan = network.WLAN(network.STA_IF)
+        self._wdt = None
+        self.i2c = None
+        if cfg.get("oled"):
+            self.i2c = machine.I2C(
+                cfg.get("i2c_id", 0),
+                scl=Pin(pins["oled_scl"]),
+                sda=Pin(pins["oled_sda"]),
+                freq=400000,
+            )
+
+    # ---- feedback ----------------------------------------------------------
+    def beep(self, ms=80, freq=2700):
+        """Start a beep; tick() ends it. Never waits."""
+        d = _DUTY[max(0, min(3, self.volume))]
+        self._buzzer.freq(freq)
+        self._buzzer.duty_u16(d)
+        self._beep_end = time.ticks_add(time.ticks_ms(), ms)
+
+    def tick(self, now):
+        if self._beep_end is not None and time.ticks_diff(now, self._beep_end) >= 0:
+            self._buzzer.duty_u16(0)
+            self._beep_end = None
+
+    def led(self, colour):
+        self.colour = colour
+        rgb = COLOURS.get(colour, (0, 0, 0))
+        for pin, v in zip(self._leds, rgb):
+            pin.value(v ^ 1 if self._low else v)
+
+    # ---- network -----------------------------------------------------------
+    def wifi_start(self, ssid, password):
+        """Start (re)joining the access point; returns at once."""
+        w = self.wlan
+        w.active(True)
+        try:
+            w.config(pm=w.PM_NONE)  # mains powered: no modem sleep (100s of ms pings)
+        except (AttributeError, ValueError, OSError):
+            pass
+        if ssid:
+            try:
+                w.connect(ssid, password)
+            except OSError:
+                pass
+
+    def wifi_up(self):
+        return self.wlan.isconnected()
+
+    def rssi(self):
+        try:
+            return self.wlan.status("rssi")
+        except (OSError, ValueError, TypeError):
+            return 0
+
+    # ---- watchdog, reset, time ---------------------------------------------
+    def wdt_start(self, ms):
+        self._wdt = machine.WDT(timeout=ms)
+
+    def feed(self):
+        if self._wdt is not None:
+            self._wdt.feed()
+
+    def reset(self):
+        machine.reset()
+
+    def wait(self, ms):
+        """Idle until the next deadline (the simulator overrides this)."""
+        if ms > 0:
+            time.sleep_ms(ms)

@@ -1,0 +1,72 @@
+# Reader settings: DEFAULTS merged with config.json from flash.
+# The pin defaults are copied from hardware/pinout.json (the single source);
+# tests/firmware/test_pinout.py fails when the two disagree.
+import json
+
+FW = "1.0.0"
+
+DEFAULTS = {
+    "reader_id": "reader1",
+    "site": "default",
+    "wifi_ssid": "",
+    "wifi_pass": "",
+    "broker_host": "192.168.1.2",  # an IP address: DNS lookups block
+    "broker_port": 1883,
+    "mqtt_user": "",
+    "mqtt_pass": "",
+    "tls": False,
+    "ca_file": "",  # DER CA certificate on flash; empty = no verification
+    "keepalive_s": 30,
+    "status_s": 60,
+    "poll_ms": 50,
+    "rearm_polls": 3,  # empty polls before a card counts as gone
+    "cooldown_ms": 3000,  # the same card again within this: not a new tap
+    "ack_wait_ms": 1500,  # no hub ack within this after a tap: amber
+    "ack_timeout_ms": 15000,  # published, broker PUBACKed, no hub ack: publish again
+    "led_ms": 2000,
+    "beep_ms": 80,
+    "volume": 2,  # 0 mute .. 3 loud (the hub's config topic overrides)
+    "wdt_ms": 8000,
+    "rfid_check_ms": 5000,  # VersionReg / configuration check period
+    "rfid_gain": 4,  # RxGain 4 = 33 dB .. 7 = 48 dB
+    "journal_dir": "journal",
+    "journal_kb": 512,
+    "oled": False,
+    # from hardware/pinout.json:
+    "spi_id": 2,
+    "spi_hz": 4000000,
+    "i2c_id": 0,
+    "led_active_low": False,
+    "pins": {
+        "sck": 18,
+        "mosi": 23,
+        "miso": 19,
+        "rc522_sda": 5,
+        "rc522_rst": 4,
+        "buzzer": 25,
+        "led_r": 26,
+        "led_g": 27,
+        "led_b": 33,
+        "oled_sda": 21,
+        "oled_scl": 22,
+    },
+}
+
+
+def load(path="config.json"):
+    """DEFAULTS overlaid with the JSON object in `path` (missing file: defaults)."""
+    cfg = {}
+    for k in DEFAULTS:
+        v = DEFAULTS[k]
+        cfg[k] = dict(v) if isinstance(v, dict) else v
+    try:
+        with open(path) as f:
+            user = json.load(f)
+    except OSError:
+        user = {}
+    for k in user:
+        if k == "pins":
+            cfg["pins"].update(user["pins"])
+        else:
+            cfg[k] = user[k]
+    return cfg
