@@ -16,13 +16,16 @@ What counts as an arrival and a departure
    unknown time (a reader that restarted offline without a clock) is never counted on its
    own: it is shown to a teacher, who either confirms it (an "add arrival"/"add departure"
    correction naming the tap, with the right time; the card holder stays on record) or
-   dismisses it (a "cancel" naming the tap). Until then the day carries a flag.
+   dismisses it (a "cancel" naming the tap). Until then the day carries a flag. Such a
+   tap is filed under the day it was received; when a teacher confirms it as an event of
+   an earlier day, the event is on that day and the day of receipt shows the tap as
+   "confirmed_elsewhere".
 
 3. **One tap per burst (debounce).** Taps of the same child less than `debounce_s`
    seconds (default 60) after the *first* tap of a burst are the same tap: only that first
-   tap counts, on whichever reader. The window does not slide: taps at 7:30:00, 7:30:40
-   and 7:31:00 count twice (7:30:00 and 7:31:00). Ties at the very same instant are broken
-   by reader id, then sequence number.
+   tap counts, whichever reader and whichever of the child's cards. The window does not
+   slide: taps at 7:30:00, 7:30:40 and 7:31:00 count twice (7:30:00 and 7:31:00). Ties at
+   the very same instant are broken by reader id, then sequence number.
 
 4. **Reading the taps in time order.** The child starts the day neither in nor out. Going
    through the day's events in time order:

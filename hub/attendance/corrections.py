@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from hub.attendance.model import Correction, Tap, TapId, Target
@@ -56,6 +56,7 @@ class Resolution:
     cancelled: dict[EventKey, str] = field(default_factory=dict)
     confirmed: dict[TapId, str] = field(default_factory=dict)
     dismissed: dict[TapId, str] = field(default_factory=dict)
+    elsewhere: dict[TapId, str] = field(default_factory=dict)
     mark: tuple[Literal["absent", "present"], str] | None = None
     outcomes: dict[str, CorrectionOutcome] = field(default_factory=dict)
 
@@ -83,10 +84,13 @@ class _Resolver:
         timed_ids: frozenset[TapId],
         corrections: Sequence[Correction],
         in_day: Callable[[datetime], bool],
+        day: date,
     ) -> None:
         self.folded, self.unknown, self.timed_ids, self.in_day = folded, unknown, timed_ids, in_day
-        self.by_id = {c.id: c for c in corrections}
-        self.ordered = sorted(corrections, key=lambda c: c.order_key)
+        ordered = sorted(corrections, key=lambda c: c.order_key)
+        self.ordered = [c for c in ordered if c.day == day]
+        self.foreign = [c for c in ordered if c.day != day]
+        self.by_id = {c.id: c for c in self.ordered}
         self.cands: dict[EventKey, Candidate] = {t.id: candidate_from_tap(t) for t in counted}
         self.alias: dict[str, EventKey] = {}
         self.res = Resolution()
@@ -98,10 +102,11 @@ class _Resolver:
         return [c for c in self.ordered if not c.revoked and c.kind in kinds]
 
     def run(self) -> Resolution:
-        for c in self.ordered:
+        for c in self.ordered + self.foreign:
             if c.revoked:
                 self._set(c, "revoked", f"revoked by {c.revoked_by}: {c.revoke_reason}")
         self._adds()
+        self._foreign()
         self._moves()
         self._cancels()
         self._marks()
@@ -147,6 +152,24 @@ class _Resolver:
             )
             self.alias[c.id] = tap.id
             self._set(c, "applied")
+
+    def _foreign(self) -> None:
+        """Corrections of another day that confirm or dismiss one of this day's
+        unknown-time taps: the tap is resolved here, its event (if any) is on that day."""
+        for c in self.foreign:
+            if c.revoked:
+                continue
+            assert isinstance(c.target, TapId)
+            tap = c.target
+            if tap in self.res.confirmed or tap in self.res.elsewhere:
+                by = self.res.confirmed.get(tap) or self.res.elsewhere[tap]
+                self._set(c, "rejected", f"tap {tap} is already confirmed by {by}")
+            elif c.kind == "cancel":
+                self.res.dismissed.setdefault(tap, c.id)
+                self._set(c, "applied", f"dismisses tap {tap}, filed under this day")
+            else:
+                self.res.elsewhere[tap] = c.id
+                self._set(c, "applied", f"confirms tap {tap} (filed under this day) on {c.day}")
 
     def _resolve(self, target: Target, seen: frozenset[str] = frozenset()) -> tuple[EventKey | None, str]:
         """The event key `target` names, or None and why there is none."""
@@ -229,6 +252,11 @@ def resolve_corrections(
     timed_ids: frozenset[TapId],
     corrections: Sequence[Correction],
     in_day: Callable[[datetime], bool],
+    day: date,
 ) -> Resolution:
-    """Apply `corrections` (distinct, any order) to the counted taps of one day."""
-    return _Resolver(counted, folded, unknown, timed_ids, corrections, in_day).run()
+    """Apply `corrections` (distinct, any order) to the counted taps of `day`.
+
+    Corrections of other days may only confirm or dismiss an unknown-time tap filed under
+    `day` (the caller checks this); they resolve the tap here and add no event.
+    """
+    return _Resolver(counted, folded, unknown, timed_ids, corrections, in_day, day).run()

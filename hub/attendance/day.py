@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -102,10 +102,15 @@ def compute_day(
 
     `taps`: the child's taps of that day, in any order, duplicates allowed: timed taps must
     fall within the day (else ValueError); unknown-time taps are the ones the caller filed
-    under this day (by receipt time). `corrections`: the child's corrections for that day,
-    revoked ones included. `now` only decides whether an open visit is already a missing
-    departure and whether a day without any record is "absent" yet (after closing time) or
-    still "no_data"; the visits do not depend on it.
+    under this day (by receipt time) plus those named by this day's corrections (a tap
+    received on Tuesday may be confirmed as Monday's departure). `corrections`: the child's
+    corrections for that day, revoked ones included, plus any correction of another day
+    that names one of this day's unknown-time taps (it resolves the tap here, with the
+    outcome "confirmed_elsewhere", and adds no event here).
+
+    `now` only decides whether an open visit is already a missing departure and whether a
+    day without any record is "absent" yet (after closing time) or still "no_data"; the
+    visits do not depend on it.
     """
     now = require_aware(now, "now")
     tz = settings.tz
@@ -114,7 +119,7 @@ def compute_day(
     closing_at = local_instant(day, settings.closing, tz)
     all_taps: dict[TapId, Tap] = distinct(taps, lambda t: t.id)
     all_corrections: dict[str, Correction] = distinct(corrections, lambda c: c.id)
-    _check_inputs(child_id, day, start, end, all_taps.values(), all_corrections.values())
+    _check_inputs(child_id, day, start, end, list(all_taps.values()), all_corrections.values())
 
     timed = sorted((t for t in all_taps.values() if t.timed), key=tap_order)
     unknown = {i: t for i, t in sorted(all_taps.items()) if not t.timed}
@@ -126,6 +131,7 @@ def compute_day(
         frozenset(t.id for t in timed),
         list(all_corrections.values()),
         lambda at: start <= at < end,
+        day,
     )
     visits, events, redundant = _pair(resolution.candidates)
     mark = resolution.mark[0] if resolution.mark else None
@@ -138,7 +144,9 @@ def compute_day(
         v for v in visits if v.departure is None and (v is not last_open or now >= closing_at)
     )
     unconfirmed = tuple(
-        t for i, t in unknown.items() if i not in resolution.confirmed and i not in resolution.dismissed
+        t
+        for i, t in unknown.items()
+        if i not in resolution.confirmed and i not in resolution.dismissed and i not in resolution.elsewhere
     )
     flags = DayFlags(
         missing_departure=missing_departure,
@@ -186,16 +194,18 @@ def _check_inputs(
     day: date,
     start: datetime,
     end: datetime,
-    taps: Iterable[Tap],
+    taps: Sequence[Tap],
     corrections: Iterable[Correction],
 ) -> None:
+    unknown = {t.id for t in taps if not t.timed}
     for tap in taps:
         if tap.child_id != child_id:
             raise ValueError(f"tap {tap.id} is of child {tap.child_id}, not {child_id}")
         if tap.timed and tap.at is not None and not start <= tap.at < end:
             raise ValueError(f"tap {tap.id} at {tap.at.isoformat()} is not on {day}")
     for c in corrections:
-        if c.child_id != child_id or c.day != day:
+        resolves_unknown_tap = c.kind in ("add_arrival", "add_departure", "cancel") and (c.target in unknown)
+        if c.child_id != child_id or (c.day != day and not resolves_unknown_tap):
             raise ValueError(
                 f"correction {c.id} is for child {c.child_id} on {c.day}, not {child_id} on {day}"
             )
@@ -221,6 +231,8 @@ def _tap_outcomes(
             outcomes.append(TapOutcome(i, "debounced", folded[i]))
         elif i in resolution.dismissed:
             outcomes.append(TapOutcome(i, "dismissed", resolution.dismissed[i]))
+        elif i in resolution.elsewhere:
+            outcomes.append(TapOutcome(i, "confirmed_elsewhere", resolution.elsewhere[i]))
         elif not tap.timed and i not in resolution.confirmed:
             outcomes.append(TapOutcome(i, "unconfirmed"))
         elif i in resolution.cancelled:

@@ -20,6 +20,7 @@ TapOutcomeKind = Literal[
     "cancelled",  # a teacher cancelled the event this tap made
     "unconfirmed",  # unknown time, waiting for a teacher's confirmation
     "dismissed",  # unknown time, a teacher cancelled it without confirming
+    "confirmed_elsewhere",  # unknown time, filed under this day, confirmed as another day's event
     "overridden",  # the day is marked absent, so the tap's event does not count
 ]
 CorrectionState = Literal["applied", "superseded", "revoked", "rejected"]

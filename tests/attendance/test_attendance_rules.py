@@ -326,3 +326,36 @@ def test_inputs_must_belong_to_the_child_and_the_day() -> None:
         compute_day(CHILD, MONDAY, [], [corr("c", "mark_present", day=date(2026, 11, 24))], now=EVENING)
     with pytest.raises(ValueError, match="share the identity"):
         compute_day(CHILD, MONDAY, [tap(1, "08:00"), tap(1, "09:00")], now=EVENING)
+
+
+def test_an_unknown_time_tap_received_next_day_confirmed_as_the_day_before() -> None:
+    """The hall reader restarted offline without a clock on Monday afternoon and delivered
+    grandma's tap on Tuesday morning. It is filed under Tuesday; the teacher confirms it as
+    Monday's 15:10 departure. Monday gets the departure, Tuesday shows the tap resolved."""
+    tuesday = MONDAY + timedelta(days=1)
+    late = tap(5, None, reader="hall", holder="babcia")
+    confirm = corr("k", "add_departure", "15:10", target=late.id)  # a correction of Monday
+
+    monday_day = compute_day(CHILD, MONDAY, [tap(1, "07:30"), late], [confirm], now=EVENING)
+    assert spans(monday_day) == [("07:30", "15:10")]
+    assert monday_day.visits[0].departure is not None
+    assert monday_day.visits[0].departure.card_holder == "babcia"
+
+    before = compute_day(CHILD, tuesday, [late], now=local("08:00", tuesday))
+    assert before.flags.unconfirmed_taps == (late,)
+    after = compute_day(CHILD, tuesday, [late], [confirm], now=local("08:00", tuesday))
+    assert after.flags.unconfirmed_taps == ()
+    assert after.visits == ()
+    assert [(str(o.tap), o.outcome, o.detail) for o in after.tap_outcomes] == [
+        ("hall#5", "confirmed_elsewhere", "k")
+    ]
+    assert after.correction_outcomes[0].state == "applied"
+    # Any other correction of another day is still refused.
+    with pytest.raises(ValueError, match="correction m is for child"):
+        compute_day(
+            CHILD,
+            tuesday,
+            [late],
+            [corr("m", "move", "15:00", target=TapId("door", 1))],
+            now=local("08:00", tuesday),
+        )
