@@ -55,9 +55,7 @@ class Reader:
             (self.root + "config", 1),
             ("ewidencjoner/%s/time" % cfg["site"], 0),
         ]
-        self.out = Outbox(
-            self.journal, self.mq, self.root + "tap", self.boot, 4, cfg["ack_timeout_ms"]
-        )
+        self.out = Outbox(self.journal, self.mq, self.root + "tap", self.boot, 4, cfg["ack_timeout_ms"])
         self.mq.on_msg = self._on_msg
         self.mq.on_puback = self.out.on_puback
         self.mq.on_connect = self._on_connect
@@ -193,60 +191,72 @@ class Reader:
         return self.mq.publish(self.root + "status", s, 1, True)
 
     # ---- the loop ----------------------------------------------------------
-    def run(self):
+    def begin(self):
+        """Start Wi-Fi and the watchdog; call once before step()."""
         cfg = self.cfg
-        b = self.board
-        b.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
-        b.wdt_start(cfg["wdt_ms"])
+        self.board.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
+        self.board.wdt_start(cfg["wdt_ms"])
         log("ready", self.boot, self.journal.next_seq, self.journal.pending(), self.rfid.version)
         now = time.ticks_ms()
-        last = now
-        next_poll = now
-        next_status = now
-        next_check = time.ticks_add(now, cfg["rfid_check_ms"])
-        next_wifi = now
+        self._last = now
+        self._next_poll = now
+        self._next_status = now
+        self._next_check = time.ticks_add(now, cfg["rfid_check_ms"])
+        self._next_wifi = now
+
+    def step(self, wait=True):
+        """One loop iteration: every step is bounded (no step blocks > 100 ms).
+        Returns the ms it would idle before the next deadline."""
+        cfg = self.cfg
+        b = self.board
+        now = time.ticks_ms()
+        self.up_ms += time.ticks_diff(now, self._last)
+        self._last = now
+        ok = True
+        try:
+            if time.ticks_diff(now, self._next_poll) >= 0:
+                self._next_poll = time.ticks_add(now, cfg["poll_ms"])
+                self.poll(now)
+            if b.wifi_up():
+                self.mq.step(now)
+            elif self.mq.state:
+                self.mq.disconnect()
+                log("wifi", "down")
+            elif time.ticks_diff(now, self._next_wifi) >= 0:
+                self._next_wifi = time.ticks_add(now, 30000)
+                b.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
+            self.out.step(now)
+            due = self.status_due or time.ticks_diff(now, self._next_status) >= 0
+            if self.mq.up and due and self.status():
+                self.status_due = False
+                self._next_status = time.ticks_add(now, cfg["status_s"] * 1000)
+            if time.ticks_diff(now, self._next_check) >= 0:
+                self._next_check = time.ticks_add(now, cfg["rfid_check_ms"])
+                self.check_rfid()
+            if self.live and time.ticks_diff(now, self.live_end) >= 0:
+                self.live = 0
+                self._show("amber")
+            if self.led_end is not None and time.ticks_diff(now, self.led_end) >= 0:
+                self.led_end = None
+                b.led("off")
+            b.tick(now)
+            self.step_errors = 0
+        except Exception as e:  # a bug must not stop the reader; the WDT is the backstop
+            ok = False
+            self.step_errors += 1
+            sys.print_exception(e)
+        # healthy: the loop came round and its steps are not failing over and over
+        if ok or self.step_errors < 20:
+            b.feed()
+        idle = min(max(time.ticks_diff(self._next_poll, time.ticks_ms()), 0), 20)
+        if wait:
+            b.wait(idle)
+        return idle
+
+    def run(self):
+        self.begin()
         while self.running:
-            now = time.ticks_ms()
-            self.up_ms += time.ticks_diff(now, last)
-            last = now
-            ok = True
-            try:
-                if time.ticks_diff(now, next_poll) >= 0:
-                    next_poll = time.ticks_add(now, cfg["poll_ms"])
-                    self.poll(now)
-                if b.wifi_up():
-                    self.mq.step(now)
-                elif self.mq.state:
-                    self.mq.disconnect()
-                    log("wifi", "down")
-                elif time.ticks_diff(now, next_wifi) >= 0:
-                    next_wifi = time.ticks_add(now, 30000)
-                    b.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
-                self.out.step(now)
-                if self.mq.up and (self.status_due or time.ticks_diff(now, next_status) >= 0):
-                    if self.status():
-                        self.status_due = False
-                        next_status = time.ticks_add(now, cfg["status_s"] * 1000)
-                if time.ticks_diff(now, next_check) >= 0:
-                    next_check = time.ticks_add(now, cfg["rfid_check_ms"])
-                    self.check_rfid()
-                if self.live and time.ticks_diff(now, self.live_end) >= 0:
-                    self.live = 0
-                    self._show("amber")
-                if self.led_end is not None and time.ticks_diff(now, self.led_end) >= 0:
-                    self.led_end = None
-                    b.led("off")
-                b.tick(now)
-                self.step_errors = 0
-            except Exception as e:  # a bug must not stop the reader; the WDT is the backstop
-                ok = False
-                self.step_errors += 1
-                sys.print_exception(e)
-            # healthy: the loop came round and steps are not failing over and over
-            if ok or self.step_errors < 20:
-                b.feed()
-            wait = time.ticks_diff(next_poll, time.ticks_ms())
-            b.wait(min(max(wait, 0), 20))
+            self.step()
 
 
 def main():

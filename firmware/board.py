@@ -1,8 +1,9 @@
 # The board: the only module that touches `machine` and `network`.
 # Pins and settings come from the cfg dict (settings.load()).
+import time
+
 import machine
 import network
-import time
 
 # LED colours as (red, green, blue)
 COLOURS = {

@@ -20,10 +20,11 @@
 # (seq, boot, low-water mark) and the last segment is never deleted, so seq and
 # boot survive however many segments were compacted away. Compaction deletes
 # the oldest segments once all their taps are acked; nothing is ever rewritten.
-from micropython import const
 import binascii
 import os
 import struct
+
+from micropython import const
 
 _REC = const(32)
 TAP = const(0xA1)
@@ -269,7 +270,7 @@ class Journal:
                 self._roff += _REC
                 if b[0] != TAP or not self._valid():
                     continue
-                kind, flags, boot, seq, ms, t, uid = struct.unpack_from(_FMT, b, 0)
+                _kind, flags, boot, seq, ms, t, uid = struct.unpack_from(_FMT, b, 0)
                 if seq < want or seq in self._acked:
                     continue
                 self._loaded = seq

@@ -10,8 +10,9 @@
 # * scan() switches the field on, selects every card and halts it (HLTA), then
 #   switches the field off (all cards back to IDLE), so a card resting on the
 #   reader is seen on every poll (no REQA flicker) and several cards are found.
-from micropython import const
 import time
+
+from micropython import const
 
 # registers
 _COMMAND = const(0x01)
@@ -280,9 +281,9 @@ class MFRC522:
 
     def _note(self, st):
         # count consecutive chip-level errors; a clean answer or silence resets them
-        if st == OK or st == NOCARD:
+        if st in (OK, NOCARD):
             self.errors = 0
-        elif st == HANG or st == ERR:
+        elif st in (HANG, ERR):
             self.errors += 1
         self.last_status = st
         return st

@@ -7,12 +7,13 @@
 # with exponential back-off. Resending unacknowledged PUBLISHes with DUP after
 # a reconnect is the owner's job (on_connect), because only the owner can
 # refresh the tap's `now`. Optional TLS through the `ssl` module.
-from micropython import const
 import errno
 import random
 import select
 import socket
 import time
+
+from micropython import const
 
 DOWN = const(0)
 TCP = const(1)  # TCP (and TLS) connect in progress

@@ -46,9 +46,7 @@ class Outbox:
             self.win.append([r[0], r[1], r[2], r[3], r[4], 0, 0, 0, 0])
 
     def _send(self, e, now, dup=False):
-        pid = self.mq.publish(
-            self.topic, self.payload(e, now), 1, False, dup, e[_PID] if dup else 0
-        )
+        pid = self.mq.publish(self.topic, self.payload(e, now), 1, False, dup, e[_PID] if dup else 0)
         if pid:
             e[_PID] = pid
             e[_STATE] = 1
@@ -80,10 +78,9 @@ class Outbox:
         sent and not PUBACKed (its `now` refreshed: `now` is the send time)."""
         now = time.ticks_ms()
         for e in self.win:
-            if e[_STATE] == 1:
-                if not self._send(e, now, True):
-                    e[_STATE] = 0
-                    return
+            if e[_STATE] == 1 and not self._send(e, now, True):
+                e[_STATE] = 0
+                return
 
     def on_puback(self, pid):
         now = time.ticks_ms()

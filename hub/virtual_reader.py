@@ -30,6 +30,7 @@ bundle (the `.mpy` files plus `main.py`, no simulator) into DEST: the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -250,10 +251,8 @@ class VirtualReader:
 
     def _close(self, proc: subprocess.Popen[str]) -> None:
         if proc.stdin:
-            try:
+            with contextlib.suppress(OSError):
                 proc.stdin.close()
-            except OSError:
-                pass
         if self._reader:
             self._reader.join(timeout=5)
         if proc.stdout:
@@ -358,12 +357,16 @@ class VirtualReader:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
-                if self._proc is None or (self._proc.poll() is not None and self._reader and not self._reader.is_alive()):
+                if self._proc is None or (
+                    self._proc.poll() is not None and self._reader and not self._reader.is_alive()
+                ):
                     break
                 self._cond.wait(min(left, 0.2))
         if raise_:
             tail = "\n".join(line for _, line in self.events[-20:])
-            raise TimeoutError(f"reader {self.reader_id}: no {kind!r} event within {timeout} s; last lines:\n{tail}")
+            raise TimeoutError(
+                f"reader {self.reader_id}: no {kind!r} event within {timeout} s; last lines:\n{tail}"
+            )
         return None
 
 

@@ -7,6 +7,7 @@ import time
 import fake_machine
 import fake_network
 import mfrc522sim
+
 import settings
 
 
@@ -144,4 +145,3 @@ def main():
     reader = app.Reader(SimBoard(cfg), cfg)
     ctl.app = reader
     reader.run()
-

@@ -3,6 +3,7 @@ heap, the mpy-cross bundle, a real Mosquitto, and a minimal hub that acks taps."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -56,7 +57,9 @@ def mp(bundle: Path, tmp_path: Path) -> Callable[..., str]:
 
     def run(script: str, heap: int = HEAP, timeout: float = 300) -> str:
         path = tmp_path / "script.py"
-        prelude = f"import sys\nsys.path.insert(0, {str(bundle)!r})\nsys.path.insert(0, {str(bundle / 'sim')!r})\n"
+        prelude = "import sys\n" + "".join(
+            f"sys.path.insert(0, {str(p)!r})\n" for p in (bundle, bundle / "sim")
+        )
         path.write_text(prelude + script)
         proc = subprocess.run(
             [tool("micropython"), "-X", f"heapsize={heap}", str(path)],
@@ -94,10 +97,8 @@ class Broker:
 
     def start(self) -> None:
         binary = "/usr/sbin/mosquitto"
-        try:
+        with contextlib.suppress(FileNotFoundError):
             binary = tool("mosquitto")
-        except FileNotFoundError:
-            pass
         self.proc = subprocess.Popen(
             [binary, "-c", str(self.conf)],
             stdout=subprocess.DEVNULL,
@@ -166,13 +167,17 @@ class AckingHub:
         if self.ack:
             body = {"seq": data["seq"], "r": "in", "name": "Ania K.", "at": "07:42"}
             client.publish(
-                f"ewidencjoner/{self.site}/reader/{reader}/ack", json.dumps(body, separators=(",", ":")), qos=1
+                f"ewidencjoner/{self.site}/reader/{reader}/ack",
+                json.dumps(body, separators=(",", ":")),
+                qos=1,
             )
 
     def time(self, t: int | None = None) -> int:
         """Publish the site clock (retained), as the hub does every 60 s."""
         t = int(time.time()) if t is None else t
-        self.client.publish(f"ewidencjoner/{self.site}/time", json.dumps({"t": t}), qos=0, retain=True).wait_for_publish(5)
+        self.client.publish(
+            f"ewidencjoner/{self.site}/time", json.dumps({"t": t}), qos=0, retain=True
+        ).wait_for_publish(5)
         return t
 
     def seqs(self, reader: str = "r1") -> list[int]:
