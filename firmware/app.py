@@ -170,8 +170,8 @@ class Reader:
         if not self.rfid_ok or not self.rfid.healthy():
             self.heal("check")
 
-    def status(self):
-        s = (
+    def status_text(self):
+        return (
             '{"online":true,"fw":"%s","boot":%d,"queue":%d,"rssi":%d,"heap":%d,"up":%d,'
             '"rfid":"%s","rfid_ver":%d,"resets":%d,"clock":%s,"journal":"%s"}'
             % (
@@ -188,7 +188,9 @@ class Reader:
                 "full" if self.journal.full() else "ok",
             )
         )
-        return self.mq.publish(self.root + "status", s, 1, True)
+
+    def status(self):
+        return self.mq.publish(self.root + "status", self.status_text(), 1, True)
 
     # ---- the loop ----------------------------------------------------------
     def begin(self):

@@ -61,7 +61,8 @@ J.os = OsSpy()
 rmtree("ref")
 j = RecJ("ref", seg_records=6)
 j.open()
-uids = [b"\\x04\\xa3\\xc6\\xca\\xe2\\x61\\x80", b"\\x88\\x12\\xab\\x34", bytes(range(1, 11)), b"\\x00\\x00\\x00\\x01"]
+uids = [bytes.fromhex("04a3c6cae26180"), bytes.fromhex("8812ab34"), bytes(range(1, 11)),
+        bytes.fromhex("00000001")]
 seq = 0
 for i in range(5):
     u = uids[i % 4]
