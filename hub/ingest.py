@@ -13,32 +13,19 @@ from __future__ import annotations
 
 import logging
 import queue
+import socket
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 
 import paho.mqtt.client as mqtt
 from sqlite_utils import Database
 
-from hub import quarantine, readers, taps
 from hub.config import Settings
 from hub.db import open_database
 from hub.events import EventBus
-from hub.timefmt import local_clock, to_db, utc_now
-from hub.wire import (
-    BadMessage,
-    TapMessage,
-    ack_payload,
-    parse_status,
-    parse_tap,
-    parse_topic,
-    reader_topic,
-    time_payload,
-    time_topic,
-)
+from hub.intake import Classifier, Incoming, Intake, IntakeStats, Outcome, unknown_card
+from hub.timefmt import utc_now
+from hub.wire import reader_topic, time_payload, time_topic
 
 log = logging.getLogger(__name__)
 
@@ -47,41 +34,13 @@ TIME_PERIOD_S = 60
 RETRY_AFTER_DB_ERROR_S = 1.0
 KEEPALIVE_S = 30
 
-Classifier = Callable[[Database, str, TapMessage], tuple[str, str]]
-"""Given a new tap, what the reader should show: (`in`|`out`|`unknown`, the child's short name)."""
 
-
-def unknown_card(db: Database, reader_id: str, tap: TapMessage) -> tuple[str, str]:
-    """Until cards are assigned to children, every card is unknown to the hub."""
-    return "unknown", ""
-
-
-@dataclass(frozen=True)
-class Incoming:
-    topic: str
-    payload: bytes
-    qos: int
-    mid: int
-    retain: bool
-    received: datetime
-
-
-@dataclass
-class Outcome:
-    """What to send once the batch holding this message is committed."""
-
-    message: Incoming
-    ack: tuple[str, bytes] | None = None
-    event: dict[str, object] | None = None
-
-
-@dataclass
-class IngestStats:
-    received: int = 0
-    stored: int = 0
-    duplicates: int = 0
-    statuses: int = 0
-    quarantined: Counter[str] = field(default_factory=Counter)
+def disable_nagle(client: mqtt.Client) -> None:
+    """Send each small packet (an ack, a PUBACK) at once instead of waiting up to 40 ms for
+    the peer's delayed TCP acknowledgement: paho leaves Nagle's algorithm on."""
+    sock = client.socket()
+    if isinstance(sock, socket.socket):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class Ingest:
@@ -95,8 +54,8 @@ class Ingest:
     ) -> None:
         self.settings = settings
         self.events = events or EventBus()
-        self.classify = classify
-        self.stats = IngestStats()
+        self.intake = Intake(settings.site, settings.tz, classify)
+        self.stats = IntakeStats()
         self.connected = threading.Event()
         self._inbox: queue.Queue[Incoming] = queue.Queue()
         self._stopping = threading.Event()
@@ -115,7 +74,9 @@ class Ingest:
         if broker.username:
             client.username_pw_set(broker.username, broker.password)
         client.reconnect_delay_set(min_delay=1, max_delay=10)
-        client.max_inflight_messages_set(100)
+        # No cap on our acks in flight: with a cap, paho rescans every queued message on
+        # each PUBACK, which made acknowledging a batch quadratic (bench/README.md).
+        client.max_inflight_messages_set(0)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
@@ -149,6 +110,7 @@ class Ingest:
         if reason_code.is_failure:
             log.error("broker refused the hub: %s", reason_code)
             return
+        disable_nagle(client)
         site = self.settings.site
         client.subscribe([(reader_topic(site, "+", "tap"), 1), (reader_topic(site, "+", "status"), 1)])
         self._publish_time()
@@ -200,7 +162,7 @@ class Ingest:
         while True:
             try:
                 with db.atomic():
-                    outcomes = [self._handle_safely(db, message) for message in batch]
+                    outcomes: list[Outcome] = self.intake.handle_batch(db, batch)
                 break
             except Exception:
                 # The database itself failed (disk full, I/O error): nothing was committed
@@ -208,6 +170,7 @@ class Ingest:
                 log.exception("could not commit %d messages; retrying", len(batch))
                 if self._stopping.wait(RETRY_AFTER_DB_ERROR_S):
                     return
+        self.stats.count(outcomes)
         for outcome in outcomes:
             if outcome.ack:
                 self._client.publish(*outcome.ack, qos=1)
@@ -215,81 +178,6 @@ class Ingest:
                 self._client.ack(outcome.message.mid, outcome.message.qos)
             if outcome.event:
                 self.events.publish(outcome.event)
-
-    def _handle_safely(self, db: Database, message: Incoming) -> Outcome:
-        """Handle one message in a savepoint; whatever goes wrong lands in the quarantine."""
-        self.stats.received += 1
-        try:
-            with db.atomic():
-                return self._handle(db, message)
-        except BadMessage as bad:
-            return self._quarantine(db, message, bad.reason, bad.detail)
-        except Exception as exc:  # a bug in the hub must not lose the message either
-            log.exception("failed to handle a message on %s", message.topic)
-            return self._quarantine(db, message, "internal_error", repr(exc))
-
-    def _quarantine(self, db: Database, message: Incoming, reason: str, detail: str) -> Outcome:
-        try:
-            reader_id: str | None = parse_topic(message.topic).reader_id
-        except BadMessage:
-            reader_id = None
-        entry = quarantine.quarantine(
-            db,
-            topic=message.topic,
-            payload=message.payload,
-            reason=reason,
-            detail=detail,
-            received=message.received,
-            reader_id=reader_id,
-        )
-        self.stats.quarantined[reason] += 1
-        log.warning("quarantined a message on %s: %s: %s", message.topic, reason, detail)
-        return Outcome(message, event={"type": "quarantine", "id": entry, "reason": reason})
-
-    def _handle(self, db: Database, message: Incoming) -> Outcome:
-        topic = parse_topic(message.topic)
-        if not readers.is_registered(db, topic.reader_id):
-            raise BadMessage(
-                "unknown_reader",
-                f"reader {topic.reader_id!r} is not registered: "
-                f"ewidencjoner readers add {topic.reader_id} --name ...",
-            )
-        if topic.kind == "tap":
-            return self._handle_tap(db, topic.reader_id, message)
-        if topic.kind == "status":
-            return self._handle_status(db, topic.reader_id, message)
-        raise BadMessage("bad_topic", f"readers may not publish on {topic.kind!r}")
-
-    def _handle_tap(self, db: Database, reader_id: str, message: Incoming) -> Outcome:
-        tap = parse_tap(message.payload)
-        ack_topic = reader_topic(self.settings.site, reader_id, "ack")
-        when = taps.insert_tap(db, reader_id, tap, message.received)
-        if when is None:
-            self.stats.duplicates += 1
-            return Outcome(message, ack=(ack_topic, ack_payload(tap.seq, "dup")))
-        readers.touch(db, reader_id, message.received)
-        result, name = self.classify(db, reader_id, tap)
-        clock = local_clock(when.at, self.settings.tz) if when.at else ""
-        self.stats.stored += 1
-        event = {
-            "type": "tap",
-            "reader_id": reader_id,
-            "seq": tap.seq,
-            "uid": tap.uid,
-            "at": to_db(when.at) if when.at else None,
-            "time_quality": when.quality,
-            "result": result,
-            "name": name,
-            "local_time": clock,
-        }
-        return Outcome(message, ack=(ack_topic, ack_payload(tap.seq, result, name, clock)), event=event)
-
-    def _handle_status(self, db: Database, reader_id: str, message: Incoming) -> Outcome:
-        status = parse_status(message.payload)
-        if not readers.record_status(db, reader_id, status, message.received, retained=message.retain):
-            return Outcome(message)
-        self.stats.statuses += 1
-        return Outcome(message, event={"type": "reader", **readers.get_reader(db, reader_id)})
 
     # -- the site clock ------------------------------------------------------------------
 
@@ -305,12 +193,13 @@ class Ingest:
 
     def describe(self) -> dict[str, object]:
         """Counters for the API and logs."""
+        stats = self.stats
         return {
             "connected": self.connected.is_set(),
-            "received": self.stats.received,
-            "stored": self.stats.stored,
-            "duplicates": self.stats.duplicates,
-            "statuses": self.stats.statuses,
-            "quarantined": dict(self.stats.quarantined),
+            "received": stats.received,
+            "stored": stats.stored,
+            "duplicates": stats.duplicates,
+            "statuses": stats.statuses,
+            "quarantined": dict(stats.quarantined),
             "queued": self._inbox.qsize(),
         }

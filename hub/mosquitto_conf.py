@@ -35,6 +35,7 @@ def mosquitto_conf(
         "max_queued_messages 0",
         "max_queued_bytes 0",
         "max_inflight_messages 100",
+        "set_tcp_nodelay true",
         "persistent_client_expiration 365d",
         "log_dest stderr",
         "log_type error",

@@ -39,6 +39,10 @@ def is_registered(db: Database, reader_id: str) -> bool:
     return db.execute("SELECT 1 FROM readers WHERE id = ?", [reader_id]).fetchone() is not None
 
 
+def registered_ids(db: Database) -> set[str]:
+    return {row[0] for row in db.execute("SELECT id FROM readers")}
+
+
 def get_reader(db: Database, reader_id: str) -> dict[str, Any]:
     return _public(db["readers"].get(reader_id))
 

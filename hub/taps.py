@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
 from hub.timefmt import to_db
 from hub.wire import BadMessage, TapMessage, ticks_diff
+
+QUERY_CHUNK = 400
+"""Keys per look-up: two parameters each, well under SQLite's limit of 32,766."""
 
 TIME_QUALITIES = ("clock", "derived", "unknown")
 """clock: the reader's own clock (`t`); derived: the hub's receipt minus the reader's
@@ -38,30 +41,64 @@ def derive_time(tap: TapMessage, received: datetime) -> TapTime:
     return TapTime(received - timedelta(milliseconds=age_ms), "derived")
 
 
-def insert_tap(db: Database, reader_id: str, tap: TapMessage, received: datetime) -> TapTime | None:
-    """Store a tap unless it is already stored; the caller holds the transaction.
+class TapRow(NamedTuple):
+    """A tap as stored: one row of the `taps` table, its instants already in stored form."""
 
-    Returns the new tap's time, or None when the tap was stored before (a redelivery).
-    """
-    when = derive_time(tap, received)
-    cursor = db.execute(
-        """INSERT OR IGNORE INTO taps
-           (reader_id, seq, uid, boot, ms, now, device_t, received_at, at, time_quality)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            reader_id,
-            tap.seq,
-            tap.uid,
-            tap.boot,
-            tap.ms,
-            tap.now,
-            tap.t,
-            to_db(received),
-            to_db(when.at) if when.at else None,
-            when.quality,
-        ],
+    reader_id: str
+    seq: int
+    uid: str
+    boot: int
+    ms: int
+    now: int | None
+    device_t: int | None
+    received_at: str
+    at: str | None
+    time_quality: str
+
+
+def tap_row(reader_id: str, tap: TapMessage, received: datetime, when: TapTime | None = None) -> TapRow:
+    """The row for a tap received at `received`; `when` if its time is already derived."""
+    when = when or derive_time(tap, received)
+    at = to_db(when.at) if when.at else None
+    return TapRow(
+        reader_id, tap.seq, tap.uid, tap.boot, tap.ms, tap.now, tap.t, to_db(received), at, when.quality
     )
-    return when if cursor.rowcount == 1 else None
+
+
+def insert_new(db: Database, rows: list[TapRow]) -> list[bool]:
+    """Store the taps not stored yet, in one statement; the caller holds the transaction.
+
+    Returns, row by row, whether it was new; a tap already stored, or seen earlier in the
+    same list, is a redelivery.
+    """
+    stored = _already_stored(db, [(row.reader_id, row.seq) for row in rows])
+    is_new: list[bool] = []
+    fresh_rows = []
+    for row in rows:
+        key = (row.reader_id, row.seq)
+        fresh = key not in stored
+        is_new.append(fresh)
+        if fresh:
+            stored.add(key)
+            fresh_rows.append(row)
+    db.conn.executemany(
+        f"INSERT INTO taps ({', '.join(TapRow._fields)}) VALUES ({', '.join('?' * len(TapRow._fields))})",
+        fresh_rows,
+    )
+    return is_new
+
+
+def _already_stored(db: Database, keys: list[tuple[str, int]]) -> set[tuple[str, int]]:
+    found: set[tuple[str, int]] = set()
+    for start in range(0, len(keys), QUERY_CHUNK):
+        chunk = keys[start : start + QUERY_CHUNK]
+        values = ",".join("(?, ?)" for _ in chunk)
+        params = [part for key in chunk for part in key]
+        rows = db.conn.execute(
+            f"SELECT reader_id, seq FROM taps WHERE (reader_id, seq) IN (VALUES {values})", params
+        )
+        found.update((reader_id, seq) for reader_id, seq in rows)
+    return found
 
 
 def list_taps(db: Database, start: str, end: str) -> list[dict[str, Any]]:

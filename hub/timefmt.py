@@ -14,8 +14,7 @@ def to_db(moment: datetime) -> str:
     """`2026-11-23T06:42:01.123Z`: the one format every stored instant uses."""
     if moment.tzinfo is None:
         raise ValueError("refusing to store a naive datetime")
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def from_db(text: str) -> datetime:
@@ -31,4 +30,5 @@ def local_day_bounds(first: date, last: date, tz: ZoneInfo) -> tuple[str, str]:
 
 def local_clock(moment: datetime, tz: ZoneInfo) -> str:
     """`07:42`: the wall-clock time a child and a teacher read."""
-    return moment.astimezone(tz).strftime("%H:%M")
+    local = moment.astimezone(tz)
+    return f"{local.hour:02d}:{local.minute:02d}"

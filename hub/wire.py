@@ -18,6 +18,8 @@ TOPIC_ROOT = "ewidencjoner"
 READER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 UID_PATTERN = re.compile(r"^(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$")
 MAX_COUNTER = 2**32 - 1
+ACK_RESULTS = frozenset({"in", "out", "unknown", "dup"})
+CLOCK_PATTERN = re.compile(r"^(?:[0-2][0-9]:[0-5][0-9])?$")
 TICKS_PERIOD = 2**30
 """MicroPython's `ticks_ms()` wraps at 2**30 on the ESP32 and unix ports."""
 EARLIEST_EPOCH = 1_577_836_800  # 2020-01-01: a reader clock before this was never set
@@ -121,12 +123,16 @@ def parse_status(payload: bytes) -> StatusMessage:
 
 def ack_payload(seq: int, result: str, name: str = "", at: str = "") -> bytes:
     """The hub's answer to one tap: `r` is in, out, unknown or dup."""
-    body: dict[str, Any] = {"seq": seq, "r": result}
+    # Written by hand: this runs once per tap on ingest's hot path, and only `name` can
+    # hold characters that need JSON escaping.
+    if result not in ACK_RESULTS or not CLOCK_PATTERN.match(at):
+        raise ValueError(f"not an ack: r={result!r}, at={at!r}")
+    text = f'{{"seq":{int(seq)},"r":"{result}"'
     if name:
-        body["name"] = name
+        text += ',"name":' + json.dumps(name, ensure_ascii=False)
     if at:
-        body["at"] = at
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        text += f',"at":"{at}"'
+    return (text + "}").encode()
 
 
 def time_payload(epoch_seconds: int) -> bytes:

@@ -23,7 +23,10 @@ def client(tmp_path: Path) -> TestClient:
     readers.add_reader(db, "wejscie", "Wejście <główne>")
     with db.atomic():
         moment = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
-        taps.insert_tap(db, "wejscie", TapMessage("04A2B3C4", 1, 1, 0, None, int(moment.timestamp())), moment)
+        taps.insert_new(
+            db,
+            [taps.tap_row("wejscie", TapMessage("04A2B3C4", 1, 1, 0, None, int(moment.timestamp())), moment)],
+        )
         quarantine.quarantine(
             db, topic="t", payload=b"<script>", reason="bad_json", detail="x", received=moment
         )

@@ -28,8 +28,13 @@ def database(tmp_path: Path) -> Path:
         for seq, moment in enumerate(
             [datetime(2026, 10, 31, 23, 30, tzinfo=UTC), datetime(2026, 11, 2, 7, 0, tzinfo=UTC)]
         ):
-            taps.insert_tap(
-                db, "wejscie", TapMessage("04A2B3C4", seq, 1, 0, None, int(moment.timestamp())), moment
+            taps.insert_new(
+                db,
+                [
+                    taps.tap_row(
+                        "wejscie", TapMessage("04A2B3C4", seq, 1, 0, None, int(moment.timestamp())), moment
+                    )
+                ],
             )
         quarantine.quarantine(
             db,
@@ -72,7 +77,10 @@ def test_readers_add_and_list(database: Path) -> None:
         == 0
     )
     listed = json.loads(run(database, "readers", "list", "--json").output)
-    assert [(row["id"], row["mode"]) for row in listed] == [("ogrod", "out"), ("wejscie", "toggle")]
+    assert [(row["id"], row["mode"]) for row in listed] == [
+        ("ogrod", "out"),
+        ("wejscie", "toggle"),
+    ]
     assert "Wyjście do ogrodu" in run(database, "readers", "list").output
 
 

@@ -77,3 +77,26 @@ def test_time_derived_from_ticks_in_the_same_boot_even_across_the_wrap() -> None
 def test_a_tap_from_an_earlier_boot_without_clock_has_unknown_time() -> None:
     when = derive_time(TapMessage("04A2B3C4", 1, 1, 1000, None, None), RECEIVED)
     assert when.quality == "unknown" and when.at is None
+
+
+def test_insert_new_tells_new_taps_from_redeliveries_in_one_batch(tmp_path) -> None:
+    from hub import readers, taps
+    from hub.db import open_database
+
+    db = open_database(tmp_path / "t.db")
+    readers.add_reader(db, "r1", "Wejście")
+    first = TapMessage("04A2B3C4", 1, 1, 1000, 1100, None)
+    with db.atomic():
+        assert taps.insert_new(db, [taps.tap_row("r1", first, RECEIVED)]) == [True]
+    second = TapMessage("04A2B3C4", 2, 1, 2000, 2100, None)
+    with db.atomic():
+        result = taps.insert_new(
+            db,
+            [
+                taps.tap_row("r1", second, RECEIVED),
+                taps.tap_row("r1", first, RECEIVED),
+                taps.tap_row("r1", second, RECEIVED),
+            ],
+        )
+    assert result == [True, False, False]
+    assert taps.count_taps(db) == 2
