@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from hub import quarantine, readers, taps
 from hub.config import ConfigError, Settings, load_settings
 from hub.db import open_database
+from hub.mosquitto_conf import mosquitto_acl, mosquitto_conf
 from hub.timefmt import local_day_bounds
 
 
@@ -143,6 +144,44 @@ def write_rows(rows: list[dict[str, Any]], fmt: str, output, columns: list[str])
     writer = csv.DictWriter(output, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+
+
+@cli.command("broker-config")
+@click.option("--port", type=int, default=1883, show_default=True, help="Port Mosquitto listens on.")
+@click.option(
+    "--bind", default="127.0.0.1", show_default=True, help="Address; 0.0.0.0 for readers on the LAN."
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Where Mosquitto keeps its persistent store (owned by the mosquitto user).",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="mosquitto_passwd file; without it, anyone may connect.",
+)
+@click.option(
+    "--acl-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="ACL file from `ewidencjoner broker-acl`.",
+)
+def broker_config(
+    port: int, bind: str, data_dir: Path, password_file: Path | None, acl_file: Path | None
+) -> None:
+    """Print a Mosquitto configuration that keeps every tap until the hub has stored it."""
+    click.echo(
+        mosquitto_conf(port, data_dir, bind=bind, password_file=password_file, acl_file=acl_file), nl=False
+    )
+
+
+@cli.command("broker-acl")
+@click.option("--hub-user", default="hub", show_default=True, help="The hub's MQTT user name.")
+@click.pass_context
+def broker_acl(ctx: click.Context, hub_user: str) -> None:
+    """Print Mosquitto ACLs: each reader (user name = reader id) may use only its own topics."""
+    click.echo(mosquitto_acl(settings_from(ctx).site, hub_user), nl=False)
 
 
 @cli.group("quarantine")

@@ -124,14 +124,7 @@ class Ingest:
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
         self._inbox.put(
-            Incoming(
-                topic=message.topic,
-                payload=bytes(message.payload),
-                qos=message.qos,
-                mid=message.mid,
-                retain=bool(message.retain),
-                received=utc_now(),
-            )
+            Incoming(message.topic, message.payload, message.qos, message.mid, message.retain, utc_now())
         )
 
     # -- writer thread -------------------------------------------------------------------

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
@@ -45,8 +46,9 @@ def unknown_card(db: Database, reader_id: str, tap: TapMessage) -> tuple[str, st
     return "unknown", ""
 
 
-@dataclass(frozen=True)
-class Incoming:
+class Incoming(NamedTuple):
+    """One MQTT message as paho's network thread hands it over (a tuple: cheap to make)."""
+
     topic: str
     payload: bytes
     qos: int

@@ -55,13 +55,13 @@ def mosquitto_binary() -> str:
 class Mosquitto:
     """A real Mosquitto on a free port with the hub's generated configuration."""
 
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, port: int | None = None, **conf: Any) -> None:
         self.port = port or free_port()
         self.workdir = workdir
         self.data_dir = workdir / "mosquitto-data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.conf = workdir / "mosquitto.conf"
-        self.conf.write_text(mosquitto_conf(self.port, self.data_dir, run_as=getpass.getuser()))
+        self.conf.write_text(mosquitto_conf(self.port, self.data_dir, run_as=getpass.getuser(), **conf))
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -106,7 +106,7 @@ class FakeReaderClient:
     own tests run the real thing.
     """
 
-    def __init__(self, port: int, site: str, reader_id: str) -> None:
+    def __init__(self, port: int, site: str, reader_id: str, password: str | None = None) -> None:
         self.site = site
         self.reader_id = reader_id
         self.acks: list[dict[str, Any]] = []
@@ -117,6 +117,8 @@ class FakeReaderClient:
         self.client.on_message = self._on_message
         self.client.max_queued_messages_set(0)
         self.client.max_inflight_messages_set(1000)
+        if password:
+            self.client.username_pw_set(reader_id, password)
         self.client.connect("127.0.0.1", port)
         self.client.subscribe(reader_topic(site, reader_id, "ack"), qos=1)
         self.client.loop_start()

@@ -44,7 +44,7 @@ def serve(ctx: click.Context, verbose: bool, **options: object) -> None:
     "--mqtt-port",
     "embedded_broker_port",
     type=int,
-    default=1883,
+    default=1884,
     show_default=True,
     help="Port of the embedded MQTT broker.",
 )
