@@ -60,6 +60,8 @@ class Reader:
         self.mq.on_puback = self.out.on_puback
         self.mq.on_connect = self._on_connect
         self.mq.on_disconnect = self._on_disconnect
+        self.mq.on_fail = self._on_fail
+        self._fail_why = None
         self.oled = None
         if board.i2c is not None:
             try:
@@ -81,12 +83,19 @@ class Reader:
 
     # ---- MQTT callbacks ----------------------------------------------------
     def _on_connect(self, session_present):
+        self._fail_why = None
         log("mqtt", "up", session_present)
         self.status_due = True
         self.out.on_connect(session_present)
 
     def _on_disconnect(self):
         log("mqtt", "down", self.mq.last_error)
+
+    def _on_fail(self, why):
+        # log each new reason once (wrong CA, refused, bad credentials...), not every retry
+        if why != self._fail_why:
+            self._fail_why = why
+            log("mqtt", "fail", why)
 
     def _on_msg(self, topic, payload, retained):
         try:

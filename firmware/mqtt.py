@@ -75,6 +75,7 @@ class MQTT:
         self.on_puback = None  # fn(pid)
         self.on_connect = None  # fn(session_present)
         self.on_disconnect = None  # fn()
+        self.on_fail = None  # fn(reason): a connection attempt or connection failed
         self.state = DOWN
         self.sock = None
         self._poll = None
@@ -120,6 +121,8 @@ class MQTT:
         self._next_try = time.ticks_add(now, self._backoff + j)
         if was_up and self.on_disconnect:
             self.on_disconnect()
+        if self.on_fail:
+            self.on_fail(why)
 
     def disconnect(self):
         """Clean DISCONNECT (the will is then not published)."""
@@ -252,6 +255,9 @@ class MQTT:
                 return True
             self._fail("write %s" % e, now)
             return False
+        except ValueError as e:  # TLS: certificate not trusted, handshake failed
+            self._fail("tls %s" % e, now)
+            return False
         if n:
             self._wb = self._wb[n:]
         return True
@@ -263,6 +269,9 @@ class MQTT:
             if e.errno in _AGAIN:
                 return True
             self._fail("read %s" % e, now)
+            return False
+        except ValueError as e:  # TLS errors surface as ValueError on MicroPython
+            self._fail("tls %s" % e, now)
             return False
         if data is None:
             return True

@@ -4,6 +4,7 @@ heap, the mpy-cross bundle, a real Mosquitto, and a minimal hub that acks taps."
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import socket
 import subprocess
@@ -93,6 +94,9 @@ class Broker:
             "autosave_interval 1\n"
             "max_queued_messages 10000\n"
             "log_dest stderr\n"
+            # started as root, Mosquitto would switch to the `mosquitto` user, which
+            # cannot write the persistence file in a private tmp dir
+            f"user {getpass.getuser()}\n"
         )
 
     def start(self) -> None:
