@@ -106,9 +106,91 @@ def _m002_quarantine_and_reader_health(db: Database) -> None:
     db["reader_events"].create_index(["reader_id", "at"])
 
 
+def _m003_registry_and_corrections(db: Database) -> None:
+    db["groups"].create(
+        {"id": int, "name": str, "teachers": str, "created_at": str},
+        pk="id",
+        not_null={"name", "created_at"},
+    )
+    db["groups"].create_index(["name"], unique=True)
+    db["children"].create(
+        {
+            "id": int,
+            "first_name": str,
+            "last_name": str,
+            "group_id": int,
+            "birth_date": str,
+            "active_from": str,
+            "active_to": str,
+            "fee_exempt": int,
+            "notes": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"first_name", "last_name", "group_id", "active_from", "created_at"},
+        foreign_keys=[("group_id", "groups", "id")],
+    )
+    db["guardians"].create(
+        {"id": int, "name": str, "phone": str, "email": str, "created_at": str},
+        pk="id",
+        not_null={"name", "created_at"},
+    )
+    db["child_guardians"].create(
+        {"child_id": int, "guardian_id": int, "relation": str},
+        pk=("child_id", "guardian_id"),
+        foreign_keys=[("child_id", "children", "id"), ("guardian_id", "guardians", "id")],
+    )
+    db["cards"].create(
+        {
+            "id": int,
+            "uid": str,
+            "number": str,
+            "child_id": int,
+            "holder": str,
+            "valid_from": str,
+            "assigned_at": str,
+            "assigned_by": str,
+            "revoked_at": str,
+            "revoked_by": str,
+            "revoke_reason": str,
+        },
+        pk="id",
+        not_null={"uid", "child_id", "valid_from", "assigned_at", "assigned_by"},
+        foreign_keys=[("child_id", "children", "id")],
+    )
+    db.execute("CREATE UNIQUE INDEX cards_one_active_uid ON cards(uid) WHERE revoked_at IS NULL")
+    db["cards"].create_index(["child_id"])
+    db["corrections"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "day": str,
+            "kind": str,
+            "at": str,
+            "target_reader": str,
+            "target_seq": int,
+            "target_correction": int,
+            "reason": str,
+            "author": str,
+            "created_at": str,
+            "revoked_at": str,
+            "revoked_by": str,
+            "revoke_reason": str,
+        },
+        pk="id",
+        not_null={"child_id", "day", "kind", "reason", "author", "created_at"},
+        foreign_keys=[("child_id", "children", "id")],
+    )
+    db["corrections"].create_index(["day", "child_id"])
+    db["closed_days"].create({"day": str, "reason": str}, pk="day", not_null={"reason"})
+    db["settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+    db.execute("CREATE INDEX taps_by_uid_and_day ON taps(uid, coalesce(at, received_at))")
+
+
 MIGRATIONS: list[Migration] = [
     _m001_readers_and_taps,
     _m002_quarantine_and_reader_health,
+    _m003_registry_and_corrections,
 ]
 
 

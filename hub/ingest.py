@@ -21,9 +21,10 @@ import paho.mqtt.client as mqtt
 from sqlite_utils import Database
 
 from hub.config import Settings
+from hub.days import AckClassifier
 from hub.db import open_database
 from hub.events import EventBus
-from hub.intake import Classifier, Incoming, Intake, IntakeStats, Outcome, unknown_card
+from hub.intake import Classifier, Incoming, Intake, IntakeStats, Outcome
 from hub.timefmt import utc_now
 from hub.wire import reader_topic, time_payload, time_topic
 
@@ -50,11 +51,11 @@ class Ingest:
         self,
         settings: Settings,
         events: EventBus | None = None,
-        classify: Classifier = unknown_card,
+        classify: Classifier | None = None,
     ) -> None:
         self.settings = settings
         self.events = events or EventBus()
-        self.intake = Intake(settings.site, settings.tz, classify)
+        self.intake = Intake(settings.site, settings.tz, classify or AckClassifier(settings))
         self.stats = IntakeStats()
         self.connected = threading.Event()
         self._inbox: queue.Queue[Incoming] = queue.Queue()

@@ -37,13 +37,8 @@ from hub.wire import (
 
 log = logging.getLogger(__name__)
 
-Classifier = Callable[[Database, str, TapMessage], tuple[str, str]]
-"""Given a new tap, what the reader should show: (`in`|`out`|`unknown`, the child's short name)."""
-
-
-def unknown_card(db: Database, reader_id: str, tap: TapMessage) -> tuple[str, str]:
-    """Until cards are assigned to children, every card is unknown to the hub."""
-    return "unknown", ""
+Classifier = Callable[[Database, taps.TapRow], tuple[str, str]]
+"""Given a new, stored tap, what the reader should show: (`in`|`out`|`unknown`, a short name)."""
 
 
 class Incoming(NamedTuple):
@@ -103,7 +98,7 @@ class _Tap:
 class Intake:
     """Handles batches for one site."""
 
-    def __init__(self, site: str, tz: ZoneInfo, classify: Classifier = unknown_card) -> None:
+    def __init__(self, site: str, tz: ZoneInfo, classify: Classifier) -> None:
         self.site = site
         self.tz = tz
         self.classify = classify
@@ -152,22 +147,29 @@ class Intake:
                 continue
             item.outcome.result = "stored"
             last_seen[row.reader_id] = item.outcome.message.received
-            result, name = self._classify(db, row.reader_id, item.tap)
+            result, name = self._classify(db, row)
             clock = local_clock(item.at, self.tz) if item.at else ""
             item.outcome.ack = (ack_topic, ack_payload(row.seq, result, name, clock))
             item.outcome.event = {
-                "type": "tap", "reader_id": row.reader_id, "seq": row.seq, "uid": row.uid, "at": row.at,
-                "time_quality": row.time_quality, "result": result, "name": name, "local_time": clock,
-            }  # fmt: skip
+                "type": "tap",
+                "reader_id": row.reader_id,
+                "seq": row.seq,
+                "uid": row.uid,
+                "at": row.at,
+                "time_quality": row.time_quality,
+                "result": result,
+                "name": name,
+                "local_time": clock,
+            }
         for reader_id, received in last_seen.items():
             readers.touch(db, reader_id, received)
 
-    def _classify(self, db: Database, reader_id: str, tap: TapMessage) -> tuple[str, str]:
+    def _classify(self, db: Database, row: taps.TapRow) -> tuple[str, str]:
         """The tap is stored whatever happens here; a failure only costs the reader its name."""
         try:
-            return self.classify(db, reader_id, tap)
+            return self.classify(db, row)
         except Exception:
-            log.exception("could not classify tap %s/%d", reader_id, tap.seq)
+            log.exception("could not classify tap %s/%d", row.reader_id, row.seq)
             return "unknown", ""
 
     def _store_status(self, db: Database, reader_id: str, outcome: Outcome) -> None:
@@ -184,9 +186,14 @@ class Intake:
         except BadMessage:
             reader_id = None
         entry = quarantine.quarantine(
-            db, topic=message.topic, payload=message.payload, reason=reason, detail=detail,
-            received=message.received, reader_id=reader_id,
-        )  # fmt: skip
+            db,
+            topic=message.topic,
+            payload=message.payload,
+            reason=reason,
+            detail=detail,
+            received=message.received,
+            reader_id=reader_id,
+        )
         outcome.result, outcome.reason = "quarantined", reason
         log.warning("quarantined a message on %s: %s: %s", message.topic, reason, detail)
         outcome.event = {"type": "quarantine", "id": entry, "reason": reason}

@@ -1,0 +1,193 @@
+"""Children's days from storage: the stored taps and corrections fed to the attendance rules.
+
+Nothing is materialised: a day is computed from its inputs whenever it is asked for, so it
+is always the pure function of everything that has arrived, in whatever order (a reader
+that was offline for an hour changes the morning as soon as its taps are stored).
+Taps count on the local day of their time; an unknown-time tap on the day it was received.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from hub import cards, corrections, registry, site_settings
+from hub.attendance import (
+    DayResult,
+    Inconsistency,
+    Presence,
+    Tap,
+    TapId,
+    compute_day,
+    day_inconsistencies,
+    presence_at,
+    unknown_card_items,
+)
+from hub.attendance import (
+    Settings as RuleSettings,
+)
+from hub.config import Settings
+from hub.taps import TapRow
+from hub.timefmt import from_db, local_day_bounds, utc_now
+
+OUTCOME_TO_ACK = {"arrival": "in", "departure": "out"}
+
+
+@dataclass(frozen=True)
+class ChildDay:
+    child: dict[str, Any]
+    result: DayResult
+
+
+def day_taps(db: Database, day: date, rules: RuleSettings) -> list[Tap]:
+    """Every tap of the local day, attributed to the child whose card was valid at the time."""
+    start, end = local_day_bounds(day, day, rules.tz)
+    instant = cards.TAP_INSTANT
+    rows = db.query(
+        f"""SELECT t.reader_id, t.seq, t.uid, t.at, t.time_quality, r.mode, k.child_id, k.number, k.holder
+            FROM taps t JOIN readers r ON r.id = t.reader_id
+            LEFT JOIN cards k ON k.uid = t.uid AND k.valid_from <= {instant}
+                 AND (k.revoked_at IS NULL OR k.revoked_at > {instant})
+            WHERE {instant} >= :start AND {instant} < :end""",
+        {"start": start, "end": end},
+    )
+    return [
+        Tap(
+            reader_id=row["reader_id"],
+            seq=row["seq"],
+            child_id=row["child_id"],
+            at=from_db(row["at"]) if row["at"] and row["time_quality"] != "unknown" else None,
+            time_quality=row["time_quality"],
+            mode=row["mode"],
+            card_uid=row["uid"],
+            card_number=row["number"],
+            card_holder=row["holder"],
+        )
+        for row in rows
+    ]
+
+
+def compute_days(
+    db: Database,
+    settings: Settings,
+    day: date,
+    *,
+    group_id: int | None = None,
+    child_id: int | None = None,
+    now: datetime | None = None,
+) -> list[ChildDay]:
+    """The day of every child attending on `day` (of one group, or one child)."""
+    rules = site_settings.rules_for(db, settings)
+    if child_id is not None:
+        children = [registry.get_child(db, child_id)]
+    else:
+        children = registry.list_children(db, group_id=group_id, on=day)
+    taps_by_child: dict[int | None, list[Tap]] = defaultdict(list)
+    for tap in day_taps(db, day, rules):
+        taps_by_child[tap.child_id].append(tap)
+    fixes_by_child = defaultdict(list)
+    for correction in corrections.corrections_for(db, day, [child["id"] for child in children]):
+        fixes_by_child[correction.child_id].append(correction)
+    moment = now or utc_now()
+    return [
+        ChildDay(
+            child,
+            compute_day(
+                child["id"],
+                day,
+                taps_by_child[child["id"]],
+                fixes_by_child[child["id"]],
+                now=moment,
+                settings=rules,
+            ),
+        )
+        for child in children
+    ]
+
+
+def presence_now(db: Database, settings: Settings, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Who is in the building now, per group: the evacuation list's basis."""
+    moment = now or utc_now()
+    today = moment.astimezone(settings.tz).date()
+    days = compute_days(db, settings, today, now=moment)
+    present: dict[int, Presence] = {
+        entry.child_id: entry for entry in presence_at([d.result for d in days], moment)
+    }
+    groups: dict[int, dict[str, Any]] = {}
+    for child_day in days:
+        child = child_day.child
+        group = groups.setdefault(
+            child["group_id"], {"group_id": child["group_id"], "group": child["group_name"], "children": []}
+        )
+        entry = present.get(child["id"])
+        if entry is not None:
+            group["children"].append(
+                {
+                    "child_id": child["id"],
+                    "name": f"{child['first_name']} {child['last_name']}",
+                    "since": entry.since,
+                    "certain": entry.certain,
+                    "why": entry.why,
+                    "brought_by": entry.brought_by,
+                }
+            )
+    for group in groups.values():
+        group["count"] = len(group["children"])
+    return sorted(groups.values(), key=lambda group: group["group"])
+
+
+def inconsistencies(
+    db: Database, settings: Settings, first: date, last: date, now: datetime | None = None
+) -> list[Inconsistency]:
+    """The inconsistency log ("dziennik niezgodności") for local days `first`..`last`."""
+    rules = site_settings.rules_for(db, settings)
+    items: list[Inconsistency] = []
+    day = first
+    while day <= last:
+        for child_day in compute_days(db, settings, day, now=now):
+            child = child_day.child
+            items += day_inconsistencies(
+                child_day.result,
+                active_from=date.fromisoformat(child["active_from"]),
+                active_to=date.fromisoformat(child["active_to"]) if child["active_to"] else None,
+                settings=rules,
+            )
+        items += unknown_card_items(
+            day, [tap for tap in day_taps(db, day, rules) if tap.child_id is None], rules
+        )
+        day += timedelta(days=1)
+    return items
+
+
+class AckClassifier:
+    """What a reader shows for a new tap: the child's name and whether it was an arrival.
+
+    Runs inside ingest's transaction, after the tap is inserted, so the day it computes
+    includes the tap. A debounced tap shows what the tap it merged into showed.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __call__(self, db: Database, tap: TapRow) -> tuple[str, str]:
+        instant = tap.at or tap.received_at
+        card = cards.child_for_tap(db, tap.uid, instant)
+        if card is None:
+            return "unknown", ""
+        child = registry.get_child(db, card["child_id"])
+        moment = from_db(instant)
+        [child_day] = compute_days(
+            db, self.settings, moment.astimezone(self.settings.tz).date(), child_id=child["id"]
+        )
+        outcome = child_day.result.outcome_of(TapId(tap.reader_id, tap.seq))
+        kind = outcome.outcome if outcome else "unknown"
+        if kind == "debounced" and isinstance(outcome.detail, TapId):
+            merged = child_day.result.outcome_of(outcome.detail)
+            kind = merged.outcome if merged else kind
+        if kind == "redundant":
+            kind = "arrival" if child_day.result.visit_at(moment) else "departure"
+        return OUTCOME_TO_ACK.get(kind, "unknown"), registry.short_name(child)

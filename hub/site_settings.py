@@ -1,0 +1,67 @@
+"""The kindergarten's own settings kept in the database: opening hours, debounce, closed days.
+
+The hub's start-up settings (database, broker, time zone) live in `config.py`; these are
+the ones the director changes while the hub runs, so they are stored with the data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+from sqlite_utils import Database
+
+from hub.attendance import Settings as RuleSettings
+from hub.config import Settings
+from hub.registry import RegistryError
+
+DEFAULTS = {"opening": "06:30", "closing": "17:00", "debounce_s": "60"}
+
+
+def get_all(db: Database) -> dict[str, str]:
+    stored = {key: value for key, value in db.execute("SELECT key, value FROM settings")}
+    return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+
+
+def set_value(db: Database, key: str, value: str) -> None:
+    if key not in DEFAULTS:
+        raise RegistryError(f"unknown setting {key!r}; known: {', '.join(DEFAULTS)}")
+    candidate = {**get_all(db), key: value.strip()}
+    rule_settings(candidate, "UTC", frozenset())  # refuse what the rules would refuse
+    with db.atomic():
+        db["settings"].insert({"key": key, "value": value.strip()}, replace=True)
+
+
+def add_closed_day(db: Database, day: date, reason: str) -> None:
+    if not reason.strip():
+        raise RegistryError("say why the kindergarten is closed that day")
+    with db.atomic():
+        db["closed_days"].insert({"day": day.isoformat(), "reason": reason.strip()}, replace=True)
+
+
+def remove_closed_day(db: Database, day: date) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM closed_days WHERE day = ?", [day.isoformat()])
+
+
+def closed_days(db: Database) -> list[dict[str, Any]]:
+    return list(db["closed_days"].rows_where(order_by="day"))
+
+
+def rules_for(db: Database, settings: Settings) -> RuleSettings:
+    """The attendance rules' settings: the stored ones plus the hub's time zone."""
+    days = frozenset(date.fromisoformat(row["day"]) for row in closed_days(db))
+    return rule_settings(get_all(db), settings.timezone, days)
+
+
+def rule_settings(values: dict[str, str], timezone: str, days: frozenset[date]) -> RuleSettings:
+    try:
+        return RuleSettings(
+            time_zone=timezone,
+            debounce_s=int(values["debounce_s"]),
+            opening=time.fromisoformat(values["opening"]),
+            closing=time.fromisoformat(values["closing"]),
+            closed_days=days,
+        )
+    except ValueError as exc:
+        raise RegistryError(f"invalid settings: {exc}") from exc
