@@ -56,24 +56,27 @@ def assign_card(
     now = utc_now()
     try:
         with db.atomic():
-            db["cards"].insert(
-                {
-                    "uid": canonical,
-                    "number": number.strip() or None,
-                    "child_id": child_id,
-                    "holder": holder.strip() or None,
-                    "valid_from": to_db(valid_from or now),
-                    "assigned_at": to_db(now),
-                    "assigned_by": author.strip(),
-                }
+            card_id = int(
+                db["cards"]
+                .insert(
+                    {
+                        "uid": canonical,
+                        "number": number.strip() or None,
+                        "child_id": child_id,
+                        "holder": holder.strip() or None,
+                        "valid_from": to_db(valid_from or now),
+                        "assigned_at": to_db(now),
+                        "assigned_by": author.strip(),
+                    }
+                )
+                .last_pk
             )
-            card_id = int(db["cards"].last_pk)
     except sqlite3.IntegrityError as exc:  # another assignment won the race
         raise RegistryError(f"card {canonical} was just assigned to someone else") from exc
     return get_card(db, card_id)
 
 
-def assign_unknown_card(
+def assign_card_from_day(
     db: Database,
     *,
     uid: str,
@@ -84,7 +87,8 @@ def assign_unknown_card(
     number: str = "",
     holder: str = "",
 ) -> dict[str, Any]:
-    """Assign a card seen as unknown, valid from the start of `day` so its taps that day count."""
+    """Assign a card valid from the start of local `day`: a card seen as unknown today then
+    takes its earlier taps of the day; a card handed out earlier takes them since then."""
     start, _ = local_day_bounds(day, day, tz)
     canonical = normalise_uid(uid)
     revoked_later = db.execute(
@@ -92,7 +96,7 @@ def assign_unknown_card(
     ).fetchone()
     if revoked_later:
         raise RegistryError(
-            f"card {canonical} belonged to another child earlier that day; assign it from now instead"
+            f"card {canonical} belonged to another child after {day}; assign it from a later day or from now"
         )
     return assign_card(
         db,

@@ -13,25 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlite_utils import Database
 
 from hub import quarantine, readers, taps
-from hub.config import ConfigError, Settings, load_settings
-from hub.db import open_database
+from hub.cli_context import database_from, settings_from
+from hub.cli_journal import JOURNAL_COMMANDS
+from hub.config import ConfigError, load_settings
 from hub.mosquitto_conf import mosquitto_acl, mosquitto_conf
 from hub.timefmt import local_day_bounds
-
-
-def settings_from(ctx: click.Context) -> Settings:
-    settings = ctx.obj
-    assert isinstance(settings, Settings)
-    return settings
-
-
-def database_from(ctx: click.Context) -> Database:
-    db = open_database(settings_from(ctx).database)
-    ctx.call_on_close(db.close)
-    return db
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -217,3 +205,7 @@ def quarantine_list(ctx: click.Context, include_resolved: bool, as_json: bool) -
 
 def _or_dash(value: object) -> str:
     return "-" if value is None else str(value)
+
+
+for command in JOURNAL_COMMANDS:
+    cli.add_command(command)

@@ -60,21 +60,24 @@ def add_correction(
     except ValueError as exc:
         raise RegistryError(str(exc).replace("correction new ", "")) from exc
     with db.atomic():
-        db["corrections"].insert(
-            {
-                "child_id": child_id,
-                "day": day.isoformat(),
-                "kind": kind,
-                "at": to_db(at) if at else None,
-                "target_reader": target_tap.reader_id if target_tap else None,
-                "target_seq": target_tap.seq if target_tap else None,
-                "target_correction": target_correction,
-                "reason": reason.strip(),
-                "author": author.strip(),
-                "created_at": to_db(now),
-            }
+        correction_id = int(
+            db["corrections"]
+            .insert(
+                {
+                    "child_id": child_id,
+                    "day": day.isoformat(),
+                    "kind": kind,
+                    "at": to_db(at) if at else None,
+                    "target_reader": target_tap.reader_id if target_tap else None,
+                    "target_seq": target_tap.seq if target_tap else None,
+                    "target_correction": target_correction,
+                    "reason": reason.strip(),
+                    "author": author.strip(),
+                    "created_at": to_db(now),
+                }
+            )
+            .last_pk
         )
-        correction_id = int(db["corrections"].last_pk)
     return get_correction(db, correction_id)
 
 

@@ -49,14 +49,17 @@ def add_group(db: Database, name: str, teachers: str = "") -> dict[str, Any]:
     if db.execute("SELECT 1 FROM groups WHERE name = ?", [clean]).fetchone():
         raise RegistryError(f"there is already a group called {clean!r}")
     with db.atomic():
-        db["groups"].insert(
-            {
-                "name": clean,
-                "teachers": _text(teachers, "teachers", required=False),
-                "created_at": to_db(utc_now()),
-            }
+        group_id = int(
+            db["groups"]
+            .insert(
+                {
+                    "name": clean,
+                    "teachers": _text(teachers, "teachers", required=False),
+                    "created_at": to_db(utc_now()),
+                }
+            )
+            .last_pk
         )
-        group_id = db["groups"].last_pk
     return get_group(db, int(group_id))
 
 
@@ -114,8 +117,7 @@ def add_child(
         notes=notes,
     )
     with db.atomic():
-        db["children"].insert(row)
-        child_id = db["children"].last_pk
+        child_id = int(db["children"].insert(row).last_pk)
     return get_child(db, int(child_id))
 
 
@@ -226,15 +228,18 @@ def add_guardian(
     for child_id in children:
         get_child(db, child_id)
     with db.atomic():
-        db["guardians"].insert(
-            {
-                "name": _text(name, "the guardian's name"),
-                "phone": _text(phone, "the phone number", required=False, limit=40),
-                "email": clean_email,
-                "created_at": to_db(utc_now()),
-            }
+        guardian_id = int(
+            db["guardians"]
+            .insert(
+                {
+                    "name": _text(name, "the guardian's name"),
+                    "phone": _text(phone, "the phone number", required=False, limit=40),
+                    "email": clean_email,
+                    "created_at": to_db(utc_now()),
+                }
+            )
+            .last_pk
         )
-        guardian_id = int(db["guardians"].last_pk)
         for child_id in children:
             db["child_guardians"].insert(
                 {
