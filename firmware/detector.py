@@ -65,4 +65,5 @@ class Clock:
             return None
         if ticks is None:
             ticks = time.ticks_ms()
-        return self.t0 + time.ticks_diff(ticks, self.k0) // 1000
+        # rounded: the hub's `t` is already whole seconds (truncated), do not floor twice
+        return self.t0 + (time.ticks_diff(ticks, self.k0) + 500) // 1000

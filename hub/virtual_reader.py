@@ -80,6 +80,7 @@ def build_firmware(dest: Path | None = None, src: Path = FIRMWARE_SRC, sim: bool
     calls are free. Raises `subprocess.CalledProcessError` if a module does not compile.
     """
     files = [p for p in _sources(src) if sim or p.parent == src]
+    cached = dest is None
     if dest is None:
         digest = hashlib.sha256()
         for p in files:
@@ -105,6 +106,9 @@ def build_firmware(dest: Path | None = None, src: Path = FIRMWARE_SRC, sim: bool
                 capture_output=True,
             )
     (staging / ".complete").write_text("ok\n")
+    if cached and (dest / ".complete").exists():
+        shutil.rmtree(staging)  # another process built the same sources meanwhile
+        return dest
     shutil.rmtree(dest, ignore_errors=True)
     staging.rename(dest)
     return dest
