@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from hub import cards, corrections, csv_import, days, registry, site_settings
-from hub.attendance import TapId, local_instant
+from hub.attendance import local_instant
 from hub.attendance.result import DayResult
 from hub.cli_context import database_from, echo_json, refused_as_errors, settings_from
 from hub.timefmt import local_day_bounds
@@ -413,7 +413,7 @@ def _store(
             reason=reason,
             author=author,
             at=at,
-            target_tap=_tap_id(tap) if tap else None,
+            target_tap=corrections.parse_tap_id(tap) if tap else None,
             target_correction=correction_id,
         )
     click.echo(f"Recorded correction {stored['id']} ({kind}).")
@@ -425,13 +425,6 @@ def _local_time(day: date, clock: str, tz) -> datetime:
     except ValueError as exc:
         raise registry.RegistryError(f"time must be HH:MM, got {clock!r}") from exc
     return local_instant(day, wall, tz)
-
-
-def _tap_id(text: str) -> TapId:
-    reader_id, _, seq = text.partition("#")
-    if not reader_id or not seq.isdigit():
-        raise registry.RegistryError(f"a tap is READER#SEQ, e.g. wejscie#1842, got {text!r}")
-    return TapId(reader_id, int(seq))
 
 
 @correct_group.command("add-arrival")

@@ -81,6 +81,14 @@ def add_correction(
     return get_correction(db, correction_id)
 
 
+def parse_tap_id(text: str) -> TapId:
+    """`wejscie#1842` → the tap's identity, as days and corrections show it."""
+    reader_id, _, seq = text.partition("#")
+    if not reader_id or not seq.isdigit():
+        raise RegistryError(f"a tap is READER#SEQ, e.g. wejscie#1842, got {text!r}")
+    return TapId(reader_id, int(seq))
+
+
 def revoke_correction(db: Database, correction_id: int, *, author: str, reason: str) -> dict[str, Any]:
     current = get_correction(db, correction_id)
     if current["revoked_at"]:

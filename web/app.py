@@ -24,6 +24,7 @@ from hub.config import Settings
 from hub.db import connect
 from hub.events import EventBus
 from hub.timefmt import from_db, local_day_bounds
+from web.api_journal import journal_router
 
 HERE = Path(__file__).parent
 MAX_RANGE_DAYS = 366
@@ -51,6 +52,7 @@ def create_app(
     )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
+    app.include_router(journal_router(db, settings))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/api/taps", summary="Taps between two local dates (inclusive)")

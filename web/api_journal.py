@@ -1,0 +1,215 @@
+"""The journal's JSON API: registry, cards, days, presence, inconsistencies, corrections.
+
+Every route calls the hub's functions; a change the hub refuses (`RegistryError`) becomes
+a 422 with the hub's sentence, an unknown id a 404. Until accounts exist (the web UI's
+issue) a change names its author in the request and the hub listens on localhost only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlite_utils import Database
+
+from hub import cards, corrections, days, registry
+from hub.attendance import local_instant
+from hub.config import Settings
+from hub.registry import RegistryError
+from hub.timefmt import local_day_bounds
+
+Author = Annotated[str, Field(min_length=1, max_length=100, description="Who makes the change")]
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class NewGroup(BaseModel):
+    name: str
+    teachers: str = ""
+
+
+class NewChild(BaseModel):
+    first_name: str
+    last_name: str
+    group: str | int
+    birth_date: date | None = None
+    active_from: date | None = None
+    active_to: date | None = None
+    fee_exempt: bool | None = None
+    notes: str = ""
+
+
+class NewGuardian(BaseModel):
+    name: str
+    phone: str = ""
+    email: str = ""
+    children: list[int] = []
+    relation: str = ""
+
+
+class NewCard(BaseModel):
+    uid: str
+    child_id: int
+    author: Author
+    number: str = ""
+    holder: str = ""
+    valid_from: date | None = Field(
+        None, description="Counts from the start of this local day (default today)"
+    )
+    from_now: bool = False
+
+
+class Revocation(BaseModel):
+    author: Author
+    reason: Reason
+
+
+class NewCorrection(BaseModel):
+    child_id: int
+    day: date
+    kind: Literal["add_arrival", "add_departure", "move", "cancel", "mark_absent", "mark_present"]
+    reason: Reason
+    author: Author
+    time: dt.time | None = Field(None, description="Local wall-clock time on `day`, for add and move")
+    tap: str | None = Field(
+        None, description="READER#SEQ, for move, cancel or confirming an unknown-time tap"
+    )
+    correction: int | None = Field(None, description="Another correction's id, for move or cancel")
+
+
+def journal_router(db: Database, settings: Settings) -> APIRouter:
+    router = APIRouter(prefix="/api")
+
+    def today() -> date:
+        return datetime.now(settings.tz).date()
+
+    @router.get("/groups", summary="Groups with their number of children")
+    async def get_groups() -> list[dict[str, Any]]:
+        return registry.list_groups(db)
+
+    @router.post("/groups", status_code=201, summary="Add a group")
+    async def post_group(group: NewGroup) -> dict[str, Any]:
+        return refused_as_422(registry.add_group, db, group.name, group.teachers)
+
+    @router.get("/children", summary="Children, by group and name")
+    async def get_children(group: str | None = None) -> list[dict[str, Any]]:
+        group_id = found_or_404(registry.find_group, db, group)["id"] if group else None
+        return registry.list_children(db, group_id=group_id)
+
+    @router.get("/children/{child_id}", summary="A child with guardians and cards")
+    async def get_child(child_id: int) -> dict[str, Any]:
+        child = found_or_404(registry.get_child, db, child_id)
+        child["guardians"] = registry.guardians_of(db, child_id)
+        child["cards"] = cards.list_cards(db, child_id=child_id, include_revoked=True)
+        return child
+
+    @router.post("/children", status_code=201, summary="Add a child")
+    async def post_child(child: NewChild) -> dict[str, Any]:
+        return refused_as_422(registry.add_child, db, **child.model_dump())
+
+    @router.get("/guardians", summary="Guardians and their children")
+    async def get_guardians() -> list[dict[str, Any]]:
+        return registry.list_guardians(db)
+
+    @router.post("/guardians", status_code=201, summary="Add a guardian")
+    async def post_guardian(guardian: NewGuardian) -> dict[str, Any]:
+        return refused_as_422(registry.add_guardian, db, **guardian.model_dump())
+
+    @router.get("/cards", summary="Cards and their children")
+    async def get_cards(child: int | None = None, include_revoked: bool = False) -> list[dict[str, Any]]:
+        return cards.list_cards(db, child_id=child, include_revoked=include_revoked)
+
+    @router.get("/cards/unknown", summary="Cards tapped recently that belong to nobody")
+    async def get_unknown_cards(
+        days_back: Annotated[int, Query(alias="days", ge=1, le=366)] = 7,
+    ) -> list[dict]:
+        first = today() - timedelta(days=days_back - 1)
+        return cards.unknown_cards(db, local_day_bounds(first, first, settings.tz)[0])
+
+    @router.post("/cards", status_code=201, summary="Assign a card to a child")
+    async def post_card(card: NewCard) -> dict[str, Any]:
+        details = {
+            "uid": card.uid,
+            "child_id": card.child_id,
+            "author": card.author,
+            "number": card.number,
+            "holder": card.holder,
+        }
+        if card.from_now:
+            return refused_as_422(cards.assign_card, db, **details)
+        day = card.valid_from or today()
+        return refused_as_422(cards.assign_card_from_day, db, day=day, tz=settings.tz, **details)
+
+    @router.post("/cards/{card_id}/revoke", summary="Revoke a card; its history stays")
+    async def revoke_card(card_id: int, revocation: Revocation) -> dict[str, Any]:
+        found_or_404(cards.get_card, db, card_id)
+        return refused_as_422(
+            cards.revoke_card, db, card_id, author=revocation.author, reason=revocation.reason
+        )
+
+    @router.get("/days", summary="Each child's arrivals and departures on a local day")
+    async def get_days(day: Annotated[date | None, Query(alias="date")] = None, group: str | None = None):
+        group_id = found_or_404(registry.find_group, db, group)["id"] if group else None
+        results = days.compute_days(db, settings, day or today(), group_id=group_id)
+        return [days.day_as_dict(child_day, settings.tz) for child_day in results]
+
+    @router.get("/presence", summary="Who is in the building now, per group")
+    async def get_presence() -> list[dict[str, Any]]:
+        return days.presence_now(db, settings)
+
+    @router.get("/inconsistencies", summary="The inconsistency log for local days (default the last 7)")
+    async def get_inconsistencies(
+        first: Annotated[date | None, Query(alias="from")] = None,
+        last: Annotated[date | None, Query(alias="to")] = None,
+    ) -> list[dict[str, Any]]:
+        last = last or today()
+        first = first or last - timedelta(days=6)
+        if last < first or (last - first).days > 62:
+            raise HTTPException(422, "ask for at most 62 days, 'from' not after 'to'")
+        return [days.inconsistency_as_dict(item) for item in days.inconsistencies(db, settings, first, last)]
+
+    @router.post("/corrections", status_code=201, summary="Correct a child's day (reason required)")
+    async def post_correction(fix: NewCorrection) -> dict[str, Any]:
+        at = local_instant(fix.day, fix.time, settings.tz) if fix.time else None
+        target_tap = refused_as_422(corrections.parse_tap_id, fix.tap) if fix.tap else None
+        return refused_as_422(
+            corrections.add_correction,
+            db,
+            child_id=fix.child_id,
+            day=fix.day,
+            kind=fix.kind,
+            reason=fix.reason,
+            author=fix.author,
+            at=at,
+            target_tap=target_tap,
+            target_correction=fix.correction,
+        )
+
+    @router.post("/corrections/{correction_id}/revoke", summary="Revoke a correction (reason required)")
+    async def revoke_correction(correction_id: int, revocation: Revocation) -> dict[str, Any]:
+        found_or_404(corrections.get_correction, db, correction_id)
+        return refused_as_422(
+            corrections.revoke_correction,
+            db,
+            correction_id,
+            author=revocation.author,
+            reason=revocation.reason,
+        )
+
+    return router
+
+
+def refused_as_422(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except RegistryError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+def found_or_404(function, *args):
+    try:
+        return function(*args)
+    except RegistryError as exc:
+        raise HTTPException(404, str(exc)) from exc
