@@ -36,7 +36,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from hub.fees.money import GROSZ, format_minutes
-from hub.fees.settings import FeeSettings, HourlyRate
+from hub.fees.settings import FeeSettings, HourlyRate, in_force
 
 
 @dataclass(frozen=True)
@@ -107,22 +107,12 @@ def check_rates(
     found: list[RateWarning] = []
     for i, start in enumerate(cuts):
         end = cuts[i + 1] - timedelta(days=1) if i + 1 < len(cuts) else None
-        rate = _in_force(rates, start)
+        rate = in_force(rates, start)
         cap = cap_on(start, caps)
         if rate is None or cap is None or rate.per_hour <= cap.per_hour:
             continue
-        last = found[-1] if found else None
-        if last and last.rate == rate and last.cap == cap and last.end == start - timedelta(days=1):
-            found[-1] = RateWarning(last.start, end, rate, cap)
-        else:
-            found.append(RateWarning(start, end, rate, cap))
+        found.append(RateWarning(start, end, rate, cap))
     return tuple(found)
-
-
-def _in_force(rates: Sequence[HourlyRate], day: date) -> HourlyRate | None:
-    starts = [r.valid_from for r in rates]
-    i = bisect_right(starts, day)
-    return rates[i - 1] if i else None
 
 
 def check_settings(settings: FeeSettings) -> tuple[str, ...]:
