@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := mosquitto chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench system-deps install
+.PHONY: demo test lint bench firmware system-deps install
 
 demo: $(STAMP)
 	$(BIN)/ewidencjoner demo
@@ -24,6 +24,11 @@ lint: $(STAMP)
 
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/firmware.py
+
+# The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
+firmware: $(STAMP)
+	$(BIN)/python -m hub.virtual_reader build build/firmware
 
 install: $(STAMP)
 

@@ -183,3 +183,19 @@ def unknown_cards(db: Database, since: str) -> list[dict[str, Any]]:
 CARD_QUERY = (
     """SELECT k.*, c.first_name, c.last_name, c.group_id FROM cards k JOIN children c ON c.id = k.child_id"""
 )
+
+
+def attributed_taps(db: Database, start: str, end: str) -> list[dict[str, Any]]:
+    """Taps in [start, end) with the child each belongs to (None for an unknown card)."""
+    return list(
+        db.query(
+            f"""SELECT t.*, k.child_id, k.holder, c.first_name, c.last_name
+                FROM taps t
+                LEFT JOIN cards k ON k.uid = t.uid AND k.valid_from <= {TAP_INSTANT}
+                     AND (k.revoked_at IS NULL OR k.revoked_at > {TAP_INSTANT})
+                LEFT JOIN children c ON c.id = k.child_id
+                WHERE {TAP_INSTANT} >= :start AND {TAP_INSTANT} < :end
+                ORDER BY {TAP_INSTANT} DESC, t.reader_id, t.seq DESC""",
+            {"start": start, "end": end},
+        )
+    )

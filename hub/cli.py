@@ -14,11 +14,12 @@ from typing import Any
 
 import click
 
-from hub import quarantine, readers, taps
+from hub import provision, quarantine, readers, taps
 from hub.cli_context import database_from, settings_from
 from hub.cli_journal import JOURNAL_COMMANDS
 from hub.config import ConfigError, load_settings
 from hub.mosquitto_conf import mosquitto_acl, mosquitto_conf
+from hub.registry import RegistryError
 from hub.timefmt import local_day_bounds
 
 
@@ -81,6 +82,47 @@ def readers_list(ctx: click.Context, as_json: bool) -> None:
             f"{row['id']:<16} {row['name']:<24} {row['mode']:<7} {state:<10} "
             f"last seen {row['last_seen'] or '-'}  fw {row['fw'] or '-'}  queue {_or_dash(row['queue'])}"
         )
+
+
+@readers_group.command("provision")
+@click.argument("reader_id")
+@click.option("--name", help="Register the reader under this name if it is not registered yet.")
+@click.option("--wifi-ssid", required=True, help="The Wi-Fi network the reader joins.")
+@click.option(
+    "--wifi-pass", prompt=True, hide_input=True, default="", help="Its password (asked if not given)."
+)
+@click.option("--broker-host", required=True, help="The broker's address as the reader sees it (an IP).")
+@click.option("--broker-port", type=int, default=1883, show_default=True)
+@click.option(
+    "--mqtt-pass", prompt=True, hide_input=True, help="The reader's MQTT password (mosquitto_passwd)."
+)
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Default: build/readers/ID.")
+@click.option("--device", help="Serial port of the reader (e.g. /dev/ttyUSB0): copy with mpremote and reset.")
+@click.pass_context
+def readers_provision(
+    ctx: click.Context, reader_id: str, name: str | None, output: Path | None, device: str | None, **options
+) -> None:
+    """Write a reader's config.json and firmware bundle, and copy them to it with mpremote."""
+    db = database_from(ctx)
+    settings = settings_from(ctx)
+    try:
+        if not readers.is_registered(db, reader_id):
+            if not name:
+                raise readers.ReaderError(
+                    f"reader {reader_id!r} is not registered: give --name to register it"
+                )
+            readers.add_reader(db, reader_id, name)
+        config = provision.ReaderConfig(reader_id=reader_id, site=settings.site, **options)
+        target = output or Path("build") / "readers" / reader_id
+        files = provision.write_bundle(config, target)
+        if device:
+            provision.copy_to_device(files, device)
+    except (readers.ReaderError, RegistryError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Reader {reader_id}: {len(files)} files in {target} (config.json holds its passwords).")
+    if device:
+        click.echo(f"Copied to {device} and reset.")
+    click.echo(f"Broker login for it: mosquitto_passwd /etc/mosquitto/ewidencjoner.passwd {reader_id}")
 
 
 @cli.group("export")
@@ -209,3 +251,4 @@ def _or_dash(value: object) -> str:
 
 for command in JOURNAL_COMMANDS:
     cli.add_command(command)
+cli.add_command(readers_group, name="reader")

@@ -1,115 +1,136 @@
-"""Sample data and a stand-in for real readers, for `ewidencjoner demo`.
+"""Sample kindergarten and virtual readers for `ewidencjoner demo`.
 
-`StandInReaders` publishes what two readers at a kindergarten's doors would send on a
-morning, following the wire contract exactly (QoS 1 taps with their own `seq`, retained
-status with a last will), at a quicker pace than life so the live page has something to
-show. It stands in until virtual readers run the real firmware (the firmware issue).
+`seed_demo` registers two groups of children with their cards and guardians (once; a
+second run keeps what is there). `DemoDay` boots two virtual readers — the real firmware
+on the MicroPython unix port with a simulated MFRC522 (`hub/virtual_reader.py`) — and
+plays a kindergarten day faster than life: children arrive at the main door, a few go out
+to the garden and come back, everyone leaves in the afternoon, one card nobody knows is
+tapped. Then the day starts again.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import random
 import threading
-import time
+from datetime import date
+from pathlib import Path
 
-import paho.mqtt.client as mqtt
 from sqlite_utils import Database
 
-from hub import readers
+from hub import cards, readers, registry, site_settings
 from hub.config import Settings
-from hub.wire import reader_topic
+from hub.virtual_reader import VirtualReader
+
+log = logging.getLogger(__name__)
 
 DEMO_READERS = [("wejscie", "Wejście główne"), ("ogrod", "Wyjście do ogrodu")]
-DEMO_CARDS = [f"04{index:02X}A1B2C3D4{index * 7 % 256:02X}" for index in range(1, 41)]
-FIRMWARE_VERSION = "stand-in"
+DEMO_GROUPS = {
+    "Motylki": [
+        ("Zofia", "Wójcik", "mama"),
+        ("Antoni", "Nowak", "tata"),
+        ("Łucja", "Żak", "babcia"),
+        ("Jan", "Kowalski", "mama"),
+        ("Hanna", "Szczęsna", "tata"),
+        ("Michał", "Dąbrowski", "mama"),
+    ],
+    "Biedronki": [
+        ("Maja", "Lewandowska", "mama"),
+        ("Franciszek", "Wiśniewski", "dziadek"),
+        ("Ola", "Kamińska", "tata"),
+        ("Jakub", "Zieliński", "mama"),
+        ("Helena", "Grabowska", "mama"),
+        ("Szymon", "Pawłowski", "tata"),
+    ],
+}
+UNKNOWN_CARD = "04DEADBEEF0001"
+DEMO_DEBOUNCE_S = 5
 
 
-def register_demo_readers(db: Database) -> None:
+def demo_uid(index: int) -> str:
+    """A 7-byte UID, as NTAG keyfobs have."""
+    return f"04{index:02X}A1B2C3D4{(index * 37) % 256:02X}"
+
+
+def seed_demo(db: Database, today: date) -> None:
+    """Register the demo readers, groups, children, cards and guardians if missing.
+
+    The demo plays a day in minutes, so taps of one child a few seconds apart are meant as
+    separate taps: the debounce window is 5 s here instead of the default 60 s.
+    """
+    site_settings.set_value(db, "debounce_s", str(DEMO_DEBOUNCE_S))
     for reader_id, name in DEMO_READERS:
         if not readers.is_registered(db, reader_id):
             readers.add_reader(db, reader_id, name)
-
-
-class StandInReaders:
-    """Publishes a morning of taps from the demo readers until stopped."""
-
-    def __init__(self, settings: Settings, db: Database, pace_s: float = 2.0) -> None:
-        self.settings = settings
-        self.pace_s = pace_s
-        self._stop = threading.Event()
-        self._next_seq = {
-            reader_id: (
-                db.execute("SELECT max(seq) FROM taps WHERE reader_id = ?", [reader_id]).fetchone()[0] or 0
+    if registry.list_groups(db):
+        return
+    index = 0
+    for group, children in DEMO_GROUPS.items():
+        registry.add_group(db, group, teachers="Anna Nowak" if group == "Motylki" else "Ewa Lis")
+        for first, last, holder in children:
+            index += 1
+            child = registry.add_child(
+                db,
+                first_name=first,
+                last_name=last,
+                group=group,
+                birth_date=date(2021, 1 + index % 12, 10),
+                active_from=date(today.year if today.month >= 9 else today.year - 1, 9, 1),
             )
-            + 1
+            cards.assign_card(
+                db, uid=demo_uid(index), child_id=child["id"], author="demo", number=str(index), holder=holder
+            )
+            registry.add_guardian(
+                db,
+                name=f"{holder.capitalize()} {last}",
+                phone=f"600 100 {index:03d}",
+                email=f"rodzic{index}@example.pl",
+                children=[child["id"]],
+                relation=holder,
+            )
+
+
+class DemoDay:
+    """Virtual readers and a scripted day of taps, in a background thread."""
+
+    def __init__(self, settings: Settings, flash_root: Path, pace_s: float = 2.0) -> None:
+        self.pace_s = pace_s
+        broker = settings.broker
+        self.readers = {
+            reader_id: VirtualReader(
+                reader_id, settings.site, broker.host, broker.port, workdir=flash_root / reader_id
+            )
             for reader_id, _ in DEMO_READERS
         }
-        self._clients = {reader_id: self._connect(reader_id) for reader_id, _ in DEMO_READERS}
-        self._thread = threading.Thread(target=self._run, name="stand-in-readers", daemon=True)
-        self._boot = int(time.time()) % 100_000
-
-    def _connect(self, reader_id: str) -> mqtt.Client:
-        client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=f"reader-{reader_id}", clean_session=False
-        )
-        status = reader_topic(self.settings.site, reader_id, "status")
-        client.will_set(status, json.dumps({"online": False}), qos=1, retain=True)
-        broker = self.settings.broker
-        client.connect(broker.host, broker.port)
-        client.loop_start()
-        client.publish(
-            status,
-            json.dumps(
-                {
-                    "online": True,
-                    "fw": FIRMWARE_VERSION,
-                    "boot": 1,
-                    "queue": 0,
-                    "rssi": -58,
-                    "heap": 98000,
-                    "up": 0,
-                }
-            ),
-            qos=1,
-            retain=True,
-        )
-        return client
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="demo-day", daemon=True)
 
     def start(self) -> None:
+        for reader in self.readers.values():
+            reader.start()
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        for client in self._clients.values():
-            client.disconnect()
-            client.loop_stop()
+        for reader in self.readers.values():
+            reader.stop()
 
     def _run(self) -> None:
         rng = random.Random(7)
-        inside: set[str] = set()
-        started = time.monotonic()
-        while not self._stop.wait(rng.uniform(0.3, 1.7) * self.pace_s):
-            absent = [card for card in DEMO_CARDS if card not in inside]
-            arriving = absent and (len(inside) < 30 or rng.random() < 0.3)
-            card = rng.choice(absent) if arriving else rng.choice(sorted(inside))
-            inside.symmetric_difference_update({card})
-            reader_id = "wejscie" if rng.random() < 0.8 else "ogrod"
-            self._tap(reader_id, card, int((time.monotonic() - started) * 1000))
-
-    def _tap(self, reader_id: str, uid: str, ms: int) -> None:
-        seq = self._next_seq[reader_id]
-        self._next_seq[reader_id] = seq + 1
-        body = {
-            "v": 1,
-            "uid": uid,
-            "seq": seq,
-            "boot": self._boot,
-            "ms": ms,
-            "now": ms + 40,
-            "t": int(time.time()),
-        }
-        self._clients[reader_id].publish(
-            reader_topic(self.settings.site, reader_id, "tap"), json.dumps(body, separators=(",", ":")), qos=1
-        )
+        uids = [demo_uid(index) for index in range(1, 1 + sum(len(c) for c in DEMO_GROUPS.values()))]
+        while not self._stop.is_set():
+            arrivals = rng.sample(uids, len(uids))
+            garden = rng.sample(arrivals, 3)
+            script = [("wejscie", uid) for uid in arrivals]
+            script += [("ogrod", UNKNOWN_CARD)]
+            script += [("ogrod", uid) for uid in garden] + [("ogrod", uid) for uid in garden]
+            script += [("wejscie", uid) for uid in rng.sample(uids, len(uids))]
+            for reader_id, uid in script:
+                if self._stop.wait(rng.uniform(0.4, 1.6) * self.pace_s):
+                    return
+                try:
+                    self.readers[reader_id].tap(uid)
+                except (OSError, RuntimeError):
+                    log.exception("virtual reader %s did not take the tap", reader_id)
+            self._stop.wait(10 * self.pace_s)

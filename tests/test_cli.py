@@ -139,3 +139,83 @@ def test_config_file_and_its_errors(database: Path, tmp_path: Path) -> None:
     config.write_text("timezone = 'Nowhere/Land'\n")
     result = CliRunner().invoke(cli, ["--config", str(config), "readers", "list"])
     assert result.exit_code == 2 and "unknown time zone" in result.output
+
+
+def test_reader_provision_writes_config_and_the_compiled_bundle(database: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r-ogrod"
+    args = [
+        "reader",
+        "provision",
+        "ogrod",
+        "--name",
+        "Ogród",
+        "--wifi-ssid",
+        "Przedszkole",
+        "--wifi-pass",
+        "w1f1",
+        "--broker-host",
+        "192.168.10.2",
+        "--mqtt-pass",
+        "s3cret",
+        "--output",
+        str(out),
+    ]
+    result = run(database, *args)
+    assert result.exit_code == 0, result.output
+    config = json.loads((out / "config.json").read_text())
+    assert config["reader_id"] == config["mqtt_user"] == "ogrod" and config["site"] == "przedszkole"
+    assert (out / "config.json").stat().st_mode & 0o077 == 0  # passwords: owner only
+    assert (out / "firmware" / "main.py").exists() and (out / "firmware" / "mfrc522.mpy").exists()
+    assert not (out / "firmware" / "sim").exists()
+    assert "ogrod" in run(database, "readers", "list").output
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--wifi-ssid", ""], "Wi-Fi network"),
+        (["--device", "/dev/ttyNOPE"], "mpremote is not installed"),
+    ],
+)
+def test_reader_provision_refusals(
+    database: Path, tmp_path: Path, extra: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no mpremote here, whatever the machine has
+    args = [
+        "reader",
+        "provision",
+        "wejscie",
+        "--wifi-ssid",
+        "P",
+        "--wifi-pass",
+        "w",
+        "--broker-host",
+        "10.0.0.2",
+        "--mqtt-pass",
+        "p",
+        "--output",
+        str(tmp_path / "x"),
+        *extra,
+    ]
+    result = run(database, *args)
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_provisioning_an_unregistered_reader_needs_a_name(database: Path, tmp_path: Path) -> None:
+    args = [
+        "reader",
+        "provision",
+        "nowy",
+        "--wifi-ssid",
+        "P",
+        "--wifi-pass",
+        "w",
+        "--broker-host",
+        "10.0.0.2",
+        "--mqtt-pass",
+        "p",
+        "--output",
+        str(tmp_path / "x"),
+    ]
+    result = run(database, *args)
+    assert result.exit_code == 1 and "give --name" in result.output

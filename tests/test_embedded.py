@@ -44,7 +44,7 @@ def test_ingest_on_the_embedded_broker_stores_once_and_acks(tmp_path: Path) -> N
     assert db.execute("SELECT count(*) FROM taps").fetchone()[0] == 3
 
 
-def test_demo_runs_with_nothing_but_python(tmp_path: Path) -> None:
+def test_demo_runs_virtual_readers_with_the_real_firmware(tmp_path: Path) -> None:
     web_port = free_port()
     demo = subprocess.Popen(
         [
@@ -72,8 +72,16 @@ def test_demo_runs_with_nothing_but_python(tmp_path: Path) -> None:
         except OSError:
             return []
 
+    def present_now() -> int:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/api/presence", timeout=1) as response:
+                return sum(group["count"] for group in json.load(response))
+        except OSError:
+            return 0
+
     try:
-        wait_until(lambda: len(taps_so_far()) >= 3, timeout=30, interval=0.2)
+        wait_until(lambda: len(taps_so_far()) >= 3, timeout=60, interval=0.2)
+        wait_until(present_now, timeout=30, interval=0.2)  # the taps were children, by name
     finally:
         demo.terminate()
         output = demo.communicate(timeout=20)[0]

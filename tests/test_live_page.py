@@ -10,11 +10,14 @@ from playwright.sync_api import expect
 from hub.config import Settings
 from tests.conftest import SITE
 from tests.support import FakeReaderClient, HubProcess, Mosquitto, tap_payload
+from tests.test_attendance_e2e import UID as KNOWN_UID
+from tests.test_attendance_e2e import enrol
 
 
 def test_a_tap_appears_live_and_reader_status_updates(
     tmp_path: Path, settings: Settings, mosquitto: Mosquitto, browser
 ) -> None:
+    enrol(settings)
     hub = HubProcess(tmp_path, settings.database, mosquitto.url, SITE)
     hub.start()
     page = browser.new_page()
@@ -26,8 +29,13 @@ def test_a_tap_appears_live_and_reader_status_updates(
             "status", json.dumps({"online": True, "fw": "9.9.9", "queue": 4}).encode(), retain=True
         )
         reader.publish("tap", tap_payload(1, uid="04C0FFEE"))
-        expect(page.locator("#taps tbody tr").first).to_contain_text("04C0FFEE", timeout=5000)
+        newest = page.locator("#taps tbody tr").first
+        expect(newest).to_contain_text("04C0FFEE", timeout=5000)
+        expect(newest).to_contain_text("nieznana karta")
         expect(page.locator("#tap-count")).to_have_text("1")
+        reader.publish("tap", tap_payload(2, uid=KNOWN_UID))
+        expect(newest).to_contain_text("Ania K.", timeout=5000)  # short names on a screen in the hall
+        expect(newest).to_contain_text("przyjście")
         row = page.locator('tr[data-reader="r1"]')
         expect(row.locator(".fw")).to_have_text("9.9.9")
         expect(row.locator(".state")).to_have_text("w sieci")

@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlite_utils import Database
 
-from hub import quarantine, readers, taps
+from hub import cards, days, quarantine, readers, taps
 from hub.config import Settings
 from hub.db import connect
 from hub.events import EventBus
@@ -97,7 +98,8 @@ def create_app(
             "live.html",
             {
                 "today": today,
-                "taps": list(reversed(taps.list_taps(db, start, end))),
+                "taps": cards.attributed_taps(db, start, end),
+                "outcomes": tap_events(db, settings, today),
                 "readers": readers.list_readers(db),
                 "quarantined": sum(quarantine.count_by_reason(db).values()),
                 "timezone": settings.timezone,
@@ -105,6 +107,19 @@ def create_app(
         )
 
     return app
+
+
+EVENT_NAMES = {"arrival": "przyjście", "departure": "wyjście", "debounced": "powtórzone"}
+
+
+def tap_events(db: Database, settings: Settings, day: date) -> dict[str, str]:
+    """What each tap of the day was, in words: `wejscie#12` → `przyjście`."""
+    return {
+        str(outcome.tap): EVENT_NAMES[outcome.outcome]
+        for child_day in days.compute_days(db, settings, day)
+        for outcome in child_day.result.tap_outcomes
+        if outcome.outcome in EVENT_NAMES
+    }
 
 
 def _date_range(first: date | None, last: date | None, settings: Settings) -> tuple[date, date]:

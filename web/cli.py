@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ import click
 from hub.cli import cli, settings_from
 from hub.config import ConfigError
 from hub.db import open_database
-from hub.demo import DEMO_READERS, StandInReaders, register_demo_readers
+from hub.demo import DEMO_READERS, DemoDay, seed_demo
 from web.serve import configure_logging, run_hub
 
 DEMO_DATABASE = Path("var/demo/ewidencjoner.db")
@@ -48,29 +49,33 @@ def serve(ctx: click.Context, verbose: bool, **options: object) -> None:
     show_default=True,
     help="Port of the embedded MQTT broker.",
 )
-@click.option("--pace", type=float, default=2.0, show_default=True, help="Mean seconds between sample taps.")
+@click.option("--pace", type=float, default=2.0, show_default=True, help="Mean seconds between taps.")
 @click.pass_context
 def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: float) -> None:
-    """Run the hub on the embedded broker with sample readers tapping cards."""
+    """Run the hub on the embedded broker with sample children and virtual readers
+    running the real firmware (MicroPython) tapping through a kindergarten day."""
     configure_logging(False)
     database = ctx.find_root().params.get("database") or DEMO_DATABASE
     settings = _override(
         ctx, database=database, web_port=web_port, broker_url="", embedded_broker_port=embedded_broker_port
     )
     db = open_database(settings.database)
-    register_demo_readers(db)
+    seed_demo(db, datetime.now(settings.tz).date())
+    db.close()
 
     def start_readers() -> Callable[[], None]:
-        readers = StandInReaders(settings, db, pace_s=pace)
-        readers.start()
-        return readers.stop
+        day = DemoDay(settings, settings.database.parent / "readers", pace_s=pace)
+        day.start()
+        return day.stop
 
     click.echo(
         f"\newidencjoner demo\n"
         f"  web UI:      http://{settings.web_host}:{settings.web_port}/\n"
         f"  MQTT broker: mqtt://{settings.embedded_broker_host}:{settings.embedded_broker_port} (embedded)\n"
-        f"  readers:     {', '.join(reader_id for reader_id, _ in DEMO_READERS)}\n"
+        f"  readers:     {', '.join(reader_id for reader_id, _ in DEMO_READERS)} "
+        f"(the real firmware on MicroPython, simulated card reader)\n"
         f"  database:    {settings.database}\n"
+        f"  logins:      none yet; the API is open on localhost (see README)\n"
         f"  Stop with Ctrl+C.\n"
     )
     run_hub(settings, on_ready=start_readers)

@@ -2,6 +2,7 @@
 "use strict";
 (function () {
   const tz = document.documentElement.dataset.tz || undefined;
+  const events = { in: "przyjście", out: "wyjście" };
   const qualities = { clock: "zegar czytnika", derived: "z odbioru", unknown: "nieznany — do potwierdzenia" };
   const connection = document.getElementById("connection");
   const tapsBody = document.querySelector("#taps tbody");
@@ -23,6 +24,9 @@
     const row = document.createElement("tr");
     row.className = "fresh";
     cell(row, clock(tap.at));
+    const child = cell(row, tap.name || "nieznana karta");
+    if (!tap.name) child.className = "bad";
+    cell(row, events[tap.result] || "—");
     cell(row, tap.reader_id);
     const uid = cell(row, "");
     const code = document.createElement("code");
