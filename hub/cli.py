@@ -7,6 +7,7 @@ never imports the web package.
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 from datetime import date
 from pathlib import Path
@@ -63,6 +64,22 @@ def readers_add(ctx: click.Context, reader_id: str, name: str, mode: str) -> Non
     except readers.ReaderError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Registered reader {reader['id']} ({reader['name']}, mode {reader['mode']}).")
+
+
+@readers_group.command("set-mode")
+@click.argument("reader_id")
+@click.argument("mode", type=click.Choice(readers.READER_MODES))
+@click.option(
+    "--author", default=lambda: f"cli:{getpass.getuser()}", help="Who changes it (default: cli:<user>)."
+)
+@click.pass_context
+def readers_set_mode(ctx: click.Context, reader_id: str, mode: str, author: str) -> None:
+    """Change a reader's mode from now on (earlier taps keep the mode they were made in)."""
+    try:
+        readers.set_mode(database_from(ctx), reader_id, mode, author)
+    except readers.ReaderError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Reader {reader_id} is now in mode {mode}; the hub sends it the new config within a minute.")
 
 
 @readers_group.command("list")

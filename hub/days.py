@@ -50,8 +50,11 @@ def day_taps(db: Database, day: date, rules: RuleSettings) -> list[Tap]:
     start, end = local_day_bounds(day, day, rules.tz)
     instant = cards.TAP_INSTANT
     rows = db.query(
-        f"""SELECT t.reader_id, t.seq, t.uid, t.at, t.time_quality, r.mode, k.child_id, k.number, k.holder
-            FROM taps t JOIN readers r ON r.id = t.reader_id
+        f"""SELECT t.reader_id, t.seq, t.uid, t.at, t.time_quality, k.child_id, k.number, k.holder,
+                   (SELECT m.mode FROM reader_modes m
+                    WHERE m.reader_id = t.reader_id AND m.valid_from <= {instant}
+                    ORDER BY m.valid_from DESC LIMIT 1) AS mode
+            FROM taps t
             LEFT JOIN cards k ON k.uid = t.uid AND k.valid_from <= {instant}
                  AND (k.revoked_at IS NULL OR k.revoked_at > {instant})
             WHERE {instant} >= :start AND {instant} < :end""",

@@ -187,10 +187,25 @@ def _m003_registry_and_corrections(db: Database) -> None:
     db.execute("CREATE INDEX taps_by_uid_and_day ON taps(uid, coalesce(at, received_at))")
 
 
+def _m004_reader_mode_history(db: Database) -> None:
+    """A tap means what its reader's mode was at the time, so mode changes are dated."""
+    db["reader_modes"].create(
+        {"reader_id": str, "valid_from": str, "mode": str, "changed_by": str},
+        pk=("reader_id", "valid_from"),
+        not_null={"mode"},
+        foreign_keys=[("reader_id", "readers", "id")],
+    )
+    db.execute(
+        "INSERT INTO reader_modes (reader_id, valid_from, mode, changed_by) "
+        "SELECT id, '1970-01-01T00:00:00.000Z', mode, 'migration' FROM readers"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_readers_and_taps,
     _m002_quarantine_and_reader_health,
     _m003_registry_and_corrections,
+    _m004_reader_mode_history,
 ]
 
 

@@ -11,6 +11,7 @@ tap's `(reader_id, seq)` and answered with `"r":"dup"`.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import socket
@@ -20,6 +21,7 @@ import time
 import paho.mqtt.client as mqtt
 from sqlite_utils import Database
 
+from hub import readers, site_settings
 from hub.config import Settings
 from hub.days import AckClassifier
 from hub.db import open_database
@@ -60,6 +62,7 @@ class Ingest:
         self.connected = threading.Event()
         self._inbox: queue.Queue[Incoming] = queue.Queue()
         self._stopping = threading.Event()
+        self._announce_now = threading.Event()
         self._threads: list[threading.Thread] = []
         self._client = self._make_client()
 
@@ -89,7 +92,7 @@ class Ingest:
         broker = self.settings.broker
         self._client.connect_async(broker.host, broker.port, keepalive=KEEPALIVE_S)
         self._client.loop_start()
-        for target, name in [(self._write_loop, "ingest-writer"), (self._time_loop, "ingest-time")]:
+        for target, name in [(self._write_loop, "ingest-writer"), (self._announce_loop, "ingest-announce")]:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -100,6 +103,7 @@ class Ingest:
     def stop(self) -> None:
         """Store and acknowledge what has arrived, then disconnect."""
         self._stopping.set()
+        self._announce_now.set()
         for thread in self._threads:
             thread.join(timeout=10)
         self._client.disconnect()
@@ -114,8 +118,8 @@ class Ingest:
         disable_nagle(client)
         site = self.settings.site
         client.subscribe([(reader_topic(site, "+", "tap"), 1), (reader_topic(site, "+", "status"), 1)])
-        self._publish_time()
         self.connected.set()
+        self._announce_now.set()
         log.info("connected to the broker, session present: %s", flags.session_present)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
@@ -175,15 +179,34 @@ class Ingest:
 
     # -- the site clock ------------------------------------------------------------------
 
-    def _time_loop(self) -> None:
-        while not self._stopping.wait(TIME_PERIOD_S):
-            if self.connected.is_set():
-                self._publish_time()
+    def _announce_loop(self) -> None:
+        """Every minute, and at once after each (re)connection: the site clock, and each
+        reader's retained `config` when it changed (a mode set from the CLI, say)."""
+        db = open_database(self.settings.database)
+        published: dict[str, bytes] = {}
+        try:
+            while not self._stopping.is_set():
+                if self._announce_now.wait(TIME_PERIOD_S):
+                    self._announce_now.clear()
+                    published.clear()  # a broker without persistence lost the retained ones
+                if self._stopping.is_set() or not self.connected.is_set():
+                    continue
+                self._client.publish(
+                    time_topic(self.settings.site), time_payload(int(time.time())), qos=0, retain=True
+                )
+                self._publish_configs(db, published)
+        finally:
+            db.close()
 
-    def _publish_time(self) -> None:
-        self._client.publish(
-            time_topic(self.settings.site), time_payload(int(time.time())), qos=0, retain=True
-        )
+    def _publish_configs(self, db: Database, published: dict[str, bytes]) -> None:
+        debounce_s = int(site_settings.get_all(db)["debounce_s"])
+        for reader in readers.list_readers(db):
+            payload = json.dumps(readers.reader_config(reader, debounce_s), separators=(",", ":")).encode()
+            if published.get(reader["id"]) != payload:
+                self._client.publish(
+                    reader_topic(self.settings.site, reader["id"], "config"), payload, qos=1, retain=True
+                )
+                published[reader["id"]] = payload
 
     def describe(self) -> dict[str, object]:
         """Counters for the API and logs."""

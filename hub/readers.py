@@ -13,6 +13,9 @@ from hub.timefmt import to_db, utc_now
 from hub.wire import READER_ID_PATTERN, StatusMessage
 
 READER_MODES = ("toggle", "in", "out")
+DEFAULT_VOLUME = 2
+EARLIEST = "1970-01-01T00:00:00.000Z"
+"""The first mode of a reader covers every tap it ever sent before a change."""
 
 
 class ReaderError(ValueError):
@@ -32,7 +35,30 @@ def add_reader(db: Database, reader_id: str, name: str, mode: str = "toggle") ->
     row = {"id": reader_id, "name": name.strip(), "mode": mode, "created_at": to_db(utc_now())}
     with db.atomic():
         db["readers"].insert(row)
+        db["reader_modes"].insert(
+            {"reader_id": reader_id, "valid_from": EARLIEST, "mode": mode, "changed_by": "registration"}
+        )
     return get_reader(db, reader_id)
+
+
+def set_mode(db: Database, reader_id: str, mode: str, author: str) -> dict[str, Any]:
+    """Change a reader's mode from now on; taps before now keep the mode they were made in."""
+    if mode not in READER_MODES:
+        raise ReaderError(f"mode must be one of {', '.join(READER_MODES)}, got {mode!r}")
+    if not is_registered(db, reader_id):
+        raise ReaderError(f"reader {reader_id!r} is not registered")
+    with db.atomic():
+        db["readers"].update(reader_id, {"mode": mode})
+        db["reader_modes"].insert(
+            {"reader_id": reader_id, "valid_from": to_db(utc_now()), "mode": mode, "changed_by": author},
+            replace=True,
+        )
+    return get_reader(db, reader_id)
+
+
+def reader_config(reader: dict[str, Any], debounce_s: int) -> dict[str, Any]:
+    """The retained `config` message for a reader (wire contract)."""
+    return {"mode": reader["mode"], "debounce_s": debounce_s, "volume": DEFAULT_VOLUME}
 
 
 def is_registered(db: Database, reader_id: str) -> bool:

@@ -42,3 +42,15 @@ def test_a_failing_migration_leaves_nothing_half_done(tmp_path: Path) -> None:
         migrate(db, [*MIGRATIONS, broken])
     assert schema_version(db) == len(MIGRATIONS)
     assert "half" not in db.table_names()
+
+
+def test_readers_from_before_mode_history_keep_their_mode_for_old_taps(tmp_path: Path) -> None:
+    db = connect(tmp_path / "v3.db")
+    migrate(db, MIGRATIONS[:3])
+    db["readers"].insert(
+        {"id": "r1", "name": "Wejście", "mode": "in", "created_at": "2026-01-01T00:00:00.000Z"}
+    )
+    migrate(db)
+    assert db.execute("SELECT mode, valid_from FROM reader_modes").fetchall() == [
+        ("in", "1970-01-01T00:00:00.000Z")
+    ]

@@ -177,3 +177,22 @@ def test_unknown_time_taps_are_stored_and_flagged(
     db.close()
     assert reader.acks[0] == {"seq": 5, "r": "unknown"}
     reader.close()
+
+
+def test_each_reader_gets_its_config_retained(ingest: Ingest, mosquitto: Mosquitto) -> None:
+    def configs() -> list[mqtt.MQTTMessage]:
+        received: list[mqtt.MQTTMessage] = []
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        client.on_message = lambda c, u, message: received.append(message)
+        client.connect("127.0.0.1", mosquitto.port)
+        client.subscribe(f"ewidencjoner/{SITE}/reader/+/config", qos=1)
+        client.loop_start()
+        wait_until(lambda: len(received) == 2)
+        client.loop_stop()
+        return sorted(received, key=lambda message: message.topic)
+
+    configs()  # published by now
+    late = configs()  # a reader that connects later still gets it: retained
+    assert [message.topic.split("/")[3] for message in late] == ["r1", "r2"]
+    assert all(message.retain for message in late)
+    assert json.loads(late[0].payload) == {"mode": "toggle", "debounce_s": 60, "volume": 2}

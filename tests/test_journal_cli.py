@@ -249,3 +249,14 @@ def test_settings_and_closed_days(database: Path) -> None:
     assert entry["day_off"] and entry["flags"]["closed_day_taps"] == ["wejscie#1"]
     shown = json.loads(run(database, "settings", "show", "--json"))
     assert shown["closing"] == "16:30" and shown["closed_days"][0]["reason"] == "dzień dyrektorski"
+
+
+def test_a_mode_change_does_not_reinterpret_earlier_taps(database: Path) -> None:
+    registered(database)
+    tap(database, 1, "04A2B3C4", warsaw(7, 30))
+    tap(database, 2, "04A2B3C4", warsaw(7, 35))
+    assert clocks(day_json(database)[0]) == [("07:30", "07:35")]
+    run(database, "readers", "set-mode", "wejscie", "in")
+    assert clocks(day_json(database)[0]) == [("07:30", "07:35")]  # 18 November was a toggle day
+    assert "in" in run(database, "readers", "list")
+    assert "not registered" in refused(database, "readers", "set-mode", "nowhere", "out")

@@ -138,6 +138,7 @@ class DayContext(NamedTuple):
     day: date
     rules: StayRules
     rate: HourlyRate
+    rate_grosz: int
     window: tuple[int, int] | None  # free window [start, end) in epoch minutes
     first_minutes: int  # free minutes from the first arrival (FirstHours), else 0
     opening: datetime  # assumed arrival
@@ -161,7 +162,8 @@ def day_context(
         first = period.nominal_minutes
     opening = local_instant(day, rules.assumed_arrival or attendance.opening, tz)
     closing = local_instant(day, rules.assumed_departure, tz) if rules.assumed_departure else None
-    return DayContext(day, rules, settings.rate_on(day), window, first, opening, closing)
+    rate = settings.rate_on(day)
+    return DayContext(day, rules, rate, rate.grosz, window, first, opening, closing)
 
 
 class Minutes(NamedTuple):
@@ -187,14 +189,19 @@ def split_minutes(intervals: list[tuple[int, int]], ctx: DayContext, billable: b
     """Free, paid and billed minutes of `intervals` (epoch minutes [start, end)), by interval
     arithmetic: never a loop over minutes."""
     merged: list[list[int]] = []
-    for s, e in sorted(intervals):
-        if e <= s:
-            continue
-        if merged and s <= merged[-1][1]:
-            if e > merged[-1][1]:
-                merged[-1][1] = e
-        else:
+    if len(intervals) == 1:
+        s, e = intervals[0]
+        if e > s:
             merged.append([s, e])
+    else:
+        for s, e in sorted(intervals):
+            if e <= s:
+                continue
+            if merged and s <= merged[-1][1]:
+                if e > merged[-1][1]:
+                    merged[-1][1] = e
+            else:
+                merged.append([s, e])
     present = sum(e - s for s, e in merged)
     if not billable or present == 0:
         return Minutes(present, present, 0, 0, False)
@@ -324,16 +331,24 @@ def day_fee(
     )
 
 
-def day_minutes(result: DayResult, child: Child, ctx: DayContext) -> tuple[Minutes, bool]:
+def day_minutes(
+    result: DayResult, child: Child, ctx: DayContext, exempt: bool | None = None
+) -> tuple[Minutes, bool]:
     """The minutes of `day_fee` without building a `DayFee` (for the city-wide summary):
-    (minutes, complete). Equal to the corresponding `day_fee` fields by construction."""
+    (minutes, complete). Equal to the corresponding `day_fee` fields by construction.
+    `exempt`: whether `exemption(child, day, rules)` holds, if the caller already knows."""
     visits = result.visits
-    if visits and all(v.arrival is not None and v.departure is not None for v in visits):
+    if len(visits) == 1 and visits[0].arrival is not None and visits[0].departure is not None:
+        visit = visits[0]
+        intervals = [(minute_of(visit.arrival.at), minute_of(visit.departure.at))]  # type: ignore[union-attr]
+        complete = True
+    elif visits and all(v.arrival is not None and v.departure is not None for v in visits):
         intervals = [(minute_of(v.arrival.at), minute_of(v.departure.at)) for v in visits]  # type: ignore[union-attr]
         complete = True
     else:
         spans, flags = billed_spans(result, ctx)
         intervals = [(minute_of(s.start), minute_of(s.end)) for s in spans if s.start and s.end]
         complete = "unbilled_visit" not in flags and "in_progress" not in flags
-    billable = result.day_off is None and exemption(child, result.day, ctx.rules) is None
-    return split_minutes(intervals, ctx, billable), complete
+    if exempt is None:
+        exempt = exemption(child, result.day, ctx.rules) is not None
+    return split_minutes(intervals, ctx, result.day_off is None and not exempt), complete

@@ -100,6 +100,7 @@ class MealPlan:
         self.closed_days = closed_days
         self._days: dict[tuple[int, int], list[date]] = {}
         self._prices: dict[date, tuple[tuple[str, int], ...]] = {}
+        self._totals: dict[date, int] = {}
 
     def working_days(self, year: int, month: int) -> list[date]:
         key = (year, month)
@@ -117,7 +118,10 @@ class MealPlan:
         return found
 
     def day_total(self, day: date) -> int:
-        return sum(p for _, p in self.prices(day))
+        found = self._totals.get(day)
+        if found is None:
+            found = self._totals[day] = sum(p for _, p in self.prices(day))
+        return found
 
 
 def _month_start(year: int, month: int, tz: ZoneInfo) -> datetime:

@@ -17,6 +17,7 @@ from hub.attendance import DEFAULT_SETTINGS, DayResult
 from hub.attendance import Settings as AttendanceSettings
 from hub.attendance.model import ChildId
 from hub.fees.day import DayContext, day_context, day_minutes
+from hub.fees.exemption import exemption
 from hub.fees.meals import MealPlan, index_absences, meal_totals_grosz
 from hub.fees.money import ZERO, from_grosz, stay_fee_grosz, to_grosz
 from hub.fees.settings import AbsenceReport, Child, FeeSettings
@@ -123,6 +124,7 @@ def fee_summary(
     rows: list[SummaryRow] = []
     for child_id, child in kids.items():
         minutes_by_rate: dict[int, int] = {}
+        exempt_under: dict[int, bool] = {}  # by id of the rules: a month is within one school year
         incomplete = 0
         seen: set[date] = set()
         for r in by_child[child_id]:
@@ -132,8 +134,11 @@ def fee_summary(
             ctx = contexts.get(r.day)
             if ctx is None:
                 ctx = contexts[r.day] = day_context(r.day, settings, attendance)
-            m, complete = day_minutes(r, child, ctx)
-            rate = ctx.rate.grosz
+            exempt = exempt_under.get(id(ctx.rules))
+            if exempt is None:
+                exempt = exempt_under[id(ctx.rules)] = exemption(child, r.day, ctx.rules) is not None
+            m, complete = day_minutes(r, child, ctx, exempt)
+            rate = ctx.rate_grosz
             minutes_by_rate[rate] = minutes_by_rate.get(rate, 0) + m.billed
             incomplete += not complete
         plan = plans.get(child.meals)
