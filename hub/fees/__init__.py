@@ -44,6 +44,24 @@ front and meals cancelled in time are refunded ("odpis") in the next month's sta
 Closing: a closed month is never changed; a later correction is compared with the closed
 statement and the difference becomes adjustment lines in the next month.
 
+Decisions where the law leaves room (sources: /work/shared/research/fees-pl.md)
+-------------------------------------------------------------------------------
+- Default rounding per *full* hour: the wojewoda wielkopolski annulled "każda rozpoczęta
+  godzina" clauses (only hours of care actually used may be charged; gazetaprawna.pl
+  820379). Per started hour and per minute remain settings for gminy whose uchwała says so.
+- Money rounded once per month and rate, half up: the monthly fee "stanowi iloczyn liczby
+  godzin … w danym miesiącu i stawki" (e.g. p54.lublin.eu). Hours are rounded per day (the
+  free time is "5 godzin dziennie"), so a day's rounding never borrows from another day.
+- Several visits: their union is billed, rounding on the day's total (the research note's
+  "8,5 h − 5 = 3,5 → 4" practice); `rounding_scope="segment"` rounds each paid stretch.
+- Grace minutes are a threshold (≤ grace → nothing; above it all the paid time is billed),
+  so full hour ≤ per minute ≤ started hour holds with any grace.
+- Times are read to the minute as printed; a missing departure is not guessed unless the
+  regulamin says so (the parents' top complaint: a forgotten tap billed as a full day).
+- Days off are never billed; exempt children's presence is all free time.
+- Meals in advance: anything reported in time before the month begins is never charged;
+  reported in time during the month, refunded next month at the price of the day missed.
+
 Public API
 ----------
 Settings (`settings`): `FeeSettings`, `HourlyRate`, `StayRules`, `FixedWindow`,

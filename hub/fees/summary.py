@@ -3,7 +3,12 @@ and total, with totals per group and for the whole kindergarten (or city).
 
 The numbers are the children's `month_statement`s, computed without building the day and
 meal lines: the free window and rate of each day are worked out once for all children,
-meal prices once per meal plan, and each day is a handful of integer interval operations.
+meal prices once per meal plan, and each day is a handful of integer interval operations
+(about 7 s for 60,000 children and 1.3 million days on one core of the development machine).
+
+Of each `DayResult` it reads only `child_id`, `day`, `day_off`, `status`, `closing_at`,
+`visits` and `flags.missing_departure`: storage that keeps computed visits can rebuild
+light DayResults (empty tap and correction outcomes) instead of recomputing the days.
 """
 
 from __future__ import annotations

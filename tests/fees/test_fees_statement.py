@@ -224,3 +224,15 @@ def test_week_of_march_summary_is_quick_enough_to_scale() -> None:
     ]
     summary = fee_summary(children, days, 2026, 3, fs)
     assert summary.total.children == 30 and summary.total.minutes_billed == 30 * 5 * 240
+
+
+def test_the_package_docstring_example() -> None:
+    """hub.fees' worked example: 20 days of 7:40–15:50 at 1,44 zł/h. Per full hour 60 h →
+    86,40 zł; per minute 20 × 190 min = 3800 min → 91,20 zł; per started hour 80 h → 115,20 zł."""
+    workdays = [d for d in (date(2026, 3, n) for n in range(2, 31)) if d.weekday() < 5][:20]
+    days = [day("07:40", "15:50", on=d) for d in workdays]
+    expected = {"full_hour": "86.40", "minute": "91.20", "started_hour": "115.20"}
+    for rounding, amount in expected.items():
+        st = month_statement(ANIA, 2026, 3, days, settings(rounding=rounding))
+        assert st.stay_fee == Decimal(amount), rounding
+        assert st.rounding_difference == 0
