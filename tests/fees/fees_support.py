@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from hub.attendance import Correction, DayResult, Tap, compute_day
-from hub.fees import Child, FeeSettings, FixedWindow, HourlyRate, StayRules
+from hub.fees import Child, FeeSettings, FixedWindow, HourlyRate, MealPrice, StayRules
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CHILD_ID = 7
@@ -68,3 +68,16 @@ def settings(rate: str = "1.44", rate_from: date = date(2024, 9, 1), **rules: ob
 
 
 WINDOW_8_13 = FixedWindow(time(8), time(13))
+
+SEPT_2025 = date(2025, 9, 1)
+MENU = (
+    MealPrice(SEPT_2025, "śniadanie", Decimal("4.00")),
+    MealPrice(SEPT_2025, "obiad", Decimal("5.00")),
+    MealPrice(SEPT_2025, "podwieczorek", Decimal("3.50")),
+)
+"""12,50 zł a day from 1 IX 2025."""
+
+
+def at(day: date, hhmm: str) -> datetime:
+    """A local moment on any day (for absence reports and closing times)."""
+    return local(hhmm, day)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from fees_support import ANIA, CHILD_ID, WARSAW
+from fees_support import ANIA, CHILD_ID, MENU, SEPT_2025, WARSAW, at
 
 from hub.fees import (
     AbsenceReport,
@@ -20,19 +20,8 @@ from hub.fees import (
     reported_in_time,
 )
 
-SEPT_2025 = date(2025, 9, 1)
-MENU = (
-    MealPrice(SEPT_2025, "śniadanie", Decimal("4.00")),
-    MealPrice(SEPT_2025, "obiad", Decimal("5.00")),
-    MealPrice(SEPT_2025, "podwieczorek", Decimal("3.50")),
-)  # 12,50 zł a day
 MARCH_DAYS = 22  # working days of March 2026 (no holidays)
 APRIL_DAYS = 21  # April 2026: Easter Monday (6 IV) is a holiday
-
-
-def at(day: date, hhmm: str) -> datetime:
-    hours, minutes = (int(p) for p in hhmm.split(":"))
-    return datetime.combine(day, time(hours, minutes), tzinfo=WARSAW)
 
 
 def report(day: date, when: datetime, child: int = CHILD_ID) -> AbsenceReport:

@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from fees_support import ANIA, CHILD_ID, correction, day, settings
-from test_fees_meals import MENU, at
+from fees_support import ANIA, CHILD_ID, MENU, at, correction, day, settings
 
 from hub.fees import (
     AbsenceReport,
