@@ -9,12 +9,12 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := mosquitto chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench firmware system-deps install
+.PHONY: demo test lint bench firmware runtime-deps system-deps install
 
-demo: $(STAMP)
+demo: $(STAMP) runtime-deps
 	$(BIN)/ewidencjoner demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) runtime-deps system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -41,6 +41,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# What the hub needs from the system: Pango and a font with Polish letters, for PDF reports.
+runtime-deps:
+	@missing=""; \
+	ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0"; \
+	ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || missing="$$missing libpangoft2-1.0-0"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing with apt:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# What the tests need besides: a Mosquitto broker, Chromium for browser tests, pdftotext.
 system-deps:
 	@missing=""; \
 	[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \

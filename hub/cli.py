@@ -18,6 +18,7 @@ import click
 from hub import provision, quarantine, readers, taps
 from hub.cli_context import database_from, settings_from
 from hub.cli_journal import JOURNAL_COMMANDS
+from hub.cli_reports import report_command
 from hub.config import ConfigError, load_settings
 from hub.mosquitto_conf import mosquitto_acl, mosquitto_conf
 from hub.registry import RegistryError
@@ -266,6 +267,6 @@ def _or_dash(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-for command in JOURNAL_COMMANDS:
+for command in [*JOURNAL_COMMANDS, report_command]:
     cli.add_command(command)
 cli.add_command(readers_group, name="reader")

@@ -26,6 +26,7 @@ from hub.db import connect
 from hub.events import EventBus
 from hub.timefmt import from_db, local_day_bounds
 from web.api_journal import journal_router
+from web.reports_routes import reports_router
 
 HERE = Path(__file__).parent
 MAX_RANGE_DAYS = 366
@@ -54,6 +55,7 @@ def create_app(
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     app.include_router(journal_router(db, settings))
+    app.include_router(reports_router(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/api/taps", summary="Taps between two local dates (inclusive)")

@@ -1,0 +1,87 @@
+"""The reports a kindergarten keeps, each as HTML (print), PDF, CSV and XLSX.
+
+`build(name, …)` is the one entry point the CLI (`ewidencjoner report NAME`) and the web
+(`/reports/NAME`) share; `render.render(report, fmt)` turns the result into bytes.
+Builders live in `attendance_sheets.py` (no money) and `fee_reports.py` (fees and meals).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlite_utils import Database
+
+from hub.config import Settings
+from hub.reports import attendance_sheets
+from hub.reports.model import Report, Section
+from hub.reports.render import FORMATS, MEDIA_TYPES, render
+
+__all__ = [
+    "FORMATS",
+    "MEDIA_TYPES",
+    "REPORTS",
+    "Period",
+    "Report",
+    "ReportError",
+    "Section",
+    "build",
+    "render",
+]
+
+
+class ReportError(ValueError):
+    """The report cannot be made as asked (unknown name, missing date or month…)."""
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    title: str
+    period: str
+    """"day", "month", "range" or "now": what the report needs to be told."""
+
+
+REPORTS: dict[str, ReportInfo] = {
+    "daily-sheet": ReportInfo("Lista obecności (dzienna, grupa)", "day"),
+    "monthly-grid": ReportInfo("Miesięczna ewidencja obecności (grupa)", "month"),
+    "evacuation": ReportInfo("Lista ewakuacyjna (kto jest teraz w budynku)", "now"),
+    "reader-health": ReportInfo("Dziennik pracy czytników", "range"),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    day: date | None = None
+    month: tuple[int, int] | None = None
+    first: date | None = None
+    last: date | None = None
+
+
+def build(
+    name: str,
+    db: Database,
+    settings: Settings,
+    period: Period,
+    group: str | None = None,
+    child_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Make report `name` for `period` (and one group or child, where it applies)."""
+    if name not in REPORTS:
+        raise ReportError(f"unknown report {name!r}; known: {', '.join(REPORTS)}")
+    kind = REPORTS[name].period
+    extra = {"progress": progress} if progress else {}
+    if kind == "day" and not period.day:
+        raise ReportError(f"report {name} needs a day (--date YYYY-MM-DD)")
+    if kind == "month" and not period.month:
+        raise ReportError(f"report {name} needs a month (--month YYYY-MM)")
+    if name == "daily-sheet":
+        return attendance_sheets.daily_sheet(db, settings, period.day, group, **extra)
+    if name == "monthly-grid":
+        year, month = period.month
+        return attendance_sheets.monthly_grid(db, settings, year, month, group, **extra)
+    if name == "evacuation":
+        return attendance_sheets.evacuation_list(db, settings)
+    first = period.first or period.day or date.today()
+    return attendance_sheets.reader_health(db, settings, first, period.last or first)

@@ -1,0 +1,53 @@
+"""The shape every report takes before it is rendered: titled sections of rows.
+
+One model, four renderings (`render.py`): the HTML print view, a PDF made from that same
+HTML, CSV and XLSX. A report builder only fills this in; it never formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+Cell = str | int | Decimal | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """One table: a group's children, a reader's periods, a child's days…"""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    totals: tuple[Cell, ...] | None = None
+    """A last row in bold, aligned with the columns."""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        for row in (*self.rows, *([self.totals] if self.totals else [])):
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"section {self.title!r}: a row has {len(row)} cells for {len(self.columns)} columns"
+                )
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    """The report's id, as in `ewidencjoner report NAME` and /reports/NAME."""
+    title: str
+    subtitle: str
+    generated_at: datetime
+    sections: tuple[Section, ...]
+    facts: tuple[tuple[str, str], ...] = ()
+    """Label and value pairs printed under the title: the group, the settings used…"""
+    signature: str = ""
+    """A signature line at the end, e.g. "Podpis nauczyciela"."""
+    landscape: bool = False
+    legend: str = ""
+    sheet_name: str = field(default="")
+
+    @property
+    def file_stem(self) -> str:
+        return self.name

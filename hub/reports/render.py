@@ -1,0 +1,117 @@
+"""Rendering a `Report`: HTML for the screen and print, PDF from the same HTML, CSV, XLSX.
+
+Money is a `Decimal` in the model; the HTML and PDF show it the Polish way (`1 234,56 zł`),
+CSV and XLSX keep the number itself so an accountant's spreadsheet can add it up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from hub.reports.model import Cell, Report
+
+FORMATS = ("html", "pdf", "csv", "xlsx")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def polish_number(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        whole, _, fraction = f"{value:,.2f}".partition(".")
+        return whole.replace(",", "\u00a0") + "," + fraction
+    return str(value)
+
+
+_TEMPLATES.filters["cell"] = polish_number
+
+
+def to_html(report: Report) -> str:
+    return _TEMPLATES.get_template("report.html").render(report=report)
+
+
+def to_pdf(report: Report) -> bytes:
+    """The HTML print view through WeasyPrint (needs Pango, installed by `make`)."""
+    try:
+        from weasyprint import HTML
+    except OSError as exc:  # the Pango library is missing
+        raise RuntimeError(
+            "PDF needs the Pango library: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+        ) from exc
+    return HTML(string=to_html(report)).write_pdf()
+
+
+def to_csv(report: Report) -> str:
+    """One table: a first column names the section when there are several."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    several = len(report.sections) > 1
+    for index, section in enumerate(report.sections):
+        if index == 0 or section.columns != report.sections[index - 1].columns:
+            writer.writerow((["sekcja"] if several else []) + list(section.columns))
+        for row in (*section.rows, *([section.totals] if section.totals else [])):
+            writer.writerow(([section.title] if several else []) + [_plain(cell) for cell in row])
+    return out.getvalue()
+
+
+def to_xlsx(report: Report) -> bytes:
+    """The same rows as the CSV, with numbers as numbers, in one sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = (report.sheet_name or report.name)[:31]
+    for row in csv.reader(io.StringIO(to_csv(report))):
+        sheet.append([_number_or_text(cell) for cell in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def render(report: Report, fmt: str) -> bytes:
+    if fmt == "html":
+        return to_html(report).encode()
+    if fmt == "pdf":
+        return to_pdf(report)
+    if fmt == "csv":
+        return to_csv(report).encode()
+    if fmt == "xlsx":
+        return to_xlsx(report)
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
+def _plain(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, Decimal):
+        return f"{cell:.2f}"
+    return str(cell)
+
+
+def _number_or_text(text: str) -> str | int | Decimal:
+    """CSV text back to what it was: whole numbers and money as numbers, the rest as text."""
+    if text.lstrip("-").isdigit() and not (text.startswith("0") and len(text) > 1):
+        return int(text)
+    whole, dot, fraction = text.lstrip("-").partition(".")
+    if dot and whole.isdigit() and fraction.isdigit() and len(fraction) == 2:
+        return Decimal(text)
+    return text

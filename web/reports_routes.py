@@ -1,0 +1,63 @@
+"""`/reports`: every report of `hub.reports`, as a print view or a download."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlite_utils import Database
+
+from hub import reports
+from hub.config import Settings
+from hub.registry import RegistryError
+
+
+def reports_router(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
+    router = APIRouter(prefix="/reports")
+
+    @router.get("", response_class=HTMLResponse, summary="The list of reports")
+    async def report_index(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request,
+            "reports.html",
+            {
+                "reports": reports.REPORTS,
+                "formats": reports.FORMATS,
+                "today": datetime.now(settings.tz).date(),
+            },
+        )
+
+    @router.get("/{name}", summary="One report as html (print view), pdf, csv or xlsx")
+    async def report(
+        name: str,
+        day: Annotated[date | None, Query(alias="date")] = None,
+        month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+        first: Annotated[date | None, Query(alias="from")] = None,
+        last: Annotated[date | None, Query(alias="to")] = None,
+        group: str | None = None,
+        child: int | None = None,
+        fmt: Annotated[str, Query(alias="format", pattern="^(html|pdf|csv|xlsx)$")] = "html",
+    ) -> Response:
+        if name not in reports.REPORTS:
+            raise HTTPException(404, f"unknown report {name!r}")
+        today = datetime.now(settings.tz).date()
+        period = reports.Period(
+            day=day or (today if reports.REPORTS[name].period == "day" else None),
+            month=(int(month[:4]), int(month[5:])) if month else None,
+            first=first,
+            last=last,
+        )
+        try:
+            built = reports.build(name, db, settings, period, group=group, child_id=child)
+        except (reports.ReportError, RegistryError) as exc:
+            raise HTTPException(422, str(exc)) from exc
+        body = reports.render(built, fmt)
+        headers = {}
+        if fmt != "html":
+            headers["Content-Disposition"] = f'attachment; filename="{built.file_stem}.{fmt}"'
+        return Response(body, media_type=reports.MEDIA_TYPES[fmt], headers=headers)
+
+    return router
