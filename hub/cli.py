@@ -17,6 +17,7 @@ import click
 
 from hub import provision, quarantine, readers, taps
 from hub.cli_context import database_from, settings_from
+from hub.cli_fees import FEE_COMMANDS
 from hub.cli_journal import JOURNAL_COMMANDS
 from hub.cli_reports import report_command
 from hub.config import ConfigError, load_settings
@@ -267,6 +268,6 @@ def _or_dash(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-for command in [*JOURNAL_COMMANDS, report_command]:
+for command in [*JOURNAL_COMMANDS, *FEE_COMMANDS, report_command]:
     cli.add_command(command)
 cli.add_command(readers_group, name="reader")

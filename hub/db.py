@@ -201,11 +201,31 @@ def _m004_reader_mode_history(db: Database) -> None:
     )
 
 
+def _m005_absences(db: Database) -> None:
+    """Absences reported ahead (by a guardian or the secretary): they cancel meals."""
+    db["absences"].create(
+        {
+            "id": int,
+            "child_id": int,
+            "day": str,
+            "reported_at": str,
+            "reported_by": str,
+            "reason": str,
+            "withdrawn_at": str,
+        },
+        pk="id",
+        not_null={"child_id", "day", "reported_at", "reported_by"},
+        foreign_keys=[("child_id", "children", "id")],
+    )
+    db["absences"].create_index(["day", "child_id"])
+
+
 MIGRATIONS: list[Migration] = [
     _m001_readers_and_taps,
     _m002_quarantine_and_reader_health,
     _m003_registry_and_corrections,
     _m004_reader_mode_history,
+    _m005_absences,
 ]
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.reports import attendance_sheets
+from hub.reports import attendance_sheets, fee_reports
 from hub.reports.model import Report, Section
 from hub.reports.render import FORMATS, MEDIA_TYPES, render
 
@@ -47,6 +47,9 @@ REPORTS: dict[str, ReportInfo] = {
     "monthly-grid": ReportInfo("Miesięczna ewidencja obecności (grupa)", "month"),
     "evacuation": ReportInfo("Lista ewakuacyjna (kto jest teraz w budynku)", "now"),
     "reader-health": ReportInfo("Dziennik pracy czytników", "range"),
+    "stay-report": ReportInfo("Miesięczne zestawienie pobytu i opłat (dziecko)", "month"),
+    "fee-summary": ReportInfo("Zestawienie opłat dla księgowości", "month"),
+    "meal-count": ReportInfo("Liczba posiłków dla kuchni", "day"),
 }
 
 
@@ -83,5 +86,13 @@ def build(
         return attendance_sheets.monthly_grid(db, settings, year, month, group, **extra)
     if name == "evacuation":
         return attendance_sheets.evacuation_list(db, settings)
+    if name == "stay-report":
+        if child_id is None:
+            raise ReportError("the stay report is for one child (--child ID)")
+        return fee_reports.stay_report(db, settings, child_id, *period.month)
+    if name == "fee-summary":
+        return fee_reports.fee_summary(db, settings, *period.month, group, **extra)
+    if name == "meal-count":
+        return fee_reports.meal_count(db, settings, period.day)
     first = period.first or period.day or date.today()
     return attendance_sheets.reader_health(db, settings, first, period.last or first)

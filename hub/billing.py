@@ -1,0 +1,119 @@
+"""Fees and meals from storage: the registry, the days and the absences fed to `hub.fees`.
+
+The fee engine is pure; this module gathers what it needs — each child's billing data,
+each day computed by the attendance rules, the absences, the dated fee settings — and
+returns its statements, the accountant's summary and the kitchen's count.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+from hub import absences, cards, days, fee_store, registry, site_settings
+from hub.attendance import DayResult
+from hub.config import Settings
+from hub.fees import (
+    Child,
+    FeeSummary,
+    MonthStatement,
+    daily_meal_count,
+    fee_summary,
+    index_absences,
+    month_statement,
+)
+
+Progress = Callable[[int], None]
+
+
+def fee_child(db: Database, child: dict[str, Any]) -> Child:
+    numbers = [card["number"] for card in cards.list_cards(db, child_id=child["id"]) if card["number"]]
+    return Child(
+        child_id=child["id"],
+        name=f"{child['last_name']} {child['first_name']}",
+        group=child["group_name"],
+        birth_date=date.fromisoformat(child["birth_date"]) if child["birth_date"] else None,
+        exempt=child["fee_exempt"],
+        enrolled_from=date.fromisoformat(child["active_from"]),
+        enrolled_until=date.fromisoformat(child["active_to"]) if child["active_to"] else None,
+        card_number=", ".join(numbers) or None,
+    )
+
+
+def month_days(
+    db: Database,
+    settings: Settings,
+    year: int,
+    month: int,
+    *,
+    group_id: int | None = None,
+    child_id: int | None = None,
+    progress: Progress | None = None,
+) -> list[DayResult]:
+    """Every child's computed day of the month, up to today (future days are not billed yet)."""
+    results = []
+    for number in range(1, calendar.monthrange(year, month)[1] + 1):
+        day = date(year, month, number)
+        results += [
+            child_day.result
+            for child_day in days.compute_days(db, settings, day, group_id=group_id, child_id=child_id)
+            if child_day.child["active_from"] <= day.isoformat()
+        ]
+        if progress:
+            progress(1)
+    return results
+
+
+def _absence_window(year: int, month: int) -> tuple[date, date]:
+    """This month's and the previous one's: refunds for the previous month are settled now."""
+    first = date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1)
+    return first, date(year, month, calendar.monthrange(year, month)[1])
+
+
+def statement(db: Database, settings: Settings, child_id: int, year: int, month: int) -> MonthStatement:
+    child = registry.get_child(db, child_id)
+    window = _absence_window(year, month)
+    return month_statement(
+        fee_child(db, child),
+        year,
+        month,
+        month_days(db, settings, year, month, child_id=child_id),
+        fee_store.load(db),
+        site_settings.rules_for(db, settings),
+        absences=[a for a in absences.engine_reports(db, *window) if a.child_id == child_id],
+    )
+
+
+def summary(
+    db: Database,
+    settings: Settings,
+    year: int,
+    month: int,
+    group_id: int | None = None,
+    progress: Progress | None = None,
+) -> FeeSummary:
+    children = [fee_child(db, child) for child in registry.list_children(db, group_id=group_id)]
+    results = month_days(db, settings, year, month, group_id=group_id, progress=progress)
+    wanted = {child.child_id for child in children}
+    return fee_summary(
+        children,
+        [r for r in results if r.child_id in wanted],
+        year,
+        month,
+        fee_store.load(db),
+        site_settings.rules_for(db, settings),
+        absences=absences.engine_reports(db, *_absence_window(year, month)),
+    )
+
+
+def meal_count(db: Database, settings: Settings, day: date) -> dict[str, dict[str, int]]:
+    """The kitchen's count: group → meal → children expected minus absences reported in time."""
+    fees = fee_store.load(db)
+    rules = site_settings.rules_for(db, settings)
+    children = [fee_child(db, child) for child in registry.list_children(db, on=day)]
+    index = index_absences(absences.engine_reports(db, day, day), fees.meals, rules.tz)
+    return daily_meal_count(children, day, fees.meals, index, rules.closed_days)
