@@ -53,8 +53,8 @@ class Clock:
     now() is None until set: a tap then carries no `t`."""
 
     def __init__(self):
-        self.t0 = None
-        self.k0 = 0
+        self.t0: int | None = None
+        self.k0 = time.ticks_ms()
 
     def set(self, t, now=None):
         self.t0 = int(t)

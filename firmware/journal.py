@@ -168,8 +168,11 @@ class Journal:
 
     def _write(self, kind, flags, seq, ms, t, uid):
         self._pack(kind, flags, self.boot, seq, ms, t, uid)
-        self._f.write(self._b)
-        self._f.flush()
+        f = self._f
+        if f is None:  # written to after close(): append to the last segment again
+            f = self._f = open(_name(self.path, self.segs[-1][0]), "ab")
+        f.write(self._b)
+        f.flush()
         self.segs[-1][2] += 1
 
     def _append(self, kind, flags, seq, ms, t, uid=b""):
@@ -220,7 +223,7 @@ class Journal:
         # compaction: drop the oldest segments whose taps are all acked
         while len(self.segs) > 1 and self.segs[0][1] < self.lo:
             segno = self.segs.pop(0)[0]
-            if self._rseg == segno:
+            if self._rseg == segno and self._rf is not None:
                 self._rf.close()
                 self._rf = None
                 self._rseg = -1

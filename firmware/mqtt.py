@@ -181,7 +181,8 @@ class MQTT:
                 self._start(now)
             return
         if st == TCP:
-            ev = self._poll.poll(0)
+            p = self._poll
+            ev = p.poll(0) if p is not None else None
             if not ev:
                 if time.ticks_diff(now, self._t_state) > _CONNECT_TIMEOUT:
                     self._fail("tcp timeout", now)
@@ -196,10 +197,12 @@ class MQTT:
 
                     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
                     if self.cadata:
-                        ctx.verify_mode = ssl.CERT_REQUIRED
+                        # the stubs' SSLContext (from `tls`) lacks verify_mode;
+                        # MicroPython's ssl.SSLContext has it (test_tls.py)
+                        ctx.verify_mode = ssl.CERT_REQUIRED  # type: ignore[attr-defined]
                         ctx.load_verify_locations(cadata=self.cadata)
                     else:
-                        ctx.verify_mode = ssl.CERT_NONE
+                        ctx.verify_mode = ssl.CERT_NONE  # type: ignore[attr-defined]
                     self.sock = ctx.wrap_socket(
                         self.sock, server_hostname=self.host, do_handshake_on_connect=False
                     )
@@ -263,6 +266,8 @@ class MQTT:
         return True
 
     def _read(self, now):
+        if self.sock is None:
+            return False
         try:
             data = self.sock.read(512)
         except OSError as e:

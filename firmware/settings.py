@@ -3,6 +3,10 @@
 # tests/firmware/test_pinout.py fails when the two disagree.
 import json
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 FW = "1.0.0"
 
 DEFAULTS = {
@@ -53,9 +57,9 @@ DEFAULTS = {
 }
 
 
-def load(path="config.json"):
+def load(path: str = "config.json") -> "dict[str, Any]":
     """DEFAULTS overlaid with the JSON object in `path` (missing file: defaults)."""
-    cfg = {}
+    cfg: dict[str, Any] = {}
     for k in DEFAULTS:
         v = DEFAULTS[k]
         cfg[k] = dict(v) if isinstance(v, dict) else v

@@ -38,9 +38,24 @@ MICROPYTHON_MODULES = {
 }
 
 
+def _typing_only(tree: ast.Module) -> set[ast.AST]:
+    """The nodes under `if TYPE_CHECKING:`: read by mypy, never run by MicroPython."""
+    skip: set[ast.AST] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for stmt in node.body:
+                skip.update(ast.walk(stmt))
+    return skip
+
+
 def imports(path: Path) -> set[str]:
+    """Modules the file imports at run time (not those only under `if TYPE_CHECKING:`)."""
     names = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    skip = _typing_only(tree)
+    for node in ast.walk(tree):
+        if node in skip:
+            continue
         if isinstance(node, ast.Import):
             names.update(a.name.split(".")[0] for a in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -72,6 +87,30 @@ def test_imports_only_micropython_and_own_modules(path: Path) -> None:
     assert not foreign, f"{path.name} imports {foreign}: not on MicroPython"
     if path.name != "board.py":
         assert not imports(path) & {"machine", "network"}, f"{path.name} touches the hardware"
+
+
+@pytest.mark.parametrize("path", DEVICE_MODULES, ids=lambda p: p.name)
+def test_typing_guard_is_one_micropython_runs(path: Path) -> None:
+    """MicroPython has no `typing`: a module that needs typing-only names defines
+    `TYPE_CHECKING = False` itself (mypy still takes `if TYPE_CHECKING:` as true)
+    and imports them only under it."""
+    tree = ast.parse(path.read_text())
+    guards = [
+        n for n in ast.walk(tree) if isinstance(n, ast.If) and getattr(n.test, "id", None) == "TYPE_CHECKING"
+    ]
+    if not guards:
+        return
+    defined = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        and [getattr(t, "id", None) for t in n.targets] == ["TYPE_CHECKING"]
+        and isinstance(n.value, ast.Constant)
+        and n.value.value is False
+    ]
+    assert defined, f"{path.name}: `if TYPE_CHECKING:` without a module-level `TYPE_CHECKING = False`"
+    for guard in guards:
+        assert not guard.orelse, f"{path.name}: an else branch under TYPE_CHECKING would run on the reader"
 
 
 def _stub_members(name: str) -> tuple[set[str], dict[str, set[str]]]:
