@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import io
 import json
 import os
 import shutil
@@ -189,3 +190,35 @@ class HubProcess:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=15)
+
+
+def trimmed(rows: list[list[str]]) -> list[list[str]]:
+    """Rows without trailing empty cells (a sheet is as wide as its widest row)."""
+    result = []
+    for row in rows:
+        row = list(row)
+        while row and row[-1] == "":
+            row.pop()
+        result.append(row)
+    return result
+
+
+def xlsx_rows_as_csv(xlsx: bytes) -> list[list[str]]:
+    """An XLSX sheet's cells written as the CSV writes them (money with two decimals), trimmed."""
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    rows = []
+    for row in sheet.iter_rows():
+        cells = []
+        for cell in row:
+            if cell.value is None:
+                cells.append("")
+            elif cell.number_format == "#,##0.00":
+                cells.append(f"{Decimal(str(cell.value)):.2f}")
+            else:
+                cells.append(str(cell.value))
+        rows.append(cells)
+    return trimmed(rows)

@@ -146,6 +146,7 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
         generated_at=utc_now().astimezone(tz),
         sections=tuple(sections),
         facts=tuple(facts),
+        landscape=True,
     )
 
 

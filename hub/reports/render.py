@@ -79,7 +79,11 @@ def to_xlsx(report: Report) -> bytes:
     sheet = book.active
     sheet.title = (report.sheet_name or report.name)[:31]
     for row in csv.reader(io.StringIO(to_csv(report))):
-        sheet.append([_number_or_text(cell) for cell in row])
+        values = [_number_or_text(cell) for cell in row]
+        sheet.append(values)
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, Decimal):
+                sheet.cell(row=sheet.max_row, column=column).number_format = "#,##0.00"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()
