@@ -77,7 +77,8 @@ Meals (`meals`): `MealLine`, `daily_meal_count`, `index_absences`, `reported_in_
     `cutoff_instant`.
 Month (`statement`): `month_statement(...) -> MonthStatement`, `MonthStatement`,
     `RateBand`, `Adjustment`, `describe_rules`.
-Closing (`closing`): `close_month`, `ClosedMonth`, `adjustments(closed, now)`.
+Closing (`closing`): `close_month`, `ClosedMonth`, `BilledMonth` (what a closed month keeps),
+    `BilledDay`, `adjustments(closed, now)`.
 Accountant (`summary`): `fee_summary(...) -> FeeSummary`, `SummaryRow`, `GroupTotal`.
 Money (`money`): `format_pln`, `format_minutes`.
 """
@@ -91,7 +92,7 @@ from hub.fees.caps import (
     check_settings,
     indexed_cap,
 )
-from hub.fees.closing import ClosedMonth, adjustments, close_month
+from hub.fees.closing import BilledDay, BilledMonth, ClosedMonth, adjustments, close_month
 from hub.fees.day import DayFee, DayFlag, Span, day_context, day_fee, round_minutes
 from hub.fees.exemption import exempt_by_age, exemption, first_exempt_day, school_year_start
 from hub.fees.meals import MealLine, cutoff_instant, daily_meal_count, index_absences, reported_in_time
@@ -120,6 +121,8 @@ __all__ = [
     "LEGAL_CAPS",
     "AbsenceReport",
     "Adjustment",
+    "BilledDay",
+    "BilledMonth",
     "Child",
     "ClosedMonth",
     "DayFee",

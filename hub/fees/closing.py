@@ -16,17 +16,62 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
-from hub.attendance.model import require_aware
+from hub.attendance.model import ChildId, require_aware
+from hub.fees.meals import MealLine
 from hub.fees.money import ZERO, format_minutes, format_pln
+from hub.fees.settings import HourlyRate
 from hub.fees.statement import Adjustment, MonthStatement
 
 
 @dataclass(frozen=True)
-class ClosedMonth:
-    """A statement as it was when the month was closed, and who closed it when."""
+class BilledDay:
+    """What a closed statement billed for one day: enough to see what a correction changes."""
 
-    statement: MonthStatement
+    day: date
+    minutes_billed: int
+    rate: HourlyRate
+    fee: Decimal
+
+
+@dataclass(frozen=True)
+class BilledMonth:
+    """The part of a statement that is locked when its month is closed: plain data, so the
+    storage can keep it as it was billed (a statement also holds settings and spans)."""
+
+    child_id: ChildId
+    year: int
+    month: int
+    days: tuple[BilledDay, ...]
+    stay_fee: Decimal
+    meals: tuple[MealLine, ...]
+    meals_charged: Decimal
+    meals_refunded: Decimal
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.stay_fee + self.meals_charged - self.meals_refunded
+
+    @staticmethod
+    def of(statement: MonthStatement) -> BilledMonth:
+        return BilledMonth(
+            child_id=statement.child.child_id,
+            year=statement.year,
+            month=statement.month,
+            days=tuple(BilledDay(d.day, d.minutes_billed, d.rate, d.fee) for d in statement.days),
+            stay_fee=statement.stay_fee,
+            meals=statement.meals,
+            meals_charged=statement.meals_charged,
+            meals_refunded=statement.meals_refunded,
+        )
+
+
+@dataclass(frozen=True)
+class ClosedMonth:
+    """A statement as it was billed when the month was closed, and who closed it when."""
+
+    statement: BilledMonth
     closed_at: datetime
     closed_by: str
 
@@ -39,7 +84,7 @@ class ClosedMonth:
 def close_month(statement: MonthStatement, closed_at: datetime, closed_by: str) -> ClosedMonth:
     """Lock `statement`. A month with incomplete days can be closed (they stay listed on the
     statement); resolving them later produces adjustments."""
-    return ClosedMonth(statement, closed_at, closed_by)
+    return ClosedMonth(BilledMonth.of(statement), closed_at, closed_by)
 
 
 def adjustments(closed: ClosedMonth, now: MonthStatement) -> tuple[Adjustment, ...]:
@@ -51,7 +96,7 @@ def adjustments(closed: ClosedMonth, now: MonthStatement) -> tuple[Adjustment, .
     appeared (+) or disappeared (−).
     """
     before = closed.statement
-    if (before.child.child_id, before.year, before.month) != (now.child.child_id, now.year, now.month):
+    if (before.child_id, before.year, before.month) != (now.child.child_id, now.year, now.month):
         raise ValueError("the closed and the recomputed statement are of different children or months")
     child_id, year, month = now.child.child_id, now.year, now.month
     found: list[Adjustment] = []
