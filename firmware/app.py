@@ -2,7 +2,12 @@
 #
 #   poll the card reader -> on a new tap: beep, journal it (flash), then LED
 #   MQTT step (connect / read / write / keepalive) -> outbox step (replay)
+#   NTP step (send / look for the reply / give up) while Wi-Fi is up
 #   status, reader health, feedback timers -> feed the watchdog if healthy
+#
+# Clock precedence: a good NTP answer (ntp_host set) less than 2 x ntp_period_s
+# old wins; the hub's `time` topic sets the clock only when there is no such
+# answer (NTP off, unreachable, or refusing us). Either source sets the RTC too.
 import gc
 import json
 import sys
@@ -14,6 +19,10 @@ from detector import Clock, Detector
 from journal import Journal
 from mqtt import MQTT
 from outbox import Outbox
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ntp import SNTP
 
 _R_COLOUR = {"in": "green", "out": "blue", "unknown": "red"}
 
@@ -29,6 +38,16 @@ class Reader:
         self.cfg = cfg
         self.root = "ewidencjoner/%s/reader/%s/" % (cfg["site"], cfg["reader_id"])
         self.clock = Clock()
+        self.clock_src = "none"  # "hub" or "ntp": who set the clock last
+        self.ntp: SNTP | None = None
+        self._ntp_at = -1  # up_ms of the last good NTP answer (-1: none)
+        self._ntp_err = None
+        if cfg.get("ntp_host"):
+            import ntp  # only when used: the module takes ~4.5 KB of heap
+
+            self.ntp = ntp.SNTP(cfg["ntp_host"], cfg["ntp_port"], cfg["ntp_period_s"], cfg["ntp_timeout_ms"])
+            if self.ntp.last_error:
+                log("ntp", "off", self.ntp.last_error)
         self.det = Detector(cfg["rearm_polls"], cfg["cooldown_ms"])
         self.journal = Journal(cfg["journal_dir"], max_bytes=cfg["journal_kb"] * 1024)
         self.boot = self.journal.open()
@@ -123,11 +142,44 @@ class Reader:
             log("config", msg.get("mode"), v)
         elif topic.endswith("/time"):
             t = msg.get("t")
-            if isinstance(t, int):
-                first = self.clock.t0 is None
-                self.clock.set(t)
-                if first:
-                    log("clock", t)
+            if isinstance(t, int) and not self.ntp_fresh():
+                self.set_clock(t, time.ticks_ms(), "hub")
+
+    # ---- clock -------------------------------------------------------------
+    def ntp_fresh(self):
+        """A good NTP answer less than 2 x ntp_period_s ago (up_ms never wraps)."""
+        if self._ntp_at < 0:
+            return False
+        return self.up_ms - self._ntp_at < 2000 * self.cfg["ntp_period_s"]
+
+    def set_clock(self, t, k0, src):
+        """The clock reads `t` at ticks `k0`; the RTC follows."""
+        first = self.clock.t0 is None
+        self.clock.set(t, k0)
+        if src != self.clock_src:
+            self.clock_src = src
+            self.status_due = True  # status reports the clock's source
+        try:
+            self.board.set_time(t + (time.ticks_diff(time.ticks_ms(), k0) + 500) // 1000)
+        except (OSError, ValueError, OverflowError) as e:
+            log("rtc", "fail", e)
+        if first:
+            log("clock", t, src)
+
+    def ntp_step(self, sntp, now):
+        got = sntp.step(now)
+        if got is not None:
+            t, ms = got
+            before = self.clock.now(now)
+            self._ntp_at = self.up_ms
+            self._ntp_err = None
+            self.set_clock(t, time.ticks_add(now, -ms), "ntp")
+            log("ntp", "ok", t, "-" if before is None else t - before)
+        elif sntp.last_error != self._ntp_err:
+            self._ntp_err = sntp.last_error
+            if sntp.last_error is not None:
+                # each new reason once (timeouts repeat every retry)
+                log("ntp", "fail", sntp.last_error)
 
     # ---- feedback ----------------------------------------------------------
     def _show(self, colour, name=None, at=None):
@@ -182,7 +234,7 @@ class Reader:
     def status_text(self):
         return (
             '{"online":true,"fw":"%s","boot":%d,"queue":%d,"rssi":%d,"heap":%d,"up":%d,'
-            '"rfid":"%s","rfid_ver":%d,"resets":%d,"clock":%s,"journal":"%s"}'
+            '"rfid":"%s","rfid_ver":%d,"resets":%d,"clock":%s,"clock_src":"%s","journal":"%s"}'
             % (
                 settings.FW,
                 self.boot,
@@ -194,6 +246,7 @@ class Reader:
                 self.rfid.version,
                 self.rfid.resets,
                 "true" if self.clock.t0 is not None else "false",
+                self.clock_src,
                 "full" if self.journal.full() else "ok",
             )
         )
@@ -230,12 +283,17 @@ class Reader:
                 self.poll(now)
             if b.wifi_up():
                 self.mq.step(now)
-            elif self.mq.state:
-                self.mq.disconnect()
-                log("wifi", "down")
-            elif time.ticks_diff(now, self._next_wifi) >= 0:
-                self._next_wifi = time.ticks_add(now, 30000)
-                b.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
+                if self.ntp is not None:
+                    self.ntp_step(self.ntp, now)
+            else:
+                if self.ntp is not None:
+                    self.ntp.stop()  # a query in flight is dropped; asked again once up
+                if self.mq.state:
+                    self.mq.disconnect()
+                    log("wifi", "down")
+                elif time.ticks_diff(now, self._next_wifi) >= 0:
+                    self._next_wifi = time.ticks_add(now, 30000)
+                    b.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
             self.out.step(now)
             due = self.status_due or time.ticks_diff(now, self._next_status) >= 0
             if self.mq.up and due and self.status():

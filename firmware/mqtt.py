@@ -92,6 +92,12 @@ class MQTT:
         self._ping = False
         self.connects = 0
         self.last_error = None
+        self._ctx = None
+        if tls:
+            try:
+                self._tls_context()  # now, while the heap is in one piece
+            except (OSError, ValueError):
+                pass  # reported by the first connection attempt
 
     @property
     def up(self):
@@ -157,6 +163,24 @@ class MQTT:
             self._addr = None
             self._fail("connect %s" % e, now)
 
+    def _tls_context(self):
+        # Made once and reused for every reconnect: the context needs ~3 KB of heap in
+        # one piece, which a heap fragmented by days of running may no longer have.
+        ctx = self._ctx
+        if ctx is None:
+            import ssl
+
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            if self.cadata:
+                # the stubs' SSLContext (from `tls`) lacks verify_mode;
+                # MicroPython's ssl.SSLContext has it (test_tls.py)
+                ctx.verify_mode = ssl.CERT_REQUIRED  # type: ignore[attr-defined]
+                ctx.load_verify_locations(cadata=self.cadata)
+            else:
+                ctx.verify_mode = ssl.CERT_NONE  # type: ignore[attr-defined]
+            self._ctx = ctx
+        return ctx
+
     def _connect_packet(self):
         flags = 0  # clean session off: the broker keeps our subscriptions
         body = _str("MQTT") + b"\x04"
@@ -193,19 +217,12 @@ class MQTT:
                 return
             if self.tls:
                 try:
-                    import ssl
-
-                    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-                    if self.cadata:
-                        # the stubs' SSLContext (from `tls`) lacks verify_mode;
-                        # MicroPython's ssl.SSLContext has it (test_tls.py)
-                        ctx.verify_mode = ssl.CERT_REQUIRED  # type: ignore[attr-defined]
-                        ctx.load_verify_locations(cadata=self.cadata)
-                    else:
-                        ctx.verify_mode = ssl.CERT_NONE  # type: ignore[attr-defined]
-                    self.sock = ctx.wrap_socket(
+                    self.sock = self._tls_context().wrap_socket(
                         self.sock, server_hostname=self.host, do_handshake_on_connect=False
                     )
+                except ValueError as e:  # a CA file that is not a DER certificate
+                    self._fail("tls %s" % e, now)
+                    return
                 except OSError as e:
                     if e.errno not in _AGAIN:
                         self._fail("tls %s" % e, now)

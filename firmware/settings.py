@@ -33,6 +33,13 @@ DEFAULTS = {
     "wdt_ms": 8000,
     "rfid_check_ms": 5000,  # VersionReg / configuration check period
     "rfid_gain": 4,  # RxGain 4 = 33 dB .. 7 = 48 dB
+    # NTP (firmware/README.md "Clock"): an IP address (DNS blocks); empty = off, the
+    # hub's `time` topic alone sets the clock. A good NTP answer less than
+    # 2 x ntp_period_s old wins over the hub's time.
+    "ntp_host": "",
+    "ntp_port": 123,
+    "ntp_period_s": 3600,
+    "ntp_timeout_ms": 2000,  # one query; the loop keeps running meanwhile
     "journal_dir": "journal",
     "journal_kb": 512,
     "oled": False,

@@ -128,6 +128,18 @@ def wdt_check():
         sys.exit(4)
 
 
+rtc_set = None  # the last tuple given to RTC().datetime(...)
+
+
+class RTC:
+    def datetime(self, dt=None):
+        global rtc_set
+        if dt is None:
+            return rtc_set
+        rtc_set = tuple(dt)
+        return None
+
+
 class I2C:
     def __init__(self, id=0, scl=None, sda=None, freq=400000):
         self.writes = 0
