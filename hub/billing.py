@@ -8,7 +8,7 @@ returns its statements, the accountant's summary and the kitchen's count.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -18,6 +18,7 @@ from hub import absences, cards, days, fee_store, registry, site_settings
 from hub.attendance import DayResult
 from hub.config import Settings
 from hub.fees import (
+    Adjustment,
     Child,
     FeeSummary,
     MonthStatement,
@@ -54,14 +55,19 @@ def month_days(
     child_id: int | None = None,
     progress: Progress | None = None,
 ) -> list[DayResult]:
-    """Every child's computed day of the month, up to today (future days are not billed yet)."""
+    """Every child's computed day of the month (of one group, or one child), the month's taps
+    and corrections loaded at once (`days.compute_range`)."""
+    if child_id is not None:
+        children = [registry.get_child(db, child_id)]
+    else:
+        children = registry.list_children(db, group_id=group_id)
+    last = calendar.monthrange(year, month)[1]
     results = []
-    for number in range(1, calendar.monthrange(year, month)[1] + 1):
-        day = date(year, month, number)
+    for day, child_days in days.compute_range(
+        db, settings, date(year, month, 1), date(year, month, last), children, attending_only=child_id is None
+    ):
         results += [
-            child_day.result
-            for child_day in days.compute_days(db, settings, day, group_id=group_id, child_id=child_id)
-            if child_day.child["active_from"] <= day.isoformat()
+            child_day.result for child_day in child_days if child_day.child["active_from"] <= day.isoformat()
         ]
         if progress:
             progress(1)
@@ -74,7 +80,17 @@ def _absence_window(year: int, month: int) -> tuple[date, date]:
     return first, date(year, month, calendar.monthrange(year, month)[1])
 
 
-def statement(db: Database, settings: Settings, child_id: int, year: int, month: int) -> MonthStatement:
+def statement(
+    db: Database,
+    settings: Settings,
+    child_id: int,
+    year: int,
+    month: int,
+    *,
+    adjustments: Iterable[Adjustment] = (),
+) -> MonthStatement:
+    """The child's month as computed now; `adjustments` from closed months are added as lines
+    (`hub.months` decides which are due)."""
     child = registry.get_child(db, child_id)
     window = _absence_window(year, month)
     return month_statement(
@@ -85,6 +101,7 @@ def statement(db: Database, settings: Settings, child_id: int, year: int, month:
         fee_store.load(db),
         site_settings.rules_for(db, settings),
         absences=[a for a in absences.engine_reports(db, *window) if a.child_id == child_id],
+        adjustments=adjustments,
     )
 
 
@@ -95,7 +112,10 @@ def summary(
     month: int,
     group_id: int | None = None,
     progress: Progress | None = None,
+    *,
+    adjustments: Iterable[Adjustment] = (),
 ) -> FeeSummary:
+    """The accountant's month for every child (of one group); `adjustments` as for `statement`."""
     children = [fee_child(db, child) for child in registry.list_children(db, group_id=group_id)]
     results = month_days(db, settings, year, month, group_id=group_id, progress=progress)
     wanted = {child.child_id for child in children}
@@ -107,6 +127,7 @@ def summary(
         fee_store.load(db),
         site_settings.rules_for(db, settings),
         absences=absences.engine_reports(db, *_absence_window(year, month)),
+        adjustments=adjustments,
     )
 
 

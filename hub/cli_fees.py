@@ -7,8 +7,8 @@ from datetime import datetime, time
 
 import click
 
-from hub import absences, fee_store
-from hub.cli_context import database_from, echo_json, refused_as_errors
+from hub import absences, fee_store, months
+from hub.cli_context import database_from, echo_json, refused_as_errors, settings_from
 from hub.fees import FirstHours, FixedWindow, StayRules, check_settings
 from hub.fees.settings import MEAL_BILLINGS, MISSING_SCAN_POLICIES, ROUNDING_SCOPES, ROUNDINGS
 
@@ -191,4 +191,36 @@ def absences_list(ctx: click.Context, child_id, first, last, as_json: bool) -> N
         )
 
 
-FEE_COMMANDS = [fees_group, absences_group]
+@click.group("months")
+def months_group() -> None:
+    """Closing months: a closed month is locked; later changes become adjustments."""
+
+
+@months_group.command("close")
+@click.argument("month")
+@click.option("--by", "closed_by", default=lambda: f"cli:{getpass.getuser()}", help="Who closes it.")
+@click.pass_context
+def months_close(ctx: click.Context, month: str, closed_by: str) -> None:
+    """Close MONTH (YYYY-MM): keep what each child was billed; later corrections are billed
+    as adjustments in the next open month."""
+    try:
+        parsed = datetime.strptime(month, "%Y-%m")
+    except ValueError as exc:
+        raise click.BadParameter(f"a month is YYYY-MM, got {month!r}") from exc
+    with refused_as_errors():
+        count = months.close(database_from(ctx), settings_from(ctx), parsed.year, parsed.month, closed_by)
+    click.echo(f"Closed {month}: {count} statements kept.")
+
+
+@months_group.command("list")
+@click.pass_context
+def months_list(ctx: click.Context) -> None:
+    """List closed months."""
+    rows = months.closed_months(database_from(ctx))
+    if not rows:
+        click.echo("No month is closed yet.")
+    for row in rows:
+        click.echo(f"{row['year']}-{row['month']:02d} closed {row['closed_at']} by {row['closed_by']}")
+
+
+FEE_COMMANDS = [fees_group, absences_group, months_group]

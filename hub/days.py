@@ -8,7 +8,9 @@ Taps count on the local day of their time; an unknown-time tap on the day it was
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,6 +20,7 @@ from sqlite_utils import Database
 
 from hub import cards, corrections, registry, site_settings
 from hub.attendance import (
+    Correction,
     DayResult,
     Event,
     Inconsistency,
@@ -112,6 +115,136 @@ def compute_days(
         )
         for child in children
     ]
+
+
+def _card_index(db: Database) -> dict[str, list[tuple[str, str | None, int, str | None, str | None]]]:
+    """Every card by UID: (valid_from, revoked_at, child_id, number, holder), for attributing
+    taps in Python with the same comparisons `day_taps` makes in SQL (stored instants are
+    ASCII, so text order is the same in both)."""
+    found: dict[str, list[tuple[str, str | None, int, str | None, str | None]]] = defaultdict(list)
+    for row in db.execute(
+        "SELECT uid, valid_from, revoked_at, child_id, number, holder FROM cards ORDER BY id"
+    ):
+        found[row[0]].append(tuple(row[1:]))  # type: ignore[arg-type]
+    return found
+
+
+def _mode_index(db: Database) -> dict[str, tuple[list[str], list[str]]]:
+    """Each reader's mode history: (valid_from list, mode list), sorted by valid_from."""
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for reader_id, valid_from, mode in db.execute(
+        "SELECT reader_id, valid_from, mode FROM reader_modes ORDER BY reader_id, valid_from"
+    ):
+        starts, modes = found.setdefault(reader_id, ([], []))
+        starts.append(valid_from)
+        modes.append(mode)
+    return found
+
+
+def range_taps(
+    db: Database, first: date, last: date, rules: RuleSettings, child_ids: set[int] | None = None
+) -> dict[tuple[int, date], list[Tap]]:
+    """The taps of local days `first`..`last` by (child, day): `day_taps` for every day at once
+    (one query, attribution in Python), only those of `child_ids` if given. Taps of cards
+    assigned to nobody are left out: they belong to no child's day."""
+    bounds = [local_day_bounds(first + timedelta(days=n), first + timedelta(days=n), rules.tz)[0]
+              for n in range((last - first).days + 2)]  # fmt: skip
+    days = [first + timedelta(days=n) for n in range(len(bounds) - 1)]
+    cards_by_uid = _card_index(db)
+    modes = _mode_index(db)
+    if child_ids is None:
+        uids = list(cards_by_uid)
+    else:
+        uids = [uid for uid, found in cards_by_uid.items() if any(card[2] in child_ids for card in found)]
+    found: dict[tuple[int, date], list[Tap]] = defaultdict(list)
+    instant = cards.TAP_INSTANT
+    for chunk in range(0, len(uids), 500):
+        rows = db.execute(
+            f"""SELECT t.reader_id, t.seq, t.uid, t.at, t.time_quality, {instant}
+                FROM taps t WHERE t.uid IN ({",".join("?" * len(uids[chunk : chunk + 500]))})
+                AND {instant} >= ? AND {instant} < ?""",
+            [*uids[chunk : chunk + 500], bounds[0], bounds[-1]],
+        )
+        for reader_id, seq, uid, at, quality, moment in rows:
+            matching = [
+                card
+                for card in cards_by_uid[uid]
+                if card[0] <= moment and (card[1] is None or card[1] > moment)
+                and (child_ids is None or card[2] in child_ids)
+            ]  # fmt: skip
+            if not matching:
+                continue
+            day = days[bisect_right(bounds, moment) - 1]
+            history = modes.get(reader_id)
+            position = bisect_right(history[0], moment) if history else 0
+            mode = history[1][position - 1] if history and position else None
+            when = from_db(at) if at and quality != "unknown" else None
+            for _, _, child_id, number, holder in matching:
+                found[child_id, day].append(
+                    Tap(reader_id, seq, child_id, when, quality, mode, uid, number, holder)  # type: ignore[arg-type]
+                )
+    return found
+
+
+def range_corrections(
+    db: Database, first: date, last: date, child_ids: set[int] | None = None
+) -> dict[tuple[int, date], list[Correction]]:
+    """The corrections of days `first`..`last` by (child, day), as `corrections_for` gives them."""
+    found: dict[tuple[int, date], list[Correction]] = defaultdict(list)
+    for row in db["corrections"].rows_where(
+        "day >= ? AND day <= ?", [first.isoformat(), last.isoformat()], order_by="id"
+    ):
+        if child_ids is None or row["child_id"] in child_ids:
+            correction = corrections.to_rule(row)
+            found[correction.child_id, correction.day].append(correction)
+    return found
+
+
+def compute_range(
+    db: Database,
+    settings: Settings,
+    first: date,
+    last: date,
+    children: list[dict[str, Any]],
+    *,
+    attending_only: bool = True,
+    now: datetime | None = None,
+) -> Iterator[tuple[date, list[ChildDay]]]:
+    """`compute_days` for each day `first`..`last` and the given `children` (rows of
+    `registry.list_children`), with a month's inputs loaded in one query per table instead of
+    one per day. `attending_only`: on each day only the children attending that day (as
+    `compute_days` lists them), otherwise all of them (as it does for one child)."""
+    rules = site_settings.rules_for(db, settings)
+    ids = {child["id"] for child in children}
+    taps_by_day = range_taps(db, first, last, rules, ids)
+    fixes_by_day = range_corrections(db, first, last, ids)
+    moment = now or utc_now()
+    day = first
+    while day <= last:
+        text = day.isoformat()
+        yield (
+            day,
+            [
+                ChildDay(
+                    child,
+                    compute_day(
+                        child["id"],
+                        day,
+                        taps_by_day.get((child["id"], day), ()),
+                        fixes_by_day.get((child["id"], day), ()),
+                        now=moment,
+                        settings=rules,
+                    ),
+                )
+                for child in children
+                if not attending_only
+                or (
+                    child["active_from"] <= text
+                    and (child["active_to"] is None or child["active_to"] >= text)
+                )
+            ],
+        )
+        day += timedelta(days=1)
 
 
 def presence_now(db: Database, settings: Settings, now: datetime | None = None) -> list[dict[str, Any]]:

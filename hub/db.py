@@ -220,12 +220,29 @@ def _m005_absences(db: Database) -> None:
     db["absences"].create_index(["day", "child_id"])
 
 
+def _m006_closed_months(db: Database) -> None:
+    """A closed month is locked: what each child was billed is kept, version by version (a
+    later correction billed as an adjustment makes the billed month a new version)."""
+    db["closed_months"].create(
+        {"year": int, "month": int, "closed_at": str, "closed_by": str},
+        pk=("year", "month"),
+        not_null={"closed_at", "closed_by"},
+    )
+    db["billed_months"].create(
+        {"year": int, "month": int, "child_id": int, "version": int, "recorded_at": str, "billed": str},
+        pk=("year", "month", "child_id", "version"),
+        not_null={"recorded_at", "billed"},
+        foreign_keys=[("child_id", "children", "id")],
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_readers_and_taps,
     _m002_quarantine_and_reader_health,
     _m003_registry_and_corrections,
     _m004_reader_mode_history,
     _m005_absences,
+    _m006_closed_months,
 ]
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from hub import billing, registry
+from hub import billing, months, registry
 from hub.config import Settings
 from hub.fees import DayFee, format_minutes
 from hub.reports.attendance_sheets import MONTHS
@@ -45,7 +45,7 @@ def _spans(day: DayFee, tz: ZoneInfo) -> str:
 def stay_report(db: Database, settings: Settings, child_id: int, year: int, month: int) -> Report:
     """A child's month: each day's stay, free and paid time and fee; meals; the settings used."""
     child = registry.get_child(db, child_id)
-    statement = billing.statement(db, settings, child_id, year, month)
+    statement = months.statement(db, settings, child_id, year, month)
     tz = settings.tz
     day_rows = tuple(
         (
@@ -160,7 +160,7 @@ def fee_summary(
 ) -> Report:
     """The accountant's month: per child paid hours, fee, meals, refunds, total; group totals."""
     group_id = registry.find_group(db, group)["id"] if group else None
-    summary = billing.summary(db, settings, year, month, group_id=group_id, progress=progress)
+    summary = months.summary(db, settings, year, month, group_id=group_id, progress=progress)
     columns = (
         "Dziecko",
         "Nr karty",
