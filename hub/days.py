@@ -283,6 +283,10 @@ def inconsistencies(
 ) -> list[Inconsistency]:
     """The inconsistency log ("dziennik niezgodności") for local days `first`..`last`."""
     rules = site_settings.rules_for(db, settings)
+    closed_at = {
+        (row["year"], row["month"]): from_db(row["closed_at"])
+        for row in db.query("SELECT year, month, closed_at FROM closed_months")
+    }
     items: list[Inconsistency] = []
     day = first
     while day <= last:
@@ -292,6 +296,7 @@ def inconsistencies(
                 child_day.result,
                 active_from=date.fromisoformat(child["active_from"]),
                 active_to=date.fromisoformat(child["active_to"]) if child["active_to"] else None,
+                month_closed_at=closed_at.get((day.year, day.month)),
                 settings=rules,
             )
         items += unknown_card_items(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub import cards, corrections, months, readers, registry, taps
+from hub import cards, corrections, days, months, readers, registry, taps
 from hub.attendance import TapId
 from hub.config import Settings
 from hub.db import open_database
@@ -72,6 +72,9 @@ def test_a_correction_to_a_closed_month_is_billed_once_in_the_next_open_month(se
         reason="odbicie wyjścia przy furtce nie zadziałało",
         author="wychowawczyni",
     )
+    [flagged] = [i for i in days.inconsistencies(db, settings, date(2026, 9, 1), date(2026, 9, 30))
+                 if i.kind == "correction_after_close"]  # fmt: skip
+    assert flagged.day == date(2026, 9, 16)  # the log says the closed month was changed
     october = months.statement(db, settings, 1, 2026, 10)
     [line] = october.adjustments
     assert (line.year, line.month, line.day, line.amount) == (2026, 9, date(2026, 9, 16), Decimal("1.44"))
