@@ -236,6 +236,30 @@ def _m006_closed_months(db: Database) -> None:
     )
 
 
+def _m007_day_topics(db: Database) -> None:
+    """The day's topics of a group ("zapisy dnia"), written by the teacher who ran the
+    activities; `substitution` marks a teacher standing in for an absent one ("zastępstwo").
+    An edit keeps the earlier text: a row is superseded, never overwritten."""
+    db["day_topics"].create(
+        {
+            "id": int,
+            "group_id": int,
+            "day": str,
+            "topic": str,
+            "author": str,
+            "substitution": int,
+            "substitute_for": str,
+            "created_at": str,
+            "superseded_by": int,
+        },
+        pk="id",
+        not_null={"group_id", "day", "topic", "author", "substitution", "created_at"},
+        defaults={"substitution": 0},
+        foreign_keys=[("group_id", "groups", "id")],
+    )
+    db["day_topics"].create_index(["group_id", "day"])
+
+
 MIGRATIONS: list[Migration] = [
     _m001_readers_and_taps,
     _m002_quarantine_and_reader_health,
@@ -243,6 +267,7 @@ MIGRATIONS: list[Migration] = [
     _m004_reader_mode_history,
     _m005_absences,
     _m006_closed_months,
+    _m007_day_topics,
 ]
 
 

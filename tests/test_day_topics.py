@@ -1,0 +1,75 @@
+"""The day's topics ("zapisy dnia"): written, corrected without losing the first text, refused when wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from hub import day_topics, registry
+from hub.db import open_database
+from hub.registry import RegistryError
+
+DAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    db = open_database(tmp_path / "topics.db")
+    registry.add_group(db, "Żabki")
+    registry.add_group(db, "Biedronki")
+    yield db
+    db.close()
+
+
+def test_a_substitute_writes_the_topic_and_a_correction_keeps_the_first_text(db: Database) -> None:
+    first = day_topics.add_topic(
+        db, group_id=1, day=DAY, topic="Jesień w lesie: liście", author="Anna Nowak",
+        substitution=True, substitute_for="Ewa Żak", today=DAY,
+    )  # fmt: skip
+    assert first["substitution"] is True and first["substitute_for"] == "Ewa Żak"
+    fixed = day_topics.add_topic(
+        db, group_id=1, day=DAY, topic="Jesień w lesie: liście i kasztany", author="Anna Nowak",
+        substitution=True, substitute_for="Ewa Żak", replaces=first["id"],
+    )  # fmt: skip
+    assert [t["topic"] for t in day_topics.list_topics(db, 1, DAY, DAY)] == [
+        "Jesień w lesie: liście i kasztany"
+    ]
+    history = day_topics.list_topics(db, 1, DAY, DAY, with_history=True)
+    assert [(t["id"], t["superseded_by"]) for t in history] == [
+        (first["id"], fixed["id"]),
+        (fixed["id"], None),
+    ]
+    assert day_topics.list_topics(db, 2, DAY, DAY) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"topic": "  "}, "empty"),
+        ({"topic": "x" * 2001}, "longer than"),
+        ({"author": ""}, "who writes"),
+        ({"day": date(2026, 11, 21)}, "not ahead"),
+        ({"substitute_for": "Ewa Żak"}, "only for a substitution"),
+        ({"group_id": 9}, "9"),
+    ],
+)
+def test_wrong_entries_are_refused_with_a_reason(
+    db: Database, changes: dict[str, object], message: str
+) -> None:
+    entry = {"group_id": 1, "day": DAY, "topic": "Zabawy ruchowe", "author": "Anna Nowak", "today": DAY}
+    with pytest.raises(RegistryError, match=message):
+        day_topics.add_topic(db, **{**entry, **changes})
+    assert db["day_topics"].count == 0
+
+
+def test_a_correction_must_be_of_the_same_group_and_day_and_only_once(db: Database) -> None:
+    first = day_topics.add_topic(db, group_id=1, day=DAY, topic="Rytmika", author="A")
+    with pytest.raises(RegistryError, match="another group or day"):
+        day_topics.add_topic(db, group_id=2, day=DAY, topic="Rytmika", author="A", replaces=first["id"])
+    day_topics.add_topic(db, group_id=1, day=DAY, topic="Rytmika i śpiew", author="A", replaces=first["id"])
+    with pytest.raises(RegistryError, match="already been corrected"):
+        day_topics.add_topic(db, group_id=1, day=DAY, topic="Śpiew", author="A", replaces=first["id"])
