@@ -7,11 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlite_utils import Database
 
 from hub import day_topics, registry
 from hub.db import open_database
 from hub.registry import RegistryError
+from web.cli import cli
 
 DAY = date(2026, 11, 20)
 
@@ -73,3 +75,19 @@ def test_a_correction_must_be_of_the_same_group_and_day_and_only_once(db: Databa
     day_topics.add_topic(db, group_id=1, day=DAY, topic="Rytmika i śpiew", author="A", replaces=first["id"])
     with pytest.raises(RegistryError, match="already been corrected"):
         day_topics.add_topic(db, group_id=1, day=DAY, topic="Śpiew", author="A", replaces=first["id"])
+
+
+def test_topics_from_the_command_line(tmp_path: Path) -> None:
+    database = tmp_path / "cli.db"
+    registry.add_group(open_database(database), "Żabki")
+    runner = CliRunner()
+    base = ["--database", str(database), "topics"]
+    added = runner.invoke(
+        cli, [*base, "add", "Jesień w lesie", "--group", "Żabki", "--date", "2026-11-20",
+              "--substitution", "--for", "Ewa Żak", "--author", "Anna Nowak"],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(cli, [*base, "list", "--group", "Żabki", "--from", "2026-11-20"])
+    assert "Anna Nowak (zastępstwo za Ewa Żak): Jesień w lesie" in listed.output
+    ahead = runner.invoke(cli, [*base, "add", "Jutro", "--group", "Żabki", "--date", "2099-01-01"])
+    assert ahead.exit_code != 0 and "not ahead" in ahead.output
