@@ -232,6 +232,9 @@ class Reader:
             self.heal("check")
 
     def status_text(self):
+        # Collected first: uncollected garbage would make a healthy reader look short of
+        # heap. A collection of an ESP32's ~100 KB heap takes a few ms, once per status.
+        gc.collect()
         return (
             '{"online":true,"fw":"%s","boot":%d,"queue":%d,"rssi":%d,"heap":%d,"up":%d,'
             '"rfid":"%s","rfid_ver":%d,"resets":%d,"clock":%s,"clock_src":"%s","journal":"%s"}'

@@ -130,3 +130,22 @@ check(oled._ascii("Żaneta Łącka") == "Zaneta Lacka", oled._ascii("Żaneta Ł�
 print("OK")
 """,
     )
+
+
+def test_status_reports_the_heap_free_after_collection(mp):
+    run(
+        mp,
+        """
+import json
+r, chip = harness.make_reader(broker_port=1, poll_ms=0, settle_ms=0, journal_dir="j")
+r.begin()
+gc.collect()
+free = gc.mem_free()
+for _ in range(50):
+    bytearray(200)  # ~10 KB of garbage, not collected yet
+check(gc.mem_free() < free - 8192, "the garbage was collected already")
+heap = json.loads(r.status_text())["heap"]
+check(heap > free - 4096, "garbage counted as used heap", heap, free)
+print("OK")
+""",
+    )
