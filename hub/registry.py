@@ -63,6 +63,19 @@ def add_group(db: Database, name: str, teachers: str = "") -> dict[str, Any]:
     return get_group(db, int(group_id))
 
 
+def update_group(db: Database, group_id: int, *, name: str, teachers: str = "") -> dict[str, Any]:
+    """Rename a group or change its teachers; its children and their history stay with it."""
+    get_group(db, group_id)
+    clean = _text(name, "a group's name")
+    if db.execute("SELECT 1 FROM groups WHERE name = ? AND id != ?", [clean, group_id]).fetchone():
+        raise RegistryError(f"there is already a group called {clean!r}")
+    with db.atomic():
+        db["groups"].update(
+            group_id, {"name": clean, "teachers": _text(teachers, "teachers", required=False)}
+        )
+    return get_group(db, group_id)
+
+
 def get_group(db: Database, group_id: int) -> dict[str, Any]:
     try:
         return dict(db["groups"].get(group_id))
