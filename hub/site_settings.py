@@ -24,12 +24,21 @@ def get_all(db: Database) -> dict[str, str]:
 
 
 def set_value(db: Database, key: str, value: str) -> None:
-    if key not in DEFAULTS:
-        raise RegistryError(f"unknown setting {key!r}; known: {', '.join(DEFAULTS)}")
-    candidate = {**get_all(db), key: value.strip()}
-    rule_settings(candidate, "UTC", frozenset())  # refuse what the rules would refuse
+    set_values(db, {key: value})
+
+
+def set_values(db: Database, values: dict[str, str]) -> None:
+    """Change several settings at once: opening and closing moved together are checked
+    together (moving the opening past the old closing alone would be refused)."""
+    unknown = sorted(set(values) - set(DEFAULTS))
+    if unknown:
+        raise RegistryError(f"unknown setting {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
+    cleaned = {key: value.strip() for key, value in values.items()}
+    rule_settings({**get_all(db), **cleaned}, "UTC", frozenset())  # refuse what the rules would refuse
     with db.atomic():
-        db["settings"].insert({"key": key, "value": value.strip()}, replace=True)
+        db["settings"].insert_all(
+            [{"key": key, "value": value} for key, value in cleaned.items()], replace=True
+        )
 
 
 def add_closed_day(db: Database, day: date, reason: str) -> None:
