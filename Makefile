@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := mosquitto chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench firmware runtime-deps system-deps install
+.PHONY: demo test lint bench firmware messages runtime-deps system-deps install
 
 demo: $(STAMP) runtime-deps
 	$(BIN)/ewidencjoner demo
@@ -29,6 +29,15 @@ bench: $(STAMP) system-deps
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
 firmware: $(STAMP)
 	$(BIN)/python -m hub.virtual_reader build build/firmware
+
+# The web UI's catalogues: new message ids from web/ (Python and templates) are added to
+# web/locale/*/LC_MESSAGES/messages.po, ready to translate (web/README.md, "Translations").
+messages: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel extract -F web/babel.cfg --add-comments=Translators: --no-location --sort-output \
+	  --no-wrap --project=ewidencjoner --version=0.1 -o build/messages.pot web
+	$(BIN)/pybabel update -i build/messages.pot -d web/locale --no-wrap --ignore-pot-creation-date \
+	  --ignore-obsolete --no-fuzzy-matching
 
 install: $(STAMP)
 

@@ -20,7 +20,7 @@ def test_a_tap_appears_live_and_reader_status_updates(
     enrol(settings)
     hub = HubProcess(tmp_path, settings.database, mosquitto.url, SITE)
     hub.start()
-    page = browser.new_page()
+    page = browser.new_page(locale="pl-PL")  # a Polish browser: the page follows Accept-Language
     try:
         page.goto(f"http://127.0.0.1:{hub.web_port}/")
         expect(page.locator("#connection")).to_have_text("Na żywo")
@@ -48,7 +48,7 @@ def test_a_tap_appears_live_and_reader_status_updates(
 def test_live_page_fits_a_phone(tmp_path: Path, settings: Settings, mosquitto: Mosquitto, browser) -> None:
     hub = HubProcess(tmp_path, settings.database, mosquitto.url, SITE)
     hub.start()
-    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page = browser.new_page(locale="pl-PL", viewport={"width": 360, "height": 740})
     try:
         page.goto(f"http://127.0.0.1:{hub.web_port}/")
         width = page.evaluate("document.documentElement.scrollWidth")

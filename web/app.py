@@ -17,7 +17,6 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub import cards, days, quarantine, readers, taps
@@ -26,6 +25,9 @@ from hub.db import connect
 from hub.events import EventBus
 from hub.timefmt import from_db, local_day_bounds
 from web.api_journal import journal_router
+from web.errors import install_error_pages
+from web.i18n import N_, LanguageMiddleware, gettext
+from web.pages import NavItem, language_router, page_templates
 from web.reports_routes import reports_router
 
 HERE = Path(__file__).parent
@@ -52,8 +54,12 @@ def create_app(
         summary="Kindergarten attendance: card taps, readers and the quarantine of bad messages.",
         version="0.1.0",
     )
-    templates = Jinja2Templates(directory=HERE / "templates")
+    nav = [NavItem("/", N_("Live taps")), NavItem("/reports", N_("Reports"))]
+    templates = page_templates(nav)
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
+    app.add_middleware(LanguageMiddleware)
+    install_error_pages(app, templates)
+    app.include_router(language_router())
     app.include_router(journal_router(db, settings))
     app.include_router(reports_router(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -111,13 +117,13 @@ def create_app(
     return app
 
 
-EVENT_NAMES = {"arrival": "przyjście", "departure": "wyjście", "debounced": "powtórzone"}
+EVENT_NAMES = {"arrival": N_("arrival"), "departure": N_("departure"), "debounced": N_("repeated")}
 
 
 def tap_events(db: Database, settings: Settings, day: date) -> dict[str, str]:
-    """What each tap of the day was, in words: `wejscie#12` → `przyjście`."""
+    """What each tap of the day was, in the reader's words: `wejscie#12` → `przyjście`."""
     return {
-        str(outcome.tap): EVENT_NAMES[outcome.outcome]
+        str(outcome.tap): gettext(EVENT_NAMES[outcome.outcome])
         for child_day in days.compute_days(db, settings, day)
         for outcome in child_day.result.tap_outcomes
         if outcome.outcome in EVENT_NAMES

@@ -13,6 +13,18 @@ from sqlite_utils import Database
 from hub import reports
 from hub.config import Settings
 from hub.registry import RegistryError
+from web.i18n import N_, _
+
+TITLES = {
+    "daily-sheet": N_("Daily attendance sheet (group)"),
+    "monthly-grid": N_("Monthly attendance grid (group)"),
+    "evacuation": N_("Evacuation list (who is in the building now)"),
+    "reader-health": N_("Reader health log"),
+    "stay-report": N_("Monthly stay and fee report (child)"),
+    "fee-summary": N_("Fee summary for the accountant"),
+    "meal-count": N_("Meal count for the kitchen"),
+}
+"""Each report's name on the list, translated; the print view keeps the report's Polish title."""
 
 
 def reports_router(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
@@ -24,7 +36,8 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
             request,
             "reports.html",
             {
-                "reports": reports.REPORTS,
+                "reports": [(name, info.period) for name, info in reports.REPORTS.items()],
+                "titles": TITLES,
                 "formats": reports.FORMATS,
                 "today": datetime.now(settings.tz).date(),
             },
@@ -34,7 +47,7 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
     async def report(
         name: str,
         day: Annotated[date | None, Query(alias="date")] = None,
-        month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+        month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
         first: Annotated[date | None, Query(alias="from")] = None,
         last: Annotated[date | None, Query(alias="to")] = None,
         group: str | None = None,
@@ -42,7 +55,7 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
         fmt: Annotated[str, Query(alias="format", pattern="^(html|pdf|csv|xlsx)$")] = "html",
     ) -> Response:
         if name not in reports.REPORTS:
-            raise HTTPException(404, f"unknown report {name!r}")
+            raise HTTPException(404, _("There is no report called %(name)s.") % {"name": name})
         today = datetime.now(settings.tz).date()
         period = reports.Period(
             day=day or (today if reports.REPORTS[name].period == "day" else None),

@@ -1,0 +1,99 @@
+"""What every page shares: the templates (with translations), the menu, flashes, the language switch.
+
+Pages extend `templates/base.html` (see web/README.md). The base template gets, for every
+request, `nav` (the menu items this request may see, the current one marked), `language`
+and `other_languages` (the switch's links) from `page_context`; a route adds only its own
+values, and may pass `flashes`, a list of `Flash`, to show messages at the top of the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from web import i18n
+
+HERE = Path(__file__).parent
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def everyone(_request: Request) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One link of the header's menu.
+
+    `label` is an English message id marked with `N_()`, translated when shown; `visible`
+    decides per request (for instance by the user's role) whether the item is shown.
+    """
+
+    href: str
+    label: str
+    visible: Callable[[Request], bool] = everyone
+
+    def is_current(self, path: str) -> bool:
+        return path == self.href or (self.href != "/" and path.startswith(self.href.rstrip("/") + "/"))
+
+
+@dataclass(frozen=True)
+class Flash:
+    """A message at the top of a page: `kind` is "info", "ok" or "error"; `text` is translated."""
+
+    text: str
+    kind: Literal["info", "ok", "error"] = "info"
+
+
+def page_templates(nav: Sequence[NavItem]) -> Jinja2Templates:
+    """The site's templates: autoescaped, translated, with the menu `nav` on every page."""
+
+    def page_context(request: Request) -> dict[str, Any]:
+        path = request.url.path
+        here = path + (f"?{request.url.query}" if request.url.query else "")
+        current = i18n.current_language()
+        return {
+            "nav": [
+                {"href": item.href, "label": item.label, "current": item.is_current(path)}
+                for item in nav
+                if item.visible(request)
+            ],
+            "language": current,
+            "other_languages": [
+                {"code": code, "name": name, "href": f"/language/{code}?next={quote(here, safe='/')}"}
+                for code, name in i18n.LANGUAGES.items()
+                if code != current
+            ],
+        }
+
+    templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_context])
+    i18n.install(templates.env)
+    return templates
+
+
+def language_router() -> APIRouter:
+    """`/language/{code}`: the switch in every page's header; a plain link, so it needs no script."""
+    router = APIRouter()
+
+    @router.get("/language/{code}", include_in_schema=False)
+    async def switch_language(
+        code: str, back_to: Annotated[str, Query(alias="next")] = "/"
+    ) -> RedirectResponse:
+        # Only a path on this site: never a redirect elsewhere (`//host`, `/\\host`, `https://…`).
+        on_site = back_to.startswith("/") and not back_to.startswith(("//", "/\\"))
+        target = back_to if on_site else "/"
+        response = RedirectResponse(target, status_code=303)
+        if code in i18n.LANGUAGES:
+            response.set_cookie(
+                i18n.COOKIE, code, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True, samesite="lax"
+            )
+        return response
+
+    return router
