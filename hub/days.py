@@ -248,7 +248,10 @@ def compute_range(
 
 
 def presence_now(db: Database, settings: Settings, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Who is in the building now, per group: the evacuation list's basis."""
+    """Who is in the building now, per group: the evacuation list's basis.
+
+    Each group also says how many of its children attend today (`attending`), how many of
+    them are in (`count`) and how many came and have already gone (`left`)."""
     moment = now or utc_now()
     today = moment.astimezone(settings.tz).date()
     days = compute_days(db, settings, today, now=moment)
@@ -259,10 +262,20 @@ def presence_now(db: Database, settings: Settings, now: datetime | None = None) 
     for child_day in days:
         child = child_day.child
         group = groups.setdefault(
-            child["group_id"], {"group_id": child["group_id"], "group": child["group_name"], "children": []}
+            child["group_id"],
+            {
+                "group_id": child["group_id"],
+                "group": child["group_name"],
+                "children": [],
+                "attending": 0,
+                "left": 0,
+            },
         )
+        group["attending"] += 1
         entry = present.get(child["id"])
-        if entry is not None:
+        if entry is None and child_day.result.status == "present":
+            group["left"] += 1
+        elif entry is not None:
             group["children"].append(
                 {
                     "child_id": child["id"],
@@ -279,9 +292,16 @@ def presence_now(db: Database, settings: Settings, now: datetime | None = None) 
 
 
 def inconsistencies(
-    db: Database, settings: Settings, first: date, last: date, now: datetime | None = None
+    db: Database,
+    settings: Settings,
+    first: date,
+    last: date,
+    now: datetime | None = None,
+    *,
+    group_id: int | None = None,
 ) -> list[Inconsistency]:
-    """The inconsistency log ("dziennik niezgodności") for local days `first`..`last`."""
+    """The inconsistency log ("dziennik niezgodności") for local days `first`..`last`; with
+    `group_id` only that group's children (unknown cards belong to no group: left out)."""
     rules = site_settings.rules_for(db, settings)
     closed_at = {
         (row["year"], row["month"]): from_db(row["closed_at"])
@@ -290,7 +310,7 @@ def inconsistencies(
     items: list[Inconsistency] = []
     day = first
     while day <= last:
-        for child_day in compute_days(db, settings, day, now=now):
+        for child_day in compute_days(db, settings, day, group_id=group_id, now=now):
             child = child_day.child
             items += day_inconsistencies(
                 child_day.result,
@@ -299,9 +319,10 @@ def inconsistencies(
                 month_closed_at=closed_at.get((day.year, day.month)),
                 settings=rules,
             )
-        items += unknown_card_items(
-            day, [tap for tap in day_taps(db, day, rules) if tap.child_id is None], rules
-        )
+        if group_id is None:
+            items += unknown_card_items(
+                day, [tap for tap in day_taps(db, day, rules) if tap.child_id is None], rules
+            )
         day += timedelta(days=1)
     return items
 

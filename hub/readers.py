@@ -77,6 +77,14 @@ def list_readers(db: Database) -> list[dict[str, Any]]:
     return [_public(row) for row in db["readers"].rows_where(order_by="id")]
 
 
+def status_history(db: Database, reader_id: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The reader's latest logged statuses, newest first: its boots, drops and recoveries."""
+    rows = db["reader_events"].rows_where(
+        "reader_id = ?", [reader_id], order_by="at DESC, id DESC", limit=limit
+    )
+    return [{**row, "online": bool(row["online"])} for row in rows]
+
+
 def record_status(
     db: Database, reader_id: str, status: StatusMessage, received: datetime, *, retained: bool
 ) -> bool:
