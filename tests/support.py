@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
+import uvicorn
+from fastapi import FastAPI
 
 from hub.mosquitto_conf import mosquitto_conf
 from hub.wire import reader_topic
@@ -222,3 +224,28 @@ def xlsx_rows_as_csv(xlsx: bytes) -> list[list[str]]:
                 cells.append(str(cell.value))
         rows.append(cells)
     return trimmed(rows)
+
+
+class WebServer:
+    """The web application on a free port, served by uvicorn in a thread of the test process.
+
+    For browser tests of pages that need no broker: lighter than `HubProcess`.
+    """
+
+    def __init__(self, app: FastAPI) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=2
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="web-server", daemon=True)
+
+    def __enter__(self) -> WebServer:
+        self.thread.start()
+        wait_until(lambda: self.server.started, timeout=10)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

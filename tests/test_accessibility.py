@@ -1,0 +1,158 @@
+"""Every page in a real Chromium: axe-core finds nothing serious, in Polish, in English, on a phone;
+the keyboard reaches everything with visible focus; pages print on A4 without the site's chrome.
+
+A new page joins the scan by a line in `PAGES` (see tests/README.md).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import HTTPException
+from playwright.sync_api import Browser, Page
+
+from hub import cards, readers, registry, taps
+from hub.config import Settings
+from hub.db import open_database
+from hub.events import EventBus
+from hub.wire import StatusMessage, TapMessage
+from tests.a11y import assert_accessible, assert_keyboard_usable
+from tests.support import WebServer
+from web.app import create_app
+
+FORBIDDEN = "/test-only/forbidden"
+"""A route that refuses everyone, so the 403 page is scanned before accounts give a real one."""
+
+
+@dataclass(frozen=True)
+class Scan:
+    path: str
+    status: int = 200
+
+
+PAGES = [
+    Scan("/"),
+    Scan("/reports"),
+    Scan("/reports/daily-sheet"),
+    Scan("/reports/monthly-grid?month=2026-11"),
+    Scan("/reports/evacuation"),
+    Scan("/reports/no-such-report", 404),
+    Scan("/reports/monthly-grid?month=2026-13", 422),
+    Scan(FORBIDDEN, 403),
+]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+VIEWS = {
+    "pl": {"locale": "pl-PL", "viewport": DESKTOP},
+    "en": {"locale": "en-GB", "viewport": DESKTOP},
+    "pl-phone": {"locale": "pl-PL", "viewport": PHONE},
+}
+
+
+def seed(settings: Settings) -> None:
+    """A reader, two children with cards and today's taps (one card nobody has): tables with rows."""
+    db = open_database(settings.database)
+    now = datetime.now(UTC)
+    readers.add_reader(db, "wejscie", "Wejście główne")
+    registry.add_group(db, "Żabki", teachers="Agnieszka Śliwińska")
+    for first, last, uid in [("Łucja", "Żak", "04A2B3C4"), ("Jędrzej", "Kłos", "04A2B3C5")]:
+        child = registry.add_child(
+            db, first_name=first, last_name=last, group="Żabki", active_from="2026-09-01"
+        )
+        cards.assign_card_from_day(
+            db, uid=uid, child_id=child["id"], author="test", day=date(2026, 9, 1), tz=settings.tz
+        )
+    with db.atomic():
+        moments = [("04A2B3C4", 30), ("04A2B3C5", 20), ("04FFFFFF", 10)]
+        taps.insert_new(
+            db,
+            [
+                taps.tap_row("wejscie", TapMessage(uid, seq, 1, 0, None, int(at.timestamp())), at)
+                for seq, (uid, minutes) in enumerate(moments, 1)
+                for at in [now - timedelta(minutes=minutes)]
+            ],
+        )
+        readers.record_status(db, "wejscie", StatusMessage(online=True, queue=0), now, retained=False)
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    settings = Settings(database=tmp_path_factory.mktemp("a11y") / "a11y.db")
+    seed(settings)
+    app = create_app(settings, EventBus())
+
+    @app.get(FORBIDDEN, include_in_schema=False)
+    async def forbidden() -> None:
+        raise HTTPException(403)
+
+    with WebServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def visit(browser: Browser, site: WebServer) -> Iterator[Callable[..., Page]]:
+    """Open a path in a fresh browser context (language and screen as in `VIEWS`)."""
+    contexts = []
+
+    def open_page(path: str, view: str = "pl", status: int = 200) -> Page:
+        context = browser.new_context(**VIEWS[view])
+        contexts.append(context)
+        page = context.new_page()
+        response = page.goto(site.url + path)
+        assert response is not None and response.status == status, (
+            f"{path}: HTTP {response and response.status}"
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("scan", PAGES, ids=lambda scan: scan.path)
+def test_no_serious_accessibility_problem(visit: Callable[..., Page], scan: Scan, view: str) -> None:
+    page = visit(scan.path, view, scan.status)
+    assert_accessible(page)
+    if VIEWS[view]["viewport"] == PHONE:
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "wider than the phone"
+
+
+@pytest.mark.parametrize("path", ["/", "/reports", "/reports/no-such-report"])
+def test_keyboard_reaches_everything_with_visible_focus(visit: Callable[..., Page], path: str) -> None:
+    page = visit(path, "pl", 404 if "no-such" in path else 200)
+    assert_keyboard_usable(page)
+
+
+def test_pages_speak_the_readers_language(visit: Callable[..., Page]) -> None:
+    english = visit("/reports", "en")
+    assert english.locator("html").get_attribute("lang") == "en"
+    assert english.locator("h1").inner_text() == "Reports"
+    english.get_by_role("link", name="Polski").click()
+    english.wait_for_url("**/reports")
+    assert english.locator("h1").inner_text() == "Raporty"  # the cookie wins over the browser from now on
+    assert english.locator("html").get_attribute("lang") == "pl"
+    live = visit("/", "en")
+    assert "Skip to content" in live.locator("a.skip").inner_text()
+    live.wait_for_function("document.getElementById('connection').textContent === 'Live'")
+
+
+@pytest.mark.parametrize("path", ["/", "/reports"])
+def test_prints_on_a4_without_menu_or_buttons(visit: Callable[..., Page], path: str, tmp_path: Path) -> None:
+    page = visit(path)
+    pdf = tmp_path / "page.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert page.locator("h1").inner_text().split("—")[0].strip() in text
+    for chrome in ["Przejdź do treści", "English", "Pokaż / pobierz"]:
+        assert chrome not in text
