@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -17,6 +19,7 @@ from hub import reports
 from hub.config import Settings
 from hub.db import open_database
 from hub.events import EventBus
+from tests.support import WebServer
 from web import i18n
 from web.app import create_app
 from web.reports_routes import TITLES
@@ -106,6 +109,21 @@ def test_concurrent_requests_keep_their_own_language() -> None:
 
     polish, english = asyncio.run(both())
     assert set(polish) == {"Raporty"} and set(english) == {"Reports"}
+
+
+def test_a_server_answers_concurrent_readers_each_in_their_language(tmp_path: Path) -> None:
+    settings = Settings(database=tmp_path / "i18n.db")
+    open_database(settings.database).close()
+    with WebServer(create_app(settings, EventBus())) as server, ThreadPoolExecutor(8) as pool:
+
+        def heading(language: str) -> str:
+            page = httpx.get(f"{server.url}/reports", headers={"Accept-Language": language}, timeout=10).text
+            return page.split("<h1>")[1].split("</h1>")[0]
+
+        languages = ["pl", "en"] * 20
+        assert list(pool.map(heading, languages)) == [
+            {"pl": "Raporty", "en": "Reports"}[language] for language in languages
+        ]
 
 
 @pytest.fixture
