@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub import audit
 from hub.fees import AbsenceReport
 from hub.registry import RegistryError, get_child
 from hub.timefmt import from_db, to_db, utc_now
@@ -51,6 +52,11 @@ def report_absence(
         day += timedelta(days=1)
     with db.atomic():
         db["absences"].insert_all(rows)
+        audit.record(
+            db, actor=reported_by, action="absence.report", entity="child", entity_id=child_id,
+            after={"first": first.isoformat(), "last": last.isoformat(), "reason": reason.strip() or None},
+            now=now,
+        )  # fmt: skip
     return list_absences(db, child_id=child_id, first=first, last=last)
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from hub import audit
 from hub.registry import RegistryError, get_child
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 from hub.wire import UID_PATTERN
@@ -71,9 +72,11 @@ def assign_card(
                 )
                 .last_pk
             )
+            card = get_card(db, card_id)
+            audit.record(db, actor=author, action="card.assign", entity="card", entity_id=card_id, after=card)
     except sqlite3.IntegrityError as exc:  # another assignment won the race
         raise RegistryError(f"card {canonical} was just assigned to someone else") from exc
-    return get_card(db, card_id)
+    return card
 
 
 def assign_card_from_day(
@@ -120,7 +123,11 @@ def revoke_card(db: Database, card_id: int, *, author: str, reason: str) -> dict
             card_id,
             {"revoked_at": to_db(utc_now()), "revoked_by": author.strip(), "revoke_reason": reason.strip()},
         )
-    return get_card(db, card_id)
+        after = get_card(db, card_id)
+        audit.record(
+            db, actor=author, action="card.revoke", entity="card", entity_id=card_id, before=card, after=after
+        )
+    return after
 
 
 def get_card(db: Database, card_id: int) -> dict[str, Any]:

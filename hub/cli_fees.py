@@ -9,6 +9,7 @@ import click
 
 from hub import absences, fee_store, months
 from hub.cli_context import database_from, echo_json, refused_as_errors, settings_from
+from hub.cli_journal import author_option
 from hub.fees import FirstHours, FixedWindow, StayRules, check_settings
 from hub.fees.settings import MEAL_BILLINGS, MISSING_SCAN_POLICIES, ROUNDING_SCOPES, ROUNDINGS
 
@@ -56,11 +57,12 @@ def fees_show(ctx: click.Context, as_json: bool) -> None:
 @click.option("--from", "valid_from", type=DATE, required=True, help="First day the rate applies.")
 @click.option("--per-hour", required=True, help="Złoty per hour beyond the free time, e.g. 1,44.")
 @click.option("--basis", default="", help="The uchwała that sets it (printed on statements).")
+@author_option
 @click.pass_context
-def fees_set_rate(ctx: click.Context, valid_from: datetime, per_hour: str, basis: str) -> None:
+def fees_set_rate(ctx: click.Context, valid_from: datetime, per_hour: str, basis: str, author: str) -> None:
     """Set the hourly rate from a day on (a warning if it exceeds the legal cap)."""
     with refused_as_errors():
-        settings = fee_store.set_rate(database_from(ctx), valid_from.date(), per_hour, basis)
+        settings = fee_store.set_rate(database_from(ctx), valid_from.date(), per_hour, basis, author=author)
     click.echo(f"Rate {per_hour} zł/h from {valid_from.date()}.")
     _warnings(settings)
 
@@ -77,6 +79,7 @@ def fees_set_rate(ctx: click.Context, valid_from: datetime, per_hour: str, basis
 )
 @click.option("--no-age-exemption", is_flag=True, help="Bill children from the year they turn 6 too.")
 @click.option("--basis", default="")
+@author_option
 @click.pass_context
 def fees_set_rules(
     ctx: click.Context,
@@ -84,6 +87,7 @@ def fees_set_rules(
     window: str | None,
     free_hours: int | None,
     no_age_exemption: bool,
+    author: str,
     **options,
 ) -> None:
     """Set how the stay is billed from a day on."""
@@ -101,7 +105,7 @@ def fees_set_rules(
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     with refused_as_errors():
-        settings = fee_store.set_rules(database_from(ctx), rules)
+        settings = fee_store.set_rules(database_from(ctx), rules, author=author)
     click.echo(f"Stay rules from {valid_from.date()}: {period.describe()}, {rules.rounding}.")
     _warnings(settings)
 
@@ -111,13 +115,16 @@ def fees_set_rules(
 @click.option("--meal", required=True, help="e.g. śniadanie, obiad, podwieczorek")
 @click.option("--price", help="Złoty per day, e.g. 8,50; omit with --stop.")
 @click.option("--stop", is_flag=True, help="The meal is no longer served from that day.")
+@author_option
 @click.pass_context
-def fees_set_meal(ctx: click.Context, valid_from: datetime, meal: str, price: str | None, stop: bool) -> None:
+def fees_set_meal(
+    ctx: click.Context, valid_from: datetime, meal: str, price: str | None, stop: bool, author: str
+) -> None:
     """Set a meal's daily price from a day on."""
     if stop == (price is not None):
         raise click.UsageError("give either --price or --stop")
     with refused_as_errors():
-        fee_store.set_meal_price(database_from(ctx), valid_from.date(), meal, price)
+        fee_store.set_meal_price(database_from(ctx), valid_from.date(), meal, price, author=author)
     click.echo(f"{meal}: {'not served' if stop else price + ' zł'} from {valid_from.date()}.")
 
 
@@ -125,15 +132,18 @@ def fees_set_meal(ctx: click.Context, valid_from: datetime, meal: str, price: st
 @click.option("--cutoff", default="08:00", show_default=True, help="Report an absence before this time…")
 @click.option("--days-before", type=int, default=0, show_default=True, help="…this many days before.")
 @click.option("--billing", type=click.Choice(MEAL_BILLINGS), default="in_advance", show_default=True)
+@author_option
 @click.pass_context
-def fees_meal_rules(ctx: click.Context, cutoff: str, days_before: int, billing: str) -> None:
+def fees_meal_rules(ctx: click.Context, cutoff: str, days_before: int, billing: str, author: str) -> None:
     """When an absence cancels a meal, and whether meals are billed ahead or after."""
     try:
         cut = time.fromisoformat(cutoff)
     except ValueError as exc:
         raise click.BadParameter(f"HH:MM, got {cutoff!r}") from exc
     with refused_as_errors():
-        fee_store.set_meal_rules(database_from(ctx), cutoff=cut, days_before=days_before, billing=billing)
+        fee_store.set_meal_rules(
+            database_from(ctx), cutoff=cut, days_before=days_before, billing=billing, author=author
+        )
     click.echo(
         f"Absences cancel meals when reported by {cutoff}, {days_before} day(s) before; billing {billing}."
     )

@@ -1,7 +1,8 @@
 """`ewidencjoner` commands for the journal: groups, children, guardians, cards, days, corrections.
 
-Until accounts exist (the web UI's issue), the author recorded for a change made here is
-the operating-system user, prefixed `cli:`, unless `--author` names someone.
+The author recorded (and written to the audit log) for a change made here is the
+operating-system user, prefixed `cli:`, unless `--author` names someone: whoever can run
+the command can open the database anyway, so the command line asks for no login.
 """
 
 from __future__ import annotations
@@ -48,11 +49,12 @@ def groups_group() -> None:
 @groups_group.command("add")
 @click.argument("name")
 @click.option("--teachers", default="", help="The group's teachers, e.g. 'Anna Nowak, Ewa Lis'.")
+@author_option
 @click.pass_context
-def groups_add(ctx: click.Context, name: str, teachers: str) -> None:
+def groups_add(ctx: click.Context, name: str, teachers: str, author: str) -> None:
     """Add group NAME."""
     with refused_as_errors():
-        group = registry.add_group(database_from(ctx), name, teachers)
+        group = registry.add_group(database_from(ctx), name, teachers, author=author)
     click.echo(f"Added group {group['name']} (id {group['id']}).")
 
 
@@ -88,6 +90,7 @@ def children_group() -> None:
 @click.option("--to", "active_to", type=DATE, help="Last day, if known.")
 @click.option("--fee-exempt/--fee-payer", default=None, help="Override the age-based fee exemption.")
 @click.option("--notes", default="")
+@author_option
 @click.pass_context
 def children_add(ctx: click.Context, **fields) -> None:
     """Add a child to a group."""
@@ -185,6 +188,7 @@ def guardians_group() -> None:
 @click.option("--email", default="")
 @click.option("--child", "children", type=int, multiple=True, help="Child id (repeat for siblings).")
 @click.option("--relation", default="", help="e.g. matka, ojciec, opiekun prawny")
+@author_option
 @click.pass_context
 def guardians_add(ctx: click.Context, **fields) -> None:
     """Add a guardian, linked to their children."""
@@ -506,31 +510,34 @@ def settings_show(ctx: click.Context, as_json: bool) -> None:
 @settings_group.command("set")
 @click.argument("key", type=click.Choice(sorted(site_settings.DEFAULTS)))
 @click.argument("value")
+@author_option
 @click.pass_context
-def settings_set(ctx: click.Context, key: str, value: str) -> None:
+def settings_set(ctx: click.Context, key: str, value: str, author: str) -> None:
     """Set opening (HH:MM), closing (HH:MM) or debounce_s (seconds)."""
     with refused_as_errors():
-        site_settings.set_value(database_from(ctx), key, value)
+        site_settings.set_value(database_from(ctx), key, value, author=author)
     click.echo(f"{key} = {value}")
 
 
 @settings_group.command("close-day")
 @click.argument("day", type=DATE)
 @click.option("--reason", required=True, help="e.g. dzień dyrektorski, przerwa wakacyjna")
+@author_option
 @click.pass_context
-def settings_close_day(ctx: click.Context, day: datetime, reason: str) -> None:
+def settings_close_day(ctx: click.Context, day: datetime, reason: str, author: str) -> None:
     """Mark DAY as closed (on top of weekends and public holidays)."""
     with refused_as_errors():
-        site_settings.add_closed_day(database_from(ctx), day.date(), reason)
+        site_settings.add_closed_day(database_from(ctx), day.date(), reason, author=author)
     click.echo(f"{day.date()} closed: {reason}")
 
 
 @settings_group.command("open-day")
 @click.argument("day", type=DATE)
+@author_option
 @click.pass_context
-def settings_open_day(ctx: click.Context, day: datetime) -> None:
+def settings_open_day(ctx: click.Context, day: datetime, author: str) -> None:
     """Undo `close-day`."""
-    site_settings.remove_closed_day(database_from(ctx), day.date())
+    site_settings.remove_closed_day(database_from(ctx), day.date(), author=author)
     click.echo(f"{day.date()} is a working day again (unless a weekend or holiday).")
 
 

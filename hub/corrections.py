@@ -13,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
+from hub import audit
 from hub.attendance import Correction, TapId
 from hub.registry import RegistryError, get_child
 from hub.timefmt import from_db, to_db, utc_now
@@ -78,7 +79,12 @@ def add_correction(
             )
             .last_pk
         )
-    return get_correction(db, correction_id)
+        created = get_correction(db, correction_id)
+        audit.record(
+            db, actor=author, action="correction.create", entity="correction", entity_id=correction_id,
+            after=created, now=now,
+        )  # fmt: skip
+    return created
 
 
 def parse_tap_id(text: str) -> TapId:
@@ -100,7 +106,12 @@ def revoke_correction(db: Database, correction_id: int, *, author: str, reason: 
             correction_id,
             {"revoked_at": to_db(utc_now()), "revoked_by": author.strip(), "revoke_reason": reason.strip()},
         )
-    return get_correction(db, correction_id)
+        after = get_correction(db, correction_id)
+        audit.record(
+            db, actor=author, action="correction.revoke", entity="correction", entity_id=correction_id,
+            before=current, after=after,
+        )  # fmt: skip
+    return after
 
 
 def get_correction(db: Database, correction_id: int) -> dict[str, Any]:

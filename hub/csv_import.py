@@ -88,7 +88,7 @@ def _import_row(
     try:
         group = registry.find_group(db, row["group"])
     except RegistryError:
-        group = registry.add_group(db, row["group"])
+        group = registry.add_group(db, row["group"], author=author)
         report.groups_created.append(group["name"])
     child = registry.add_child(
         db,
@@ -97,6 +97,7 @@ def _import_row(
         group=group["id"],
         birth_date=row.get("birth_date") or None,
         active_from=today,
+        author=author,
     )
     report.children += 1
     if row.get("card_uid"):
@@ -117,6 +118,7 @@ def _import_row(
             phone=row.get("guardian_phone", ""),
             email=row.get("guardian_email", ""),
             children=[child["id"]],
+            author=author,
         )
         report.guardians += 1
 

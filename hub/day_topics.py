@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub import audit
 from hub.registry import RegistryError, get_group
 from hub.timefmt import to_db, utc_now
 
@@ -69,7 +70,12 @@ def add_topic(
         )
         if replaces is not None:
             db["day_topics"].update(replaces, {"superseded_by": topic_id})
-    return get_topic(db, topic_id)
+        created = get_topic(db, topic_id)
+        audit.record(
+            db, actor=author, action="topic.write", entity="day_topic", entity_id=topic_id,
+            before=earlier if replaces is not None else None, after=created, now=now,
+        )  # fmt: skip
+    return created
 
 
 def get_topic(db: Database, topic_id: int) -> dict[str, Any]:

@@ -45,6 +45,7 @@ DEMO_GROUPS = {
 }
 UNKNOWN_CARD = "04DEADBEEF0001"
 DEMO_DEBOUNCE_S = 5
+DEMO_AUTHOR = "demo"
 
 
 def demo_uid(index: int) -> str:
@@ -58,7 +59,7 @@ def seed_demo(db: Database, today: date) -> None:
     The demo plays a day in minutes, so taps of one child a few seconds apart are meant as
     separate taps: the debounce window is 5 s here instead of the default 60 s.
     """
-    site_settings.set_value(db, "debounce_s", str(DEMO_DEBOUNCE_S))
+    site_settings.set_value(db, "debounce_s", str(DEMO_DEBOUNCE_S), author=DEMO_AUTHOR)
     for reader_id, name in DEMO_READERS:
         if not readers.is_registered(db, reader_id):
             readers.add_reader(db, reader_id, name)
@@ -66,7 +67,9 @@ def seed_demo(db: Database, today: date) -> None:
         return
     index = 0
     for group, children in DEMO_GROUPS.items():
-        registry.add_group(db, group, teachers="Anna Nowak" if group == "Motylki" else "Ewa Lis")
+        registry.add_group(
+            db, group, teachers="Anna Nowak" if group == "Motylki" else "Ewa Lis", author=DEMO_AUTHOR
+        )
         for first, last, holder in children:
             index += 1
             child = registry.add_child(
@@ -76,9 +79,15 @@ def seed_demo(db: Database, today: date) -> None:
                 group=group,
                 birth_date=date(2021, 1 + index % 12, 10),
                 active_from=date(today.year if today.month >= 9 else today.year - 1, 9, 1),
+                author=DEMO_AUTHOR,
             )
             cards.assign_card(
-                db, uid=demo_uid(index), child_id=child["id"], author="demo", number=str(index), holder=holder
+                db,
+                uid=demo_uid(index),
+                child_id=child["id"],
+                author=DEMO_AUTHOR,
+                number=str(index),
+                holder=holder,
             )
             registry.add_guardian(
                 db,
@@ -87,6 +96,7 @@ def seed_demo(db: Database, today: date) -> None:
                 email=f"rodzic{index}@example.pl",
                 children=[child["id"]],
                 relation=holder,
+                author=DEMO_AUTHOR,
             )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub import audit
 from hub.fees import FeeSettings, FirstHours, FixedWindow, HourlyRate, MealPrice, MealSettings, StayRules
 from hub.registry import RegistryError
 
@@ -34,35 +35,43 @@ def save(db: Database, settings: FeeSettings) -> None:
         )
 
 
-def set_rate(db: Database, valid_from: date, per_hour: str, basis: str = "") -> FeeSettings:
+def set_rate(db: Database, valid_from: date, per_hour: str, basis: str = "", *, author: str) -> FeeSettings:
     current = load(db)
     rates = [rate for rate in current.rates if rate.valid_from != valid_from]
-    return _store(db, replace(current, rates=(*rates, HourlyRate(valid_from, _money(per_hour), basis))))
+    new = replace(current, rates=(*rates, HourlyRate(valid_from, _money(per_hour), basis)))
+    return _store(db, current, new, author)
 
 
-def set_rules(db: Database, rules: StayRules) -> FeeSettings:
+def set_rules(db: Database, rules: StayRules, *, author: str) -> FeeSettings:
     current = load(db)
     kept = [existing for existing in current.rules if existing.valid_from != rules.valid_from]
-    return _store(db, replace(current, rules=(*kept, rules)))
+    return _store(db, current, replace(current, rules=(*kept, rules)), author)
 
 
-def set_meal_price(db: Database, valid_from: date, meal: str, price: str | None) -> FeeSettings:
+def set_meal_price(
+    db: Database, valid_from: date, meal: str, price: str | None, *, author: str
+) -> FeeSettings:
     current = load(db)
     prices = [p for p in current.meals.prices if not (p.valid_from == valid_from and p.meal == meal.strip())]
     new = MealPrice(valid_from, meal.strip(), _money(price) if price is not None else None)
-    return _store(db, replace(current, meals=replace(current.meals, prices=(*prices, new))))
+    return _store(db, current, replace(current, meals=replace(current.meals, prices=(*prices, new))), author)
 
 
-def set_meal_rules(db: Database, *, cutoff: time, days_before: int, billing: str) -> FeeSettings:
+def set_meal_rules(db: Database, *, cutoff: time, days_before: int, billing: str, author: str) -> FeeSettings:
     current = load(db)
     meals = MealSettings(
         prices=current.meals.prices, cutoff=cutoff, cutoff_days_before=days_before, billing=billing
     )
-    return _store(db, replace(current, meals=meals))
+    return _store(db, current, replace(current, meals=meals), author)
 
 
-def _store(db: Database, settings: FeeSettings) -> FeeSettings:
-    save(db, settings)
+def _store(db: Database, current: FeeSettings, settings: FeeSettings, author: str) -> FeeSettings:
+    with db.atomic():
+        save(db, settings)
+        audit.record(
+            db, actor=author, action="settings.fees", entity="settings", entity_id="fees",
+            before=to_json(current), after=to_json(settings),
+        )  # fmt: skip
     return settings
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import billing, registry
+from hub import audit, billing, registry
 from hub.config import Settings
 from hub.fees import (
     Adjustment,
@@ -121,6 +121,10 @@ def close(db: Database, settings: Settings, year: int, month: int, closed_by: st
             {"year": year, "month": month, "closed_at": to_db(now), "closed_by": closed_by}
         )
         db["billed_months"].insert_all(rows + rebaselined)
+        audit.record(
+            db, actor=closed_by, action="month.close", entity="month", entity_id=f"{year}-{month:02d}",
+            after={"statements": len(rows), "rebaselined": len(rebaselined)}, now=now,
+        )  # fmt: skip
     return len(rows)
 
 

@@ -1,7 +1,8 @@
 """The register of groups, children and guardians (the secretary's part of the journal).
 
 Every function checks its input and raises `RegistryError` with a sentence a secretary can
-act on; the caller holds no transaction, each change is one. Ids are the database's.
+act on; the caller holds no transaction, each change is one. Ids are the database's. Every
+change names its `author` and is written to the audit log with the values before and after.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
+from hub import audit
 from hub.timefmt import to_db, utc_now
 
 
@@ -44,7 +46,7 @@ def _day(value: date | str | None, what: str) -> str | None:
 # -- groups ------------------------------------------------------------------------------
 
 
-def add_group(db: Database, name: str, teachers: str = "") -> dict[str, Any]:
+def add_group(db: Database, name: str, teachers: str = "", *, author: str) -> dict[str, Any]:
     clean = _text(name, "a group's name")
     if db.execute("SELECT 1 FROM groups WHERE name = ?", [clean]).fetchone():
         raise RegistryError(f"there is already a group called {clean!r}")
@@ -60,12 +62,16 @@ def add_group(db: Database, name: str, teachers: str = "") -> dict[str, Any]:
             )
             .last_pk
         )
-    return get_group(db, int(group_id))
+        group = get_group(db, group_id)
+        audit.record(db, actor=author, action="group.create", entity="group", entity_id=group_id, after=group)
+    return group
 
 
-def update_group(db: Database, group_id: int, *, name: str, teachers: str = "") -> dict[str, Any]:
+def update_group(
+    db: Database, group_id: int, *, name: str, teachers: str = "", author: str
+) -> dict[str, Any]:
     """Rename a group or change its teachers; its children and their history stay with it."""
-    get_group(db, group_id)
+    before = get_group(db, group_id)
     clean = _text(name, "a group's name")
     if db.execute("SELECT 1 FROM groups WHERE name = ? AND id != ?", [clean, group_id]).fetchone():
         raise RegistryError(f"there is already a group called {clean!r}")
@@ -73,7 +79,17 @@ def update_group(db: Database, group_id: int, *, name: str, teachers: str = "") 
         db["groups"].update(
             group_id, {"name": clean, "teachers": _text(teachers, "teachers", required=False)}
         )
-    return get_group(db, group_id)
+        after = get_group(db, group_id)
+        audit.record(
+            db,
+            actor=author,
+            action="group.update",
+            entity="group",
+            entity_id=group_id,
+            before=before,
+            after=after,
+        )
+    return after
 
 
 def get_group(db: Database, group_id: int) -> dict[str, Any]:
@@ -117,6 +133,7 @@ def add_child(
     active_to: date | str | None = None,
     fee_exempt: bool | None = None,
     notes: str = "",
+    author: str,
 ) -> dict[str, Any]:
     row = _child_row(
         db,
@@ -131,7 +148,9 @@ def add_child(
     )
     with db.atomic():
         child_id = int(db["children"].insert(row).last_pk)
-    return get_child(db, int(child_id))
+        child = get_child(db, child_id)
+        audit.record(db, actor=author, action="child.create", entity="child", entity_id=child_id, after=child)
+    return child
 
 
 def _child_row(
@@ -190,7 +209,7 @@ def list_children(db: Database, group_id: int | None = None, on: date | None = N
     return [_child(row) for row in db.query(sql, params)]
 
 
-def update_child(db: Database, child_id: int, **changes: Any) -> dict[str, Any]:
+def update_child(db: Database, child_id: int, *, author: str, **changes: Any) -> dict[str, Any]:
     """Change a child's data; the fields are those of `add_child`."""
     current = get_child(db, child_id)
     merged = {
@@ -211,7 +230,17 @@ def update_child(db: Database, child_id: int, **changes: Any) -> dict[str, Any]:
     row.pop("created_at")
     with db.atomic():
         db["children"].update(child_id, row)
-    return get_child(db, child_id)
+        after = get_child(db, child_id)
+        audit.record(
+            db,
+            actor=author,
+            action="child.update",
+            entity="child",
+            entity_id=child_id,
+            before=current,
+            after=after,
+        )
+    return after
 
 
 def short_name(child: dict[str, Any]) -> str:
@@ -233,7 +262,14 @@ def _child(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_guardian(
-    db: Database, *, name: str, phone: str = "", email: str = "", children: list[int] = (), relation: str = ""
+    db: Database,
+    *,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    children: list[int] = (),
+    relation: str = "",
+    author: str,
 ) -> dict[str, Any]:
     clean_email = _text(email, "the e-mail address", required=False)
     if clean_email and ("@" not in clean_email or " " in clean_email):
@@ -261,11 +297,20 @@ def add_guardian(
                     "relation": _text(relation, "relation", required=False),
                 }
             )
-    return get_guardian(db, guardian_id)
+        guardian = get_guardian(db, guardian_id)
+        audit.record(
+            db,
+            actor=author,
+            action="guardian.create",
+            entity="guardian",
+            entity_id=guardian_id,
+            after=guardian,
+        )
+    return guardian
 
 
-def link_guardian(db: Database, guardian_id: int, child_id: int, relation: str = "") -> None:
-    get_guardian(db, guardian_id)
+def link_guardian(db: Database, guardian_id: int, child_id: int, relation: str = "", *, author: str) -> None:
+    before = get_guardian(db, guardian_id)
     get_child(db, child_id)
     with db.atomic():
         db["child_guardians"].insert(
@@ -276,6 +321,10 @@ def link_guardian(db: Database, guardian_id: int, child_id: int, relation: str =
             },
             replace=True,
         )
+        audit.record(
+            db, actor=author, action="guardian.link", entity="guardian", entity_id=guardian_id,
+            before=before, after=get_guardian(db, guardian_id),
+        )  # fmt: skip
 
 
 def get_guardian(db: Database, guardian_id: int) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub import audit
 from hub.attendance import Settings as RuleSettings
 from hub.config import Settings
 from hub.registry import RegistryError
@@ -23,34 +24,49 @@ def get_all(db: Database) -> dict[str, str]:
     return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
-def set_value(db: Database, key: str, value: str) -> None:
-    set_values(db, {key: value})
+def set_value(db: Database, key: str, value: str, *, author: str) -> None:
+    set_values(db, {key: value}, author=author)
 
 
-def set_values(db: Database, values: dict[str, str]) -> None:
+def set_values(db: Database, values: dict[str, str], *, author: str) -> None:
     """Change several settings at once: opening and closing moved together are checked
     together (moving the opening past the old closing alone would be refused)."""
     unknown = sorted(set(values) - set(DEFAULTS))
     if unknown:
         raise RegistryError(f"unknown setting {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
     cleaned = {key: value.strip() for key, value in values.items()}
-    rule_settings({**get_all(db), **cleaned}, "UTC", frozenset())  # refuse what the rules would refuse
+    before = get_all(db)
+    rule_settings({**before, **cleaned}, "UTC", frozenset())  # refuse what the rules would refuse
     with db.atomic():
         db["settings"].insert_all(
             [{"key": key, "value": value} for key, value in cleaned.items()], replace=True
         )
+        audit.record(
+            db, actor=author, action="settings.site", entity="settings", entity_id="site",
+            before=before, after=get_all(db),
+        )  # fmt: skip
 
 
-def add_closed_day(db: Database, day: date, reason: str) -> None:
+def add_closed_day(db: Database, day: date, reason: str, *, author: str) -> None:
     if not reason.strip():
         raise RegistryError("say why the kindergarten is closed that day")
     with db.atomic():
         db["closed_days"].insert({"day": day.isoformat(), "reason": reason.strip()}, replace=True)
+        audit.record(
+            db, actor=author, action="closed_day.add", entity="closed_day", entity_id=day.isoformat(),
+            after={"reason": reason.strip()},
+        )  # fmt: skip
 
 
-def remove_closed_day(db: Database, day: date) -> None:
+def remove_closed_day(db: Database, day: date, *, author: str) -> None:
     with db.atomic():
+        removed = db.execute("SELECT reason FROM closed_days WHERE day = ?", [day.isoformat()]).fetchone()
         db.execute("DELETE FROM closed_days WHERE day = ?", [day.isoformat()])
+        if removed:
+            audit.record(
+                db, actor=author, action="closed_day.remove", entity="closed_day", entity_id=day.isoformat(),
+                before={"reason": removed[0]},
+            )  # fmt: skip
 
 
 def closed_days(db: Database) -> list[dict[str, Any]]:

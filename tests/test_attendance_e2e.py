@@ -23,9 +23,9 @@ def at(hour: int, minute: int) -> int:
 
 def enrol(settings: Settings) -> None:
     db = open_database(settings.database)
-    registry.add_group(db, "Motylki")
+    registry.add_group(db, "Motylki", author="test")
     child = registry.add_child(
-        db, first_name="Ania", last_name="Kowalska", group="Motylki", active_from="2026-09-01"
+        db, first_name="Ania", last_name="Kowalska", group="Motylki", active_from="2026-09-01", author="test"
     )
     cards.assign_card_from_day(
         db, uid=UID, child_id=child["id"], author="test", day=date(2026, 9, 1), tz=settings.tz, holder="mama"

@@ -30,7 +30,7 @@ def settings(tmp_path: Path) -> Settings:
     settings = Settings(database=tmp_path / "fees.db")
     db = open_database(settings.database)
     readers.add_reader(db, "wejscie", "Wejście")
-    registry.add_group(db, "Żabki")
+    registry.add_group(db, "Żabki", author="test")
     child = registry.add_child(
         db,
         first_name="Łucja",
@@ -38,6 +38,7 @@ def settings(tmp_path: Path) -> Settings:
         group="Żabki",
         birth_date="2022-03-01",
         active_from="2026-09-01",
+        author="test",
     )
     cards.assign_card_from_day(
         db,

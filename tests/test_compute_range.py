@@ -47,7 +47,7 @@ def build(
     db["reader_modes"].insert(
         {"reader_id": "wejscie", "valid_from": to_db(moment(mode_change)), "mode": "in", "changed_by": "t"}
     )
-    registry.add_group(db, "Żabki")
+    registry.add_group(db, "Żabki", author="test")
     for first_name, active_to in (("Łucja", None), ("Józef", "2026-10-23"), ("Zofia", None)):
         registry.add_child(
             db,
@@ -56,6 +56,7 @@ def build(
             group="Żabki",
             active_from="2026-09-01",
             active_to=active_to,
+            author="test",
         )
     earliest = "1970-01-01T00:00:00.000Z"
     cards = [

@@ -21,8 +21,8 @@ DAY = date(2026, 11, 20)
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     db = open_database(tmp_path / "topics.db")
-    registry.add_group(db, "Żabki")
-    registry.add_group(db, "Biedronki")
+    registry.add_group(db, "Żabki", author="test")
+    registry.add_group(db, "Biedronki", author="test")
     yield db
     db.close()
 
@@ -79,7 +79,7 @@ def test_a_correction_must_be_of_the_same_group_and_day_and_only_once(db: Databa
 
 def test_topics_from_the_command_line(tmp_path: Path) -> None:
     database = tmp_path / "cli.db"
-    registry.add_group(open_database(database), "Żabki")
+    registry.add_group(open_database(database), "Żabki", author="test")
     runner = CliRunner()
     base = ["--database", str(database), "topics"]
     added = runner.invoke(

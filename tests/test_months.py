@@ -28,9 +28,9 @@ def settings(tmp_path: Path) -> Settings:
     settings = Settings(database=tmp_path / "months.db")
     db = open_database(settings.database)
     readers.add_reader(db, "wejscie", "Wejście")
-    registry.add_group(db, "Żabki")
+    registry.add_group(db, "Żabki", author="test")
     child = registry.add_child(
-        db, first_name="Łucja", last_name="Żak", group="Żabki", active_from="2026-09-01"
+        db, first_name="Łucja", last_name="Żak", group="Żabki", active_from="2026-09-01", author="test"
     )
     cards.assign_card_from_day(
         db, uid="04A2B3C4", child_id=child["id"], author="t", day=date(2026, 9, 1), tz=settings.tz
