@@ -1,0 +1,172 @@
+"""Who may do what: the rights matrix as data, and the object-level check every page asks.
+
+Each role has a set of rights; each right a role holds has a reach: `ALL` objects, only the
+teacher's `OWN_GROUPS` (and the children in them), or only the parent's `OWN_CHILDREN`.
+This follows the two procedures (seeds/): the director and the administrator manage
+everything; a teacher sees every child's presence (for safety) but corrects, writes topics
+and reports absences only in their own groups, and sees children's basic data without
+editing it (they report changes to the secretary); the secretary keeps the register of
+children, guardians and cards and makes the printouts; a parent sees only their own
+children; an inspector reads what the director granted, changes nothing, until a set day.
+
+`may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
+answers whether the role holds the right for some objects (to show a menu item or a button;
+the route acting on an object must ask again with the object).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Reach = Literal["all", "own_groups", "own_children"]
+ALL: Reach = "all"
+OWN_GROUPS: Reach = "own_groups"
+OWN_CHILDREN: Reach = "own_children"
+
+RIGHTS = {
+    "live.view": "the live page: taps and readers as they happen",
+    "presence.view": "who is in the building now (the evacuation list)",
+    "attendance.view": "children's arrivals, departures and the inconsistency log",
+    "attendance.correct": "correct a child's day (with a reason)",
+    "absences.report": "report a child's absence ahead",
+    "topics.view": "read the day's topics of groups",
+    "topics.write": "write the day's topics of a group",
+    "registry.view": "children's data, groups and guardians",
+    "registry.edit": "add and change children and guardians",
+    "groups.edit": "add and change groups",
+    "cards.edit": "assign and revoke cards",
+    "readers.manage": "register readers and change their mode",
+    "reports.attendance": "attendance printouts: daily sheet, monthly grid, evacuation list, reader health",
+    "reports.fees": "fee and meal printouts: stay reports, the accountant's summary, the meal count",
+    "settings.view": "opening hours, closed days, fees and meals, security settings",
+    "settings.edit": "change those settings and close months",
+    "users.view": "the list of accounts",
+    "users.manage": "create accounts, unblock them with a one-time password, set an inspector's expiry",
+    "logins.stats": "login statistics",
+    "audit.view": "the audit log and refused actions",
+}
+"""Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
+
+READ_RIGHTS = frozenset(
+    {
+        "live.view",
+        "presence.view",
+        "attendance.view",
+        "topics.view",
+        "registry.view",
+        "reports.attendance",
+        "reports.fees",
+        "settings.view",
+        "users.view",
+        "logins.stats",
+        "audit.view",
+    }
+)
+"""The rights that change nothing: the only ones an inspector can be granted."""
+
+_STAFF_VIEW: dict[str, Reach] = {
+    "live.view": ALL,
+    "presence.view": ALL,
+    "attendance.view": ALL,
+    "topics.view": ALL,
+    "registry.view": ALL,
+}
+_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS}
+
+ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
+    "admin": _DIRECTOR,
+    "director": _DIRECTOR,
+    "teacher": {
+        **_STAFF_VIEW,
+        "attendance.correct": OWN_GROUPS,
+        "absences.report": OWN_GROUPS,
+        "topics.write": OWN_GROUPS,
+        "reports.attendance": ALL,
+    },
+    "secretary": {
+        **_STAFF_VIEW,
+        "absences.report": ALL,
+        "registry.edit": ALL,
+        "cards.edit": ALL,
+        "reports.attendance": ALL,
+        "reports.fees": ALL,
+        "settings.view": ALL,
+        "users.view": ALL,
+    },
+    "parent": {
+        "attendance.view": OWN_CHILDREN,
+        "absences.report": OWN_CHILDREN,
+        "registry.view": OWN_CHILDREN,
+    },
+    "inspector": {name: ALL for name in READ_RIGHTS},
+}
+"""Role → right → reach. An inspector holds only the rights granted to their account."""
+
+ROLES = {
+    "admin": "administrator",
+    "director": "director",
+    "teacher": "teacher",
+    "secretary": "secretary",
+    "parent": "parent or legal guardian",
+    "inspector": "inspector (read only, until a set day)",
+}
+STAFF_ROLES = frozenset({"admin", "director", "teacher", "secretary"})
+
+
+@dataclass(frozen=True)
+class Account:
+    """The signed-in person, as the rights see them (loaded for every request)."""
+
+    id: int
+    login: str
+    """The e-mail address: what identifies the person in the audit log and as an author."""
+    name: str
+    role: str
+    groups: frozenset[int] = frozenset()
+    """A teacher's groups."""
+    children: frozenset[int] = frozenset()
+    """A parent's children; for a teacher, the children of their groups."""
+    granted: frozenset[str] | None = None
+    """An inspector's granted rights (None: every read right)."""
+    expires_on: date | None = None
+    must_change_password: bool = False
+
+
+def reach(account: Account, right: str) -> Reach | None:
+    """How far `account` holds `right`, or None when it does not hold it at all."""
+    if right not in RIGHTS:
+        raise KeyError(f"unknown right {right!r}")
+    held = ROLE_RIGHTS.get(account.role, {}).get(right)
+    if held is None:
+        return None
+    if account.role == "inspector" and account.granted is not None and right not in account.granted:
+        return None
+    return held
+
+
+def may(account: Account, right: str, *, child_id: int | None = None, group_id: int | None = None) -> bool:
+    """May `account` use `right` on this child or group (or, with neither, on some)?"""
+    held = reach(account, right)
+    if held is None:
+        return False
+    if held == ALL:
+        return True
+    if held == OWN_CHILDREN:
+        if group_id is not None:
+            return False
+        return child_id is None or child_id in account.children
+    if child_id is not None and child_id not in account.children:
+        return False
+    return group_id is None or group_id in account.groups
+
+
+def rights_of(account: Account) -> dict[str, Reach]:
+    """Every right the account holds, with its reach."""
+    return {right: held for right in RIGHTS if (held := reach(account, right)) is not None}
+
+
+def is_expired(expires_on: date | None, today: date) -> bool:
+    """An account with an expiry day works through that day and no longer."""
+    return expires_on is not None and today > expires_on
