@@ -59,10 +59,10 @@ def seed(settings: Settings) -> None:
     db = open_database(settings.database)
     now = datetime.now(UTC)
     readers.add_reader(db, "wejscie", "Wejście główne")
-    registry.add_group(db, "Żabki", teachers="Agnieszka Śliwińska")
+    registry.add_group(db, "Żabki", teachers="Agnieszka Śliwińska", author="test")
     for first, last, uid in [("Łucja", "Żak", "04A2B3C4"), ("Jędrzej", "Kłos", "04A2B3C5")]:
         child = registry.add_child(
-            db, first_name=first, last_name=last, group="Żabki", active_from="2026-09-01"
+            db, first_name=first, last_name=last, group="Żabki", active_from="2026-09-01", author="test"
         )
         cards.assign_card_from_day(
             db, uid=uid, child_id=child["id"], author="test", day=date(2026, 9, 1), tz=settings.tz

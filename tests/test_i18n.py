@@ -107,7 +107,8 @@ def test_concurrent_requests_keep_their_own_language() -> None:
     async def both() -> list[list[str]]:
         return list(await asyncio.gather(translate_after_others("pl"), translate_after_others("en")))
 
-    polish, english = asyncio.run(both())
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own: Playwright's may be running in this one
+        polish, english = thread.submit(asyncio.run, both()).result()
     assert set(polish) == {"Raporty"} and set(english) == {"Reports"}
 
 
