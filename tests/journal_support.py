@@ -31,16 +31,18 @@ class Kindergarten:
 def kindergarten(db: Database, settings: Settings) -> Kindergarten:
     if not readers.is_registered(db, "wejscie"):
         readers.add_reader(db, "wejscie", "Wejście główne")
-    motylki = registry.add_group(db, "Motylki", teachers="Maria Nowak")["id"]
-    zabki = registry.add_group(db, "Żabki")["id"]
+    motylki = registry.add_group(db, "Motylki", teachers="Maria Nowak", author="test")["id"]
+    zabki = registry.add_group(db, "Żabki", author="test")["id"]
     ania = registry.add_child(
         db, first_name="Ania", last_name="Kowalska", group=motylki, active_from="2026-09-01",
-        birth_date="2021-05-04", notes="alergia na orzechy",
+        birth_date="2021-05-04", notes="alergia na orzechy", author="test",
     )["id"]  # fmt: skip
-    olek = registry.add_child(db, first_name="Olek", last_name="Żak", group=zabki, active_from="2026-09-01")[
-        "id"
-    ]
-    registry.add_guardian(db, name="Marta Kowalska", phone="600100200", children=[ania], relation="matka")
+    olek = registry.add_child(
+        db, first_name="Olek", last_name="Żak", group=zabki, active_from="2026-09-01", author="test"
+    )["id"]
+    registry.add_guardian(
+        db, name="Marta Kowalska", phone="600100200", children=[ania], relation="matka", author="test"
+    )
     for uid, child, holder in ((ANIA_CARD, ania, "mama"), (OLEK_CARD, olek, "")):
         cards.assign_card_from_day(
             db, uid=uid, child_id=child, author="test", day=date(2026, 9, 1), tz=settings.tz, holder=holder
