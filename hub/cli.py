@@ -21,6 +21,7 @@ from hub.cli_fees import FEE_COMMANDS
 from hub.cli_journal import JOURNAL_COMMANDS
 from hub.cli_reports import report_command
 from hub.cli_topics import topics_group
+from hub.cli_users import users_group
 from hub.config import ConfigError, load_settings
 from hub.mosquitto_conf import mosquitto_acl, mosquitto_conf
 from hub.registry import RegistryError
@@ -269,6 +270,6 @@ def _or_dash(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-for command in [*JOURNAL_COMMANDS, *FEE_COMMANDS, topics_group, report_command]:
+for command in [*JOURNAL_COMMANDS, *FEE_COMMANDS, topics_group, users_group, report_command]:
     cli.add_command(command)
 cli.add_command(readers_group, name="reader")

@@ -66,6 +66,9 @@ class Settings:
     timezone: str = "Europe/Warsaw"
     client_id: str = ""
     """The hub's MQTT client id; stable so the broker keeps its session. Empty: `hub-<site>`."""
+    cookie_secure: bool = True
+    """Session cookies only over HTTPS (browsers count http://127.0.0.1 and localhost as
+    secure); false only for plain HTTP on a trusted network, which exposes the session."""
 
     def __post_init__(self) -> None:
         if not SITE_ID_PATTERN.match(self.site):
@@ -156,6 +159,8 @@ def _coerce(values: dict[str, object]) -> dict[str, object]:
         try:
             if kind == "int":
                 result[name] = int(value)  # type: ignore[arg-type]
+            elif kind == "bool":
+                result[name] = _flag(name, value)
             elif kind == "Path":
                 result[name] = Path(str(value))
             else:
@@ -163,3 +168,14 @@ def _coerce(values: dict[str, object]) -> dict[str, object]:
         except ValueError as exc:
             raise ConfigError(f"setting {name} must be a whole number, got {value!r}") from exc
     return result
+
+
+def _flag(name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "yes", "1", "on"}:
+        return True
+    if text in {"false", "no", "0", "off"}:
+        return False
+    raise ConfigError(f"setting {name} must be true or false, got {value!r}")

@@ -1,7 +1,9 @@
 """Sample kindergarten and virtual readers for `ewidencjoner demo`.
 
 `seed_demo` registers two groups of children with their cards and guardians (once; a
-second run keeps what is there). `DemoDay` boots two virtual readers — the real firmware
+second run keeps what is there); `seed_demo_accounts` makes one account of each role and
+gives each a new random password at every start, printed by `ewidencjoner demo` (no
+password is kept in the repository). `DemoDay` boots two virtual readers — the real firmware
 on the MicroPython unix port with a simulated MFRC522 (`hub/virtual_reader.py`) — and
 plays a kindergarten day faster than life: children arrive at the main door, a few go out
 to the garden and come back, everyone leaves in the afternoon, one card nobody knows is
@@ -13,12 +15,12 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from hub import cards, readers, registry, site_settings
+from hub import accounts, cards, passwords, readers, registry, security_settings, site_settings
 from hub.config import Settings
 from hub.virtual_reader import VirtualReader
 
@@ -46,6 +48,14 @@ DEMO_GROUPS = {
 UNKNOWN_CARD = "04DEADBEEF0001"
 DEMO_DEBOUNCE_S = 5
 DEMO_AUTHOR = "demo"
+DEMO_ACCOUNTS = [
+    # (e-mail, name, role, options): the parent is the first child's guardian (rodzic1@…)
+    ("dyrektor@example.pl", "Barbara Dyrektor", "director", {}),
+    ("anna.nowak@example.pl", "Anna Nowak", "teacher", {"group": "Motylki", "title": "wychowawca"}),
+    ("sekretariat@example.pl", "Ewa Sekretarz", "secretary", {}),
+    ("rodzic1@example.pl", "Mama Wójcik", "parent", {"child": ("Zofia", "Wójcik")}),
+    ("kontrola@example.pl", "Jan Kontroler", "inspector", {"days": 30}),
+]
 
 
 def demo_uid(index: int) -> str:
@@ -98,6 +108,43 @@ def seed_demo(db: Database, today: date) -> None:
                 relation=holder,
                 author=DEMO_AUTHOR,
             )
+
+
+def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
+    """One account of each role (created once), each with a new random password now;
+    returns (role, e-mail, password) to print."""
+    policy = security_settings.load(db)
+    logins = []
+    for email, name, role, options in DEMO_ACCOUNTS:
+        try:
+            user = accounts.find_user(db, email)
+        except registry.RegistryError:
+            user, _ = accounts.add_user(
+                db,
+                email=email,
+                name=name,
+                role=role,
+                title=options.get("title", ""),
+                groups=[registry.find_group(db, options["group"])["id"]] if "group" in options else [],
+                children=[_child_id(db, *options["child"])] if "child" in options else [],
+                expires_on=today + timedelta(days=options["days"]) if "days" in options else None,
+                author=DEMO_AUTHOR,
+            )
+        if "days" in options and user["expires_on"] < today.isoformat():
+            accounts.update_user(
+                db, user["id"], expires_on=today + timedelta(days=options["days"]), author=DEMO_AUTHOR
+            )
+        password = passwords.one_time_password(policy)
+        accounts.set_password(db, user["id"], password, author=DEMO_AUTHOR)
+        logins.append((role, email, password))
+    return logins
+
+
+def _child_id(db: Database, first_name: str, last_name: str) -> int:
+    row = db.execute(
+        "SELECT id FROM children WHERE first_name = ? AND last_name = ?", [first_name, last_name]
+    ).fetchone()
+    return row[0]
 
 
 class DemoDay:

@@ -86,6 +86,12 @@ def lookup(
     return session
 
 
+def is_open(db: Database, session_id: str) -> bool:
+    return bool(
+        db.execute("SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NULL", [session_id]).fetchone()
+    )
+
+
 def end(db: Database, session_id: str, reason: str, *, now: datetime | None = None) -> None:
     with db.atomic():
         db.execute(

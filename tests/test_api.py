@@ -13,6 +13,7 @@ from hub.config import Settings
 from hub.db import open_database
 from hub.events import EventBus
 from hub.wire import TapMessage
+from tests.web_support import signed_in
 from web.app import create_app
 
 
@@ -31,7 +32,9 @@ def client(tmp_path: Path) -> TestClient:
             db, topic="t", payload=b"<script>", reason="bad_json", detail="x", received=moment
         )
     db.close()
-    return TestClient(create_app(settings, EventBus(), lambda: {"connected": True}))
+    return signed_in(
+        create_app(settings, EventBus(), lambda: {"connected": True}), settings.database, "teacher"
+    )
 
 
 def test_taps_by_local_dates(client: TestClient) -> None:

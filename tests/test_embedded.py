@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+
+import httpx
 
 from hub import readers
 from hub.config import Settings
@@ -15,6 +19,7 @@ from hub.embedded_broker import EmbeddedBroker
 from hub.events import EventBus
 from hub.ingest import Ingest
 from tests.support import FakeReaderClient, free_port, tap_payload, wait_until
+from tests.web_support import session_headers
 
 
 def test_ingest_on_the_embedded_broker_stores_once_and_acks(tmp_path: Path) -> None:
@@ -63,20 +68,34 @@ def test_demo_runs_virtual_readers_with_the_real_firmware(tmp_path: Path) -> Non
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    banner = []
+    while not banner or "Stop with Ctrl+C" not in banner[-1]:
+        banner.append(demo.stdout.readline())
+        assert banner[-1] or demo.poll() is None, "".join(banner)
+    found = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", "".join(banner), re.MULTILINE)
+    logins = {role: (email, password) for role, email, password in found}
+    assert set(logins) == {"director", "teacher", "secretary", "parent", "inspector"}
+    session: dict[str, str] = {}
+
+    def api(path: str) -> object:
+        if not session:
+            session.update(session_headers(f"http://127.0.0.1:{web_port}", *logins["teacher"]))
+        request = urllib.request.Request(f"http://127.0.0.1:{web_port}{path}", headers=session)
+        with urllib.request.urlopen(request, timeout=1) as response:
+            return json.load(response)
 
     def taps_so_far() -> list:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/api/taps", timeout=1) as response:
-                return json.load(response)
-        except OSError:
+            return api("/api/taps")
+        except (OSError, httpx.HTTPError):
             return []
 
     def present_now() -> int:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/api/presence", timeout=1) as response:
-                return sum(group["count"] for group in json.load(response))
-        except OSError:
+            return sum(group["count"] for group in api("/api/presence"))
+        except (OSError, httpx.HTTPError):
             return 0
 
     try:
@@ -85,5 +104,5 @@ def test_demo_runs_virtual_readers_with_the_real_firmware(tmp_path: Path) -> Non
     finally:
         demo.terminate()
         output = demo.communicate(timeout=20)[0]
-    assert f"http://127.0.0.1:{web_port}/" in output
+    assert f"http://127.0.0.1:{web_port}/" in "".join(banner) + output
     assert (tmp_path / "var" / "demo" / "ewidencjoner.db").exists()

@@ -20,6 +20,7 @@ from hub.config import Settings
 from hub.db import open_database
 from hub.events import EventBus
 from tests.support import WebServer
+from tests.web_support import signed_in
 from web import i18n
 from web.app import create_app
 from web.reports_routes import TITLES
@@ -118,12 +119,12 @@ def test_a_server_answers_concurrent_readers_each_in_their_language(tmp_path: Pa
     with WebServer(create_app(settings, EventBus())) as server, ThreadPoolExecutor(8) as pool:
 
         def heading(language: str) -> str:
-            page = httpx.get(f"{server.url}/reports", headers={"Accept-Language": language}, timeout=10).text
+            page = httpx.get(f"{server.url}/login", headers={"Accept-Language": language}, timeout=10).text
             return page.split("<h1>")[1].split("</h1>")[0]
 
         languages = ["pl", "en"] * 20
         assert list(pool.map(heading, languages)) == [
-            {"pl": "Raporty", "en": "Reports"}[language] for language in languages
+            {"pl": "Zaloguj", "en": "Log in"}[language] for language in languages
         ]
 
 
@@ -131,7 +132,7 @@ def test_a_server_answers_concurrent_readers_each_in_their_language(tmp_path: Pa
 def client(tmp_path: Path) -> TestClient:
     settings = Settings(database=tmp_path / "i18n.db")
     open_database(settings.database).close()
-    return TestClient(create_app(settings, EventBus()))
+    return signed_in(create_app(settings, EventBus()), settings.database, "secretary")
 
 
 def test_pages_follow_the_switch_and_say_they_vary(client: TestClient) -> None:

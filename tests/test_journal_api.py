@@ -13,6 +13,7 @@ from hub.config import Settings
 from hub.db import open_database
 from hub.events import EventBus
 from hub.wire import TapMessage
+from tests.web_support import signed_in
 from web.app import create_app
 
 
@@ -29,7 +30,7 @@ def api(tmp_path: Path) -> TestClient:
         ]
         taps.insert_new(db, rows)
     db.close()
-    client = TestClient(create_app(settings, EventBus()))
+    client = signed_in(create_app(settings, EventBus()), settings.database, "director")
     assert client.post("/api/groups", json={"name": "Żabki"}).status_code == 201
     child = {"first_name": "Łucja", "last_name": "Żak", "group": "Żabki", "active_from": "2026-09-01"}
     assert client.post("/api/children", json=child).status_code == 201
@@ -83,7 +84,7 @@ def test_unknown_card_assigned_in_one_step(api: TestClient) -> None:
         ("post", "/api/children", {"first_name": "A", "last_name": "B", "group": "Nowa"}, 422),
         ("post", "/api/children", {"first_name": "A"}, 422),
         ("post", "/api/cards", {"uid": "nonsense", "child_id": 1, "author": "x"}, 422),
-        ("post", "/api/cards", {"uid": "04000001", "child_id": 1, "author": ""}, 422),
+        ("post", "/api/cards", {"uid": "04000001", "child_id": 99}, 422),
         ("post", "/api/corrections", {"child_id": 1, "day": "2026-11-18", "kind": "move", "time": "07:00",
                                       "reason": "r", "author": "a"}, 422),
         ("post", "/api/corrections", {"child_id": 1, "day": "2026-11-18", "kind": "mark_absent",

@@ -12,16 +12,19 @@ from tests.conftest import SITE
 from tests.support import FakeReaderClient, HubProcess, Mosquitto, tap_payload
 from tests.test_attendance_e2e import UID as KNOWN_UID
 from tests.test_attendance_e2e import enrol
+from tests.web_support import PASSWORD, add_account, log_in_browser
 
 
 def test_a_tap_appears_live_and_reader_status_updates(
     tmp_path: Path, settings: Settings, mosquitto: Mosquitto, browser
 ) -> None:
     enrol(settings)
+    teacher = add_account(settings.database, "teacher")
     hub = HubProcess(tmp_path, settings.database, mosquitto.url, SITE)
     hub.start()
     page = browser.new_page(locale="pl-PL")  # a Polish browser: the page follows Accept-Language
     try:
+        log_in_browser(page, f"http://127.0.0.1:{hub.web_port}", teacher["email"], PASSWORD)
         page.goto(f"http://127.0.0.1:{hub.web_port}/")
         expect(page.locator("#connection")).to_have_text("Na żywo")
         reader = FakeReaderClient(mosquitto.port, SITE, "r1")
@@ -46,10 +49,12 @@ def test_a_tap_appears_live_and_reader_status_updates(
 
 
 def test_live_page_fits_a_phone(tmp_path: Path, settings: Settings, mosquitto: Mosquitto, browser) -> None:
+    director = add_account(settings.database, "director")
     hub = HubProcess(tmp_path, settings.database, mosquitto.url, SITE)
     hub.start()
     page = browser.new_page(locale="pl-PL", viewport={"width": 360, "height": 740})
     try:
+        log_in_browser(page, f"http://127.0.0.1:{hub.web_port}", director["email"], PASSWORD)
         page.goto(f"http://127.0.0.1:{hub.web_port}/")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360

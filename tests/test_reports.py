@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from hub import cards, corrections, readers, registry, reports, taps
@@ -18,6 +17,7 @@ from hub.config import Settings
 from hub.db import open_database
 from hub.events import EventBus
 from hub.wire import StatusMessage, TapMessage
+from tests.web_support import signed_in
 from web.app import create_app
 from web.cli import cli
 
@@ -194,7 +194,7 @@ def test_report_command_and_web_route(settings: Settings, tmp_path: Path) -> Non
     assert load_workbook(out).active["A2"].value == "Kłos Jędrzej"
     bad = CliRunner().invoke(cli, ["--database", str(settings.database), "report", "monthly-grid"])
     assert bad.exit_code == 1 and "needs a month" in bad.output
-    client = TestClient(create_app(settings, EventBus()))
+    client = signed_in(create_app(settings, EventBus()), settings.database, "secretary")
     response = client.get("/reports/daily-sheet?date=2026-11-18&format=pdf")
     assert response.headers["content-type"] == "application/pdf"
     assert 'filename="daily-sheet.pdf"' in response.headers["content-disposition"]

@@ -1,8 +1,10 @@
 """The journal's JSON API: registry, cards, days, presence, inconsistencies, corrections.
 
 Every route calls the hub's functions; a change the hub refuses (`RegistryError`) becomes
-a 422 with the hub's sentence, an unknown id a 404. Until accounts exist (the web UI's
-issue) a change names its author in the request and the hub listens on localhost only.
+a 422 with the hub's sentence, an unknown id a 404. Every route needs a signed-in session
+(`web/auth.py`) holding its right: the registry for staff (a parent sees only their own
+children), changes to it for the secretary and the director, corrections for a teacher of
+the child's group; the author of a change is the signed-in account, never the request's.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import datetime as dt
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlite_utils import Database
 
@@ -19,9 +21,10 @@ from hub import cards, corrections, days, registry
 from hub.attendance import local_instant
 from hub.config import Settings
 from hub.registry import RegistryError
+from hub.rights import Account
 from hub.timefmt import local_day_bounds
+from web.auth import actor, check, own_only, require, require_all
 
-Author = Annotated[str, Field(min_length=1, max_length=100, description="Who makes the change")]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 
@@ -52,7 +55,6 @@ class NewGuardian(BaseModel):
 class NewCard(BaseModel):
     uid: str
     child_id: int
-    author: Author
     number: str = ""
     holder: str = ""
     valid_from: date | None = Field(
@@ -62,7 +64,6 @@ class NewCard(BaseModel):
 
 
 class Revocation(BaseModel):
-    author: Author
     reason: Reason
 
 
@@ -71,7 +72,6 @@ class NewCorrection(BaseModel):
     day: date
     kind: Literal["add_arrival", "add_departure", "move", "cancel", "mark_absent", "mark_present"]
     reason: Reason
-    author: Author
     time: dt.time | None = Field(None, description="Local wall-clock time on `day`, for add and move")
     tap: str | None = Field(
         None, description="READER#SEQ, for move, cancel or confirming an unknown-time tap"
@@ -81,59 +81,69 @@ class NewCorrection(BaseModel):
 
 def journal_router(db: Database, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/api")
+    staff = [Depends(require_all("registry.view"))]
+    registrar = [Depends(require("registry.edit"))]
+    carder = [Depends(require("cards.edit"))]
 
     def today() -> date:
         return datetime.now(settings.tz).date()
 
-    @router.get("/groups", summary="Groups with their number of children")
+    @router.get("/groups", summary="Groups with their number of children", dependencies=staff)
     async def get_groups() -> list[dict[str, Any]]:
         return registry.list_groups(db)
 
-    @router.post("/groups", status_code=201, summary="Add a group")
-    async def post_group(group: NewGroup) -> dict[str, Any]:
-        return refused_as_422(registry.add_group, db, group.name, group.teachers)
+    @router.post(
+        "/groups", status_code=201, summary="Add a group", dependencies=[Depends(require("groups.edit"))]
+    )
+    async def post_group(request: Request, group: NewGroup) -> dict[str, Any]:
+        return refused_as_422(registry.add_group, db, group.name, group.teachers, author=actor(request))
 
-    @router.get("/children", summary="Children, by group and name")
-    async def get_children(group: str | None = None) -> list[dict[str, Any]]:
+    @router.get("/children", summary="Children, by group and name (a parent: their own)")
+    async def get_children(
+        user: Annotated[Account, Depends(require("registry.view"))], group: str | None = None
+    ) -> list[dict[str, Any]]:
         group_id = found_or_404(registry.find_group, db, group)["id"] if group else None
-        return registry.list_children(db, group_id=group_id)
+        children = registry.list_children(db, group_id=group_id)
+        mine = own_only(user, "registry.view", [child["id"] for child in children])
+        return [child for child in children if mine is None or child["id"] in mine]
 
     @router.get("/children/{child_id}", summary="A child with guardians and cards")
-    async def get_child(child_id: int) -> dict[str, Any]:
+    async def get_child(request: Request, child_id: int) -> dict[str, Any]:
+        check(request, "registry.view", child_id=child_id)
         child = found_or_404(registry.get_child, db, child_id)
         child["guardians"] = registry.guardians_of(db, child_id)
         child["cards"] = cards.list_cards(db, child_id=child_id, include_revoked=True)
         return child
 
-    @router.post("/children", status_code=201, summary="Add a child")
-    async def post_child(child: NewChild) -> dict[str, Any]:
-        return refused_as_422(registry.add_child, db, **child.model_dump())
+    @router.post("/children", status_code=201, summary="Add a child", dependencies=registrar)
+    async def post_child(request: Request, child: NewChild) -> dict[str, Any]:
+        return refused_as_422(registry.add_child, db, **child.model_dump(), author=actor(request))
 
-    @router.get("/guardians", summary="Guardians and their children")
+    @router.get("/guardians", summary="Guardians and their children", dependencies=staff)
     async def get_guardians() -> list[dict[str, Any]]:
         return registry.list_guardians(db)
 
-    @router.post("/guardians", status_code=201, summary="Add a guardian")
-    async def post_guardian(guardian: NewGuardian) -> dict[str, Any]:
-        return refused_as_422(registry.add_guardian, db, **guardian.model_dump())
+    @router.post("/guardians", status_code=201, summary="Add a guardian", dependencies=registrar)
+    async def post_guardian(request: Request, guardian: NewGuardian) -> dict[str, Any]:
+        return refused_as_422(registry.add_guardian, db, **guardian.model_dump(), author=actor(request))
 
-    @router.get("/cards", summary="Cards and their children")
+    @router.get("/cards", summary="Cards and their children", dependencies=staff)
     async def get_cards(child: int | None = None, include_revoked: bool = False) -> list[dict[str, Any]]:
         return cards.list_cards(db, child_id=child, include_revoked=include_revoked)
 
-    @router.get("/cards/unknown", summary="Cards tapped recently that belong to nobody")
+    @router.get("/cards/unknown", summary="Cards tapped recently that belong to nobody", dependencies=carder)
     async def get_unknown_cards(
         days_back: Annotated[int, Query(alias="days", ge=1, le=366)] = 7,
     ) -> list[dict]:
         first = today() - timedelta(days=days_back - 1)
         return cards.unknown_cards(db, local_day_bounds(first, first, settings.tz)[0])
 
-    @router.post("/cards", status_code=201, summary="Assign a card to a child")
-    async def post_card(card: NewCard) -> dict[str, Any]:
+    @router.post("/cards", status_code=201, summary="Assign a card to a child", dependencies=carder)
+    async def post_card(request: Request, card: NewCard) -> dict[str, Any]:
         details = {
             "uid": card.uid,
             "child_id": card.child_id,
-            "author": card.author,
+            "author": actor(request),
             "number": card.number,
             "holder": card.holder,
         }
@@ -142,24 +152,37 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         day = card.valid_from or today()
         return refused_as_422(cards.assign_card_from_day, db, day=day, tz=settings.tz, **details)
 
-    @router.post("/cards/{card_id}/revoke", summary="Revoke a card; its history stays")
-    async def revoke_card(card_id: int, revocation: Revocation) -> dict[str, Any]:
+    @router.post("/cards/{card_id}/revoke", summary="Revoke a card; its history stays", dependencies=carder)
+    async def revoke_card(request: Request, card_id: int, revocation: Revocation) -> dict[str, Any]:
         found_or_404(cards.get_card, db, card_id)
-        return refused_as_422(
-            cards.revoke_card, db, card_id, author=revocation.author, reason=revocation.reason
-        )
+        return refused_as_422(cards.revoke_card, db, card_id, author=actor(request), reason=revocation.reason)
 
-    @router.get("/days", summary="Each child's arrivals and departures on a local day")
-    async def get_days(day: Annotated[date | None, Query(alias="date")] = None, group: str | None = None):
+    @router.get("/days", summary="Each child's arrivals and departures on a local day (a parent: their own)")
+    async def get_days(
+        user: Annotated[Account, Depends(require("attendance.view"))],
+        day: Annotated[date | None, Query(alias="date")] = None,
+        group: str | None = None,
+    ):
         group_id = found_or_404(registry.find_group, db, group)["id"] if group else None
         results = days.compute_days(db, settings, day or today(), group_id=group_id)
-        return [days.day_as_dict(child_day, settings.tz) for child_day in results]
+        mine = own_only(user, "attendance.view", [child_day.child["id"] for child_day in results])
+        return [
+            days.day_as_dict(child_day, settings.tz)
+            for child_day in results
+            if mine is None or child_day.child["id"] in mine
+        ]
 
     @router.get("/presence", summary="Who is in the building now, per group")
-    async def get_presence() -> list[dict[str, Any]]:
+    async def get_presence(
+        _user: Annotated[Account, Depends(require("presence.view"))],
+    ) -> list[dict[str, Any]]:
         return days.presence_now(db, settings)
 
-    @router.get("/inconsistencies", summary="The inconsistency log for local days (default the last 7)")
+    @router.get(
+        "/inconsistencies",
+        summary="The inconsistency log for local days (default the last 7)",
+        dependencies=[Depends(require_all("attendance.view"))],
+    )
     async def get_inconsistencies(
         first: Annotated[date | None, Query(alias="from")] = None,
         last: Annotated[date | None, Query(alias="to")] = None,
@@ -171,7 +194,8 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         return [days.inconsistency_as_dict(item) for item in days.inconsistencies(db, settings, first, last)]
 
     @router.post("/corrections", status_code=201, summary="Correct a child's day (reason required)")
-    async def post_correction(fix: NewCorrection) -> dict[str, Any]:
+    async def post_correction(request: Request, fix: NewCorrection) -> dict[str, Any]:
+        check(request, "attendance.correct", child_id=fix.child_id)
         at = local_instant(fix.day, fix.time, settings.tz) if fix.time else None
         target_tap = refused_as_422(corrections.parse_tap_id, fix.tap) if fix.tap else None
         return refused_as_422(
@@ -181,20 +205,23 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
             day=fix.day,
             kind=fix.kind,
             reason=fix.reason,
-            author=fix.author,
+            author=actor(request),
             at=at,
             target_tap=target_tap,
             target_correction=fix.correction,
         )
 
     @router.post("/corrections/{correction_id}/revoke", summary="Revoke a correction (reason required)")
-    async def revoke_correction(correction_id: int, revocation: Revocation) -> dict[str, Any]:
-        found_or_404(corrections.get_correction, db, correction_id)
+    async def revoke_correction(
+        request: Request, correction_id: int, revocation: Revocation
+    ) -> dict[str, Any]:
+        correction = found_or_404(corrections.get_correction, db, correction_id)
+        check(request, "attendance.correct", child_id=correction["child_id"])
         return refused_as_422(
             corrections.revoke_correction,
             db,
             correction_id,
-            author=revocation.author,
+            author=actor(request),
             reason=revocation.reason,
         )
 

@@ -6,6 +6,7 @@ and ingest's counters); it only reads the database, through the hub's public fun
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -13,18 +14,28 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from sqlite_utils import Database
 
-from hub import cards, days, quarantine, readers, taps
+from hub import cards, days, quarantine, readers, sessions, taps
 from hub.config import Settings
 from hub.db import connect
 from hub.events import EventBus
 from hub.timefmt import from_db, local_day_bounds
+from web.account_routes import account_routes
+from web.admin_routes import admin_routes
 from web.api_journal import journal_router
+from web.auth import (
+    AuthContext,
+    allowed,
+    guard_unsafe_requests,
+    install_account_globals,
+    install_auth,
+    require,
+)
 from web.errors import install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.pages import NavItem, language_router, page_templates
@@ -53,18 +64,32 @@ def create_app(
         title="ewidencjoner",
         summary="Kindergarten attendance: card taps, readers and the quarantine of bad messages.",
         version="0.1.0",
+        dependencies=[Depends(guard_unsafe_requests)],
     )
-    nav = [NavItem("/", N_("Live taps")), NavItem("/reports", N_("Reports"))]
+    nav = [
+        NavItem("/", N_("Live taps"), visible=may_see("live.view")),
+        NavItem("/reports", N_("Reports"), visible=may_see_any("reports.attendance", "reports.fees")),
+        NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
+        NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
+    ]
     templates = page_templates(nav)
+    install_account_globals(templates)
+    auth = AuthContext(db, settings)
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
+    templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     app.add_middleware(LanguageMiddleware)
+    install_auth(app, auth)
     install_error_pages(app, templates)
     app.include_router(language_router())
+    app.include_router(account_routes(auth, templates))
+    app.include_router(admin_routes(auth, templates))
     app.include_router(journal_router(db, settings))
     app.include_router(reports_router(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.get("/api/taps", summary="Taps between two local dates (inclusive)")
+    live = [Depends(require("live.view"))]
+
+    @app.get("/api/taps", summary="Taps between two local dates (inclusive)", dependencies=live)
     async def api_taps(
         from_: Annotated[date | None, Query(alias="from")] = None, to: DateParam = None
     ) -> list[dict[str, Any]]:
@@ -72,33 +97,45 @@ def create_app(
         start, end = local_day_bounds(first, last, settings.tz)
         return taps.list_taps(db, start, end)
 
-    @app.get("/api/readers", summary="Registered readers with their latest status")
+    @app.get("/api/readers", summary="Registered readers with their latest status", dependencies=live)
     async def api_readers() -> list[dict[str, Any]]:
         return readers.list_readers(db)
 
-    @app.get("/api/quarantine", summary="Rejected messages, kept with the reason")
+    @app.get("/api/quarantine", summary="Rejected messages, kept with the reason", dependencies=live)
     async def api_quarantine(include_resolved: bool = False) -> dict[str, Any]:
         return {
             "counts": quarantine.count_by_reason(db),
             "entries": quarantine.list_quarantine(db, include_resolved=include_resolved),
         }
 
-    @app.get("/api/health", summary="Is ingest connected, and what has it handled")
+    @app.get("/api/health", summary="Is ingest connected, and what has it handled (no login: for monitoring)")
     async def api_health() -> dict[str, object]:
         return ingest_state() if ingest_state else {}
 
-    @app.get("/events", response_class=EventSourceResponse, summary="Live taps and reader status")
-    async def live_events() -> AsyncIterator[ServerSentEvent]:
+    @app.get(
+        "/events",
+        response_class=EventSourceResponse,
+        summary="Live taps and reader status (the stream ends with the session)",
+        dependencies=live,
+    )
+    async def live_events(request: Request) -> AsyncIterator[ServerSentEvent]:
+        session_id = request.state.session["id"]
         async with events.subscribe() as inbox:
             yield ServerSentEvent(event="hello", data={"site": settings.site})
-            while True:
-                event = await inbox.get()
+            while sessions.is_open(db, session_id):
+                try:
+                    event = await asyncio.wait_for(inbox.get(), timeout=SESSION_CHECK_S)
+                except TimeoutError:
+                    continue
                 yield ServerSentEvent(
                     event=str(event["type"]), raw_data=json.dumps(event, ensure_ascii=False)
                 )
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def live_page(request: Request) -> HTMLResponse:
+    async def live_page(request: Request) -> Response:
+        if request.state.user is not None and not allowed(request, "live.view"):
+            return RedirectResponse(home_of(request), status_code=303)
+        require("live.view")(request)
         today = datetime.now(settings.tz).date()
         start, end = local_day_bounds(today, today, settings.tz)
         return templates.TemplateResponse(
@@ -115,6 +152,25 @@ def create_app(
         )
 
     return app
+
+
+SESSION_CHECK_S = 30
+"""How often the live stream checks that its session is still open (logout, idle, blocked)."""
+
+
+def may_see(right: str) -> Callable[[Request], bool]:
+    """A menu item's `visible`: shown to accounts holding `right`."""
+    return lambda request: allowed(request, right)
+
+
+def may_see_any(*rights: str) -> Callable[[Request], bool]:
+    return lambda request: any(allowed(request, right) for right in rights)
+
+
+def home_of(request: Request) -> str:
+    """Where an account without the live page starts: a parent at their children's page."""
+    user = request.state.user
+    return "/parent" if user is not None and user.role == "parent" else "/account"
 
 
 EVENT_NAMES = {"arrival": N_("arrival"), "departure": N_("departure"), "debounced": N_("repeated")}
@@ -145,3 +201,10 @@ def _local_clock(text: str | None, settings: Settings) -> str:
     if not text:
         return "?"
     return from_db(text).astimezone(settings.tz).strftime("%H:%M:%S")
+
+
+def _local_moment(text: str | None, settings: Settings) -> str:
+    """A stored instant as the kindergarten's local date and time, `2026-11-18 07:40`."""
+    if not text:
+        return "—"
+    return from_db(text).astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")

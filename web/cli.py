@@ -11,7 +11,7 @@ import click
 from hub.cli import cli, settings_from
 from hub.config import ConfigError
 from hub.db import open_database
-from hub.demo import DEMO_READERS, DemoDay, seed_demo
+from hub.demo import DEMO_READERS, DemoDay, seed_demo, seed_demo_accounts
 from web.serve import configure_logging, run_hub
 
 DEMO_DATABASE = Path("var/demo/ewidencjoner.db")
@@ -60,7 +60,9 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         ctx, database=database, web_port=web_port, broker_url="", embedded_broker_port=embedded_broker_port
     )
     db = open_database(settings.database)
-    seed_demo(db, datetime.now(settings.tz).date())
+    today = datetime.now(settings.tz).date()
+    seed_demo(db, today)
+    logins = seed_demo_accounts(db, today)
     db.close()
 
     def start_readers() -> Callable[[], None]:
@@ -75,8 +77,9 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         f"  readers:     {', '.join(reader_id for reader_id, _ in DEMO_READERS)} "
         f"(the real firmware on MicroPython, simulated card reader)\n"
         f"  database:    {settings.database}\n"
-        f"  logins:      none yet; the API is open on localhost (see README)\n"
-        f"  Stop with Ctrl+C.\n"
+        f"  logins (new passwords at every start):\n"
+        + "".join(f"    {role:<10} {email:<26} {password}\n" for role, email, password in logins)
+        + "  Stop with Ctrl+C.\n"
     )
     run_hub(settings, on_ready=start_readers)
 

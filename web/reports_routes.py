@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from hub import reports
 from hub.config import Settings
 from hub.registry import RegistryError
+from web.auth import allowed, check, signed_in
 from web.i18n import N_, _
 
 TITLES = {
@@ -24,11 +25,13 @@ TITLES = {
     "fee-summary": N_("Fee summary for the accountant"),
     "meal-count": N_("Meal count for the kitchen"),
 }
+FEE_REPORTS = frozenset({"stay-report", "fee-summary", "meal-count"})
+"""Reports that need `reports.fees`; the others need `reports.attendance`."""
 """Each report's name on the list, translated; the print view keeps the report's Polish title."""
 
 
 def reports_router(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(prefix="/reports")
+    router = APIRouter(prefix="/reports", dependencies=[Depends(signed_in)])
 
     @router.get("", response_class=HTMLResponse, summary="The list of reports")
     async def report_index(request: Request) -> HTMLResponse:
@@ -36,7 +39,11 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
             request,
             "reports.html",
             {
-                "reports": [(name, info.period) for name, info in reports.REPORTS.items()],
+                "reports": [
+                    (name, info.period)
+                    for name, info in reports.REPORTS.items()
+                    if allowed(request, report_right(name))
+                ],
                 "titles": TITLES,
                 "formats": reports.FORMATS,
                 "today": datetime.now(settings.tz).date(),
@@ -45,6 +52,7 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
 
     @router.get("/{name}", summary="One report as html (print view), pdf, csv or xlsx")
     async def report(
+        request: Request,
         name: str,
         day: Annotated[date | None, Query(alias="date")] = None,
         month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
@@ -56,6 +64,7 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
     ) -> Response:
         if name not in reports.REPORTS:
             raise HTTPException(404, _("There is no report called %(name)s.") % {"name": name})
+        check(request, report_right(name))
         today = datetime.now(settings.tz).date()
         period = reports.Period(
             day=day or (today if reports.REPORTS[name].period == "day" else None),
@@ -74,3 +83,7 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
         return Response(body, media_type=reports.MEDIA_TYPES[fmt], headers=headers)
 
     return router
+
+
+def report_right(name: str) -> str:
+    return "reports.fees" if name in FEE_REPORTS else "reports.attendance"

@@ -1,0 +1,190 @@
+"""`/admin`: the administrator's accounts (create, unblock with a one-time password, block,
+an inspector's expiry and rights, a teacher's groups) and the director's login statistics.
+
+A one-time password is shown once, on the page that made it, to be handed over in person
+(the procedures forbid giving passwords by telephone); the audit log records that it was
+issued, never the password.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlite_utils import Database
+
+from hub import accounts, logins, registry
+from hub.registry import RegistryError
+from hub.rights import READ_RIGHTS, RIGHTS, ROLES, Account
+from hub.timefmt import from_db, local_day_bounds
+from web.auth import AuthContext, actor, allowed, require
+from web.forms import FormError, optional_date, text_fields
+from web.i18n import N_, _
+
+ROLE_NAMES = {
+    "admin": N_("administrator"),
+    "director": N_("director"),
+    "teacher": N_("teacher"),
+    "secretary": N_("secretary"),
+    "parent": N_("parent or legal guardian"),
+    "inspector": N_("inspector (read only)"),
+}
+RIGHT_NAMES = {
+    "live.view": N_("Live taps and readers"),
+    "presence.view": N_("Who is in the building now"),
+    "attendance.view": N_("Arrivals, departures and the inconsistency log"),
+    "topics.view": N_("Topics of the day"),
+    "registry.view": N_("Children's data, groups and guardians"),
+    "reports.attendance": N_("Attendance printouts"),
+    "reports.fees": N_("Fee and meal printouts"),
+    "settings.view": N_("Settings"),
+    "users.view": N_("List of accounts"),
+    "logins.stats": N_("Login statistics"),
+    "audit.view": N_("Audit log"),
+}
+"""The rights an inspector can be granted, as the account form names them."""
+STATS_DEFAULT_DAYS = 30
+Viewer = Annotated[Account, Depends(require("users.view"))]
+Manager = Annotated[Account, Depends(require("users.manage"))]
+Statistician = Annotated[Account, Depends(require("logins.stats"))]
+assert set(ROLE_NAMES) == set(ROLES) and set(RIGHT_NAMES) == READ_RIGHTS <= set(RIGHTS)
+
+
+def admin_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
+    router = APIRouter(prefix="/admin", include_in_schema=False)
+    db, settings = context.db, context.settings
+
+    def users_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
+        context = {
+            "users": accounts.list_users(db),
+            "groups": {group["id"]: group["name"] for group in registry.list_groups(db)},
+            "role_names": ROLE_NAMES,
+            "right_names": RIGHT_NAMES,
+            "may_manage": allowed(request, "users.manage"),
+            "values": {},
+            "error": None,
+            "issued": None,
+            **extra,
+        }
+        return templates.TemplateResponse(request, "admin_users.html", context, status_code=status)
+
+    def user_page(request: Request, user_id: int, *, status: int = 200, **extra: Any) -> Response:
+        try:
+            user = accounts.get_user(db, user_id)
+        except RegistryError as exc:
+            raise HTTPException(404, _("There is no such account.")) from exc
+        context = {
+            "user": user,
+            "groups": registry.list_groups(db),
+            "children": [registry.get_child(db, child_id) for child_id in user["children"]],
+            "role_names": ROLE_NAMES,
+            "right_names": RIGHT_NAMES,
+            "may_manage": allowed(request, "users.manage"),
+            "error": None,
+            "issued": None,
+            "saved": "saved" in request.query_params,
+            **extra,
+        }
+        return templates.TemplateResponse(request, "admin_user.html", context, status_code=status)
+
+    @router.get("/users", response_class=HTMLResponse)
+    async def users(request: Request, _user: Viewer) -> Response:
+        return users_page(request)
+
+    @router.post("/users", response_class=HTMLResponse)
+    async def add_user(request: Request, _user: Manager) -> Response:
+        form = await request.form()
+        fields = await text_fields(request)
+        try:
+            created, one_time = accounts.add_user(
+                db,
+                email=fields.get("email", ""),
+                name=fields.get("name", ""),
+                role=fields.get("role", ""),
+                title=fields.get("title", ""),
+                groups=[int(g) for g in form.getlist("groups") if str(g).isdigit()],
+                children=_ids(fields.get("children", "")),
+                expires_on=optional_date(fields.get("expires_on"), "expires_on"),
+                granted=[str(r) for r in form.getlist("granted")] or None,
+                author=actor(request),
+            )
+        except (FormError, RegistryError) as exc:
+            return users_page(request, status=422, values=fields, error=exc)
+        return users_page(request, issued={"user": created, "password": one_time})
+
+    @router.get("/users/{user_id}", response_class=HTMLResponse)
+    async def user(request: Request, user_id: int, _user: Viewer) -> Response:
+        return user_page(request, user_id)
+
+    @router.post("/users/{user_id}", response_class=HTMLResponse)
+    async def change_user(request: Request, user_id: int, _user: Manager) -> Response:
+        form = await request.form()
+        fields = await text_fields(request)
+        if not _exists(db, user_id):
+            raise HTTPException(404, _("There is no such account."))
+        current = accounts.get_user(db, user_id)
+        changes: dict[str, Any] = {"name": fields.get("name", ""), "title": fields.get("title", "")}
+        try:
+            changes["expires_on"] = optional_date(fields.get("expires_on"), "expires_on")
+            if current["role"] == "teacher":
+                changes["groups"] = [int(g) for g in form.getlist("groups") if str(g).isdigit()]
+            if current["role"] == "inspector":
+                changes["granted"] = [str(r) for r in form.getlist("granted")]
+            accounts.update_user(db, user_id, author=actor(request), **changes)
+        except (FormError, RegistryError) as exc:
+            return user_page(request, user_id, status=422, error=exc)
+        return RedirectResponse(f"/admin/users/{user_id}?saved", status_code=303)
+
+    @router.post("/users/{user_id}/one-time-password", response_class=HTMLResponse)
+    async def issue(request: Request, user_id: int, _user: Manager) -> Response:
+        if not _exists(db, user_id):
+            raise HTTPException(404, _("There is no such account."))
+        one_time = accounts.issue_one_time_password(db, user_id, author=actor(request))
+        return user_page(request, user_id, issued=one_time)
+
+    @router.post("/users/{user_id}/block", response_class=HTMLResponse)
+    async def block(request: Request, user_id: int, _user: Manager) -> Response:
+        if not _exists(db, user_id):
+            raise HTTPException(404, _("There is no such account."))
+        accounts.block(db, user_id, author=actor(request))
+        return RedirectResponse(f"/admin/users/{user_id}?saved", status_code=303)
+
+    @router.get("/logins", response_class=HTMLResponse)
+    async def login_statistics(request: Request, _user: Statistician) -> Response:
+        today = context.today()
+        try:
+            last = optional_date(request.query_params.get("to"), "to") or today
+            first = optional_date(request.query_params.get("from"), "from") or last - timedelta(
+                days=STATS_DEFAULT_DAYS - 1
+            )
+        except FormError:
+            first, last = today - timedelta(days=STATS_DEFAULT_DAYS - 1), today
+        start, end = local_day_bounds(min(first, last), max(first, last), settings.tz)
+        stats = logins.statistics(db, from_db(start), from_db(end))
+        return templates.TemplateResponse(
+            request,
+            "admin_logins.html",
+            {"stats": stats, "first": min(first, last), "last": max(first, last), "role_names": ROLE_NAMES},
+        )
+
+    return router
+
+
+def _exists(db: Database, user_id: int) -> bool:
+    return bool(db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone())
+
+
+def _ids(text: str) -> list[int]:
+    """Child ids typed as `3, 7`: a parent's children."""
+    found = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise FormError(N_("Give child ids as numbers separated by commas."), "children")
+        found.append(int(part))
+    return found
