@@ -86,7 +86,7 @@ from hub.attendance.calendar import (
     public_holidays,
     working_days,
 )
-from hub.attendance.day import compute_day
+from hub.attendance.day import complete_day, compute_day
 from hub.attendance.inconsistencies import Inconsistency, day_inconsistencies, unknown_card_items
 from hub.attendance.model import (
     DEFAULT_SETTINGS,
@@ -101,6 +101,7 @@ from hub.attendance.model import (
 )
 from hub.attendance.presence import Presence, presence_at
 from hub.attendance.result import (
+    CompleteDay,
     CorrectionOutcome,
     DayFlags,
     DayResult,
@@ -113,6 +114,7 @@ from hub.attendance.result import (
 __all__ = [
     "DEFAULT_SETTINGS",
     "ChildId",
+    "CompleteDay",
     "Correction",
     "CorrectionKind",
     "CorrectionOutcome",
@@ -129,6 +131,7 @@ __all__ = [
     "TapOutcome",
     "TimeQuality",
     "Visit",
+    "complete_day",
     "compute_day",
     "day_bounds",
     "day_inconsistencies",

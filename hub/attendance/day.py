@@ -20,6 +20,7 @@ from hub.attendance.model import (
     require_aware,
 )
 from hub.attendance.result import (
+    CompleteDay,
     DayFlags,
     DayResult,
     DayStatus,
@@ -367,3 +368,51 @@ def timed_taps_day(
         tap_outcomes=tuple(outcomes),
         correction_outcomes=(),
     )
+
+
+TimedTap = tuple[datetime, str, int, str]
+"""A timed tap as `complete_day` takes it: (at, reader_id, seq, mode), which sorts in the
+order of `tap_order`."""
+
+
+def complete_day(
+    child_id: ChildId, day: date, taps: Iterable[TimedTap], settings: Settings = DEFAULT_SETTINGS
+) -> CompleteDay | None:
+    """The visits `timed_taps_day` finds in a day of timed taps only and no corrections, when
+    every visit has an arrival and a departure; None otherwise (a missing scan, a visit still
+    open, a tap given twice, an unknown mode: `compute_day` then says what the day is).
+
+    The same walk as `timed_taps_day` (debounce anchored at each counted tap, then toggle or
+    fixed modes) over plain tuples, building no events, outcomes or flags: the visits are
+    equal to `compute_day`'s (tests/attendance/test_attendance_fast_path.py). The taps must
+    be the child's taps of `day` (not checked here: the caller filed them by day)."""
+    window = timedelta(seconds=settings.debounce_s)
+    visits: list[tuple[datetime, datetime]] = []
+    arrival: datetime | None = None  # the open visit's arrival
+    left = False  # the child has left at least once (an `out` tap is then redundant)
+    anchor: datetime | None = None
+    previous: TimedTap | None = None
+    for tap in sorted(taps):
+        if tap == previous:
+            return None
+        previous = tap
+        at, _, _, mode = tap
+        if anchor is not None and at - anchor < window:
+            continue
+        anchor = at
+        if mode == "toggle":
+            mode = "out" if arrival is not None else "in"
+        if mode == "in":
+            if arrival is None:
+                arrival = at
+        elif mode == "out":
+            if arrival is not None:
+                visits.append((arrival, at))
+                arrival, left = None, True
+            elif not left:
+                return None  # a departure with nobody in: a visit without an arrival
+        else:
+            return None
+    if arrival is not None:
+        return None
+    return CompleteDay(child_id, day, day_frame(day, settings).day_off, tuple(visits))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from hub.attendance.calendar import minutes_between
 from hub.attendance.model import ChildId, Correction, Tap, TapId
@@ -188,3 +188,18 @@ class DayResult:
 
     def outcome_of(self, tap: TapId) -> TapOutcome | None:
         return next((o for o in self.tap_outcomes if o.tap == tap), None)
+
+
+class CompleteDay(NamedTuple):
+    """A day of timed taps only, without corrections, whose every visit has an arrival and a
+    departure, reduced to what a fee needs: the visits as (arrival, departure) instants.
+
+    `complete_day` makes one where `compute_day` would give a `DayResult` with these visits,
+    no missing arrival or departure and no day mark; the fee engine takes either (a city's
+    month is 1.8 million days, and building each day's events and outcomes is most of it).
+    """
+
+    child_id: ChildId
+    day: date
+    day_off: str | None
+    visits: tuple[tuple[datetime, datetime], ...]

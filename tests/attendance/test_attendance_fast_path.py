@@ -1,6 +1,7 @@
 """The fast path for the common day (timed taps only, no corrections) gives exactly the day
 the general path gives, on generated days: bursts, ties, every mode, DST days, a holiday, a
-closed day, and `now` before, at and after closing time."""
+closed day, and `now` before, at and after closing time. So does the fee summary's
+`complete_day`, which keeps only the visits, whenever every visit has both ends."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.attendance import Settings, Tap, compute_day, day_bounds
+from hub.attendance import CompleteDay, Settings, Tap, complete_day, compute_day, day_bounds
 from hub.attendance.day import distinct, general_day, timed_taps_day
 
 CHILD = 7
@@ -70,6 +71,34 @@ def test_the_fast_path_gives_the_general_paths_day(
     fast = timed_taps_day(CHILD, day, unique, now, rules)
     assert fast == general_day(CHILD, day, unique, {}, now, rules)
     assert compute_day(CHILD, day, reversed(taps), now=now, settings=rules) == fast
+
+
+@settings(max_examples=400, deadline=None)
+@given(timed_day(), rule_settings(), st.integers(0, 3))
+def test_complete_day_gives_compute_days_visits_when_all_have_both_ends(
+    case: tuple[date, list[Tap]], rules: Settings, when: int
+) -> None:
+    day, taps = case
+    now = moments(day, rules)[when]
+    result = compute_day(CHILD, day, taps, now=now, settings=rules)
+    unique = distinct(taps, lambda t: t.id)
+    light = complete_day(CHILD, day, [(t.at, t.reader_id, t.seq, t.mode) for t in unique.values()], rules)
+    complete = all(v.arrival is not None and v.departure is not None for v in result.visits)
+    if complete:
+        visits = tuple((v.arrival.at, v.departure.at) for v in result.visits)  # type: ignore[union-attr]
+        assert light == CompleteDay(CHILD, day, result.day_off, visits)
+        assert not result.flags.missing_departure and not result.flags.missing_arrival
+    else:
+        assert light is None
+    if len(unique) < len(taps):  # a tap given twice is left to compute_day
+        assert complete_day(CHILD, day, [(t.at, t.reader_id, t.seq, t.mode) for t in taps], rules) is None
+
+
+def test_complete_day_leaves_unknown_modes_to_compute_day() -> None:
+    day = date(2026, 3, 2)
+    start, _ = day_bounds(day)
+    assert complete_day(CHILD, day, [(start + timedelta(hours=8), "door", 1, "sideways")]) is None
+    assert complete_day(CHILD, day, []) == CompleteDay(CHILD, day, None, ())
 
 
 def test_the_fast_path_refuses_what_the_general_path_refuses() -> None:
