@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from hub.attendance import DEFAULT_SETTINGS, DayResult, DayStatus, local_instant
+from hub.attendance import DEFAULT_SETTINGS, CompleteDay, DayResult, DayStatus, local_instant
 from hub.attendance import Settings as AttendanceSettings
 from hub.attendance.model import ChildId
 from hub.fees.exemption import ExemptionReason, exemption
@@ -332,17 +332,16 @@ def day_fee(
 
 
 def day_minutes(
-    result: DayResult, child: Child, ctx: DayContext, exempt: bool | None = None
+    result: DayResult | CompleteDay, child: Child, ctx: DayContext, exempt: bool | None = None
 ) -> tuple[Minutes, bool]:
     """The minutes of `day_fee` without building a `DayFee` (for the city-wide summary):
-    (minutes, complete). Equal to the corresponding `day_fee` fields by construction.
+    (minutes, complete). Equal to the corresponding `day_fee` fields by construction; a
+    `CompleteDay` is read as the `DayResult` it stands for (every visit has both ends).
     `exempt`: whether `exemption(child, day, rules)` holds, if the caller already knows."""
-    visits = result.visits
-    if len(visits) == 1 and visits[0].arrival is not None and visits[0].departure is not None:
-        visit = visits[0]
-        intervals = [(minute_of(visit.arrival.at), minute_of(visit.departure.at))]  # type: ignore[union-attr]
+    if isinstance(result, CompleteDay):
+        intervals = [(minute_of(arrival), minute_of(departure)) for arrival, departure in result.visits]
         complete = True
-    elif visits and all(v.arrival is not None and v.departure is not None for v in visits):
+    elif (visits := result.visits) and all(v.arrival is not None and v.departure is not None for v in visits):
         intervals = [(minute_of(v.arrival.at), minute_of(v.departure.at)) for v in visits]  # type: ignore[union-attr]
         complete = True
     else:

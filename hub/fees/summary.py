@@ -7,8 +7,9 @@ meal prices once per meal plan, and each day is a handful of integer interval op
 (about 7 s for 60,000 children and 1.3 million days on one core of the development machine).
 
 Of each `DayResult` it reads only `child_id`, `day`, `day_off`, `status`, `closing_at`,
-`visits` and `flags.missing_departure`: storage that keeps computed visits can rebuild
-light DayResults (empty tap and correction outcomes) instead of recomputing the days.
+`visits` and `flags.missing_departure`; a day whose visits all have both ends may come as
+a `CompleteDay` instead (its visits' instants and nothing else), which is how
+`hub.billing.summary` passes the common day without building its events.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from hub.attendance import DEFAULT_SETTINGS, DayResult
+from hub.attendance import DEFAULT_SETTINGS, CompleteDay, DayResult
 from hub.attendance import Settings as AttendanceSettings
 from hub.attendance.model import ChildId
 from hub.fees.day import DayContext, day_context, day_minutes
@@ -98,7 +99,7 @@ class FeeSummary:
 
 def fee_summary(
     children: Iterable[Child],
-    days: Iterable[DayResult],
+    days: Iterable[DayResult | CompleteDay],
     year: int,
     month: int,
     settings: FeeSettings,
@@ -107,8 +108,8 @@ def fee_summary(
     absences: Iterable[AbsenceReport] = (),
     adjustments: Iterable[Adjustment] = (),
 ) -> FeeSummary:
-    """The month's summary for `children`. `days`: their `DayResult`s of the month, in any
-    order; `absences` and `adjustments` as for `month_statement`. A child with no days still
+    """The month's summary for `children`. `days`: their `DayResult`s (or `CompleteDay`s) of
+    the month, in any order; `absences` and `adjustments` as for `month_statement`. A child with no days still
     gets a row (meals are charged by expected days, not by attendance)."""
     kids = {c.child_id: c for c in children}
     by_child: dict[ChildId, list[DayResult]] = {c: [] for c in kids}
