@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from hub import cards, corrections, registry, site_settings
 from hub.attendance import (
+    CompleteDay,
     Correction,
     DayResult,
     Event,
@@ -27,6 +28,7 @@ from hub.attendance import (
     Presence,
     Tap,
     TapId,
+    complete_day,
     compute_day,
     day_inconsistencies,
     presence_at,
@@ -40,6 +42,8 @@ from hub.taps import TapRow
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 
 OUTCOME_TO_ACK = {"arrival": "in", "departure": "out"}
+FEE_CHUNK = 500
+"""Children whose taps `range_fee_days` reads at once (and reports as done together)."""
 
 
 @dataclass(frozen=True)
@@ -117,46 +121,75 @@ def compute_days(
     ]
 
 
-def _card_index(db: Database) -> dict[str, list[tuple[str, str | None, int, str | None, str | None]]]:
-    """Every card by UID: (valid_from, revoked_at, child_id, number, holder), for attributing
-    taps in Python with the same comparisons `day_taps` makes in SQL (stored instants are
-    ASCII, so text order is the same in both)."""
-    found: dict[str, list[tuple[str, str | None, int, str | None, str | None]]] = defaultdict(list)
-    for row in db.execute(
-        "SELECT uid, valid_from, revoked_at, child_id, number, holder FROM cards ORDER BY id"
-    ):
-        found[row[0]].append(tuple(row[1:]))  # type: ignore[arg-type]
-    return found
+CardRow = tuple[str, str | None, int, str | None, str | None]
+"""A card as attribution needs it: (valid_from, revoked_at, child_id, number, holder)."""
 
 
-def _mode_index(db: Database) -> dict[str, tuple[list[str], list[str]]]:
-    """Each reader's mode history: (valid_from list, mode list), sorted by valid_from."""
-    found: dict[str, tuple[list[str], list[str]]] = {}
-    for reader_id, valid_from, mode in db.execute(
-        "SELECT reader_id, valid_from, mode FROM reader_modes ORDER BY reader_id, valid_from"
-    ):
-        starts, modes = found.setdefault(reader_id, ([], []))
-        starts.append(valid_from)
-        modes.append(mode)
-    return found
+class TapIndex(NamedTuple):
+    """Every card by UID and every reader's mode history, loaded once for a range, so taps
+    are attributed in Python with the same comparisons `day_taps` makes in SQL (stored
+    instants are ASCII, so text order is the same in both)."""
+
+    cards: dict[str, list[CardRow]]
+    """By UID, in card id order."""
+    uids: dict[int, list[str]]
+    """Each child's UIDs, past and present."""
+    modes: dict[str, tuple[list[str], list[str]]]
+    """By reader: (valid_from list, mode list), sorted by valid_from."""
+
+    @staticmethod
+    def load(db: Database) -> TapIndex:
+        cards: dict[str, list[CardRow]] = defaultdict(list)
+        uids: dict[int, list[str]] = defaultdict(list)
+        for uid, *card in db.execute(
+            "SELECT uid, valid_from, revoked_at, child_id, number, holder FROM cards ORDER BY id"
+        ):
+            cards[uid].append(tuple(card))  # type: ignore[arg-type]
+            if uid not in uids[card[2]]:
+                uids[card[2]].append(uid)
+        modes: dict[str, tuple[list[str], list[str]]] = {}
+        for reader_id, valid_from, mode in db.execute(
+            "SELECT reader_id, valid_from, mode FROM reader_modes ORDER BY reader_id, valid_from"
+        ):
+            starts, kinds = modes.setdefault(reader_id, ([], []))
+            starts.append(valid_from)
+            kinds.append(mode)
+        return TapIndex(dict(cards), dict(uids), modes)
 
 
-def range_taps(
-    db: Database, first: date, last: date, rules: RuleSettings, child_ids: set[int] | None = None
-) -> dict[tuple[int, date], list[Tap]]:
-    """The taps of local days `first`..`last` by (child, day): `day_taps` for every day at once
-    (one query, attribution in Python), only those of `child_ids` if given. Taps of cards
-    assigned to nobody are left out: they belong to no child's day."""
+RangeTap = tuple[datetime | None, str, int, str | None, str, str, str | None, str | None]
+"""A stored tap attributed to a child by the range functions: (at, reader_id, seq, mode,
+time_quality, uid, card number, card holder), `at` None for an unknown-time tap. The
+fields of its `Tap` (the child is the key it is filed under), as a plain tuple: a city's
+month is 2.5 million of them. It starts with `complete_day`'s tuple."""
+
+
+def range_tap(child_id: int, row: RangeTap) -> Tap:
+    at, reader_id, seq, mode, quality, uid, number, holder = row
+    return Tap(reader_id, seq, child_id, at, quality, mode, uid, number, holder)  # type: ignore[arg-type]
+
+
+def range_tap_rows(
+    db: Database,
+    first: date,
+    last: date,
+    rules: RuleSettings,
+    child_ids: set[int] | None = None,
+    index: TapIndex | None = None,
+) -> dict[tuple[int, date], list[RangeTap]]:
+    """The taps of local days `first`..`last` by (child, day), as `day_taps` attributes them
+    (one query per 500 cards, attribution in Python), only those of `child_ids` if given.
+    Taps of cards assigned to nobody are left out: they belong to no child's day. `index`:
+    the cards and modes, if the caller loaded them for several ranges."""
     bounds = [local_day_bounds(first + timedelta(days=n), first + timedelta(days=n), rules.tz)[0]
               for n in range((last - first).days + 2)]  # fmt: skip
     days = [first + timedelta(days=n) for n in range(len(bounds) - 1)]
-    cards_by_uid = _card_index(db)
-    modes = _mode_index(db)
+    index = index or TapIndex.load(db)
     if child_ids is None:
-        uids = list(cards_by_uid)
+        uids = list(index.cards)
     else:
-        uids = [uid for uid, found in cards_by_uid.items() if any(card[2] in child_ids for card in found)]
-    found: dict[tuple[int, date], list[Tap]] = defaultdict(list)
+        uids = list(dict.fromkeys(uid for child_id in child_ids for uid in index.uids.get(child_id, ())))
+    found: dict[tuple[int, date], list[RangeTap]] = defaultdict(list)
     instant = cards.TAP_INSTANT
     for chunk in range(0, len(uids), 500):
         rows = db.execute(
@@ -166,24 +199,30 @@ def range_taps(
             [*uids[chunk : chunk + 500], bounds[0], bounds[-1]],
         )
         for reader_id, seq, uid, at, quality, moment in rows:
-            matching = [
-                card
-                for card in cards_by_uid[uid]
-                if card[0] <= moment and (card[1] is None or card[1] > moment)
-                and (child_ids is None or card[2] in child_ids)
-            ]  # fmt: skip
-            if not matching:
-                continue
-            day = days[bisect_right(bounds, moment) - 1]
-            history = modes.get(reader_id)
-            position = bisect_right(history[0], moment) if history else 0
-            mode = history[1][position - 1] if history and position else None
-            when = from_db(at) if at and quality != "unknown" else None
-            for _, _, child_id, number, holder in matching:
-                found[child_id, day].append(
-                    Tap(reader_id, seq, child_id, when, quality, mode, uid, number, holder)  # type: ignore[arg-type]
-                )
+            day: date | None = None
+            for valid_from, revoked_at, child_id, number, holder in index.cards[uid]:
+                if valid_from > moment or (revoked_at is not None and revoked_at <= moment):
+                    continue
+                if child_ids is not None and child_id not in child_ids:
+                    continue
+                if day is None:
+                    day = days[bisect_right(bounds, moment) - 1]
+                    history = index.modes.get(reader_id)
+                    position = bisect_right(history[0], moment) if history else 0
+                    mode = history[1][position - 1] if history and position else None
+                    when = from_db(at) if at and quality != "unknown" else None
+                found[child_id, day].append((when, reader_id, seq, mode, quality, uid, number, holder))
     return found
+
+
+def range_taps(
+    db: Database, first: date, last: date, rules: RuleSettings, child_ids: set[int] | None = None
+) -> dict[tuple[int, date], list[Tap]]:
+    """`day_taps` for every day `first`..`last` at once, by (child, day) (`range_tap_rows`)."""
+    return {
+        (child_id, day): [range_tap(child_id, row) for row in rows]
+        for (child_id, day), rows in range_tap_rows(db, first, last, rules, child_ids).items()
+    }
 
 
 def range_corrections(
@@ -245,6 +284,65 @@ def compute_range(
             ],
         )
         day += timedelta(days=1)
+
+
+def range_fee_days(
+    db: Database,
+    settings: Settings,
+    first: date,
+    last: date,
+    children: list[dict[str, Any]],
+    *,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[DayResult | CompleteDay]:
+    """What the fee summary needs of `compute_range`'s days (each child's days `first`..`last`
+    on which it attends), for 60,000 children in seconds rather than minutes:
+
+    - a day with neither taps nor corrections is left out: it has no visit, so it bills
+      nothing and is complete;
+    - the common day (timed taps only, no corrections, every visit with both ends) comes as
+      a `CompleteDay`, made from the stored rows without building a `Tap` or an event;
+    - any other day as `compute_day` computes it.
+
+    tests/test_fee_days.py checks that the summary of these equals the summary of
+    `compute_range`'s days. Children are read `FEE_CHUNK` at a time (their taps in one
+    go), and `progress` is told how many children are done after each chunk."""
+    rules = site_settings.rules_for(db, settings)
+    index = TapIndex.load(db)
+    fixes = range_corrections(db, first, last, {child["id"] for child in children})
+    moment = now or utc_now()
+    span = [(first + timedelta(days=n), (first + timedelta(days=n)).isoformat())
+            for n in range((last - first).days + 1)]  # fmt: skip
+    for start in range(0, len(children), FEE_CHUNK):
+        chunk = children[start : start + FEE_CHUNK]
+        taps = range_tap_rows(db, first, last, rules, {child["id"] for child in chunk}, index)
+        for child in chunk:
+            child_id, active_from, active_to = child["id"], child["active_from"], child["active_to"]
+            for day, text in span:
+                rows = taps.get((child_id, day), ())
+                day_fixes = fixes.get((child_id, day), ())
+                if (
+                    not (rows or day_fixes)
+                    or active_from > text
+                    or (active_to is not None and active_to < text)
+                ):
+                    continue
+                if not day_fixes and all(row[0] is not None for row in rows):
+                    light = complete_day(child_id, day, [row[:4] for row in rows], rules)  # type: ignore[misc]
+                    if light is not None:
+                        yield light
+                        continue
+                yield compute_day(
+                    child_id,
+                    day,
+                    [range_tap(child_id, row) for row in rows],
+                    day_fixes,
+                    now=moment,
+                    settings=rules,
+                )
+        if progress:
+            progress(len(chunk))
 
 
 def presence_now(db: Database, settings: Settings, now: datetime | None = None) -> list[dict[str, Any]]:
