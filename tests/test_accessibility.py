@@ -23,6 +23,7 @@ from hub.events import EventBus
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
 from tests.support import WebServer
+from tests.web_support import PASSWORD, add_account, log_in_browser
 from web.app import create_app
 
 FORBIDDEN = "/test-only/forbidden"
@@ -33,6 +34,8 @@ FORBIDDEN = "/test-only/forbidden"
 class Scan:
     path: str
     status: int = 200
+    signed_in: bool = True
+    """Scanned as the director (every page but the login form)."""
 
 
 PAGES = [
@@ -44,7 +47,15 @@ PAGES = [
     Scan("/reports/no-such-report", 404),
     Scan("/reports/monthly-grid?month=2026-13", 422),
     Scan(FORBIDDEN, 403),
+    Scan("/login", signed_in=False),
+    Scan("/account"),
+    Scan("/account/welcome"),
+    Scan("/account/password"),
+    Scan("/admin/users"),
+    Scan("/admin/users/1"),
+    Scan("/admin/logins"),
 ]
+DIRECTOR = "dyrektor@p11.example.pl"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 VIEWS = {
@@ -79,6 +90,7 @@ def seed(settings: Settings) -> None:
         )
         readers.record_status(db, "wejscie", StatusMessage(online=True, queue=0), now, retained=False)
     db.close()
+    add_account(settings.database, "director", email=DIRECTOR)
 
 
 @pytest.fixture(scope="module")
@@ -100,10 +112,12 @@ def visit(browser: Browser, site: WebServer) -> Iterator[Callable[..., Page]]:
     """Open a path in a fresh browser context (language and screen as in `VIEWS`)."""
     contexts = []
 
-    def open_page(path: str, view: str = "pl", status: int = 200) -> Page:
+    def open_page(path: str, view: str = "pl", status: int = 200, signed_in: bool = True) -> Page:
         context = browser.new_context(**VIEWS[view])
         contexts.append(context)
         page = context.new_page()
+        if signed_in:
+            log_in_browser(page, site.url, DIRECTOR, PASSWORD)
         response = page.goto(site.url + path)
         assert response is not None and response.status == status, (
             f"{path}: HTTP {response and response.status}"
@@ -118,7 +132,7 @@ def visit(browser: Browser, site: WebServer) -> Iterator[Callable[..., Page]]:
 @pytest.mark.parametrize("view", VIEWS)
 @pytest.mark.parametrize("scan", PAGES, ids=lambda scan: scan.path)
 def test_no_serious_accessibility_problem(visit: Callable[..., Page], scan: Scan, view: str) -> None:
-    page = visit(scan.path, view, scan.status)
+    page = visit(scan.path, view, scan.status, scan.signed_in)
     assert_accessible(page)
     if VIEWS[view]["viewport"] == PHONE:
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "wider than the phone"
