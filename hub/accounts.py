@@ -232,70 +232,40 @@ def set_password(
         problems.append("reused")
     if problems:
         raise passwords.PasswordRejected(problems, settings)
-    moment = to_db(now or utc_now())
-    hashed = passwords.hash_password(new)
-    before = get_user(db, user_id)
-    with db.atomic():
-        db["users"].update(user_id, {"password_hash": hashed, "password_set_at": moment, "must_change": 0})
-        _remember_password(db, user_id, hashed, moment)
-        after = get_user(db, user_id)
-        audit.record(
-            db,
-            actor=author,
-            action="user.password",
-            entity="user",
-            entity_id=user_id,
-            before=before,
-            after=after,
-        )
-    return after
+    row = {
+        "password_hash": passwords.hash_password(new),
+        "password_set_at": to_db(now or utc_now()),
+        "must_change": 0,
+    }
+    return _change_user(db, user_id, row, action="user.password", author=author)
 
 
 def issue_one_time_password(db: Database, user_id: int, *, author: str, now: datetime | None = None) -> str:
     """Unblock an account (or reset a forgotten password): a new one-time password, to be
     changed at the next login; the account's open sessions are ended."""
-    before = get_user(db, user_id)
     one_time = passwords.one_time_password(security_settings.load(db))
-    hashed = passwords.hash_password(one_time)
-    moment = to_db(now or utc_now())
-    with db.atomic():
-        db["users"].update(
-            user_id,
-            {
-                "password_hash": hashed,
-                "password_set_at": moment,
-                "must_change": 1,
-                "failed_count": 0,
-                "blocked_at": None,
-            },
-        )
-        _remember_password(db, user_id, hashed, moment)
-        sessions.end_all(db, user_id, "one-time password issued", now=now)
-        after = get_user(db, user_id)
-        audit.record(
-            db, actor=author, action="user.one_time_password", entity="user", entity_id=user_id,
-            before=before, after=after,
-        )  # fmt: skip
+    row = {
+        "password_hash": passwords.hash_password(one_time),
+        "password_set_at": to_db(now or utc_now()),
+        "must_change": 1,
+        "failed_count": 0,
+        "blocked_at": None,
+    }
+    _change_user(
+        db,
+        user_id,
+        row,
+        action="user.one_time_password",
+        author=author,
+        end_sessions="one-time password issued",
+    )
     return one_time
 
 
 def block(db: Database, user_id: int, *, author: str, now: datetime | None = None) -> dict[str, Any]:
     """Block an account at once (a suspected breach): it logs in again only after an unblock."""
-    before = get_user(db, user_id)
-    with db.atomic():
-        db["users"].update(user_id, {"blocked_at": to_db(now or utc_now())})
-        sessions.end_all(db, user_id, "blocked", now=now)
-        after = get_user(db, user_id)
-        audit.record(
-            db,
-            actor=author,
-            action="user.block",
-            entity="user",
-            entity_id=user_id,
-            before=before,
-            after=after,
-        )
-    return after
+    row = {"blocked_at": to_db(now or utc_now())}
+    return _change_user(db, user_id, row, action="user.block", author=author, end_sessions="blocked")
 
 
 def editors_of_child(db: Database, child_id: int) -> list[dict[str, Any]]:
@@ -346,6 +316,31 @@ def _guardian_for(db: Database, login: str, name: str, child_ids: list[int], aut
         if child_id not in linked:
             registry.link_guardian(db, row[0], child_id, author=author)
     return row[0]
+
+
+def _change_user(
+    db: Database,
+    user_id: int,
+    row: dict[str, Any],
+    *,
+    action: str,
+    author: str,
+    end_sessions: str | None = None,
+) -> dict[str, Any]:
+    """Update the account (a new password hash is also remembered; `end_sessions` ends its
+    open sessions with that reason) and log it, in one transaction."""
+    before = get_user(db, user_id)
+    with db.atomic():
+        db["users"].update(user_id, row)
+        if "password_hash" in row:
+            _remember_password(db, user_id, row["password_hash"], row["password_set_at"])
+        if end_sessions:
+            sessions.end_all(db, user_id, end_sessions)
+        after = get_user(db, user_id)
+        audit.record(
+            db, actor=author, action=action, entity="user", entity_id=user_id, before=before, after=after
+        )
+    return after
 
 
 def _remember_password(db: Database, user_id: int, hashed: str, moment: str) -> None:
