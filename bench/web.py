@@ -5,9 +5,11 @@ Not a test: it prints figures. Run it with `make bench` (or `.venv/bin/python be
 The hub runs as `ewidencjoner serve` in its own process on a real Mosquitto, with 6 groups of
 25 children, most of whom have arrived this morning, one teacher account per group.
 
-1. Page latency: 20 concurrent signed-in users, each requesting one page after another
-   (`/presence`, then a group day `/groups/G/days/TODAY`). The baseline, in the same run with
-   the same 20 users: a static file (`/static/style.css`) from the same server.
+1. Page latency: 20 concurrent signed-in users on `/presence` and on a group day
+   (`/groups/1/days/TODAY`), each pausing about a second between pages as a person reading
+   does (the target's figure), and again back to back with no pause (a stress figure: there
+   the latency is mostly the queue of 20 requests on one process). The baseline, in the same
+   run with the same 20 users: a static file (`/static/style.css`) from the same server.
 2. Tap → browser: 50 signed-in boards hold the server-sent event stream (`/events`) open, as
    the presence page's script does; a reader publishes taps over MQTT. Timed per board: from
    the publish to the `tap` event, and to the refreshed board (`/presence/board`), which is
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -108,13 +111,18 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
-async def page_latency(clients: list[httpx.AsyncClient], paths: list[str], rounds: int) -> list[float]:
-    """Each client requests each path `rounds` times, all clients at once; seconds per request."""
+async def page_latency(
+    clients: list[httpx.AsyncClient], paths: list[str], rounds: int, think: float
+) -> list[float]:
+    """Each client requests each path `rounds` times, all clients at once, pausing a random
+    0..2×`think` seconds before each request (a person reading); seconds per request."""
     timings: list[float] = []
+    chance = random.Random(6)
 
     async def user(client: httpx.AsyncClient) -> None:
         for _ in range(rounds):
             for path in paths:
+                await asyncio.sleep(chance.uniform(0, 2 * think))
                 started = time.perf_counter()
                 response = await client.get(path)
                 timings.append(time.perf_counter() - started)
@@ -183,15 +191,15 @@ async def tap_to_board(base: str, emails: list[str], reader: FakeReaderClient, u
     }
 
 
-async def measure(base: str, rounds: int, reader: FakeReaderClient, uids: list[str]) -> None:
+async def measure(base: str, rounds: int, think: float, reader: FakeReaderClient, uids: list[str]) -> None:
     emails = [f"nauczyciel{n}@bench.example.pl" for n in range(1, len(GROUPS) + 1)]
     users = [await signed_in(base, emails[n % len(emails)]) for n in range(USERS)]
     today = datetime.now().date().isoformat()
     for client in users:  # warm up: templates compiled, caches filled
         await client.get("/presence")
-    static = await page_latency(users, ["/static/style.css"], rounds)
-    board = await page_latency(users, ["/presence"], rounds)
-    group_day = await page_latency(users, [f"/groups/1/days/{today}"], rounds)
+    pages = {"static": ["/static/style.css"], "board": ["/presence"], "day": [f"/groups/1/days/{today}"]}
+    reading = {name: await page_latency(users, paths, rounds, think) for name, paths in pages.items()}
+    stress = {name: await page_latency(users, paths, rounds, 0) for name, paths in pages.items()}
     for client in users:
         await client.aclose()
     live = await tap_to_board(base, emails, reader, uids)
@@ -201,17 +209,19 @@ async def measure(base: str, rounds: int, reader: FakeReaderClient, uids: list[s
         print(f"{name:<44} {len(samples):>6} {p50 * 1000:>9.1f} {p95 * 1000:>9.1f}  {target}")
 
     print(f"\n{'':<44} {'n':>6} {'p50 ms':>9} {'p95 ms':>9}  target")
-    row("baseline: static file, 20 users", static, "")
-    row("presence board page, 20 users", board, "p95 ≤ 50 ms")
-    row("group day page, 20 users", group_day, "p95 ≤ 50 ms")
+    for label, timings, target in ((f"reading (~{think:g} s between pages)", reading, "p95 ≤ 50 ms"),
+                                   ("back to back (stress)", stress, "")):  # fmt: skip
+        row(f"baseline: static file, {label}", timings["static"], "")
+        row(f"presence board, {label}", timings["board"], target)
+        row(f"group day, {label}", timings["day"], target)
     row("baseline: tap → hub's ack at the reader", live["ack"], "")
     row(f"tap → SSE event, {BOARDS} boards", live["event"], "")
     row(f"tap → refreshed board, {BOARDS} boards", live["board"], "p95 ≤ 250 ms")
     missing = live["expected"] - len(live["board"])
     print(f"\nboard updates missed: {missing} of {live['expected']}")
     for name, samples, baseline in (
-        ("presence / static", board, static),
-        ("group day / static", group_day, static),
+        ("presence / static, reading", reading["board"], reading["static"]),
+        ("group day / static, reading", reading["day"], reading["static"]),
         ("tap→board / tap→ack", live["board"], live["ack"]),
     ):
         print(f"p95 ratio {name}: {percentiles(samples)[1] / percentiles(baseline)[1]:.1f}×")
@@ -220,6 +230,7 @@ async def measure(base: str, rounds: int, reader: FakeReaderClient, uids: list[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=25, help="Requests per user and page (default 25).")
+    parser.add_argument("--think", type=float, default=1.0, help="Mean pause between pages (default 1 s).")
     parser.add_argument("--taps", type=int, default=20, help="Live taps for the SSE figure (default 20).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ewid-bench-web-") as tmp:
@@ -234,7 +245,7 @@ def main() -> None:
         reader = FakeReaderClient(mosquitto.port, SITE, READER)
         try:
             print(f"hub at http://127.0.0.1:{hub.web_port}, {len(GROUPS) * CHILDREN_PER_GROUP} children")
-            asyncio.run(measure(f"http://127.0.0.1:{hub.web_port}", args.rounds, reader, uids))
+            asyncio.run(measure(f"http://127.0.0.1:{hub.web_port}", args.rounds, args.think, reader, uids))
         finally:
             reader.close()
             hub.stop()
