@@ -39,6 +39,7 @@ from web.auth import (
 from web.errors import install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.pages import NavItem, language_router, page_templates
+from web.pages_registry import registry_pages
 from web.reports_routes import reports_router
 
 HERE = Path(__file__).parent
@@ -85,6 +86,7 @@ def create_app(
     app.include_router(admin_routes(auth, templates))
     app.include_router(journal_router(db, settings))
     app.include_router(reports_router(db, settings, templates))
+    app.include_router(registry_pages(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     live = [Depends(require("live.view"))]
