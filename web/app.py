@@ -24,6 +24,7 @@ from hub import cards, days, quarantine, readers, sessions, taps
 from hub.config import Settings
 from hub.db import connect
 from hub.events import EventBus
+from hub.rights import ALL, reach
 from hub.timefmt import from_db, local_day_bounds
 from web.account_routes import account_routes
 from web.admin_routes import admin_routes
@@ -40,6 +41,7 @@ from web.errors import install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.pages import NavItem, language_router, page_templates
 from web.pages_registry import registry_pages
+from web.pages_settings import settings_pages
 from web.reports_routes import reports_router
 
 HERE = Path(__file__).parent
@@ -70,6 +72,9 @@ def create_app(
     nav = [
         NavItem("/", N_("Live taps"), visible=may_see("live.view")),
         NavItem("/reports", N_("Reports"), visible=may_see_any("reports.attendance", "reports.fees")),
+        NavItem("/registry", N_("Registry"), visible=may_see_all("registry.view")),
+        NavItem("/settings", N_("Settings"), visible=may_see_all("settings.view")),
+        NavItem("/months", N_("Closing months"), visible=may_see_all("settings.view")),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
     ]
@@ -87,6 +92,7 @@ def create_app(
     app.include_router(journal_router(db, settings))
     app.include_router(reports_router(db, settings, templates))
     app.include_router(registry_pages(db, settings, templates))
+    app.include_router(settings_pages(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     live = [Depends(require("live.view"))]
@@ -163,6 +169,11 @@ SESSION_CHECK_S = 30
 def may_see(right: str) -> Callable[[Request], bool]:
     """A menu item's `visible`: shown to accounts holding `right`."""
     return lambda request: allowed(request, right)
+
+
+def may_see_all(right: str) -> Callable[[Request], bool]:
+    """A menu item's `visible`: shown to accounts holding `right` over everyone (not only their own)."""
+    return lambda request: request.state.user is not None and reach(request.state.user, right) == ALL
 
 
 def may_see_any(*rights: str) -> Callable[[Request], bool]:
