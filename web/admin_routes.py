@@ -61,6 +61,7 @@ def admin_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
         context = {
             "users": accounts.list_users(db),
             "groups": {group["id"]: group["name"] for group in registry.list_groups(db)},
+            "children": registry.list_children(db),
             "role_names": ROLE_NAMES,
             "right_names": RIGHT_NAMES,
             "may_manage": allowed(request, "users.manage"),
@@ -106,7 +107,7 @@ def admin_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
                 role=fields.get("role", ""),
                 title=fields.get("title", ""),
                 groups=[int(g) for g in form.getlist("groups") if str(g).isdigit()],
-                children=_ids(fields.get("children", "")),
+                children=[int(c) for c in form.getlist("children") if str(c).isdigit()],
                 expires_on=optional_date(fields.get("expires_on"), "expires_on"),
                 granted=[str(r) for r in form.getlist("granted")] or None,
                 author=actor(request),
@@ -175,16 +176,3 @@ def admin_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
 
 def _exists(db: Database, user_id: int) -> bool:
     return bool(db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone())
-
-
-def _ids(text: str) -> list[int]:
-    """Child ids typed as `3, 7`: a parent's children."""
-    found = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not part.isdigit():
-            raise FormError(N_("Give child ids as numbers separated by commas."), "children")
-        found.append(int(part))
-    return found
