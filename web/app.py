@@ -24,7 +24,7 @@ from hub import cards, days, quarantine, readers, sessions, taps
 from hub.config import Settings
 from hub.db import connect
 from hub.events import EventBus
-from hub.rights import ALL, reach
+from hub.rights import ALL, OWN_CHILDREN, reach
 from hub.timefmt import from_db, local_day_bounds
 from web.account_routes import account_routes
 from web.admin_routes import admin_routes
@@ -40,6 +40,7 @@ from web.auth import (
 from web.errors import install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.pages import NavItem, language_router, page_templates
+from web.pages_parent import parent_pages
 from web.pages_registry import registry_pages
 from web.pages_settings import settings_pages
 from web.reports_routes import reports_router
@@ -75,6 +76,7 @@ def create_app(
         NavItem("/registry", N_("Registry"), visible=may_see_all("registry.view")),
         NavItem("/settings", N_("Settings"), visible=may_see_all("settings.view")),
         NavItem("/months", N_("Closing months"), visible=may_see_all("settings.view")),
+        NavItem("/parent", N_("My children"), visible=sees_own_children),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
     ]
@@ -93,6 +95,7 @@ def create_app(
     app.include_router(reports_router(db, settings, templates))
     app.include_router(registry_pages(db, settings, templates))
     app.include_router(settings_pages(db, settings, templates))
+    app.include_router(parent_pages(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     live = [Depends(require("live.view"))]
@@ -174,6 +177,12 @@ def may_see(right: str) -> Callable[[Request], bool]:
 def may_see_all(right: str) -> Callable[[Request], bool]:
     """A menu item's `visible`: shown to accounts holding `right` over everyone (not only their own)."""
     return lambda request: request.state.user is not None and reach(request.state.user, right) == ALL
+
+
+def sees_own_children(request: Request) -> bool:
+    """A parent's menu item: their own children's pages."""
+    user = request.state.user
+    return user is not None and reach(user, "attendance.view") == OWN_CHILDREN
 
 
 def may_see_any(*rights: str) -> Callable[[Request], bool]:
