@@ -40,6 +40,7 @@ from web.auth import (
 from web.errors import install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.pages import NavItem, language_router, page_templates
+from web.pages_logs import logs_pages
 from web.pages_parent import parent_pages
 from web.pages_registry import registry_pages
 from web.pages_settings import settings_pages
@@ -77,6 +78,8 @@ def create_app(
         NavItem("/settings", N_("Settings"), visible=may_see_all("settings.view")),
         NavItem("/months", N_("Closing months"), visible=may_see_all("settings.view")),
         NavItem("/parent", N_("My children"), visible=sees_own_children),
+        NavItem("/inconsistencies", N_("Inconsistency log"), visible=may_see_all("attendance.view")),
+        NavItem("/audit", N_("Audit log"), visible=may_see_all("audit.view")),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
     ]
@@ -96,6 +99,7 @@ def create_app(
     app.include_router(registry_pages(db, settings, templates))
     app.include_router(settings_pages(db, settings, templates))
     app.include_router(parent_pages(db, settings, templates))
+    app.include_router(logs_pages(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     live = [Depends(require("live.view"))]
