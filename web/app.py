@@ -75,11 +75,11 @@ def create_app(
         NavItem("/", N_("Live taps"), visible=may_see("live.view")),
         NavItem("/reports", N_("Reports"), visible=may_see_any("reports.attendance", "reports.fees")),
         NavItem("/registry", N_("Registry"), visible=may_see_all("registry.view")),
+        NavItem("/inconsistencies", N_("Inconsistency log"), visible=may_see_all("attendance.view")),
         NavItem("/settings", N_("Settings"), visible=may_see_all("settings.view")),
         NavItem("/months", N_("Closing months"), visible=may_see_all("settings.view")),
-        NavItem("/parent", N_("My children"), visible=sees_own_children),
-        NavItem("/inconsistencies", N_("Inconsistency log"), visible=may_see_all("attendance.view")),
         NavItem("/audit", N_("Audit log"), visible=may_see_all("audit.view")),
+        NavItem("/parent", N_("My children"), visible=sees_own_children),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
     ]

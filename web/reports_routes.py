@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import reports
+from hub import registry, reports
 from hub.config import Settings
 from hub.registry import RegistryError
+from hub.rights import OWN_CHILDREN, may, reach
 from web.auth import allowed, check, signed_in
 from web.i18n import N_, _
 
@@ -25,9 +26,11 @@ TITLES = {
     "fee-summary": N_("Fee summary for the accountant"),
     "meal-count": N_("Meal count for the kitchen"),
 }
+"""Each report's name on the list, translated; the print view keeps the report's Polish title."""
 FEE_REPORTS = frozenset({"stay-report", "fee-summary", "meal-count"})
 """Reports that need `reports.fees`; the others need `reports.attendance`."""
-"""Each report's name on the list, translated; the print view keeps the report's Polish title."""
+SCOPES = {"daily-sheet": "group", "monthly-grid": "group", "fee-summary": "group", "stay-report": "child"}
+"""Which reports are made for one group (optional: all groups) or one child (required)."""
 
 
 def reports_router(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
@@ -40,13 +43,19 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
             "reports.html",
             {
                 "reports": [
-                    (name, info.period)
+                    (name, info.period, SCOPES.get(name, ""))
                     for name, info in reports.REPORTS.items()
-                    if allowed(request, report_right(name))
+                    if allowed(request, report_right(name)) or (name == "stay-report" and parent_of(request))
                 ],
                 "titles": TITLES,
                 "formats": reports.FORMATS,
                 "today": datetime.now(settings.tz).date(),
+                "group_options": [(group["id"], group["name"]) for group in registry.list_groups(db)],
+                "child_options": [
+                    (child["id"], f"{child['last_name']} {child['first_name']} ({child['group_name']})")
+                    for child in registry.list_children(db)
+                    if allowed(request, "reports.fees") or parent_of(request, child["id"])
+                ],
             },
         )
 
@@ -64,7 +73,8 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
     ) -> Response:
         if name not in reports.REPORTS:
             raise HTTPException(404, _("There is no report called %(name)s.") % {"name": name})
-        check(request, report_right(name))
+        if not (name == "stay-report" and child is not None and parent_of(request, child)):
+            check(request, report_right(name))  # a parent asking for another child's report: 403, logged
         today = datetime.now(settings.tz).date()
         period = reports.Period(
             day=day or (today if reports.REPORTS[name].period == "day" else None),
@@ -73,7 +83,7 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
             last=last,
         )
         try:
-            built = reports.build(name, db, settings, period, group=group, child_id=child)
+            built = reports.build(name, db, settings, period, group=group or None, child_id=child)
         except (reports.ReportError, RegistryError) as exc:
             raise HTTPException(422, str(exc)) from exc
         body = reports.render(built, fmt)
@@ -87,3 +97,14 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
 
 def report_right(name: str) -> str:
     return "reports.fees" if name in FEE_REPORTS else "reports.attendance"
+
+
+def parent_of(request: Request, child_id: int | None = None) -> bool:
+    """A parent's account (their own children only), and with `child_id`, that child is theirs:
+    a parent gets no report but their own child's stay report (the procedures' "raport")."""
+    user = request.state.user
+    return (
+        user is not None
+        and reach(user, "attendance.view") == OWN_CHILDREN
+        and (child_id is None or may(user, "attendance.view", child_id=child_id))
+    )
