@@ -13,8 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi import HTTPException
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, StorageState
 
 from hub import cards, readers, registry, taps
 from hub.config import Settings
@@ -26,16 +25,16 @@ from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account, log_in_browser
 from web.app import create_app
 
-FORBIDDEN = "/test-only/forbidden"
-"""A route that refuses everyone, so the 403 page is scanned before accounts give a real one."""
+ACCOUNTS = {"director": {}, "teacher": {"groups": [1]}, "parent": {"children": [1]}}
+"""The accounts `seed` makes (options as `web_support.add_account`); e-mail `<role>@p11.example.pl`."""
 
 
 @dataclass(frozen=True)
 class Scan:
     path: str
     status: int = 200
-    signed_in: bool = True
-    """Scanned as the director (every page but the login form)."""
+    role: str | None = "director"
+    """Who looks, signed in through the login form (a key of `ACCOUNTS`); None: nobody signed in."""
 
 
 PAGES = [
@@ -46,8 +45,8 @@ PAGES = [
     Scan("/reports/evacuation"),
     Scan("/reports/no-such-report", 404),
     Scan("/reports/monthly-grid?month=2026-13", 422),
-    Scan(FORBIDDEN, 403),
-    Scan("/login", signed_in=False),
+    Scan("/admin/users", 403, role="teacher"),
+    Scan("/login", role=None),
     Scan("/account"),
     Scan("/account/welcome"),
     Scan("/account/password"),
@@ -55,7 +54,6 @@ PAGES = [
     Scan("/admin/users/1"),
     Scan("/admin/logins"),
 ]
-DIRECTOR = "dyrektor@p11.example.pl"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 VIEWS = {
@@ -90,38 +88,50 @@ def seed(settings: Settings) -> None:
         )
         readers.record_status(db, "wejscie", StatusMessage(online=True, queue=0), now, retained=False)
     db.close()
-    add_account(settings.database, "director", email=DIRECTOR)
+    for role, options in ACCOUNTS.items():
+        add_account(settings.database, role, **options)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     settings = Settings(database=tmp_path_factory.mktemp("a11y") / "a11y.db")
     seed(settings)
-    app = create_app(settings, EventBus())
-
-    @app.get(FORBIDDEN, include_in_schema=False)
-    async def forbidden() -> None:
-        raise HTTPException(403)
-
-    with WebServer(app) as server:
+    with WebServer(create_app(settings, EventBus())) as server:
         yield server
 
 
+@pytest.fixture(scope="module")
+def sessions(browser: Browser, site: WebServer) -> Callable[[str], StorageState]:
+    """Each role's signed-in cookies, logged in once through the form and reused by every scan."""
+    known: dict[str, StorageState] = {}
+
+    def session(role: str) -> StorageState:
+        if role not in known:
+            context = browser.new_context()
+            log_in_browser(context.new_page(), site.url, f"{role}@p11.example.pl", PASSWORD)
+            known[role] = context.storage_state()
+            context.close()
+        return known[role]
+
+    return session
+
+
 @pytest.fixture
-def visit(browser: Browser, site: WebServer) -> Iterator[Callable[..., Page]]:
-    """Open a path in a fresh browser context (language and screen as in `VIEWS`)."""
+def visit(
+    browser: Browser, site: WebServer, sessions: Callable[[str], StorageState]
+) -> Iterator[Callable[..., Page]]:
+    """Open a scan's page in a fresh browser context: its role signed in, language and screen
+    as in `VIEWS`; the answer must have the scan's status."""
     contexts = []
 
-    def open_page(path: str, view: str = "pl", status: int = 200, signed_in: bool = True) -> Page:
-        context = browser.new_context(**VIEWS[view])
+    def open_page(scan: Scan, view: str = "pl") -> Page:
+        signed_in = sessions(scan.role) if scan.role else None
+        context = browser.new_context(storage_state=signed_in, **VIEWS[view])
         contexts.append(context)
         page = context.new_page()
-        if signed_in:
-            log_in_browser(page, site.url, DIRECTOR, PASSWORD)
-        response = page.goto(site.url + path)
-        assert response is not None and response.status == status, (
-            f"{path}: HTTP {response and response.status}"
-        )
+        response = page.goto(site.url + scan.path)
+        assert response is not None, scan.path
+        assert response.status == scan.status, f"{scan.path}: HTTP {response.status}, expected {scan.status}"
         return page
 
     yield open_page
@@ -130,36 +140,39 @@ def visit(browser: Browser, site: WebServer) -> Iterator[Callable[..., Page]]:
 
 
 @pytest.mark.parametrize("view", VIEWS)
-@pytest.mark.parametrize("scan", PAGES, ids=lambda scan: scan.path)
+@pytest.mark.parametrize("scan", PAGES, ids=lambda scan: f"{scan.path} as {scan.role}")
 def test_no_serious_accessibility_problem(visit: Callable[..., Page], scan: Scan, view: str) -> None:
-    page = visit(scan.path, view, scan.status, scan.signed_in)
+    page = visit(scan, view)
     assert_accessible(page)
     if VIEWS[view]["viewport"] == PHONE:
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "wider than the phone"
 
 
-@pytest.mark.parametrize("path", ["/", "/reports", "/reports/no-such-report"])
-def test_keyboard_reaches_everything_with_visible_focus(visit: Callable[..., Page], path: str) -> None:
-    page = visit(path, "pl", 404 if "no-such" in path else 200)
-    assert_keyboard_usable(page)
+@pytest.mark.parametrize(
+    "scan", [Scan("/"), Scan("/reports"), Scan("/reports/no-such-report", 404)], ids=lambda scan: scan.path
+)
+def test_keyboard_reaches_everything_with_visible_focus(visit: Callable[..., Page], scan: Scan) -> None:
+    assert_keyboard_usable(visit(scan))
 
 
 def test_pages_speak_the_readers_language(visit: Callable[..., Page]) -> None:
-    english = visit("/reports", "en")
+    english = visit(Scan("/reports"), "en")
     assert english.locator("html").get_attribute("lang") == "en"
     assert english.locator("h1").inner_text() == "Reports"
     english.get_by_role("link", name="Polski").click()
     english.wait_for_url("**/reports")
     assert english.locator("h1").inner_text() == "Raporty"  # the cookie wins over the browser from now on
     assert english.locator("html").get_attribute("lang") == "pl"
-    live = visit("/", "en")
+    live = visit(Scan("/"), "en")
     assert "Skip to content" in live.locator("a.skip").inner_text()
     live.wait_for_function("document.getElementById('connection').textContent === 'Live'")
 
 
 @pytest.mark.parametrize("path", ["/", "/reports"])
 def test_prints_on_a4_without_menu_or_buttons(visit: Callable[..., Page], path: str, tmp_path: Path) -> None:
-    page = visit(path)
+    page = visit(Scan(path))
+    heading = page.locator("h1").inner_text()
+    chrome = page.locator("a.skip, .languages a, button").all_inner_texts()
     pdf = tmp_path / "page.pdf"
     page.pdf(path=str(pdf), prefer_css_page_size=True)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -167,6 +180,6 @@ def test_prints_on_a4_without_menu_or_buttons(visit: Callable[..., Page], path: 
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert page.locator("h1").inner_text().split("—")[0].strip() in text
-    for chrome in ["Przejdź do treści", "English", "Pokaż / pobierz"]:
-        assert chrome not in text
+    assert heading.split("—")[0].strip() in text
+    printed_chrome = [words for words in chrome if words.strip() and words.strip() in text]
+    assert not printed_chrome, "printed what is for the screen only"
