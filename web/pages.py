@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from web import i18n
+from web.auth import on_site
 
 HERE = Path(__file__).parent
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
@@ -86,10 +87,7 @@ def language_router() -> APIRouter:
     async def switch_language(
         code: str, back_to: Annotated[str, Query(alias="next")] = "/"
     ) -> RedirectResponse:
-        # Only a path on this site: never a redirect elsewhere (`//host`, `/\\host`, `https://…`).
-        on_site = back_to.startswith("/") and not back_to.startswith(("//", "/\\"))
-        target = back_to if on_site else "/"
-        response = RedirectResponse(target, status_code=303)
+        response = RedirectResponse(on_site(back_to), status_code=303)
         if code in i18n.LANGUAGES:
             response.set_cookie(
                 i18n.COOKIE, code, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True, samesite="lax"
