@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub import audit
 from hub.timefmt import to_db, utc_now
 from hub.wire import READER_ID_PATTERN, StatusMessage
 
@@ -47,12 +48,17 @@ def set_mode(db: Database, reader_id: str, mode: str, author: str) -> dict[str, 
         raise ReaderError(f"mode must be one of {', '.join(READER_MODES)}, got {mode!r}")
     if not is_registered(db, reader_id):
         raise ReaderError(f"reader {reader_id!r} is not registered")
+    before = {"mode": get_reader(db, reader_id)["mode"]}
     with db.atomic():
         db["readers"].update(reader_id, {"mode": mode})
         db["reader_modes"].insert(
             {"reader_id": reader_id, "valid_from": to_db(utc_now()), "mode": mode, "changed_by": author},
             replace=True,
         )
+        audit.record(
+            db, actor=author, action="reader.mode", entity="reader", entity_id=reader_id,
+            before=before, after={"mode": mode},
+        )  # fmt: skip
     return get_reader(db, reader_id)
 
 

@@ -100,11 +100,15 @@ def end(db: Database, session_id: str, reason: str, *, now: datetime | None = No
         )
 
 
-def end_all(db: Database, user_id: int, reason: str, *, now: datetime | None = None) -> int:
-    """End every open session of an account (unblocked, expired); how many were open."""
+def end_all(
+    db: Database, user_id: int, reason: str, *, keep: str | None = None, now: datetime | None = None
+) -> int:
+    """End every open session of an account (unblocked, blocked, a new password), but the
+    session `keep`; how many were open."""
     with db.atomic():
         cursor = db.execute(
-            "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL",
-            [to_db(now or utc_now()), reason, user_id],
+            """UPDATE sessions SET ended_at = ?, end_reason = ?
+               WHERE user_id = ? AND ended_at IS NULL AND id != ?""",
+            [to_db(now or utc_now()), reason, user_id, keep or ""],
         )
     return cursor.rowcount

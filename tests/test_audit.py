@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from hub import audit, cards, corrections, registry, site_settings
+from hub import audit, cards, corrections, readers, registry, site_settings
 from hub.db import open_database
 from hub.registry import RegistryError
 from web.cli import cli
@@ -64,6 +64,10 @@ def test_cards_settings_and_the_command_line_are_logged(db: Database, tmp_path: 
     [setting] = audit.entries(db, entity="settings")
     assert setting["before"] == {"closing": "17:00"} and setting["after"] == {"closing": "17:30"}
     assert [entry["action"] for entry in audit.entries(db, entity="card")] == ["card.revoke", "card.assign"]
+    readers.add_reader(db, "ogrod", "Wyjście do ogrodu")
+    readers.set_mode(db, "ogrod", "out", "dyrektor@p11.pl")
+    [mode] = audit.entries(db, entity="reader")
+    assert (mode["before"], mode["after"]) == ({"mode": "toggle"}, {"mode": "out"})
     result = CliRunner().invoke(
         cli, ["--database", str(tmp_path / "audit.db"), "groups", "add", "Sówki", "--author", "dyrektor"]
     )

@@ -136,8 +136,9 @@ def test_one_time_password_must_be_changed_first(settings: Settings) -> None:
     )
     assert created.status_code == 200
     one_time = re.search(r'<code class="one-time">([^<]+)</code>', created.text).group(1)
-    ewa = TestClient(app_for(settings), base_url=BASE_URL)
+    ewa, other_browser = (TestClient(app_for(settings), base_url=BASE_URL) for _ in range(2))
     log_in(ewa, "ewa@p11.example.pl", one_time)
+    log_in(other_browser, "ewa@p11.example.pl", one_time)
     assert ewa.get("/api/children").status_code == 403
     assert ewa.get("/reports", follow_redirects=False).headers["location"].startswith("/account/password")
     refused = ewa.post(
@@ -154,6 +155,7 @@ def test_one_time_password_must_be_changed_first(settings: Settings) -> None:
         },
     )
     assert changed.status_code == 200 and ewa.get("/api/children").status_code == 200
+    assert other_browser.get("/api/children").status_code == 401  # a new password ends the other sessions
 
 
 def test_blocked_account_is_unblocked_by_the_administrator(settings: Settings) -> None:

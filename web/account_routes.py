@@ -163,6 +163,7 @@ def account_routes(context: AuthContext, templates: Jinja2Templates) -> APIRoute
             if new != fields.get("repeat_password", ""):
                 return password_page(request, user, problems=[_("The two new passwords differ.")], status=422)
             accounts.change_password(db, user.id, fields.get("current_password", ""), new)
+            sessions.end_all(db, user.id, "password changed", keep=request.state.session["id"])
         except passwords.PasswordRejected as rejected:
             values = {"min_length": rejected.min_length, "history": rejected.history}
             problems = [_(PASSWORD_PROBLEMS[code]) % values for code in rejected.problems]
