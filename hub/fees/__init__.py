@@ -114,7 +114,7 @@ from hub.fees.settings import (
     StayRules,
 )
 from hub.fees.statement import Adjustment, MonthStatement, RateBand, describe_rules, month_statement
-from hub.fees.summary import FeeSummary, GroupTotal, SummaryRow, fee_summary
+from hub.fees.summary import FeeSummary, GroupTotal, SummaryRow, fee_summary, summarise, summary_rows
 
 __all__ = [
     "DEFAULT_RATES",
@@ -169,4 +169,6 @@ __all__ = [
     "reported_in_time",
     "round_minutes",
     "school_year_start",
+    "summarise",
+    "summary_rows",
 ]

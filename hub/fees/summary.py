@@ -109,10 +109,30 @@ def fee_summary(
     adjustments: Iterable[Adjustment] = (),
 ) -> FeeSummary:
     """The month's summary for `children`. `days`: their `DayResult`s (or `CompleteDay`s) of
-    the month, in any order; `absences` and `adjustments` as for `month_statement`. A child with no days still
-    gets a row (meals are charged by expected days, not by attendance)."""
+    the month, in any order; `absences` and `adjustments` as for `month_statement`. A child
+    with no days still gets a row (meals are charged by expected days, not by attendance)."""
+    rows = summary_rows(
+        children, days, year, month, settings, attendance, absences=absences, adjustments=adjustments
+    )
+    return summarise(year, month, rows)
+
+
+def summary_rows(
+    children: Iterable[Child],
+    days: Iterable[DayResult | CompleteDay],
+    year: int,
+    month: int,
+    settings: FeeSettings,
+    attendance: AttendanceSettings = DEFAULT_SETTINGS,
+    *,
+    absences: Iterable[AbsenceReport] = (),
+    adjustments: Iterable[Adjustment] = (),
+) -> list[SummaryRow]:
+    """`fee_summary`'s row of each child, in the order given. A row depends only on its own
+    child's days, absences and adjustments, so the rows of a city can be computed in parts
+    (in several processes) and put together by `summarise`."""
     kids = {c.child_id: c for c in children}
-    by_child: dict[ChildId, list[DayResult]] = {c: [] for c in kids}
+    by_child: dict[ChildId, list[DayResult | CompleteDay]] = {c: [] for c in kids}
     for r in days:
         found = by_child.get(r.child_id)
         if found is None:
@@ -165,14 +185,19 @@ def fee_summary(
                 incomplete_days=incomplete,
             )
         )
-    rows.sort(key=lambda r: (r.group, r.name, r.child_id))
+    return rows
+
+
+def summarise(year: int, month: int, rows: Iterable[SummaryRow]) -> FeeSummary:
+    """The summary of the month's rows: ordered by group, name and id, with group totals."""
+    ordered = sorted(rows, key=lambda r: (r.group, r.name, r.child_id))
     groups: dict[str, list[SummaryRow]] = {}
-    for row in rows:
+    for row in ordered:
         groups.setdefault(row.group, []).append(row)
     return FeeSummary(
         year=year,
         month=month,
-        rows=tuple(rows),
+        rows=tuple(ordered),
         groups=tuple(GroupTotal.of(g, rs) for g, rs in sorted(groups.items())),
-        total=GroupTotal.of("", rows),
+        total=GroupTotal.of("", ordered),
     )
