@@ -8,26 +8,37 @@ returns its statements, the accountant's summary and the kitchen's count.
 from __future__ import annotations
 
 import calendar
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from hub import absences, cards, days, fee_store, registry, site_settings
 from hub.attendance import DayResult
+from hub.attendance import Settings as RuleSettings
 from hub.config import Settings
+from hub.db import connect
 from hub.fees import (
+    AbsenceReport,
     Adjustment,
     Child,
+    FeeSettings,
     FeeSummary,
     MonthStatement,
+    SummaryRow,
     daily_meal_count,
-    fee_summary,
     index_absences,
     month_statement,
+    summarise,
+    summary_rows,
 )
+from hub.timefmt import utc_now
 
 Progress = Callable[[int], None]
 
@@ -115,6 +126,53 @@ def statement(
     )
 
 
+SUMMARY_PART = 5_000
+"""Children whose summary rows are computed together. A month of several parts (a city's)
+is computed by one process per CPU, a part at a time; a kindergarten's is one part, here."""
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One part of a month's summary: plain data, so a worker process can be sent it."""
+
+    settings: Settings
+    year: int
+    month: int
+    fees: FeeSettings
+    rules: RuleSettings
+    rows: list[dict[str, Any]]
+    """The children's registry rows, and their fee view in the same order."""
+    children: list[Child]
+    absences: list[AbsenceReport]
+    adjustments: list[Adjustment]
+    now: datetime
+
+
+def _part_rows(db: Database, part: _Part, progress: Progress | None = None) -> list[SummaryRow]:
+    first = date(part.year, part.month, 1)
+    last = date(part.year, part.month, calendar.monthrange(part.year, part.month)[1])
+    month = days.range_fee_days(db, part.settings, first, last, part.rows, now=part.now, progress=progress)
+    return summary_rows(
+        part.children,
+        month,
+        part.year,
+        part.month,
+        part.fees,
+        part.rules,
+        absences=part.absences,
+        adjustments=part.adjustments,
+    )
+
+
+def _part_rows_apart(path: str, part: _Part) -> list[SummaryRow]:
+    """`_part_rows` in a worker process, on its own connection (WAL lets readers share)."""
+    db = connect(path)
+    try:
+        return _part_rows(db, part)
+    finally:
+        db.close()
+
+
 def summary(
     db: Database,
     settings: Settings,
@@ -124,22 +182,52 @@ def summary(
     progress: Progress | None = None,
     *,
     adjustments: Iterable[Adjustment] = (),
+    workers: int | None = None,
 ) -> FeeSummary:
     """The accountant's month for every child (of one group); `adjustments` as for `statement`.
     The days come from `days.range_fee_days` (the days `month_days` gives, the common ones
-    reduced to their visits); `progress` counts children."""
+    reduced to their visits); `progress` counts children. More than `SUMMARY_PART` children
+    are computed in parts by `workers` processes (default: one per CPU)."""
     rows = registry.list_children(db, group_id=group_id)
-    first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    return fee_summary(
-        fee_children(db, rows),
-        days.range_fee_days(db, settings, first, last, rows, progress=progress),
-        year,
-        month,
-        fee_store.load(db),
-        site_settings.rules_for(db, settings),
-        absences=absences.engine_reports(db, *_absence_window(year, month)),
-        adjustments=adjustments,
-    )
+    children = fee_children(db, rows)
+    reports = absences.engine_reports(db, *_absence_window(year, month))
+    carried = list(adjustments)
+    fees, rules, now = fee_store.load(db), site_settings.rules_for(db, settings), utc_now()
+    parts = []
+    for start in range(0, len(rows), SUMMARY_PART):
+        ids = {row["id"] for row in rows[start : start + SUMMARY_PART]}
+        parts.append(
+            _Part(settings, year, month, fees, rules, rows[start : start + SUMMARY_PART],
+                  children[start : start + SUMMARY_PART], [a for a in reports if a.child_id in ids],
+                  [a for a in carried if a.child_id in ids], now)
+        )  # fmt: skip
+    path = _file_of(db)
+    workers = min(workers or _cpus(), len(parts))
+    if workers <= 1 or path is None:
+        return summarise(year, month, [row for part in parts for row in _part_rows(db, part, progress)])
+    found: list[SummaryRow] = []
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        jobs = {pool.submit(_part_rows_apart, path, part): len(part.rows) for part in parts}
+        for job in as_completed(jobs):
+            found += job.result()
+            if progress:
+                progress(jobs[job])
+    return summarise(year, month, found)
+
+
+def _file_of(db: Database) -> str | None:
+    """The database's file, or None for one in memory (a worker cannot open that)."""
+    for _, name, path in db.execute("PRAGMA database_list"):
+        if name == "main":
+            return path or None
+    return None
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def meal_count(db: Database, settings: Settings, day: date) -> dict[str, dict[str, int]]:

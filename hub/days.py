@@ -138,12 +138,19 @@ class TapIndex(NamedTuple):
     """By reader: (valid_from list, mode list), sorted by valid_from."""
 
     @staticmethod
-    def load(db: Database) -> TapIndex:
+    def load(db: Database, child_ids: set[int] | None = None) -> TapIndex:
+        """The index of every card, or of the cards of `child_ids` (enough to attribute their
+        taps: a card row of another child never makes a tap theirs)."""
         cards: dict[str, list[CardRow]] = defaultdict(list)
         uids: dict[int, list[str]] = defaultdict(list)
-        for uid, *card in db.execute(
-            "SELECT uid, valid_from, revoked_at, child_id, number, holder FROM cards ORDER BY id"
-        ):
+        rows = _rows_for_children(
+            db,
+            "SELECT id, uid, valid_from, revoked_at, child_id, number, holder FROM cards",
+            "1",
+            [],
+            child_ids,
+        )
+        for _, uid, *card in sorted(rows):  # by id
             cards[uid].append(tuple(card))  # type: ignore[arg-type]
             if uid not in uids[card[2]]:
                 uids[card[2]].append(uid)
@@ -230,12 +237,29 @@ def range_corrections(
 ) -> dict[tuple[int, date], list[Correction]]:
     """The corrections of days `first`..`last` by (child, day), as `corrections_for` gives them."""
     found: dict[tuple[int, date], list[Correction]] = defaultdict(list)
-    for row in db["corrections"].rows_where(
-        "day >= ? AND day <= ?", [first.isoformat(), last.isoformat()], order_by="id"
-    ):
-        if child_ids is None or row["child_id"] in child_ids:
-            correction = corrections.to_rule(row)
-            found[correction.child_id, correction.day].append(correction)
+    columns = [column.name for column in db["corrections"].columns]
+    where, params = "day >= ? AND day <= ?", [first.isoformat(), last.isoformat()]
+    found_rows = _rows_for_children(db, "SELECT * FROM corrections", where, params, child_ids)
+    rows = [dict(zip(columns, row, strict=True)) for row in found_rows]
+    for row in sorted(rows, key=lambda row: row["id"]):
+        correction = corrections.to_rule(row)
+        found[correction.child_id, correction.day].append(correction)
+    return found
+
+
+def _rows_for_children(
+    db: Database, select: str, where: str, params: list[Any], child_ids: set[int] | None
+) -> list[tuple[Any, ...]]:
+    """The rows of `select` WHERE `where` on a table with a `child_id`, only those of
+    `child_ids` if given (500 ids a query), in no particular order."""
+    if child_ids is None:
+        return db.execute(f"{select} WHERE {where}", params).fetchall()
+    ids = sorted(child_ids)
+    found: list[tuple[Any, ...]] = []
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk : chunk + 500]
+        marks = ",".join("?" * len(part))
+        found += db.execute(f"{select} WHERE {where} AND child_id IN ({marks})", [*params, *part])
     return found
 
 
@@ -309,8 +333,9 @@ def range_fee_days(
     `compute_range`'s days. Children are read `FEE_CHUNK` at a time (their taps in one
     go), and `progress` is told how many children are done after each chunk."""
     rules = site_settings.rules_for(db, settings)
-    index = TapIndex.load(db)
-    fixes = range_corrections(db, first, last, {child["id"] for child in children})
+    ids = {child["id"] for child in children}
+    index = TapIndex.load(db, ids)
+    fixes = range_corrections(db, first, last, ids)
     moment = now or utc_now()
     span = [(first + timedelta(days=n), (first + timedelta(days=n)).isoformat())
             for n in range((last - first).days + 1)]  # fmt: skip

@@ -6,11 +6,13 @@ tests/test_compute_range.py (a card handed over mid-range, a reader's mode chang
 unknown time, taps of nobody's card, corrections, a child leaving, the DST change), with
 ordinary arrival-departure days added, every day it gives stands for compute_range's day,
 every day it leaves out bills nothing, and the summaries are equal under several fee rules.
+`billing.summary` gives the same summary from one part or from parts in worker processes.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 
 from hypothesis import HealthCheck, given
@@ -21,7 +23,16 @@ from hub import billing, fee_store, registry, site_settings
 from hub.attendance import CompleteDay, DayResult
 from hub.days import compute_range, range_fee_days
 from hub.db import open_database
-from hub.fees import FeeSettings, FirstHours, FixedWindow, StayRules, fee_summary
+from hub.fees import (
+    Adjustment,
+    FeeSettings,
+    FirstHours,
+    FixedWindow,
+    MealPrice,
+    MealSettings,
+    StayRules,
+    fee_summary,
+)
 from tests.test_compute_range import FIRST, LAST, UIDS, build, minutes, tap_strategy
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -131,3 +142,30 @@ def test_the_summary_counts_children_done_and_equals_the_day_by_day_summary(tmp_
     assert summary == general
     assert summary.total.minutes_billed > 0 and summary.total.incomplete_days == 0
     assert sum(done) == len(registry.list_children(db)) == 3
+
+
+def test_a_summary_in_parts_by_worker_processes_equals_the_summary_in_one(
+    tmp_path: Path, monkeypatch
+) -> None:
+    stays = [(uid, day, 7 * 60 + day, 8 * 60 + 3 * day, "wyjscie", False) for uid in UIDS for day in range(9)]
+    settings = build(tmp_path / "parts.db", with_stays([], stays), 4 * 24 * 60, 9 * 24 * 60)
+    db = open_database(tmp_path / "parts.db")
+    meals = MealSettings(
+        prices=(MealPrice(date(2026, 1, 1), "obiad", Decimal("9.50")),), billing="in_arrears"
+    )
+    fee_store.save(db, FeeSettings(meals=meals))
+    db["absences"].insert(  # reported the evening before: October's dinner is not charged
+        {"child_id": 3, "day": "2026-10-27", "reported_at": "2026-10-26T18:00:00.000Z", "reported_by": "mama"}
+    )
+    carried = [Adjustment(3, 2026, 9, date(2026, 9, 30), "stay", "korekta wyjścia", Decimal("1.44"))]
+    whole = billing.summary(db, settings, 2026, 10, adjustments=carried)
+
+    monkeypatch.setattr(billing, "SUMMARY_PART", 1)
+    done: list[int] = []
+    parts = billing.summary(db, settings, 2026, 10, progress=done.append, adjustments=carried, workers=2)
+
+    assert parts == whole
+    assert done == [1, 1, 1]
+    assert whole.total.adjustments == Decimal("1.44") and whole.total.minutes_billed > 0
+    meals_of = {row.child_id: row.meals_charged for row in whole.rows}
+    assert meals_of[3] == meals_of[1] - Decimal("9.50")
