@@ -53,6 +53,21 @@ PAGES = [
     Scan("/admin/users"),
     Scan("/admin/users/1"),
     Scan("/admin/logins"),
+    Scan("/registry/children"),
+    Scan("/registry/children/1"),
+    Scan("/registry/groups"),
+    Scan("/registry/guardians"),
+    Scan("/registry/import"),
+    Scan("/settings"),
+    Scan("/months"),
+    Scan("/inconsistencies"),
+    Scan("/inconsistencies?from=2026-11-20&to=2026-11-18", 422),
+    Scan("/audit"),
+    Scan("/parent", role="parent"),
+    Scan("/parent/children/1", role="parent"),
+    Scan("/parent/children/1/data", role="parent"),
+    Scan("/parent/children/2", 403, role="parent"),
+    Scan("/reports", role="parent"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}

@@ -25,8 +25,10 @@ from hub.timefmt import from_db
 from web.admin_routes import ROLE_NAMES
 from web.auth import check, require
 from web.forms import FormError, month, optional_date, required_date, text_fields
-from web.i18n import N_
+from web.i18n import N_, _
+from web.pages import Flash
 
+ABSENCE_REPORTED = N_("The absence was reported.")
 HISTORY_MONTHS = 12
 """How far back the month picker of the history goes."""
 
@@ -53,7 +55,9 @@ def parent_pages(db: Database, settings: Settings, templates: Jinja2Templates) -
             "meals": fee_store.load(db).meals,
             "values": {},
             "error": None,
-            "saved": request.query_params.get("saved"),
+            "flashes": [Flash(_(ABSENCE_REPORTED), "ok")]
+            if request.query_params.get("saved") == "absence"
+            else [],
             **extra,
         }
         return templates.TemplateResponse(request, "parent_child.html", context, status_code=status)
@@ -123,7 +127,7 @@ def month_history(
     if last < first:
         return []
     found = []
-    for _, [child_day] in days.compute_range(db, settings, first, last, [child], attending_only=False):
+    for _day, [child_day] in days.compute_range(db, settings, first, last, [child], attending_only=False):
         found.append(days.day_as_dict(child_day, settings.tz))
     return list(reversed(found))
 
@@ -140,7 +144,7 @@ def reported_absences(db: Database, settings: Settings, child_id: int, today: da
 
 def _recent_months(today: date) -> list[date]:
     found, current = [], today.replace(day=1)
-    for _ in range(HISTORY_MONTHS):
+    for _month in range(HISTORY_MONTHS):
         found.append(current)
         current = (current - timedelta(days=1)).replace(day=1)
     return found
