@@ -1,0 +1,73 @@
+"""`/presence`: who is in the building now, per group, kept current by the live event stream.
+
+The board is server-rendered; `presence.js` listens to `/events` and, after each tap, asks
+for `/presence/board` (the same board, without the page around it) and swaps it in, so
+the rules that decide who is in live in one place (`hub.days.presence_now`). Teachers see
+every group: in an evacuation anyone may have to account for any child.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlite_utils import Database
+
+from hub import days
+from hub.config import Settings
+from hub.timefmt import utc_now
+from web.auth import allowed, require
+from web.i18n import N_
+
+UNCERTAIN = {
+    "missing departure: a later arrival was recorded without one": N_(
+        "check: a later arrival was recorded without a departure"
+    ),
+    "missing departure: still in after closing time": N_("check: still in after closing time"),
+    "departs later today; the arrival was not recorded": N_("check: the arrival was not recorded"),
+    "marked present; times not recorded": N_("check: marked present without times"),
+    "only unconfirmed unknown-time taps": N_("check: only taps with an unknown time"),
+}
+"""`hub.attendance.presence`'s reasons for listing a child it is not sure of, as the board
+words them (message ids; translated in the template)."""
+
+
+def presence_board(db: Database, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
+    """The board's values: each group with its children in now, and the totals."""
+    moment = now or utc_now()
+    groups = days.presence_now(db, settings, moment)
+    for group in groups:
+        for child in group["children"]:
+            child["clock"] = (
+                child["since"].astimezone(settings.tz).strftime("%H:%M") if child["since"] else "?"
+            )
+            child["check"] = None if child["certain"] else UNCERTAIN.get(child["why"], child["why"])
+    local = moment.astimezone(settings.tz)
+    return {
+        "groups": groups,
+        "in_building": sum(group["count"] for group in groups),
+        "attending": sum(group["attending"] for group in groups),
+        "as_of": local.strftime("%H:%M:%S"),
+        "today": local.date(),
+    }
+
+
+def presence_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
+    router = APIRouter(
+        prefix="/presence", include_in_schema=False, dependencies=[Depends(require("presence.view"))]
+    )
+
+    @router.get("", response_class=HTMLResponse)
+    async def presence(request: Request) -> HTMLResponse:
+        context = {**presence_board(db, settings), "can_print": allowed(request, "reports.attendance")}
+        return templates.TemplateResponse(request, "presence.html", context)
+
+    @router.get("/board", response_class=HTMLResponse)
+    async def board(request: Request) -> HTMLResponse:
+        """The board alone, for the page's script to swap in after a tap."""
+        return templates.TemplateResponse(request, "presence_board.html", presence_board(db, settings))
+
+    return router

@@ -1,0 +1,70 @@
+"""`/readers`: how each card reader is doing — online or not, when it was last heard from,
+its firmware, how many taps wait in its journal, free memory, restarts — and its latest
+status reports (boots, drops and recoveries), newest first."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlite_utils import Database
+
+from hub import readers
+from hub.config import Settings
+from web.auth import allowed, require
+from web.i18n import N_
+from web.journal_views import local_time
+
+HISTORY = 20
+"""Status reports shown per reader."""
+MODES = {"toggle": N_("arrivals and departures"), "in": N_("arrivals only"), "out": N_("departures only")}
+
+
+def uptime(seconds: int | None) -> str:
+    """`3 d 04:05`-style: how long the reader has run since its last restart."""
+    if seconds is None:
+        return "—"
+    whole = timedelta(seconds=seconds)
+    hours, rest = divmod(whole.seconds, 3600)
+    return f"{whole.days} d {hours:02d}:{rest // 60:02d}" if whole.days else f"{hours:02d}:{rest // 60:02d}"
+
+
+def reader_rows(db: Database, settings: Settings) -> list[dict[str, Any]]:
+    rows = []
+    for reader in readers.list_readers(db):
+        history = readers.status_history(db, reader["id"], limit=HISTORY)
+        rows.append(
+            {
+                **reader,
+                "seen": local_time(reader["last_seen"], settings),
+                "mode_name": MODES.get(reader["mode"], reader["mode"]),
+                "uptime": uptime(reader["up"]),
+                "history": [
+                    {**event, "when": local_time(event["at"], settings), "uptime": uptime(event["up"])}
+                    for event in history
+                ],
+            }
+        )
+    return rows
+
+
+def reader_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
+    router = APIRouter(
+        prefix="/readers", include_in_schema=False, dependencies=[Depends(require("live.view"))]
+    )
+
+    @router.get("", response_class=HTMLResponse)
+    async def reader_list(request: Request) -> HTMLResponse:
+        today = datetime.now(settings.tz).date()
+        context = {
+            "readers": reader_rows(db, settings),
+            "week_ago": today - timedelta(days=6),
+            "today": today,
+            "can_print": allowed(request, "reports.attendance"),
+        }
+        return templates.TemplateResponse(request, "readers.html", context)
+
+    return router
