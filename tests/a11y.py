@@ -51,7 +51,7 @@ def focus_outline(page: Page) -> dict[str, Any]:
                 tag: element.tagName.toLowerCase(),
                 text: (element.textContent || "").trim(),
                 href: element.getAttribute("href"),
-                // focus inside a native control's own parts (a date field's picker button): the browser draws it
+                // focus inside a native control's own parts (a date picker button): drawn by the browser
                 nativePart: !element.matches(":focus"),
                 outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
                 shadow: style.boxShadow !== "none",
