@@ -41,6 +41,7 @@ def test_who_may_read_the_registry(shared: Site, role: str) -> None:
     can_edit = role in ("admin", "director", "secretary")
     page = client.get(f"/registry/children/{site.ania}").text if READ[role] == 200 else ""
     assert (f'action="/registry/children/{site.ania}"' in page) == can_edit
+    assert ("/reports/stay-report?" in page) == (role in ("admin", "director", "secretary", "inspector"))
 
 
 @pytest.mark.parametrize("role", ["teacher", "parent", "inspector"])

@@ -64,6 +64,7 @@ def registry_pages(db: Database, settings: Settings, templates: Jinja2Templates)
             "guardian_options": [(g["id"], g["name"]) for g in registry.list_guardians(db)],
             "cards": cards.list_cards(db, child_id=child_id, include_revoked=True),
             "this_month": f"{datetime.now(settings.tz):%Y-%m}",
+            "can_see_fees": allowed(request, "reports.fees"),
             "error": None,
             "link_error": None,
             "link_values": {},
