@@ -139,6 +139,8 @@ def test_the_board_lists_who_is_in_per_group_with_times_and_counts(site: Site, d
     assert "Ania Kowalska" in motylki and clock in motylki and "mama" in motylki
     assert "Nikogo z tej grupy nie ma w budynku." in board  # Żabki
     assert 'href="/reports/evacuation"' in board
+    english = site.client("teacher").get("/presence", headers={"Accept-Language": "en"}).text
+    assert "In the building now: 1" in english and "Nobody from this group is in the building." in english
 
 
 # -- group day ------------------------------------------------------------------------------
@@ -210,8 +212,9 @@ def test_a_correction_ahead_of_time_or_of_another_groups_child_is_refused(site: 
     )
     assert (
         ahead.status_code == 422
-        and "Dzień poprawia się, gdy już się zaczął, nie z wyprzedzeniem." in errors(ahead.text)
+        and "Dzień poprawia się, gdy już się zaczął, nie z wyprzedzeniem." in ahead.text
     )
+    assert "/corrections" not in teacher.get(day_page(site.motylki, tomorrow)).text  # no form for days ahead
     stranger = teacher.post(
         day_page(site.motylki) + "/corrections",
         data={"child_id": site.olek, "kind": "mark_absent", "reason": "r"},
@@ -274,7 +277,7 @@ def test_a_substitute_writes_the_topic_and_a_correction_keeps_the_first(site: Si
     assert "Liście i kasztany" in page and "<del>Liście jesienią</del>" in page
     tomorrow = datetime.now(site.settings.tz).date() + timedelta(days=1)
     ahead = teacher.post(day_page(site.motylki, tomorrow) + "/topics", data={"topic": "Plan"})
-    assert ahead.status_code == 422
+    assert ahead.status_code == 422 and "Zapisy dnia wpisuje się za dziś lub dni minione." in ahead.text
     assert site.client("secretary").post(topics, data={"topic": "x"}).status_code == 403
     assert len(day_topics.list_topics(db, site.motylki, DAY, DAY, with_history=True)) == 2
 

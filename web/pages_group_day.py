@@ -239,7 +239,8 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
             "correction_states": CORRECTION_STATES,
             "kinds": [(kind, _(label)) for kind, label in KINDS.items()],
             "flashes": [Flash(_(saved), "ok")] if saved else [],
-            "can_edit": allowed(request, "attendance.correct", group_id=group_id),
+            "may_correct": allowed(request, "attendance.correct", group_id=group_id),
+            "can_edit": day <= today() and allowed(request, "attendance.correct", group_id=group_id),
             "can_print": allowed(request, "reports.attendance"),
             "can_read_topics": allowed(request, "topics.view", group_id=group_id),
             "can_write_topics": allowed(request, "topics.write", group_id=group_id),
@@ -281,13 +282,15 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
     async def correct(request: Request, group_id: int, day: date) -> Response:
         _group(db, group_id)
         check(request, "attendance.correct", group_id=group_id)
+        if day > today():  # the page offers no form for days ahead
+            raise HTTPException(422, _("A day is corrected once it has begun, not ahead."))
         fields = await text_fields(request)
         rows = {row.child["id"]: row for row in rows_of(group_id, day)}
         child_id = int(fields["child_id"]) if fields.get("child_id", "").isdigit() else None
         if child_id not in rows:
             raise HTTPException(422, _("This child does not attend this group on that day."))
         try:
-            correction = _correction(fields, rows[child_id], day, today(), settings)
+            correction = _correction(fields, rows[child_id], day, settings)
             corrections.add_correction(db, child_id=child_id, day=day, author=actor(request), **correction)
         except (FormError, RegistryError) as exc:
             return page(request, group_id, day, 422, failed=child_id, values=fields, error=exc)
@@ -329,6 +332,8 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
     async def add_topic(request: Request, group_id: int, day: date) -> Response:
         _group(db, group_id)
         check(request, "topics.write", group_id=group_id)
+        if day > today():  # the page offers no form for days ahead
+            raise HTTPException(422, _("Topics are written for today or earlier days, not ahead."))
         fields = await text_fields(request)
         replaces = fields.get("replaces", "")
         try:
@@ -360,16 +365,12 @@ def _group(db: Database, group_id: int) -> dict[str, Any]:
         raise HTTPException(404, str(exc)) from exc
 
 
-def _correction(
-    fields: dict[str, str], row: ChildRow, day: date, today: date, settings: Settings
-) -> dict[str, Any]:
+def _correction(fields: dict[str, str], row: ChildRow, day: date, settings: Settings) -> dict[str, Any]:
     """The correction form as `corrections.add_correction` arguments, each field checked so the
     teacher learns which one to fix."""
     kind = fields.get("kind", "")
     if kind not in KINDS:
         raise FormError(N_("Choose what to correct."), "kind")
-    if day > today:
-        raise FormError(N_("A day is corrected once it has begun, not ahead."), "kind")
     at = None
     if kind in TIMED_KINDS:
         at = local_instant(day, clock(fields.get("time"), "time"), settings.tz)
