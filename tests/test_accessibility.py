@@ -170,7 +170,9 @@ def test_no_serious_accessibility_problem(visit: Callable[..., Page], scan: Scan
 
 
 @pytest.mark.parametrize(
-    "scan", [Scan("/"), Scan("/reports"), Scan("/reports/no-such-report", 404)], ids=lambda scan: scan.path
+    "scan",
+    [Scan("/"), Scan("/reports"), Scan("/reports/no-such-report", 404), Scan("/days"), Scan("/cards")],
+    ids=lambda scan: scan.path,
 )
 def test_keyboard_reaches_everything_with_visible_focus(visit: Callable[..., Page], scan: Scan) -> None:
     assert_keyboard_usable(visit(scan))
@@ -189,7 +191,7 @@ def test_pages_speak_the_readers_language(visit: Callable[..., Page]) -> None:
     live.wait_for_function("document.getElementById('connection').textContent === 'Live'")
 
 
-@pytest.mark.parametrize("path", ["/", "/reports"])
+@pytest.mark.parametrize("path", ["/", "/reports", "/presence", "/days", "/children/1"])
 def test_prints_on_a4_without_menu_or_buttons(visit: Callable[..., Page], path: str, tmp_path: Path) -> None:
     page = visit(Scan(path))
     pdf = tmp_path / "page.pdf"
