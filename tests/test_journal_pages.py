@@ -253,7 +253,13 @@ def test_forms_without_the_csrf_token_are_refused(site: Site, db: Database) -> N
     assert forged.post("/cards", data={"uid": UNKNOWN_CARD, "child_id": site.olek}).status_code == 403
     card = cards.active_card(db, OLEK_CARD)
     assert forged.post(f"/cards/{card['id']}/revoke", data={"reason": "zgubiona"}).status_code == 403
-    assert stored_corrections(db) == 0 and db["day_topics"].count == 0
+    made = corrections.add_correction(
+        db, child_id=site.ania, day=DAY, kind="mark_present", reason="był", author="t"
+    )
+    revoke = day_page(site.motylki) + f"/corrections/{made['id']}/revoke"
+    assert forged.post(revoke, data={"reason": "pomyłka"}).status_code == 403
+    assert stored_corrections(db) == 1 and corrections.get_correction(db, made["id"])["revoked_at"] is None
+    assert db["day_topics"].count == 0
     assert cards.active_card(db, UNKNOWN_CARD) is None and cards.active_card(db, OLEK_CARD) is not None
 
 
