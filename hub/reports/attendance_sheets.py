@@ -115,28 +115,31 @@ def monthly_grid(
     db: Database, settings: Settings, year: int, month: int, group: str | None = None,
     progress: Progress = _no_progress,
 ) -> Report:  # fmt: skip
-    """Children × days of the month: present, absent or day off."""
+    """Children × days of the month: present, absent or day off. The month is computed at once
+    (`days.compute_range`); `progress` counts groups × days, as the day-by-day grid did."""
     month_days = [date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
     closed = site_settings.rules_for(db, settings).closed_days
     now = utc_now()
+    groups = _groups(db, group)
+    children = registry.list_children(db, group_id=groups[0]["id"] if group else None)
+    marks: dict[int, dict[int, dict[date, str]]] = {group_row["id"]: {} for group_row in groups}
+    names: dict[int, str] = {}
+    for day, child_days in days.compute_range(db, settings, month_days[0], month_days[-1], children, now=now):
+        for child_day in child_days:
+            child, result = child_day.child, child_day.result
+            names[child["id"]] = f"{child['last_name']} {child['first_name']}"
+            mark = "w" if result.day_off else GRID_MARKS.get(result.status, "")
+            marks[child["group_id"]].setdefault(child["id"], {})[day] = mark
+        progress(len(groups))
+    working = [day for day in month_days if day_off_reason(day, closed) is None]
     sections = []
-    for group_row in _groups(db, group):
-        marks: dict[int, dict[date, str]] = {}
-        names: dict[int, str] = {}
-        for day in month_days:
-            for child_day in days.compute_days(db, settings, day, group_id=group_row["id"], now=now):
-                child = child_day.child
-                names[child["id"]] = f"{child['last_name']} {child['first_name']}"
-                result = child_day.result
-                mark = "w" if result.day_off else GRID_MARKS.get(result.status, "")
-                marks.setdefault(child["id"], {})[day] = mark
-            progress(1)
+    for group_row in groups:
+        group_marks = marks[group_row["id"]]
         rows = [
-            (names[child_id], *(marks[child_id].get(day, "") for day in month_days),
-             sum(1 for mark in marks[child_id].values() if mark == "o"))
-            for child_id in sorted(names, key=lambda child_id: names[child_id])
+            (names[child_id], *(group_marks[child_id].get(day, "") for day in month_days),
+             sum(1 for mark in group_marks[child_id].values() if mark == "o"))
+            for child_id in sorted(group_marks, key=lambda child_id: (names[child_id], child_id))
         ]  # fmt: skip
-        working = [day for day in month_days if day_off_reason(day, closed) is None]
         sections.append(
             Section(
                 title=f"Grupa {group_row['name']}",
