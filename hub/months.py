@@ -66,11 +66,13 @@ def summary(
     progress: billing.Progress | None = None,
 ) -> FeeSummary:
     """The accountant's summary of a month, with the adjustments due to its children if it is
-    still open (a closed month's adjustments were billed when it was closed)."""
+    still open (a closed month's adjustments were billed when it was closed). Whether a
+    closed month changed is asked once, not once per child (a city has 60,000)."""
     carried: list[Adjustment] = []
     if not is_closed(db, year, month):
-        for child in registry.list_children(db, group_id=group_id):
-            carried += adjustments_due(db, settings, child["id"], year, month)
+        changed = _changed_closed(db, settings, year, month)
+        for child in registry.list_children(db, group_id=group_id) if changed else ():
+            carried += _adjustments(db, settings, child["id"], changed)
     return billing.summary(db, settings, year, month, group_id, progress, adjustments=carried)
 
 
@@ -78,10 +80,23 @@ def adjustments_due(
     db: Database, settings: Settings, child_id: int, year: int, month: int
 ) -> list[Adjustment]:
     """Changes to the child's closed months before (`year`, `month`) not billed yet."""
+    return _adjustments(db, settings, child_id, _changed_closed(db, settings, year, month))
+
+
+def _changed_closed(db: Database, settings: Settings, year: int, month: int) -> list[dict[str, Any]]:
+    """The closed months before (`year`, `month`) in which something may have changed."""
+    return [
+        closed
+        for closed in _earlier_closed(db, year, month)
+        if _changed_since(db, settings, closed["year"], closed["month"], closed["closed_at"])
+    ]
+
+
+def _adjustments(
+    db: Database, settings: Settings, child_id: int, changed: list[dict[str, Any]]
+) -> list[Adjustment]:
     found: list[Adjustment] = []
-    for closed in _earlier_closed(db, year, month):
-        if not _changed_since(db, settings, closed["year"], closed["month"], closed["closed_at"]):
-            continue
+    for closed in changed:
         billed = billed_month(db, child_id, closed["year"], closed["month"])
         if billed is None:
             continue
@@ -108,8 +123,9 @@ def close(db: Database, settings: Settings, year: int, month: int, closed_by: st
     ]
     rows = []
     rebaselined = []
+    changed = _changed_closed(db, settings, year, month)
     for child in children:
-        carried = adjustments_due(db, settings, child["id"], year, month)
+        carried = _adjustments(db, settings, child["id"], changed)
         current = billing.statement(db, settings, child["id"], year, month, adjustments=carried)
         rows.append(_row(year, month, child["id"], 1, now, BilledMonth.of(current)))
         for corrected in {(a.year, a.month) for a in carried}:
