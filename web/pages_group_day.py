@@ -26,6 +26,7 @@ from hub.registry import RegistryError
 from hub.rights import Account
 from web.auth import actor, allowed, check, require_all
 from web.forms import FormError, clock, required_text, text_fields
+from web.fresh_cache import FreshCache
 from web.i18n import N_, _
 from web.journal_views import DAYS_OFF, day_path, local_time
 from web.pages import Flash
@@ -205,16 +206,28 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
     def today() -> date:
         return datetime.now(settings.tz).date()
 
+    cache = FreshCache(db, lambda: datetime.now(settings.tz))
+
+    def computed(group_id: int, day: date) -> tuple[list[ChildRow], list[Inconsistency]]:
+        """The group's day and what to resolve in it, once per change of the database."""
+        return cache.get(
+            ("group-day", group_id, day),
+            lambda: (
+                [
+                    child_row(child_day, settings)
+                    for child_day in days.compute_days(db, settings, day, group_id=group_id)
+                ],
+                days.inconsistencies(db, settings, day, day, group_id=group_id),
+            ),
+        )
+
     def rows_of(group_id: int, day: date) -> list[ChildRow]:
-        return [
-            child_row(child_day, settings)
-            for child_day in days.compute_days(db, settings, day, group_id=group_id)
-        ]
+        return computed(group_id, day)[0]
 
     def page(request: Request, group_id: int, day: date, status: int = 200, **extra: Any) -> HTMLResponse:
         group = _group(db, group_id)
         check(request, "attendance.view", group_id=group_id)
-        rows = rows_of(group_id, day)
+        rows, items = computed(group_id, day)
         children = {row.child["id"]: row.child for row in rows}
         saved = SAVED.get(request.query_params.get("saved", ""))
         chosen = request.query_params.get("fix")
@@ -225,10 +238,7 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
             "today": today(),
             "day_off": _day_off(db, settings, day),
             "rows": rows,
-            "fixes": [
-                fix_for(item, children)
-                for item in days.inconsistencies(db, settings, day, day, group_id=group_id)
-            ],
+            "fixes": [fix_for(item, children) for item in items],
             "topics": [
                 {**topic, "written": local_time(topic["created_at"], settings)}
                 for topic in day_topics.list_topics(db, group_id, day, day, with_history=True)

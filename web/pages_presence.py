@@ -20,6 +20,7 @@ from hub import days
 from hub.config import Settings
 from hub.timefmt import utc_now
 from web.auth import allowed, require
+from web.fresh_cache import FreshCache
 from web.i18n import N_
 
 UNCERTAIN = {
@@ -35,16 +36,18 @@ UNCERTAIN = {
 words them (message ids; translated in the template)."""
 
 
-def presence_board(db: Database, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
-    """The board's values: each group with its children in now, and the totals."""
+def presence_board(
+    db: Database, settings: Settings, now: datetime | None = None, cache: FreshCache | None = None
+) -> dict[str, Any]:
+    """The board's values: each group with its children in now, and the totals. With a
+    `cache`, the groups are computed once per change of the database (or minute): every
+    open board asks for them after each tap."""
     moment = now or utc_now()
-    groups = days.presence_now(db, settings, moment)
-    for group in groups:
-        for child in group["children"]:
-            child["clock"] = (
-                child["since"].astimezone(settings.tz).strftime("%H:%M") if child["since"] else "?"
-            )
-            child["check"] = None if child["certain"] else UNCERTAIN.get(child["why"], child["why"])
+    groups = (
+        cache.get("presence", lambda: _groups(db, settings, moment))
+        if cache
+        else _groups(db, settings, moment)
+    )
     local = moment.astimezone(settings.tz)
     return {
         "groups": groups,
@@ -55,19 +58,36 @@ def presence_board(db: Database, settings: Settings, now: datetime | None = None
     }
 
 
+def _groups(db: Database, settings: Settings, moment: datetime) -> list[dict[str, Any]]:
+    groups = days.presence_now(db, settings, moment)
+    for group in groups:
+        for child in group["children"]:
+            child["clock"] = (
+                child["since"].astimezone(settings.tz).strftime("%H:%M") if child["since"] else "?"
+            )
+            child["check"] = None if child["certain"] else UNCERTAIN.get(child["why"], child["why"])
+    return groups
+
+
 def presence_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
     router = APIRouter(
         prefix="/presence", include_in_schema=False, dependencies=[Depends(require("presence.view"))]
     )
+    cache = FreshCache(db, lambda: datetime.now(settings.tz))
 
     @router.get("", response_class=HTMLResponse)
     async def presence(request: Request) -> HTMLResponse:
-        context = {**presence_board(db, settings), "can_print": allowed(request, "reports.attendance")}
+        context = {
+            **presence_board(db, settings, cache=cache),
+            "can_print": allowed(request, "reports.attendance"),
+        }
         return templates.TemplateResponse(request, "presence.html", context)
 
     @router.get("/board", response_class=HTMLResponse)
     async def board(request: Request) -> HTMLResponse:
         """The board alone, for the page's script to swap in after a tap."""
-        return templates.TemplateResponse(request, "presence_board.html", presence_board(db, settings))
+        return templates.TemplateResponse(
+            request, "presence_board.html", presence_board(db, settings, cache=cache)
+        )
 
     return router
