@@ -107,7 +107,7 @@ def test_an_absence_after_the_cut_off_is_kept_but_the_meal_is_charged(site: Site
         ),
         ({"first": "2099-01-09", "last": "2099-01-05"}, "Ostatni dzień jest przed pierwszym."),
         ({"first": "jutro"}, "Podaj datę jako RRRR-MM-DD."),
-        ({"first": "2099-01-05", "last": "2099-06-30"}, "report at most 62 days at a time"),
+        ({"first": "2099-01-05", "last": "2099-06-30"}, "Można zgłosić najwyżej 62 dni naraz."),
     ],
 )
 def test_a_wrong_absence_says_why_and_stores_nothing(site: Site, form: dict[str, str], reason: str) -> None:

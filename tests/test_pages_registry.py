@@ -90,7 +90,7 @@ def test_secretary_adds_a_child_and_every_change_is_audited(site: Site) -> None:
         ({"first_name": ""}, "first_name", "This field is required."),
         ({"birth_date": "4 maja"}, "birth_date", "Date must be given as YYYY-MM-DD."),
         ({"fee_exempt": "maybe"}, "fee_exempt", "Choose how the fee exemption applies."),
-        ({"active_to": "2020-01-01"}, None, "the last day is before the first day"),
+        ({"active_to": "2020-01-01"}, None, "The last day is before the first."),  # the hub's, translated
     ],
 )
 def test_a_wrong_child_form_says_why_keeps_the_values_and_changes_nothing(
@@ -147,7 +147,7 @@ def test_groups_are_the_directors(site: Site) -> None:
     renamed = director.post(f"/registry/groups/{site.zabki}", data={"name": "Żabki 2", "teachers": "Ewa Lis"})
     assert renamed.status_code == 200 and "Żabki 2" in renamed.text
     taken = director.post(f"/registry/groups/{site.zabki}", data={"name": "Motylki", "teachers": "x"})
-    assert taken.status_code == 422 and errors(taken.text) == ["there is already a group called 'Motylki'"]
+    assert taken.status_code == 422 and errors(taken.text) == ["Jest już grupa o nazwie „Motylki”."]
     with site.db() as db:
         names = {group["name"]: group["teachers"] for group in registry.list_groups(db)}
         assert names == {"Motylki": "Maria Nowak", "Sowy": None, "Żabki 2": "Ewa Lis"}
