@@ -26,6 +26,7 @@ from hub.db import connect
 from hub.events import EventBus
 from hub.rights import ALL, OWN_CHILDREN, reach
 from hub.timefmt import from_db, local_day_bounds
+from web import hub_reasons
 from web.account_routes import account_routes
 from web.admin_routes import admin_routes
 from web.api_journal import journal_router
@@ -40,8 +41,13 @@ from web.auth import (
 from web.errors import install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.pages import NavItem, language_router, page_templates
+from web.pages_cards import card_pages
+from web.pages_child import child_pages
+from web.pages_group_day import group_day_pages
 from web.pages_logs import logs_pages
 from web.pages_parent import parent_pages
+from web.pages_presence import presence_pages
+from web.pages_readers import reader_pages
 from web.pages_registry import registry_pages
 from web.pages_settings import settings_pages
 from web.reports_routes import reports_router
@@ -73,6 +79,10 @@ def create_app(
     )
     nav = [
         NavItem("/", N_("Live taps"), visible=may_see("live.view")),
+        NavItem("/presence", N_("Who is in"), visible=may_see("presence.view")),
+        NavItem("/days", N_("Group day"), visible=may_see_all("attendance.view")),
+        NavItem("/cards", N_("Cards"), visible=may_see("cards.edit")),
+        NavItem("/readers", N_("Readers"), visible=may_see("live.view")),
         NavItem("/reports", N_("Reports"), visible=may_see_any("reports.attendance", "reports.fees")),
         NavItem("/registry", N_("Registry"), visible=may_see_all("registry.view")),
         NavItem("/inconsistencies", N_("Inconsistency log"), visible=may_see_all("attendance.view")),
@@ -88,6 +98,7 @@ def create_app(
     auth = AuthContext(db, settings)
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
+    templates.env.filters["reason"] = hub_reasons.translated
     app.add_middleware(LanguageMiddleware)
     install_auth(app, auth)
     install_error_pages(app, templates)
@@ -100,6 +111,8 @@ def create_app(
     app.include_router(settings_pages(db, settings, templates))
     app.include_router(parent_pages(db, settings, templates))
     app.include_router(logs_pages(db, settings, templates))
+    for journal_pages in (presence_pages, group_day_pages, child_pages, card_pages, reader_pages):
+        app.include_router(journal_pages(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     live = [Depends(require("live.view"))]
