@@ -48,10 +48,8 @@ def report_command(
         first=first.date() if first else None,
         last=last.date() if last else None,
     )
-    steps = len(registry.list_groups(db)) if not group else 1
-    if reports.REPORTS[name].period == "month":
-        steps *= 31
     try:
+        steps = reports.progress_steps(name, db, period, group)
         with click.progressbar(length=steps, label=f"{name}", file=sys.stderr) as bar:
             report = reports.build(
                 name, db, settings, period, group=group, child_id=child_id, progress=bar.update

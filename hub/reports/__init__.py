@@ -7,12 +7,14 @@ Builders live in `attendance_sheets.py` (no money) and `fee_reports.py` (fees an
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlite_utils import Database
 
+from hub import registry
 from hub.config import Settings
 from hub.reports import attendance_sheets, fee_reports
 from hub.reports.model import Report, Section
@@ -27,6 +29,7 @@ __all__ = [
     "ReportError",
     "Section",
     "build",
+    "progress_steps",
     "render",
 ]
 
@@ -59,6 +62,21 @@ class Period:
     month: tuple[int, int] | None = None
     first: date | None = None
     last: date | None = None
+
+
+def progress_steps(name: str, db: Database, period: Period, group: str | None = None) -> int:
+    """How many steps `build` reports to its `progress` for report `name`: the groups of a
+    daily sheet, groups × days of a monthly grid, the children of a fee summary (a city's
+    takes a while); 1 for the reports that report none."""
+    groups = 1 if group else len(registry.list_groups(db))
+    if name == "daily-sheet":
+        return groups
+    if name == "monthly-grid" and period.month:
+        return groups * calendar.monthrange(*period.month)[1]
+    if name == "fee-summary":
+        group_id = registry.find_group(db, group)["id"] if group else None
+        return len(registry.list_children(db, group_id=group_id))
+    return 1
 
 
 def build(
