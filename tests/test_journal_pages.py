@@ -358,7 +358,7 @@ def test_a_card_of_someone_else_or_a_bad_uid_is_refused_with_the_hubs_reason(
     site: Site, db: Database
 ) -> None:
     taken = site.client("secretary").post("/cards", data={"uid": ANIA_CARD, "child_id": site.olek})
-    assert taken.status_code == 422 and "already assigned" in taken.text
+    assert taken.status_code == 422 and "jest już przypisana" in taken.text  # the hub's reason, in Polish
     bad = site.client("secretary").post("/cards", data={"uid": "nonsense", "child_id": site.olek})
     assert bad.status_code == 422 and 'value="nonsense"' in bad.text
     assert db["cards"].count == 2
