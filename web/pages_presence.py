@@ -21,7 +21,7 @@ from hub.config import Settings
 from hub.timefmt import utc_now
 from web.auth import allowed, require
 from web.fresh_cache import FreshCache
-from web.i18n import N_
+from web.i18n import N_, current_language
 
 UNCERTAIN = {
     "missing departure: a later arrival was recorded without one": N_(
@@ -85,9 +85,15 @@ def presence_pages(db: Database, settings: Settings, templates: Jinja2Templates)
 
     @router.get("/board", response_class=HTMLResponse)
     async def board(request: Request) -> HTMLResponse:
-        """The board alone, for the page's script to swap in after a tap."""
-        return templates.TemplateResponse(
-            request, "presence_board.html", presence_board(db, settings, cache=cache)
+        """The board alone, for the page's script to swap in after a tap. It is the same for
+        every viewer (teachers see every group), so it is rendered once per change and
+        language: after a tap, every open board asks for it at once."""
+        html = cache.get(
+            ("board", current_language()),
+            lambda: templates.get_template("presence_board.html").render(
+                presence_board(db, settings, cache=cache)
+            ),
         )
+        return HTMLResponse(html)
 
     return router
