@@ -72,6 +72,11 @@ def test_pages_open_for_the_roles_with_the_right(
         assert site.client(role).get(path).status_code == 403, (role, path)
 
 
+def test_the_pushed_board_is_refused_to_a_parent(site: Site) -> None:
+    # The allowed stream never ends by itself; the browser test watches it push a tap.
+    assert site.client("parent").get("/presence/events").status_code == 403
+
+
 def test_every_page_needs_a_login(site: Site) -> None:
     anonymous = TestClient(site.app, base_url="https://testserver")
     for path in (

@@ -111,7 +111,8 @@ def create_app(
     app.include_router(settings_pages(db, settings, templates))
     app.include_router(parent_pages(db, settings, templates))
     app.include_router(logs_pages(db, settings, templates))
-    for journal_pages in (presence_pages, group_day_pages, child_pages, card_pages, reader_pages):
+    app.include_router(presence_pages(db, settings, templates, events))
+    for journal_pages in (group_day_pages, child_pages, card_pages, reader_pages):
         app.include_router(journal_pages(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

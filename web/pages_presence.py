@@ -1,27 +1,31 @@
 """`/presence`: who is in the building now, per group, kept current by the live event stream.
 
-The board is server-rendered; `presence.js` listens to `/events` and, after each tap, asks
-for `/presence/board` (the same board, without the page around it) and swaps it in, so
-the rules that decide who is in live in one place (`hub.days.presence_now`). Teachers see
+The board is server-rendered; `presence.js` listens to `/presence/events`, which pushes the
+board (without the page around it) after each tap, and swaps it in, so the rules that
+decide who is in live in one place (`hub.days.presence_now`). Teachers see
 every group: in an evacuation anyone may have to account for any child.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import days
+from hub import days, sessions
 from hub.config import Settings
+from hub.events import EventBus
 from hub.timefmt import utc_now
 from web.auth import allowed, require
 from web.fresh_cache import FreshCache
-from web.i18n import N_, current_language
+from web.i18n import N_, current_language, language
 
 UNCERTAIN = {
     "missing departure: a later arrival was recorded without one": N_(
@@ -34,6 +38,10 @@ UNCERTAIN = {
 }
 """`hub.attendance.presence`'s reasons for listing a child it is not sure of, as the board
 words them (message ids; translated in the template)."""
+
+
+BOARD_REFRESH_S = 30
+"""Without taps the board is pushed again this often: closing time passes, sessions end."""
 
 
 def presence_board(
@@ -69,7 +77,9 @@ def _groups(db: Database, settings: Settings, moment: datetime) -> list[dict[str
     return groups
 
 
-def presence_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
+def presence_pages(
+    db: Database, settings: Settings, templates: Jinja2Templates, events: EventBus
+) -> APIRouter:
     router = APIRouter(
         prefix="/presence", include_in_schema=False, dependencies=[Depends(require("presence.view"))]
     )
@@ -83,17 +93,37 @@ def presence_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         }
         return templates.TemplateResponse(request, "presence.html", context)
 
+    def rendered_board(code: str) -> str:
+        """The board alone, the same for every viewer (teachers see every group): rendered
+        once per change and language, however many boards are open."""
+        with language(code):
+            return cache.get(
+                ("board", code),
+                lambda: templates.get_template("presence_board.html").render(
+                    presence_board(db, settings, cache=cache)
+                ),
+            )
+
     @router.get("/board", response_class=HTMLResponse)
     async def board(request: Request) -> HTMLResponse:
-        """The board alone, for the page's script to swap in after a tap. It is the same for
-        every viewer (teachers see every group), so it is rendered once per change and
-        language: after a tap, every open board asks for it at once."""
-        html = cache.get(
-            ("board", current_language()),
-            lambda: templates.get_template("presence_board.html").render(
-                presence_board(db, settings, cache=cache)
-            ),
-        )
-        return HTMLResponse(html)
+        """The board alone, for a browser without server-sent events to poll."""
+        return HTMLResponse(rendered_board(current_language()))
+
+    @router.get("/events", response_class=EventSourceResponse)
+    async def board_events(request: Request) -> AsyncIterator[ServerSentEvent]:
+        """The board pushed after every tap (and every half minute, for the clock's sake)
+        while the session lasts: one render serves every open board, and no board has to
+        ask for it."""
+        session_id = request.state.session["id"]
+        code = current_language()
+        async with events.subscribe() as inbox:
+            yield ServerSentEvent(event="board", data=rendered_board(code))
+            while sessions.is_open(db, session_id):
+                try:
+                    event = await asyncio.wait_for(inbox.get(), timeout=BOARD_REFRESH_S)
+                except TimeoutError:
+                    event = None
+                if event is None or event["type"] == "tap":
+                    yield ServerSentEvent(event="board", data=rendered_board(code))
 
     return router

@@ -1,45 +1,36 @@
-// Presence board: after every tap the hub reports (server-sent events), fetch the board again
-// from the server and swap it in; the server's rules decide who is in, never this script.
+// Presence board: the server pushes the board after every tap (server-sent events) and this
+// script swaps it in; the server's rules decide who is in, never this script.
 "use strict";
 (function () {
   const board = document.getElementById("board");
   const connection = document.getElementById("connection");
-  const EVERY_MINUTE = 60000;  // closing time passes without a tap: refresh now and then too
-  let loading = false;
-  let again = false;
+  const POLL_EVERY = 30000;  // only for a browser without server-sent events
 
-  function focusedHref() {
+  function show(html) {
     const active = document.activeElement;
-    return active && board.contains(active) ? active.getAttribute("href") : null;
-  }
-
-  async function refresh() {
-    if (loading) { again = true; return; }
-    loading = true;
-    try {
-      const response = await fetch("/presence/board", { headers: { Accept: "text/html" } });
-      if (response.redirected || response.status === 401) {
-        window.location.reload();  // the session ended: let the page send us to the login
-      } else if (response.ok) {
-        const href = focusedHref();
-        board.innerHTML = await response.text();
-        if (href) {
-          const same = board.querySelector('a[href="' + CSS.escape(href) + '"]');
-          if (same) same.focus();
-        }
-      }
-    } finally {
-      loading = false;
-      if (again) { again = false; refresh(); }
+    const href = active && board.contains(active) ? active.getAttribute("href") : null;
+    board.innerHTML = html;
+    if (href) {
+      const same = board.querySelector('a[href="' + CSS.escape(href) + '"]');
+      if (same) same.focus();  // keyboard users keep their place
     }
   }
 
-  const source = new EventSource("/events");
-  source.addEventListener("hello", function () {
+  if (!window.EventSource) {
+    window.setInterval(async function () {
+      const response = await fetch("/presence/board", { headers: { Accept: "text/html" } });
+      if (response.redirected || response.status === 401) window.location.reload();
+      else if (response.ok) show(await response.text());
+    }, POLL_EVERY);
+    return;
+  }
+  const source = new EventSource("/presence/events");
+  source.addEventListener("board", function (event) {
     connection.textContent = connection.dataset.live;
-    refresh();  // taps made while the connection was down
+    show(JSON.parse(event.data));
   });
-  source.addEventListener("tap", refresh);
-  source.onerror = function () { connection.textContent = connection.dataset.offline; };
-  window.setInterval(refresh, EVERY_MINUTE);
+  source.onerror = function () {
+    connection.textContent = connection.dataset.offline;
+    if (source.readyState === EventSource.CLOSED) window.location.reload();  // the session ended
+  };
 })();
