@@ -273,8 +273,16 @@ def set_session_cookie(response: Response, token: str, settings: Settings) -> No
 
 
 def on_site(target: str | None, default: str = "/") -> str:
-    """`target` if it is a path on this site, else `default` (never a redirect elsewhere)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """`target` if it is a path on this site, else `default` (never a redirect elsewhere).
+
+    Browsers drop tabs and newlines from a URL, so `/<TAB>/evil.example` in a link is
+    `//evil.example`, another site: a target with a control character is refused too."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and not any(ord(char) < 0x20 or char == "\x7f" for char in target)
+    ):
         return target
     return default
 
