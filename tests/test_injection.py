@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -34,6 +35,7 @@ from openpyxl import load_workbook
 from hub import registry
 from tests.journal_support import give_cards, local, store_tap
 from tests.pages_support import Site
+from tests.stream_support import open_stream
 from tests.web_support import BASE_URL, log_in
 from web.auth import on_site
 
@@ -212,6 +214,8 @@ def type_everything(site: Site, payload: str) -> Typed:
     )  # fmt: skip
     db = site.db()
     store_tap(db, 10, NEW_CARD, local(site.settings, DAY, time(7, 30)))
+    this_minute = datetime.now(site.settings.tz).replace(second=0, microsecond=0)
+    store_tap(db, 11, NEW_CARD, this_minute)  # in the building now: on the presence board
     db.close()
 
     day = f"/groups/{group}/days/{DAY.isoformat()}"
@@ -371,9 +375,9 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
 
 
 PAGE_ROUTES_NOT_CRAWLED = {"/login", "/days", "/registry", "/language/{code}", "/docs", "/redoc",
-                           "/docs/oauth2-redirect", "/reports/{name}"}  # fmt: skip
+                           "/docs/oauth2-redirect", "/reports/{name}", "/presence/events"}  # fmt: skip
 """GET pages the crawl does not fetch as such: the login form (fetched refused, below),
-redirects, the API's own pages, and reports (checked below, one by one)."""
+redirects, the API's own pages, reports and the board's event stream (each checked below)."""
 
 
 def test_the_crawl_covers_every_page(typed: Typed) -> None:
@@ -423,11 +427,11 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
 
 SHOWN: dict[str, list[tuple[str, str]]] = {
     "grupa": [("director", "/registry/groups"), ("director", "/registry/children"), ("director", "{day}"),
-              ("director", "/reports"), ("director", "/children/{child}")],
+              ("director", "/reports"), ("director", "/children/{child}"), ("teacher", "/presence")],
     "wychowawczyni": [("director", "/registry/groups")],
-    "imie": [("director", "/registry/children"), ("director", "/registry/children/{child}"),
-             ("director", "/children/{child}"), ("director", "{day}"), ("director", "/cards"),
-             ("director", "/parent/children/{child}/data")],
+    "imie": [("teacher", "/presence"), ("director", "/registry/children"),
+             ("director", "/registry/children/{child}"), ("director", "/children/{child}"),
+             ("director", "{day}"), ("director", "/cards"), ("director", "/parent/children/{child}/data")],
     "nazwisko": [("director", "/registry/children"), ("director", "/registry/children/{child}"),
                  ("director", "/children/{child}"), ("director", "{day}"), ("director", "/cards")],
     "uwagi": [("director", "/registry/children/{child}"), ("director", "/parent/children/{child}/data")],
@@ -470,6 +474,16 @@ def test_each_field_is_shown_escaped_where_it_belongs(typed: Typed) -> None:
             if not shows(typed.get(role, path), typed.value(tag)):
                 missing.append(f"{tag} on {role} {path}")
     assert missing == []
+
+
+def test_the_pushed_presence_board_is_inert(typed: Typed) -> None:
+    """The board the presence page swaps in (innerHTML) from its event stream."""
+    client = typed.site.client("teacher")
+    streamed = open_stream(typed.site.app, "/presence/events", dict(client.cookies.items()), events=1)
+    assert streamed.status == 200 and streamed.events[0]["event"] == "board"
+    board = json.loads(streamed.events[0]["data"])
+    assert_inert(board, typed.payload, "/presence/events")
+    assert shows(board, typed.value("imie")) and shows(board, typed.value("grupa"))
 
 
 def test_the_api_answers_json_never_html(typed: Typed) -> None:

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import anyio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -40,6 +39,7 @@ from starlette.routing import BaseRoute, Mount
 from hub import accounts, audit, cards, corrections, fee_store, registry, security_settings, site_settings
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.pages_support import PARENT_EMAIL, Site
+from tests.stream_support import open_stream
 from tests.web_support import BASE_URL, PASSWORD, log_in, signed_in
 
 DAY = date(2026, 11, 18)
@@ -509,55 +509,6 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
     return Probe(path, form=forms[template])
 
 
-def stream_status(app: FastAPI, path: str, cookies: dict[str, str]) -> tuple[int, dict[str, str]]:
-    """Status and headers of a streamed response (the event stream never ends by itself, and
-    the test client waits for the end): call the app directly, then hang up."""
-
-    async def run() -> tuple[int, dict[str, str]]:
-        started = anyio.Event()
-        answer: dict[str, Any] = {}
-        asked = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal asked
-            if not asked:
-                asked = True
-                return {"type": "http.request", "body": b"", "more_body": False}
-            await started.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
-                answer["headers"] = {k.decode(): v.decode() for k, v in message["headers"]}
-                started.set()
-
-        cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "https",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                (b"host", b"testserver"),
-                (b"accept", b"text/event-stream"),
-                (b"cookie", cookie.encode()),
-            ],
-            "client": ("testclient", 50000),
-            "server": ("testserver", 443),
-        }
-        with anyio.fail_after(10):
-            await app(scope, receive, send)
-        return answer["status"], answer["headers"]
-
-    return anyio.run(run)
-
-
 @dataclass(frozen=True)
 class Seen:
     outcome: str
@@ -581,7 +532,8 @@ def call(world: World, actor: str, method: str, template: str, probe: Probe) -> 
     before = newest_denial(world)
     url = probe.path + (f"?{probe.query}" if probe.query else "")
     if template.endswith("/events"):  # event streams never end by themselves
-        status, headers = stream_status(world.site.app, url, dict(client.cookies.items()))
+        streamed = open_stream(world.site.app, url, dict(client.cookies.items()))
+        status, headers = streamed.status, streamed.headers
     elif method == "GET":
         response = client.get(url, follow_redirects=False)
         status, headers = response.status_code, dict(response.headers)
@@ -744,10 +696,13 @@ def test_an_expired_inspector_cannot_sign_in(world: World) -> None:
     assert client.get("/api/presence").status_code == 401
 
 
-def test_the_event_stream_opens_for_staff(world: World) -> None:
-    """The probe of /events is real: a teacher's stream starts (and is hung up on)."""
-    status, headers = stream_status(world.site.app, "/events", dict(world.clients["teacher"].cookies.items()))
-    assert status == 200 and headers["content-type"].startswith("text/event-stream")
+def test_the_event_streams_open_for_staff(world: World) -> None:
+    """The probes of the streams are real: a teacher's stream starts, its first event comes
+    (and the test hangs up)."""
+    for path in ("/events", "/presence/events"):
+        streamed = open_stream(world.site.app, path, dict(world.clients["teacher"].cookies.items()), events=1)
+        assert streamed.status == 200 and streamed.headers["content-type"].startswith("text/event-stream")
+        assert streamed.events[0]["event"] in ("hello", "board")
 
 
 def test_the_probes_reach_the_routes(world: World) -> None:
