@@ -557,8 +557,9 @@ def cells_with_user_text(typed: Typed, rows: list[list[Any]]) -> list[str]:
 
 def expect_formula_bug(request: pytest.FixtureRequest, typed: Typed, starts: tuple[str, ...]) -> None:
     """The reports write user text into CSV and XLSX cells as it is (hub/reports/render.py),
-    so a name or card number starting with a formula character is a formula there: reported,
-    not fixed here (another helper is changing render.py). Strict: a fix turns this red."""
+    so a name or card number starting with a formula character is a formula there: a known
+    bug, reported for a fix in render.py (`to_csv`/`to_xlsx`: prefix such text cells with `'`,
+    store XLSX text as text). Strict: once fixed, this marker must go (the test turns red)."""
     if typed.payload.startswith(starts):
         request.applymarker(
             pytest.mark.xfail(
