@@ -555,25 +555,8 @@ def cells_with_user_text(typed: Typed, rows: list[list[Any]]) -> list[str]:
     return [str(cell) for row in rows for cell in row if cell is not None and marker in str(cell)]
 
 
-def expect_formula_bug(request: pytest.FixtureRequest, typed: Typed, starts: tuple[str, ...]) -> None:
-    """The reports write user text into CSV and XLSX cells as it is (hub/reports/render.py),
-    so a name or card number starting with a formula character is a formula there: a known
-    bug, reported for a fix in render.py (`to_csv`/`to_xlsx`: prefix such text cells with `'`,
-    store XLSX text as text). Strict: once fixed, this marker must go (the test turns red)."""
-    if typed.payload.startswith(starts):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="spreadsheet formula injection: render.py does not neutralise =,+,-,@ cells",
-            )
-        )
-
-
 @pytest.mark.parametrize("name", sorted(REPORTS))
-def test_csv_cells_of_typed_text_are_not_formulas(
-    request: pytest.FixtureRequest, typed: Typed, name: str
-) -> None:
-    expect_formula_bug(request, typed, FORMULA_START)
+def test_csv_cells_of_typed_text_are_not_formulas(typed: Typed, name: str) -> None:
     rows = list(csv.reader(io.StringIO(report(typed, name, "csv").decode())))
     typed_cells = cells_with_user_text(typed, rows)
     if name in REPORT_SHOWS:
@@ -582,8 +565,7 @@ def test_csv_cells_of_typed_text_are_not_formulas(
 
 
 @pytest.mark.parametrize("name", sorted(REPORTS))
-def test_xlsx_cells_are_never_formulas(request: pytest.FixtureRequest, typed: Typed, name: str) -> None:
-    expect_formula_bug(request, typed, ("=",))  # openpyxl stores a text starting with = as a formula
+def test_xlsx_cells_are_never_formulas(typed: Typed, name: str) -> None:
     book = load_workbook(io.BytesIO(report(typed, name, "xlsx")))
     formulas = [
         f"{sheet.title}!{cell.coordinate}={cell.value}"

@@ -92,9 +92,9 @@ def to_csv(report: Report) -> str:
     several = len(report.sections) > 1
     for index, section in enumerate(report.sections):
         if index == 0 or section.columns != report.sections[index - 1].columns:
-            writer.writerow((["sekcja"] if several else []) + list(section.columns))
+            writer.writerow((["sekcja"] if several else []) + [_plain(name) for name in section.columns])
         for row in (*section.rows, *([section.totals] if section.totals else [])):
-            writer.writerow(([section.title] if several else []) + [_plain(cell) for cell in row])
+            writer.writerow(([_plain(section.title)] if several else []) + [_plain(cell) for cell in row])
     return out.getvalue()
 
 
@@ -131,11 +131,18 @@ def render(report: Report, fmt: str) -> bytes:
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula: typed text starting so (a child's name,
+a card number) is written with a leading `'`, so opening a report never runs it."""
+
+
 def _plain(cell: Cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, Decimal):
         return f"{cell:.2f}"
+    if isinstance(cell, str) and len(cell) > 1 and cell.startswith(FORMULA_START):
+        return "'" + cell
     return str(cell)
 
 
