@@ -28,9 +28,10 @@ from hub.attendance import (
     Presence,
     Tap,
     TapId,
-    complete_day,
+    complete_visits,
     compute_day,
     day_inconsistencies,
+    day_off_reason,
     presence_at,
     unknown_card_items,
 )
@@ -198,6 +199,7 @@ def range_tap_rows(
         uids = list(dict.fromkeys(uid for child_id in child_ids for uid in index.uids.get(child_id, ())))
     found: dict[tuple[int, date], list[RangeTap]] = defaultdict(list)
     instant = cards.TAP_INSTANT
+    cards_of, modes = index.cards, index.modes
     for chunk in range(0, len(uids), 500):
         rows = db.execute(
             f"""SELECT t.reader_id, t.seq, t.uid, t.at, t.time_quality, {instant}
@@ -207,14 +209,14 @@ def range_tap_rows(
         )
         for reader_id, seq, uid, at, quality, moment in rows:
             day: date | None = None
-            for valid_from, revoked_at, child_id, number, holder in index.cards[uid]:
+            for valid_from, revoked_at, child_id, number, holder in cards_of[uid]:
                 if valid_from > moment or (revoked_at is not None and revoked_at <= moment):
                     continue
                 if child_ids is not None and child_id not in child_ids:
                     continue
                 if day is None:
                     day = days[bisect_right(bounds, moment) - 1]
-                    history = index.modes.get(reader_id)
+                    history = modes.get(reader_id)
                     position = bisect_right(history[0], moment) if history else 0
                     mode = history[1][position - 1] if history and position else None
                     when = from_db(at) if at and quality != "unknown" else None
@@ -336,36 +338,32 @@ def range_fee_days(
     ids = {child["id"] for child in children}
     index = TapIndex.load(db, ids)
     fixes = range_corrections(db, first, last, ids)
+    fixed_days: dict[int, list[date]] = defaultdict(list)
+    for child_id, day in fixes:
+        fixed_days[child_id].append(day)
     moment = now or utc_now()
-    span = [(first + timedelta(days=n), (first + timedelta(days=n)).isoformat())
-            for n in range((last - first).days + 1)]  # fmt: skip
+    window = timedelta(seconds=rules.debounce_s)
+    span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    text = {day: day.isoformat() for day in span}
+    off = {day: day_off_reason(day, rules.closed_days) for day in span}
     for start in range(0, len(children), FEE_CHUNK):
-        chunk = children[start : start + FEE_CHUNK]
-        taps = range_tap_rows(db, first, last, rules, {child["id"] for child in chunk}, index)
-        for child in chunk:
-            child_id, active_from, active_to = child["id"], child["active_from"], child["active_to"]
-            for day, text in span:
-                rows = taps.get((child_id, day), ())
-                day_fixes = fixes.get((child_id, day), ())
-                if (
-                    not (rows or day_fixes)
-                    or active_from > text
-                    or (active_to is not None and active_to < text)
-                ):
+        chunk = {child["id"]: child for child in children[start : start + FEE_CHUNK]}
+        taps = range_tap_rows(db, first, last, rules, set(chunk), index)
+        for child_id in chunk.keys() & fixed_days.keys():
+            for day in fixed_days[child_id]:
+                taps.setdefault((child_id, day), [])
+        for (child_id, day), rows in taps.items():
+            child, when = chunk[child_id], text[day]
+            if child["active_from"] > when or (child["active_to"] is not None and child["active_to"] < when):
+                continue  # not attending that day
+            day_fixes = fixes.get((child_id, day), ())
+            if not day_fixes and all(row[0] is not None for row in rows):
+                visits = complete_visits([row[:4] for row in rows], window)  # type: ignore[misc]
+                if visits is not None:
+                    yield CompleteDay(child_id, day, off[day], visits)
                     continue
-                if not day_fixes and all(row[0] is not None for row in rows):
-                    light = complete_day(child_id, day, [row[:4] for row in rows], rules)  # type: ignore[misc]
-                    if light is not None:
-                        yield light
-                        continue
-                yield compute_day(
-                    child_id,
-                    day,
-                    [range_tap(child_id, row) for row in rows],
-                    day_fixes,
-                    now=moment,
-                    settings=rules,
-                )
+            child_taps = [range_tap(child_id, row) for row in rows]
+            yield compute_day(child_id, day, child_taps, day_fixes, now=moment, settings=rules)
         if progress:
             progress(len(chunk))
 

@@ -86,7 +86,7 @@ from hub.attendance.calendar import (
     public_holidays,
     working_days,
 )
-from hub.attendance.day import complete_day, compute_day
+from hub.attendance.day import complete_day, complete_visits, compute_day
 from hub.attendance.inconsistencies import Inconsistency, day_inconsistencies, unknown_card_items
 from hub.attendance.model import (
     DEFAULT_SETTINGS,
@@ -132,6 +132,7 @@ __all__ = [
     "TimeQuality",
     "Visit",
     "complete_day",
+    "complete_visits",
     "compute_day",
     "day_bounds",
     "day_inconsistencies",
