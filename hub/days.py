@@ -192,7 +192,7 @@ def range_tap_rows(
     bounds = [local_day_bounds(first + timedelta(days=n), first + timedelta(days=n), rules.tz)[0]
               for n in range((last - first).days + 2)]  # fmt: skip
     days = [first + timedelta(days=n) for n in range(len(bounds) - 1)]
-    index = index or TapIndex.load(db)
+    index = index or TapIndex.load(db, child_ids)
     if child_ids is None:
         uids = list(index.cards)
     else:
