@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/firmware.py
+	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/web.py
 
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
