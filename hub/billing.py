@@ -187,7 +187,8 @@ def summary(
     """The accountant's month for every child (of one group); `adjustments` as for `statement`.
     The days come from `days.range_fee_days` (the days `month_days` gives, the common ones
     reduced to their visits); `progress` counts children. More than `SUMMARY_PART` children
-    are computed in parts by `workers` processes (default: one per CPU)."""
+    are computed in parts by `workers` processes (default: one per CPU), which are spawned:
+    a script that asks for a city's summary needs the `if __name__ == "__main__":` guard."""
     rows = registry.list_children(db, group_id=group_id)
     children = fee_children(db, rows)
     reports = absences.engine_reports(db, *_absence_window(year, month))
