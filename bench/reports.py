@@ -42,7 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -168,12 +168,12 @@ def populate(db: Any, kindergartens: int, seed: int = 2026) -> None:
             )
             prefix = f"P{kg + 1:03d} " if kindergartens > 1 else ""
             group_ids = [
-                conn.execute(
+                cast(int, conn.execute(
                     "INSERT INTO groups (name, teachers, created_at) VALUES (?, ?, ?)",
                     [prefix + name, "p. Kowalska", "2025-08-25T10:00:00.000Z"],
-                ).lastrowid
+                ).lastrowid)
                 for name in GROUP_NAMES
-            ]
+            ]  # fmt: skip
             kids = list(child_rows(rng, group_ids, child_id))
             child_id += len(kids)
             conn.executemany(
@@ -199,7 +199,7 @@ def populate_kindergarten(
     absences reported ahead (the previous month's too: they are refunded this month) and the
     teachers' corrections of forgotten taps and unreported absences."""
     uids: dict[int, list[str]] = {}
-    card_rows = []
+    card_rows: list[tuple[str, str, int, str]] = []
     for kid in kids:
         uids[kid["id"]] = []
         for holder in ["mama", "tata"] if rng.random() < 0.2 else ["mama"]:
