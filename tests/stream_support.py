@@ -11,6 +11,7 @@ an ASGI application with the session's cookies, its first events are read, and t
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,4 +96,7 @@ def open_stream(
             await app(scope, receive, send)
         return answer
 
-    return anyio.run(run)
+    # In a thread of its own: Playwright's sync API keeps an event loop running in the test
+    # thread once a browser test has run, and anyio.run refuses to start inside it.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(anyio.run, run).result()
