@@ -24,4 +24,3 @@ def local_time(stored: str | None, settings: Settings) -> str:
     if not stored:
         return "—"
     return from_db(stored).astimezone(settings.tz).strftime("%d.%m.%Y %H:%M")
-
