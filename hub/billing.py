@@ -150,27 +150,19 @@ class _Part:
 
 
 def _part_rows(db: Database, part: _Part, progress: Progress | None = None) -> list[SummaryRow]:
-    """The part's rows, `days.FEE_CHUNK` children at a time: a chunk's days are dropped once
-    its rows are made, so a city computed in one process never holds a million days."""
     first = date(part.year, part.month, 1)
     last = date(part.year, part.month, calendar.monthrange(part.year, part.month)[1])
-    found: list[SummaryRow] = []
-    for start in range(0, len(part.rows), days.FEE_CHUNK):
-        end = start + days.FEE_CHUNK
-        rows, children = part.rows[start:end], part.children[start:end]
-        ids = {child.child_id for child in children}
-        month = days.range_fee_days(db, part.settings, first, last, rows, now=part.now, progress=progress)
-        found += summary_rows(
-            children,
-            month,
-            part.year,
-            part.month,
-            part.fees,
-            part.rules,
-            absences=[a for a in part.absences if a.child_id in ids],
-            adjustments=[a for a in part.adjustments if a.child_id in ids],
-        )
-    return found
+    month = days.range_fee_days(db, part.settings, first, last, part.rows, now=part.now, progress=progress)
+    return summary_rows(
+        part.children,
+        month,
+        part.year,
+        part.month,
+        part.fees,
+        part.rules,
+        absences=part.absences,
+        adjustments=part.adjustments,
+    )
 
 
 def _part_rows_apart(path: str, part: _Part) -> list[SummaryRow]:
