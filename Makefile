@@ -22,7 +22,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check hub web tests bench
 
-bench: $(STAMP) system-deps
+bench: $(STAMP) runtime-deps system-deps
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/firmware.py
 	$(BIN)/python bench/reports.py
