@@ -44,7 +44,7 @@ front and meals cancelled in time are refunded ("odpis") in the next month's sta
 Closing: a closed month is never changed; a later correction is compared with the closed
 statement and the difference becomes adjustment lines in the next month.
 
-Decisions where the law leaves room (sources: /work/shared/research/fees-pl.md)
+Decisions where the law leaves room (sources: research/fees-pl.md in the design workspace, beside DESIGN.md)
 -------------------------------------------------------------------------------
 - Default rounding per *full* hour: the wojewoda wielkopolski annulled "każda rozpoczęta
   godzina" clauses (only hours of care actually used may be charged; gazetaprawna.pl

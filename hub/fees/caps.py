@@ -7,7 +7,7 @@ when cumulative inflation passes the threshold the minister publishes an obwiesz
 with a wskaźnik; the new cap is the previous cap × wskaźnik, **rounded down to full
 grosze**, in force from **1 September** of that year.
 
-Known caps (sources in /work/shared/research/fees-pl.md § 1):
+Known caps (sources in research/fees-pl.md § 1, beside DESIGN.md in the design workspace):
 
 | from        | cap     | basis                                                               |
 | ----------- | ------- | ------------------------------------------------------------------- |
