@@ -64,12 +64,14 @@ runtime-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# What the tests need besides: a Mosquitto broker, Chromium for browser tests, pdftotext.
+# What the tests need besides: a Mosquitto broker, Chromium for browser tests, pdftotext,
+# and systemd-analyze to check the service unit in deploy/.
 system-deps:
 	@missing=""; \
 	[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing with apt:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
