@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "EWIDENCJONER_"
 DEFAULT_CONFIG_FILE = Path("ewidencjoner.toml")
-SITE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+SITE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
 
 
 class ConfigError(ValueError):
