@@ -11,7 +11,7 @@ tap's `(reader_id, seq)` and answered with `"r":"dup"`.
 A message that cannot be stored is quarantined by intake on its own; only a failing database
 makes the writer retry, and while it does, `describe` (and the heartbeat file that
 `readers list` reads, hub/ingest_health.py) reports ingest as stalled once the oldest
-waiting message is older than `stall_after_s`.
+waiting message is older than `stall_after_s` and nothing was committed for as long.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ class Ingest:
         """When the first message of the batch the writer keeps retrying arrived."""
         self._last_error = ""
         self._last_commit_at: datetime | None = None
+        self._last_commit = time.monotonic()
         self._client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:
@@ -160,7 +161,7 @@ class Ingest:
                 self.intake.notices.flush()
         finally:
             self.intake.notices.flush(force=True)
-            self._heartbeat.beat(self.describe(), force=True)
+            self._heartbeat.beat({**self.describe(), "stopped": True}, force=True)
             db.close()
 
     def _next_batch(self) -> list[Incoming]:
@@ -196,6 +197,7 @@ class Ingest:
             log.warning("committed again after a database failure: %s", self._last_error)
         self._retrying_since = None
         self._last_commit_at = utc_now()
+        self._last_commit = time.monotonic()
         self.stats.count(outcomes)
         for outcome in outcomes:
             if outcome.ack:
@@ -262,9 +264,11 @@ class Ingest:
         stats = self.stats
         oldest = self.oldest_waiting()
         waited = (utc_now() - oldest).total_seconds() if oldest else 0.0
+        # Behind is not stalled: a flood makes messages wait while batches still commit.
+        idle = time.monotonic() - self._last_commit
         return {
             "connected": self.connected.is_set(),
-            "stalled": waited > self.stall_after_s,
+            "stalled": waited > self.stall_after_s and idle > self.stall_after_s,
             "oldest_waiting_s": round(waited, 1),
             "failing": self._retrying_since is not None,
             "last_error": self._last_error or None,

@@ -1,7 +1,8 @@
 """Is ingest keeping up? Its state as the writer thread sees it, readable by another process.
 
-Ingest is *stalled* when a message has waited longer than `STALL_AFTER_S` without being
-committed: the writer keeps failing (the database is full, locked or broken) or is stuck.
+Ingest is *stalled* when a message has waited longer than `STALL_AFTER_S` and nothing was
+committed for as long: the writer keeps failing (the database is full, locked or broken) or
+is stuck. (Behind is not stalled: during a flood messages wait while batches commit.)
 `/api/health` reports it from the running hub; `ewidencjoner readers list` runs in another
 process, so the writer thread also keeps a heartbeat: a small JSON file beside the database
 (`<database>-ingest.json`), rewritten at most every `HEARTBEAT_PERIOD_S`.
@@ -70,7 +71,10 @@ def read_heartbeat(database: Path, now: datetime | None = None) -> dict[str, Any
     except (OSError, ValueError) as exc:
         return {"state": "not running", "error": f"unreadable heartbeat: {exc}"}
     age = ((now or utc_now()) - from_db(data["at"])).total_seconds()
-    state = "not running" if age > STALE_AFTER_S else "stalled" if data.get("stalled") else "running"
+    if age > STALE_AFTER_S or data.get("stopped"):
+        state = "not running"
+    else:
+        state = "stalled" if data.get("stalled") else "running"
     return {**data, "state": state, "heartbeat_age_s": round(age, 1)}
 
 
@@ -80,7 +84,8 @@ def describe_heartbeat(found: dict[str, Any]) -> str:
     if state == "never run":
         return "Ingest: no hub has run on this database yet."
     if state == "not running":
-        return f"Ingest: NOT RUNNING (last heartbeat {found.get('at', '?')})."
+        how = "stopped" if found.get("stopped") else "last heartbeat"
+        return f"Ingest: NOT RUNNING ({how} {found.get('at', '?')})."
     last_commit = found.get("last_commit_at") or "-"
     if state == "stalled":
         return (

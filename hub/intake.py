@@ -163,6 +163,8 @@ class Intake:
     def _store_all_taps(self, db: Database, pending: list[_Tap]) -> None:
         """All taps in one statement; if one of them cannot be stored, each on its own,
         so that only the poison one ends in the quarantine."""
+        if not pending:
+            return
         try:
             with db.atomic():
                 self._store_taps(db, pending)
@@ -299,9 +301,12 @@ class QuarantineNotices:
         self.unlogged: Counter[tuple[str | None, str]] = Counter()
         self.last_summary = clock()
 
+    MAX_KEYS = 1000
+    """Readers and reasons remembered: invented reader ids must not grow this without end."""
+
     def note(self, reader_id: str | None, reason: str, topic: str, detail: str) -> None:
         key = (reader_id, reason)
-        if key not in self.seen:
+        if key not in self.seen and len(self.seen) < self.MAX_KEYS:
             self.seen.add(key)
             log.warning("quarantined a message on %.200s: %s: %.300s", topic, reason, detail)
         else:

@@ -8,7 +8,8 @@ Bounded, because a hostile device on the LAN can send junk as fast as the broker
   count of its open entry instead of adding a row.
 - Per reader and reason, only the first `MAX_DISTINCT` distinct open messages get an entry
   each; every further one is counted in a single overflow entry for that reader and reason
-  (it keeps the latest sample). A person needs a few examples to see what a reader does
+  (it keeps the latest sample). A device inventing reader ids meets a cap per reason too
+  (`MAX_DISTINCT_PER_REASON`). A person needs a few examples to see what a reader does
   wrong, and the count to see how much; 10,000 rows of the same fault help nobody.
 - `purge` removes entries resolved, or last seen, more than the retention ago (the setting
   `quarantine_retention_days`; `ewidencjoner quarantine purge`). An open `conflict` entry
@@ -28,6 +29,10 @@ from hub.timefmt import to_db
 KEPT_PAYLOAD_BYTES = 1024
 MAX_DISTINCT = 50
 """Distinct open entries kept per reader and reason before the rest is only counted."""
+MAX_DISTINCT_PER_REASON = 1000
+"""Distinct open entries kept per reason over all readers: a device inventing reader ids
+(each unregistered, each with its own 50) cannot get past this many; past it, the rest is
+counted in one overflow entry with no reader."""
 MAX_DISTINCT_CONFLICTS = 1000
 """More for conflicts: each may hold a real tap. Past this many open ones a reader is under
 attack, and the count in the overflow entry says so."""
@@ -52,6 +57,7 @@ def quarantine(
 ) -> int:
     """Keep a rejected message; the caller holds the transaction. Returns the entry's id."""
     at = to_db(received)
+    topic = topic[:MAX_TOPIC_CHARS]
     digest = hashlib.sha256(payload).hexdigest()
     existing = db.execute(
         """SELECT id FROM quarantine WHERE resolved_at IS NULL AND payload_sha256 = ? AND reason = ?
@@ -63,24 +69,34 @@ def quarantine(
         return existing[0]
     entry = {
         "last_received_at": at,
-        "topic": topic[:MAX_TOPIC_CHARS],
+        "topic": topic,
         "payload": payload[:KEPT_PAYLOAD_BYTES],
         "payload_size": len(payload),
         "payload_sha256": digest,
         "detail": detail[:KEPT_PAYLOAD_BYTES],
         "seq": seq,
     }
-    distinct = db.execute(
-        """SELECT count(*) FROM quarantine
-           WHERE resolved_at IS NULL AND reader_id IS ? AND reason = ? AND overflow = 0""",
-        [reader_id, reason],
-    ).fetchone()[0]
-    if distinct >= (MAX_DISTINCT_CONFLICTS if reason == "conflict" else MAX_DISTINCT):
+    if _distinct(db, reader_id, reason) >= (MAX_DISTINCT_CONFLICTS if reason == "conflict" else MAX_DISTINCT):
         return _count_in_overflow(db, reader_id, reason, entry)
+    if reason != "conflict" and _distinct(db, ANY_READER, reason) >= MAX_DISTINCT_PER_REASON:
+        return _count_in_overflow(db, None, reason, entry)
     table = db["quarantine"]
     table.insert({**entry, "first_received_at": at, "count": 1, "reader_id": reader_id, "reason": reason})
     assert table.last_pk is not None
     return int(table.last_pk)
+
+
+ANY_READER = object()
+
+
+def _distinct(db: Database, reader_id: str | object | None, reason: str) -> int:
+    """Open entries kept one by one for this reader (or `ANY_READER`) and reason."""
+    where = "resolved_at IS NULL AND reason = ? AND overflow = 0"
+    params: list[object] = [reason]
+    if reader_id is not ANY_READER:
+        where += " AND reader_id IS ?"
+        params.append(reader_id)
+    return db.execute(f"SELECT count(*) FROM quarantine WHERE {where}", params).fetchone()[0]
 
 
 def _count_again(db: Database, entry_id: int, at: str) -> None:

@@ -156,7 +156,7 @@ def test_a_hub_whose_database_fails_reports_stalled_and_recovers_losing_nothing(
         reader.close()
         hub.stop()
         db.close()
-    assert "Ingest: NOT RUNNING" not in CliRunner().invoke(cli, cli_args(settings)).output
+    assert "Ingest: NOT RUNNING (stopped" in CliRunner().invoke(cli, cli_args(settings)).output
 
 
 def cli_args(settings: Settings) -> list[str]:

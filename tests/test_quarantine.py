@@ -86,6 +86,16 @@ def test_10000_distinct_junk_messages_stay_a_bounded_number_of_rows(db: Database
     assert overflow["count"] == 10_000 - quarantine.MAX_DISTINCT and overflow["payload"] == "junk 9999"
 
 
+def test_invented_reader_ids_meet_a_cap_per_reason(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    intake = Intake(SITE, Settings().tz, lambda db, row: ("unknown", ""))
+    with caplog.at_level(logging.WARNING, logger="hub.intake"):
+        for start in range(0, 3000, 500):
+            handle(db, [junk(f"fake{n}", tap_payload(1), n) for n in range(start, start + 500)], intake)
+    assert rows(db) == quarantine.MAX_DISTINCT_PER_REASON + 1
+    assert quarantine.count_by_reason(db) == {"unknown_reader": 3000}
+    assert len(caplog.records) <= QuarantineNotices.MAX_KEYS
+
+
 def test_a_repeated_message_counts_in_its_entry(db: Database) -> None:
     handle(db, [junk("r1", b"same", n) for n in range(5)])
     [entry] = quarantine.list_quarantine(db)
