@@ -157,11 +157,11 @@ class Ingest:
                 batch = self._next_batch()
                 if batch:
                     self._commit_and_acknowledge(db, batch)
-                self._heartbeat.beat(self.describe())
+                self._heartbeat.beat(self.describe)
                 self.intake.notices.flush()
         finally:
             self.intake.notices.flush(force=True)
-            self._heartbeat.beat({**self.describe(), "stopped": True}, force=True)
+            self._heartbeat.beat(lambda: {**self.describe(), "stopped": True}, force=True)
             db.close()
 
     def _next_batch(self) -> list[Incoming]:
@@ -190,7 +190,7 @@ class Ingest:
                     self._retrying_since = batch[0].received
                     log.exception("could not commit %d messages; retrying", len(batch))
                 self._last_error = f"{type(exc).__name__}: {exc}"[:300]
-                self._heartbeat.beat(self.describe())
+                self._heartbeat.beat(self.describe)
                 if self._stopping.wait(RETRY_AFTER_DB_ERROR_S):
                     return
         if self._retrying_since is not None:

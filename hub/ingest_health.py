@@ -9,8 +9,8 @@ process, so the writer thread also keeps a heartbeat: a small JSON file beside t
 
 A file, not a table: the heartbeat must say "stalled" exactly when the database cannot be
 written, and the database's folder is writable whenever SQLite's WAL works. A heartbeat
-older than `STALE_AFTER_S` means no hub is running (or it cannot write even that file):
-reported too, so a silent hub is never taken for a healthy one.
+older than `STALE_AFTER_S` means no hub is running, or its writer is stuck, or it cannot
+write even that file: reported too, so a silent hub is never taken for a healthy one.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,12 @@ class Heartbeat:
         self.written_at = 0.0
         self.failing = False
 
-    def beat(self, state: dict[str, Any], *, force: bool = False) -> None:
+    def beat(self, state: Callable[[], dict[str, Any]], *, force: bool = False) -> None:
+        """Write `state()` if a period has passed since the last write (or `force`)."""
         if self.path is None or not (force or time.monotonic() - self.written_at >= HEARTBEAT_PERIOD_S):
             return
         self.written_at = time.monotonic()
-        body = json.dumps({**state, "pid": os.getpid(), "at": to_db(utc_now())}).encode()
+        body = json.dumps({**state(), "pid": os.getpid(), "at": to_db(utc_now())}).encode()
         partial = self.path.with_name(self.path.name + ".tmp")
         try:
             descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -84,8 +86,9 @@ def describe_heartbeat(found: dict[str, Any]) -> str:
     if state == "never run":
         return "Ingest: no hub has run on this database yet."
     if state == "not running":
-        how = "stopped" if found.get("stopped") else "last heartbeat"
-        return f"Ingest: NOT RUNNING ({how} {found.get('at', '?')})."
+        if found.get("stopped"):
+            return f"Ingest: NOT RUNNING (stopped {found.get('at', '?')})."
+        return f"Ingest: NOT RUNNING or stuck: no heartbeat since {found.get('at', '?')}."
     last_commit = found.get("last_commit_at") or "-"
     if state == "stalled":
         return (
