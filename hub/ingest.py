@@ -144,9 +144,11 @@ class Ingest:
             log.warning("lost the broker (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
-        self._inbox.put(
-            Incoming(message.topic, message.payload, message.qos, message.mid, message.retain, utc_now())
-        )
+        try:
+            topic = message.topic
+        except UnicodeDecodeError:  # a broker that lets a topic through that is not UTF-8
+            topic = bytes(message._topic).decode("utf-8", errors="backslashreplace")
+        self._inbox.put(Incoming(topic, message.payload, message.qos, message.mid, message.retain, utc_now()))
 
     # -- writer thread -------------------------------------------------------------------
 

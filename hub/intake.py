@@ -156,6 +156,7 @@ class Intake:
             except Exception as exc:
                 if is_database_failure(exc):
                     raise
+                outcome.reset()
                 self._quarantine_unstorable(db, outcome, exc)
         self._store_all_taps(db, pending)
         return outcomes

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import paho.mqtt.client as mqtt
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
@@ -34,7 +35,7 @@ def incoming(reader_id: str, kind: str, payload: bytes, mid: int = 1) -> Incomin
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "hub.db")
+    database = open_database(tmp_path / "intake.db")
     readers.add_reader(database, "r1", "Wejście")
     yield database
     database.close()
@@ -211,3 +212,15 @@ def test_a_redelivery_with_a_new_send_time_is_still_a_duplicate(db: Database) ->
     results = handle(db, [incoming("r1", "tap", json.dumps(first).encode())])
     results += handle(db, [incoming("r1", "tap", json.dumps(again).encode())])
     assert results == ["stored", "duplicate"] and quarantine.list_quarantine(db) == []
+
+
+def test_a_topic_that_is_not_utf8_is_queued_and_quarantined(settings: Settings, db: Database) -> None:
+    """Mosquitto refuses such a topic; a laxer broker may pass it, and paho's `topic` raises."""
+    hub = Ingest(settings)  # not started: only its callback is used
+    message = mqtt.MQTTMessage(mid=1, topic=f"ewidencjoner/{SITE}/reader/\xff/tap".encode("latin-1"))
+    message.payload, message.qos = b"{}", 1
+    hub._on_message(None, None, message)
+    queued = hub._inbox.get_nowait()
+    assert queued.topic == f"ewidencjoner/{SITE}/reader/\\xff/tap"
+    assert handle(db, [queued]) == ["quarantined"]
+    assert quarantine.list_quarantine(db)[0]["reason"] == "bad_topic"
