@@ -282,6 +282,22 @@ def quarantine_list(
         click.echo(f"More entries: ewidencjoner quarantine list --after {entries[-1]['id']}")
 
 
+@quarantine_group.command("resolve")
+@click.argument("entry_id", type=click.IntRange(1, 2**62))
+@click.option(
+    "--author", default=lambda: f"cli:{getpass.getuser()}", help="Who resolves it (default: cli:<user>)."
+)
+@click.pass_context
+def quarantine_resolve(ctx: click.Context, entry_id: int, author: str) -> None:
+    """Mark entry ENTRY_ID dealt with (a conflict: after checking which tap was real and
+    correcting the child's day if needed); it leaves the list and the inconsistency log."""
+    try:
+        quarantine.resolve(database_from(ctx), entry_id, utc_now(), author)
+    except quarantine.QuarantineError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Quarantine entry #{entry_id} is resolved.")
+
+
 @quarantine_group.command("purge")
 @click.option(
     "--older-than",

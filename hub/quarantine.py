@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub import audit
 from hub.timefmt import to_db
 
 KEPT_PAYLOAD_BYTES = 1024
@@ -42,6 +43,10 @@ MAX_PAGE = 200
 MAX_TOPIC_CHARS = 256
 KEPT_WHILE_OPEN = ("conflict",)
 """Reasons whose open entries no retention removes."""
+
+
+class QuarantineError(ValueError):
+    """An entry cannot be changed as asked."""
 
 
 def quarantine(
@@ -163,8 +168,19 @@ def conflicts(db: Database, start: str, end: str) -> list[dict[str, Any]]:
     return [_public(row) for row in rows]
 
 
-def resolve(db: Database, entry_id: int, when: datetime) -> None:
-    db["quarantine"].update(entry_id, {"resolved_at": to_db(when)})
+def resolve(db: Database, entry_id: int, when: datetime, author: str = "hub") -> None:
+    """Mark an entry dealt with (audited); purge removes it after the retention."""
+    found = db.execute("SELECT reason, resolved_at FROM quarantine WHERE id = ?", [entry_id]).fetchone()
+    if found is None:
+        raise QuarantineError(f"there is no quarantine entry #{entry_id}")
+    if found[1] is not None:
+        raise QuarantineError(f"quarantine entry #{entry_id} was resolved at {found[1]}")
+    with db.atomic():
+        db["quarantine"].update(entry_id, {"resolved_at": to_db(when)})
+        audit.record(
+            db, actor=author, action="quarantine.resolve", entity="quarantine", entity_id=entry_id,
+            before={"reason": found[0]}, after={"resolved_at": to_db(when)}, now=when,
+        )  # fmt: skip
 
 
 def purge(db: Database, now: datetime, older_than_days: int = DEFAULT_RETENTION_DAYS) -> int:

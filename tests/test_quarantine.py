@@ -172,3 +172,30 @@ def test_migration_9_keeps_old_entries_readable(tmp_path: Path) -> None:
     assert entry["payload_size"] == 1600 and entry["payload"].startswith("\\xffold")
     assert entry["payload_sha256"] == hashlib.sha256(b"\xffold" * 400).hexdigest() and not entry["overflow"]
     db.close()
+
+
+def test_resolving_a_conflict_takes_it_off_the_inconsistency_log(db: Database, tmp_path: Path) -> None:
+    from hub.conflicts import conflict_items
+
+    with db.atomic():
+        entry = quarantine.quarantine(
+            db, topic="t", payload=tap_payload(10, uid="04A1B2C3"), reason="conflict", detail="d",
+            received=NOW, reader_id="r1", seq=10,
+        )  # fmt: skip
+    day = NOW.date()
+    [item] = conflict_items(db, day, day, Settings().tz)
+    assert (item.kind, str(item.taps[0]), item.card_uid) == ("conflicting_tap", "r1#10", "04A1B2C3")
+
+    def resolve(entry_id: int):
+        return CliRunner().invoke(
+            cli, ["--database", str(tmp_path / "hub.db"), "quarantine", "resolve", str(entry_id)]
+        )
+
+    assert resolve(entry).exit_code == 0
+    assert conflict_items(db, day, day, Settings().tz) == []
+    assert db.execute("SELECT action FROM audit_log WHERE entity = 'quarantine'").fetchall() == [
+        ("quarantine.resolve",)
+    ]
+    again = resolve(entry)
+    assert again.exit_code == 1 and "was resolved at" in again.output
+    assert "no quarantine entry #999" in resolve(999).output
