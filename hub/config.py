@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "EWIDENCJONER_"
 DEFAULT_CONFIG_FILE = Path("ewidencjoner.toml")
-SITE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+SITE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
 
 
 class ConfigError(ValueError):
@@ -66,6 +66,8 @@ class Settings:
     timezone: str = "Europe/Warsaw"
     client_id: str = ""
     """The hub's MQTT client id; stable so the broker keeps its session. Empty: `hub-<site>`."""
+    quarantine_retention_days: int = 90
+    """Quarantine entries resolved, or last seen, longer ago are purged (open conflicts stay)."""
     cookie_secure: bool = True
     """Session cookies only over HTTPS (browsers count http://127.0.0.1 and localhost as
     secure); false only for plain HTTP on a trusted network, which exposes the session."""
@@ -79,6 +81,10 @@ class Settings:
             raise ConfigError(f"unknown time zone {self.timezone!r}") from exc
         if self.broker_url:
             BrokerAddress.parse(self.broker_url)
+        if not 1 <= self.quarantine_retention_days <= 3650:
+            raise ConfigError(
+                f"quarantine_retention_days must be between 1 and 3650, got {self.quarantine_retention_days}"
+            )
         for name in ("web_port", "embedded_broker_port"):
             port = getattr(self, name)
             if not 0 < port < 65536:

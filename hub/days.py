@@ -39,6 +39,7 @@ from hub.attendance import (
     Settings as RuleSettings,
 )
 from hub.config import Settings
+from hub.conflicts import conflict_items
 from hub.taps import TapRow
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 
@@ -445,6 +446,8 @@ def inconsistencies(
                 day, [tap for tap in day_taps(db, day, rules) if tap.child_id is None], rules
             )
         day += timedelta(days=1)
+    if group_id is None:  # a conflicting tap belongs to no group until someone resolves it
+        items += conflict_items(db, first, last, settings.tz)
     return items
 
 

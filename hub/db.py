@@ -11,6 +11,7 @@ upgrades itself and a newer one is refused rather than misread.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -375,6 +376,23 @@ def _m008_accounts_and_audit(db: Database) -> None:
     db["audit_log"].create_index(["at"])
 
 
+def _m009_bounded_quarantine(db: Database) -> None:
+    """Quarantine entries keep at most 1 KiB of a payload, so its full size and hash are
+    kept beside it; `seq` names the stored tap a conflict collides with; `overflow` marks
+    the one entry per reader and reason that counts what is no longer kept one by one.
+    Older entries keep their whole payload and get its size and hash."""
+    table = db["quarantine"]
+    for column, kind in [("payload_size", int), ("payload_sha256", str), ("seq", int)]:
+        table.add_column(column, kind)
+    table.add_column("overflow", int, not_null_default=0)
+    db.conn.create_function("ewidencjoner_sha256", 1, lambda data: hashlib.sha256(bytes(data)).hexdigest())
+    db.execute(
+        "UPDATE quarantine SET payload_size = length(payload), payload_sha256 = ewidencjoner_sha256(payload)"
+    )
+    table.create_index(["payload_sha256"])
+    table.create_index(["reader_id", "reason", "resolved_at"])
+
+
 MIGRATIONS: list[Migration] = [
     _m001_readers_and_taps,
     _m002_quarantine_and_reader_health,
@@ -384,6 +402,7 @@ MIGRATIONS: list[Migration] = [
     _m006_closed_months,
     _m007_day_topics,
     _m008_accounts_and_audit,
+    _m009_bounded_quarantine,
 ]
 
 

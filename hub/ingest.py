@@ -7,6 +7,11 @@ PUBACK (`manual_ack`). So a hub killed at any moment has acknowledged nothing it
 stored, and the broker, holding the hub's persistent session (clean session off, stable
 client id), delivers the rest again after a restart. Redeliveries are recognised by the
 tap's `(reader_id, seq)` and answered with `"r":"dup"`.
+
+A message that cannot be stored is quarantined by intake on its own; only a failing database
+makes the writer retry, and while it does, `describe` (and the heartbeat file that
+`readers list` reads, hub/ingest_health.py) reports ingest as stalled once the oldest
+waiting message is older than `stall_after_s` and nothing was committed for as long.
 """
 
 from __future__ import annotations
@@ -17,17 +22,19 @@ import queue
 import socket
 import threading
 import time
+from datetime import datetime
 
 import paho.mqtt.client as mqtt
 from sqlite_utils import Database
 
-from hub import readers, site_settings
+from hub import quarantine, readers, site_settings
 from hub.config import Settings
 from hub.days import AckClassifier
 from hub.db import open_database
 from hub.events import EventBus
+from hub.ingest_health import STALL_AFTER_S, Heartbeat
 from hub.intake import Classifier, Incoming, Intake, IntakeStats, Outcome
-from hub.timefmt import utc_now
+from hub.timefmt import to_db, utc_now
 from hub.wire import reader_topic, time_payload, time_topic
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,7 @@ MAX_BATCH = 500
 TIME_PERIOD_S = 60
 RETRY_AFTER_DB_ERROR_S = 1.0
 KEEPALIVE_S = 30
+PURGE_PERIOD_S = 24 * 3600
 
 
 def disable_nagle(client: mqtt.Client) -> None:
@@ -54,6 +62,7 @@ class Ingest:
         settings: Settings,
         events: EventBus | None = None,
         classify: Classifier | None = None,
+        stall_after_s: float = STALL_AFTER_S,
     ) -> None:
         self.settings = settings
         self.events = events or EventBus()
@@ -64,6 +73,13 @@ class Ingest:
         self._stopping = threading.Event()
         self._announce_now = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.stall_after_s = stall_after_s
+        self._heartbeat = Heartbeat(settings.database)
+        self._retrying_since: datetime | None = None
+        """When the first message of the batch the writer keeps retrying arrived."""
+        self._last_error = ""
+        self._last_commit_at: datetime | None = None
+        self._last_commit = time.monotonic()
         self._client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:
@@ -128,9 +144,11 @@ class Ingest:
             log.warning("lost the broker (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message: mqtt.MQTTMessage) -> None:
-        self._inbox.put(
-            Incoming(message.topic, message.payload, message.qos, message.mid, message.retain, utc_now())
-        )
+        try:
+            topic = message.topic
+        except UnicodeDecodeError:  # a broker that lets a topic through that is not UTF-8
+            topic = bytes(message._topic).decode("utf-8", errors="backslashreplace")
+        self._inbox.put(Incoming(topic, message.payload, message.qos, message.mid, message.retain, utc_now()))
 
     # -- writer thread -------------------------------------------------------------------
 
@@ -141,7 +159,11 @@ class Ingest:
                 batch = self._next_batch()
                 if batch:
                     self._commit_and_acknowledge(db, batch)
+                self._heartbeat.beat(self.describe)
+                self.intake.notices.flush()
         finally:
+            self.intake.notices.flush(force=True)
+            self._heartbeat.beat(lambda: {**self.describe(), "stopped": True}, force=True)
             db.close()
 
     def _next_batch(self) -> list[Incoming]:
@@ -162,12 +184,22 @@ class Ingest:
                 with db.atomic():
                     outcomes: list[Outcome] = self.intake.handle_batch(db, batch)
                 break
-            except Exception:
-                # The database itself failed (disk full, I/O error): nothing was committed
-                # and nothing acknowledged; keep the batch and try again.
-                log.exception("could not commit %d messages; retrying", len(batch))
+            except Exception as exc:
+                # The database itself failed (disk full, I/O error, locked): nothing was
+                # committed and nothing acknowledged; keep the batch and try again. (A
+                # message's own fault never gets here: intake quarantines it.)
+                if self._retrying_since is None:
+                    self._retrying_since = batch[0].received
+                    log.exception("could not commit %d messages; retrying", len(batch))
+                self._last_error = f"{type(exc).__name__}: {exc}"[:300]
+                self._heartbeat.beat(self.describe)
                 if self._stopping.wait(RETRY_AFTER_DB_ERROR_S):
                     return
+        if self._retrying_since is not None:
+            log.warning("committed again after a database failure: %s", self._last_error)
+        self._retrying_since = None
+        self._last_commit_at = utc_now()
+        self._last_commit = time.monotonic()
         self.stats.count(outcomes)
         for outcome in outcomes:
             if outcome.ack:
@@ -184,8 +216,12 @@ class Ingest:
         reader's retained `config` when it changed (a mode set from the CLI, say)."""
         db = open_database(self.settings.database)
         published: dict[str, bytes] = {}
+        purged_at = -PURGE_PERIOD_S
         try:
             while not self._stopping.is_set():
+                if time.monotonic() - purged_at >= PURGE_PERIOD_S:
+                    purged_at = time.monotonic()
+                    self._purge_quarantine(db)
                 if self._announce_now.wait(TIME_PERIOD_S):
                     self._announce_now.clear()
                     published.clear()  # a broker without persistence lost the retained ones
@@ -198,6 +234,16 @@ class Ingest:
         finally:
             db.close()
 
+    def _purge_quarantine(self, db: Database) -> None:
+        """The quarantine's retention, once a day; a failure waits for the next day."""
+        try:
+            removed = quarantine.purge(db, utc_now(), self.settings.quarantine_retention_days)
+        except Exception:
+            log.exception("could not purge the quarantine")
+            return
+        if removed:
+            log.info("purged %d quarantine entries past the retention", removed)
+
     def _publish_configs(self, db: Database, published: dict[str, bytes]) -> None:
         debounce_s = int(site_settings.get_all(db)["debounce_s"])
         for reader in readers.list_readers(db):
@@ -208,11 +254,27 @@ class Ingest:
                 )
                 published[reader["id"]] = payload
 
+    def oldest_waiting(self) -> datetime | None:
+        """When the oldest message not committed yet arrived (None: nothing waits)."""
+        if self._retrying_since is not None:
+            return self._retrying_since
+        with self._inbox.mutex:
+            return self._inbox.queue[0].received if self._inbox.queue else None
+
     def describe(self) -> dict[str, object]:
-        """Counters for the API and logs."""
+        """Counters and whether ingest keeps up, for the API, the heartbeat and logs."""
         stats = self.stats
+        oldest = self.oldest_waiting()
+        waited = (utc_now() - oldest).total_seconds() if oldest else 0.0
+        # Behind is not stalled: a flood makes messages wait while batches still commit.
+        idle = time.monotonic() - self._last_commit
         return {
             "connected": self.connected.is_set(),
+            "stalled": waited > self.stall_after_s and idle > self.stall_after_s,
+            "oldest_waiting_s": round(waited, 1),
+            "failing": self._retrying_since is not None,
+            "last_error": self._last_error or None,
+            "last_commit_at": to_db(self._last_commit_at) if self._last_commit_at else None,
             "received": stats.received,
             "stored": stats.stored,
             "duplicates": stats.duplicates,

@@ -7,13 +7,26 @@ one but written with a single statement, because per-message statements would ma
 hub, not the broker, the bottleneck (bench/README.md).
 
 A message that breaks the wire contract, or comes from a reader nobody registered, is kept
-in the quarantine with the reason. Nothing a reader sends can make the batch fail: only the
-database itself can, and then nothing was written and ingest retries the whole batch.
+in the quarantine with the reason. So is a message that passed the checks but still cannot
+be stored (reason `unstorable`): a status is stored inside its own savepoint, and when the
+one statement for the taps fails, the taps are stored again one by one, so only the poison
+message is set aside and the rest of the batch commits. Nothing a reader sends can make the
+batch fail: only the database itself can (`is_database_failure`), and then nothing was
+written and ingest retries the whole batch (tests/test_ingest_poison.py tries to break this).
+
+A tap whose `(reader_id, seq)` is already stored is a redelivery when what the reader
+recorded matches (`taps.same_tap`), answered `dup`. When it does not, someone else used the
+seq first (a forger, or a reader whose journal was wiped): the tap is quarantined as
+`conflict`, whole, naming the stored row, and shown in the inconsistency log; the reader is
+answered `unknown`, which lets it drop the tap from its journal (nothing is lost: the
+quarantine holds it) and shows it did not count until a person resolves it.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +77,10 @@ class Outcome:
     ack: tuple[str, bytes] | None = None
     event: dict[str, object] | None = None
 
+    def reset(self) -> None:
+        """Forget what a rolled-back attempt to store the message decided."""
+        self.result, self.reason, self.ack, self.event = "unchanged", "", None, None
+
 
 @dataclass
 class IntakeStats:
@@ -102,9 +119,14 @@ class Intake:
         self.site = site
         self.tz = tz
         self.classify = classify
+        self.notices = QuarantineNotices()
 
     def handle_batch(self, db: Database, batch: list[Incoming]) -> list[Outcome]:
-        """Store the batch; the caller holds the transaction and commits it."""
+        """Store the batch; the caller holds the transaction and commits it.
+
+        Raises only when the database itself fails (`is_database_failure`): then nothing
+        may be committed and the caller retries the whole batch.
+        """
         registered = readers.registered_ids(db)
         outcomes: list[Outcome] = []
         pending: list[_Tap] = []
@@ -125,25 +147,58 @@ class Intake:
                     row = taps.tap_row(topic.reader_id, tap, message.received, when)
                     pending.append(_Tap(outcome, tap, when.at, row))
                 elif topic.kind == "status":
-                    self._store_status(db, topic.reader_id, outcome)
+                    with db.atomic():  # a savepoint: a status that fails leaves no half
+                        self._store_status(db, topic.reader_id, outcome)
                 else:
                     raise BadMessage("bad_topic", f"readers may not publish on {topic.kind!r}")
             except BadMessage as bad:
                 self._quarantine(db, outcome, bad.reason, bad.detail)
-        self._store_taps(db, pending)
+            except Exception as exc:
+                if is_database_failure(exc):
+                    raise
+                outcome.reset()
+                self._quarantine_unstorable(db, outcome, exc)
+        self._store_all_taps(db, pending)
         return outcomes
+
+    def _store_all_taps(self, db: Database, pending: list[_Tap]) -> None:
+        """All taps in one statement; if one of them cannot be stored, each on its own,
+        so that only the poison one ends in the quarantine."""
+        if not pending:
+            return
+        try:
+            with db.atomic():
+                self._store_taps(db, pending)
+            return
+        except Exception as exc:
+            if is_database_failure(exc):
+                raise
+            log.warning("a batch of %d taps failed (%r); storing them one by one", len(pending), exc)
+        for item in pending:
+            item.outcome.reset()
+            try:
+                with db.atomic():
+                    self._store_taps(db, [item])
+            except Exception as exc:
+                if is_database_failure(exc):
+                    raise
+                item.outcome.reset()
+                self._quarantine_unstorable(db, item.outcome, exc)
 
     def _store_taps(self, db: Database, pending: list[_Tap]) -> None:
         if not pending:
             return
-        new = taps.insert_new(db, [item.row for item in pending])
+        holders = taps.insert_or_find(db, [item.row for item in pending])
         last_seen: dict[str, datetime] = {}
-        for item, is_new in zip(pending, new, strict=True):
+        for item, holder in zip(pending, holders, strict=True):
             row = item.row
             ack_topic = reader_topic(self.site, row.reader_id, "ack")
-            if not is_new:
+            if holder is not None and taps.same_tap(holder, row):
                 item.outcome.result = "duplicate"
                 item.outcome.ack = (ack_topic, ack_payload(row.seq, "dup"))
+                continue
+            if holder is not None:
+                self._quarantine_conflict(db, item, holder)
                 continue
             item.outcome.result = "stored"
             last_seen[row.reader_id] = item.outcome.message.received
@@ -164,11 +219,28 @@ class Intake:
         for reader_id, received in last_seen.items():
             readers.touch(db, reader_id, received)
 
+    def _quarantine_conflict(self, db: Database, item: _Tap, holder: taps.TapRow) -> None:
+        """Another tap already holds this `(reader, seq)`: keep this one for a person to
+        judge, and answer `unknown` so the reader may drop it from its journal (it is kept
+        here, whole) while showing that the tap did not count."""
+        row = item.row
+        detail = (
+            f"{row.reader_id}#{row.seq} is already stored with other content: "
+            f"stored uid {holder.uid} boot {holder.boot} ms {holder.ms} t {holder.device_t} "
+            f"(received {holder.received_at}); this one uid {row.uid} boot {row.boot} ms {row.ms} "
+            f"t {row.device_t}"
+        )
+        self._quarantine(db, item.outcome, "conflict", detail, seq=row.seq)
+        ack_topic = reader_topic(self.site, row.reader_id, "ack")
+        item.outcome.ack = (ack_topic, ack_payload(row.seq, "unknown"))
+
     def _classify(self, db: Database, row: taps.TapRow) -> tuple[str, str]:
         """The tap is stored whatever happens here; a failure only costs the reader its name."""
         try:
             return self.classify(db, row)
-        except Exception:
+        except Exception as exc:
+            if is_database_failure(exc):
+                raise
             log.exception("could not classify tap %s/%d", row.reader_id, row.seq)
             return "unknown", ""
 
@@ -179,7 +251,13 @@ class Intake:
             outcome.result = "status"
             outcome.event = {"type": "reader", **readers.get_reader(db, reader_id)}
 
-    def _quarantine(self, db: Database, outcome: Outcome, reason: str, detail: str) -> None:
+    def _quarantine_unstorable(self, db: Database, outcome: Outcome, exc: Exception) -> None:
+        log.debug("could not store a message on %s", outcome.message.topic, exc_info=exc)
+        self._quarantine(db, outcome, "unstorable", f"{type(exc).__name__}: {exc}"[:500])
+
+    def _quarantine(
+        self, db: Database, outcome: Outcome, reason: str, detail: str, seq: int | None = None
+    ) -> None:
         message = outcome.message
         try:
             reader_id: str | None = parse_topic(message.topic).reader_id
@@ -193,7 +271,56 @@ class Intake:
             detail=detail,
             received=message.received,
             reader_id=reader_id,
+            seq=seq,
         )
         outcome.result, outcome.reason = "quarantined", reason
-        log.warning("quarantined a message on %s: %s: %s", message.topic, reason, detail)
+        self.notices.note(reader_id, reason, message.topic, detail)
         outcome.event = {"type": "quarantine", "id": entry, "reason": reason}
+
+
+def is_database_failure(exc: BaseException) -> bool:
+    """Did the database itself fail (disk full, I/O error, locked, read-only, corrupt)?
+
+    Then the batch is retried as a whole. Anything else raised while storing one message
+    (an integrity error, a number SQLite cannot hold, a bug) is that message's fault: it is
+    quarantined on its own and the rest of the batch goes on.
+    """
+    failed = isinstance(exc, sqlite3.OperationalError | sqlite3.InternalError)
+    return failed or type(exc) is sqlite3.DatabaseError
+
+
+class QuarantineNotices:
+    """The hub's log of quarantined messages, rate-limited: a hostile reader sending junk
+    in a loop made 27 MB of warnings. The first message per reader and reason is logged
+    whole; after that, at most once per `SUMMARY_PERIOD_S`, one line counts the rest."""
+
+    SUMMARY_PERIOD_S = 60.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.seen: set[tuple[str | None, str]] = set()
+        self.unlogged: Counter[tuple[str | None, str]] = Counter()
+        self.last_summary = clock()
+
+    MAX_KEYS = 1000
+    """Readers and reasons remembered: invented reader ids must not grow this without end."""
+
+    def note(self, reader_id: str | None, reason: str, topic: str, detail: str) -> None:
+        key = (reader_id, reason)
+        if key not in self.seen and len(self.seen) < self.MAX_KEYS:
+            self.seen.add(key)
+            log.warning("quarantined a message on %.200s: %s: %.300s", topic, reason, detail)
+        else:
+            self.unlogged[key] += 1
+        self.flush()
+
+    def flush(self, *, force: bool = False) -> None:
+        now = self.clock()
+        if not self.unlogged or not (force or now - self.last_summary >= self.SUMMARY_PERIOD_S):
+            return
+        counts = ", ".join(
+            f"{reader or '?'}/{reason} ×{count}" for (reader, reason), count in self.unlogged.most_common(20)
+        )
+        log.warning("quarantined %d more messages since the last summary: %s", self.unlogged.total(), counts)
+        self.unlogged.clear()
+        self.last_summary = now

@@ -66,38 +66,52 @@ def tap_row(reader_id: str, tap: TapMessage, received: datetime, when: TapTime |
 
 
 def insert_new(db: Database, rows: list[TapRow]) -> list[bool]:
+    """Store the taps not stored yet; returns, row by row, whether it was new."""
+    return [holder is None for holder in insert_or_find(db, rows)]
+
+
+def insert_or_find(db: Database, rows: list[TapRow]) -> list[TapRow | None]:
     """Store the taps not stored yet, in one statement; the caller holds the transaction.
 
-    Returns, row by row, whether it was new; a tap already stored, or seen earlier in the
-    same list, is a redelivery.
+    Returns, row by row, None when it was new, or the row that already holds its
+    `(reader_id, seq)`: stored before, or earlier in the same list. The caller tells a
+    redelivery (`same_tap`) from a conflict.
     """
-    stored = _already_stored(db, [(row.reader_id, row.seq) for row in rows])
-    is_new: list[bool] = []
+    holders = _already_stored(db, [(row.reader_id, row.seq) for row in rows])
+    found: list[TapRow | None] = []
     fresh_rows = []
     for row in rows:
         key = (row.reader_id, row.seq)
-        fresh = key not in stored
-        is_new.append(fresh)
-        if fresh:
-            stored.add(key)
+        holder = holders.get(key)
+        found.append(holder)
+        if holder is None:
+            holders[key] = row
             fresh_rows.append(row)
     db.conn.executemany(
         f"INSERT INTO taps ({', '.join(TapRow._fields)}) VALUES ({', '.join('?' * len(TapRow._fields))})",
         fresh_rows,
     )
-    return is_new
+    return found
 
 
-def _already_stored(db: Database, keys: list[tuple[str, int]]) -> set[tuple[str, int]]:
-    found: set[tuple[str, int]] = set()
+def same_tap(one: TapRow, other: TapRow) -> bool:
+    """Is `other` a redelivery of `one`? What the reader recorded at the tap must match;
+    `now` (ticks when sent) and the receipt time differ from one sending to the next."""
+    return (one.uid, one.boot, one.ms, one.device_t) == (other.uid, other.boot, other.ms, other.device_t)
+
+
+def _already_stored(db: Database, keys: list[tuple[str, int]]) -> dict[tuple[str, int], TapRow]:
+    found: dict[tuple[str, int], TapRow] = {}
     for start in range(0, len(keys), QUERY_CHUNK):
         chunk = keys[start : start + QUERY_CHUNK]
         values = ",".join("(?, ?)" for _ in chunk)
         params = [part for key in chunk for part in key]
+        columns = ", ".join(TapRow._fields)
         rows = db.conn.execute(
-            f"SELECT reader_id, seq FROM taps WHERE (reader_id, seq) IN (VALUES {values})", params
+            f"SELECT {columns} FROM taps WHERE (reader_id, seq) IN (VALUES {values})", params
         )
-        found.update((reader_id, seq) for reader_id, seq in rows)
+        for row in map(TapRow._make, rows):
+            found[(row.reader_id, row.seq)] = row
     return found
 
 

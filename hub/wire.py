@@ -8,6 +8,7 @@ read in the quarantine list; nothing here decides what a tap means for attendanc
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +16,23 @@ from typing import Any
 CONTRACT_VERSION = 1
 MAX_PAYLOAD_BYTES = 1024
 TOPIC_ROOT = "ewidencjoner"
-READER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-UID_PATTERN = re.compile(r"^(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$")
+# `\Z`, not `$`: `$` also matches before a trailing newline, so "04A1B2C3\n" would pass.
+READER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
+UID_PATTERN = re.compile(r"^(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})\Z")
+FW_PATTERN = re.compile(r"^[\x20-\x7e]{1,32}\Z")
+"""A firmware version: short printable ASCII."""
 MAX_COUNTER = 2**32 - 1
+STATUS_BOUNDS: dict[str, tuple[int, int]] = {
+    "boot": (0, MAX_COUNTER),
+    "queue": (0, 1_000_000),  # taps waiting in the reader's journal
+    "rssi": (-128, 0),  # dBm as the ESP32 reports it; 0 when unknown
+    "heap": (0, MAX_COUNTER),  # free bytes
+    "up": (0, MAX_COUNTER),  # seconds since boot: 136 years
+    "resets": (0, MAX_COUNTER),  # RFID chip resets since boot
+}
+"""Every status number with its sane range: each must fit SQLite's 64-bit INTEGER by far."""
 ACK_RESULTS = frozenset({"in", "out", "unknown", "dup"})
-CLOCK_PATTERN = re.compile(r"^(?:[0-2][0-9]:[0-5][0-9])?$")
+CLOCK_PATTERN = re.compile(r"^(?:[0-2][0-9]:[0-5][0-9])?\Z")
 TICKS_PERIOD = 2**30
 """MicroPython's `ticks_ms()` wraps at 2**30 on the ESP32 and unix ports."""
 EARLIEST_EPOCH = 1_577_836_800  # 2020-01-01: a reader clock before this was never set
@@ -115,9 +128,9 @@ def parse_status(payload: bytes) -> StatusMessage:
     if not isinstance(online, bool):
         raise BadMessage("bad_field", f"online must be true or false, got {online!r}")
     fw = data.get("fw")
-    if fw is not None and not (isinstance(fw, str) and len(fw) <= 32):
-        raise BadMessage("bad_field", f"fw must be a short string, got {fw!r}")
-    numbers = {name: _integer(data, name) for name in ("boot", "queue", "rssi", "heap", "up", "resets")}
+    if fw is not None and not (isinstance(fw, str) and FW_PATTERN.match(fw)):
+        raise BadMessage("bad_field", f"fw must be 1-32 printable ASCII characters, got {fw!r:.60}")
+    numbers = {name: _bounded(data, name, low, high) for name, (low, high) in STATUS_BOUNDS.items()}
     return StatusMessage(online=online, fw=fw, **numbers)
 
 
@@ -146,16 +159,44 @@ def ticks_diff(later: int, earlier: int) -> int:
 
 
 def _load_object(payload: bytes) -> dict[str, Any]:
+    """One flat JSON object: no NaN or Infinity, no key given twice (which value would
+    count?), no nested object or array. A whole number in a field is bounded by the field's
+    check; at 1 KiB, no number can be long enough to cost `int()` anything."""
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise BadMessage("too_large", f"payload is {len(payload)} bytes, the limit is {MAX_PAYLOAD_BYTES}")
     try:
-        data = json.loads(payload.decode("utf-8"))
+        data = _DECODER.decode(payload.decode("utf-8"))
+    except BadMessage:
+        raise
     except UnicodeDecodeError as exc:
         raise BadMessage("bad_json", f"payload is not UTF-8: {exc}") from exc
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise BadMessage("bad_json", f"payload is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise BadMessage("bad_json", f"payload must be a JSON object, got {type(data).__name__}")
+    for name, value in data.items():
+        if isinstance(value, dict | list):
+            kind = type(value).__name__
+            raise BadMessage("bad_json", f"{name!r} holds a nested {kind}: fields are plain values")
+    return data
+
+
+def _refuse_constant(name: str) -> float:
+    raise BadMessage("bad_json", f"{name} is not a number the contract allows")
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadMessage("bad_json", f"{text[:40]} is not a finite number")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) < len(pairs):
+        twice = sorted({key for key, _ in pairs if sum(1 for other, _ in pairs if other == key) > 1})
+        raise BadMessage("bad_json", f"key {twice[0]!r} is given more than once")
     return data
 
 
@@ -168,6 +209,13 @@ def _integer(data: dict[str, Any], name: str) -> int | None:
     return value
 
 
+def _bounded(data: dict[str, Any], name: str, low: int, high: int) -> int | None:
+    value = _integer(data, name)
+    if value is not None and not low <= value <= high:
+        raise BadMessage("bad_field", f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
 def _counter(data: dict[str, Any], name: str, *, required: bool, limit: int = MAX_COUNTER) -> int | None:
     value = _integer(data, name)
     if value is None:
@@ -177,3 +225,9 @@ def _counter(data: dict[str, Any], name: str, *, required: bool, limit: int = MA
     if not 0 <= value <= limit:
         raise BadMessage("bad_field", f"{name} must be between 0 and {limit}, got {value}")
     return value
+
+
+_DECODER = json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_float=_fraction, object_pairs_hook=_unique_keys
+)
+"""Made once: `json.loads` with options builds a decoder per call, on ingest's hot path."""

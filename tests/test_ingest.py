@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 
@@ -137,10 +138,13 @@ def test_bad_tap_is_quarantined_and_the_hub_keeps_serving(
     reader.publish("tap", tap_payload(77))
     wait_until(lambda: 77 in reader.acked_seqs())
     entries = quarantined(settings)
+    kept = payload[: quarantine.KEPT_PAYLOAD_BYTES]  # a larger payload is kept cut, with its size and hash
     assert [(entry["reason"], entry["payload"].encode("utf-8", "backslashreplace")) for entry in entries] == [
-        (reason, payload.decode("utf-8", "backslashreplace").encode("utf-8", "backslashreplace"))
+        (reason, kept.decode("utf-8", "backslashreplace").encode("utf-8", "backslashreplace"))
     ]
     assert entries[0]["reader_id"] == "r1" and entries[0]["detail"]
+    assert entries[0]["payload_size"] == len(payload)
+    assert entries[0]["payload_sha256"] == hashlib.sha256(payload).hexdigest()
     assert stored(settings) == [("r1", 77)]
     assert ingest.stats.quarantined[reason] == 1
     reader.close()

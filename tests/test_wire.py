@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -100,3 +102,77 @@ def test_insert_new_tells_new_taps_from_redeliveries_in_one_batch(tmp_path) -> N
         )
     assert result == [True, False, False]
     assert taps.count_taps(db) == 2
+
+
+# -- every field has bounds (issue 9: one status message stopped ingest for good) ---------
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"online":true,"up":9223372036854775808}',  # past SQLite's 64-bit INTEGER
+        b'{"online":true,"up":-1}',
+        b'{"online":true,"up":' + b"9" * 400 + b"}",
+        b'{"online":true,"rssi":5}',
+        b'{"online":true,"rssi":-1000}',
+        b'{"online":true,"heap":4294967296}',
+        b'{"online":true,"queue":1000001}',
+        b'{"online":true,"boot":-3}',
+        b'{"online":true,"resets":99999999999}',
+        b'{"online":true,"fw":""}',
+        b'{"online":true,"fw":"1.0\\n"}',
+        b'{"online":true,"fw":"\\u0000"}',
+        b'{"online":true,"fw":"1.0.0-\\u0142"}',
+        b'{"online":true,"fw":"' + b"9" * 33 + b'"}',
+        b'{"online":true,"fw":1}',
+    ],
+)
+def test_status_numbers_and_fw_out_of_their_range_are_refused(payload: bytes) -> None:
+    with pytest.raises(BadMessage, match="bad_field"):
+        parse_status(payload)
+
+
+def test_the_firmware_status_with_its_extra_fields_parses() -> None:
+    payload = (
+        b'{"online":true,"fw":"1.2.0","boot":7,"queue":0,"rssi":-61,"heap":41234,"up":3600,'
+        b'"rfid":"ok","rfid_ver":146,"resets":0,"clock":true,"clock_src":"ntp","journal":"ok"}'
+    )
+    assert parse_status(payload).resets == 0
+
+
+@pytest.mark.parametrize("uid", ["04A1B2C3\n", "04A1B2C3D5E680\n", "\n04A1B2C3"])
+def test_a_uid_with_a_newline_is_refused(uid: str) -> None:
+    payload = json.dumps({"v": 1, "uid": uid, "seq": 1, "boot": 1, "ms": 1}).encode()
+    with pytest.raises(BadMessage, match="bad_field"):
+        parse_tap(payload)
+
+
+def test_a_reader_id_with_a_trailing_newline_is_refused() -> None:
+    with pytest.raises(BadMessage, match="bad_topic"):
+        parse_topic("ewidencjoner/p1/reader/wejscie\n/tap")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"online":true,"up":NaN}',
+        b'{"online":true,"up":Infinity}',
+        b'{"online":true,"up":-Infinity}',
+        b'{"online":true,"up":1e999}',
+        b'{"online":true,"online":false}',
+        b'{"online":true,"extra":{"a":1}}',
+        b'{"online":true,"extra":[1,2]}',
+        b'{"online":true,"extra":' + b"[" * 500 + b"]" * 500 + b"}",
+        b"[" * 1000 + b"]" * 1000,
+    ],
+)
+def test_json_that_no_field_needs_is_refused(payload: bytes) -> None:
+    with pytest.raises(BadMessage, match=r"bad_json|too_large"):
+        parse_status(payload)
+
+
+@given(st.binary(max_size=1100))
+def test_any_bytes_either_parse_or_raise_bad_message(payload: bytes) -> None:
+    for parse in (parse_status, parse_tap):
+        with contextlib.suppress(BadMessage):
+            parse(payload)

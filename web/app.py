@@ -130,14 +130,30 @@ def create_app(
     async def api_readers() -> list[dict[str, Any]]:
         return readers.list_readers(db)
 
-    @app.get("/api/quarantine", summary="Rejected messages, kept with the reason", dependencies=live)
-    async def api_quarantine(include_resolved: bool = False) -> dict[str, Any]:
+    @app.get(
+        "/api/quarantine",
+        summary="Rejected messages, kept with the reason, a page at a time (after: the last id seen)",
+        dependencies=live,
+    )
+    async def api_quarantine(
+        include_resolved: bool = False,
+        limit: Annotated[int, Query(ge=1, le=quarantine.MAX_PAGE)] = 50,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    ) -> dict[str, Any]:
+        entries = quarantine.list_quarantine(
+            db, include_resolved=include_resolved, limit=limit, after_id=after
+        )
         return {
             "counts": quarantine.count_by_reason(db),
-            "entries": quarantine.list_quarantine(db, include_resolved=include_resolved),
+            "entries": entries,
+            "next_after": entries[-1]["id"] if len(entries) == limit else None,
         }
 
-    @app.get("/api/health", summary="Is ingest connected, and what has it handled (no login: for monitoring)")
+    @app.get(
+        "/api/health",
+        summary="Is ingest connected and keeping up (stalled: a message waits uncommitted), what has it "
+        "handled (no login: for monitoring)",
+    )
     async def api_health() -> dict[str, object]:
         return ingest_state() if ingest_state else {}
 

@@ -40,6 +40,7 @@ KIND_NAMES = {
     "rejected_correction": N_("Correction that could not be applied"),
     "correction_after_close": N_("Correction after the month was closed"),
     "unknown_card": N_("Unknown card"),
+    "conflicting_tap": N_("Tap that collides with a stored one (kept in the quarantine)"),
 }
 
 

@@ -29,6 +29,7 @@ InconsistencyKind = Literal[
     "rejected_correction",
     "correction_after_close",
     "unknown_card",
+    "conflicting_tap",
 ]
 KIND_ORDER: tuple[str, ...] = InconsistencyKind.__args__  # type: ignore[attr-defined]
 
