@@ -20,7 +20,16 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from hub import accounts, cards, passwords, readers, registry, security_settings, site_settings
+from hub import (
+    accounts,
+    broker_credentials,
+    cards,
+    passwords,
+    readers,
+    registry,
+    security_settings,
+    site_settings,
+)
 from hub.config import Settings
 from hub.virtual_reader import VirtualReader
 
@@ -140,6 +149,12 @@ def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
     return logins
 
 
+def seed_demo_reader_logins(db: Database) -> dict[str, str]:
+    """A new MQTT password for each demo reader at every start (reader id → password): the
+    virtual readers log in to the embedded broker as real ones do."""
+    return {reader_id: broker_credentials.issue(db, reader_id) for reader_id, _ in DEMO_READERS}
+
+
 def _child_id(db: Database, first_name: str, last_name: str) -> int:
     row = db.execute(
         "SELECT id FROM children WHERE first_name = ? AND last_name = ?", [first_name, last_name]
@@ -150,12 +165,20 @@ def _child_id(db: Database, first_name: str, last_name: str) -> int:
 class DemoDay:
     """Virtual readers and a scripted day of taps, in a background thread."""
 
-    def __init__(self, settings: Settings, flash_root: Path, pace_s: float = 2.0) -> None:
+    def __init__(
+        self, settings: Settings, flash_root: Path, logins: dict[str, str], pace_s: float = 2.0
+    ) -> None:
         self.pace_s = pace_s
         broker = settings.broker
         self.readers = {
             reader_id: VirtualReader(
-                reader_id, settings.site, broker.host, broker.port, workdir=flash_root / reader_id
+                reader_id,
+                settings.site,
+                broker.host,
+                broker.port,
+                workdir=flash_root / reader_id,
+                username=reader_id,
+                password=logins.get(reader_id),
             )
             for reader_id, _ in DEMO_READERS
         }

@@ -7,11 +7,28 @@ and never expires a session, so the hub's persistent session holds every tap unt
 has stored it. Mosquitto writes its store every `autosave_interval` seconds and when it stops,
 so a broker that crashes can lose what arrived since the last save: that is why the reader
 keeps each tap in its flash journal until the hub itself has acknowledged it.
+
+With a password file it also binds each client id to its user name
+(`use_username_as_clientid`), so no reader can take over the hub's session, and it refuses
+packets over `broker_policy.MAX_PACKET_BYTES` for everyone. A TLS listener for the readers is
+added when the certificate files from `ewidencjoner certs init` are given.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+
+from hub.broker_policy import MAX_PACKET_BYTES
+
+
+@dataclass(frozen=True)
+class TlsListener:
+    port: int
+    cafile: Path
+    certfile: Path
+    keyfile: Path
+    bind: str = "0.0.0.0"
 
 
 def mosquitto_conf(
@@ -22,6 +39,7 @@ def mosquitto_conf(
     password_file: Path | None = None,
     acl_file: Path | None = None,
     run_as: str | None = None,
+    tls: TlsListener | None = None,
 ) -> str:
     """The configuration text. `run_as` is the user Mosquitto keeps when started as root
     (its default is `mosquitto`, which must then own `data_dir`)."""
@@ -35,6 +53,7 @@ def mosquitto_conf(
         "max_queued_messages 0",
         "max_queued_bytes 0",
         "max_inflight_messages 100",
+        f"max_packet_size {MAX_PACKET_BYTES}",
         "set_tcp_nodelay true",
         "persistent_client_expiration 365d",
         "log_dest stderr",
@@ -44,11 +63,22 @@ def mosquitto_conf(
     if run_as:
         lines.append(f"user {run_as}")
     if password_file:
-        lines += ["allow_anonymous false", f"password_file {password_file.as_posix()}"]
+        lines += [
+            "allow_anonymous false",
+            f"password_file {password_file.as_posix()}",
+            "use_username_as_clientid true",
+        ]
     else:
         lines += ["allow_anonymous true"]
     if acl_file:
         lines.append(f"acl_file {acl_file.as_posix()}")
+    if tls:
+        lines += [
+            f"listener {tls.port} {tls.bind}",
+            f"cafile {tls.cafile.as_posix()}",
+            f"certfile {tls.certfile.as_posix()}",
+            f"keyfile {tls.keyfile.as_posix()}",
+        ]
     return "\n".join(lines) + "\n"
 
 
