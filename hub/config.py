@@ -210,6 +210,8 @@ def _coerce(values: dict[str, object]) -> dict[str, object]:
                 result[name] = Path(str(value)) if value else None
             else:
                 result[name] = str(value)
+        except ConfigError:
+            raise
         except ValueError as exc:
             raise ConfigError(f"setting {name} must be a whole number, got {value!r}") from exc
     return result

@@ -64,6 +64,7 @@ class Mosquitto:
         self.data_dir = workdir / "mosquitto-data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.conf = workdir / "mosquitto.conf"
+        self.conf_options = conf
         self.conf.write_text(mosquitto_conf(self.port, self.data_dir, run_as=getpass.getuser(), **conf))
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -79,8 +80,10 @@ class Mosquitto:
     def _listening(self) -> bool:
         if self.process and self.process.poll() is not None:
             raise RuntimeError(f"mosquitto exited: {(self.workdir / 'mosquitto.log').read_text()}")
+        tls = self.conf_options.get("tls")
         try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            for port in [self.port, *([tls.port] if tls else [])]:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
         except OSError:
             return False
         return True
