@@ -3,11 +3,12 @@
 `seed_demo` registers two groups of children with their cards and guardians (once; a
 second run keeps what is there); `seed_demo_accounts` makes one account of each role and
 gives each a new random password at every start, printed by `ewidencjoner demo` (no
-password is kept in the repository). `DemoDay` boots two virtual readers — the real firmware
-on the MicroPython unix port with a simulated MFRC522 (`hub/virtual_reader.py`) — and
-plays a kindergarten day faster than life: children arrive at the main door, a few go out
-to the garden and come back, everyone leaves in the afternoon, one card nobody knows is
-tapped. Then the day starts again.
+password is kept in the repository); `seed_demo_reader_logins` does the same for the
+readers' MQTT logins. `DemoDay` boots two virtual readers — the real firmware on the
+MicroPython unix port with a simulated MFRC522 (`hub/virtual_reader.py`), each logging in
+to the embedded broker with its own login — and plays a kindergarten day faster than life:
+children arrive at the main door, a few go out to the garden and come back, everyone leaves
+in the afternoon, one card nobody knows is tapped. Then the day starts again.
 """
 
 from __future__ import annotations
