@@ -90,9 +90,10 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         f"  readers:     {', '.join(reader_id for reader_id, _ in DEMO_READERS)} "
         f"(the real firmware on MicroPython, simulated card reader)\n"
         f"  a real reader: ewidencjoner --database {settings.database} reader provision ID --name NAME \\\n"
-        f"                   --wifi-ssid NETWORK --broker-host THIS-COMPUTER'S-IP --broker-port PORT\n"
-        f'                 (with embedded_broker_host = "0.0.0.0" so the reader can reach the broker;\n'
-        f"                 README, 'Reader logins')\n"
+        f"                   --wifi-ssid NETWORK --broker-host THIS-COMPUTER'S-IP "
+        f"--broker-port {settings.embedded_broker_port}\n"
+        f"                 (it makes the reader's login; the broker must listen on the LAN:\n"
+        f'                 embedded_broker_host = "0.0.0.0", or TLS: README, "Production with Mosquitto")\n'
         f"  database:    {settings.database}\n"
         f"  logins (new passwords at every start):\n"
         + "".join(f"    {role:<10} {email:<26} {password}\n" for role, email, password in logins)
