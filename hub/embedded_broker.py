@@ -67,15 +67,20 @@ class SitePolicyPlugin(BaseAuthPlugin, BaseTopicPlugin):
     async def authenticate(self, *, session: Session) -> bool:
         if self.config.anonymous:
             return True
-        return self.allows_login(session.username, session.password, session.client_id)
+        return self.allows_login(session)
 
-    def allows_login(self, user: str | None, password: str | None, client_id: str | None) -> bool:
+    def allows_login(self, session: Session) -> bool:
+        """The password, the client id, and the will: amqtt publishes a client's will
+        without asking the ACL, so a will on another reader's `ack` would be a forged ack."""
         if self.config.anonymous:
             return True
+        user, password, client_id = session.username, session.password, session.client_id
         if not user or not password or not client_id:
             return False
         stored = self._logins().get(user)
         if stored is None or not broker_credentials.verify(password, stored):
+            return False
+        if session.will_flag and not self.policy.may_publish(user, session.will_topic or ""):
             return False
         return self.policy.client_id_allowed(user, client_id)
 
@@ -159,7 +164,7 @@ class _SiteBroker(Broker):
         self, reader: ReaderAdapter, writer: WriterAdapter, remote_address: str, remote_port: int
     ) -> tuple[BrokerProtocolHandler, Session]:
         handler, session = await BrokerProtocolHandler.init_from_connect(reader, writer, self.plugins_manager)
-        if not self.policy_plugin.allows_login(session.username, session.password, session.client_id):
+        if not self.policy_plugin.allows_login(session):
             log.warning(
                 "embedded broker: refused %s:%s (user %r, client id %r)",
                 remote_address,

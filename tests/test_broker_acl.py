@@ -213,6 +213,35 @@ def test_nobody_takes_over_the_hubs_client_id(site: Site, caplog, with_password:
     assert site.ingest.connected.is_set()
 
 
+def leave_a_will(site: Site, topic: str, payload: bytes) -> None:
+    """Connect as r1 with a retained will on `topic`, then drop the connection without
+    DISCONNECT, which makes a broker send the will."""
+    liar = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="r1")
+    liar.username_pw_set("r1", site.passwords["r1"])
+    liar.will_set(topic, payload, qos=1, retain=True)
+    answers = []
+    liar.on_connect = lambda c, u, flags, code, props: answers.append(code)
+    liar.connect("127.0.0.1", site.port)
+    liar.loop_start()
+    wait_until(lambda: answers)  # connected or refused
+    liar.loop_stop()
+    if liar.socket():
+        liar.socket().close()
+
+
+def test_a_will_on_a_hub_topic_is_never_sent(site: Site) -> None:
+    """A reader's last will is a publish too: on another reader's ack it would be a forged ack."""
+    r2 = FakeReaderClient(site.port, SITE, "r2", site.passwords["r2"])
+    r2.client.subscribe(time_topic(SITE), qos=1)
+    round_trip(r2, 1)
+    for topic in (reader_topic(SITE, "r2", "ack"), time_topic(SITE)):
+        leave_a_will(site, topic, b'{"seq":2,"r":"ok","forged":1}')
+    round_trip(r2, 2)
+    time.sleep(0.5)
+    assert not [payload for _, payload in r2.messages if b"forged" in payload]
+    r2.close()
+
+
 def test_a_reader_cannot_take_another_readers_client_id(site: Site) -> None:
     r2 = FakeReaderClient(site.port, SITE, "r2", site.passwords["r2"])
     thief = FakeReaderClient(site.port, SITE, "r1", site.passwords["r1"], client_id="r2")
