@@ -271,7 +271,8 @@ def test_a_revoked_reader_is_refused(site: Site, tmp_path: Path) -> None:
     db = open_database(site.settings.database)
     assert broker_credentials.revoke(db, "r1")
     db.close()
-    wait_until(lambda: connect_result(site.port, "r1", site.passwords["r1"], "r1").is_failure, timeout=10)
+    probe_id = f"ewid-{SITE}-r1"  # not r1's own client id, which would take r1's connection over
+    wait_until(lambda: connect_result(site.port, "r1", site.passwords["r1"], probe_id).is_failure, timeout=10)
     r1.publish("tap", tap_payload(2)).wait_for_publish(5)  # still connected: refused at the broker
     r2 = FakeReaderClient(site.port, SITE, "r2", site.passwords["r2"])
     round_trip(r2, 1)
