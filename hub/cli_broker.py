@@ -28,7 +28,12 @@ LEAK_HINT = "If this password leaked: `ewidencjoner reader revoke-login ID`, the
 @click.option("--name", help="Register the reader under this name if it is not registered yet.")
 @click.option("--wifi-ssid", required=True, help="The Wi-Fi network the reader joins.")
 @click.option(
-    "--wifi-pass", prompt=True, hide_input=True, default="", help="Its password (asked if not given)."
+    "--wifi-pass",
+    envvar="READER_WIFI_PASS",
+    prompt=True,
+    hide_input=True,
+    default="",
+    help="Its password: asked if not given, or from $READER_WIFI_PASS (not here: `ps` shows it).",
 )
 @click.option("--broker-host", required=True, help="The broker's address as the reader sees it (an IP).")
 @click.option("--broker-port", type=int, help="Default: 8883 with --tls, else 1883.")

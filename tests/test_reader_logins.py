@@ -70,6 +70,14 @@ def test_provision_makes_the_login_and_a_second_one_replaces_it(config: Path, tm
     assert not broker_credentials.verify(first["mqtt_pass"], stored_hash(config, "wejscie"))
 
 
+def test_the_wifi_password_can_come_from_the_environment(config: Path, tmp_path: Path) -> None:
+    args = ["--config", str(config), "reader", "provision", "wejscie", "--wifi-ssid", "P"]
+    args += ["--broker-host", "192.168.1.2", "--output", str(tmp_path / "r")]
+    result = CliRunner().invoke(cli, args, env={"READER_WIFI_PASS": "from-env"})
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["wifi_pass"] == "from-env"
+
+
 def test_provision_with_tls_installs_the_site_ca(config: Path, tmp_path: Path) -> None:
     result = provision(config, tmp_path / "r", "--tls")
     assert result.exit_code == 1 and "certs init" in result.output
