@@ -20,6 +20,7 @@ import threading
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 
 from amqtt.adapters import ReaderAdapter, StreamReaderAdapter, StreamWriterAdapter, WriterAdapter
 from amqtt.broker import Broker
@@ -108,7 +109,7 @@ class SitePolicyPlugin(BaseAuthPlugin, BaseTopicPlugin):
 def _reader_hashes(database: str) -> dict[str, str]:
     """The readers' logins, read-only: the broker never writes the hub's database."""
     try:
-        conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+        conn = sqlite3.connect(Path(database).as_uri() + "?mode=ro", uri=True, timeout=5)
     except sqlite3.Error:
         log.exception("embedded broker: cannot open %s for the readers' logins", database)
         return {}
