@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from hub import provision, quarantine, readers, taps
+from hub import quarantine, readers, taps
+from hub.cli_broker import BROKER_COMMANDS, READER_LOGIN_COMMANDS
 from hub.cli_context import database_from, settings_from
 from hub.cli_fees import FEE_COMMANDS
 from hub.cli_journal import JOURNAL_COMMANDS
@@ -24,8 +25,6 @@ from hub.cli_topics import topics_group
 from hub.cli_users import users_group
 from hub.config import ConfigError, load_settings
 from hub.ingest_health import describe_heartbeat, read_heartbeat
-from hub.mosquitto_conf import mosquitto_acl, mosquitto_conf
-from hub.registry import RegistryError
 from hub.timefmt import local_day_bounds, utc_now
 
 
@@ -107,47 +106,6 @@ def readers_list(ctx: click.Context, as_json: bool) -> None:
         )
 
 
-@readers_group.command("provision")
-@click.argument("reader_id")
-@click.option("--name", help="Register the reader under this name if it is not registered yet.")
-@click.option("--wifi-ssid", required=True, help="The Wi-Fi network the reader joins.")
-@click.option(
-    "--wifi-pass", prompt=True, hide_input=True, default="", help="Its password (asked if not given)."
-)
-@click.option("--broker-host", required=True, help="The broker's address as the reader sees it (an IP).")
-@click.option("--broker-port", type=int, default=1883, show_default=True)
-@click.option(
-    "--mqtt-pass", prompt=True, hide_input=True, help="The reader's MQTT password (mosquitto_passwd)."
-)
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Default: build/readers/ID.")
-@click.option("--device", help="Serial port of the reader (e.g. /dev/ttyUSB0): copy with mpremote and reset.")
-@click.pass_context
-def readers_provision(
-    ctx: click.Context, reader_id: str, name: str | None, output: Path | None, device: str | None, **options
-) -> None:
-    """Write a reader's config.json and firmware bundle, and copy them to it with mpremote."""
-    db = database_from(ctx)
-    settings = settings_from(ctx)
-    try:
-        if not readers.is_registered(db, reader_id):
-            if not name:
-                raise readers.ReaderError(
-                    f"reader {reader_id!r} is not registered: give --name to register it"
-                )
-            readers.add_reader(db, reader_id, name)
-        config = provision.ReaderConfig(reader_id=reader_id, site=settings.site, **options)
-        target = output or Path("build") / "readers" / reader_id
-        files = provision.write_bundle(config, target)
-        if device:
-            provision.copy_to_device(files, device)
-    except (readers.ReaderError, RegistryError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Reader {reader_id}: {len(files)} files in {target} (config.json holds its passwords).")
-    if device:
-        click.echo(f"Copied to {device} and reset.")
-    click.echo(f"Broker login for it: mosquitto_passwd /etc/mosquitto/ewidencjoner.passwd {reader_id}")
-
-
 @cli.group("export")
 def export_group() -> None:
     """Export stored data."""
@@ -197,44 +155,6 @@ def write_rows(rows: list[dict[str, Any]], fmt: str, output, columns: list[str])
     writer = csv.DictWriter(output, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-
-
-@cli.command("broker-config")
-@click.option("--port", type=int, default=1883, show_default=True, help="Port Mosquitto listens on.")
-@click.option(
-    "--bind", default="127.0.0.1", show_default=True, help="Address; 0.0.0.0 for readers on the LAN."
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Where Mosquitto keeps its persistent store (owned by the mosquitto user).",
-)
-@click.option(
-    "--password-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="mosquitto_passwd file; without it, anyone may connect.",
-)
-@click.option(
-    "--acl-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="ACL file from `ewidencjoner broker-acl`.",
-)
-def broker_config(
-    port: int, bind: str, data_dir: Path, password_file: Path | None, acl_file: Path | None
-) -> None:
-    """Print a Mosquitto configuration that keeps every tap until the hub has stored it."""
-    click.echo(
-        mosquitto_conf(port, data_dir, bind=bind, password_file=password_file, acl_file=acl_file), nl=False
-    )
-
-
-@cli.command("broker-acl")
-@click.option("--hub-user", default="hub", show_default=True, help="The hub's MQTT user name.")
-@click.pass_context
-def broker_acl(ctx: click.Context, hub_user: str) -> None:
-    """Print Mosquitto ACLs: each reader (user name = reader id) may use only its own topics."""
-    click.echo(mosquitto_acl(settings_from(ctx).site, hub_user), nl=False)
 
 
 @cli.group("quarantine")
@@ -318,6 +238,15 @@ def _or_dash(value: object) -> str:
     return "-" if value is None else str(value)
 
 
-for command in [*JOURNAL_COMMANDS, *FEE_COMMANDS, topics_group, users_group, report_command]:
+for command in [
+    *JOURNAL_COMMANDS,
+    *FEE_COMMANDS,
+    *BROKER_COMMANDS,
+    topics_group,
+    users_group,
+    report_command,
+]:
     cli.add_command(command)
+for command in READER_LOGIN_COMMANDS:
+    readers_group.add_command(command)
 cli.add_command(readers_group, name="reader")

@@ -15,6 +15,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hub import broker_credentials
+from hub.broker_credentials import HUB_USER
+
 ENV_PREFIX = "EWIDENCJONER_"
 DEFAULT_CONFIG_FILE = Path("ewidencjoner.toml")
 SITE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
@@ -26,21 +29,26 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class BrokerAddress:
-    """Where an MQTT broker listens and how to log in to it."""
+    """Where an MQTT broker listens, how to log in to it, and whether over TLS."""
 
     host: str
     port: int
     username: str | None = None
     password: str | None = None
+    tls: bool = False
 
     @classmethod
     def parse(cls, url: str) -> BrokerAddress:
-        """Parse `mqtt://user:password@host:port` (user, password and port optional)."""
+        """Parse `mqtt://user:password@host:port` or `mqtts://...` (TLS; user, password and port
+        optional: 1883, 8883 with TLS)."""
         parts = urlsplit(url)
-        if parts.scheme != "mqtt" or not parts.hostname:
-            raise ConfigError(f"broker_url must look like mqtt://user:password@host:port, got {url!r}")
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise ConfigError(
+                f"broker_url must look like mqtt://user@host:port or mqtts://user@host:port, got {url!r}"
+            )
+        tls = parts.scheme == "mqtts"
         try:
-            port = parts.port or 1883
+            port = parts.port or (8883 if tls else 1883)
         except ValueError as exc:
             raise ConfigError(f"broker_url has a bad port: {url!r}") from exc
         return cls(
@@ -48,6 +56,7 @@ class BrokerAddress:
             port=port,
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
+            tls=tls,
         )
 
 
@@ -60,6 +69,22 @@ class Settings:
     """Empty means: start the embedded broker inside the hub."""
     embedded_broker_host: str = "127.0.0.1"
     embedded_broker_port: int = 1883
+    embedded_broker_anonymous: bool = False
+    """Let anyone connect to the embedded broker without a login (logged loudly): for a
+    test bench only, never with children's data."""
+    embedded_broker_tls_host: str = "0.0.0.0"
+    embedded_broker_tls_port: int = 0
+    """The embedded broker's TLS listener for readers (8883); 0 = none."""
+    tls_cert_file: Path = Path("certs/server.pem")
+    """The broker's certificate and key, from `ewidencjoner certs init`."""
+    tls_key_file: Path = Path("certs/server.key")
+    broker_ca_file: Path | None = None
+    """The CA that signed an `mqtts://` broker's certificate (default: the system's CAs)."""
+    broker_password: str = ""
+    """The hub's MQTT password for `broker_url` (better: EWIDENCJONER_BROKER_PASSWORD or
+    `broker_password_file`; never on the command line, where `ps` shows it)."""
+    broker_password_file: Path | None = None
+    """File with the hub's MQTT password; default: beside the database, made at first use."""
     site: str = "przedszkole"
     web_host: str = "127.0.0.1"
     web_port: int = 8000
@@ -85,9 +110,9 @@ class Settings:
             raise ConfigError(
                 f"quarantine_retention_days must be between 1 and 3650, got {self.quarantine_retention_days}"
             )
-        for name in ("web_port", "embedded_broker_port"):
+        for name in ("web_port", "embedded_broker_port", "embedded_broker_tls_port"):
             port = getattr(self, name)
-            if not 0 < port < 65536:
+            if not 0 < port < 65536 and not (name == "embedded_broker_tls_port" and port == 0):
                 raise ConfigError(f"{name} must be between 1 and 65535, got {port}")
 
     @property
@@ -104,6 +129,24 @@ class Settings:
     @property
     def uses_embedded_broker(self) -> bool:
         return not self.broker_url
+
+    @property
+    def hub_password_file(self) -> Path:
+        return self.broker_password_file or self.database.with_name(self.database.name + ".hub-mqtt-password")
+
+    def hub_broker_password(self) -> str:
+        """The hub's MQTT password: `broker_password` if set, else the password file's (made,
+        owner-only, at first use; `broker-passwords` puts the same one into Mosquitto's file)."""
+        return self.broker_password or broker_credentials.hub_password(self.hub_password_file)
+
+    def broker_login(self) -> tuple[str, str] | None:
+        """The user name and password the hub logs in with, None for an anonymous broker."""
+        broker = self.broker
+        if self.uses_embedded_broker:
+            return None if self.embedded_broker_anonymous else (HUB_USER, self.hub_broker_password())
+        if not broker.username:
+            return None
+        return broker.username, broker.password or self.hub_broker_password()
 
     @property
     def mqtt_client_id(self) -> str:
@@ -169,8 +212,12 @@ def _coerce(values: dict[str, object]) -> dict[str, object]:
                 result[name] = _flag(name, value)
             elif kind == "Path":
                 result[name] = Path(str(value))
+            elif kind == "Path | None":
+                result[name] = Path(str(value)) if value else None
             else:
                 result[name] = str(value)
+        except ConfigError:
+            raise
         except ValueError as exc:
             raise ConfigError(f"setting {name} must be a whole number, got {value!r}") from exc
     return result

@@ -393,6 +393,16 @@ def _m009_bounded_quarantine(db: Database) -> None:
     table.create_index(["reader_id", "reason", "resolved_at"])
 
 
+def _m010_broker_credentials(db: Database) -> None:
+    """MQTT logins of the readers (hub/broker_credentials.py): one `$7$` hash per reader."""
+    db.execute(
+        "CREATE TABLE broker_credentials ("
+        " user TEXT PRIMARY KEY REFERENCES readers(id) ON DELETE CASCADE,"
+        " password_hash TEXT NOT NULL,"
+        " issued_at TEXT NOT NULL)"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     _m001_readers_and_taps,
     _m002_quarantine_and_reader_health,
@@ -403,6 +413,7 @@ MIGRATIONS: list[Migration] = [
     _m007_day_topics,
     _m008_accounts_and_audit,
     _m009_bounded_quarantine,
+    _m010_broker_credentials,
 ]
 
 

@@ -3,11 +3,12 @@
 `seed_demo` registers two groups of children with their cards and guardians (once; a
 second run keeps what is there); `seed_demo_accounts` makes one account of each role and
 gives each a new random password at every start, printed by `ewidencjoner demo` (no
-password is kept in the repository). `DemoDay` boots two virtual readers — the real firmware
-on the MicroPython unix port with a simulated MFRC522 (`hub/virtual_reader.py`) — and
-plays a kindergarten day faster than life: children arrive at the main door, a few go out
-to the garden and come back, everyone leaves in the afternoon, one card nobody knows is
-tapped. Then the day starts again.
+password is kept in the repository); `seed_demo_reader_logins` does the same for the
+readers' MQTT logins. `DemoDay` boots two virtual readers — the real firmware on the
+MicroPython unix port with a simulated MFRC522 (`hub/virtual_reader.py`), each logging in
+to the embedded broker with its own login — and plays a kindergarten day faster than life:
+children arrive at the main door, a few go out to the garden and come back, everyone leaves
+in the afternoon, one card nobody knows is tapped. Then the day starts again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from hub import accounts, cards, passwords, readers, registry, security_settings, site_settings
+from hub import (
+    accounts,
+    broker_credentials,
+    cards,
+    passwords,
+    readers,
+    registry,
+    security_settings,
+    site_settings,
+)
 from hub.config import Settings
 from hub.virtual_reader import VirtualReader
 
@@ -140,6 +150,12 @@ def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
     return logins
 
 
+def seed_demo_reader_logins(db: Database) -> dict[str, str]:
+    """A new MQTT password for each demo reader at every start (reader id → password): the
+    virtual readers log in to the embedded broker as real ones do."""
+    return {reader_id: broker_credentials.issue(db, reader_id) for reader_id, _ in DEMO_READERS}
+
+
 def _child_id(db: Database, first_name: str, last_name: str) -> int:
     row = db.execute(
         "SELECT id FROM children WHERE first_name = ? AND last_name = ?", [first_name, last_name]
@@ -150,12 +166,20 @@ def _child_id(db: Database, first_name: str, last_name: str) -> int:
 class DemoDay:
     """Virtual readers and a scripted day of taps, in a background thread."""
 
-    def __init__(self, settings: Settings, flash_root: Path, pace_s: float = 2.0) -> None:
+    def __init__(
+        self, settings: Settings, flash_root: Path, logins: dict[str, str], pace_s: float = 2.0
+    ) -> None:
         self.pace_s = pace_s
         broker = settings.broker
         self.readers = {
             reader_id: VirtualReader(
-                reader_id, settings.site, broker.host, broker.port, workdir=flash_root / reader_id
+                reader_id,
+                settings.site,
+                broker.host,
+                broker.port,
+                workdir=flash_root / reader_id,
+                username=reader_id,
+                password=logins.get(reader_id),
             )
             for reader_id, _ in DEMO_READERS
         }

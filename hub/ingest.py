@@ -90,9 +90,12 @@ class Ingest:
             protocol=mqtt.MQTTv311,
             manual_ack=True,
         )
-        broker = self.settings.broker
-        if broker.username:
-            client.username_pw_set(broker.username, broker.password)
+        login = self.settings.broker_login()
+        if login:
+            client.username_pw_set(*login)
+        if self.settings.broker.tls:
+            ca_file = self.settings.broker_ca_file
+            client.tls_set(ca_certs=str(ca_file) if ca_file else None)  # verifies the broker's name too
         client.reconnect_delay_set(min_delay=1, max_delay=10)
         # No cap on our acks in flight: with a cap, paho rescans every queued message on
         # each PUBACK, which made acknowledging a batch quadratic (bench/README.md).

@@ -2,9 +2,10 @@
 
 The bundle is what `make firmware` builds (`.mpy` modules and `main.py`, compiled by
 `mpy-cross`, without the simulator). `config.json` carries the reader's id, the site, the
-Wi-Fi and broker addresses and its MQTT credentials (user name = reader id, as the
-generated Mosquitto ACL expects); it holds secrets, so the folder it is written to is
-readable by its owner only.
+Wi-Fi and broker addresses and its MQTT login (user name = reader id, as both brokers'
+ACL expects; the password made by `broker_credentials.issue`); it holds secrets, so the
+folder it is written to is readable by its owner only. With TLS the site CA (`ca.der`, from
+`ewidencjoner certs init`) goes beside it and the firmware verifies the broker against it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 from hub.registry import RegistryError
 from hub.virtual_reader import build_firmware
 
+CA_FILE = "ca.der"
+
 
 @dataclass(frozen=True)
 class ReaderConfig:
@@ -28,7 +31,8 @@ class ReaderConfig:
     broker_host: str
     broker_port: int
     mqtt_pass: str
-    tls: bool = False
+    ca_der: Path | None = None
+    """The site CA in DER: the reader connects over TLS and verifies the broker with it."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -40,7 +44,8 @@ class ReaderConfig:
             "broker_port": self.broker_port,
             "mqtt_user": self.reader_id,
             "mqtt_pass": self.mqtt_pass,
-            "tls": self.tls,
+            "tls": self.ca_der is not None,
+            "ca_file": CA_FILE if self.ca_der is not None else "",
         }
 
 
@@ -57,6 +62,9 @@ def write_bundle(config: ReaderConfig, output: Path) -> list[Path]:
     config_file.write_text(json.dumps(config.as_json(), indent=1) + "\n", encoding="utf-8")
     config_file.chmod(0o600)
     files = sorted(path for path in bundle.iterdir() if path.is_file() and path.suffix in (".mpy", ".py"))
+    if config.ca_der is not None:
+        shutil.copyfile(config.ca_der, output / CA_FILE)
+        files.append(output / CA_FILE)
     return [*files, config_file]
 
 

@@ -18,8 +18,11 @@ SITE = "test"
 
 
 @pytest.fixture
-def mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
-    broker = Mosquitto(tmp_path)
+def mosquitto(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mosquitto]:
+    """A Mosquitto of the production configuration; a test marked `no_packet_limit` gets
+    one without its 4 KiB packet limit, to try the hub's own bounds on larger messages."""
+    unlimited = request.node.get_closest_marker("no_packet_limit") is not None
+    broker = Mosquitto(tmp_path, **({"max_packet_bytes": 0} if unlimited else {}))
     broker.start()
     yield broker
     broker.stop()

@@ -64,6 +64,7 @@ class Mosquitto:
         self.data_dir = workdir / "mosquitto-data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.conf = workdir / "mosquitto.conf"
+        self.conf_options = conf
         self.conf.write_text(mosquitto_conf(self.port, self.data_dir, run_as=getpass.getuser(), **conf))
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -79,8 +80,10 @@ class Mosquitto:
     def _listening(self) -> bool:
         if self.process and self.process.poll() is not None:
             raise RuntimeError(f"mosquitto exited: {(self.workdir / 'mosquitto.log').read_text()}")
+        tls = self.conf_options.get("tls")
         try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            for port in [self.port, *([tls.port] if tls else [])]:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
         except OSError:
             return False
         return True
@@ -109,31 +112,50 @@ class FakeReaderClient:
     own tests run the real thing.
     """
 
-    def __init__(self, port: int, site: str, reader_id: str, password: str | None = None) -> None:
+    def __init__(
+        self,
+        port: int,
+        site: str,
+        reader_id: str,
+        password: str | None = None,
+        *,
+        client_id: str | None = None,
+        tls_ca: Path | None = None,
+    ) -> None:
         self.site = site
         self.reader_id = reader_id
         self.acks: list[dict[str, Any]] = []
+        self.messages: list[tuple[str, bytes]] = []
+        """Every message received, on any topic (acks are also parsed into `acks`)."""
         self._lock = threading.Lock()
         self.client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=f"test-reader-{reader_id}", clean_session=False
+            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id or reader_id, clean_session=False
         )
         self.client.on_message = self._on_message
         self.client.max_queued_messages_set(0)
         self.client.max_inflight_messages_set(1000)
         if password:
             self.client.username_pw_set(reader_id, password)
+        if tls_ca:
+            self.client.tls_set(ca_certs=str(tls_ca))
         self.client.connect("127.0.0.1", port)
         self.client.subscribe(reader_topic(site, reader_id, "ack"), qos=1)
         self.client.loop_start()
 
     def _on_message(self, client, userdata, message) -> None:
         with self._lock:
-            self.acks.append(json.loads(message.payload))
+            self.messages.append((message.topic, message.payload))
+            if message.topic == reader_topic(self.site, self.reader_id, "ack"):
+                self.acks.append(json.loads(message.payload))
 
     def publish(self, kind: str, payload: bytes, *, retain: bool = False, topic: str | None = None):
         return self.client.publish(
             topic or reader_topic(self.site, self.reader_id, kind), payload, qos=1, retain=retain
         )
+
+    def wait_connected(self) -> FakeReaderClient:
+        wait_until(self.client.is_connected)
+        return self
 
     def acked_seqs(self) -> list[int]:
         with self._lock:
@@ -147,7 +169,9 @@ class FakeReaderClient:
 class HubProcess:
     """`ewidencjoner serve` as a separate process, so tests can SIGKILL it."""
 
-    def __init__(self, workdir: Path, database: Path, broker_url: str, site: str) -> None:
+    def __init__(
+        self, workdir: Path, database: Path, broker_url: str, site: str, *, broker_password: str = ""
+    ) -> None:
         self.workdir = workdir
         self.web_port = free_port()
         self.env = dict(
@@ -157,6 +181,8 @@ class HubProcess:
             EWIDENCJONER_SITE=site,
             EWIDENCJONER_WEB_PORT=str(self.web_port),
         )
+        if broker_password:
+            self.env["EWIDENCJONER_BROKER_PASSWORD"] = broker_password
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 

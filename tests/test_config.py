@@ -41,6 +41,8 @@ def test_broker_url_with_credentials() -> None:
     ("environ", "message"),
     [
         ({"EWIDENCJONER_BROKER_URL": "http://x"}, "mqtt://"),
+        ({"EWIDENCJONER_EMBEDDED_BROKER_ANONYMOUS": "maybe"}, "true or false"),
+        ({"EWIDENCJONER_EMBEDDED_BROKER_TLS_PORT": "70000"}, "between 1 and 65535"),
         ({"EWIDENCJONER_TIMEZONE": "Mars/Olympus"}, "unknown time zone"),
         ({"EWIDENCJONER_WEB_PORT": "eighty"}, "whole number"),
         ({"EWIDENCJONER_WEB_PORT": "70000"}, "between 1 and 65535"),
@@ -64,3 +66,47 @@ def test_bad_config_files(tmp_path: Path) -> None:
     unknown.write_text('colour = "red"\n')
     with pytest.raises(ConfigError, match="unknown settings"):
         load_settings(unknown, environ={})
+
+
+def test_mqtts_means_tls_on_8883_with_a_ca_file(tmp_path: Path) -> None:
+    settings = load_settings(
+        environ={
+            "EWIDENCJONER_BROKER_URL": "mqtts://hub@broker.local",
+            "EWIDENCJONER_BROKER_CA_FILE": str(tmp_path / "ca.pem"),
+        }
+    )
+    assert settings.broker == BrokerAddress("broker.local", 8883, "hub", None, tls=True)
+    assert settings.broker_ca_file == tmp_path / "ca.pem"
+
+
+def test_the_hubs_password_comes_from_the_environment_or_a_file_made_owner_only(tmp_path: Path) -> None:
+    from_env = load_settings(
+        environ={
+            "EWIDENCJONER_DATABASE": str(tmp_path / "h.db"),
+            "EWIDENCJONER_BROKER_URL": "mqtt://hub@127.0.0.1",
+            "EWIDENCJONER_BROKER_PASSWORD": "from-env",
+        }
+    )
+    assert from_env.broker_login() == ("hub", "from-env")
+    settings = Settings(database=tmp_path / "h.db", broker_url="mqtt://hub@127.0.0.1")
+    user, password = settings.broker_login()
+    assert user == "hub" and len(password) >= 32
+    assert settings.hub_password_file.stat().st_mode & 0o777 == 0o600
+    assert settings.broker_login() == (user, password)  # the same at every start
+    embedded = Settings(database=tmp_path / "h.db")
+    assert embedded.broker_login() == ("hub", password)
+    assert Settings(database=tmp_path / "h.db", embedded_broker_anonymous=True).broker_login() is None
+    assert Settings(broker_url="mqtt://127.0.0.1").broker_login() is None  # an anonymous broker
+
+
+def test_no_password_on_the_command_line(tmp_path: Path) -> None:
+    """`ps` shows every user the command line: a password in --broker-url is refused."""
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["--database", str(tmp_path / "x.db"), "serve", "--broker-url", "mqtt://hub:secret@127.0.0.1"]
+    )
+    assert result.exit_code == 2
+    assert "EWIDENCJONER_BROKER_PASSWORD" in result.output

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from hub import readers
+from hub import broker_credentials, readers
 from hub.config import Settings
 from hub.db import open_database
 from hub.embedded_broker import EmbeddedBroker
@@ -24,17 +24,18 @@ from tests.web_support import session_headers
 
 def test_ingest_on_the_embedded_broker_stores_once_and_acks(tmp_path: Path) -> None:
     port = free_port()
-    broker = EmbeddedBroker("127.0.0.1", port)
-    broker.start()
     settings = Settings(database=tmp_path / "e.db", embedded_broker_port=port, site="emb")
     db = open_database(settings.database)
     readers.add_reader(db, "r1", "Wejście")
+    password = broker_credentials.issue(db, "r1")
     db.close()
+    broker = EmbeddedBroker(settings)
+    broker.start()
     ingest = Ingest(settings, EventBus())
     ingest.start()
     try:
         assert ingest.wait_connected(10)
-        reader = FakeReaderClient(port, "emb", "r1")
+        reader = FakeReaderClient(port, "emb", "r1", password)
         for seq in [1, 2, 3, 2, 1]:
             reader.publish("tap", tap_payload(seq))
         reader.publish("tap", b"{broken")
@@ -105,4 +106,6 @@ def test_demo_runs_virtual_readers_with_the_real_firmware(tmp_path: Path) -> Non
         demo.terminate()
         output = demo.communicate(timeout=20)[0]
     assert f"http://127.0.0.1:{web_port}/" in "".join(banner) + output
+    assert "reader provision" in "".join(banner)  # how to add a real reader
+    assert "ACCEPTS ANYONE" not in output  # the virtual readers logged in with their own passwords
     assert (tmp_path / "var" / "demo" / "ewidencjoner.db").exists()

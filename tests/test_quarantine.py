@@ -59,6 +59,7 @@ def test_a_16_mb_payload_keeps_1_kib_with_its_size_and_hash(db: Database) -> Non
     assert entry["payload_size"] == BIG and entry["payload_sha256"] == hashlib.sha256(payload).hexdigest()
 
 
+@pytest.mark.no_packet_limit
 def test_a_16_mb_payload_through_the_broker_is_not_stored_whole(
     ingest: Ingest, settings: Settings, mosquitto: Mosquitto
 ) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
 from hub.cli import cli, settings_from
 from hub.config import ConfigError
 from hub.db import open_database
-from hub.demo import DEMO_READERS, DemoDay, seed_demo, seed_demo_accounts
+from hub.demo import DEMO_READERS, DemoDay, seed_demo, seed_demo_accounts, seed_demo_reader_logins
 from web.serve import configure_logging, run_hub
 
 DEMO_DATABASE = Path("var/demo/ewidencjoner.db")
@@ -27,13 +28,23 @@ def _override(ctx: click.Context, **values: object):
 @cli.command("serve")
 @click.option("--host", "web_host", help="Address the web UI listens on.")
 @click.option("--port", "web_port", type=int, help="Port of the web UI.")
-@click.option("--broker-url", help="mqtt://user:password@host:port; none starts the embedded broker.")
+@click.option(
+    "--broker-url",
+    help="mqtt://user@host:port or mqtts://...; none starts the embedded broker. No password here: "
+    "EWIDENCJONER_BROKER_PASSWORD or broker_password_file.",
+)
 @click.option("--site", help="Site id in MQTT topics.")
 @click.option("-v", "--verbose", is_flag=True, help="Log debugging detail.")
 @click.pass_context
 def serve(ctx: click.Context, verbose: bool, **options: object) -> None:
     """Run the hub: MQTT ingest, the web UI and (without --broker-url) the embedded broker."""
     configure_logging(verbose)
+    broker_url = options.get("broker_url")
+    if broker_url and urlsplit(str(broker_url)).password:
+        raise click.UsageError(
+            "--broker-url holds a password, which every user of this computer sees in `ps`: "
+            "give it in EWIDENCJONER_BROKER_PASSWORD, or in a file named by broker_password_file"
+        )
     settings = _override(ctx, **options)
     click.echo(f"ewidencjoner: web UI at http://{settings.web_host}:{settings.web_port}/")
     run_hub(settings)
@@ -63,19 +74,26 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
     today = datetime.now(settings.tz).date()
     seed_demo(db, today)
     logins = seed_demo_accounts(db, today)
+    reader_logins = seed_demo_reader_logins(db)
     db.close()
 
     def start_readers() -> Callable[[], None]:
-        day = DemoDay(settings, settings.database.parent / "readers", pace_s=pace)
+        day = DemoDay(settings, settings.database.parent / "readers", reader_logins, pace_s=pace)
         day.start()
         return day.stop
 
     click.echo(
         f"\newidencjoner demo\n"
         f"  web UI:      http://{settings.web_host}:{settings.web_port}/\n"
-        f"  MQTT broker: mqtt://{settings.embedded_broker_host}:{settings.embedded_broker_port} (embedded)\n"
+        f"  MQTT broker: mqtt://{settings.embedded_broker_host}:{settings.embedded_broker_port} "
+        f"(embedded; a login per reader, new passwords at every start)\n"
         f"  readers:     {', '.join(reader_id for reader_id, _ in DEMO_READERS)} "
         f"(the real firmware on MicroPython, simulated card reader)\n"
+        f"  a real reader: ewidencjoner --database {settings.database} reader provision ID --name NAME \\\n"
+        f"                   --wifi-ssid NETWORK --broker-host THIS-COMPUTER'S-IP "
+        f"--broker-port {settings.embedded_broker_port}\n"
+        f"                 (it makes the reader's login; the broker must listen on the LAN:\n"
+        f'                 embedded_broker_host = "0.0.0.0", or TLS: README, "Production with Mosquitto")\n'
         f"  database:    {settings.database}\n"
         f"  logins (new passwords at every start):\n"
         + "".join(f"    {role:<10} {email:<26} {password}\n" for role, email, password in logins)

@@ -35,7 +35,7 @@ def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None
     open_database(settings.database).close()  # create or upgrade the schema before anything else
     broker = None
     if settings.uses_embedded_broker:
-        broker = EmbeddedBroker(settings.embedded_broker_host, settings.embedded_broker_port)
+        broker = EmbeddedBroker(settings)
         broker.start()
     events = EventBus()
     ingest = Ingest(settings, events)
