@@ -40,6 +40,7 @@ from web.auth import (
 )
 from web.errors import install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
+from web.limits import install_request_limits
 from web.pages import NavItem, language_router, page_templates
 from web.pages_cards import card_pages
 from web.pages_child import child_pages
@@ -99,6 +100,7 @@ def create_app(
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     templates.env.filters["reason"] = hub_reasons.translated
+    install_request_limits(app)
     app.add_middleware(LanguageMiddleware)
     install_auth(app, auth)
     install_error_pages(app, templates)
