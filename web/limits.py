@@ -5,7 +5,7 @@ parsed) before the route found out that nobody was signed in. Now:
 
 - a POST, PUT, PATCH or DELETE without a session is answered at once, before a byte of its
   body is read: 401 for the API and the event stream, a redirect to /login for a page. Only
-  the login form is sent by someone not signed in yet (`ANONYMOUS_MAY_SEND`);
+  the login form (and logging out) is sent by someone not signed in (`ANONYMOUS_MAY_SEND`);
 - a body larger than its route's limit is refused with 413: `UPLOAD_LIMIT` for the CSV
   import of the register, `BODY_LIMIT` for every form and JSON body. The bytes are counted
   as they arrive, so a missing or lying `Content-Length` changes nothing; a declared length
@@ -15,6 +15,8 @@ It runs inside `AuthMiddleware` (which has found the session, without reading th
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException
 from starlette.datastructures import Headers
@@ -29,8 +31,9 @@ BODY_LIMIT = 256 * 1024
 UPLOAD_LIMIT = 8 * 1024 * 1024
 """Bytes of a CSV import: a register of a thousand children is about 200 KiB."""
 UPLOAD_PATHS = frozenset({"/registry/import"})
-ANONYMOUS_MAY_SEND = frozenset({"/login"})
-"""The only paths that accept a body from someone who is not signed in."""
+ANONYMOUS_MAY_SEND = frozenset({"/login", "/logout"})
+"""The only paths that accept a body from someone who is not signed in: the login form, and
+logging out of a session that has already ended (idle) lands on the logged-out page."""
 
 
 class BodyTooLarge(HTTPException):
@@ -59,7 +62,7 @@ class RequestLimits:
             if path.startswith(("/api/", "/events")):
                 refusal = JSONResponse({"detail": _("Please log in.")}, status_code=401)
             else:
-                refusal = RedirectResponse("/login", status_code=303)
+                refusal = RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
             await refusal(scope, receive, send)
             return
         limit = UPLOAD_LIMIT if path in UPLOAD_PATHS else BODY_LIMIT
