@@ -3,6 +3,7 @@ security headers, forwarded addresses from anyone (issue 9)."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,7 +52,8 @@ def test_an_anonymous_100_mb_json_body_is_refused_before_it_is_read(settings: Se
         assert answer.startswith(b"HTTP/1.1 401"), answer
         page = "POST /registry/children HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
         answer = answer_to_a_partly_sent_body(server.port, page, b"10000\r\n" + b"x" * 65536)
-        assert answer.startswith(b"HTTP/1.1 303") and b"location: /login" in answer.lower(), answer
+        assert answer.startswith(b"HTTP/1.1 303"), answer
+        assert b"location: /login?next=/registry/children" in answer.lower(), answer
 
 
 def test_an_anonymous_login_form_is_still_read(settings: Settings) -> None:
@@ -98,3 +100,81 @@ def test_a_csv_import_may_be_larger_but_not_unbounded(settings: Settings) -> Non
     assert within.status_code != 413
     over = director.post("/registry/import", files={"file": ("dzieci.csv", b"x" * (UPLOAD_LIMIT + 1))})
     assert over.status_code == 413
+
+
+EVERYWHERE = {
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+def assert_secure_headers(response, *, cached: bool = False) -> None:
+    policy = response.headers["content-security-policy"]
+    for directive in (
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "default-src 'self'",
+    ):
+        assert directive in policy, (response.url, policy)
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    for name, value in EVERYWHERE.items():
+        assert response.headers[name] == value, (response.url, name)
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    if not cached:
+        assert response.headers["cache-control"] == "no-store", response.url
+
+
+def test_every_kind_of_response_has_the_security_headers(settings: Settings) -> None:
+    app = create_app(settings, EventBus())
+    anonymous = TestClient(app, base_url=BASE_URL)
+    director = signed_in(app, settings.database, "director")
+    for response in (
+        anonymous.get("/login"),
+        anonymous.get("/reports", follow_redirects=False),  # a redirect to /login
+        anonymous.get("/api/children"),  # 401
+        anonymous.post("/api/corrections", json={}),  # refused before the body
+        anonymous.get("/no-such-page", headers={"Accept": "text/html"}),  # an error page
+        anonymous.get("/api/health"),
+        anonymous.get("/openapi.json"),
+        director.get("/"),
+        director.get("/children/1"),
+        director.get("/api/children"),
+        director.get("/api/children/999"),  # an API error
+        director.get("/reports/daily-sheet?format=pdf"),
+        director.get("/reports/daily-sheet?format=csv"),
+        director.get("/reports/daily-sheet?format=xlsx"),
+        director.post("/api/corrections", content=b"x" * (BODY_LIMIT + 1)),  # 413
+    ):
+        assert_secure_headers(response)
+    style = anonymous.get("/static/style.css")
+    assert style.status_code == 200
+    assert_secure_headers(style, cached=True)
+    assert "no-store" not in style.headers.get("cache-control", "")
+
+
+def test_hsts_only_over_https(settings: Settings) -> None:
+    plain = TestClient(create_app(settings, EventBus()), base_url="http://testserver")
+    response = plain.get("/login")
+    assert "strict-transport-security" not in response.headers
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_no_page_runs_inline_script_or_loads_a_cdn(settings: Settings) -> None:
+    """The policy forbids inline script, so no template may rely on one; and the API's
+    browsable docs, which load Swagger UI from a CDN, are off (the description stays)."""
+    templates = Path(__file__).resolve().parent.parent / "web" / "templates"
+    for template in templates.glob("*.html"):
+        text = template.read_text()
+        for found in re.finditer(r"<script\b([^>]*)>", text):
+            attributes = found.group(1)
+            assert "src=" in attributes or 'type="application/json"' in attributes, (
+                template.name,
+                found.group(),
+            )
+        assert not re.search(r"\son[a-z]+\s*=", text), template.name
+        assert "style=" not in text and "https://" not in text, template.name
+    client = TestClient(create_app(settings, EventBus()), base_url=BASE_URL)
+    assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
+    assert "/api/corrections" in client.get("/openapi.json").json()["paths"]
