@@ -8,14 +8,15 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from hub import registry
+from hub import registry, security_settings
 from hub.config import Settings
 from hub.db import open_database
 from hub.events import EventBus
-from tests.support import WebServer
+from tests.support import HubProcess, Mosquitto, WebServer
 from tests.web_support import BASE_URL, signed_in
 from web.app import create_app
 from web.limits import BODY_LIMIT, UPLOAD_LIMIT
@@ -178,3 +179,59 @@ def test_no_page_runs_inline_script_or_loads_a_cdn(settings: Settings) -> None:
     client = TestClient(create_app(settings, EventBus()), base_url=BASE_URL)
     assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
     assert "/api/corrections" in client.get("/openapi.json").json()["paths"]
+
+
+def failed_logins(base_url: str, count: int) -> list[int]:
+    """`count` wrong passwords, each claiming another address in `X-Forwarded-For` (as a
+    proxy would send, or anyone at all)."""
+    statuses = []
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        for number in range(count):
+            csrf = client.get("/login").cookies["ewid_login_csrf"]
+            response = client.post(
+                "/login",
+                data={"email": "dyrektor@p11.example.pl", "password": "Zgaduje1234", "csrf_token": csrf},
+                headers={"Cookie": f"ewid_login_csrf={csrf}", "X-Forwarded-For": f"203.0.113.{number}"},
+            )
+            statuses.append(response.status_code)
+    return statuses
+
+
+@pytest.mark.parametrize("trusted_proxies", ["", "127.0.0.1"])
+def test_forwarded_addresses_are_believed_only_from_trusted_proxies(
+    tmp_path: Path, settings: Settings, mosquitto: Mosquitto, trusted_proxies: str
+) -> None:
+    db = open_database(settings.database)
+    security_settings.set_values(db, {"login_rate_limit": "5"}, author="test")
+    hub = HubProcess(tmp_path, settings.database, mosquitto.url, "przedszkole")
+    hub.env["EWIDENCJONER_TRUSTED_PROXIES"] = trusted_proxies
+    hub.start()
+    try:
+        statuses = failed_logins(f"http://127.0.0.1:{hub.web_port}", 7)
+    finally:
+        hub.stop()
+    addresses = {ip for (ip,) in db.execute("SELECT DISTINCT ip FROM login_attempts")}
+    if trusted_proxies:  # behind the proxy each address has its own limit
+        assert statuses == [401] * 7 and addresses == {f"203.0.113.{n}" for n in range(7)}
+    else:  # the header is anyone's: the peer's own address is counted, and limited
+        assert statuses == [401] * 5 + [429] * 2 and addresses == {"127.0.0.1"}
+
+
+def test_a_trusted_proxy_tells_the_scheme_and_address_others_do_not(settings: Settings) -> None:
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    direct = Settings(database=settings.database, cookie_secure=False)  # plain http://testserver
+    behind = Settings(database=settings.database, cookie_secure=False, trusted_proxies="10.0.0.0/8")
+    for config, peer, believed in (
+        (behind, "10.0.0.2", True),
+        (behind, "192.168.1.5", False),
+        (direct, "10.0.0.2", False),
+    ):
+        client = TestClient(create_app(config, EventBus()), base_url="http://testserver", client=(peer, 4000))
+        form = {"email": "x@example.pl", "password": "x", "csrf_token": ""}
+        form["csrf_token"] = client.get("/login").cookies["ewid_login_csrf"]
+        assert client.post("/login", data=form, headers=forwarded).status_code == 401
+        assert ("strict-transport-security" in client.get("/login", headers=forwarded).headers) == believed
+    addresses = [
+        ip for (ip,) in open_database(settings.database).execute("SELECT ip FROM login_attempts ORDER BY id")
+    ]
+    assert addresses == ["203.0.113.9", "192.168.1.5", "10.0.0.2"]

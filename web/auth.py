@@ -41,6 +41,7 @@ from markupsafe import Markup
 from sqlite_utils import Database
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hub import accounts, audit, devices, security_settings, sessions
 from hub.config import Settings
@@ -115,9 +116,13 @@ class AuthMiddleware:
 
 def install_auth(app: FastAPI, context: AuthContext) -> None:
     """The middleware, the check of unsafe requests on every route, and the answers to
-    `LoginRequired` and `PasswordChangeRequired`."""
+    `LoginRequired` and `PasswordChangeRequired`. A request's address (`client_ip`, which
+    the per-address login limit counts) is taken from `X-Forwarded-For` only when the peer is
+    one of `trusted_proxies`: anyone may send that header."""
     app.state.auth = context
     app.add_middleware(AuthMiddleware, context=context)
+    if context.settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=context.settings.trusted_proxies)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
