@@ -72,13 +72,16 @@ def recognise(db: Database, cookie: str, user_id: int, now: datetime) -> Device 
 
 
 def trust(db: Database, user_id: int, cookie: str, now: datetime, *, replaces: Device | None) -> str:
-    """Remember the browser for the account after a successful login (a new nonce each time,
-    the one it `replaces` forgotten); return the cookie's new value, the browser's other
-    accounts kept."""
+    """Remember the browser for the account after a successful login (a new nonce each time;
+    the one it `replaces` and the account's browsers unused for `TRUST_DAYS` are forgotten);
+    return the cookie's new value, the browser's other accounts kept."""
     nonce = secrets.token_hex(16)
+    stale = to_db(now - timedelta(days=TRUST_DAYS))
     with db.atomic():
-        if replaces is not None:
-            db.execute("DELETE FROM trusted_devices WHERE id = ?", [replaces.id])
+        db.execute(
+            "DELETE FROM trusted_devices WHERE user_id = ? AND (id = ? OR last_used_at < ?)",
+            [user_id, replaces.id if replaces else "", stale],
+        )
         db["trusted_devices"].insert(
             {"id": _digest(nonce), "user_id": user_id, "created_at": to_db(now), "last_used_at": to_db(now)}
         )

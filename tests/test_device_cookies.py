@@ -162,3 +162,17 @@ def test_the_device_cookie_flags_and_one_browser_trusted_for_two_accounts(
     assert sorted(token.split(".")[0] for token in both) == sorted([str(director["id"]), str(teacher["id"])])
     stored = database(settings).execute("SELECT id FROM trusted_devices").fetchall()  # two browsers
     assert len(stored) == 3 and not any(token.split(".")[1] in row[0] for token in both for row in stored)
+
+
+def test_a_browser_unused_for_half_a_year_is_a_stranger_again(settings: Settings, director: dict) -> None:
+    old, recent = (trusted_browser(settings, director["email"]) for _ in range(2))
+    db = database(settings)
+    long_ago = to_db(datetime.now(UTC) - timedelta(days=181))
+    db.execute("UPDATE trusted_devices SET last_used_at = ? WHERE rowid = 1", [long_ago])
+    db.conn.commit()
+    assert log_in(recent, director["email"], PASSWORD).status_code == 200
+    assert db.execute("SELECT count(*) FROM trusted_devices").fetchone()[0] == 1  # the stale one forgotten
+    for _ in range(LOCKOUT):
+        log_in(old, director["email"], WRONG)  # counted for the account: `old` is a stranger now
+    assert accounts.get_user(db, director["id"])["blocked_by"] == "failures"
+    assert log_in(old, director["email"], PASSWORD).status_code == 401
