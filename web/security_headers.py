@@ -2,7 +2,8 @@
 
 - `Content-Security-Policy`: scripts, styles, images and connections only from this site, no
   inline script (the pages' scripts are files in `static/`; `live.html`'s words are a JSON
-  data block, which is never run), no plugins, forms sent only here, and no framing;
+  data block, which is never run), no plugins, forms sent only here, and no framing; only a
+  report's print view may have inline styles (`REPORT_POLICY`);
 - `X-Frame-Options: DENY` for browsers that predate `frame-ancestors`;
 - `X-Content-Type-Options: nosniff`, so a CSV or an upload is never run as a script;
 - `Referrer-Policy: same-origin`: addresses with a child's id do not leave the site;
@@ -18,21 +19,30 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def _policy(style_src: str) -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {style_src}",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = _policy("'self'")
+REPORT_POLICY = _policy("'self' 'unsafe-inline'")
+"""A report's print view (`/reports/<name>`) is the page the PDF is made from, with its own
+`<style>` and column widths computed per report (`hub/reports/templates/report.html`), so it
+may have inline styles; never inline script."""
+REPORTS_PREFIX = "/reports/"
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -54,6 +64,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                reports = scope["path"].startswith(REPORTS_PREFIX)
+                headers["Content-Security-Policy"] = REPORT_POLICY if reports else CONTENT_SECURITY_POLICY
                 for name, value in HEADERS.items():
                     headers[name] = value
                 if not scope["path"].startswith(CACHEABLE_PREFIX):
