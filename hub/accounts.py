@@ -25,6 +25,10 @@ from hub.timefmt import from_db, to_db, utc_now
 
 ONE_TIME_VALID_DAYS = 7
 """A one-time password not used within this many days must be issued again."""
+BLOCKED_BY_FAILURES = "failures"
+"""`users.blocked_by` of a block by wrong passwords from unknown browsers: the account's
+sessions go on and browsers that logged in to it before still log in (`hub.devices`). The
+administrator's block (`administrator`) ends its sessions and refuses every browser."""
 EDITABLE = ("name", "title", "expires_on", "groups", "granted")
 
 
@@ -172,7 +176,7 @@ def load_account(db: Database, user_id: int, today: date, now: datetime | None =
     """The account as the rights see it, or None if it no longer works (blocked or expired)."""
     user = get_user(db, user_id)
     expires = date.fromisoformat(user["expires_on"]) if user["expires_on"] else None
-    if user["blocked_at"] or is_expired(expires, today):
+    if (user["blocked_at"] and user["blocked_by"] != BLOCKED_BY_FAILURES) or is_expired(expires, today):
         return None
     groups = frozenset(user["groups"])
     if user["role"] == "teacher" and groups:
@@ -250,6 +254,7 @@ def issue_one_time_password(db: Database, user_id: int, *, author: str, now: dat
         "must_change": 1,
         "failed_count": 0,
         "blocked_at": None,
+        "blocked_by": None,
     }
     _change_user(
         db,
@@ -264,7 +269,7 @@ def issue_one_time_password(db: Database, user_id: int, *, author: str, now: dat
 
 def block(db: Database, user_id: int, *, author: str, now: datetime | None = None) -> dict[str, Any]:
     """Block an account at once (a suspected breach): it logs in again only after an unblock."""
-    row = {"blocked_at": to_db(now or utc_now())}
+    row = {"blocked_at": to_db(now or utc_now()), "blocked_by": "administrator"}
     return _change_user(db, user_id, row, action="user.block", author=author, end_sessions="blocked")
 
 

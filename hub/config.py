@@ -96,6 +96,10 @@ class Settings:
     cookie_secure: bool = True
     """Session cookies only over HTTPS (browsers count http://127.0.0.1 and localhost as
     secure); false only for plain HTTP on a trusted network, which exposes the session."""
+    trusted_proxies: str = ""
+    """Addresses or networks (comma-separated, e.g. `127.0.0.1` for Caddy on the same machine)
+    whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; empty: nobody's, every
+    request's address is the peer's own."""
 
     def __post_init__(self) -> None:
         if not SITE_ID_PATTERN.match(self.site):

@@ -12,6 +12,7 @@ upgrades itself and a newer one is refused rather than misread.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -403,6 +404,33 @@ def _m010_broker_credentials(db: Database) -> None:
     )
 
 
+def _m011_trusted_devices(db: Database) -> None:
+    """Browsers that logged in to an account before (device cookies, see `hub/devices.py`):
+    only a hash of each cookie's nonce, and the wrong passwords typed on that browser, so
+    failures there lock out that browser alone. `users.blocked_by` tells a block by wrong
+    passwords from unknown browsers (`failures`: trusted browsers still log in) from the
+    administrator's block (everything refused). The key that signs device cookies is made
+    here, once, and never leaves the database."""
+    db["trusted_devices"].create(
+        {
+            "id": str,
+            "user_id": int,
+            "created_at": str,
+            "last_used_at": str,
+            "failures": int,
+            "locked_until": str,
+        },
+        pk="id",
+        not_null={"user_id", "created_at", "last_used_at", "failures"},
+        defaults={"failures": 0},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["trusted_devices"].create_index(["user_id"])
+    db["users"].add_column("blocked_by", str)
+    db["signing_keys"].create({"name": str, "key": str}, pk="name", not_null={"key"})
+    db["signing_keys"].insert({"name": "device_cookie", "key": secrets.token_hex(32)})
+
+
 MIGRATIONS: list[Migration] = [
     _m001_readers_and_taps,
     _m002_quarantine_and_reader_health,
@@ -414,6 +442,7 @@ MIGRATIONS: list[Migration] = [
     _m008_accounts_and_audit,
     _m009_bounded_quarantine,
     _m010_broker_credentials,
+    _m011_trusted_devices,
 ]
 
 

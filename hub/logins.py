@@ -2,8 +2,10 @@
 and the director's login statistics.
 
 Every attempt is kept (when, from which address, for which e-mail, how it ended). After
-`lockout_after` wrong passwords in a row an account is blocked until the administrator
-issues a one-time password. An address with `login_rate_limit` failures within
+`lockout_after` wrong passwords in a row from browsers it does not know, an account is
+blocked until the administrator issues a one-time password; a browser that logged in to it
+before still logs in, and its own wrong passwords lock out only that browser for a while
+(`hub.devices`). An address with `login_rate_limit` failures within
 `RATE_WINDOW_MINUTES` is refused without its password being checked. A refusal never says
 whether an e-mail address has an account; only someone who knows the password learns that
 their account is blocked or has expired. After a login the person is shown when and from
@@ -18,7 +20,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import accounts, audit, passwords, security_settings, sessions
+from hub import accounts, audit, devices, passwords, security_settings, sessions
 from hub.rights import is_expired
 from hub.timefmt import to_db, utc_now
 
@@ -26,6 +28,7 @@ REFUSALS = {
     "bad_credentials": "wrong e-mail address or password",
     "rate_limited": "too many failed logins from this address; try again later",
     "blocked": "the account is blocked; the administrator unblocks it with a one-time password",
+    "device_locked": "too many wrong passwords on this browser; try again later",
     "expired": "the account has expired",
     "one_time_expired": "the one-time password has expired; ask the administrator for a new one",
 }
@@ -48,6 +51,8 @@ class LoggedIn:
     previous_login_at: str | None
     previous_login_ip: str | None
     failures_since: int
+    device_cookie: str
+    """The browser's device cookie, now trusted for this account too (`hub.devices`)."""
 
 
 def log_in(
@@ -58,28 +63,40 @@ def log_in(
     ip: str | None,
     today: date,
     user_agent: str | None = None,
+    device_cookie: str = "",
     now: datetime | None = None,
 ) -> LoggedIn:
-    """Check the e-mail and password and open a session, or raise `LoginRefused`."""
+    """Check the e-mail and password and open a session, or raise `LoginRefused`.
+
+    `device_cookie` is what the browser holds from earlier logins (`hub.devices`): a browser
+    trusted for this account skips the per-address limit and a block caused by wrong
+    passwords from unknown browsers, and its own wrong passwords lock out only itself."""
     moment = now or utc_now()
     settings = security_settings.load(db)
     typed = (email or "").strip().lower()[:254]
+    row = db.execute("SELECT id FROM users WHERE lower(email) = ?", [typed]).fetchone()
+    device = devices.recognise(db, device_cookie, row[0], moment) if row else None
     window_start = moment - timedelta(minutes=security_settings.RATE_WINDOW_MINUTES)
-    if ip and _failures_from(db, ip, window_start) >= settings.login_rate_limit:
+    if device is None and ip and _failures_from(db, ip, window_start) >= settings.login_rate_limit:
         _attempt(db, typed, None, ip, "rate_limited", moment)
         raise LoginRefused("rate_limited")
-    row = db.execute("SELECT * FROM users WHERE lower(email) = ?", [typed]).fetchone()
     if row is None:
         passwords.verify(_DUMMY_HASH, password)
         _attempt(db, typed, None, ip, "unknown_user", moment)
         raise LoginRefused("bad_credentials")
     user = accounts.get_user(db, row[0])
+    if device is not None and device.locked(moment):
+        _attempt(db, typed, user["id"], ip, "device_locked", moment)
+        raise LoginRefused("device_locked")
     correct = passwords.verify(db["users"].get(user["id"])["password_hash"], password)
-    if user["blocked_at"]:
+    if user["blocked_at"] and (device is None or user["blocked_by"] != accounts.BLOCKED_BY_FAILURES):
         _attempt(db, typed, user["id"], ip, "blocked", moment)
         raise LoginRefused("blocked" if correct else "bad_credentials")
     if not correct:
-        _count_failure(db, user, settings.lockout_after, moment)
+        if device is not None:
+            devices.count_failure(db, device, settings.lockout_after, moment)
+        else:
+            _count_failure(db, user, settings.lockout_after, moment)
         _attempt(db, typed, user["id"], ip, "bad_password", moment)
         raise LoginRefused("bad_credentials")
     expires = date.fromisoformat(user["expires_on"]) if user["expires_on"] else None
@@ -100,7 +117,8 @@ def log_in(
         [user["id"], previous[0] if previous else ""],
     ).fetchone()[0]
     with db.atomic():
-        db["users"].update(user["id"], {"failed_count": 0})
+        if not user["blocked_at"]:
+            db["users"].update(user["id"], {"failed_count": 0})
         _attempt(db, typed, user["id"], ip, "ok", moment)
         opened = sessions.create(
             db,
@@ -112,8 +130,14 @@ def log_in(
             failures_since=failures,
             now=moment,
         )
+        trusted = devices.trust(db, user["id"], device_cookie, moment, replaces=device)
     return LoggedIn(
-        user, opened, previous[0] if previous else None, previous[1] if previous else None, failures
+        user,
+        opened,
+        previous[0] if previous else None,
+        previous[1] if previous else None,
+        failures,
+        trusted,
     )
 
 
@@ -129,11 +153,12 @@ def _count_failure(db: Database, user: dict[str, Any], lockout_after: int, momen
     failed = user["failed_count"] + 1
     with db.atomic():
         if failed >= lockout_after:
-            db["users"].update(user["id"], {"failed_count": failed, "blocked_at": to_db(moment)})
+            blocked = {"blocked_at": to_db(moment), "blocked_by": accounts.BLOCKED_BY_FAILURES}
+            db["users"].update(user["id"], {"failed_count": failed, **blocked})
             audit.record(
                 db, actor="system", action="user.block", entity="user", entity_id=user["id"],
                 before={"blocked_at": None, "failed_count": user["failed_count"]},
-                after={"blocked_at": to_db(moment), "failed_count": failed}, now=moment,
+                after={**blocked, "failed_count": failed}, now=moment,
             )  # fmt: skip
         else:
             db["users"].update(user["id"], {"failed_count": failed})

@@ -24,7 +24,9 @@ class SecuritySettings:
     password_history: int = 5
     """The last N passwords (the current one included) may not be used again."""
     lockout_after: int = 5
-    """Wrong passwords in a row that block an account until the administrator unblocks it."""
+    """Wrong passwords in a row from unknown browsers that block an account until the
+    administrator unblocks it; on a browser trusted for the account (`hub.devices`), the
+    wrong passwords that lock out that browser alone for a while."""
     idle_minutes: int = 15
     """A session unused this long is ended."""
     login_rate_limit: int = 20

@@ -93,6 +93,9 @@ def test_lockout_after_n_failures_then_unblock_with_a_one_time_password(db: Data
     with pytest.raises(logins.LoginRefused) as refused:
         login(db, user["email"], GOOD)  # the right password no longer opens a blocked account
     assert refused.value.outcome == "blocked"
+    # a stranger's wrong passwords do not end the owner's open sessions (the administrator's block does)
+    assert accounts.load_account(db, user["id"], TODAY) is not None
+    accounts.block(db, user["id"], author="dyrektor@p11.pl")
     assert accounts.load_account(db, user["id"], TODAY) is None
     one_time = accounts.issue_one_time_password(db, user["id"], author="dyrektor@p11.pl")
     logged_in = login(db, user["email"], one_time)

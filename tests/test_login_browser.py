@@ -57,3 +57,34 @@ def test_unblock_with_a_one_time_password(tmp_path: Path, browser) -> None:
         expect(page.locator("h1")).to_have_text("Zaloguj")
         page.goto(f"{site.url}/")
         expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+
+
+def test_the_directors_own_browser_logs_in_while_a_stranger_blocks_the_account(
+    tmp_path: Path, browser
+) -> None:
+    settings = Settings(database=tmp_path / "device.db")
+    director = add_account(settings.database, "director")
+    with WebServer(create_app(settings, EventBus())) as site:
+        office = browser.new_context(locale="pl-PL").new_page()
+        refused_by_policy = []
+        office.on("console", lambda message: refused_by_policy.append(message.text)
+                  if "Content Security Policy" in message.text else None)  # fmt: skip
+        log_in_browser(office, site.url, director["email"], PASSWORD)
+        office.goto(f"{site.url}/")
+        expect(office.locator("#connection")).to_be_visible()
+        office.get_by_role("button", name="Wyloguj").click()
+
+        stranger = browser.new_context(locale="pl-PL").new_page()
+        for attempt in range(8):
+            stranger.goto(f"{site.url}/login")
+            stranger.fill("#login-email", director["email"])
+            stranger.fill("#login-password", f"Zgaduje{attempt}X")
+            stranger.click("form[action='/login'] button[type=submit]")
+            expect(stranger.locator(".form-error")).to_be_visible()
+        stranger.fill("#login-password", PASSWORD)
+        stranger.click("form[action='/login'] button[type=submit]")
+        expect(stranger.locator(".form-error")).to_contain_text("zablokowane")
+
+        log_in_browser(office, site.url, director["email"], PASSWORD)
+        expect(office.locator(".login-notice")).to_contain_text("9 nieudanych prób logowania")
+        assert refused_by_policy == []

@@ -19,6 +19,7 @@ from hub.rights import Account
 from hub.timefmt import from_db
 from web.admin_routes import ROLE_NAMES
 from web.auth import (
+    DEVICE_COOKIE,
     LOGIN_CSRF_COOKIE,
     PASSWORD_PAGE,
     SESSION_COOKIE,
@@ -26,6 +27,7 @@ from web.auth import (
     client_ip,
     new_login_csrf,
     on_site,
+    set_device_cookie,
     set_session_cookie,
     signed_in,
 )
@@ -38,10 +40,11 @@ REFUSALS = {
     "blocked": N_(
         "Your account is blocked. The administrator unblocks it by giving you a one-time password."
     ),
+    "device_locked": N_("Too many wrong passwords on this browser. Wait a quarter of an hour and try again."),
     "expired": N_("Your account has expired."),
     "one_time_expired": N_("Your one-time password has expired. Ask the administrator for a new one."),
 }
-REFUSAL_STATUS = {"rate_limited": 429}
+REFUSAL_STATUS = {"rate_limited": 429, "device_locked": 429}
 PASSWORD_PROBLEMS = {
     "too_short": N_("It must have at least %(min_length)s characters."),
     "no_lower": N_("It must have a small letter."),
@@ -94,6 +97,7 @@ def account_routes(context: AuthContext, templates: Jinja2Templates) -> APIRoute
                 ip=client_ip(request),
                 today=context.today(),
                 user_agent=request.headers.get("user-agent"),
+                device_cookie=request.cookies.get(DEVICE_COOKIE, ""),
             )
         except logins.LoginRefused as refused:
             return login_page(
@@ -107,6 +111,7 @@ def account_routes(context: AuthContext, templates: Jinja2Templates) -> APIRoute
         target = on_site(fields.get("next"))
         response = RedirectResponse(f"/account/welcome?next={target}", status_code=303)
         set_session_cookie(response, done.session.token, settings)
+        set_device_cookie(response, done.device_cookie, settings)
         response.delete_cookie(LOGIN_CSRF_COOKIE)
         return response
 

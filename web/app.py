@@ -40,6 +40,7 @@ from web.auth import (
 )
 from web.errors import install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
+from web.limits import install_request_limits
 from web.pages import NavItem, language_router, page_templates
 from web.pages_cards import card_pages
 from web.pages_child import child_pages
@@ -51,6 +52,7 @@ from web.pages_readers import reader_pages
 from web.pages_registry import registry_pages
 from web.pages_settings import settings_pages
 from web.reports_routes import reports_router
+from web.security_headers import install_security_headers
 
 HERE = Path(__file__).parent
 MAX_RANGE_DAYS = 366
@@ -76,6 +78,8 @@ def create_app(
         summary="Kindergarten attendance: card taps, readers and the quarantine of bad messages.",
         version="0.1.0",
         dependencies=[Depends(guard_unsafe_requests)],
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: /openapi.json stays
+        redoc_url=None,
     )
     nav = [
         NavItem("/", N_("Live taps"), visible=may_see("live.view")),
@@ -99,8 +103,10 @@ def create_app(
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     templates.env.filters["reason"] = hub_reasons.translated
+    install_request_limits(app)
     app.add_middleware(LanguageMiddleware)
     install_auth(app, auth)
+    install_security_headers(app)
     install_error_pages(app, templates)
     app.include_router(language_router())
     app.include_router(account_routes(auth, templates))

@@ -19,6 +19,8 @@ token of its own cookie. An inspector's session may change nothing but its own p
 
 The session cookie is HttpOnly, SameSite=Strict and Secure unless `cookie_secure = false`
 (browsers treat http://127.0.0.1 and http://localhost as secure, so the demo works as is).
+The device cookie (`hub.devices`) has the same flags, lasts `TRUST_DAYS` and goes only to
+/login.
 """
 
 from __future__ import annotations
@@ -39,14 +41,17 @@ from markupsafe import Markup
 from sqlite_utils import Database
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from hub import accounts, audit, security_settings, sessions
+from hub import accounts, audit, devices, security_settings, sessions
 from hub.config import Settings
 from hub.rights import ALL, Account, may, reach
 from web.i18n import _
 
 SESSION_COOKIE = "ewid_session"
 LOGIN_CSRF_COOKIE = "ewid_login_csrf"
+DEVICE_COOKIE = "ewid_device"
+"""Proves the browser logged in to these accounts before (`hub.devices`); sent only to /login."""
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -111,9 +116,13 @@ class AuthMiddleware:
 
 def install_auth(app: FastAPI, context: AuthContext) -> None:
     """The middleware, the check of unsafe requests on every route, and the answers to
-    `LoginRequired` and `PasswordChangeRequired`."""
+    `LoginRequired` and `PasswordChangeRequired`. A request's address (`client_ip`, which
+    the per-address login limit counts) is taken from `X-Forwarded-For` only when the peer is
+    one of `trusted_proxies`: anyone may send that header."""
     app.state.auth = context
     app.add_middleware(AuthMiddleware, context=context)
+    if context.settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=context.settings.trusted_proxies)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
@@ -269,6 +278,18 @@ def new_login_csrf() -> str:
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure, path="/"
+    )
+
+
+def set_device_cookie(response: Response, value: str, settings: Settings) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=devices.TRUST_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/login",
     )
 
 

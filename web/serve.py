@@ -48,7 +48,12 @@ def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None
     app = create_app(settings, events, ingest.describe)
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host=settings.web_host, port=settings.web_port, log_config=None, timeout_graceful_shutdown=2
+            app,
+            host=settings.web_host,
+            port=settings.web_port,
+            log_config=None,
+            timeout_graceful_shutdown=2,
+            proxy_headers=False,  # the app believes forwarded headers from `trusted_proxies` only
         )
     )
     try:
