@@ -40,6 +40,8 @@ Migration = Callable[[Database], None]
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_S = 30
 OWNER_ONLY = 0o600
+MAX_INTEGER = 2**63 - 1
+"""SQLite's largest integer: a larger id is no row's, and binding it raises OverflowError."""
 
 
 class SchemaTooNew(RuntimeError):
@@ -508,6 +510,16 @@ def _owner_only(path: Path) -> None:
             continue
         except PermissionError:
             log.warning("%s is readable by others and not ours to change: chmod 600 it", file)
+
+
+def stored_integer(text: str) -> int | None:
+    """`text` as a whole number SQLite can store (0 to `MAX_INTEGER`, ASCII digits only), else
+    None: an id or a sequence number typed into a form or a query.
+
+    `str.isdigit` is no test: `'²'.isdigit()` is true and `int('²')` fails."""
+    if text.isascii() and text.isdigit() and int(text) <= MAX_INTEGER:
+        return int(text)
+    return None
 
 
 def schema_version(db: Database) -> int:

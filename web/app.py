@@ -50,12 +50,13 @@ from web.pages_presence import presence_pages
 from web.pages_readers import reader_pages
 from web.pages_registry import registry_pages
 from web.pages_settings import settings_pages
+from web.params import Day
 from web.reports_routes import reports_router
 
 HERE = Path(__file__).parent
 MAX_RANGE_DAYS = 366
 
-DateParam = Annotated[date | None, Query(description="A local date, YYYY-MM-DD; default today")]
+DateParam = Annotated[Day | None, Query(description="A local date, YYYY-MM-DD; default today")]
 
 
 def create_app(
@@ -120,7 +121,7 @@ def create_app(
 
     @app.get("/api/taps", summary="Taps between two local dates (inclusive)", dependencies=live)
     async def api_taps(
-        from_: Annotated[date | None, Query(alias="from")] = None, to: DateParam = None
+        from_: Annotated[Day | None, Query(alias="from")] = None, to: DateParam = None
     ) -> list[dict[str, Any]]:
         first, last = _date_range(from_, to, settings)
         start, end = local_day_bounds(first, last, settings.tz)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
+from hub.db import stored_integer
 from web.i18n import N_
 
 
@@ -85,3 +86,16 @@ def month(value: str | None, field: str) -> tuple[int, int]:
     except ValueError as exc:
         raise FormError(N_("Month must be given as YYYY-MM."), field) from exc
     return year, number
+
+
+def chosen_ids(form: FormData, name: str) -> list[int]:
+    """The ids ticked in a group of checkboxes; anything that is no id is left out."""
+    return [number for value in form.getlist(name) if (number := stored_integer(str(value))) is not None]
+
+
+def chosen_id(value: str | None, field: str, message: str = N_("Choose one of the options.")) -> int:
+    """The id picked in a list (`<select>`): a stored row's id or a `FormError`."""
+    number = stored_integer(value or "")
+    if number is None:
+        raise FormError(message, field)
+    return number

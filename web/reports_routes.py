@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -16,6 +16,7 @@ from hub.registry import RegistryError
 from hub.rights import OWN_CHILDREN, may, reach
 from web.auth import allowed, check, signed_in
 from web.i18n import N_, _
+from web.params import Day, RowId
 
 TITLES = {
     "daily-sheet": N_("Daily attendance sheet (group)"),
@@ -63,12 +64,12 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
     async def report(
         request: Request,
         name: str,
-        day: Annotated[date | None, Query(alias="date")] = None,
+        day: Annotated[Day | None, Query(alias="date")] = None,
         month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
-        first: Annotated[date | None, Query(alias="from")] = None,
-        last: Annotated[date | None, Query(alias="to")] = None,
+        first: Annotated[Day | None, Query(alias="from")] = None,
+        last: Annotated[Day | None, Query(alias="to")] = None,
         group: str | None = None,
-        child: int | None = None,
+        child: RowId | None = None,
         fmt: Annotated[str, Query(alias="format", pattern="^(html|pdf|csv|xlsx)$")] = "html",
     ) -> Response:
         if name not in reports.REPORTS:
