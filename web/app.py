@@ -38,7 +38,7 @@ from web.auth import (
     install_auth,
     require,
 )
-from web.errors import install_error_pages
+from web.errors import API_ERRORS, install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.pages import NavItem, language_router, page_templates
 from web.pages_cards import card_pages
@@ -119,7 +119,12 @@ def create_app(
 
     live = [Depends(require("live.view"))]
 
-    @app.get("/api/taps", summary="Taps between two local dates (inclusive)", dependencies=live)
+    @app.get(
+        "/api/taps",
+        summary="Taps between two local dates (inclusive)",
+        dependencies=live,
+        responses=API_ERRORS,
+    )
     async def api_taps(
         from_: Annotated[Day | None, Query(alias="from")] = None, to: DateParam = None
     ) -> list[dict[str, Any]]:
@@ -127,11 +132,21 @@ def create_app(
         start, end = local_day_bounds(first, last, settings.tz)
         return taps.list_taps(db, start, end)
 
-    @app.get("/api/readers", summary="Registered readers with their latest status", dependencies=live)
+    @app.get(
+        "/api/readers",
+        summary="Registered readers with their latest status",
+        dependencies=live,
+        responses=API_ERRORS,
+    )
     async def api_readers() -> list[dict[str, Any]]:
         return readers.list_readers(db)
 
-    @app.get("/api/quarantine", summary="Rejected messages, kept with the reason", dependencies=live)
+    @app.get(
+        "/api/quarantine",
+        summary="Rejected messages, kept with the reason",
+        dependencies=live,
+        responses=API_ERRORS,
+    )
     async def api_quarantine(include_resolved: bool = False) -> dict[str, Any]:
         return {
             "counts": quarantine.count_by_reason(db),
@@ -147,6 +162,7 @@ def create_app(
         response_class=EventSourceResponse,
         summary="Live taps and reader status (the stream ends with the session)",
         dependencies=live,
+        responses=API_ERRORS,
     )
     async def live_events(request: Request) -> AsyncIterator[ServerSentEvent]:
         session_id = request.state.session["id"]

@@ -5,7 +5,7 @@ A route's own `detail` (a translated sentence for the person) is shown under the
 explanation; Starlette's stock phrases ("Not Found") are not.
 
 The API's errors are in its OpenAPI description (`API_ERRORS`, a route's `responses=`):
-`{"detail": "a sentence"}` for 401, 403 and 404, and for 422 either FastAPI's list of the
+`{"detail": "a sentence"}` for 400, 401, 403 and 404, and for 422 either FastAPI's list of the
 values that broke a rule or the hub's sentence on why it refused the change.
 """
 
@@ -57,6 +57,7 @@ class Unprocessable(BaseModel):
 
 
 API_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Refusal, "description": "The body could not be read (not JSON, not UTF-8)"},
     401: {"model": Refusal, "description": "Not signed in"},
     403: {"model": Refusal, "description": "Without the right (logged), or without the session's CSRF token"},
     404: {"model": Refusal, "description": "No such thing"},

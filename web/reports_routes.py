@@ -13,8 +13,9 @@ from sqlite_utils import Database
 from hub import registry, reports
 from hub.config import Settings
 from hub.registry import RegistryError
-from hub.rights import OWN_CHILDREN, may, reach
+from hub.rights import OWN_CHILDREN, Account, may, reach
 from web.auth import allowed, check, signed_in
+from web.errors import API_ERRORS, wants_html
 from web.i18n import N_, _
 from web.params import Day, RowId
 
@@ -35,9 +36,9 @@ SCOPES = {"daily-sheet": "group", "monthly-grid": "group", "fee-summary": "group
 
 
 def reports_router(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(prefix="/reports", dependencies=[Depends(signed_in)])
+    router = APIRouter(prefix="/reports", dependencies=[Depends(signed_in_or_401)], responses=API_ERRORS)
 
-    @router.get("", response_class=HTMLResponse, summary="The list of reports")
+    @router.get("", response_class=HTMLResponse, summary="The list of reports", include_in_schema=False)
     async def report_index(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(
             request,
@@ -60,7 +61,12 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
             },
         )
 
-    @router.get("/{name}", summary="One report as html (print view), pdf, csv or xlsx")
+    @router.get(
+        "/{name}",
+        summary="One report as html (print view), pdf, csv or xlsx",
+        response_class=Response,
+        responses={200: {"content": {media_type: {} for media_type in reports.MEDIA_TYPES.values()}}},
+    )
     async def report(
         request: Request,
         name: str,
@@ -94,6 +100,14 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
         return Response(body, media_type=reports.MEDIA_TYPES[fmt], headers=headers)
 
     return router
+
+
+def signed_in_or_401(request: Request) -> Account:
+    """Signed in (`signed_in`: a browser without a session goes to the login page); a
+    script that downloads a report and asks for no HTML gets a 401, as from the API."""
+    if request.state.user is None and not wants_html(request):
+        raise HTTPException(401, _("Please log in."))
+    return signed_in(request)
 
 
 def report_right(name: str) -> str:
