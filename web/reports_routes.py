@@ -13,9 +13,9 @@ from sqlite_utils import Database
 from hub import registry, reports
 from hub.config import Settings
 from hub.registry import RegistryError
-from hub.rights import OWN_CHILDREN, Account, may, reach
+from hub.rights import OWN_CHILDREN, may, reach
 from web.auth import allowed, check, signed_in
-from web.errors import API_ERRORS, wants_html
+from web.errors import API_ERRORS
 from web.i18n import N_, _
 from web.params import Day, RowId
 
@@ -33,10 +33,14 @@ FEE_REPORTS = frozenset({"stay-report", "fee-summary", "meal-count"})
 """Reports that need `reports.fees`; the others need `reports.attendance`."""
 SCOPES = {"daily-sheet": "group", "monthly-grid": "group", "fee-summary": "group", "stay-report": "child"}
 """Which reports are made for one group (optional: all groups) or one child (required)."""
+REPORT_ERRORS = {
+    303: {"description": "Not signed in: to the login page (a report is a page too)"},
+    **{status: API_ERRORS[status] for status in (400, 403, 404, 422)},
+}
 
 
 def reports_router(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(prefix="/reports", dependencies=[Depends(signed_in_or_401)], responses=API_ERRORS)
+    router = APIRouter(prefix="/reports", dependencies=[Depends(signed_in)], responses=REPORT_ERRORS)
 
     @router.get("", response_class=HTMLResponse, summary="The list of reports", include_in_schema=False)
     async def report_index(request: Request) -> HTMLResponse:
@@ -100,14 +104,6 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
         return Response(body, media_type=reports.MEDIA_TYPES[fmt], headers=headers)
 
     return router
-
-
-def signed_in_or_401(request: Request) -> Account:
-    """Signed in (`signed_in`: a browser without a session goes to the login page); a
-    script that downloads a report and asks for no HTML gets a 401, as from the API."""
-    if request.state.user is None and not wants_html(request):
-        raise HTTPException(401, _("Please log in."))
-    return signed_in(request)
 
 
 def report_right(name: str) -> str:
