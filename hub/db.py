@@ -488,6 +488,8 @@ class SiteDatabase(Database):
 def connect(path: Path | str) -> SiteDatabase:
     """Open (creating if needed, readable by its owner only) the database at `path`,
     without touching its schema."""
+    if str(path) == ":memory:":
+        raise ValueError("the hub needs a database file: ':memory:' would be an empty database per thread")
     path = Path(path)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     _owner_only(path)

@@ -106,6 +106,12 @@ def test_each_thread_has_its_own_connection_and_transaction(tmp_path: Path) -> N
         seen["conn"].execute("SELECT 1")  # type: ignore[attr-defined]
 
 
+def test_an_in_memory_database_is_refused() -> None:
+    """Each thread has its own connection: in memory, each would see its own empty database."""
+    with pytest.raises(ValueError, match="database file"):
+        connect(":memory:")
+
+
 class Browser:
     """An HTTP client of a running server that logs in through the form, as a browser does."""
 
