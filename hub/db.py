@@ -519,7 +519,7 @@ def stored_integer(text: str) -> int | None:
     None: an id or a sequence number typed into a form or a query.
 
     `str.isdigit` is no test: `'²'.isdigit()` is true and `int('²')` fails."""
-    if text.isascii() and text.isdigit() and int(text) <= MAX_INTEGER:
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_INTEGER)) and int(text) <= MAX_INTEGER:
         return int(text)
     return None
 
