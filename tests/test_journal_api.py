@@ -158,6 +158,8 @@ def test_the_days_page_refuses_what_the_api_refuses(api: TestClient) -> None:
     assert api.get(f"/groups/{TOO_BIG}/days/2026-11-18").status_code == 422
     assert api.get("/days?group=²").status_code == 422
     assert api.post(f"/groups/1/days/{TOMORROW}/corrections", data={"child_id": "1"}).status_code == 422
+    closed = api.post("/settings/closed-days", data={"day": "9999-12-31", "reason": "koniec świata"})
+    assert closed.status_code == 422 and "2099-12-31" in closed.text  # a form's date: the same bounds
 
 
 def test_who_asks_is_checked_before_any_id_is_looked_up(api: TestClient, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from hub.db import stored_integer
 from web.i18n import N_
+from web.params import FIRST_DAY, LAST_DAY
 
 
 class FormError(ValueError):
@@ -43,9 +44,12 @@ def optional_date(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        found = date.fromisoformat(value)
     except ValueError as exc:
         raise FormError(N_("Date must be given as YYYY-MM-DD."), field) from exc
+    if not FIRST_DAY <= found <= LAST_DAY:
+        raise FormError(N_("Give a date from %(first)s to %(last)s."), field, first=FIRST_DAY, last=LAST_DAY)
+    return found
 
 
 def required_date(value: str | None, field: str) -> date:
