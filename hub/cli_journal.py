@@ -419,6 +419,7 @@ def _store(
             at=at,
             target_tap=corrections.parse_tap_id(tap) if tap else None,
             target_correction=correction_id,
+            today=datetime.now(settings.tz).date(),
         )
     click.echo(f"Recorded correction {stored['id']} ({kind}).")
 

@@ -3,6 +3,9 @@
 A correction is checked by building the rules' own `Correction` before it is stored, so
 anything the rules would refuse (no reason, a move without a target…) is refused here with
 the same sentence. Corrections are never deleted: revoking one records who, when and why.
+
+A correction is for a day that has begun (`refuse_days_ahead`): the group-day page offers
+no form for days ahead, and the API and the command line refuse them the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlite_utils.db import NotFoundError
 
 from hub import audit
 from hub.attendance import Correction, TapId
+from hub.db import stored_integer
 from hub.registry import RegistryError, get_child
 from hub.timefmt import from_db, to_db, utc_now
 
@@ -30,7 +34,12 @@ def add_correction(
     at: datetime | None = None,
     target_tap: TapId | None = None,
     target_correction: int | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
+    """Store a correction of `child_id`'s `day`; with `today` (the kindergarten's local
+    date), a correction of a later day is refused."""
+    if today is not None:
+        refuse_days_ahead(day, today)
     get_child(db, child_id)
     if target_tap and target_correction is not None:
         raise RegistryError("a correction targets either a tap or another correction, not both")
@@ -87,12 +96,22 @@ def add_correction(
     return created
 
 
+DAY_AHEAD = "a day is corrected once it has begun, not ahead"
+
+
+def refuse_days_ahead(day: date, today: date) -> None:
+    """A correction is for a day that has begun: what happens tomorrow is not known yet."""
+    if day > today:
+        raise RegistryError(DAY_AHEAD)
+
+
 def parse_tap_id(text: str) -> TapId:
     """`wejscie#1842` → the tap's identity, as days and corrections show it."""
     reader_id, _, seq = text.partition("#")
-    if not reader_id or not seq.isdigit():
+    number = stored_integer(seq)
+    if not reader_id or number is None:
         raise RegistryError(f"a tap is READER#SEQ, e.g. wejscie#1842, got {text!r}")
-    return TapId(reader_id, int(seq))
+    return TapId(reader_id, number)
 
 
 def revoke_correction(db: Database, correction_id: int, *, author: str, reason: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from hub import audit
+from hub.db import stored_integer
 from hub.timefmt import to_db, utc_now
 
 
@@ -101,8 +102,11 @@ def get_group(db: Database, group_id: int) -> dict[str, Any]:
 
 def find_group(db: Database, name_or_id: str | int) -> dict[str, Any]:
     """A group by its id or its exact name."""
-    if isinstance(name_or_id, int) or str(name_or_id).isdigit():
-        return get_group(db, int(name_or_id))
+    if isinstance(name_or_id, int):
+        return get_group(db, name_or_id)
+    group_id = stored_integer(name_or_id)
+    if group_id is not None:
+        return get_group(db, group_id)
     row = db.execute("SELECT id FROM groups WHERE name = ?", [str(name_or_id).strip()]).fetchone()
     if row is None:
         raise RegistryError(f"there is no group called {name_or_id!r}")

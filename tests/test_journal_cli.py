@@ -195,6 +195,7 @@ def test_card_rules(database: Path) -> None:
             "READER#SEQ",
         ),
         (["correct", "mark-absent", "--child", "7", "--date", "2026-11-18", "--reason", "x"], "no child"),
+        (["correct", "mark-absent", "--child", "1", "--date", "2099-12-31", "--reason", "x"], "not ahead"),
         (["correct", "revoke", "42", "--reason", "x"], "no correction 42"),
         (["children", "add", "--first-name", "A", "--last-name", "B", "--group", "Żabki"], "no group"),
         (["children", "add", "--first-name", " ", "--last-name", "B", "--group", "Motylki"], "first name"),

@@ -21,8 +21,9 @@ from hub.registry import RegistryError
 from hub.rights import READ_RIGHTS, RIGHTS, ROLES, Account
 from hub.timefmt import from_db, local_day_bounds
 from web.auth import AuthContext, actor, allowed, require
-from web.forms import FormError, optional_date, text_fields
+from web.forms import FormError, chosen_ids, optional_date, text_fields
 from web.i18n import N_, _
+from web.params import RowId
 
 ROLE_NAMES = {
     "admin": N_("administrator"),
@@ -106,8 +107,8 @@ def admin_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
                 name=fields.get("name", ""),
                 role=fields.get("role", ""),
                 title=fields.get("title", ""),
-                groups=[int(g) for g in form.getlist("groups") if str(g).isdigit()],
-                children=[int(c) for c in form.getlist("children") if str(c).isdigit()],
+                groups=chosen_ids(form, "groups"),
+                children=chosen_ids(form, "children"),
                 expires_on=optional_date(fields.get("expires_on"), "expires_on"),
                 granted=[str(r) for r in form.getlist("granted")] or None,
                 author=actor(request),
@@ -117,11 +118,11 @@ def admin_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
         return users_page(request, issued={"user": created, "password": one_time})
 
     @router.get("/users/{user_id}", response_class=HTMLResponse)
-    async def user(request: Request, user_id: int, _user: Viewer) -> Response:
+    async def user(request: Request, user_id: RowId, _user: Viewer) -> Response:
         return user_page(request, user_id)
 
     @router.post("/users/{user_id}", response_class=HTMLResponse)
-    async def change_user(request: Request, user_id: int, _user: Manager) -> Response:
+    async def change_user(request: Request, user_id: RowId, _user: Manager) -> Response:
         form = await request.form()
         fields = await text_fields(request)
         if not _exists(db, user_id):
@@ -131,7 +132,7 @@ def admin_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
         try:
             changes["expires_on"] = optional_date(fields.get("expires_on"), "expires_on")
             if current["role"] == "teacher":
-                changes["groups"] = [int(g) for g in form.getlist("groups") if str(g).isdigit()]
+                changes["groups"] = chosen_ids(form, "groups")
             if current["role"] == "inspector":
                 changes["granted"] = [str(r) for r in form.getlist("granted")]
             accounts.update_user(db, user_id, author=actor(request), **changes)
@@ -140,14 +141,14 @@ def admin_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
         return RedirectResponse(f"/admin/users/{user_id}?saved", status_code=303)
 
     @router.post("/users/{user_id}/one-time-password", response_class=HTMLResponse)
-    async def issue(request: Request, user_id: int, _user: Manager) -> Response:
+    async def issue(request: Request, user_id: RowId, _user: Manager) -> Response:
         if not _exists(db, user_id):
             raise HTTPException(404, _("There is no such account."))
         one_time = accounts.issue_one_time_password(db, user_id, author=actor(request))
         return user_page(request, user_id, issued=one_time)
 
     @router.post("/users/{user_id}/block", response_class=HTMLResponse)
-    async def block(request: Request, user_id: int, _user: Manager) -> Response:
+    async def block(request: Request, user_id: RowId, _user: Manager) -> Response:
         if not _exists(db, user_id):
             raise HTTPException(404, _("There is no such account."))
         accounts.block(db, user_id, author=actor(request))

@@ -9,7 +9,6 @@ the child's group; the author of a change is the signed-in account, never the re
 
 from __future__ import annotations
 
-import datetime as dt
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -24,6 +23,8 @@ from hub.registry import RegistryError
 from hub.rights import Account
 from hub.timefmt import local_day_bounds
 from web.auth import actor, check, own_only, require, require_all
+from web.errors import API_ERRORS
+from web.params import ClockTime, Day, RowId
 
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
@@ -36,10 +37,10 @@ class NewGroup(BaseModel):
 class NewChild(BaseModel):
     first_name: str
     last_name: str
-    group: str | int
-    birth_date: date | None = None
-    active_from: date | None = None
-    active_to: date | None = None
+    group: str | RowId
+    birth_date: Day | None = None
+    active_from: Day | None = None
+    active_to: Day | None = None
     fee_exempt: bool | None = None
     notes: str = ""
 
@@ -48,16 +49,16 @@ class NewGuardian(BaseModel):
     name: str
     phone: str = ""
     email: str = ""
-    children: list[int] = []
+    children: list[RowId] = []
     relation: str = ""
 
 
 class NewCard(BaseModel):
     uid: str
-    child_id: int
+    child_id: RowId
     number: str = ""
     holder: str = ""
-    valid_from: date | None = Field(
+    valid_from: Day | None = Field(
         None, description="Counts from the start of this local day (default today)"
     )
     from_now: bool = False
@@ -68,19 +69,19 @@ class Revocation(BaseModel):
 
 
 class NewCorrection(BaseModel):
-    child_id: int
-    day: date
+    child_id: RowId
+    day: Day = Field(description="A local day that has begun (today or earlier)")
     kind: Literal["add_arrival", "add_departure", "move", "cancel", "mark_absent", "mark_present"]
     reason: Reason
-    time: dt.time | None = Field(None, description="Local wall-clock time on `day`, for add and move")
+    time: ClockTime | None = Field(None, description="Local wall-clock time on `day`, for add and move")
     tap: str | None = Field(
         None, description="READER#SEQ, for move, cancel or confirming an unknown-time tap"
     )
-    correction: int | None = Field(None, description="Another correction's id, for move or cancel")
+    correction: RowId | None = Field(None, description="Another correction's id, for move or cancel")
 
 
 def journal_router(db: Database, settings: Settings) -> APIRouter:
-    router = APIRouter(prefix="/api")
+    router = APIRouter(prefix="/api", responses=API_ERRORS)
     staff = [Depends(require_all("registry.view"))]
     registrar = [Depends(require("registry.edit"))]
     carder = [Depends(require("cards.edit"))]
@@ -108,7 +109,7 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         return [child for child in children if mine is None or child["id"] in mine]
 
     @router.get("/children/{child_id}", summary="A child with guardians and cards")
-    async def get_child(request: Request, child_id: int) -> dict[str, Any]:
+    async def get_child(request: Request, child_id: RowId) -> dict[str, Any]:
         check(request, "registry.view", child_id=child_id)
         child = found_or_404(registry.get_child, db, child_id)
         child["guardians"] = registry.guardians_of(db, child_id)
@@ -128,7 +129,7 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         return refused_as_422(registry.add_guardian, db, **guardian.model_dump(), author=actor(request))
 
     @router.get("/cards", summary="Cards and their children", dependencies=staff)
-    async def get_cards(child: int | None = None, include_revoked: bool = False) -> list[dict[str, Any]]:
+    async def get_cards(child: RowId | None = None, include_revoked: bool = False) -> list[dict[str, Any]]:
         return cards.list_cards(db, child_id=child, include_revoked=include_revoked)
 
     @router.get("/cards/unknown", summary="Cards tapped recently that belong to nobody", dependencies=carder)
@@ -153,14 +154,14 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         return refused_as_422(cards.assign_card_from_day, db, day=day, tz=settings.tz, **details)
 
     @router.post("/cards/{card_id}/revoke", summary="Revoke a card; its history stays", dependencies=carder)
-    async def revoke_card(request: Request, card_id: int, revocation: Revocation) -> dict[str, Any]:
+    async def revoke_card(request: Request, card_id: RowId, revocation: Revocation) -> dict[str, Any]:
         found_or_404(cards.get_card, db, card_id)
         return refused_as_422(cards.revoke_card, db, card_id, author=actor(request), reason=revocation.reason)
 
     @router.get("/days", summary="Each child's arrivals and departures on a local day (a parent: their own)")
     async def get_days(
         user: Annotated[Account, Depends(require("attendance.view"))],
-        day: Annotated[date | None, Query(alias="date")] = None,
+        day: Annotated[Day | None, Query(alias="date")] = None,
         group: str | None = None,
     ):
         group_id = found_or_404(registry.find_group, db, group)["id"] if group else None
@@ -184,8 +185,8 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         dependencies=[Depends(require_all("attendance.view"))],
     )
     async def get_inconsistencies(
-        first: Annotated[date | None, Query(alias="from")] = None,
-        last: Annotated[date | None, Query(alias="to")] = None,
+        first: Annotated[Day | None, Query(alias="from")] = None,
+        last: Annotated[Day | None, Query(alias="to")] = None,
     ) -> list[dict[str, Any]]:
         last = last or today()
         first = first or last - timedelta(days=6)
@@ -209,11 +210,16 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
             at=at,
             target_tap=target_tap,
             target_correction=fix.correction,
+            today=today(),
         )
 
-    @router.post("/corrections/{correction_id}/revoke", summary="Revoke a correction (reason required)")
+    @router.post(
+        "/corrections/{correction_id}/revoke",
+        summary="Revoke a correction (reason required)",
+        dependencies=[Depends(require("attendance.correct"))],  # before looking the id up
+    )
     async def revoke_correction(
-        request: Request, correction_id: int, revocation: Revocation
+        request: Request, correction_id: RowId, revocation: Revocation
     ) -> dict[str, Any]:
         correction = found_or_404(corrections.get_correction, db, correction_id)
         check(request, "attendance.correct", child_id=correction["child_id"])

@@ -38,7 +38,7 @@ from web.auth import (
     install_auth,
     require,
 )
-from web.errors import install_error_pages
+from web.errors import API_ERRORS, install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.limits import install_request_limits
 from web.pages import NavItem, language_router, page_templates
@@ -51,13 +51,14 @@ from web.pages_presence import presence_pages
 from web.pages_readers import reader_pages
 from web.pages_registry import registry_pages
 from web.pages_settings import settings_pages
+from web.params import Day
 from web.reports_routes import reports_router
 from web.security_headers import install_security_headers
 
 HERE = Path(__file__).parent
 MAX_RANGE_DAYS = 366
 
-DateParam = Annotated[date | None, Query(description="A local date, YYYY-MM-DD; default today")]
+DateParam = Annotated[Day | None, Query(description="A local date, YYYY-MM-DD; default today")]
 
 
 def create_app(
@@ -124,15 +125,25 @@ def create_app(
 
     live = [Depends(require("live.view"))]
 
-    @app.get("/api/taps", summary="Taps between two local dates (inclusive)", dependencies=live)
+    @app.get(
+        "/api/taps",
+        summary="Taps between two local dates (inclusive)",
+        dependencies=live,
+        responses=API_ERRORS,
+    )
     async def api_taps(
-        from_: Annotated[date | None, Query(alias="from")] = None, to: DateParam = None
+        from_: Annotated[Day | None, Query(alias="from")] = None, to: DateParam = None
     ) -> list[dict[str, Any]]:
         first, last = _date_range(from_, to, settings)
         start, end = local_day_bounds(first, last, settings.tz)
         return taps.list_taps(db, start, end)
 
-    @app.get("/api/readers", summary="Registered readers with their latest status", dependencies=live)
+    @app.get(
+        "/api/readers",
+        summary="Registered readers with their latest status",
+        dependencies=live,
+        responses=API_ERRORS,
+    )
     async def api_readers() -> list[dict[str, Any]]:
         return readers.list_readers(db)
 
@@ -140,6 +151,7 @@ def create_app(
         "/api/quarantine",
         summary="Rejected messages, kept with the reason, a page at a time (after: the last id seen)",
         dependencies=live,
+        responses=API_ERRORS,
     )
     async def api_quarantine(
         include_resolved: bool = False,
@@ -168,6 +180,7 @@ def create_app(
         response_class=EventSourceResponse,
         summary="Live taps and reader status (the stream ends with the session)",
         dependencies=live,
+        responses=API_ERRORS,
     )
     async def live_events(request: Request) -> AsyncIterator[ServerSentEvent]:
         session_id = request.state.session["id"]

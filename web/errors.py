@@ -3,16 +3,22 @@
 A request is a browser's when it asks for HTML (`Accept: text/html`) outside `/api/`.
 A route's own `detail` (a translated sentence for the person) is shown under the
 explanation; Starlette's stock phrases ("Not Found") are not.
+
+The API's errors are in its OpenAPI description (`API_ERRORS`, a route's `responses=`):
+`{"detail": "a sentence"}` for 400, 401, 403, 404 and 413, and for 422 either FastAPI's list of the
+values that broke a rule or the hub's sentence on why it refused the change.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -29,6 +35,36 @@ EXPLANATIONS = {
 OTHER = (N_("Something went wrong"), N_("The request could not be completed."))
 STOCK_PHRASES = {status.value: status.phrase for status in HTTPStatus}
 """What Starlette says when a route gave no detail ("Not Found"): not worth showing a person."""
+
+
+class Refusal(BaseModel):
+    """Why the request was refused, in a sentence."""
+
+    detail: str
+
+
+class InvalidValue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Unprocessable(BaseModel):
+    """The values that broke a rule (where and why), or the hub's sentence on why it
+    refused the change."""
+
+    detail: list[InvalidValue] | str
+
+
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Refusal, "description": "The body could not be read (not JSON, not UTF-8)"},
+    401: {"model": Refusal, "description": "Not signed in"},
+    403: {"model": Refusal, "description": "Without the right (logged), or without the session's CSRF token"},
+    404: {"model": Refusal, "description": "No such thing"},
+    413: {"model": Refusal, "description": "The body is larger than this route accepts (web/limits.py)"},
+    422: {"model": Unprocessable, "description": "A value broke a rule, or the hub refused the change"},
+}
+"""The errors every API route may answer, for its `responses=`."""
 
 
 def wants_html(request: Request) -> bool:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
+from hub.db import stored_integer
 from web.i18n import N_
+from web.params import FIRST_DAY, LAST_DAY
 
 
 class FormError(ValueError):
@@ -42,9 +44,12 @@ def optional_date(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        found = date.fromisoformat(value)
     except ValueError as exc:
         raise FormError(N_("Date must be given as YYYY-MM-DD."), field) from exc
+    if not FIRST_DAY <= found <= LAST_DAY:
+        raise FormError(N_("Give a date from %(first)s to %(last)s."), field, first=FIRST_DAY, last=LAST_DAY)
+    return found
 
 
 def required_date(value: str | None, field: str) -> date:
@@ -85,3 +90,16 @@ def month(value: str | None, field: str) -> tuple[int, int]:
     except ValueError as exc:
         raise FormError(N_("Month must be given as YYYY-MM."), field) from exc
     return year, number
+
+
+def chosen_ids(form: FormData, name: str) -> list[int]:
+    """The ids ticked in a group of checkboxes; anything that is no id is left out."""
+    return [number for value in form.getlist(name) if (number := stored_integer(str(value))) is not None]
+
+
+def chosen_id(value: str | None, field: str, message: str = N_("Choose one of the options.")) -> int:
+    """The id picked in a list (`<select>`): a stored row's id or a `FormError`."""
+    number = stored_integer(value or "")
+    if number is None:
+        raise FormError(message, field)
+    return number

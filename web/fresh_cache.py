@@ -5,11 +5,14 @@ A result is keyed by what it was asked for and stamped with the database's state
 `data_version` (moves when another connection commits: ingest, the CLI) and the
 connection's own `total_changes` (moves when this process writes: a correction from a
 form), plus the local minute, since some answers depend on the clock (who is still in at
-closing time). A new stamp drops every older result.
+closing time). A new stamp drops every older result. Both counters belong to one connection
+and each thread has its own (`hub.db.SiteDatabase`), so the stamp names the connection too:
+two connections' counters say nothing about each other.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Hashable
 from datetime import datetime
@@ -18,6 +21,7 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 T = TypeVar("T")
+Stamp = tuple[sqlite3.Connection, int, int, str]
 
 
 class FreshCache:
@@ -25,12 +29,15 @@ class FreshCache:
         self._db = db
         self._now = now
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int, str] | None = None
+        self._stamp: Stamp | None = None
         self._results: dict[Hashable, Any] = {}
 
-    def stamp(self) -> tuple[int, int, str]:
-        data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        return data_version, self._db.conn.total_changes, self._now().strftime("%Y-%m-%d %H:%M")
+    def stamp(self) -> Stamp:
+        # The connection itself, not its id(): the stamp keeps it alive, so no later
+        # connection can take its address and match a stamp it did not make.
+        conn = self._db.conn
+        data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        return conn, data_version, conn.total_changes, self._now().strftime("%Y-%m-%d %H:%M")
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The result for `key` computed at the current stamp, computing it if there is none."""

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from hub import cards, registry
 from hub.config import Settings
+from hub.db import stored_integer
 from hub.registry import RegistryError
 from hub.timefmt import from_db, local_day_bounds
 from web.auth import actor, require
@@ -25,6 +26,7 @@ from web.forms import FormError, optional_date, required_text, text_fields
 from web.i18n import N_, _
 from web.journal_views import local_time
 from web.pages import Flash
+from web.params import RowId
 
 UNKNOWN_DAYS = 7
 """How far back the list of unknown cards looks."""
@@ -120,7 +122,7 @@ def card_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> 
         return RedirectResponse("/cards?saved=assigned", status_code=303)
 
     @router.post("/{card_id}/revoke", response_class=HTMLResponse)
-    async def revoke(request: Request, card_id: int) -> Response:
+    async def revoke(request: Request, card_id: RowId) -> Response:
         try:
             cards.get_card(db, card_id)
         except RegistryError as exc:
@@ -137,9 +139,10 @@ def card_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> 
 
 
 def _child_id(db: Database, value: str) -> int:
-    if not value.isdigit():
+    child_id = stored_integer(value)
+    if child_id is None:
         raise FormError(N_("Choose a child."), "child_id")
     try:
-        return int(registry.get_child(db, int(value))["id"])
+        return int(registry.get_child(db, child_id)["id"])
     except RegistryError as exc:
         raise FormError(N_("Choose a child."), "child_id") from exc

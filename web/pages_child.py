@@ -25,6 +25,7 @@ from web import i18n
 from web.auth import allowed, check
 from web.forms import FormError, month
 from web.journal_views import DAYS_OFF, day_path
+from web.params import RowId
 
 
 def month_weeks(
@@ -65,12 +66,12 @@ def child_pages(db: Database, settings: Settings, templates: Jinja2Templates) ->
     router = APIRouter(prefix="/children", include_in_schema=False)
 
     @router.get("/{child_id}", response_class=HTMLResponse)
-    async def child(request: Request, child_id: int) -> HTMLResponse:
+    async def child(request: Request, child_id: RowId) -> HTMLResponse:
+        check(request, "attendance.view", child_id=child_id)
         try:
             found = registry.get_child(db, child_id)
         except RegistryError as exc:
             raise HTTPException(404, str(exc)) from exc
-        check(request, "attendance.view", child_id=child_id)
         today = datetime.now(settings.tz).date()
         error = None
         try:

@@ -22,6 +22,7 @@ from hub import corrections, day_topics, days, registry, site_settings
 from hub.attendance import Correction, Event, Inconsistency, TapId, local_instant
 from hub.attendance.calendar import day_off_reason
 from hub.config import Settings
+from hub.db import stored_integer
 from hub.registry import RegistryError
 from hub.rights import Account
 from web.auth import actor, allowed, check, require_all
@@ -30,6 +31,7 @@ from web.fresh_cache import FreshCache
 from web.i18n import N_, _
 from web.journal_views import DAYS_OFF, day_path, local_time
 from web.pages import Flash
+from web.params import Day, RowId
 
 KINDS = {
     "add_arrival": N_("Add an arrival"),
@@ -225,8 +227,8 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
         return computed(group_id, day)[0]
 
     def page(request: Request, group_id: int, day: date, status: int = 200, **extra: Any) -> HTMLResponse:
-        group = _group(db, group_id)
         check(request, "attendance.view", group_id=group_id)
+        group = _group(db, group_id)
         rows, items = computed(group_id, day)
         children = {row.child["id"]: row.child for row in rows}
         saved = SAVED.get(request.query_params.get("saved", ""))
@@ -254,7 +256,7 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
             "can_print": allowed(request, "reports.attendance"),
             "can_read_topics": allowed(request, "topics.view", group_id=group_id),
             "can_write_topics": allowed(request, "topics.write", group_id=group_id),
-            "failed": int(chosen) if chosen and chosen.isdigit() else None,
+            "failed": stored_integer(chosen) if chosen else None,
             "values": {key: request.query_params.get(key, "") for key in ("kind", "target")},
             "error": None,
             "revoke_failed": None,
@@ -273,8 +275,8 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
     @router.get("/days", response_class=HTMLResponse)
     async def choose(
         user: Annotated[Account, Depends(require_all("attendance.view"))],
-        group: int | None = None,
-        day: Annotated[date | None, Query(alias="date")] = None,
+        group: RowId | None = None,
+        day: Annotated[Day | None, Query(alias="date")] = None,
     ) -> Response:
         """The group-and-date form's target: the group's day, by default a teacher's own
         group (else the first group) today."""
@@ -285,18 +287,20 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
         return RedirectResponse(day_path(chosen, day or today()), status_code=303)
 
     @router.get("/groups/{group_id}/days/{day}", response_class=HTMLResponse)
-    async def group_day(request: Request, group_id: int, day: date) -> HTMLResponse:
+    async def group_day(request: Request, group_id: RowId, day: Day) -> HTMLResponse:
         return page(request, group_id, day)
 
     @router.post("/groups/{group_id}/days/{day}/corrections", response_class=HTMLResponse)
-    async def correct(request: Request, group_id: int, day: date) -> Response:
-        _group(db, group_id)
+    async def correct(request: Request, group_id: RowId, day: Day) -> Response:
         check(request, "attendance.correct", group_id=group_id)
-        if day > today():  # the page offers no form for days ahead
-            raise HTTPException(422, _("A day is corrected once it has begun, not ahead."))
+        _group(db, group_id)
+        try:
+            corrections.refuse_days_ahead(day, today())  # the page offers no form for days ahead
+        except RegistryError as exc:
+            raise HTTPException(422, _("A day is corrected once it has begun, not ahead.")) from exc
         fields = await text_fields(request)
         rows = {row.child["id"]: row for row in rows_of(group_id, day)}
-        child_id = int(fields["child_id"]) if fields.get("child_id", "").isdigit() else None
+        child_id = stored_integer(fields.get("child_id", ""))
         if child_id not in rows:
             raise HTTPException(422, _("This child does not attend this group on that day."))
         try:
@@ -309,9 +313,9 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
     @router.post(
         "/groups/{group_id}/days/{day}/corrections/{correction_id}/revoke", response_class=HTMLResponse
     )
-    async def revoke(request: Request, group_id: int, day: date, correction_id: int) -> Response:
-        _group(db, group_id)
+    async def revoke(request: Request, group_id: RowId, day: Day, correction_id: RowId) -> Response:
         check(request, "attendance.correct", group_id=group_id)
+        _group(db, group_id)
         fields = await text_fields(request)
         try:
             found = corrections.get_correction(db, correction_id)
@@ -339,9 +343,9 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
         return back(group_id, day, "revoked", f"child-{found['child_id']}")
 
     @router.post("/groups/{group_id}/days/{day}/topics", response_class=HTMLResponse)
-    async def add_topic(request: Request, group_id: int, day: date) -> Response:
-        _group(db, group_id)
+    async def add_topic(request: Request, group_id: RowId, day: Day) -> Response:
         check(request, "topics.write", group_id=group_id)
+        _group(db, group_id)
         if day > today():  # the page offers no form for days ahead
             raise HTTPException(422, _("Topics are written for today or earlier days, not ahead."))
         fields = await text_fields(request)
@@ -356,10 +360,10 @@ def group_day_pages(db: Database, settings: Settings, templates: Jinja2Templates
                 substitution=fields.get("substitution") == "yes",
                 substitute_for=fields.get("substitute_for", ""),
                 today=today(),
-                replaces=int(replaces) if replaces.isdigit() else None,
+                replaces=stored_integer(replaces),
             )
         except (FormError, RegistryError) as exc:
-            failed = int(replaces) if replaces.isdigit() else "new"
+            failed = stored_integer(replaces) or "new"
             return page(
                 request, group_id, day, 422, topic_failed=failed, topic_values=fields, topic_error=exc
             )

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from hub import audit, days, registry
 from hub.attendance import Inconsistency, day_bounds
 from hub.config import Settings
+from hub.db import stored_integer
 from hub.rights import OWN_GROUPS, Account, reach
 from hub.timefmt import to_db
 from web.auth import require_all
@@ -159,9 +160,10 @@ def resolve_href(item: Inconsistency, child: dict[str, Any] | None) -> str:
 def _chosen_group(value: str, allowed: set[int] | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or (allowed is not None and int(value) not in allowed):
+    group_id = stored_integer(value)
+    if group_id is None or (allowed is not None and group_id not in allowed):
         raise FormError(N_("Choose one of the groups."), "group")
-    return int(value)
+    return group_id
 
 
 def _groups(db: Database, allowed: set[int] | None) -> list[tuple[int, str]]:

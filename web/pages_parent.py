@@ -27,6 +27,7 @@ from web.auth import check, require
 from web.forms import FormError, month, optional_date, required_date, text_fields
 from web.i18n import N_, _
 from web.pages import Flash
+from web.params import RowId
 
 ABSENCE_REPORTED = N_("The absence was reported.")
 HISTORY_MONTHS = 12
@@ -71,7 +72,7 @@ def parent_pages(db: Database, settings: Settings, templates: Jinja2Templates) -
         return templates.TemplateResponse(request, "parent_index.html", {"children": mine})
 
     @router.get("/children/{child_id}", response_class=HTMLResponse)
-    async def child(request: Request, child_id: int) -> Response:
+    async def child(request: Request, child_id: RowId) -> Response:
         check(request, "attendance.view", child_id=child_id)  # another family's child: 403, logged
         try:
             return child_page(request, child_id, request.query_params.get("month"))
@@ -79,7 +80,7 @@ def parent_pages(db: Database, settings: Settings, templates: Jinja2Templates) -
             return child_page(request, child_id, None)
 
     @router.post("/children/{child_id}/absences", response_class=HTMLResponse)
-    async def report_absence(request: Request, child_id: int) -> Response:
+    async def report_absence(request: Request, child_id: RowId) -> Response:
         user = check(request, "absences.report", child_id=child_id)
         fields = await text_fields(request)
         try:
@@ -104,7 +105,7 @@ def parent_pages(db: Database, settings: Settings, templates: Jinja2Templates) -
         return RedirectResponse(f"/parent/children/{child_id}?saved=absence#absences", status_code=303)
 
     @router.get("/children/{child_id}/data", response_class=HTMLResponse)
-    async def held_data(request: Request, child_id: int) -> HTMLResponse:
+    async def held_data(request: Request, child_id: RowId) -> HTMLResponse:
         check(request, "registry.view", child_id=child_id)
         context = {
             "child": registry.get_child(db, child_id),

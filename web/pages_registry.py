@@ -18,9 +18,10 @@ from hub import cards, csv_import, registry
 from hub.config import Settings
 from hub.registry import RegistryError
 from web.auth import actor, allowed, require_all
-from web.forms import FormError, optional_date, required_text, text_fields, upload
+from web.forms import FormError, chosen_id, optional_date, required_text, text_fields, upload
 from web.i18n import N_, _
 from web.pages import Flash
+from web.params import RowId
 
 FEE_EXEMPT = {"": None, "yes": True, "no": False}
 """The fee-exemption select: the age rule (empty), always exempt, never exempt."""
@@ -77,7 +78,7 @@ def registry_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         return RedirectResponse("/registry/children", status_code=303)
 
     @router.get("/children", response_class=HTMLResponse)
-    async def children(request: Request, group: int | None = None) -> HTMLResponse:
+    async def children(request: Request, group: RowId | None = None) -> HTMLResponse:
         return page(request, "children.html", _children_context(db, group))
 
     @router.post("/children", response_class=HTMLResponse, dependencies=editor)
@@ -91,11 +92,11 @@ def registry_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         return RedirectResponse(f"/registry/children/{child['id']}?saved=added", status_code=303)
 
     @router.get("/children/{child_id}", response_class=HTMLResponse)
-    async def child(request: Request, child_id: int) -> HTMLResponse:
+    async def child(request: Request, child_id: RowId) -> HTMLResponse:
         return child_page(request, _existing_child(db, child_id))
 
     @router.post("/children/{child_id}", response_class=HTMLResponse, dependencies=editor)
-    async def edit_child(request: Request, child_id: int) -> Response:
+    async def edit_child(request: Request, child_id: RowId) -> Response:
         _existing_child(db, child_id)
         fields = await text_fields(request)
         try:
@@ -105,21 +106,16 @@ def registry_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         return RedirectResponse(f"/registry/children/{child_id}?saved=child", status_code=303)
 
     @router.post("/children/{child_id}/guardians", response_class=HTMLResponse, dependencies=editor)
-    async def link_guardian(request: Request, child_id: int) -> Response:
+    async def link_guardian(request: Request, child_id: RowId) -> Response:
         _existing_child(db, child_id)
         fields = await text_fields(request)
         try:
-            guardian_id = int(required_text(fields.get("guardian_id"), "guardian_id"))
+            guardian_id = chosen_id(fields.get("guardian_id"), "guardian_id", N_("Choose a guardian."))
             registry.link_guardian(
                 db, guardian_id, child_id, fields.get("relation", ""), author=actor(request)
             )
-        except ValueError as exc:  # FormError, RegistryError, or a tampered id
-            error = (
-                exc
-                if isinstance(exc, FormError | RegistryError)
-                else FormError(N_("Choose a guardian."), "guardian_id")
-            )
-            return child_page(request, child_id, link_values=fields, link_error=error)
+        except (FormError, RegistryError) as exc:
+            return child_page(request, child_id, link_values=fields, link_error=exc)
         return RedirectResponse(f"/registry/children/{child_id}?saved=guardian", status_code=303)
 
     @router.get("/groups", response_class=HTMLResponse)
@@ -141,7 +137,7 @@ def registry_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         return RedirectResponse("/registry/groups?saved=group", status_code=303)
 
     @router.post("/groups/{group_id}", response_class=HTMLResponse, dependencies=groups_editor)
-    async def edit_group(request: Request, group_id: int) -> Response:
+    async def edit_group(request: Request, group_id: RowId) -> Response:
         _existing(registry.get_group, db, group_id)
         fields = await text_fields(request)
         try:
@@ -157,7 +153,7 @@ def registry_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         return RedirectResponse("/registry/groups?saved=group", status_code=303)
 
     @router.get("/guardians", response_class=HTMLResponse)
-    async def guardians(request: Request, child: int | None = None) -> HTMLResponse:
+    async def guardians(request: Request, child: RowId | None = None) -> HTMLResponse:
         context = _guardians_context(db)
         return page(request, "guardians.html", {**context, "values": {"child_id": child or ""}})
 
@@ -165,7 +161,11 @@ def registry_pages(db: Database, settings: Settings, templates: Jinja2Templates)
     async def add_guardian(request: Request) -> Response:
         fields = await text_fields(request)
         try:
-            child_ids = [_existing_child(db, int(fields["child_id"]))] if fields.get("child_id") else []
+            child_ids = (
+                [_existing_child(db, chosen_id(fields["child_id"], "child_id"))]
+                if fields.get("child_id")
+                else []
+            )
             registry.add_guardian(
                 db,
                 name=required_text(fields.get("name"), "name"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -15,7 +15,9 @@ from hub.config import Settings
 from hub.registry import RegistryError
 from hub.rights import OWN_CHILDREN, may, reach
 from web.auth import allowed, check, signed_in
+from web.errors import API_ERRORS
 from web.i18n import N_, _
+from web.params import Day, RowId
 
 TITLES = {
     "daily-sheet": N_("Daily attendance sheet (group)"),
@@ -31,12 +33,16 @@ FEE_REPORTS = frozenset({"stay-report", "fee-summary", "meal-count"})
 """Reports that need `reports.fees`; the others need `reports.attendance`."""
 SCOPES = {"daily-sheet": "group", "monthly-grid": "group", "fee-summary": "group", "stay-report": "child"}
 """Which reports are made for one group (optional: all groups) or one child (required)."""
+REPORT_ERRORS = {
+    303: {"description": "Not signed in: to the login page (a report is a page too)"},
+    **{status: API_ERRORS[status] for status in (400, 403, 404, 422)},
+}
 
 
 def reports_router(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(prefix="/reports", dependencies=[Depends(signed_in)])
+    router = APIRouter(prefix="/reports", dependencies=[Depends(signed_in)], responses=REPORT_ERRORS)
 
-    @router.get("", response_class=HTMLResponse, summary="The list of reports")
+    @router.get("", response_class=HTMLResponse, summary="The list of reports", include_in_schema=False)
     async def report_index(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(
             request,
@@ -59,16 +65,21 @@ def reports_router(db: Database, settings: Settings, templates: Jinja2Templates)
             },
         )
 
-    @router.get("/{name}", summary="One report as html (print view), pdf, csv or xlsx")
+    @router.get(
+        "/{name}",
+        summary="One report as html (print view), pdf, csv or xlsx",
+        response_class=Response,
+        responses={200: {"content": {media_type: {} for media_type in reports.MEDIA_TYPES.values()}}},
+    )
     async def report(
         request: Request,
         name: str,
-        day: Annotated[date | None, Query(alias="date")] = None,
+        day: Annotated[Day | None, Query(alias="date")] = None,
         month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
-        first: Annotated[date | None, Query(alias="from")] = None,
-        last: Annotated[date | None, Query(alias="to")] = None,
+        first: Annotated[Day | None, Query(alias="from")] = None,
+        last: Annotated[Day | None, Query(alias="to")] = None,
         group: str | None = None,
-        child: int | None = None,
+        child: RowId | None = None,
         fmt: Annotated[str, Query(alias="format", pattern="^(html|pdf|csv|xlsx)$")] = "html",
     ) -> Response:
         if name not in reports.REPORTS:
