@@ -41,7 +41,10 @@ FIXED = {"in": "in", "out": "out"}
 MAX_DAYS = 1024
 """Child-days whose walk is kept (least recently used first out): a day's worth of a big
 kindergarten; a child-day not kept is computed in full at its next tap."""
+MAX_UIDS = 10_000
+"""Card UIDs whose rows are kept (a flood of made-up UIDs must not fill the memory)."""
 WATCHED = {
+    "children": ("INSERT", "UPDATE", "DELETE"),
     "cards": ("INSERT", "UPDATE", "DELETE"),
     "corrections": ("INSERT", "UPDATE", "DELETE"),
     "reader_modes": ("INSERT", "UPDATE", "DELETE"),
@@ -49,8 +52,8 @@ WATCHED = {
     "closed_days": ("INSERT", "UPDATE", "DELETE"),
     "taps": ("UPDATE", "DELETE"),
 }
-"""The tables a child's day is read from, and the writes to them (on this connection) that
-end every walk. New taps are read by rowid instead."""
+"""The tables a child's day and name are read from, and the writes to them (on this
+connection) that end every walk. New taps are read by rowid instead."""
 
 
 def ack_of(result: DayResult, tap: TapId, moment: datetime) -> str:
@@ -140,23 +143,46 @@ class AckClassifier:
         self._walks: OrderedDict[tuple[int, date], DayWalk] = OrderedDict()
         self._walks_by_uid: dict[str, set[tuple[int, date]]] = {}
         """Which walks a card's new taps may extend."""
+        self._cards_by_uid: dict[str, list[tuple[str, str | None, int]]] = {}
+        self._children: dict[int, dict[str, Any]] = {}
 
     def __call__(self, db: Database, tap: TapRow) -> tuple[str, str]:
         instant = tap.at or tap.received_at
-        card = cards.child_for_tap(db, tap.uid, instant)
-        if card is None:
-            return "unknown", ""
-        child = registry.get_child(db, card["child_id"])
-        self._catch_up(db)
-        day = from_db(instant).astimezone(self.settings.tz).date()
-        walk = self._walks.get((child["id"], day))
-        ack = walk.acks.pop(TapId(tap.reader_id, tap.seq), None) if walk else None
-        if ack is None:
-            ack = self._compute(db, child["id"], day, tap)
+        changed = self._catch_up(db)
+        child_id = self._child_of(db, tap.uid, instant)
+        if child_id is None:
+            ack, name = "unknown", ""
         else:
-            self._walks.move_to_end((child["id"], day))
-        self._mark(db)
-        return ack, registry.short_name(child)
+            if child_id not in self._children:
+                self._children[child_id] = registry.get_child(db, child_id)
+            name = registry.short_name(self._children[child_id])
+            day = from_db(instant).astimezone(self.settings.tz).date()
+            walk = self._walks.get((child_id, day))
+            ack = walk.acks.pop(TapId(tap.reader_id, tap.seq), None) if walk else None
+            if ack is None:
+                ack, changed = self._compute(db, child_id, day, tap), True
+            else:
+                self._walks.move_to_end((child_id, day))
+        if changed:  # (an ack taken in a transaction rolled back is missed, and computed again)
+            self._mark(db)
+        return ack, name
+
+    def _child_of(self, db: Database, uid: str, instant: str) -> int | None:
+        """The child whose card `uid` was valid at `instant`, as `cards.child_for_tap` finds it
+        (the card rows of a UID are read once, until anything but new taps changes)."""
+        rows = self._cards_by_uid.get(uid)
+        if rows is None:
+            if len(self._cards_by_uid) >= MAX_UIDS:
+                self._cards_by_uid.clear()
+            rows = db.execute(
+                "SELECT valid_from, revoked_at, child_id FROM cards WHERE uid = ? ORDER BY id", [uid]
+            ).fetchall()
+            self._cards_by_uid[uid] = rows
+        valid = [child for start, end, child in rows if start <= instant and (end is None or end > instant)]
+        if len(valid) > 1:  # two cards at once: whichever the cards module picks
+            card = cards.child_for_tap(db, uid, instant)
+            return card["child_id"] if card else None
+        return valid[0] if valid else None
 
     # -- the full computation --------------------------------------------------------------
 
@@ -200,20 +226,20 @@ class AckClassifier:
 
     # -- keeping the walks true --------------------------------------------------------------
 
-    def _catch_up(self, db: Database) -> None:
+    def _catch_up(self, db: Database) -> bool:
         """Forget every walk if anything but new taps may have changed a day since the last
-        call; otherwise extend the walks by the taps stored since."""
+        call; otherwise extend the walks by the taps stored since. True if anything changed."""
         data_version = db.execute("PRAGMA data_version").fetchone()[0]
         if db.conn is not self._conn or data_version != self._data_version or not self._marked(db):
             self._reset(db, data_version)
-            return
+            return True
         rows = db.execute(
             "SELECT rowid, reader_id, seq, uid, at, received_at, time_quality FROM taps WHERE rowid > ? "
             "ORDER BY rowid",
             [self._watermark],
         ).fetchall()
         if not rows:
-            return
+            return False
         self._watermark = rows[-1][0]
         new: dict[tuple[int, date], list[Tap | None]] = {}
         for _, reader_id, seq, uid, at, received_at, quality in rows:
@@ -228,6 +254,7 @@ class AckClassifier:
             walk = self._walks[key]
             if None in taps or not all(walk.extend(tap) for tap in sorted(taps, key=_order)):  # type: ignore[arg-type]
                 self._forget(key)
+        return True
 
     def _tap(
         self, child_id: int, reader_id: str, seq: int, at: str | None, quality: str, instant: str
@@ -254,6 +281,8 @@ class AckClassifier:
     def _reset(self, db: Database, data_version: int) -> None:
         self._walks.clear()
         self._walks_by_uid.clear()
+        self._cards_by_uid.clear()
+        self._children.clear()
         self._conn = db.conn
         self._data_version = data_version
         self._rules = site_settings.rules_for(db, self.settings)

@@ -93,7 +93,7 @@ def site() -> Iterator[tuple[Settings, Database, Database, dict[str, int]]]:
 
 
 tap_draws = st.tuples(
-    st.sampled_from(["ania"] * 5 + ["ania2", "bartek", "nobody"]),
+    st.sampled_from(["ania"] * 4 + ["ania2"] * 2 + ["bartek", "nobody"]),
     st.sampled_from(list(READERS)),
     st.one_of(  # seconds after the previous tap: mostly on, at times exactly a window, or back
         st.integers(0, 90), st.sampled_from([0, 1, 30, 60, 300]), st.integers(-400, 400)
@@ -113,6 +113,7 @@ operations = st.one_of(
     st.tuples(st.just("mode"), st.sampled_from(list(READERS)), st.sampled_from(MODES), here),
     st.tuples(st.just("debounce"), st.sampled_from(["0", "1", "60", "300"]), here),
     st.tuples(st.just("revoke_card"), here),
+    st.tuples(st.just("rename"), st.sampled_from(["Ania", "Zosia"]), here),
     st.tuples(st.just("next_day"),),
 )  # fmt: skip
 
@@ -193,6 +194,9 @@ def test_every_ack_equals_the_full_computations(history: list[tuple[Any, ...]]) 
                         "WHERE uid = ? AND revoked_at IS NULL",
                         [to_db(clock - timedelta(minutes=1)), UIDS["ania2"]],
                     )
+            elif kind == "rename":
+                _, name, here = operation
+                registry.update_child(db if here else other, ids["ania"], author="test", first_name=name)
             else:
                 clock += timedelta(days=1)
 
@@ -241,3 +245,53 @@ def test_a_batch_is_classified_from_one_computation_of_the_day(monkeypatch: pyte
             answers = [classifier(db, row) for row in rows]
             assert answers == [full_computation(db, config, row) for row in rows]
         assert len(computed) == 1
+
+
+def revoke_second_card(db: Database, moment: datetime) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE cards SET revoked_at = ?, revoked_by = 'test', revoke_reason = 'zgubiona' WHERE uid = ?",
+            [to_db(moment), UIDS["ania2"]],
+        )
+
+
+def mark_absent(db: Database, moment: datetime) -> None:
+    corrections.add_correction(
+        db, child_id=1, day=DAY, kind="mark_absent", reason="chora", author="test"
+    )  # fmt: skip
+
+
+def reader_mode(db: Database, moment: datetime) -> None:
+    with db.atomic():
+        db["reader_modes"].insert(
+            {"reader_id": "hall", "valid_from": to_db(moment - timedelta(minutes=10)), "mode": "in",
+             "changed_by": "test"}
+        )  # fmt: skip
+
+
+WRITES = {
+    "card revoked": revoke_second_card,
+    "child renamed": lambda db, moment: registry.update_child(db, 1, author="test", first_name="Zosia"),
+    "correction": mark_absent,
+    "reader mode from the past": reader_mode,
+    "debounce": lambda db, moment: site_settings.set_value(db, "debounce_s", "1", author="test"),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+@pytest.mark.parametrize("connection", ["ingest's own", "another"])
+def test_a_write_to_what_a_day_is_read_from_ends_the_walks(write, connection: str) -> None:
+    with site() as (config, db, other, ids):
+        assert ids["ania"] == 1
+        classifier = AckClassifier(config)
+        moment = START + timedelta(hours=7)
+        for seq in range(1, 9):
+            moment += timedelta(seconds=45)
+            at = to_db(moment)
+            row = TapRow("hall", seq, UIDS["ania2"], 1, 0, None, None, at, at, "clock")
+            with db.atomic():
+                taps.insert_new(db, [row])
+                expected = answer(lambda d, t: full_computation(d, config, t), db, row)
+                assert answer(classifier, db, row) == expected, seq
+            if seq == 4:
+                write(db if connection == "ingest's own" else other, moment)
