@@ -8,13 +8,13 @@ anchor, in or out) and extends it by each tap stored after all the day's taps it
 with a debounce window, a tap that comes after every earlier one never changes what those
 earlier taps were, and its own outcome depends only on that standing.
 
-The walk is only trusted while nothing else could have changed the day: any commit by
-another connection (`PRAGMA data_version`), any write on this connection to cards,
-corrections, reader modes or settings (temporary triggers clear a marker row), a rolled
-back transaction (the marker row written in it is gone), a tap out of order, a day with
-corrections, a zero debounce window. Then the day is computed in full again, and
-tests/test_ack_classifier.py checks on generated histories that every ack equals the full
-computation's.
+The walk (and the card rows and names read for it) is only trusted while nothing else
+could have changed the day: any commit by another connection (`PRAGMA data_version`), any
+write on this connection to the tables in `WATCHED` (temporary triggers delete a marker row
+in the connection's temp schema), a rolled-back transaction (the marker row written in it
+is gone with it), a tap out of order, a day with corrections, a zero debounce window. Then
+the day is computed in full again. tests/test_ack_classifier.py checks on generated
+histories that every ack equals the full computation's.
 """
 
 from __future__ import annotations
