@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 bench: $(STAMP) runtime-deps system-deps
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest_flood.py
 	$(BIN)/python bench/firmware.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/web.py

@@ -27,7 +27,6 @@ from hub.attendance import (
     Inconsistency,
     Presence,
     Tap,
-    TapId,
     complete_visits,
     compute_day,
     day_inconsistencies,
@@ -40,10 +39,8 @@ from hub.attendance import (
 )
 from hub.config import Settings
 from hub.conflicts import conflict_items
-from hub.taps import TapRow
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 
-OUTCOME_TO_ACK = {"arrival": "in", "departure": "out"}
 FEE_CHUNK = 500
 """Children whose taps `range_fee_days` reads at once (and reports as done together)."""
 
@@ -504,33 +501,3 @@ def inconsistency_as_dict(item: Inconsistency) -> dict[str, Any]:
         "correction_id": item.correction_id,
         "card_uid": item.card_uid,
     }
-
-
-class AckClassifier:
-    """What a reader shows for a new tap: the child's name and whether it was an arrival.
-
-    Runs inside ingest's transaction, after the tap is inserted, so the day it computes
-    includes the tap. A debounced tap shows what the tap it merged into showed.
-    """
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def __call__(self, db: Database, tap: TapRow) -> tuple[str, str]:
-        instant = tap.at or tap.received_at
-        card = cards.child_for_tap(db, tap.uid, instant)
-        if card is None:
-            return "unknown", ""
-        child = registry.get_child(db, card["child_id"])
-        moment = from_db(instant)
-        [child_day] = compute_days(
-            db, self.settings, moment.astimezone(self.settings.tz).date(), child_id=child["id"]
-        )
-        outcome = child_day.result.outcome_of(TapId(tap.reader_id, tap.seq))
-        kind = outcome.outcome if outcome else "unknown"
-        if kind == "debounced" and isinstance(outcome.detail, TapId):
-            merged = child_day.result.outcome_of(outcome.detail)
-            kind = merged.outcome if merged else kind
-        if kind == "redundant":
-            kind = "arrival" if child_day.result.visit_at(moment) else "departure"
-        return OUTCOME_TO_ACK.get(kind, "unknown"), registry.short_name(child)

@@ -28,8 +28,8 @@ import paho.mqtt.client as mqtt
 from sqlite_utils import Database
 
 from hub import quarantine, readers, site_settings
+from hub.acks import AckClassifier
 from hub.config import Settings
-from hub.days import AckClassifier
 from hub.db import open_database
 from hub.events import EventBus
 from hub.ingest_health import STALL_AFTER_S, Heartbeat
