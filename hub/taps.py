@@ -101,14 +101,19 @@ def same_tap(one: TapRow, other: TapRow) -> bool:
 
 
 def _already_stored(db: Database, keys: list[tuple[str, int]]) -> dict[tuple[str, int], TapRow]:
+    """The stored taps holding these keys. A join on the keys, not `(reader_id, seq) IN
+    (VALUES …)`: SQLite answers the row-value IN by scanning the stored taps (31 ms a batch
+    with 200,000 taps), the join by one primary-key look-up per key."""
     found: dict[tuple[str, int], TapRow] = {}
+    columns = ", ".join(f"t.{name}" for name in TapRow._fields)
     for start in range(0, len(keys), QUERY_CHUNK):
         chunk = keys[start : start + QUERY_CHUNK]
         values = ",".join("(?, ?)" for _ in chunk)
         params = [part for key in chunk for part in key]
-        columns = ", ".join(TapRow._fields)
         rows = db.conn.execute(
-            f"SELECT {columns} FROM taps WHERE (reader_id, seq) IN (VALUES {values})", params
+            f"SELECT {columns} FROM (VALUES {values}) AS k "
+            "JOIN taps AS t ON t.reader_id = k.column1 AND t.seq = k.column2",
+            params,
         )
         for row in map(TapRow._make, rows):
             found[(row.reader_id, row.seq)] = row
