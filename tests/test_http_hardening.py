@@ -57,6 +57,18 @@ def test_an_anonymous_100_mb_json_body_is_refused_before_it_is_read(settings: Se
         assert b"location: /login?next=/registry/children" in answer.lower(), answer
 
 
+def test_an_anonymous_body_to_no_route_gets_404_or_405_unread(settings: Settings) -> None:
+    """A method or path no route takes is answered as such (a fuzzer checks 405 for every
+    undeclared method), still without reading the body."""
+    with WebServer(create_app(settings, EventBus())) as server:
+        head = f"PUT /api/cards HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {HUNDRED_MB}\r\n"
+        answer = answer_to_a_partly_sent_body(server.port, head, b"x" * 65536)
+        assert answer.startswith(b"HTTP/1.1 405"), answer
+        head = f"POST /api/no-such-thing HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {HUNDRED_MB}\r\n"
+        answer = answer_to_a_partly_sent_body(server.port, head, b"x" * 65536)
+        assert answer.startswith(b"HTTP/1.1 404"), answer
+
+
 def test_an_anonymous_login_form_is_still_read(settings: Settings) -> None:
     client = TestClient(create_app(settings, EventBus()), base_url=BASE_URL)
     client.get("/login")

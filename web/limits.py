@@ -5,7 +5,8 @@ parsed) before the route found out that nobody was signed in. Now:
 
 - a POST, PUT, PATCH or DELETE without a session is answered at once, before a byte of its
   body is read: 401 for the API and the event stream, a redirect to /login for a page. Only
-  the login form (and logging out) is sent by someone not signed in (`ANONYMOUS_MAY_SEND`);
+  the login form (and logging out) is sent by someone not signed in (`ANONYMOUS_MAY_SEND`).
+  A method or path no route takes goes on to its 405 or 404, which reads no body either;
 - a body larger than its route's limit is refused with 413: `UPLOAD_LIMIT` for the CSV
   import of the register, `BODY_LIMIT` for every form and JSON body. The bytes are counted
   as they arrive, so a missing or lying `Content-Length` changes nothing; a declared length
@@ -21,6 +22,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, HTTPException
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.auth import UNSAFE_METHODS
@@ -58,7 +60,12 @@ class RequestLimits:
             return
         path = scope["path"]
         signed_in = scope.get("state", {}).get("session") is not None
-        if scope["method"] in UNSAFE_METHODS and not signed_in and path not in ANONYMOUS_MAY_SEND:
+        if (
+            scope["method"] in UNSAFE_METHODS
+            and not signed_in
+            and path not in ANONYMOUS_MAY_SEND
+            and _a_route_takes(scope)
+        ):
             if path.startswith(("/api/", "/events")):
                 refusal = JSONResponse({"detail": _("Please log in.")}, status_code=401)
             else:
@@ -88,6 +95,11 @@ def _limited(receive: Receive, limit: int, declared: int | None) -> Receive:
         return message
 
     return receive_within_limit
+
+
+def _a_route_takes(scope: Scope) -> bool:
+    """Does a route take this method at this path? (`scope["app"]` is the application.)"""
+    return any(route.matches(scope)[0] == Match.FULL for route in scope["app"].router.routes)
 
 
 def _declared_length(scope: Scope) -> int | None:
