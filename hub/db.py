@@ -568,8 +568,14 @@ def connect(path: Path | str) -> SiteDatabase:
 def _owner_only(path: Path) -> None:
     """Create the database file 0600 before SQLite does (SQLite gives the `-wal` and `-shm`
     files the database's mode), and take group and other access away from files that an
-    older version created readable by all."""
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, OWNER_ONLY))
+    older version created readable by all.
+
+    An existing file is never opened here: POSIX locks belong to the process, and closing
+    any descriptor of the file drops every SQLite lock the process holds on it. Another
+    process (a CLI command) closing its connection would then take itself for the last one
+    and delete the `-wal` and `-shm` the running hub still writes to."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             mode = file.stat().st_mode

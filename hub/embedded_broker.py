@@ -202,6 +202,31 @@ class _SiteBroker(Broker):
             session.keep_alive += delay
         return handler, session
 
+    async def _publish_retained_messages_for_subscription(
+        self, subscription: tuple[str, int], session: Session
+    ) -> None:
+        """Retained messages through the ACL too.
+
+        amqtt 0.12.1 sends them without asking the topic plugins, and at every CONNECT it
+        does so for every filter any client subscribed to (the hub's `reader/+/status`
+        among them): a reader would read every other reader's status and config."""
+        topic_filter, qos = subscription
+        handler = self._get_handler(session)
+        if handler is None:
+            return
+        sends = [
+            asyncio.ensure_future(
+                handler.mqtt_publish(
+                    retained.topic, retained.data, min(qos, retained.qos or qos), retain=True
+                )
+            )
+            for topic, retained in list(self._retained_messages.items())
+            if self._matches(topic, topic_filter)
+            and await self.policy_plugin.topic_filtering(session=session, topic=topic, action=Action.RECEIVE)
+        ]
+        if sends:
+            await asyncio.wait(sends)
+
 
 class EmbeddedBroker:
     def __init__(self, settings: Settings) -> None:

@@ -166,6 +166,23 @@ def test_each_reader_publishes_as_itself_and_reads_only_its_own_topics(site: Sit
     r2.close()
 
 
+def test_a_connecting_reader_gets_no_other_readers_retained_messages(site: Site) -> None:
+    """amqtt 0.12.1 replays, to every client that connects, the retained messages matching
+    any filter anybody subscribed to (the hub's `reader/+/status` included), unasked and
+    without the ACL: a reader would read every other reader's status and config."""
+    r2 = FakeReaderClient(site.port, SITE, "r2", site.passwords["r2"]).wait_connected()
+    r2.publish("status", b'{"online":true,"fw":"1.0.0","queue":0}', retain=True).wait_for_publish(5)
+    round_trip(r2, 1)  # the hub has read r2's status: the hub's filter matches it
+    r1 = FakeReaderClient(site.port, SITE, "r1", site.passwords["r1"])
+    r1.client.subscribe(reader_topic(SITE, "r1", "config"), qos=1)
+    round_trip(r1, 1)
+    time.sleep(0.3)
+    seen = {topic for topic, _ in r1.messages}
+    assert seen <= {reader_topic(SITE, "r1", kind) for kind in ("ack", "config")} | {time_topic(SITE)}
+    r1.close()
+    r2.close()
+
+
 def test_a_reader_cannot_forge_what_only_the_hub_sends(site: Site) -> None:
     r2 = FakeReaderClient(site.port, SITE, "r2", site.passwords["r2"])
     r2.client.subscribe(reader_topic(SITE, "r2", "config"), qos=1)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -65,6 +67,27 @@ def test_a_database_an_older_version_left_readable_by_all_is_tightened(
     connect(path).close()
     assert set(modes(path).values()) == {0o600}
     old.close()
+
+
+def test_opening_another_connection_keeps_the_wal_of_the_open_ones(tmp_path: Path) -> None:
+    """POSIX locks belong to the process: closing any descriptor of the database file drops
+    every lock the process holds on it. Then another process (a CLI command) that closes its
+    connection believes it is the last, checkpoints and deletes the `-wal` and `-shm` the
+    hub still writes to: later commits went to a deleted file, unseen by everyone else."""
+    path = tmp_path / "hub.db"
+    hub = open_database(path)
+    readers.add_reader(hub, "wejscie", "Wejście")
+    connect(path).close()  # what every new thread of the web server does
+    cli = subprocess.run(
+        [sys.executable, "-c", f"from hub.db import open_database; open_database({str(path)!r}).close()"],
+        check=True,
+    )
+    assert cli.returncode == 0
+    assert path.with_name("hub.db-wal").exists()
+    readers.add_reader(hub, "ogrod", "Ogród")
+    seen = sqlite3.connect(path).execute("SELECT id FROM readers ORDER BY id").fetchall()
+    assert seen == [("ogrod",), ("wejscie",)]
+    hub.close()
 
 
 def test_a_write_transaction_holds_the_write_lock_from_its_start(tmp_path: Path) -> None:
