@@ -47,10 +47,18 @@ from typing import Any, TypeVar, cast
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub import billing, fee_store, months, reports
-from hub.attendance import working_days
 from hub.config import Settings
 from hub.db import MIGRATIONS, open_database
-from hub.fees import FeeSettings, FeeSummary, FixedWindow, HourlyRate, MealPrice, MealSettings, StayRules
+from hub.rules.attendance import working_days
+from hub.rules.fees import (
+    FeeSettings,
+    FeeSummary,
+    FixedWindow,
+    HourlyRate,
+    MealPrice,
+    MealSettings,
+    StayRules,
+)
 
 DATA_VERSION = "reports-bench-4"
 """Bump when the generated data changes: the cached databases are keyed by it."""

@@ -12,8 +12,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub import audit
-from hub.fees import AbsenceReport
 from hub.registry import RegistryError, get_child
+from hub.rules.fees import AbsenceReport
 from hub.timefmt import from_db, to_db, utc_now
 
 MAX_DAYS = 62

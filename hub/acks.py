@@ -29,9 +29,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub import cards, corrections, registry, site_settings
-from hub.attendance import DayResult, Tap, TapId, compute_day, public_holidays
-from hub.attendance import Settings as RuleSettings
 from hub.config import Settings
+from hub.rules.attendance import DayResult, Tap, TapId, compute_day, public_holidays
+from hub.rules.attendance import Settings as RuleSettings
 from hub.taps import TapRow
 from hub.timefmt import from_db, local_day_bounds, utc_now
 

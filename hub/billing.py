@@ -1,4 +1,4 @@
-"""Fees and meals from storage: the registry, the days and the absences fed to `hub.fees`.
+"""Fees and meals from storage: the registry, the days and the absences fed to `hub.rules.fees`.
 
 The fee engine is pure; this module gathers what it needs — each child's billing data,
 each day computed by the attendance rules, the absences, the dated fee settings — and
@@ -21,11 +21,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub import absences, cards, days, fee_store, registry, site_settings
-from hub.attendance import DayResult
-from hub.attendance import Settings as RuleSettings
 from hub.config import Settings
 from hub.db import connect
-from hub.fees import (
+from hub.rules.attendance import DayResult
+from hub.rules.attendance import Settings as RuleSettings
+from hub.rules.fees import (
     AbsenceReport,
     Adjustment,
     Child,

@@ -10,8 +10,8 @@ import click
 from hub import absences, fee_store, months
 from hub.cli_context import database_from, echo_json, refused_as_errors, settings_from
 from hub.cli_journal import author_option
-from hub.fees import FirstHours, FixedWindow, StayRules, check_settings
-from hub.fees.settings import MEAL_BILLINGS, MISSING_SCAN_POLICIES, ROUNDING_SCOPES, ROUNDINGS
+from hub.rules.fees import FirstHours, FixedWindow, StayRules, check_settings
+from hub.rules.fees.settings import MEAL_BILLINGS, MISSING_SCAN_POLICIES, ROUNDING_SCOPES, ROUNDINGS
 
 DATE = click.DateTime(["%Y-%m-%d"])
 

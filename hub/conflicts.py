@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from hub import quarantine
-from hub.attendance import Inconsistency, TapId
+from hub.rules.attendance import Inconsistency, TapId
 from hub.timefmt import from_db, local_day_bounds
 from hub.wire import BadMessage, parse_tap
 

@@ -17,9 +17,9 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from hub import audit
-from hub.attendance import Correction, TapId
 from hub.db import stored_integer
 from hub.registry import RegistryError, get_child
+from hub.rules.attendance import Correction, TapId
 from hub.timefmt import from_db, to_db, utc_now
 
 

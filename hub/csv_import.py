@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from hub import cards, registry
-from hub.attendance import day_bounds
 from hub.registry import RegistryError
+from hub.rules.attendance import day_bounds
 
 COLUMNS = {
     "first_name": ("first_name", "imie", "imię"),

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from hub import cards, corrections, registry, site_settings
-from hub.attendance import (
+from hub.config import Settings
+from hub.conflicts import conflict_items
+from hub.rules.attendance import (
     CompleteDay,
     Correction,
     DayResult,
@@ -34,11 +36,9 @@ from hub.attendance import (
     presence_at,
     unknown_card_items,
 )
-from hub.attendance import (
+from hub.rules.attendance import (
     Settings as RuleSettings,
 )
-from hub.config import Settings
-from hub.conflicts import conflict_items
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 
 FEE_CHUNK = 500

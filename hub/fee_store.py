@@ -1,6 +1,6 @@
 """The kindergarten's fee and meal settings, kept in the database as one dated document.
 
-`hub.fees.FeeSettings` is the engine's own form; here it is written to and read from the
+`hub.rules.fees.FeeSettings` is the engine's own form; here it is written to and read from the
 `settings` table as JSON, every entry with its `valid_from`, so a rate or rule change never
 rewrites the months before it. Until anything is set, the engine's defaults apply: the
 legal cap (1,44 zł/h from 1 IX 2024), free 08:00–13:00, per full hour, no meals.
@@ -17,8 +17,16 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub import audit
-from hub.fees import FeeSettings, FirstHours, FixedWindow, HourlyRate, MealPrice, MealSettings, StayRules
 from hub.registry import RegistryError
+from hub.rules.fees import (
+    FeeSettings,
+    FirstHours,
+    FixedWindow,
+    HourlyRate,
+    MealPrice,
+    MealSettings,
+    StayRules,
+)
 
 KEY = "fees"
 

@@ -1,6 +1,6 @@
 """Closing months: a closed month is locked, and later changes to it are billed as adjustments.
 
-Closing a month keeps, for every child, what the month billed (`hub.fees.BilledMonth`) as
+Closing a month keeps, for every child, what the month billed (`hub.rules.fees.BilledMonth`) as
 version 1. When a teacher later corrects a day of that month (or an absence, a card, a tap
 arrives late), the month is recomputed and compared with the billed version: the
 differences become adjustment lines on the next open month's statement. When that next
@@ -21,7 +21,8 @@ from sqlite_utils import Database
 
 from hub import audit, billing, registry
 from hub.config import Settings
-from hub.fees import (
+from hub.registry import RegistryError
+from hub.rules.fees import (
     Adjustment,
     BilledDay,
     BilledMonth,
@@ -31,8 +32,7 @@ from hub.fees import (
     MonthStatement,
     adjustments,
 )
-from hub.fees.meals import MealLine
-from hub.registry import RegistryError
+from hub.rules.fees.meals import MealLine
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 
 LOOK_BACK_MONTHS = 12

@@ -12,9 +12,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub import audit
-from hub.attendance import Settings as RuleSettings
 from hub.config import Settings
 from hub.registry import RegistryError
+from hub.rules.attendance import Settings as RuleSettings
 
 DEFAULTS = {"opening": "06:30", "closing": "17:00", "debounce_s": "60"}
 

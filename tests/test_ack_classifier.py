@@ -25,10 +25,10 @@ from sqlite_utils import Database
 
 from hub import acks, cards, corrections, readers, registry, site_settings, taps
 from hub.acks import AckClassifier, ack_of
-from hub.attendance import TapId
 from hub.config import Settings
 from hub.days import compute_days
 from hub.db import connect, open_database
+from hub.rules.attendance import TapId
 from hub.taps import TapRow
 from hub.timefmt import from_db, to_db
 

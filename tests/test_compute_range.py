@@ -15,10 +15,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from hub import corrections, readers, registry, taps
-from hub.attendance import TapId
 from hub.config import Settings
 from hub.days import compute_days, compute_range
 from hub.db import open_database
+from hub.rules.attendance import TapId
 from hub.timefmt import to_db
 from hub.wire import TapMessage
 

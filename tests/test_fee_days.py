@@ -20,10 +20,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from hub import billing, fee_store, registry, site_settings
-from hub.attendance import CompleteDay, DayResult
 from hub.days import compute_range, range_fee_days
 from hub.db import open_database
-from hub.fees import (
+from hub.rules.attendance import CompleteDay, DayResult
+from hub.rules.fees import (
     Adjustment,
     FeeSettings,
     FirstHours,

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from hub import cards, corrections, days, months, readers, registry, taps
-from hub.attendance import TapId
 from hub.config import Settings
 from hub.db import open_database
+from hub.rules.attendance import TapId
 from hub.wire import TapMessage
 from web.cli import cli
 

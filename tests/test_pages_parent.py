@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub import absences, audit, billing, cards, fee_store, readers
-from hub.attendance import is_day_off
+from hub.rules.attendance import is_day_off
 from tests.pages_support import INJECTION, Site, errors, store_tap, without_csrf
 
 CARD = "04A2B3C4"

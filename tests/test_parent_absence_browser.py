@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from hub import fee_store
-from hub.attendance import is_day_off
+from hub.rules.attendance import is_day_off
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account

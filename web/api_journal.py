@@ -17,10 +17,10 @@ from pydantic import BaseModel, Field
 from sqlite_utils import Database
 
 from hub import cards, corrections, days, registry
-from hub.attendance import local_instant
 from hub.config import Settings
 from hub.registry import RegistryError
 from hub.rights import Account
+from hub.rules.attendance import local_instant
 from hub.timefmt import local_day_bounds
 from web.auth import actor, check, own_only, require, require_all
 from web.errors import API_ERRORS

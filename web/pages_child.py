@@ -18,9 +18,9 @@ from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub import billing, cards, registry
-from hub.attendance import DayResult
 from hub.config import Settings
 from hub.registry import RegistryError
+from hub.rules.attendance import DayResult
 from web import i18n
 from web.auth import allowed, check
 from web.forms import FormError, month

@@ -19,12 +19,12 @@ from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub import corrections, day_topics, days, registry, site_settings
-from hub.attendance import Correction, Event, Inconsistency, TapId, local_instant
-from hub.attendance.calendar import day_off_reason
 from hub.config import Settings
 from hub.db import stored_integer
 from hub.registry import RegistryError
 from hub.rights import Account
+from hub.rules.attendance import Correction, Event, Inconsistency, TapId, local_instant
+from hub.rules.attendance.calendar import day_off_reason
 from web.auth import actor, allowed, check, require_all
 from web.forms import FormError, clock, required_text, text_fields
 from web.fresh_cache import FreshCache

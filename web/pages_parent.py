@@ -18,9 +18,9 @@ from sqlite_utils import Database
 
 from hub import absences, accounts, cards, days, fee_store, registry
 from hub.config import Settings
-from hub.fees.meals import cutoff_instant
 from hub.registry import RegistryError
 from hub.rights import OWN_CHILDREN, Account, reach
+from hub.rules.fees.meals import cutoff_instant
 from hub.timefmt import from_db
 from web.admin_routes import ROLE_NAMES
 from web.auth import check, require

@@ -36,7 +36,7 @@ UNCERTAIN = {
     "marked present; times not recorded": N_("check: marked present without times"),
     "only unconfirmed unknown-time taps": N_("check: only taps with an unknown time"),
 }
-"""`hub.attendance.presence`'s reasons for listing a child it is not sure of, as the board
+"""`hub.rules.attendance.presence`'s reasons for listing a child it is not sure of, as the board
 words them (message ids; translated in the template)."""
 
 

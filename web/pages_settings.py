@@ -19,9 +19,9 @@ from sqlite_utils import Database
 
 from hub import fee_store, months, security_settings, site_settings
 from hub.config import Settings
-from hub.fees import FeeSettings, FirstHours, FixedWindow, StayRules
-from hub.fees.caps import LEGAL_CAPS, check_rates
 from hub.registry import RegistryError
+from hub.rules.fees import FeeSettings, FirstHours, FixedWindow, StayRules
+from hub.rules.fees.caps import LEGAL_CAPS, check_rates
 from web.auth import actor, allowed, require_all
 from web.forms import FormError, clock, month, required_date, required_text, text_fields, whole_number
 from web.i18n import N_, _

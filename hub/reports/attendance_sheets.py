@@ -12,9 +12,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub import days, registry, site_settings
-from hub.attendance import DayResult, Event, day_off_reason
 from hub.config import Settings
 from hub.reports.model import Report, Section
+from hub.rules.attendance import DayResult, Event, day_off_reason
 from hub.timefmt import from_db, local_day_bounds, utc_now
 
 MONTHS = ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień",

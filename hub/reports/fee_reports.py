@@ -13,9 +13,9 @@ from sqlite_utils import Database
 
 from hub import billing, months, registry
 from hub.config import Settings
-from hub.fees import DayFee, format_minutes
 from hub.reports.attendance_sheets import MONTHS
 from hub.reports.model import Report, Section
+from hub.rules.fees import DayFee, format_minutes
 from hub.timefmt import utc_now
 
 FLAG_WORDS = {

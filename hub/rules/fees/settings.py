@@ -8,7 +8,7 @@ it was billed.
 
 Defaults (`FeeSettings()`): 1,44 zł per hour from 1 IX 2024 (the legal cap then in force),
 free window 08:00–13:00, per full hour (the rounding no wojewoda has struck down; see
-`hub.fees` for why), no grace minutes, the age exemption on, a missing departure flagged
+`hub.rules.fees` for why), no grace minutes, the age exemption on, a missing departure flagged
 and not billed, no meal prices.
 """
 
@@ -22,8 +22,8 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Literal, Protocol, TypeVar, get_args
 
-from hub.attendance.model import ChildId, require_aware
-from hub.fees.money import to_grosz
+from hub.rules.attendance.model import ChildId, require_aware
+from hub.rules.fees.money import to_grosz
 
 Rounding = Literal["started_hour", "full_hour", "minute"]
 """started_hour: every started hour is charged (ceil); full_hour: only full hours (floor);
@@ -141,7 +141,7 @@ FreePeriod = FixedWindow | FirstHours
 
 @dataclass(frozen=True)
 class StayRules:
-    """How the stay is billed, from `valid_from` on (see `hub.fees` for the exact rules).
+    """How the stay is billed, from `valid_from` on (see `hub.rules.fees` for the exact rules).
 
     free_period: a `FixedWindow` or `FirstHours`.
     rounding / rounding_scope: see `Rounding` and `RoundingScope`.

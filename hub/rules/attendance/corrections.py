@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
-from hub.attendance.model import Correction, Tap, TapId, Target
-from hub.attendance.result import CorrectionOutcome, EventKind
+from hub.rules.attendance.model import Correction, Tap, TapId, Target
+from hub.rules.attendance.result import CorrectionOutcome, EventKind
 
 EventKey = TapId | str
 """A candidate event's key: its tap's identity, or the id of the add_* that created it."""

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
 
-from hub.attendance.calendar import day_bounds, day_off_reason, local_instant
-from hub.attendance.corrections import Candidate, EventKey, Resolution, resolve_corrections
-from hub.attendance.debounce import debounce, tap_order
-from hub.attendance.model import (
+from hub.rules.attendance.calendar import day_bounds, day_off_reason, local_instant
+from hub.rules.attendance.corrections import Candidate, EventKey, Resolution, resolve_corrections
+from hub.rules.attendance.debounce import debounce, tap_order
+from hub.rules.attendance.model import (
     DEFAULT_SETTINGS,
     ChildId,
     Correction,
@@ -19,7 +19,7 @@ from hub.attendance.model import (
     TapId,
     require_aware,
 )
-from hub.attendance.result import (
+from hub.rules.attendance.result import (
     CompleteDay,
     DayFlags,
     DayResult,

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from hub.attendance.model import ChildId, require_aware
-from hub.attendance.result import DayResult
+from hub.rules.attendance.model import ChildId, require_aware
+from hub.rules.attendance.result import DayResult
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from hub.attendance.model import Tap, TapId
+from hub.rules.attendance.model import Tap, TapId
 
 
 def tap_order(tap: Tap) -> tuple[object, ...]:

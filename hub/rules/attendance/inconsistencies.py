@@ -17,8 +17,8 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from hub.attendance.model import DEFAULT_SETTINGS, ChildId, Settings, Tap, TapId, require_aware
-from hub.attendance.result import DayResult, Visit
+from hub.rules.attendance.model import DEFAULT_SETTINGS, ChildId, Settings, Tap, TapId, require_aware
+from hub.rules.attendance.result import DayResult, Visit
 
 InconsistencyKind = Literal[
     "missing_departure",

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from hub.attendance.model import ChildId, require_aware
-from hub.fees.meals import MealLine
-from hub.fees.money import ZERO, format_minutes, format_pln
-from hub.fees.settings import HourlyRate
-from hub.fees.statement import Adjustment, MonthStatement
+from hub.rules.attendance.model import ChildId, require_aware
+from hub.rules.fees.meals import MealLine
+from hub.rules.fees.money import ZERO, format_minutes, format_pln
+from hub.rules.fees.settings import HourlyRate
+from hub.rules.fees.statement import Adjustment, MonthStatement
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, NamedTuple
 
-from hub.attendance.calendar import minutes_between
-from hub.attendance.model import ChildId, Correction, Tap, TapId
+from hub.rules.attendance.calendar import minutes_between
+from hub.rules.attendance.model import ChildId, Correction, Tap, TapId
 
 EventKind = Literal["arrival", "departure"]
 EventSource = Literal["tap", "correction"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from hub.fees.settings import Child, StayRules
+from hub.rules.fees.settings import Child, StayRules
 
 ExemptionReason = Literal["age", "override"]
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from hub.attendance.model import DEFAULT_TIME_ZONE, require_aware
+from hub.rules.attendance.model import DEFAULT_TIME_ZONE, require_aware
 
 WARSAW = ZoneInfo(DEFAULT_TIME_ZONE)
 HOLIDAY_COUNTRY = "PL"

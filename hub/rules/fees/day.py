@@ -24,7 +24,7 @@ The rules, in the order they are applied (see the package docstring for the reas
    rounded: per minute (unchanged), per full hour (down), per started hour (up).
 7. **Money.** The day's fee is `rate × billed minutes / 60`, rounded half up to the grosz,
    with the rate in force that day. The month's fee is *not* the sum of these (it is
-   rounded once per month and rate, see `hub.fees.statement`); with hourly rounding the
+   rounded once per month and rate, see `hub.rules.fees.statement`); with hourly rounding the
    two are always equal.
 """
 
@@ -36,12 +36,12 @@ from decimal import Decimal
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from hub.attendance import DEFAULT_SETTINGS, CompleteDay, DayResult, DayStatus, local_instant
-from hub.attendance import Settings as AttendanceSettings
-from hub.attendance.model import ChildId
-from hub.fees.exemption import ExemptionReason, exemption
-from hub.fees.money import from_grosz, stay_fee_grosz
-from hub.fees.settings import Child, FeeSettings, FixedWindow, HourlyRate, Rounding, StayRules
+from hub.rules.attendance import DEFAULT_SETTINGS, CompleteDay, DayResult, DayStatus, local_instant
+from hub.rules.attendance import Settings as AttendanceSettings
+from hub.rules.attendance.model import ChildId
+from hub.rules.fees.exemption import ExemptionReason, exemption
+from hub.rules.fees.money import from_grosz, stay_fee_grosz
+from hub.rules.fees.settings import Child, FeeSettings, FixedWindow, HourlyRate, Rounding, StayRules
 
 DayFlag = Literal[
     "day_off",  # a weekend, holiday or closed day: not billed

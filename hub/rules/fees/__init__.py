@@ -1,6 +1,6 @@
 """The fee and meal engine: how a child's days become the month's bill, to the grosz.
 
-Pure functions over frozen dataclasses, like `hub.attendance`: no storage, no clock, no
+Pure functions over frozen dataclasses, like `hub.rules.attendance`: no storage, no clock, no
 network. Money is `Decimal` złoty (two places), computed in whole grosze, never a float.
 
 How the fee for a stay is computed (for the director and the accountant)
@@ -83,7 +83,7 @@ Accountant (`summary`): `fee_summary(...) -> FeeSummary`, `SummaryRow`, `GroupTo
 Money (`money`): `format_pln`, `format_minutes`.
 """
 
-from hub.fees.caps import (
+from hub.rules.fees.caps import (
     LEGAL_CAPS,
     LegalCap,
     RateWarning,
@@ -92,12 +92,12 @@ from hub.fees.caps import (
     check_settings,
     indexed_cap,
 )
-from hub.fees.closing import BilledDay, BilledMonth, ClosedMonth, adjustments, close_month
-from hub.fees.day import DayFee, DayFlag, Span, day_context, day_fee, round_minutes
-from hub.fees.exemption import exempt_by_age, exemption, first_exempt_day, school_year_start
-from hub.fees.meals import MealLine, cutoff_instant, daily_meal_count, index_absences, reported_in_time
-from hub.fees.money import format_minutes, format_pln
-from hub.fees.settings import (
+from hub.rules.fees.closing import BilledDay, BilledMonth, ClosedMonth, adjustments, close_month
+from hub.rules.fees.day import DayFee, DayFlag, Span, day_context, day_fee, round_minutes
+from hub.rules.fees.exemption import exempt_by_age, exemption, first_exempt_day, school_year_start
+from hub.rules.fees.meals import MealLine, cutoff_instant, daily_meal_count, index_absences, reported_in_time
+from hub.rules.fees.money import format_minutes, format_pln
+from hub.rules.fees.settings import (
     DEFAULT_RATES,
     AbsenceReport,
     Child,
@@ -113,8 +113,8 @@ from hub.fees.settings import (
     RoundingScope,
     StayRules,
 )
-from hub.fees.statement import Adjustment, MonthStatement, RateBand, describe_rules, month_statement
-from hub.fees.summary import FeeSummary, GroupTotal, SummaryRow, fee_summary, summarise, summary_rows
+from hub.rules.fees.statement import Adjustment, MonthStatement, RateBand, describe_rules, month_statement
+from hub.rules.fees.summary import FeeSummary, GroupTotal, SummaryRow, fee_summary, summarise, summary_rows
 
 __all__ = [
     "DEFAULT_RATES",

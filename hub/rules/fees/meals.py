@@ -26,10 +26,10 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from hub.attendance import local_instant, working_days
-from hub.attendance.model import ChildId
-from hub.fees.money import from_grosz
-from hub.fees.settings import AbsenceReport, Child, MealSettings
+from hub.rules.attendance import local_instant, working_days
+from hub.rules.attendance.model import ChildId
+from hub.rules.fees.money import from_grosz
+from hub.rules.fees.settings import AbsenceReport, Child, MealSettings
 
 MealLineKind = Literal["charge", "refund"]
 

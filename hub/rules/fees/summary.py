@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from hub.attendance import DEFAULT_SETTINGS, CompleteDay, DayResult
-from hub.attendance import Settings as AttendanceSettings
-from hub.attendance.model import ChildId
-from hub.fees.day import DayContext, day_context, day_minutes
-from hub.fees.exemption import exemption
-from hub.fees.meals import MealPlan, index_absences, meal_totals_grosz
-from hub.fees.money import ZERO, from_grosz, stay_fee_grosz, to_grosz
-from hub.fees.settings import AbsenceReport, Child, FeeSettings
-from hub.fees.statement import Adjustment
+from hub.rules.attendance import DEFAULT_SETTINGS, CompleteDay, DayResult
+from hub.rules.attendance import Settings as AttendanceSettings
+from hub.rules.attendance.model import ChildId
+from hub.rules.fees.day import DayContext, day_context, day_minutes
+from hub.rules.fees.exemption import exemption
+from hub.rules.fees.meals import MealPlan, index_absences, meal_totals_grosz
+from hub.rules.fees.money import ZERO, from_grosz, stay_fee_grosz, to_grosz
+from hub.rules.fees.settings import AbsenceReport, Child, FeeSettings
+from hub.rules.fees.statement import Adjustment
 
 
 @dataclass(frozen=True)

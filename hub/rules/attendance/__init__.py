@@ -74,7 +74,7 @@ Modules: `model` (inputs), `calendar` (days, DST, days off), `debounce`, `correc
 (the "dziennik niezgodności").
 """
 
-from hub.attendance.calendar import (
+from hub.rules.attendance.calendar import (
     day_bounds,
     day_length_minutes,
     day_off_reason,
@@ -86,9 +86,9 @@ from hub.attendance.calendar import (
     public_holidays,
     working_days,
 )
-from hub.attendance.day import complete_day, complete_visits, compute_day
-from hub.attendance.inconsistencies import Inconsistency, day_inconsistencies, unknown_card_items
-from hub.attendance.model import (
+from hub.rules.attendance.day import complete_day, complete_visits, compute_day
+from hub.rules.attendance.inconsistencies import Inconsistency, day_inconsistencies, unknown_card_items
+from hub.rules.attendance.model import (
     DEFAULT_SETTINGS,
     ChildId,
     Correction,
@@ -99,8 +99,8 @@ from hub.attendance.model import (
     TapId,
     TimeQuality,
 )
-from hub.attendance.presence import Presence, presence_at
-from hub.attendance.result import (
+from hub.rules.attendance.presence import Presence, presence_at
+from hub.rules.attendance.result import (
     CompleteDay,
     CorrectionOutcome,
     DayFlags,

@@ -20,14 +20,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from hub.attendance import DEFAULT_SETTINGS, DayResult
-from hub.attendance import Settings as AttendanceSettings
-from hub.attendance.model import ChildId
-from hub.fees.day import DayFee, day_fee
-from hub.fees.exemption import first_exempt_day
-from hub.fees.meals import MealLine, MealPlan, index_absences, meal_lines
-from hub.fees.money import ZERO, format_minutes, format_pln, from_grosz, stay_fee_grosz
-from hub.fees.settings import (
+from hub.rules.attendance import DEFAULT_SETTINGS, DayResult
+from hub.rules.attendance import Settings as AttendanceSettings
+from hub.rules.attendance.model import ChildId
+from hub.rules.fees.day import DayFee, day_fee
+from hub.rules.fees.exemption import first_exempt_day
+from hub.rules.fees.meals import MealLine, MealPlan, index_absences, meal_lines
+from hub.rules.fees.money import ZERO, format_minutes, format_pln, from_grosz, stay_fee_grosz
+from hub.rules.fees.settings import (
     AbsenceReport,
     Child,
     FeeSettings,
@@ -155,7 +155,7 @@ def month_statement(
     month (days without a record are simply not billed). `absences`: the child's absence
     reports for this month and the previous one (the previous month's are refunded here
     when meals are billed in advance); others are ignored. `adjustments`: corrections of
-    closed months to carry into this one (see `hub.fees.closing`)."""
+    closed months to carry into this one (see `hub.rules.fees.closing`)."""
     results = sorted(days, key=lambda r: r.day)
     seen: set[date] = set()
     for r in results:

@@ -24,7 +24,7 @@ is published: add a `LegalCap` row then (or pass your own table to the functions
 
 A gmina may adopt a new cap later than 1 September (Białystok took 1,14 zł from 1 I 2023),
 and may charge less (Gdańsk P67 still 1,00 zł): its own rates are the `HourlyRate` table in
-`hub.fees.settings`, checked against these caps by `check_rates`.
+`hub.rules.fees.settings`, checked against these caps by `check_rates`.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from hub.fees.money import GROSZ, format_minutes
-from hub.fees.settings import FeeSettings, HourlyRate, in_force
+from hub.rules.fees.money import GROSZ, format_minutes
+from hub.rules.fees.settings import FeeSettings, HourlyRate, in_force
 
 
 @dataclass(frozen=True)
