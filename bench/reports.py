@@ -2,7 +2,7 @@
 
 `.venv/bin/python bench/reports.py [--fresh] [--runs N] [--city-runs N]` (part of `make bench`).
 Builds, or reuses from a cache under the temp dir keyed by `DATA_VERSION` and the schema
-version, two SQLite databases through the hub's own schema (`hub.db.open_database`):
+version, two SQLite databases through the hub's own schema (`hub.store.db.open_database`):
 
 - a kindergarten: 150 children in 6 groups, one toggle reader at the door;
 - a city: 400 such kindergartens in one database, 60,000 children. One database because
@@ -46,9 +46,8 @@ from typing import Any, TypeVar, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import billing, fee_store, months, reports
+from hub import billing, months, reports
 from hub.config import Settings
-from hub.db import MIGRATIONS, open_database
 from hub.rules.attendance import working_days
 from hub.rules.fees import (
     FeeSettings,
@@ -59,6 +58,8 @@ from hub.rules.fees import (
     MealSettings,
     StayRules,
 )
+from hub.store import fee_settings
+from hub.store.db import MIGRATIONS, open_database
 
 DATA_VERSION = "reports-bench-4"
 """Bump when the generated data changes: the cached databases are keyed by it."""
@@ -99,7 +100,7 @@ def epoch(day: date, seconds: int) -> int:
     return int(midnight.timestamp()) + seconds - 3600 * utc_offset(day)
 
 
-def fee_settings() -> FeeSettings:
+def sample_fee_settings() -> FeeSettings:
     """The gmina's rules: the legal cap, free 08:00–13:00, per full hour; three meals."""
     return FeeSettings(
         rates=(HourlyRate(date(2025, 9, 1), Decimal("1.44"), "uchwała"),),
@@ -192,7 +193,7 @@ def populate(db: Any, kindergartens: int, seed: int = 2026) -> None:
             )
             populate_kindergarten(conn, rng, reader, kids, march, february)
     conn.execute("PRAGMA synchronous = FULL")
-    fee_store.save(db, fee_settings())
+    fee_settings.save(db, sample_fee_settings())
 
 
 def populate_kindergarten(

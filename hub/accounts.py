@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import audit, passwords, registry, security_settings, sessions
-from hub.registry import RegistryError
+from hub import passwords, security_settings, sessions
 from hub.rights import READ_RIGHTS, ROLES, Account, is_expired
+from hub.store import audit, registry
+from hub.store.registry import RegistryError
 from hub.timefmt import from_db, to_db, utc_now
 
 ONE_TIME_VALID_DAYS = 7

@@ -28,11 +28,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import cards, corrections, registry, site_settings
 from hub.config import Settings
 from hub.rules.attendance import DayResult, Tap, TapId, compute_day, public_holidays
 from hub.rules.attendance import Settings as RuleSettings
-from hub.taps import TapRow
+from hub.store import cards, corrections, registry, site_settings
+from hub.store.taps import TapRow
 from hub.timefmt import from_db, local_day_bounds, utc_now
 
 OUTCOME_TO_ACK = {"arrival": "in", "departure": "out"}

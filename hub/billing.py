@@ -20,9 +20,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import absences, cards, days, fee_store, registry, site_settings
+from hub import days
 from hub.config import Settings
-from hub.db import connect
 from hub.rules.attendance import DayResult
 from hub.rules.attendance import Settings as RuleSettings
 from hub.rules.fees import (
@@ -39,6 +38,8 @@ from hub.rules.fees import (
     summarise,
     summary_rows,
 )
+from hub.store import absences, cards, fee_settings, registry, site_settings
+from hub.store.db import connect
 from hub.timefmt import utc_now
 
 Progress = Callable[[int], None]
@@ -120,7 +121,7 @@ def statement(
         year,
         month,
         month_days(db, settings, year, month, child_id=child_id),
-        fee_store.load(db),
+        fee_settings.load(db),
         site_settings.rules_for(db, settings),
         absences=[a for a in absences.engine_reports(db, *window) if a.child_id == child_id],
         adjustments=adjustments,
@@ -198,7 +199,7 @@ def summary(
     children = fee_children(db, rows)
     reports = absences.engine_reports(db, *_absence_window(year, month))
     carried = list(adjustments)
-    fees, rules, now = fee_store.load(db), site_settings.rules_for(db, settings), utc_now()
+    fees, rules, now = fee_settings.load(db), site_settings.rules_for(db, settings), utc_now()
     parts = []
     for start in range(0, len(rows), SUMMARY_PART):
         ids = {row["id"] for row in rows[start : start + SUMMARY_PART]}
@@ -238,7 +239,7 @@ def _cpus() -> int:
 
 def meal_count(db: Database, settings: Settings, day: date) -> dict[str, dict[str, int]]:
     """The kitchen's count: group → meal → children expected minus absences reported in time."""
-    fees = fee_store.load(db)
+    fees = fee_settings.load(db)
     rules = site_settings.rules_for(db, settings)
     children = fee_children(db, registry.list_children(db, on=day))
     index = index_absences(absences.engine_reports(db, day, day), fees.meals, rules.tz)

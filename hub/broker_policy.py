@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.broker_credentials import HUB_USER
+from hub.store.broker_credentials import HUB_USER
 from hub.wire import TOPIC_ROOT
 
 MAX_PACKET_BYTES = 4096

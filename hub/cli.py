@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 
-from hub import quarantine, readers, taps
 from hub.cli_broker import BROKER_COMMANDS, READER_LOGIN_COMMANDS
 from hub.cli_context import database_from, settings_from
 from hub.cli_fees import FEE_COMMANDS
@@ -25,6 +24,7 @@ from hub.cli_topics import topics_group
 from hub.cli_users import users_group
 from hub.config import ConfigError, load_settings
 from hub.ingest_health import describe_heartbeat, read_heartbeat
+from hub.store import quarantine, readers, taps
 from hub.timefmt import local_day_bounds, utc_now
 
 

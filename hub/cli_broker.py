@@ -13,12 +13,13 @@ from pathlib import Path
 
 import click
 
-from hub import broker_credentials, provision, readers
-from hub.broker_credentials import HUB_USER, CredentialsError
+from hub import provision
 from hub.certs import CertsError, SiteCerts, init_certs
 from hub.cli_context import database_from, settings_from
 from hub.mosquitto_conf import TlsListener, mosquitto_acl, mosquitto_conf
-from hub.registry import RegistryError
+from hub.store import broker_credentials, readers
+from hub.store.broker_credentials import HUB_USER, CredentialsError
+from hub.store.registry import RegistryError
 
 LEAK_HINT = "If this password leaked: `ewidencjoner reader revoke-login ID`, then provision the reader again."
 

@@ -11,8 +11,8 @@ import click
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.db import open_database
-from hub.registry import RegistryError
+from hub.store.db import open_database
+from hub.store.registry import RegistryError
 
 
 def settings_from(ctx: click.Context) -> Settings:

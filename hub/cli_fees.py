@@ -7,11 +7,12 @@ from datetime import datetime, time
 
 import click
 
-from hub import absences, fee_store, months
+from hub import months
 from hub.cli_context import database_from, echo_json, refused_as_errors, settings_from
 from hub.cli_journal import author_option
 from hub.rules.fees import FirstHours, FixedWindow, StayRules, check_settings
 from hub.rules.fees.settings import MEAL_BILLINGS, MISSING_SCAN_POLICIES, ROUNDING_SCOPES, ROUNDINGS
+from hub.store import absences, fee_settings
 
 DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -31,9 +32,9 @@ def fees_group() -> None:
 @click.pass_context
 def fees_show(ctx: click.Context, as_json: bool) -> None:
     """Show the rates, stay rules and meal settings, with warnings about the legal cap."""
-    settings = fee_store.load(database_from(ctx))
+    settings = fee_settings.load(database_from(ctx))
     if as_json:
-        echo_json(fee_store.to_json(settings))
+        echo_json(fee_settings.to_json(settings))
     else:
         for rate in settings.rates:
             click.echo(f"rate from {rate.valid_from}: {rate.per_hour} zł/h {rate.basis}")
@@ -62,7 +63,9 @@ def fees_show(ctx: click.Context, as_json: bool) -> None:
 def fees_set_rate(ctx: click.Context, valid_from: datetime, per_hour: str, basis: str, author: str) -> None:
     """Set the hourly rate from a day on (a warning if it exceeds the legal cap)."""
     with refused_as_errors():
-        settings = fee_store.set_rate(database_from(ctx), valid_from.date(), per_hour, basis, author=author)
+        settings = fee_settings.set_rate(
+            database_from(ctx), valid_from.date(), per_hour, basis, author=author
+        )
     click.echo(f"Rate {per_hour} zł/h from {valid_from.date()}.")
     _warnings(settings)
 
@@ -105,7 +108,7 @@ def fees_set_rules(
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     with refused_as_errors():
-        settings = fee_store.set_rules(database_from(ctx), rules, author=author)
+        settings = fee_settings.set_rules(database_from(ctx), rules, author=author)
     click.echo(f"Stay rules from {valid_from.date()}: {period.describe()}, {rules.rounding}.")
     _warnings(settings)
 
@@ -124,7 +127,7 @@ def fees_set_meal(
     if stop == (price is not None):
         raise click.UsageError("give either --price or --stop")
     with refused_as_errors():
-        fee_store.set_meal_price(database_from(ctx), valid_from.date(), meal, price, author=author)
+        fee_settings.set_meal_price(database_from(ctx), valid_from.date(), meal, price, author=author)
     click.echo(f"{meal}: {'not served' if stop else price + ' zł'} from {valid_from.date()}.")
 
 
@@ -141,7 +144,7 @@ def fees_meal_rules(ctx: click.Context, cutoff: str, days_before: int, billing: 
     except ValueError as exc:
         raise click.BadParameter(f"HH:MM, got {cutoff!r}") from exc
     with refused_as_errors():
-        fee_store.set_meal_rules(
+        fee_settings.set_meal_rules(
             database_from(ctx), cutoff=cut, days_before=days_before, billing=billing, author=author
         )
     click.echo(

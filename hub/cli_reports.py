@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from hub import registry, reports
+from hub import reports
 from hub.cli_context import database_from, settings_from
+from hub.store import registry
 
 
 def _month(value: str | None) -> tuple[int, int] | None:

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from hub import accounts, logins, registry, security_settings
+from hub import accounts, logins, security_settings
 from hub.cli_context import database_from, echo_json, refused_as_errors, settings_from
 from hub.cli_journal import DATE, author_option, json_option
 from hub.rights import READ_RIGHTS, RIGHTS, ROLE_RIGHTS, ROLES
+from hub.store import registry
 from hub.timefmt import from_db, local_day_bounds
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hub import broker_credentials
-from hub.broker_credentials import HUB_USER
+from hub.store import broker_credentials
+from hub.store.broker_credentials import HUB_USER
 
 ENV_PREFIX = "EWIDENCJONER_"
 DEFAULT_CONFIG_FILE = Path("ewidencjoner.toml")

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from hub import quarantine
 from hub.rules.attendance import Inconsistency, TapId
+from hub.store import quarantine
 from hub.timefmt import from_db, local_day_bounds
 from hub.wire import BadMessage, parse_tap
 

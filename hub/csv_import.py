@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from hub import cards, registry
-from hub.registry import RegistryError
 from hub.rules.attendance import day_bounds
+from hub.store import cards, registry
+from hub.store.registry import RegistryError
 
 COLUMNS = {
     "first_name": ("first_name", "imie", "imię"),

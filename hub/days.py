@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from hub import cards, corrections, registry, site_settings
 from hub.config import Settings
 from hub.conflicts import conflict_items
 from hub.rules.attendance import (
@@ -39,6 +38,7 @@ from hub.rules.attendance import (
 from hub.rules.attendance import (
     Settings as RuleSettings,
 )
+from hub.store import cards, corrections, registry, site_settings
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 
 FEE_CHUNK = 500

@@ -21,17 +21,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from hub import (
-    accounts,
-    broker_credentials,
-    cards,
-    passwords,
-    readers,
-    registry,
-    security_settings,
-    site_settings,
-)
+from hub import accounts, passwords, security_settings
 from hub.config import Settings
+from hub.store import broker_credentials, cards, readers, registry, site_settings
 from hub.virtual_reader import VirtualReader
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from hub import quarantine, readers, taps
+from hub.store import quarantine, readers, taps
 from hub.timefmt import local_clock
 from hub.wire import (
     BadMessage,

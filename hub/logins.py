@@ -20,8 +20,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import accounts, audit, devices, passwords, security_settings, sessions
+from hub import accounts, devices, passwords, security_settings, sessions
 from hub.rights import is_expired
+from hub.store import audit
 from hub.timefmt import to_db, utc_now
 
 REFUSALS = {

@@ -19,9 +19,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import audit, billing, registry
+from hub import billing
 from hub.config import Settings
-from hub.registry import RegistryError
 from hub.rules.fees import (
     Adjustment,
     BilledDay,
@@ -33,6 +32,8 @@ from hub.rules.fees import (
     adjustments,
 )
 from hub.rules.fees.meals import MealLine
+from hub.store import audit, registry
+from hub.store.registry import RegistryError
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 
 LOOK_BACK_MONTHS = 12

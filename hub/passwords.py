@@ -14,8 +14,8 @@ import string
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from hub.registry import RegistryError
 from hub.security_settings import SecuritySettings
+from hub.store.registry import RegistryError
 
 HASHER = PasswordHasher()
 """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: t=3, m=64 MiB, p=4)."""

@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.registry import RegistryError
+from hub.store.registry import RegistryError
 from hub.virtual_reader import build_firmware
 
 CA_FILE = "ca.der"

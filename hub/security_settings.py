@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, fields
 
 from sqlite_utils import Database
 
-from hub import audit
-from hub.registry import RegistryError
+from hub.store import audit
+from hub.store.registry import RegistryError
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hub import readers
 from hub.config import Settings
-from hub.db import open_database
 from hub.events import EventBus
 from hub.ingest import Ingest
+from hub.store import readers
+from hub.store.db import open_database
 from tests.support import Mosquitto
 
 SITE = "test"
@@ -30,7 +30,7 @@ def mosquitto(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mosqui
 
 @pytest.fixture
 def settings(tmp_path: Path, mosquitto: Mosquitto) -> Settings:
-    database = tmp_path / "hub.db"
+    database = tmp_path / "hub.store.db"
     db = open_database(database)
     for reader_id in ("r1", "r2"):
         readers.add_reader(db, reader_id, f"Czytnik {reader_id}")

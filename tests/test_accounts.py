@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from hub import accounts, audit, logins, passwords, registry, security_settings
-from hub.db import open_database
-from hub.registry import RegistryError
+from hub import accounts, logins, passwords, security_settings
 from hub.rights import READ_RIGHTS, RIGHTS, ROLE_RIGHTS, may
+from hub.store import audit, registry
+from hub.store.db import open_database
+from hub.store.registry import RegistryError
 from hub.timefmt import to_db
 
 GOOD = "Zielony7Ogrod"

@@ -23,13 +23,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from hub import acks, cards, corrections, readers, registry, site_settings, taps
+from hub import acks
 from hub.acks import AckClassifier, ack_of
 from hub.config import Settings
 from hub.days import compute_days
-from hub.db import connect, open_database
 from hub.rules.attendance import TapId
-from hub.taps import TapRow
+from hub.store import cards, corrections, readers, registry, site_settings, taps
+from hub.store.db import connect, open_database
+from hub.store.taps import TapRow
 from hub.timefmt import from_db, to_db
 
 DAY = date(2026, 11, 18)
@@ -63,7 +64,7 @@ def site() -> Iterator[tuple[Settings, Database, Database, dict[str, int]]]:
     """A kindergarten with two children (Ania has two cards), three readers and a
     connection for ingest and one for everyone else."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "hub.db"
+        path = Path(tmp) / "hub.store.db"
         db = open_database(path)
         for reader_id, mode in READERS.items():
             readers.add_reader(db, reader_id, reader_id, mode)

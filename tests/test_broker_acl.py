@@ -18,13 +18,13 @@ import paho.mqtt.client as mqtt
 import pytest
 from click.testing import CliRunner
 
-from hub import broker_credentials, readers
 from hub.broker_policy import MAX_PACKET_BYTES
 from hub.config import Settings
-from hub.db import open_database
 from hub.embedded_broker import ANONYMOUS_WARNING, EmbeddedBroker
 from hub.events import EventBus
 from hub.ingest import Ingest
+from hub.store import broker_credentials, readers
+from hub.store.db import open_database
 from hub.wire import reader_topic, time_topic
 from tests.support import FakeReaderClient, Mosquitto, free_port, tap_payload, wait_until
 from web.cli import cli
@@ -65,7 +65,7 @@ def _mosquitto_files(tmp_path: Path, config: Path) -> tuple[Path, Path]:
 
 @pytest.fixture(params=["embedded", "mosquitto"])
 def site(request, tmp_path: Path) -> Iterator[Site]:
-    database = tmp_path / "hub.db"
+    database = tmp_path / "hub.store.db"
     passwords = _registered(database)
     stop = []
 

@@ -12,10 +12,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from hub import registry, security_settings
+from hub import security_settings
 from hub.config import Settings
-from hub.db import open_database
 from hub.events import EventBus
+from hub.store import registry
+from hub.store.db import open_database
 from tests.support import HubProcess, Mosquitto, WebServer
 from tests.web_support import BASE_URL, signed_in
 from web.app import create_app

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hub import audit, fee_store, months, security_settings, site_settings
+from hub import months, security_settings
+from hub.store import audit, fee_settings, site_settings
 from tests.pages_support import INJECTION, ROLES, Site, errors, without_csrf
 
 
@@ -88,7 +89,7 @@ def test_a_rate_above_the_legal_cap_is_saved_with_a_warning(site: Site) -> None:
     assert wrong.status_code == 422 and errors(wrong.text) == ["Podaj kwotę w złotych, np. 1,44."]
     assert 'value="dużo"' in wrong.text
     with site.db() as db:
-        rates = {rate.valid_from: rate.per_hour for rate in fee_store.load(db).rates}
+        rates = {rate.valid_from: rate.per_hour for rate in fee_settings.load(db).rates}
     assert rates == {date(2024, 9, 1): Decimal("1.44"), date(2026, 9, 1): Decimal("1.90")}
 
 
@@ -108,7 +109,7 @@ def test_stay_rules_meals_and_cut_off(site: Site) -> None:
         "/settings/meal-rules", data={"cutoff": "14:00", "days_before": "1", "billing": "in_arrears"}
     )
     with site.db() as db:
-        fees = fee_store.load(db)
+        fees = fee_settings.load(db)
     [stored] = [r for r in fees.rules if r.valid_from == date(2026, 9, 1)]
     assert (stored.free_period.nominal_minutes, stored.rounding, stored.grace_minutes) == (
         240,
@@ -177,5 +178,5 @@ def test_a_settings_form_without_the_csrf_token_is_refused(site: Site) -> None:
     )
     assert forged.post("/months/close", data={"month": "2026-09"}).status_code == 403
     with site.db() as db:
-        assert [rate.per_hour for rate in fee_store.load(db).rates] == [Decimal("1.44")]
+        assert [rate.per_hour for rate in fee_settings.load(db).rates] == [Decimal("1.44")]
         assert months.closed_months(db) == []

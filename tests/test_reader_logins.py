@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub import broker_credentials, readers
-from hub.broker_credentials import CredentialsError
-from hub.db import open_database
+from hub.store import broker_credentials, readers
+from hub.store.broker_credentials import CredentialsError
+from hub.store.db import open_database
 from web.cli import cli
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    database = tmp_path / "hub.db"
+    database = tmp_path / "hub.store.db"
     db = open_database(database)
     readers.add_reader(db, "wejscie", "Wejście")
     db.close()
@@ -33,7 +33,7 @@ def run(config: Path, *args: str):
 
 
 def stored_hash(config: Path, reader_id: str) -> str | None:
-    db = open_database(config.parent / "hub.db")
+    db = open_database(config.parent / "hub.store.db")
     try:
         return broker_credentials.reader_hashes(db).get(reader_id)
     finally:

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 from hub.config import Settings
-from hub.db import open_database
 from hub.ingest import Ingest
+from hub.store.db import open_database
 from hub.virtual_reader import VirtualReader
 from tests.conftest import SITE
 from tests.support import Mosquitto, wait_until

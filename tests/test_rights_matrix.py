@@ -36,7 +36,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
-from hub import accounts, audit, cards, corrections, fee_store, registry, security_settings, site_settings
+from hub import accounts, security_settings
+from hub.store import audit, cards, corrections, fee_settings, registry, site_settings
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
@@ -333,7 +334,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     # The probes link this one to children: never the parent account's guardian, whose links
     # decide which children the parent sees.
     guardian = registry.add_guardian(db, name="Jan Żak", relation="ojciec", author="test")["id"]
-    meals = fee_store.load(db).meals
+    meals = fee_settings.load(db).meals
     stored = site_settings.get_all(db)
     forms = {
         "security": {key: str(value) for key, value in vars(security_settings.load(db)).items()},

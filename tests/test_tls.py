@@ -16,14 +16,14 @@ import pytest
 from click.testing import CliRunner
 from cryptography import x509
 
-from hub import broker_credentials, readers
 from hub.certs import SiteCerts
 from hub.config import Settings
-from hub.db import open_database
 from hub.embedded_broker import EmbeddedBroker
 from hub.events import EventBus
 from hub.ingest import Ingest
 from hub.mosquitto_conf import TlsListener
+from hub.store import broker_credentials, readers
+from hub.store.db import open_database
 from hub.virtual_reader import VirtualReader
 from tests.support import FakeReaderClient, Mosquitto, free_port, tap_payload, wait_until
 from web.cli import cli
@@ -58,7 +58,7 @@ def test_certs_init_names_the_broker_for_every_client_and_hides_the_keys(site_ce
 
 
 def _database(tmp_path: Path) -> tuple[Path, str]:
-    database = tmp_path / "hub.db"
+    database = tmp_path / "hub.store.db"
     db = open_database(database)
     readers.add_reader(db, "r1", "Wejście")
     password = broker_credentials.issue(db, "r1")

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from hub import accounts, logins, passwords, security_settings, sessions
-from hub.registry import RegistryError
 from hub.rights import Account
+from hub.store.registry import RegistryError
 from hub.timefmt import from_db
 from web.admin_routes import ROLE_NAMES
 from web.auth import (

@@ -16,11 +16,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlite_utils import Database
 
-from hub import cards, corrections, days, registry
+from hub import days
 from hub.config import Settings
-from hub.registry import RegistryError
 from hub.rights import Account
 from hub.rules.attendance import local_instant
+from hub.store import cards, corrections, registry
+from hub.store.registry import RegistryError
 from hub.timefmt import local_day_bounds
 from web.auth import actor, check, own_only, require, require_all
 from web.errors import API_ERRORS

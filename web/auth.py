@@ -43,9 +43,10 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from hub import accounts, audit, devices, security_settings, sessions
+from hub import accounts, devices, security_settings, sessions
 from hub.config import Settings
 from hub.rights import ALL, Account, may, reach
+from hub.store import audit
 from web.i18n import _
 
 SESSION_COOKIE = "ewid_session"

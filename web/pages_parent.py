@@ -16,11 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import absences, accounts, cards, days, fee_store, registry
+from hub import accounts, days
 from hub.config import Settings
-from hub.registry import RegistryError
 from hub.rights import OWN_CHILDREN, Account, reach
 from hub.rules.fees.meals import cutoff_instant
+from hub.store import absences, cards, fee_settings, registry
+from hub.store.registry import RegistryError
 from hub.timefmt import from_db
 from web.admin_routes import ROLE_NAMES
 from web.auth import check, require
@@ -53,7 +54,7 @@ def parent_pages(db: Database, settings: Settings, templates: Jinja2Templates) -
             "months_options": [(f"{first:%Y-%m}", f"{first:%Y-%m}") for first in _recent_months(today())],
             "history": month_history(db, settings, child, year, number, today()),
             "absences": reported_absences(db, settings, child_id, today()),
-            "meals": fee_store.load(db).meals,
+            "meals": fee_settings.load(db).meals,
             "values": {},
             "error": None,
             "flashes": [Flash(_(ABSENCE_REPORTED), "ok")]
@@ -135,7 +136,7 @@ def month_history(
 
 def reported_absences(db: Database, settings: Settings, child_id: int, today: date) -> list[dict[str, Any]]:
     """Absences from a week ago on, each with whether it came before the meal cut-off."""
-    meals = fee_store.load(db).meals
+    meals = fee_settings.load(db).meals
     rows = absences.list_absences(db, child_id=child_id, first=today - timedelta(days=7))
     for row in rows:
         day = date.fromisoformat(row["day"])

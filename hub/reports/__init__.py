@@ -14,11 +14,11 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from hub import registry
 from hub.config import Settings
 from hub.reports import attendance_sheets, fee_reports
 from hub.reports.model import Report, Section
 from hub.reports.render import FORMATS, MEDIA_TYPES, render
+from hub.store import registry
 
 __all__ = [
     "FORMATS",

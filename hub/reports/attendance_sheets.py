@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import days, registry, site_settings
+from hub import days
 from hub.config import Settings
 from hub.reports.model import Report, Section
 from hub.rules.attendance import DayResult, Event, day_off_reason
+from hub.store import registry, site_settings
 from hub.timefmt import from_db, local_day_bounds, utc_now
 
 MONTHS = ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień",

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from hub import billing, months, registry
+from hub import billing, months
 from hub.config import Settings
 from hub.reports.attendance_sheets import MONTHS
 from hub.reports.model import Report, Section
 from hub.rules.fees import DayFee, format_minutes
+from hub.store import registry
 from hub.timefmt import utc_now
 
 FLAG_WORDS = {

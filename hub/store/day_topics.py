@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import audit
-from hub.registry import RegistryError, get_group
+from hub.store import audit
+from hub.store.registry import RegistryError, get_group
 from hub.timefmt import to_db, utc_now
 
 MAX_TOPIC_LENGTH = 2000

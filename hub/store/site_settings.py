@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import audit
 from hub.config import Settings
-from hub.registry import RegistryError
 from hub.rules.attendance import Settings as RuleSettings
+from hub.store import audit
+from hub.store.registry import RegistryError
 
 DEFAULTS = {"opening": "06:30", "closing": "17:00", "debounce_s": "60"}
 

@@ -16,10 +16,10 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
-from hub import audit
-from hub.db import stored_integer
-from hub.registry import RegistryError, get_child
 from hub.rules.attendance import Correction, TapId
+from hub.store import audit
+from hub.store.db import stored_integer
+from hub.store.registry import RegistryError, get_child
 from hub.timefmt import from_db, to_db, utc_now
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import audit
+from hub.store import audit
 from hub.timefmt import to_db
 
 KEPT_PAYLOAD_BYTES = 1024

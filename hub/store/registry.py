@@ -13,8 +13,8 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
-from hub import audit
-from hub.db import stored_integer
+from hub.store import audit
+from hub.store.db import stored_integer
 from hub.timefmt import to_db, utc_now
 
 

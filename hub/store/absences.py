@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import audit
-from hub.registry import RegistryError, get_child
 from hub.rules.fees import AbsenceReport
+from hub.store import audit
+from hub.store.registry import RegistryError, get_child
 from hub.timefmt import from_db, to_db, utc_now
 
 MAX_DAYS = 62

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import audit
+from hub.store import audit
 from hub.timefmt import to_db, utc_now
 from hub.wire import READER_ID_PATTERN, StatusMessage
 

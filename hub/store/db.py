@@ -417,7 +417,7 @@ def _m009_bounded_quarantine(db: Database) -> None:
 
 
 def _m010_broker_credentials(db: Database) -> None:
-    """MQTT logins of the readers (hub/broker_credentials.py): one `$7$` hash per reader."""
+    """MQTT logins of the readers (hub/store/broker_credentials.py): one `$7$` hash per reader."""
     db.execute(
         "CREATE TABLE broker_credentials ("
         " user TEXT PRIMARY KEY REFERENCES readers(id) ON DELETE CASCADE,"

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from hub import audit
-from hub.registry import RegistryError, get_child
+from hub.store import audit
+from hub.store.registry import RegistryError, get_child
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 from hub.wire import UID_PATTERN
 

@@ -16,8 +16,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import audit
-from hub.registry import RegistryError
 from hub.rules.fees import (
     FeeSettings,
     FirstHours,
@@ -27,6 +25,8 @@ from hub.rules.fees import (
     MealSettings,
     StayRules,
 )
+from hub.store import audit
+from hub.store.registry import RegistryError
 
 KEY = "fees"
 
