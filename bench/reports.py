@@ -59,7 +59,8 @@ from hub.rules.fees import (
     StayRules,
 )
 from hub.store import fee_settings
-from hub.store.db import MIGRATIONS, open_database
+from hub.store.db import open_database
+from hub.store.migrations import MIGRATIONS
 
 DATA_VERSION = "reports-bench-4"
 """Bump when the generated data changes: the cached databases are keyed by it."""

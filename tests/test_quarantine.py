@@ -19,7 +19,8 @@ from hub.events import EventBus
 from hub.ingest import Ingest
 from hub.intake import Incoming, Intake, QuarantineNotices
 from hub.store import quarantine, readers
-from hub.store.db import MIGRATIONS, migrate, open_database
+from hub.store.db import open_database
+from hub.store.migrations import MIGRATIONS, migrate
 from tests.conftest import SITE
 from tests.support import FakeReaderClient, Mosquitto, tap_payload, wait_until
 from tests.web_support import signed_in
