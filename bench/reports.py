@@ -20,7 +20,7 @@ Times, each the best of a few runs (the machine is shared, so CPU time is printe
 the kindergarten's fee summary; its fee-summary and monthly-grid PDFs (build and render,
 in a warm process, and the fee-summary PDF through a cold `ewidencjoner report`); the stay
 reports of all 150 children, one PDF each (one run); the city's fee summary through
-`hub.months.summary`, as the `fee-summary` report computes it, with worker processes and
+`hub.services.months.summary`, as the `fee-summary` report computes it, with worker processes and
 in one process. The baseline, timed in the same run on both databases: a single SQL
 aggregate over the same taps (per child and day, last tap − first tap, summed per child).
 """
@@ -46,7 +46,7 @@ from typing import Any, TypeVar, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import billing, months, reports
+from hub import reports
 from hub.config import Settings
 from hub.rules.attendance import working_days
 from hub.rules.fees import (
@@ -58,6 +58,7 @@ from hub.rules.fees import (
     MealSettings,
     StayRules,
 )
+from hub.services import billing, months
 from hub.store import fee_settings
 from hub.store.db import open_database
 from hub.store.migrations import MIGRATIONS

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from hub import csv_import, days
 from hub.cli_context import database_from, echo_json, refused_as_errors, settings_from
 from hub.rules.attendance import local_instant
 from hub.rules.attendance.result import DayResult
+from hub.services import csv_import, days
 from hub.store import cards, corrections, registry, site_settings
 from hub.timefmt import local_day_bounds
 

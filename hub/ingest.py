@@ -27,11 +27,11 @@ from datetime import datetime
 import paho.mqtt.client as mqtt
 from sqlite_utils import Database
 
-from hub.acks import AckClassifier
 from hub.config import Settings
 from hub.events import EventBus
 from hub.ingest_health import STALL_AFTER_S, Heartbeat
 from hub.intake import Classifier, Incoming, Intake, IntakeStats, Outcome
+from hub.services.acks import AckClassifier
 from hub.store import quarantine, readers, site_settings
 from hub.store.db import open_database
 from hub.timefmt import to_db, utc_now

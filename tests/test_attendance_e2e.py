@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from hub.config import Settings
-from hub.days import compute_days
 from hub.ingest import Ingest
+from hub.services.days import compute_days
 from hub.store import cards, registry
 from hub.store.db import open_database
 from tests.conftest import SITE

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub import billing, reports
+from hub import reports
 from hub.config import Settings
+from hub.services import billing
 from hub.store import absences, cards, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import TapMessage

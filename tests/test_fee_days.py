@@ -19,8 +19,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from hub import billing
-from hub.days import compute_range, range_fee_days
 from hub.rules.attendance import CompleteDay, DayResult
 from hub.rules.fees import (
     Adjustment,
@@ -32,6 +30,8 @@ from hub.rules.fees import (
     StayRules,
     fee_summary,
 )
+from hub.services import billing
+from hub.services.days import compute_range, range_fee_days
 from hub.store import fee_settings, registry, site_settings
 from hub.store.db import open_database
 from tests.test_compute_range import FIRST, LAST, UIDS, build, minutes, tap_strategy

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from hub import months
 from hub.config import Settings
+from hub.services import months
 from hub.store import absences, cards, fee_settings, registry
 from hub.store.db import open_database
 from hub.store.registry import RegistryError

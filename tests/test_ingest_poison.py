@@ -15,12 +15,12 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlite_utils import Database
 
-from hub import days
 from hub.cli import cli
 from hub.config import Settings
 from hub.events import EventBus
 from hub.ingest import Ingest
 from hub.intake import Incoming, Intake
+from hub.services import days
 from hub.store import quarantine, readers
 from hub.store.db import open_database
 from tests.conftest import SITE

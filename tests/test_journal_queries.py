@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from hub import days
+from hub.services import days
 from hub.store import readers
 from hub.wire import StatusMessage
 from tests.journal_support import ANIA_CARD, OLEK_CARD, UNKNOWN_CARD, give_cards, local, store_tap

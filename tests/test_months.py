@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub import days, months
 from hub.config import Settings
 from hub.rules.attendance import TapId
+from hub.services import days, months
 from hub.store import cards, corrections, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import TapMessage

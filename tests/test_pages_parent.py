@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hub import billing
 from hub.rules.attendance import is_day_off
+from hub.services import billing
 from hub.store import absences, audit, cards, fee_settings, readers
 from tests.pages_support import INJECTION, Site, errors, store_tap, without_csrf
 

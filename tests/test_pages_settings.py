@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hub import months, security_settings
+from hub import security_settings
+from hub.services import months
 from hub.store import audit, fee_settings, site_settings
 from tests.pages_support import INJECTION, ROLES, Site, errors, without_csrf
 

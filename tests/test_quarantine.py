@@ -177,7 +177,7 @@ def test_migration_9_keeps_old_entries_readable(tmp_path: Path) -> None:
 
 
 def test_resolving_a_conflict_takes_it_off_the_inconsistency_log(db: Database, tmp_path: Path) -> None:
-    from hub.conflicts import conflict_items
+    from hub.services.conflicts import conflict_items
 
     with db.atomic():
         entry = quarantine.quarantine(

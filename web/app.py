@@ -20,10 +20,11 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from sqlite_utils import Database
 
-from hub import days, sessions
+from hub import sessions
 from hub.config import Settings
 from hub.events import EventBus
 from hub.rights import ALL, OWN_CHILDREN, reach
+from hub.services import days
 from hub.store import cards, quarantine, readers, taps
 from hub.store.db import connect
 from hub.timefmt import from_db, local_day_bounds

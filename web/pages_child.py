@@ -17,9 +17,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import billing
 from hub.config import Settings
 from hub.rules.attendance import DayResult
+from hub.services import billing
 from hub.store import cards, registry
 from hub.store.registry import RegistryError
 from web import i18n

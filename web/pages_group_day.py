@@ -18,11 +18,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import days
 from hub.config import Settings
 from hub.rights import Account
 from hub.rules.attendance import Correction, Event, Inconsistency, TapId, local_instant
 from hub.rules.attendance.calendar import day_off_reason
+from hub.services import days
 from hub.store import corrections, day_topics, registry, site_settings
 from hub.store.db import stored_integer
 from hub.store.registry import RegistryError

@@ -2,7 +2,7 @@
 
 The board is server-rendered; `presence.js` listens to `/presence/events`, which pushes the
 board (without the page around it) after each tap, and swaps it in, so the rules that
-decide who is in live in one place (`hub.days.presence_now`). Teachers see
+decide who is in live in one place (`hub.services.days.presence_now`). Teachers see
 every group: in an evacuation anyone may have to account for any child.
 """
 
@@ -19,9 +19,10 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import days, sessions
+from hub import sessions
 from hub.config import Settings
 from hub.events import EventBus
+from hub.services import days
 from hub.timefmt import utc_now
 from web.auth import allowed, require
 from web.fresh_cache import FreshCache

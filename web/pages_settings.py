@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import months, security_settings
+from hub import security_settings
 from hub.config import Settings
 from hub.rules.fees import FeeSettings, FirstHours, FixedWindow, StayRules
 from hub.rules.fees.caps import LEGAL_CAPS, check_rates
+from hub.services import months
 from hub.store import fee_settings, site_settings
 from hub.store.registry import RegistryError
 from web.auth import actor, allowed, require_all

@@ -1,5 +1,5 @@
 """Reports that need no money: the daily sheet, the monthly grid, the evacuation list and the
-reader health log. Each builder reads through `hub.days` and returns a `Report`."""
+reader health log. Each builder reads through `hub.services.days` and returns a `Report`."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import days
 from hub.config import Settings
 from hub.reports.model import Report, Section
 from hub.rules.attendance import DayResult, Event, day_off_reason
+from hub.services import days
 from hub.store import registry, site_settings
 from hub.timefmt import from_db, local_day_bounds, utc_now
 

@@ -9,7 +9,7 @@ meal prices once per meal plan, and each day is a handful of integer interval op
 Of each `DayResult` it reads only `child_id`, `day`, `day_off`, `status`, `closing_at`,
 `visits` and `flags.missing_departure`; a day whose visits all have both ends may come as
 a `CompleteDay` instead (its visits' instants and nothing else), which is how
-`hub.billing.summary` passes the common day without building its events.
+`hub.services.billing.summary` passes the common day without building its events.
 """
 
 from __future__ import annotations

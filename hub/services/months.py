@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import billing
 from hub.config import Settings
 from hub.rules.fees import (
     Adjustment,
@@ -32,6 +31,7 @@ from hub.rules.fees import (
     adjustments,
 )
 from hub.rules.fees.meals import MealLine
+from hub.services import billing
 from hub.store import audit, registry
 from hub.store.registry import RegistryError
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now

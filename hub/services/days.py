@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.conflicts import conflict_items
 from hub.rules.attendance import (
     CompleteDay,
     Correction,
@@ -38,6 +37,7 @@ from hub.rules.attendance import (
 from hub.rules.attendance import (
     Settings as RuleSettings,
 )
+from hub.services.conflicts import conflict_items
 from hub.store import cards, corrections, registry, site_settings
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 

@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import days
 from hub.config import Settings
 from hub.rules.attendance import DayResult
 from hub.rules.attendance import Settings as RuleSettings
@@ -38,6 +37,7 @@ from hub.rules.fees import (
     summarise,
     summary_rows,
 )
+from hub.services import days
 from hub.store import absences, cards, fee_settings, registry, site_settings
 from hub.store.db import connect
 from hub.timefmt import utc_now
@@ -113,7 +113,7 @@ def statement(
     adjustments: Iterable[Adjustment] = (),
 ) -> MonthStatement:
     """The child's month as computed now; `adjustments` from closed months are added as lines
-    (`hub.months` decides which are due)."""
+    (`hub.services.months` decides which are due)."""
     child = registry.get_child(db, child_id)
     window = _absence_window(year, month)
     return month_statement(
