@@ -35,7 +35,7 @@ import paho.mqtt.client as mqtt
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub.config import Settings
-from hub.ingest import disable_nagle
+from hub.ingest.mqtt_client import disable_nagle
 from hub.store import cards, readers, registry
 from hub.store.db import open_database
 from hub.store.taps import TapRow

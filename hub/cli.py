@@ -23,7 +23,7 @@ from hub.cli_reports import report_command
 from hub.cli_topics import topics_group
 from hub.cli_users import users_group
 from hub.config import ConfigError, load_settings
-from hub.ingest_health import describe_heartbeat, read_heartbeat
+from hub.ingest.health import describe_heartbeat, read_heartbeat
 from hub.store import quarantine, readers, taps
 from hub.timefmt import local_day_bounds, utc_now
 

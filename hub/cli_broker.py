@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 
 from hub import provision
-from hub.certs import CertsError, SiteCerts, init_certs
 from hub.cli_context import database_from, settings_from
-from hub.mosquitto_conf import TlsListener, mosquitto_acl, mosquitto_conf
+from hub.ingest.certs import CertsError, SiteCerts, init_certs
+from hub.ingest.mosquitto_conf import TlsListener, mosquitto_acl, mosquitto_conf
 from hub.store import broker_credentials, readers
 from hub.store.broker_credentials import HUB_USER, CredentialsError
 from hub.store.registry import RegistryError

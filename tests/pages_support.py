@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store import registry, taps
 from hub.store.db import open_database
 from hub.wire import TapMessage

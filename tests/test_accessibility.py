@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, StorageState
 
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store import cards, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store import quarantine, readers, taps
 from hub.store.db import open_database
 from hub.wire import TapMessage

@@ -33,7 +33,7 @@ import httpx
 import pytest
 
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store import cards, corrections, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import TapMessage

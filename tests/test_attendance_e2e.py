@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from hub.config import Settings
-from hub.ingest import Ingest
+from hub.ingest.mqtt_client import Ingest
 from hub.services.days import compute_days
 from hub.store import cards, registry
 from hub.store.db import open_database

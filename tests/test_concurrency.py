@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from hub.config import Settings
-from hub.events import EventBus
-from hub.ingest import Ingest
+from hub.ingest.events import EventBus
+from hub.ingest.mqtt_client import Ingest
 from hub.store import readers, registry
 from hub.store.db import connect, open_database
 from tests.conftest import SITE

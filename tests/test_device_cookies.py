@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from hub import accounts, security_settings
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store.db import open_database
 from hub.timefmt import to_db
 from tests.web_support import BASE_URL, PASSWORD, add_account, log_in, signed_in

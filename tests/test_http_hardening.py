@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from hub import security_settings
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store import registry
 from hub.store.db import open_database
 from tests.support import HubProcess, Mosquitto, WebServer

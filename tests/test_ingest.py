@@ -10,7 +10,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from hub.config import Settings
-from hub.ingest import Ingest
+from hub.ingest.mqtt_client import Ingest
 from hub.store import quarantine, readers, taps
 from hub.store.db import open_database
 from hub.wire import time_topic

@@ -17,9 +17,9 @@ from sqlite_utils import Database
 
 from hub.cli import cli
 from hub.config import Settings
-from hub.events import EventBus
-from hub.ingest import Ingest
-from hub.intake import Incoming, Intake
+from hub.ingest.events import EventBus
+from hub.ingest.intake import Incoming, Intake
+from hub.ingest.mqtt_client import Ingest
 from hub.services import days
 from hub.store import quarantine, readers
 from hub.store.db import open_database

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store import readers, taps
 from hub.store.db import open_database
 from hub.wire import TapMessage

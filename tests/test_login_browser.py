@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store import registry
 from hub.store.db import open_database
 from tests.support import WebServer

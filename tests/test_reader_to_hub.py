@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from hub.config import Settings
-from hub.ingest import Ingest
+from hub.ingest.mqtt_client import Ingest
 from hub.store.db import open_database
 from hub.virtual_reader import VirtualReader
 from tests.conftest import SITE

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from hub import reports
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store import cards, corrections, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from hub import security_settings
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.store import audit, registry
 from hub.store.db import open_database
 from hub.timefmt import to_db

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from hub import sessions
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.rights import ALL, OWN_CHILDREN, reach
 from hub.services import days
 from hub.store import cards, quarantine, readers, taps

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from hub import sessions
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
 from hub.services import days
 from hub.timefmt import utc_now
 from web.auth import allowed, require

@@ -1,7 +1,7 @@
 """Conflicting taps in the inconsistency log.
 
 A tap whose `(reader, seq)` was already stored with other content is kept in the quarantine
-(reason `conflict`, hub/intake.py). Until someone resolves that entry, it is an item of the
+(reason `conflict`, hub/ingest/intake.py). Until someone resolves that entry, it is an item of the
 log on the day it arrived, naming the stored tap it collides with, so a forged tap cannot
 quietly hide a real one.
 """

@@ -12,7 +12,7 @@ connects with the hub's client id (`hub-<site>` unless configured), a reader wit
 id or the id its firmware uses (`ewid-<site>-<reader id>`). Mosquitto gets the same effect
 from `use_username_as_clientid`.
 
-Pure functions, no I/O: the embedded broker's plugin (hub/embedded_broker.py) asks them.
+Pure functions, no I/O: the embedded broker's plugin (hub/ingest/embedded_broker.py) asks them.
 """
 
 from __future__ import annotations

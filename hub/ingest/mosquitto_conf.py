@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.broker_policy import MAX_PACKET_BYTES
+from hub.ingest.broker_policy import MAX_PACKET_BYTES
 
 
 @dataclass(frozen=True)

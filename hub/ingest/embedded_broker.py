@@ -2,7 +2,7 @@
 
 It is amqtt, a pure-Python broker, on its own asyncio loop in a background thread, so the
 default set-up needs nothing installed on the system. It enforces what production Mosquitto
-enforces (hub/broker_policy.py): a login per reader (hub/store/broker_credentials.py), the site's
+enforces (hub/ingest/broker_policy.py): a login per reader (hub/store/broker_credentials.py), the site's
 ACL, client ids bound to user names, and a packet size limit. Anonymous access is only for
 an explicit `embedded_broker_anonymous = true`, and says so loudly at every start.
 
@@ -31,8 +31,8 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
 from amqtt.session import Session
 
-from hub.broker_policy import MAX_PACKET_BYTES, SitePolicy
 from hub.config import Settings
+from hub.ingest.broker_policy import MAX_PACKET_BYTES, SitePolicy
 from hub.store import broker_credentials
 from hub.store.broker_credentials import HUB_USER
 

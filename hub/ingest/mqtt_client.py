@@ -10,7 +10,7 @@ tap's `(reader_id, seq)` and answered with `"r":"dup"`.
 
 A message that cannot be stored is quarantined by intake on its own; only a failing database
 makes the writer retry, and while it does, `describe` (and the heartbeat file that
-`readers list` reads, hub/ingest_health.py) reports ingest as stalled once the oldest
+`readers list` reads, hub/ingest/health.py) reports ingest as stalled once the oldest
 waiting message is older than `stall_after_s` and nothing was committed for as long.
 """
 
@@ -28,9 +28,9 @@ import paho.mqtt.client as mqtt
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.events import EventBus
-from hub.ingest_health import STALL_AFTER_S, Heartbeat
-from hub.intake import Classifier, Incoming, Intake, IntakeStats, Outcome
+from hub.ingest.events import EventBus
+from hub.ingest.health import STALL_AFTER_S, Heartbeat
+from hub.ingest.intake import Classifier, Incoming, Intake, IntakeStats, Outcome
 from hub.services.acks import AckClassifier
 from hub.store import quarantine, readers, site_settings
 from hub.store.db import open_database
