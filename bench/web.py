@@ -36,7 +36,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import accounts
+from hub.accounts import accounts
 from hub.store import cards, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import TapMessage

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from hub import accounts, logins, security_settings
+from hub.accounts import accounts, logins, security_policy
+from hub.accounts.rights import READ_RIGHTS, RIGHTS, ROLE_RIGHTS, ROLES
 from hub.cli_context import database_from, echo_json, refused_as_errors, settings_from
 from hub.cli_journal import DATE, author_option, json_option
-from hub.rights import READ_RIGHTS, RIGHTS, ROLE_RIGHTS, ROLES
 from hub.store import registry
 from hub.timefmt import from_db, local_day_bounds
 
@@ -150,9 +150,9 @@ def users_policy(ctx: click.Context, changes: tuple[str, ...], author: str) -> N
         values[key.strip()] = value.strip()
     if values:
         with refused_as_errors():
-            security_settings.set_values(db, values, author=author)
-    for key, value in asdict(security_settings.load(db)).items():
-        low, high = security_settings.LIMITS[key]
+            security_policy.set_values(db, values, author=author)
+    for key, value in asdict(security_policy.load(db)).items():
+        low, high = security_policy.LIMITS[key]
         click.echo(f"{key} = {value}  ({low}–{high})")
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from hub import accounts, passwords, security_settings
+from hub.accounts import accounts, passwords, security_policy
 from hub.config import Settings
 from hub.store import broker_credentials, cards, readers, registry, site_settings
 from hub.virtual_reader import VirtualReader
@@ -115,7 +115,7 @@ def seed_demo(db: Database, today: date) -> None:
 def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
     """One account of each role (created once), each with a new random password now;
     returns (role, e-mail, password) to print."""
-    policy = security_settings.load(db)
+    policy = security_policy.load(db)
     logins = []
     for email, name, role, options in DEMO_ACCOUNTS:
         try:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from hub import security_settings
+from hub.accounts import security_policy
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.store import registry
@@ -201,7 +201,7 @@ def test_forwarded_addresses_are_believed_only_from_trusted_proxies(
     tmp_path: Path, settings: Settings, mosquitto: Mosquitto, trusted_proxies: str
 ) -> None:
     db = open_database(settings.database)
-    security_settings.set_values(db, {"login_rate_limit": "5"}, author="test")
+    security_policy.set_values(db, {"login_rate_limit": "5"}, author="test")
     hub = HubProcess(tmp_path, settings.database, mosquitto.url, "przedszkole")
     hub.env["EWIDENCJONER_TRUSTED_PROXIES"] = trusted_proxies
     hub.start()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hub import security_settings
+from hub.accounts import security_policy
 from hub.services import months
 from hub.store import audit, fee_settings, site_settings
 from tests.pages_support import INJECTION, ROLES, Site, errors, without_csrf
@@ -150,7 +150,7 @@ def test_the_password_policy(site: Site) -> None:
     weak = director.post("/settings/security", data={**policy, "password_min_length": "4"})
     assert weak.status_code == 422 and errors(weak.text) == ["Podaj liczbę od 8 do 128."]
     with site.db() as db:
-        stored = security_settings.load(db)
+        stored = security_policy.load(db)
     assert (stored.password_min_length, stored.password_change_days, stored.idle_minutes) == (12, 90, 20)
     assert 'name="password_min_length"' not in site.client("secretary").get("/settings").text  # read only
 

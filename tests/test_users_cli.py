@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from hub import accounts, logins
+from hub.accounts import accounts, logins
 from hub.store import registry
 from hub.store.db import open_database
 from web.cli import cli

@@ -19,7 +19,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from hub import accounts
+from hub.accounts import accounts
 from hub.store.db import open_database
 
 PASSWORD = "Przedszkole2026"

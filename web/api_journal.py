@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlite_utils import Database
 
+from hub.accounts.rights import Account
 from hub.config import Settings
-from hub.rights import Account
 from hub.rules.attendance import local_instant
 from hub.services import days
 from hub.store import cards, corrections, registry

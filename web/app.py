@@ -20,10 +20,10 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from sqlite_utils import Database
 
-from hub import sessions
+from hub.accounts import sessions
+from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.rights import ALL, OWN_CHILDREN, reach
 from hub.services import days
 from hub.store import cards, quarantine, readers, taps
 from hub.store.db import connect

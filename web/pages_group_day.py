@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
+from hub.accounts.rights import Account
 from hub.config import Settings
-from hub.rights import Account
 from hub.rules.attendance import Correction, Event, Inconsistency, TapId, local_instant
 from hub.rules.attendance.calendar import day_off_reason
 from hub.services import days

@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
+from hub.accounts.rights import OWN_GROUPS, Account, reach
 from hub.config import Settings
-from hub.rights import OWN_GROUPS, Account, reach
 from hub.rules.attendance import Inconsistency, day_bounds
 from hub.services import days
 from hub.store import audit, registry

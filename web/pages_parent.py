@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import accounts
+from hub.accounts import accounts
+from hub.accounts.rights import OWN_CHILDREN, Account, reach
 from hub.config import Settings
-from hub.rights import OWN_CHILDREN, Account, reach
 from hub.rules.fees.meals import cutoff_instant
 from hub.services import days
 from hub.store import absences, cards, fee_settings, registry

@@ -19,7 +19,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import sessions
+from hub.accounts import sessions
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.services import days

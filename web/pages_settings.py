@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import security_settings
+from hub.accounts import security_policy
 from hub.config import Settings
 from hub.rules.fees import FeeSettings, FirstHours, FixedWindow, StayRules
 from hub.rules.fees.caps import LEGAL_CAPS, check_rates
@@ -54,7 +54,7 @@ SECURITY_LABELS = {
     "idle_minutes": N_("A session unused this long ends (minutes)"),
     "login_rate_limit": N_("Failed logins from one address before it must wait"),
 }
-"""The password policy and session settings of `hub.security_settings`, as the form names them."""
+"""The password policy and session settings of `hub.accounts.security_policy`, as the form names them."""
 SAVED = {
     "hours": N_("The opening hours were saved."),
     "closed-days": N_("The closed days were saved."),
@@ -96,8 +96,8 @@ def settings_pages(db: Database, settings: Settings, templates: Jinja2Templates)
             "missing_scan_options": _options(MISSING_SCAN_NAMES),
             "billing_options": _options(BILLING_NAMES),
             "billing_names": BILLING_NAMES,
-            "security": asdict(security_settings.load(db)),
-            "security_limits": security_settings.LIMITS,
+            "security": asdict(security_policy.load(db)),
+            "security_limits": security_policy.LIMITS,
             "security_labels": SECURITY_LABELS,
             "can_edit": allowed(request, "settings.edit"),
             "today": today(),
@@ -202,9 +202,9 @@ def settings_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         def apply(fields: dict[str, str]) -> None:
             values = {
                 name: str(whole_number(fields.get(name), name, low=low, high=high))
-                for name, (low, high) in security_settings.LIMITS.items()
+                for name, (low, high) in security_policy.LIMITS.items()
             }
-            security_settings.set_values(db, values, author=actor(request))
+            security_policy.set_values(db, values, author=actor(request))
 
         return await change(request, "security", apply)
 

@@ -11,8 +11,8 @@ from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub import reports
+from hub.accounts.rights import OWN_CHILDREN, may, reach
 from hub.config import Settings
-from hub.rights import OWN_CHILDREN, may, reach
 from hub.store import registry
 from hub.store.registry import RegistryError
 from web.auth import allowed, check, signed_in

@@ -400,7 +400,7 @@ def _m010_broker_credentials(db: Database) -> None:
 
 
 def _m011_trusted_devices(db: Database) -> None:
-    """Browsers that logged in to an account before (device cookies, see `hub/devices.py`):
+    """Browsers that logged in to an account before (device cookies, see `hub/accounts/devices.py`):
     only a hash of each cookie's nonce, and the wrong passwords typed on that browser, so
     failures there lock out that browser alone. `users.blocked_by` tells a block by wrong
     passwords from unknown browsers (`failures`: trusted browsers still log in) from the

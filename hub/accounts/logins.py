@@ -5,7 +5,7 @@ Every attempt is kept (when, from which address, for which e-mail, how it ended)
 `lockout_after` wrong passwords in a row from browsers it does not know, an account is
 blocked until the administrator issues a one-time password; a browser that logged in to it
 before still logs in, and its own wrong passwords lock out only that browser for a while
-(`hub.devices`). An address with `login_rate_limit` failures within
+(`hub.accounts.devices`). An address with `login_rate_limit` failures within
 `RATE_WINDOW_MINUTES` is refused without its password being checked. A refusal never says
 whether an e-mail address has an account; only someone who knows the password learns that
 their account is blocked or has expired. After a login the person is shown when and from
@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import accounts, devices, passwords, security_settings, sessions
-from hub.rights import is_expired
+from hub.accounts import accounts, devices, passwords, security_policy, sessions
+from hub.accounts.rights import is_expired
 from hub.store import audit
 from hub.timefmt import to_db, utc_now
 
@@ -53,7 +53,7 @@ class LoggedIn:
     previous_login_ip: str | None
     failures_since: int
     device_cookie: str
-    """The browser's device cookie, now trusted for this account too (`hub.devices`)."""
+    """The browser's device cookie, now trusted for this account too (`hub.accounts.devices`)."""
 
 
 def log_in(
@@ -69,15 +69,15 @@ def log_in(
 ) -> LoggedIn:
     """Check the e-mail and password and open a session, or raise `LoginRefused`.
 
-    `device_cookie` is what the browser holds from earlier logins (`hub.devices`): a browser
+    `device_cookie` is what the browser holds from earlier logins (`hub.accounts.devices`): a browser
     trusted for this account skips the per-address limit and a block caused by wrong
     passwords from unknown browsers, and its own wrong passwords lock out only itself."""
     moment = now or utc_now()
-    settings = security_settings.load(db)
+    settings = security_policy.load(db)
     typed = (email or "").strip().lower()[:254]
     row = db.execute("SELECT id FROM users WHERE lower(email) = ?", [typed]).fetchone()
     device = devices.recognise(db, device_cookie, row[0], moment) if row else None
-    window_start = moment - timedelta(minutes=security_settings.RATE_WINDOW_MINUTES)
+    window_start = moment - timedelta(minutes=security_policy.RATE_WINDOW_MINUTES)
     if device is None and ip and _failures_from(db, ip, window_start) >= settings.login_rate_limit:
         _attempt(db, typed, None, ip, "rate_limited", moment)
         raise LoginRefused("rate_limited")

@@ -25,7 +25,7 @@ class SecuritySettings:
     """The last N passwords (the current one included) may not be used again."""
     lockout_after: int = 5
     """Wrong passwords in a row from unknown browsers that block an account until the
-    administrator unblocks it; on a browser trusted for the account (`hub.devices`), the
+    administrator unblocks it; on a browser trusted for the account (`hub.accounts.devices`), the
     wrong passwords that lock out that browser alone for a while."""
     idle_minutes: int = 15
     """A session unused this long is ended."""

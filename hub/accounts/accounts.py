@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import passwords, security_settings, sessions
-from hub.rights import READ_RIGHTS, ROLES, Account, is_expired
+from hub.accounts import passwords, security_policy, sessions
+from hub.accounts.rights import READ_RIGHTS, ROLES, Account, is_expired
 from hub.store import audit, registry
 from hub.store.registry import RegistryError
 from hub.timefmt import from_db, to_db, utc_now
@@ -28,7 +28,7 @@ ONE_TIME_VALID_DAYS = 7
 """A one-time password not used within this many days must be issued again."""
 BLOCKED_BY_FAILURES = "failures"
 """`users.blocked_by` of a block by wrong passwords from unknown browsers: the account's
-sessions go on and browsers that logged in to it before still log in (`hub.devices`). The
+sessions go on and browsers that logged in to it before still log in (`hub.accounts.devices`). The
 administrator's block (`administrator`) ends its sessions and refuses every browser."""
 EDITABLE = ("name", "title", "expires_on", "groups", "granted")
 
@@ -76,7 +76,7 @@ def add_user(
     if role == "inspector" and expires_on is None:
         raise RegistryError("an inspector's account needs the last day it works")
     scope = _granted(role, granted)
-    settings = security_settings.load(db)
+    settings = security_policy.load(db)
     one_time = passwords.one_time_password(settings)
     hashed = passwords.hash_password(one_time)
     moment = to_db(now or utc_now())
@@ -203,7 +203,7 @@ def password_change_due(db: Database, user: dict[str, Any], now: datetime | None
     """A one-time password, or one older than the policy's period, must be changed now."""
     if user["must_change"]:
         return True
-    days = security_settings.load(db).password_change_days
+    days = security_policy.load(db).password_change_days
     age = (now or utc_now()) - from_db(user["password_set_at"])
     return days > 0 and age > timedelta(days=days)
 
@@ -227,7 +227,7 @@ def set_password(
     db: Database, user_id: int, new: str, *, author: str, now: datetime | None = None
 ) -> dict[str, Any]:
     """Store a password the person chose: checked against the policy and the last ones."""
-    settings = security_settings.load(db)
+    settings = security_policy.load(db)
     problems = passwords.policy_problems(new, settings)
     recent = db.execute(
         "SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY set_at DESC, id DESC LIMIT ?",
@@ -248,7 +248,7 @@ def set_password(
 def issue_one_time_password(db: Database, user_id: int, *, author: str, now: datetime | None = None) -> str:
     """Unblock an account (or reset a forgotten password): a new one-time password, to be
     changed at the next login; the account's open sessions are ended."""
-    one_time = passwords.one_time_password(security_settings.load(db))
+    one_time = passwords.one_time_password(security_policy.load(db))
     row = {
         "password_hash": passwords.hash_password(one_time),
         "password_set_at": to_db(now or utc_now()),

@@ -1,7 +1,7 @@
 """Passwords: argon2id hashes, the policy, and one-time passwords.
 
 The policy is the procedures' own: at least `password_min_length` characters with a small
-letter, a capital letter and a digit (`security_settings.py`); a password may not repeat
+letter, a capital letter and a digit (`security_policy.py`); a password may not repeat
 one of the account's last `password_history`. Each rule that fails is reported by its code
 (`PROBLEMS`), so the command line says it in English and the web UI in the reader's language.
 """
@@ -14,7 +14,7 @@ import string
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from hub.security_settings import SecuritySettings
+from hub.accounts.security_policy import SecuritySettings
 from hub.store.registry import RegistryError
 
 HASHER = PasswordHasher()
