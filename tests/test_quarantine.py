@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from hub.cli import cli
+from hub.cli.main import cli
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.ingest.intake import Incoming, Intake, QuarantineNotices

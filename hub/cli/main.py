@@ -15,13 +15,13 @@ from typing import Any
 
 import click
 
-from hub.cli_broker import BROKER_COMMANDS, READER_LOGIN_COMMANDS
-from hub.cli_context import database_from, settings_from
-from hub.cli_fees import FEE_COMMANDS
-from hub.cli_journal import JOURNAL_COMMANDS
-from hub.cli_reports import report_command
-from hub.cli_topics import topics_group
-from hub.cli_users import users_group
+from hub.cli.broker import BROKER_COMMANDS, READER_LOGIN_COMMANDS
+from hub.cli.context import database_from, settings_from
+from hub.cli.fees import FEE_COMMANDS
+from hub.cli.journal import JOURNAL_COMMANDS
+from hub.cli.reports import report_command
+from hub.cli.topics import topics_group
+from hub.cli.users import users_group
 from hub.config import ConfigError, load_settings
 from hub.ingest.health import describe_heartbeat, read_heartbeat
 from hub.store import quarantine, readers, taps

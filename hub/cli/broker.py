@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from hub import provision
-from hub.cli_context import database_from, settings_from
+from hub.cli.context import database_from, settings_from
 from hub.ingest.certs import CertsError, SiteCerts, init_certs
 from hub.ingest.mosquitto_conf import TlsListener, mosquitto_acl, mosquitto_conf
 from hub.store import broker_credentials, readers

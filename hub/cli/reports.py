@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from hub import reports
-from hub.cli_context import database_from, settings_from
+from hub.cli.context import database_from, settings_from
 from hub.store import registry
 
 

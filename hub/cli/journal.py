@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from hub.cli_context import database_from, echo_json, refused_as_errors, settings_from
+from hub.cli.context import database_from, echo_json, refused_as_errors, settings_from
 from hub.rules.attendance import local_instant
 from hub.rules.attendance.result import DayResult
 from hub.services import csv_import, days
