@@ -31,7 +31,7 @@ bench: $(STAMP) runtime-deps system-deps
 
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
 firmware: $(STAMP)
-	$(BIN)/python -m hub.virtual_reader build build/firmware
+	$(BIN)/python -m hub.provision.firmware build build/firmware
 
 # The web UI's catalogues: new message ids from web/ (Python and templates) are added to
 # web/locale/*/LC_MESSAGES/messages.po, ready to translate (web/README.md, "Translations").

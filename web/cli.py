@@ -11,7 +11,7 @@ import click
 
 from hub.cli.main import cli, settings_from
 from hub.config import ConfigError
-from hub.demo import DEMO_READERS, DemoDay, seed_demo, seed_demo_accounts, seed_demo_reader_logins
+from hub.devtools.demo import DEMO_READERS, DemoDay, seed_demo, seed_demo_accounts, seed_demo_reader_logins
 from hub.store.db import open_database
 from web.serve import configure_logging, run_hub
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from hub import provision
 from hub.cli.context import database_from, settings_from
 from hub.ingest.certs import CertsError, SiteCerts, init_certs
 from hub.ingest.mosquitto_conf import TlsListener, mosquitto_acl, mosquitto_conf
+from hub.provision import reader as provisioning
 from hub.store import broker_credentials, readers
 from hub.store.broker_credentials import HUB_USER, CredentialsError
 from hub.store.registry import RegistryError
@@ -71,7 +71,7 @@ def provision_command(
                     f"reader {reader_id!r} is not registered: give --name to register it"
                 )
             readers.add_reader(db, reader_id, name)
-        config = provision.ReaderConfig(
+        config = provisioning.ReaderConfig(
             reader_id=reader_id,
             site=settings.site,
             broker_port=broker_port or (8883 if tls else 1883),
@@ -79,9 +79,9 @@ def provision_command(
             ca_der=ca_der if tls else None,
             **options,
         )
-        files = provision.write_bundle(config, target)
+        files = provisioning.write_bundle(config, target)
         if device:
-            provision.copy_to_device(files, device)
+            provisioning.copy_to_device(files, device)
     except (readers.ReaderError, RegistryError, CredentialsError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Reader {reader_id}: {len(files)} files in {target} (config.json holds its passwords).")

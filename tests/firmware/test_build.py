@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.virtual_reader import FIRMWARE_SRC, build_firmware, tool
+from hub.provision.firmware import FIRMWARE_SRC, build_firmware, tool
 
 REPO = FIRMWARE_SRC.parent
 DEVICE_MODULES = sorted(p for p in FIRMWARE_SRC.glob("*.py"))

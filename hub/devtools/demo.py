@@ -5,7 +5,7 @@ second run keeps what is there); `seed_demo_accounts` makes one account of each 
 gives each a new random password at every start, printed by `ewidencjoner demo` (no
 password is kept in the repository); `seed_demo_reader_logins` does the same for the
 readers' MQTT logins. `DemoDay` boots two virtual readers — the real firmware on the
-MicroPython unix port with a simulated MFRC522 (`hub/virtual_reader.py`), each logging in
+MicroPython unix port with a simulated MFRC522 (`hub/devtools/virtual_reader.py`), each logging in
 to the embedded broker with its own login — and plays a kindergarten day faster than life:
 children arrive at the main door, a few go out to the garden and come back, everyone leaves
 in the afternoon, one card nobody knows is tapped. Then the day starts again.
@@ -23,8 +23,8 @@ from sqlite_utils import Database
 
 from hub.accounts import accounts, passwords, security_policy
 from hub.config import Settings
+from hub.devtools.virtual_reader import VirtualReader
 from hub.store import broker_credentials, cards, readers, registry, site_settings
-from hub.virtual_reader import VirtualReader
 
 log = logging.getLogger(__name__)
 

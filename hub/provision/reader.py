@@ -16,8 +16,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.provision.firmware import build_firmware
 from hub.store.registry import RegistryError
-from hub.virtual_reader import build_firmware
 
 CA_FILE = "ca.der"
 
