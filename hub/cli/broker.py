@@ -18,8 +18,9 @@ from hub.ingest.certs import CertsError, SiteCerts, init_certs
 from hub.ingest.mosquitto_conf import TlsListener, mosquitto_acl, mosquitto_conf
 from hub.provision import reader as provisioning
 from hub.store import broker_credentials, readers
-from hub.store.broker_credentials import HUB_USER, CredentialsError
+from hub.store.broker_credentials import CredentialsError
 from hub.store.registry import RegistryError
+from hub.wire import HUB_USER
 
 LEAK_HINT = "If this password leaked: `ewidencjoner reader revoke-login ID`, then provision the reader again."
 

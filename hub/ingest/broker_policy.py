@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.store.broker_credentials import HUB_USER
-from hub.wire import TOPIC_ROOT
+from hub.wire import HUB_USER, TOPIC_ROOT
 
 MAX_PACKET_BYTES = 4096
 """The largest MQTT packet either broker takes. The contract's payloads are under 1 KiB (a

@@ -34,7 +34,7 @@ from amqtt.session import Session
 from hub.config import Settings
 from hub.ingest.broker_policy import MAX_PACKET_BYTES, SitePolicy
 from hub.store import broker_credentials
-from hub.store.broker_credentials import HUB_USER
+from hub.wire import HUB_USER
 
 log = logging.getLogger(__name__)
 START_TIMEOUT_S = 15

@@ -18,15 +18,11 @@ import hashlib
 import hmac
 import os
 import secrets
-from pathlib import Path
 
 from sqlite_utils import Database
 
 from hub.timefmt import to_db, utc_now
-from hub.wire import READER_ID_PATTERN
-
-HUB_USER = "hub"
-"""The hub's MQTT user name, on both brokers (the ACL gives it the whole site)."""
+from hub.wire import HUB_USER, READER_ID_PATTERN
 
 PBKDF2_ITERATIONS = 101
 """`mosquitto_passwd`'s default. Enough for random 192-bit passwords, which no number of
@@ -94,30 +90,6 @@ def revoke(db: Database, reader_id: str) -> bool:
 def reader_hashes(db: Database) -> dict[str, str]:
     """Reader id → `$7$` hash of every reader that has a login."""
     return dict(db.execute("SELECT user, password_hash FROM broker_credentials ORDER BY user").fetchall())
-
-
-def hub_password(path: Path) -> str:
-    """The hub's MQTT password from `path`, made (owner-only file) if the file is missing."""
-    try:
-        return _read_secret(path)
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    password = new_password()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it meanwhile
-        return _read_secret(path)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(password + "\n")
-    return password
-
-
-def _read_secret(path: Path) -> str:
-    secret = path.read_text(encoding="utf-8").strip()
-    if not secret:
-        raise CredentialsError(f"the password file {path} is empty")
-    return secret
 
 
 def mosquitto_password_file(db: Database, hub_secret: str) -> str:
