@@ -16,11 +16,13 @@ demo: $(STAMP) runtime-deps
 
 test: $(STAMP) runtime-deps system-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check hub web tests bench
+	$(BIN)/lint-imports
 
 bench: $(STAMP) runtime-deps system-deps
 	$(BIN)/python bench/ingest.py
