@@ -19,7 +19,8 @@ from sqlite_utils import Database
 from hub.accounts.rights import Account
 from hub.config import Settings
 from hub.rules.attendance import local_instant
-from hub.services import days
+from hub.services import day_json, days
+from hub.services.presence import presence_now
 from hub.store import cards, corrections, registry
 from hub.store.registry import RegistryError
 from hub.timefmt import local_day_bounds
@@ -169,7 +170,7 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         results = days.compute_days(db, settings, day or today(), group_id=group_id)
         mine = own_only(user, "attendance.view", [child_day.child["id"] for child_day in results])
         return [
-            days.day_as_dict(child_day, settings.tz)
+            day_json.day_as_dict(child_day, settings.tz)
             for child_day in results
             if mine is None or child_day.child["id"] in mine
         ]
@@ -178,7 +179,7 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
     async def get_presence(
         _user: Annotated[Account, Depends(require("presence.view"))],
     ) -> list[dict[str, Any]]:
-        return days.presence_now(db, settings)
+        return presence_now(db, settings)
 
     @router.get(
         "/inconsistencies",
@@ -193,7 +194,9 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         first = first or last - timedelta(days=6)
         if last < first or (last - first).days > 62:
             raise HTTPException(422, "ask for at most 62 days, 'from' not after 'to'")
-        return [days.inconsistency_as_dict(item) for item in days.inconsistencies(db, settings, first, last)]
+        return [
+            day_json.inconsistency_as_dict(item) for item in days.inconsistencies(db, settings, first, last)
+        ]
 
     @router.post("/corrections", status_code=201, summary="Correct a child's day (reason required)")
     async def post_correction(request: Request, fix: NewCorrection) -> dict[str, Any]:

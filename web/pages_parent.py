@@ -20,7 +20,7 @@ from hub.accounts import accounts
 from hub.accounts.rights import OWN_CHILDREN, Account, reach
 from hub.config import Settings
 from hub.rules.fees.meals import cutoff_instant
-from hub.services import days
+from hub.services import day_json, days
 from hub.store import absences, cards, fee_settings, registry
 from hub.store.registry import RegistryError
 from hub.timefmt import from_db
@@ -48,7 +48,7 @@ def parent_pages(db: Database, settings: Settings, templates: Jinja2Templates) -
         context = {
             "child": child,
             "today": today(),
-            "today_day": days.day_as_dict(
+            "today_day": day_json.day_as_dict(
                 days.compute_days(db, settings, today(), child_id=child_id)[0], settings.tz
             ),
             "month": date(year, number, 1),
@@ -124,14 +124,14 @@ def parent_pages(db: Database, settings: Settings, templates: Jinja2Templates) -
 def month_history(
     db: Database, settings: Settings, child: dict[str, Any], year: int, number: int, today: date
 ) -> list[dict[str, Any]]:
-    """The child's days of the month up to today, newest first, as `days.day_as_dict` gives them."""
+    """The child's days of the month up to today, newest first, as `day_json.day_as_dict` gives them."""
     first = max(date(year, number, 1), date.fromisoformat(child["active_from"]))
     last = min(date(year, number, calendar.monthrange(year, number)[1]), today)
     if last < first:
         return []
     found = []
     for _day, [child_day] in days.compute_range(db, settings, first, last, [child], attending_only=False):
-        found.append(days.day_as_dict(child_day, settings.tz))
+        found.append(day_json.day_as_dict(child_day, settings.tz))
     return list(reversed(found))
 
 

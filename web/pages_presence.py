@@ -2,7 +2,7 @@
 
 The board is server-rendered; `presence.js` listens to `/presence/events`, which pushes the
 board (without the page around it) after each tap, and swaps it in, so the rules that
-decide who is in live in one place (`hub.services.days.presence_now`). Teachers see
+decide who is in live in one place (`hub.services.presence.presence_now`). Teachers see
 every group: in an evacuation anyone may have to account for any child.
 """
 
@@ -22,7 +22,7 @@ from sqlite_utils import Database
 from hub.accounts import sessions
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.services import days
+from hub.services.presence import presence_now
 from hub.timefmt import utc_now
 from web.auth import allowed, require
 from web.fresh_cache import FreshCache
@@ -68,7 +68,7 @@ def presence_board(
 
 
 def _groups(db: Database, settings: Settings, moment: datetime) -> list[dict[str, Any]]:
-    groups = days.presence_now(db, settings, moment)
+    groups = presence_now(db, settings, moment)
     for group in groups:
         for child in group["children"]:
             child["clock"] = (

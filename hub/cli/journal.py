@@ -16,7 +16,8 @@ import click
 from hub.cli.context import database_from, echo_json, refused_as_errors, settings_from
 from hub.rules.attendance import local_instant
 from hub.rules.attendance.result import DayResult
-from hub.services import csv_import, days
+from hub.services import csv_import, day_json, days
+from hub.services.presence import presence_now
 from hub.store import cards, corrections, registry, site_settings
 from hub.timefmt import local_day_bounds
 
@@ -313,7 +314,7 @@ def day_command(ctx: click.Context, day: datetime | None, group: str | None, as_
     the_day = day.date() if day else _today(ctx)
     results = days.compute_days(db, settings, the_day, group_id=group_id)
     if as_json:
-        echo_json([days.day_as_dict(child_day, settings.tz) for child_day in results])
+        echo_json([day_json.day_as_dict(child_day, settings.tz) for child_day in results])
         return
     for child_day in results:
         click.echo(_day_line(child_day.child, child_day.result, settings.tz))
@@ -333,7 +334,7 @@ def _day_line(child: dict, result: DayResult, tz) -> str:
 @click.pass_context
 def presence_command(ctx: click.Context, as_json: bool) -> None:
     """Who is in the building now, per group (the evacuation list)."""
-    groups = days.presence_now(database_from(ctx), settings_from(ctx))
+    groups = presence_now(database_from(ctx), settings_from(ctx))
     if as_json:
         echo_json(groups)
         return
@@ -357,7 +358,7 @@ def inconsistencies_command(ctx: click.Context, first, last, as_json: bool) -> N
     first_day = first.date() if first else last_day - timedelta(days=6)
     items = days.inconsistencies(database_from(ctx), settings_from(ctx), first_day, last_day)
     if as_json:
-        echo_json([days.inconsistency_as_dict(item) for item in items])
+        echo_json([day_json.inconsistency_as_dict(item) for item in items])
         return
     if not items:
         click.echo("Nothing to resolve.")
