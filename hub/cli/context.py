@@ -1,10 +1,13 @@
-"""What every `ewidencjoner` command shares: the settings, the database, errors, JSON output."""
+"""What every `ewidencjoner` command shares: the settings, the database, errors, JSON output,
+the date type and the `--author` and `--json` options."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -43,3 +46,22 @@ def refused_as_errors() -> Iterator[None]:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
+def author_option(function):
+    return click.option(
+        "--author",
+        default=lambda: f"cli:{getpass.getuser()}",
+        help="Who makes the change (default: cli:<user>).",
+    )(function)
+
+
+def json_option(function):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+
+
+def _today(ctx: click.Context) -> date:
+    return datetime.now(settings_from(ctx).tz).date()

@@ -7,8 +7,7 @@ from datetime import datetime, time
 
 import click
 
-from hub.cli.context import database_from, echo_json, refused_as_errors, settings_from
-from hub.cli.journal import author_option
+from hub.cli.context import author_option, database_from, echo_json, refused_as_errors, settings_from
 from hub.rules.fees import FirstHours, FixedWindow, StayRules, check_settings
 from hub.rules.fees.settings import MEAL_BILLINGS, MISSING_SCAN_POLICIES, ROUNDING_SCOPES, ROUNDINGS
 from hub.services import months

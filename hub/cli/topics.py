@@ -6,8 +6,15 @@ from datetime import datetime
 
 import click
 
-from hub.cli.context import database_from, echo_json, refused_as_errors
-from hub.cli.journal import DATE, _today, author_option, json_option
+from hub.cli.context import (
+    DATE,
+    _today,
+    author_option,
+    database_from,
+    echo_json,
+    json_option,
+    refused_as_errors,
+)
 from hub.store import day_topics, registry
 
 

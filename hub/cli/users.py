@@ -16,8 +16,15 @@ import click
 
 from hub.accounts import accounts, logins, security_policy
 from hub.accounts.rights import READ_RIGHTS, RIGHTS, ROLE_RIGHTS, ROLES
-from hub.cli.context import database_from, echo_json, refused_as_errors, settings_from
-from hub.cli.journal import DATE, author_option, json_option
+from hub.cli.context import (
+    DATE,
+    author_option,
+    database_from,
+    echo_json,
+    json_option,
+    refused_as_errors,
+    settings_from,
+)
 from hub.store import registry
 from hub.timefmt import from_db, local_day_bounds
 
