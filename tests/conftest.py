@@ -30,7 +30,7 @@ def mosquitto(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mosqui
 
 @pytest.fixture
 def settings(tmp_path: Path, mosquitto: Mosquitto) -> Settings:
-    database = tmp_path / "hub.store.db"
+    database = tmp_path / "hub.db"
     db = open_database(database)
     for reader_id in ("r1", "r2"):
         readers.add_reader(db, reader_id, f"Czytnik {reader_id}")

@@ -64,7 +64,7 @@ def site() -> Iterator[tuple[Settings, Database, Database, dict[str, int]]]:
     """A kindergarten with two children (Ania has two cards), three readers and a
     connection for ingest and one for everyone else."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "hub.store.db"
+        path = Path(tmp) / "hub.db"
         db = open_database(path)
         for reader_id, mode in READERS.items():
             readers.add_reader(db, reader_id, reader_id, mode)

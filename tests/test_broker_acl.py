@@ -65,7 +65,7 @@ def _mosquitto_files(tmp_path: Path, config: Path) -> tuple[Path, Path]:
 
 @pytest.fixture(params=["embedded", "mosquitto"])
 def site(request, tmp_path: Path) -> Iterator[Site]:
-    database = tmp_path / "hub.store.db"
+    database = tmp_path / "hub.db"
     passwords = _registered(database)
     stop = []
 

@@ -45,10 +45,10 @@ def modes(path: Path) -> dict[str, int]:
 
 
 def test_the_database_and_its_wal_are_readable_by_their_owner_only(tmp_path: Path, umask_022: None) -> None:
-    path = tmp_path / "data" / "hub.store.db"
+    path = tmp_path / "data" / "hub.db"
     db = open_database(path)
     readers.add_reader(db, "wejscie", "Wejście")
-    assert modes(path) == {"hub.store.db": 0o600, "hub.store.db-wal": 0o600, "hub.store.db-shm": 0o600}
+    assert modes(path) == {"hub.db": 0o600, "hub.db-wal": 0o600, "hub.db-shm": 0o600}
     assert path.parent.stat().st_mode & 0o777 == 0o700
     db.close()
 
@@ -56,7 +56,7 @@ def test_the_database_and_its_wal_are_readable_by_their_owner_only(tmp_path: Pat
 def test_a_database_an_older_version_left_readable_by_all_is_tightened(
     tmp_path: Path, umask_022: None
 ) -> None:
-    path = tmp_path / "hub.store.db"
+    path = tmp_path / "hub.db"
     old = sqlite3.connect(path)
     old.execute("PRAGMA journal_mode = wal")
     old.execute("CREATE TABLE t (x)")
@@ -70,8 +70,8 @@ def test_a_database_an_older_version_left_readable_by_all_is_tightened(
 def test_a_write_transaction_holds_the_write_lock_from_its_start(tmp_path: Path) -> None:
     """A DEFERRED transaction that read first fails at once with "database is locked" when
     another connection wrote in between; an IMMEDIATE one makes the other writer wait."""
-    db = open_database(tmp_path / "hub.store.db")
-    other = sqlite3.connect(tmp_path / "hub.store.db", timeout=0)
+    db = open_database(tmp_path / "hub.db")
+    other = sqlite3.connect(tmp_path / "hub.db", timeout=0)
     with db.atomic():
         db.execute("SELECT count(*) FROM readers").fetchone()
         with pytest.raises(sqlite3.OperationalError, match="locked"):
@@ -86,7 +86,7 @@ def test_a_write_transaction_holds_the_write_lock_from_its_start(tmp_path: Path)
 
 
 def test_each_thread_has_its_own_connection_and_transaction(tmp_path: Path) -> None:
-    db = open_database(tmp_path / "hub.store.db")
+    db = open_database(tmp_path / "hub.db")
     seen: dict[str, object] = {}
     with db.atomic():
         readers.add_reader(db, "wejscie", "Wejście")
@@ -133,7 +133,7 @@ class Browser:
 
 def test_two_parents_tabs_asking_for_every_group_at_once_get_403s_not_500s(tmp_path: Path) -> None:
     """Each refusal is logged: two refusals at once used to share one connection's savepoints."""
-    settings = Settings(database=tmp_path / "hub.store.db", cookie_secure=False)
+    settings = Settings(database=tmp_path / "hub.db", cookie_secure=False)
     db = open_database(settings.database)
     registry.add_group(db, "Motylki", author="test")
     child = registry.add_child(db, first_name="Ala", last_name="Nowak", group="Motylki", author="test")

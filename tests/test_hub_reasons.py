@@ -63,7 +63,7 @@ REFUSALS: list[tuple[Callable[[Database], Any], str, str]] = [
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
-    db = open_database(tmp_path_factory.mktemp("reasons") / "hub.store.db")
+    db = open_database(tmp_path_factory.mktemp("reasons") / "hub.db")
     registry.add_group(db, "Żabki", author="t")
     registry.add_child(
         db, first_name="Ania", last_name="Kowalska", group=1, active_from="2026-09-01", author="t"

@@ -32,7 +32,7 @@ BIG = 16 * 1024 * 1024
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(tmp_path / "hub.store.db")
+    database = open_database(tmp_path / "hub.db")
     readers.add_reader(database, "r1", "Wejście")
     yield database
     database.close()
@@ -133,7 +133,7 @@ def test_purge_removes_old_entries_but_keeps_open_conflicts(db: Database, tmp_pa
     resolved = quarantine.list_quarantine(db)[2]["id"]
     quarantine.resolve(db, resolved, old)
     result = CliRunner().invoke(
-        cli, ["--database", str(tmp_path / "hub.store.db"), "quarantine", "purge", "--older-than", "30"]
+        cli, ["--database", str(tmp_path / "hub.db"), "quarantine", "purge", "--older-than", "30"]
     )
     assert result.exit_code == 0 and "Removed 2 quarantine entries" in result.output, result.output
     left = sorted(entry["payload"] for entry in quarantine.list_quarantine(db, include_resolved=True))
@@ -146,7 +146,7 @@ def test_api_quarantine_pages_with_a_bounded_maximum(db: Database, tmp_path: Pat
             quarantine.quarantine(
                 db, topic="t", payload=b"x" * 2000, reason=f"r{reason}", detail="d", received=NOW
             )
-    settings = Settings(database=tmp_path / "hub.store.db", site=SITE)
+    settings = Settings(database=tmp_path / "hub.db", site=SITE)
     client = signed_in(create_app(settings, EventBus()), settings.database, "teacher")
     page = client.get("/api/quarantine").json()
     assert len(page["entries"]) == 50 and len(page["counts"]) == 250
@@ -190,7 +190,7 @@ def test_resolving_a_conflict_takes_it_off_the_inconsistency_log(db: Database, t
 
     def resolve(entry_id: int):
         return CliRunner().invoke(
-            cli, ["--database", str(tmp_path / "hub.store.db"), "quarantine", "resolve", str(entry_id)]
+            cli, ["--database", str(tmp_path / "hub.db"), "quarantine", "resolve", str(entry_id)]
         )
 
     assert resolve(entry).exit_code == 0

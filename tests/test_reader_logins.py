@@ -16,7 +16,7 @@ from web.cli import cli
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    database = tmp_path / "hub.store.db"
+    database = tmp_path / "hub.db"
     db = open_database(database)
     readers.add_reader(db, "wejscie", "Wejście")
     db.close()
@@ -33,7 +33,7 @@ def run(config: Path, *args: str):
 
 
 def stored_hash(config: Path, reader_id: str) -> str | None:
-    db = open_database(config.parent / "hub.store.db")
+    db = open_database(config.parent / "hub.db")
     try:
         return broker_credentials.reader_hashes(db).get(reader_id)
     finally:

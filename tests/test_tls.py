@@ -58,7 +58,7 @@ def test_certs_init_names_the_broker_for_every_client_and_hides_the_keys(site_ce
 
 
 def _database(tmp_path: Path) -> tuple[Path, str]:
-    database = tmp_path / "hub.store.db"
+    database = tmp_path / "hub.db"
     db = open_database(database)
     readers.add_reader(db, "r1", "Wejście")
     password = broker_credentials.issue(db, "r1")
