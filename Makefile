@@ -16,11 +16,13 @@ demo: $(STAMP) runtime-deps
 
 test: $(STAMP) runtime-deps system-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check hub web tests bench
+	$(BIN)/lint-imports
 
 bench: $(STAMP) runtime-deps system-deps
 	$(BIN)/python bench/ingest.py
@@ -31,7 +33,7 @@ bench: $(STAMP) runtime-deps system-deps
 
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
 firmware: $(STAMP)
-	$(BIN)/python -m hub.virtual_reader build build/firmware
+	$(BIN)/python -m hub.provision.firmware build build/firmware
 
 # The web UI's catalogues: new message ids from web/ (Python and templates) are added to
 # web/locale/*/LC_MESSAGES/messages.po, ready to translate (web/README.md, "Translations").

@@ -32,7 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.virtual_reader import DEFAULT_HEAP, build_firmware, tool
+from hub.devtools.virtual_reader import DEFAULT_HEAP
+from hub.provision.firmware import build_firmware, tool
 
 SCRIPT = r"""
 import gc

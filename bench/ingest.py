@@ -27,9 +27,9 @@ import paho.mqtt.client as mqtt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import readers
-from hub.db import open_database
-from hub.ingest import disable_nagle
+from hub.ingest.mqtt_client import disable_nagle
+from hub.store import readers
+from hub.store.db import open_database
 from hub.wire import reader_topic
 from tests.support import HubProcess, Mosquitto, tap_payload, wait_until
 

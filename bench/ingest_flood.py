@@ -34,11 +34,11 @@ import paho.mqtt.client as mqtt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import cards, readers, registry
 from hub.config import Settings
-from hub.db import open_database
-from hub.ingest import disable_nagle
-from hub.taps import TapRow
+from hub.ingest.mqtt_client import disable_nagle
+from hub.store import cards, readers, registry
+from hub.store.db import open_database
+from hub.store.taps import TapRow
 from hub.timefmt import to_db
 from hub.wire import reader_topic
 from tests.support import HubProcess, Mosquitto, tap_payload, wait_until

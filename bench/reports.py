@@ -2,7 +2,7 @@
 
 `.venv/bin/python bench/reports.py [--fresh] [--runs N] [--city-runs N]` (part of `make bench`).
 Builds, or reuses from a cache under the temp dir keyed by `DATA_VERSION` and the schema
-version, two SQLite databases through the hub's own schema (`hub.db.open_database`):
+version, two SQLite databases through the hub's own schema (`hub.store.db.open_database`):
 
 - a kindergarten: 150 children in 6 groups, one toggle reader at the door;
 - a city: 400 such kindergartens in one database, 60,000 children. One database because
@@ -20,7 +20,7 @@ Times, each the best of a few runs (the machine is shared, so CPU time is printe
 the kindergarten's fee summary; its fee-summary and monthly-grid PDFs (build and render,
 in a warm process, and the fee-summary PDF through a cold `ewidencjoner report`); the stay
 reports of all 150 children, one PDF each (one run); the city's fee summary through
-`hub.months.summary`, as the `fee-summary` report computes it, with worker processes and
+`hub.services.months.summary`, as the `fee-summary` report computes it, with worker processes and
 in one process. The baseline, timed in the same run on both databases: a single SQL
 aggregate over the same taps (per child and day, last tap − first tap, summed per child).
 """
@@ -46,11 +46,22 @@ from typing import Any, TypeVar, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import billing, fee_store, months, reports
-from hub.attendance import working_days
+from hub import reports
 from hub.config import Settings
-from hub.db import MIGRATIONS, open_database
-from hub.fees import FeeSettings, FeeSummary, FixedWindow, HourlyRate, MealPrice, MealSettings, StayRules
+from hub.rules.attendance import working_days
+from hub.rules.fees import (
+    FeeSettings,
+    FeeSummary,
+    FixedWindow,
+    HourlyRate,
+    MealPrice,
+    MealSettings,
+    StayRules,
+)
+from hub.services import billing, months
+from hub.store import fee_settings
+from hub.store.db import open_database
+from hub.store.migrations import MIGRATIONS
 
 DATA_VERSION = "reports-bench-4"
 """Bump when the generated data changes: the cached databases are keyed by it."""
@@ -91,7 +102,7 @@ def epoch(day: date, seconds: int) -> int:
     return int(midnight.timestamp()) + seconds - 3600 * utc_offset(day)
 
 
-def fee_settings() -> FeeSettings:
+def sample_fee_settings() -> FeeSettings:
     """The gmina's rules: the legal cap, free 08:00–13:00, per full hour; three meals."""
     return FeeSettings(
         rates=(HourlyRate(date(2025, 9, 1), Decimal("1.44"), "uchwała"),),
@@ -184,7 +195,7 @@ def populate(db: Any, kindergartens: int, seed: int = 2026) -> None:
             )
             populate_kindergarten(conn, rng, reader, kids, march, february)
     conn.execute("PRAGMA synchronous = FULL")
-    fee_store.save(db, fee_settings())
+    fee_settings.save(db, sample_fee_settings())
 
 
 def populate_kindergarten(

@@ -36,8 +36,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import accounts, cards, readers, registry, taps
-from hub.db import open_database
+from hub.accounts import accounts
+from hub.store import cards, readers, registry, taps
+from hub.store.db import open_database
 from hub.wire import TapMessage
 from tests.support import FakeReaderClient, HubProcess, Mosquitto, tap_payload, wait_until
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hub import broker_credentials
-from hub.broker_credentials import HUB_USER
+from hub.wire import HUB_USER
 
 ENV_PREFIX = "EWIDENCJONER_"
 DEFAULT_CONFIG_FILE = Path("ewidencjoner.toml")
@@ -141,7 +141,7 @@ class Settings:
     def hub_broker_password(self) -> str:
         """The hub's MQTT password: `broker_password` if set, else the password file's (made,
         owner-only, at first use; `broker-passwords` puts the same one into Mosquitto's file)."""
-        return self.broker_password or broker_credentials.hub_password(self.hub_password_file)
+        return self.broker_password or hub_password(self.hub_password_file)
 
     def broker_login(self) -> tuple[str, str] | None:
         """The user name and password the hub logs in with, None for an anonymous broker."""
@@ -236,3 +236,27 @@ def _flag(name: str, value: object) -> bool:
     if text in {"false", "no", "0", "off"}:
         return False
     raise ConfigError(f"setting {name} must be true or false, got {value!r}")
+
+
+def hub_password(path: Path) -> str:
+    """The hub's MQTT password from `path`, made (owner-only file) if the file is missing."""
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(24)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it meanwhile
+        return _read_secret(path)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password + "\n")
+    return password
+
+
+def _read_secret(path: Path) -> str:
+    secret = path.read_text(encoding="utf-8").strip()
+    if not secret:
+        raise ConfigError(f"the password file {path} is empty")
+    return secret

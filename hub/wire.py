@@ -16,6 +16,9 @@ from typing import Any
 CONTRACT_VERSION = 1
 MAX_PAYLOAD_BYTES = 1024
 TOPIC_ROOT = "ewidencjoner"
+HUB_USER = "hub"
+"""The hub's MQTT user name, on both brokers (the ACL gives it the whole site); a reader's
+is its reader id."""
 # `\Z`, not `$`: `$` also matches before a trailing newline, so "04A1B2C3\n" would pass.
 READER_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
 UID_PATTERN = re.compile(r"^(?:[0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})\Z")

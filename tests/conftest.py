@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hub import readers
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
-from hub.ingest import Ingest
+from hub.ingest.events import EventBus
+from hub.ingest.mqtt_client import Ingest
+from hub.store import readers
+from hub.store.db import open_database
 from tests.support import Mosquitto
 
 SITE = "test"

@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 
 from sqlite_utils import Database
 
-from hub import cards, readers, taps
-from hub.attendance import local_instant
 from hub.config import Settings
+from hub.rules.attendance import local_instant
+from hub.store import cards, readers, taps
 from hub.wire import TapMessage
 
 READER = "wejscie"

@@ -18,10 +18,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlite_utils import Database
 
-from hub import registry, taps
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store import registry, taps
+from hub.store.db import open_database
 from hub.wire import TapMessage
 from tests.web_support import signed_in
 from web.app import create_app

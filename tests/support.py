@@ -22,7 +22,7 @@ import paho.mqtt.client as mqtt
 import uvicorn
 from fastapi import FastAPI
 
-from hub.mosquitto_conf import mosquitto_conf
+from hub.ingest.mosquitto_conf import mosquitto_conf
 from hub.wire import reader_topic
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, StorageState
 
-from hub import cards, readers, registry, taps
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store import cards, readers, registry, taps
+from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
 from tests.support import WebServer

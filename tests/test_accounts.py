@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from hub import accounts, audit, logins, passwords, registry, security_settings
-from hub.db import open_database
-from hub.registry import RegistryError
-from hub.rights import READ_RIGHTS, RIGHTS, ROLE_RIGHTS, may
+from hub.accounts import accounts, logins, passwords, security_policy
+from hub.accounts.rights import READ_RIGHTS, RIGHTS, ROLE_RIGHTS, may
+from hub.store import audit, registry
+from hub.store.db import open_database
+from hub.store.registry import RegistryError
 from hub.timefmt import to_db
 
 GOOD = "Zielony7Ogrod"
@@ -52,7 +53,7 @@ def teacher(db: Database, password: str = GOOD) -> dict:
     ],
 )
 def test_each_rule_of_the_policy(password: str, problems: list[str]) -> None:
-    assert passwords.policy_problems(password, security_settings.SecuritySettings()) == problems
+    assert passwords.policy_problems(password, security_policy.SecuritySettings()) == problems
 
 
 def test_a_refused_password_says_every_reason(db: Database) -> None:
@@ -73,7 +74,7 @@ def test_hashes_are_argon2id_and_never_leave_storage(db: Database) -> None:
 
 def test_a_new_account_has_a_one_time_password_to_change_at_first_login(db: Database) -> None:
     user, one_time = accounts.add_user(db, email="ewa@p11.pl", name="Ewa Lis", role="secretary", author="dyr")
-    assert passwords.policy_problems(one_time, security_settings.load(db)) == []
+    assert passwords.policy_problems(one_time, security_policy.load(db)) == []
     logged_in = login(db, "EWA@p11.pl ", one_time)
     account = accounts.load_account(db, logged_in.user["id"], TODAY, NOW)
     assert account is not None and account.must_change_password
@@ -85,7 +86,7 @@ def test_a_new_account_has_a_one_time_password_to_change_at_first_login(db: Data
 
 def test_lockout_after_n_failures_then_unblock_with_a_one_time_password(db: Database) -> None:
     user = teacher(db)
-    for _ in range(security_settings.SecuritySettings().lockout_after):
+    for _ in range(security_policy.SecuritySettings().lockout_after):
         with pytest.raises(logins.LoginRefused) as refused:
             login(db, user["email"], "Zle1haslo!!")
         assert refused.value.outcome == "bad_credentials"
@@ -114,7 +115,7 @@ def test_one_time_password_expires_after_a_week(db: Database) -> None:
 
 def test_failures_from_one_address_are_limited(db: Database) -> None:
     user = teacher(db)
-    security_settings.set_values(db, {"login_rate_limit": "5", "lockout_after": "50"}, author="dyr")
+    security_policy.set_values(db, {"login_rate_limit": "5", "lockout_after": "50"}, author="dyr")
     for number in range(5):
         with pytest.raises(logins.LoginRefused):
             login(db, f"nikt{number}@example.pl", "x", ip="203.0.113.9")
@@ -127,7 +128,7 @@ def test_failures_from_one_address_are_limited(db: Database) -> None:
 
 def test_the_last_passwords_may_not_be_used_again(db: Database) -> None:
     user = teacher(db)
-    security_settings.set_values(db, {"password_history": "3"}, author="dyr")
+    security_policy.set_values(db, {"password_history": "3"}, author="dyr")
     accounts.set_password(db, user["id"], "Drugie2Haslo", author="t")
     with pytest.raises(passwords.PasswordRejected) as refused:
         accounts.set_password(db, user["id"], GOOD, author="t")
@@ -141,7 +142,7 @@ def test_a_password_older_than_the_period_must_be_changed(db: Database) -> None:
     user = teacher(db)
     db["users"].update(user["id"], {"password_set_at": to_db(NOW - timedelta(days=31))})
     assert accounts.load_account(db, user["id"], TODAY, NOW).must_change_password
-    security_settings.set_values(db, {"password_change_days": "0"}, author="dyr")
+    security_policy.set_values(db, {"password_change_days": "0"}, author="dyr")
     assert not accounts.load_account(db, user["id"], TODAY, NOW).must_change_password
 
 

@@ -1,5 +1,5 @@
 """The ack classifier answers every tap exactly as computing the child's whole day does, while
-it extends a kept walk of the day for taps that come in order (hub/acks.py).
+it extends a kept walk of the day for taps that come in order (hub/services/acks.py).
 
 Generated histories on a real database: taps of one child's two cards, another child's and
 an unknown card on readers in every mode, in batches (as ingest inserts them) mostly in
@@ -23,13 +23,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from hub import acks, cards, corrections, readers, registry, site_settings, taps
-from hub.acks import AckClassifier, ack_of
-from hub.attendance import TapId
 from hub.config import Settings
-from hub.days import compute_days
-from hub.db import connect, open_database
-from hub.taps import TapRow
+from hub.rules.attendance import TapId
+from hub.services import acks
+from hub.services.acks import AckClassifier, ack_of
+from hub.services.days import compute_days
+from hub.store import cards, corrections, readers, registry, site_settings, taps
+from hub.store.db import connect, open_database
+from hub.store.taps import TapRow
 from hub.timefmt import from_db, to_db
 
 DAY = date(2026, 11, 18)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from hub import quarantine, readers, taps
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store import quarantine, readers, taps
+from hub.store.db import open_database
 from hub.wire import TapMessage
 from tests.web_support import signed_in
 from web.app import create_app

@@ -32,10 +32,10 @@ from typing import Any
 import httpx
 import pytest
 
-from hub import cards, corrections, readers, registry, taps
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store import cards, corrections, readers, registry, taps
+from hub.store.db import open_database
 from hub.wire import TapMessage
 from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from hub import cards, registry
 from hub.config import Settings
-from hub.days import compute_days
-from hub.db import open_database
-from hub.ingest import Ingest
+from hub.ingest.mqtt_client import Ingest
+from hub.services.days import compute_days
+from hub.store import cards, registry
+from hub.store.db import open_database
 from tests.conftest import SITE
 from tests.support import FakeReaderClient, Mosquitto, tap_payload, wait_until
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from hub import audit, cards, corrections, readers, registry, site_settings
-from hub.db import open_database
-from hub.registry import RegistryError
+from hub.store import audit, cards, corrections, readers, registry, site_settings
+from hub.store.db import open_database
+from hub.store.registry import RegistryError
 from web.cli import cli
 
 

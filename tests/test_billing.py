@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub import absences, billing, cards, readers, registry, reports, taps
+from hub import reports
 from hub.config import Settings
-from hub.db import open_database
+from hub.services import billing
+from hub.store import absences, cards, readers, registry, taps
+from hub.store.db import open_database
 from hub.wire import TapMessage
 from tests.support import trimmed, xlsx_rows_as_csv
 from web.cli import cli

@@ -18,13 +18,13 @@ import paho.mqtt.client as mqtt
 import pytest
 from click.testing import CliRunner
 
-from hub import broker_credentials, readers
-from hub.broker_policy import MAX_PACKET_BYTES
 from hub.config import Settings
-from hub.db import open_database
-from hub.embedded_broker import ANONYMOUS_WARNING, EmbeddedBroker
-from hub.events import EventBus
-from hub.ingest import Ingest
+from hub.ingest.broker_policy import MAX_PACKET_BYTES
+from hub.ingest.embedded_broker import ANONYMOUS_WARNING, EmbeddedBroker
+from hub.ingest.events import EventBus
+from hub.ingest.mqtt_client import Ingest
+from hub.store import broker_credentials, readers
+from hub.store.db import open_database
 from hub.wire import reader_topic, time_topic
 from tests.support import FakeReaderClient, Mosquitto, free_port, tap_payload, wait_until
 from web.cli import cli
@@ -228,7 +228,7 @@ def test_anonymous_and_wrong_passwords_are_refused(site: Site, user, secret, cli
 @pytest.mark.parametrize("with_password", ["right", "wrong"])
 def test_nobody_takes_over_the_hubs_client_id(site: Site, caplog, with_password: str) -> None:
     """A reader (or anyone) connecting as `hub-<site>` must not throw the hub off."""
-    caplog.set_level(logging.WARNING, logger="hub.ingest")
+    caplog.set_level(logging.WARNING, logger="hub.ingest.mqtt_client")
     password = site.passwords["r1"] if with_password == "right" else "wrong"
     for _ in range(3):
         code = connect_result(site.port, "r1", password, client_id=HUB_CLIENT_ID)
@@ -323,7 +323,7 @@ def test_anonymous_embedded_broker_only_when_asked_and_said_loudly(tmp_path: Pat
         assert connect_result(port, None, None, "anyone").is_failure
     finally:
         broker.stop()
-    caplog.set_level(logging.WARNING, logger="hub.embedded_broker")
+    caplog.set_level(logging.WARNING, logger="hub.ingest.embedded_broker")
     open_settings = Settings(
         database=tmp_path / "a.db", site=SITE, embedded_broker_port=port, embedded_broker_anonymous=True
     )

@@ -12,8 +12,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from hub import quarantine, readers, taps
-from hub.db import open_database
+from hub.store import quarantine, readers, taps
+from hub.store.db import open_database
 from hub.wire import TapMessage
 from web.cli import cli
 

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from hub import corrections, readers, registry, taps
-from hub.attendance import TapId
 from hub.config import Settings
-from hub.days import compute_days, compute_range
-from hub.db import open_database
+from hub.rules.attendance import TapId
+from hub.services.days import compute_days, compute_range
+from hub.store import corrections, readers, registry, taps
+from hub.store.db import open_database
 from hub.timefmt import to_db
 from hub.wire import TapMessage
 

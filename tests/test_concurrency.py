@@ -18,11 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hub import readers, registry
 from hub.config import Settings
-from hub.db import connect, open_database
-from hub.events import EventBus
-from hub.ingest import Ingest
+from hub.ingest.events import EventBus
+from hub.ingest.mqtt_client import Ingest
+from hub.store import readers, registry
+from hub.store.db import connect, open_database
 from tests.conftest import SITE
 from tests.support import FakeReaderClient, Mosquitto, WebServer, tap_payload, wait_until
 from tests.web_support import PASSWORD, add_account

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
-from hub.ingest import Ingest
+from hub.ingest.events import EventBus
+from hub.ingest.mqtt_client import Ingest
+from hub.store.db import open_database
 from tests.conftest import SITE
 from tests.support import FakeReaderClient, HubProcess, Mosquitto, tap_payload, wait_until
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from hub import day_topics, registry
-from hub.db import open_database
-from hub.registry import RegistryError
+from hub.store import day_topics, registry
+from hub.store.db import open_database
+from hub.store.registry import RegistryError
 from web.cli import cli
 
 DAY = date(2026, 11, 20)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.db import MIGRATIONS, SchemaTooNew, connect, migrate, open_database, schema_version
+from hub.store.db import connect, open_database
+from hub.store.migrations import MIGRATIONS, SchemaTooNew, migrate, schema_version
 
 
 def test_a_database_from_an_older_version_upgrades_and_keeps_its_data(tmp_path: Path) -> None:

@@ -12,17 +12,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlite_utils import Database
 
-from hub import accounts, security_settings
+from hub.accounts import accounts, security_policy
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store.db import open_database
 from hub.timefmt import to_db
 from tests.web_support import BASE_URL, PASSWORD, add_account, log_in, signed_in
 from web.app import create_app
 from web.auth import DEVICE_COOKIE
 
 WRONG = "Zgaduje1234"
-LOCKOUT = security_settings.SecuritySettings().lockout_after
+LOCKOUT = security_policy.SecuritySettings().lockout_after
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_the_administrators_block_refuses_even_a_trusted_browser(settings: Setti
 
 def test_a_trusted_browser_skips_the_per_address_limit(settings: Settings, director: dict) -> None:
     db = database(settings)
-    security_settings.set_values(db, {"login_rate_limit": "5"}, author="test")
+    security_policy.set_values(db, {"login_rate_limit": "5"}, author="test")
     own = trusted_browser(settings, director["email"])
     for number in range(5):
         log_in(browser(settings), f"nikt{number}@example.pl", WRONG)  # the same address as `own`

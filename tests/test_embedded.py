@@ -12,12 +12,12 @@ from pathlib import Path
 
 import httpx
 
-from hub import broker_credentials, readers
 from hub.config import Settings
-from hub.db import open_database
-from hub.embedded_broker import EmbeddedBroker
-from hub.events import EventBus
-from hub.ingest import Ingest
+from hub.ingest.embedded_broker import EmbeddedBroker
+from hub.ingest.events import EventBus
+from hub.ingest.mqtt_client import Ingest
+from hub.store import broker_credentials, readers
+from hub.store.db import open_database
 from tests.support import FakeReaderClient, free_port, tap_payload, wait_until
 from tests.web_support import session_headers
 

@@ -19,11 +19,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from hub import billing, fee_store, registry, site_settings
-from hub.attendance import CompleteDay, DayResult
-from hub.days import compute_range, range_fee_days
-from hub.db import open_database
-from hub.fees import (
+from hub.rules.attendance import CompleteDay, DayResult
+from hub.rules.fees import (
     Adjustment,
     FeeSettings,
     FirstHours,
@@ -33,6 +30,10 @@ from hub.fees import (
     StayRules,
     fee_summary,
 )
+from hub.services import billing
+from hub.services.days import compute_range, range_fee_days
+from hub.store import fee_settings, registry, site_settings
+from hub.store.db import open_database
 from tests.test_compute_range import FIRST, LAST, UIDS, build, minutes, tap_strategy
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -126,7 +127,7 @@ def test_the_summary_counts_children_done_and_equals_the_day_by_day_summary(tmp_
     forgotten = [("wejscie", "04B2", 3 * 24 * 60 + 7 * 60, True)]  # a stay without a departure
     settings = build(tmp_path / "summary.db", with_stays(forgotten, stays), 4 * 24 * 60, 9 * 24 * 60)
     db = open_database(tmp_path / "summary.db")
-    fee_store.save(db, FeeSettings(rules=(StayRules(missing_scan="assume_closing"),)))
+    fee_settings.save(db, FeeSettings(rules=(StayRules(missing_scan="assume_closing"),)))
     done: list[int] = []
 
     summary = billing.summary(db, settings, 2026, 10, progress=done.append)
@@ -136,7 +137,7 @@ def test_the_summary_counts_children_done_and_equals_the_day_by_day_summary(tmp_
         billing.month_days(db, settings, 2026, 10),
         2026,
         10,
-        fee_store.load(db),
+        fee_settings.load(db),
         site_settings.rules_for(db, settings),
     )
     assert summary == general
@@ -153,7 +154,7 @@ def test_a_summary_in_parts_by_worker_processes_equals_the_summary_in_one(
     meals = MealSettings(
         prices=(MealPrice(date(2026, 1, 1), "obiad", Decimal("9.50")),), billing="in_arrears"
     )
-    fee_store.save(db, FeeSettings(meals=meals))
+    fee_settings.save(db, FeeSettings(meals=meals))
     db["absences"].insert(  # reported the evening before: October's dinner is not charged
         {"child_id": 3, "day": "2026-10-27", "reported_at": "2026-10-26T18:00:00.000Z", "reported_by": "mama"}
     )

@@ -6,8 +6,8 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from hub import readers
-from hub.db import connect, open_database
+from hub.store import readers
+from hub.store.db import connect, open_database
 from web.fresh_cache import FreshCache
 
 

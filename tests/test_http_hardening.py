@@ -12,10 +12,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from hub import registry, security_settings
+from hub.accounts import security_policy
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store import registry
+from hub.store.db import open_database
 from tests.support import HubProcess, Mosquitto, WebServer
 from tests.web_support import BASE_URL, signed_in
 from web.app import create_app
@@ -212,7 +213,7 @@ def test_forwarded_addresses_are_believed_only_from_trusted_proxies(
     tmp_path: Path, settings: Settings, mosquitto: Mosquitto, trusted_proxies: str
 ) -> None:
     db = open_database(settings.database)
-    security_settings.set_values(db, {"login_rate_limit": "5"}, author="test")
+    security_policy.set_values(db, {"login_rate_limit": "5"}, author="test")
     hub = HubProcess(tmp_path, settings.database, mosquitto.url, "przedszkole")
     hub.env["EWIDENCJONER_TRUSTED_PROXIES"] = trusted_proxies
     hub.start()

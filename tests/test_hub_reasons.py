@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
-from hub import absences, cards, fee_store, months, registry
 from hub.config import Settings
-from hub.db import open_database
-from hub.registry import RegistryError
+from hub.services import months
+from hub.store import absences, cards, fee_settings, registry
+from hub.store.db import open_database
+from hub.store.registry import RegistryError
 from web import i18n
 from web.hub_reasons import translated
 
@@ -46,9 +47,9 @@ REFUSALS: list[tuple[Callable[[Database], Any], str, str]] = [
     (lambda db: cards.assign_card(db, uid="04A2B3C4", child_id=1, author="t"),
      "Karta 04A2B3C4 jest już przypisana: Ania Kowalska; najpierw ją unieważnij.",
      "Card 04A2B3C4 is already assigned to Ania Kowalska; revoke it first."),
-    (lambda db: fee_store.set_rate(db, date(2026, 9, 1), "abc", author="t"),
+    (lambda db: fee_settings.set_rate(db, date(2026, 9, 1), "abc", author="t"),
      "Podaj kwotę w złotych, np. 1,44.", "Give an amount in złoty, e.g. 1,44."),
-    (lambda db: fee_store.set_rate(db, date(2026, 9, 1), "-1", author="t"),
+    (lambda db: fee_settings.set_rate(db, date(2026, 9, 1), "-1", author="t"),
      "Podaj kwotę w złotych i groszach, nieujemną.", "Give an amount in złoty and grosze, not negative."),
     (lambda db: months.close(db, SETTINGS, 2999, 1, "t"),
      "Miesiąc 2999-01 jeszcze się nie skończył.", "2999-01 is not over yet."),

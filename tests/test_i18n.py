@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 
 from hub import reports
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store.db import open_database
 from tests.support import WebServer
 from tests.web_support import signed_in
 from web import i18n

@@ -9,10 +9,10 @@ import random
 import paho.mqtt.client as mqtt
 import pytest
 
-from hub import quarantine, readers, taps
 from hub.config import Settings
-from hub.db import open_database
-from hub.ingest import Ingest
+from hub.ingest.mqtt_client import Ingest
+from hub.store import quarantine, readers, taps
+from hub.store.db import open_database
 from hub.wire import time_topic
 from tests.conftest import SITE
 from tests.support import FakeReaderClient, Mosquitto, tap_payload, wait_until

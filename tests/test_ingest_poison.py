@@ -15,13 +15,14 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlite_utils import Database
 
-from hub import days, quarantine, readers
-from hub.cli import cli
+from hub.cli.main import cli
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
-from hub.ingest import Ingest
-from hub.intake import Incoming, Intake
+from hub.ingest.events import EventBus
+from hub.ingest.intake import Incoming, Intake
+from hub.ingest.mqtt_client import Ingest
+from hub.services import days
+from hub.store import quarantine, readers
+from hub.store.db import open_database
 from tests.conftest import SITE
 from tests.support import FakeReaderClient, Mosquitto, tap_payload, wait_until
 from web.app import create_app

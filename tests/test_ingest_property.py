@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.ingest import Ingest
+from hub.ingest.mqtt_client import Ingest
 from hub.wire import reader_topic
 from tests.conftest import SITE
 from tests.support import FakeReaderClient, Mosquitto, tap_payload, wait_until

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from openpyxl import load_workbook
 
-from hub import registry
+from hub.store import registry
 from tests.journal_support import give_cards, local, store_tap
 from tests.pages_support import Site
 from tests.stream_support import open_stream

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from hub import readers
+from hub.store import readers
 from hub.timefmt import utc_now
 from tests.conftest import SITE
 from tests.journal_support import ANIA_CARD, UNKNOWN_CARD, give_cards, store_tap

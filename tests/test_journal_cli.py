@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub import readers, taps
-from hub.db import open_database
+from hub.store import readers, taps
+from hub.store.db import open_database
 from hub.wire import TapMessage
 from web.cli import cli
 

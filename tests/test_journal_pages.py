@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlite_utils import Database
 
-from hub import audit, cards, corrections, day_topics, readers
+from hub.store import audit, cards, corrections, day_topics, readers
 from hub.timefmt import utc_now
 from hub.wire import StatusMessage
 from tests.journal_support import ANIA_CARD, OLEK_CARD, UNKNOWN_CARD, give_cards, local, store_tap

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from hub import days, readers
+from hub.services import days
+from hub.services.presence import presence_now
+from hub.store import readers
 from hub.wire import StatusMessage
 from tests.journal_support import ANIA_CARD, OLEK_CARD, UNKNOWN_CARD, give_cards, local, store_tap
 from tests.pages_support import Site
@@ -48,7 +50,7 @@ def test_presence_counts_who_attends_who_is_in_and_who_has_gone(site: Site, db: 
     store_tap(db, 1, ANIA_CARD, local(site.settings, DAY, time(8, 0)))
     store_tap(db, 2, OLEK_CARD, local(site.settings, DAY, time(8, 5)))
     store_tap(db, 3, OLEK_CARD, local(site.settings, DAY, time(12, 0)))
-    groups = days.presence_now(db, site.settings, local(site.settings, DAY, time(13, 0)))
+    groups = presence_now(db, site.settings, local(site.settings, DAY, time(13, 0)))
     counts = {group["group"]: (group["attending"], group["count"], group["left"]) for group in groups}
     assert counts == {"Motylki": (1, 1, 0), "Żabki": (1, 0, 1)}
     assert [child["child_id"] for group in groups for child in group["children"]] == [site.ania]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from hub import registry
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store import registry
+from hub.store.db import open_database
 from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account, log_in_browser
 from web.app import create_app

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub import cards, corrections, days, months, readers, registry, taps
-from hub.attendance import TapId
 from hub.config import Settings
-from hub.db import open_database
+from hub.rules.attendance import TapId
+from hub.services import days, months
+from hub.store import cards, corrections, readers, registry, taps
+from hub.store.db import open_database
 from hub.wire import TapMessage
 from web.cli import cli
 

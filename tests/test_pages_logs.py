@@ -7,8 +7,8 @@ from datetime import date, time
 
 import pytest
 
-from hub import cards, readers, registry
-from hub.attendance import local_instant
+from hub.rules.attendance import local_instant
+from hub.store import cards, readers, registry
 from tests.pages_support import INJECTION, ROLES, Site, errors, store_tap
 
 DAY = date(2026, 11, 18)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hub import absences, audit, billing, cards, fee_store, readers
-from hub.attendance import is_day_off
+from hub.rules.attendance import is_day_off
+from hub.services import billing
+from hub.store import absences, audit, cards, fee_settings, readers
 from tests.pages_support import INJECTION, Site, errors, store_tap, without_csrf
 
 CARD = "04A2B3C4"
@@ -25,7 +26,7 @@ def site(tmp_path: Path) -> Site:
             db, uid=CARD, child_id=site.ania, author="test", day=date(2026, 9, 1), tz=site.settings.tz,
             holder="mama",
         )  # fmt: skip
-        fee_store.set_meal_price(db, date(2026, 9, 1), "obiad", "8,50", author="test")
+        fee_settings.set_meal_price(db, date(2026, 9, 1), "obiad", "8,50", author="test")
     return site
 
 
@@ -85,7 +86,7 @@ def test_an_absence_before_the_cut_off_cancels_the_meal(site: Site) -> None:
 
 def test_an_absence_after_the_cut_off_is_kept_but_the_meal_is_charged(site: Site) -> None:
     with site.db() as db:
-        fee_store.set_meal_rules(
+        fee_settings.set_meal_rules(
             db, cutoff=datetime.min.time(), days_before=14, billing="in_advance", author="t"
         )
     day = next_working_day(site)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub import audit, registry
+from hub.store import audit, registry
 from tests.pages_support import INJECTION, ROLES, Site, errors, without_csrf
 
 

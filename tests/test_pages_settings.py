@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hub import audit, fee_store, months, security_settings, site_settings
+from hub.accounts import security_policy
+from hub.services import months
+from hub.store import audit, fee_settings, site_settings
 from tests.pages_support import INJECTION, ROLES, Site, errors, without_csrf
 
 
@@ -88,7 +90,7 @@ def test_a_rate_above_the_legal_cap_is_saved_with_a_warning(site: Site) -> None:
     assert wrong.status_code == 422 and errors(wrong.text) == ["Podaj kwotę w złotych, np. 1,44."]
     assert 'value="dużo"' in wrong.text
     with site.db() as db:
-        rates = {rate.valid_from: rate.per_hour for rate in fee_store.load(db).rates}
+        rates = {rate.valid_from: rate.per_hour for rate in fee_settings.load(db).rates}
     assert rates == {date(2024, 9, 1): Decimal("1.44"), date(2026, 9, 1): Decimal("1.90")}
 
 
@@ -108,7 +110,7 @@ def test_stay_rules_meals_and_cut_off(site: Site) -> None:
         "/settings/meal-rules", data={"cutoff": "14:00", "days_before": "1", "billing": "in_arrears"}
     )
     with site.db() as db:
-        fees = fee_store.load(db)
+        fees = fee_settings.load(db)
     [stored] = [r for r in fees.rules if r.valid_from == date(2026, 9, 1)]
     assert (stored.free_period.nominal_minutes, stored.rounding, stored.grace_minutes) == (
         240,
@@ -148,7 +150,7 @@ def test_the_password_policy(site: Site) -> None:
     weak = director.post("/settings/security", data={**policy, "password_min_length": "4"})
     assert weak.status_code == 422 and errors(weak.text) == ["Podaj liczbę od 8 do 128."]
     with site.db() as db:
-        stored = security_settings.load(db)
+        stored = security_policy.load(db)
     assert (stored.password_min_length, stored.password_change_days, stored.idle_minutes) == (12, 90, 20)
     assert 'name="password_min_length"' not in site.client("secretary").get("/settings").text  # read only
 
@@ -177,5 +179,5 @@ def test_a_settings_form_without_the_csrf_token_is_refused(site: Site) -> None:
     )
     assert forged.post("/months/close", data={"month": "2026-09"}).status_code == 403
     with site.db() as db:
-        assert [rate.per_hour for rate in fee_store.load(db).rates] == [Decimal("1.44")]
+        assert [rate.per_hour for rate in fee_settings.load(db).rates] == [Decimal("1.44")]
         assert months.closed_months(db) == []

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from hub import fee_store
-from hub.attendance import is_day_off
+from hub.rules.attendance import is_day_off
+from hub.store import fee_settings
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account
@@ -35,7 +35,7 @@ def meal_total(page: Page, server: WebServer, day: date) -> str:
 def test_a_parents_absence_takes_a_meal_off_the_kitchens_count(tmp_path: Path, browser: Browser) -> None:
     site = Site.make(tmp_path)
     with site.db() as db:
-        fee_store.set_meal_price(db, date(2026, 9, 1), "obiad", "8,50", author="test")
+        fee_settings.set_meal_price(db, date(2026, 9, 1), "obiad", "8,50", author="test")
     add_account(site.settings.database, "parent", email=PARENT_EMAIL, children=[site.ania])
     add_account(site.settings.database, "secretary", email="sekretariat@p11.example.pl")
     day = datetime.now(site.settings.tz).date() + timedelta(days=1)

@@ -13,13 +13,14 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
-from hub import quarantine, readers
-from hub.cli import cli
+from hub.cli.main import cli
 from hub.config import Settings
-from hub.db import MIGRATIONS, migrate, open_database
-from hub.events import EventBus
-from hub.ingest import Ingest
-from hub.intake import Incoming, Intake, QuarantineNotices
+from hub.ingest.events import EventBus
+from hub.ingest.intake import Incoming, Intake, QuarantineNotices
+from hub.ingest.mqtt_client import Ingest
+from hub.store import quarantine, readers
+from hub.store.db import open_database
+from hub.store.migrations import MIGRATIONS, migrate
 from tests.conftest import SITE
 from tests.support import FakeReaderClient, Mosquitto, tap_payload, wait_until
 from tests.web_support import signed_in
@@ -89,7 +90,7 @@ def test_10000_distinct_junk_messages_stay_a_bounded_number_of_rows(db: Database
 
 def test_invented_reader_ids_meet_a_cap_per_reason(db: Database, caplog: pytest.LogCaptureFixture) -> None:
     intake = Intake(SITE, Settings().tz, lambda db, row: ("unknown", ""))
-    with caplog.at_level(logging.WARNING, logger="hub.intake"):
+    with caplog.at_level(logging.WARNING, logger="hub.ingest.intake"):
         for start in range(0, 3000, 500):
             handle(db, [junk(f"fake{n}", tap_payload(1), n) for n in range(start, start + 500)], intake)
     assert rows(db) == quarantine.MAX_DISTINCT_PER_REASON + 1
@@ -107,7 +108,7 @@ def test_the_quarantine_log_is_rate_limited(db: Database, caplog: pytest.LogCapt
     clock = [0.0]
     intake = Intake(SITE, Settings().tz, lambda db, row: ("unknown", ""))
     intake.notices = QuarantineNotices(clock=lambda: clock[0])
-    with caplog.at_level(logging.WARNING, logger="hub.intake"):
+    with caplog.at_level(logging.WARNING, logger="hub.ingest.intake"):
         handle(db, [junk("r1", f"junk {n}".encode(), n) for n in range(1000)], intake)
         handle(db, [junk("r1", b"{}", 1, kind="status")], intake)  # another reason: logged too
         assert len(caplog.records) == 2
@@ -160,7 +161,7 @@ def test_api_quarantine_pages_with_a_bounded_maximum(db: Database, tmp_path: Pat
 
 
 def test_migration_9_keeps_old_entries_readable(tmp_path: Path) -> None:
-    from hub.db import connect
+    from hub.store.db import connect
 
     db = connect(tmp_path / "old.db")
     migrate(db, MIGRATIONS[:8])
@@ -176,7 +177,7 @@ def test_migration_9_keeps_old_entries_readable(tmp_path: Path) -> None:
 
 
 def test_resolving_a_conflict_takes_it_off_the_inconsistency_log(db: Database, tmp_path: Path) -> None:
-    from hub.conflicts import conflict_items
+    from hub.services.conflicts import conflict_items
 
     with db.atomic():
         entry = quarantine.quarantine(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub import broker_credentials, readers
-from hub.broker_credentials import CredentialsError
-from hub.db import open_database
+from hub.store import broker_credentials, readers
+from hub.store.broker_credentials import CredentialsError
+from hub.store.db import open_database
 from web.cli import cli
 
 

@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 from hub.config import Settings
-from hub.db import open_database
-from hub.ingest import Ingest
-from hub.virtual_reader import VirtualReader
+from hub.devtools.virtual_reader import VirtualReader
+from hub.ingest.mqtt_client import Ingest
+from hub.store.db import open_database
 from tests.conftest import SITE
 from tests.support import Mosquitto, wait_until
 from tests.test_attendance_e2e import UID, enrol

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub import reports
-from hub.db import open_database
+from hub.store.db import open_database
 from tests.test_compute_range import build
 
 TAPS = [("wejscie", uid, day * 24 * 60 + minute, True) for uid in ("04B2", "04C3")

@@ -12,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from hub import cards, corrections, readers, registry, reports, taps
+from hub import reports
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store import cards, corrections, readers, registry, taps
+from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.web_support import signed_in
 from web.app import create_app

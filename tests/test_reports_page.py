@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from hub import audit
+from hub.store import audit
 from tests.pages_support import Site
 
 ATTENDANCE = ["daily-sheet", "monthly-grid", "evacuation", "reader-health"]

@@ -1,7 +1,7 @@
 """The rights matrix: every route of the app × every kind of account, allowed or refused.
 
 `TABLE` is written out by hand from the two procedures (`seeds/`) and issue 6 — deliberately
-not derived from `hub/rights.py`, which would only test the matrix against itself:
+not derived from `hub/accounts/rights.py`, which would only test the matrix against itself:
 
 - the director and the administrator manage everything (accounts, groups, settings, months);
 - a teacher sees every child's attendance and basic data (for safety; "wgląd w podstawowe
@@ -36,7 +36,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
-from hub import accounts, audit, cards, corrections, fee_store, registry, security_settings, site_settings
+from hub.accounts import accounts, security_policy
+from hub.store import audit, cards, corrections, fee_settings, registry, site_settings
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
@@ -333,10 +334,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     # The probes link this one to children: never the parent account's guardian, whose links
     # decide which children the parent sees.
     guardian = registry.add_guardian(db, name="Jan Żak", relation="ojciec", author="test")["id"]
-    meals = fee_store.load(db).meals
+    meals = fee_settings.load(db).meals
     stored = site_settings.get_all(db)
     forms = {
-        "security": {key: str(value) for key, value in vars(security_settings.load(db)).items()},
+        "security": {key: str(value) for key, value in vars(security_policy.load(db)).items()},
         "hours": {key: str(stored[key]) for key in ("opening", "closing", "debounce_s")},
         "meal-rules": {
             "cutoff": f"{meals.cutoff:%H:%M}",

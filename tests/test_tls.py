@@ -16,15 +16,15 @@ import pytest
 from click.testing import CliRunner
 from cryptography import x509
 
-from hub import broker_credentials, readers
-from hub.certs import SiteCerts
 from hub.config import Settings
-from hub.db import open_database
-from hub.embedded_broker import EmbeddedBroker
-from hub.events import EventBus
-from hub.ingest import Ingest
-from hub.mosquitto_conf import TlsListener
-from hub.virtual_reader import VirtualReader
+from hub.devtools.virtual_reader import VirtualReader
+from hub.ingest.certs import SiteCerts
+from hub.ingest.embedded_broker import EmbeddedBroker
+from hub.ingest.events import EventBus
+from hub.ingest.mosquitto_conf import TlsListener
+from hub.ingest.mqtt_client import Ingest
+from hub.store import broker_credentials, readers
+from hub.store.db import open_database
 from tests.support import FakeReaderClient, Mosquitto, free_port, tap_payload, wait_until
 from web.cli import cli
 

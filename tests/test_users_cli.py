@@ -8,8 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from hub import accounts, logins, registry
-from hub.db import open_database
+from hub.accounts import accounts, logins
+from hub.store import registry
+from hub.store.db import open_database
 from web.cli import cli
 
 

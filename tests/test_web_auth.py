@@ -10,10 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlite_utils import Database
 
-from hub import audit, registry, security_settings
+from hub.accounts import security_policy
 from hub.config import Settings
-from hub.db import open_database
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.store import audit, registry
+from hub.store.db import open_database
 from hub.timefmt import to_db
 from tests.web_support import BASE_URL, PASSWORD, add_account, log_in, signed_in
 from web.app import create_app
@@ -108,7 +109,7 @@ def test_idle_sessions_end(settings: Settings) -> None:
     client = signed_in(app_for(settings), settings.database, "secretary")
     assert client.get("/api/children").status_code == 200
     db = database(settings)
-    idle = security_settings.load(db).idle_minutes
+    idle = security_policy.load(db).idle_minutes
     db.execute(
         "UPDATE sessions SET last_seen_at = ?", [to_db(datetime.now(UTC) - timedelta(minutes=idle + 1))]
     )
@@ -160,7 +161,7 @@ def test_one_time_password_must_be_changed_first(settings: Settings) -> None:
 
 def test_blocked_account_is_unblocked_by_the_administrator(settings: Settings) -> None:
     user = add_account(settings.database, "teacher", groups=[1])
-    for _ in range(security_settings.SecuritySettings().lockout_after):
+    for _ in range(security_policy.SecuritySettings().lockout_after):
         log_in(TestClient(app_for(settings), base_url=BASE_URL), user["email"], "Zle1haslo!")
     blocked = log_in(TestClient(app_for(settings), base_url=BASE_URL), user["email"], PASSWORD)
     assert blocked.status_code == 401 and "zablokowane" in blocked.text
@@ -176,7 +177,7 @@ def test_blocked_account_is_unblocked_by_the_administrator(settings: Settings) -
 
 def test_failures_from_one_address_are_limited(settings: Settings) -> None:
     db = database(settings)
-    security_settings.set_values(db, {"login_rate_limit": "5"}, author="test")
+    security_policy.set_values(db, {"login_rate_limit": "5"}, author="test")
     db.close()
     for number in range(5):
         log_in(TestClient(app_for(settings), base_url=BASE_URL), f"nikt{number}@example.pl", "x")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.taps import derive_time
+from hub.store.taps import derive_time
 from hub.wire import (
     TICKS_PERIOD,
     BadMessage,
@@ -82,8 +82,8 @@ def test_a_tap_from_an_earlier_boot_without_clock_has_unknown_time() -> None:
 
 
 def test_insert_new_tells_new_taps_from_redeliveries_in_one_batch(tmp_path) -> None:
-    from hub import readers, taps
-    from hub.db import open_database
+    from hub.store import readers, taps
+    from hub.store.db import open_database
 
     db = open_database(tmp_path / "t.db")
     readers.add_reader(db, "r1", "Wejście")

@@ -19,8 +19,8 @@ import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from hub import accounts
-from hub.db import open_database
+from hub.accounts import accounts
+from hub.store.db import open_database
 
 PASSWORD = "Przedszkole2026"
 BASE_URL = "https://testserver"

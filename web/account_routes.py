@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from hub import accounts, logins, passwords, security_settings, sessions
-from hub.registry import RegistryError
-from hub.rights import Account
+from hub.accounts import accounts, logins, passwords, security_policy, sessions
+from hub.accounts.rights import Account
+from hub.store.registry import RegistryError
 from hub.timefmt import from_db
 from web.admin_routes import ROLE_NAMES
 from web.auth import (
@@ -52,7 +52,7 @@ PASSWORD_PROBLEMS = {
     "no_digit": N_("It must have a digit."),
     "reused": N_("It must differ from your last %(history)s passwords."),
 }
-"""The web's words for `hub.passwords.PROBLEMS`."""
+"""The web's words for `hub.accounts.passwords.PROBLEMS`."""
 
 
 def account_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
@@ -70,7 +70,7 @@ def account_routes(context: AuthContext, templates: Jinja2Templates) -> APIRoute
                 "error": error,
                 "email": email,
                 "next": on_site(request.query_params.get("next")),
-                "lockout_after": security_settings.load(db).lockout_after,
+                "lockout_after": security_policy.load(db).lockout_after,
                 "logged_out": "logged_out" in request.query_params,
             },
             status_code=status,
@@ -140,7 +140,7 @@ def account_routes(context: AuthContext, templates: Jinja2Templates) -> APIRoute
         )
 
     def password_page(request: Request, user: Account, *, problems: list[str], status: int = 200) -> Response:
-        policy = security_settings.load(db)
+        policy = security_policy.load(db)
         record = accounts.get_user(db, user.id)
         return templates.TemplateResponse(
             request,
@@ -181,7 +181,7 @@ def account_routes(context: AuthContext, templates: Jinja2Templates) -> APIRoute
     @router.get("/account", response_class=HTMLResponse)
     async def my_account(request: Request, user: Annotated[Account, Depends(signed_in)]) -> Response:
         record = accounts.get_user(db, user.id)
-        policy = security_settings.load(db)
+        policy = security_policy.load(db)
         set_at = from_db(record["password_set_at"])
         return templates.TemplateResponse(
             request,

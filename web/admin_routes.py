@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import accounts, logins, registry
-from hub.registry import RegistryError
-from hub.rights import READ_RIGHTS, RIGHTS, ROLES, Account
+from hub.accounts import accounts, logins
+from hub.accounts.rights import READ_RIGHTS, RIGHTS, ROLES, Account
+from hub.store import registry
+from hub.store.registry import RegistryError
 from hub.timefmt import from_db, local_day_bounds
 from web.auth import AuthContext, actor, allowed, require
 from web.forms import FormError, chosen_ids, optional_date, text_fields

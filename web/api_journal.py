@@ -16,11 +16,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlite_utils import Database
 
-from hub import cards, corrections, days, registry
-from hub.attendance import local_instant
+from hub.accounts.rights import Account
 from hub.config import Settings
-from hub.registry import RegistryError
-from hub.rights import Account
+from hub.rules.attendance import local_instant
+from hub.services import day_json, days
+from hub.services.presence import presence_now
+from hub.store import cards, corrections, registry
+from hub.store.registry import RegistryError
 from hub.timefmt import local_day_bounds
 from web.auth import actor, check, own_only, require, require_all
 from web.errors import API_ERRORS
@@ -168,7 +170,7 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         results = days.compute_days(db, settings, day or today(), group_id=group_id)
         mine = own_only(user, "attendance.view", [child_day.child["id"] for child_day in results])
         return [
-            days.day_as_dict(child_day, settings.tz)
+            day_json.day_as_dict(child_day, settings.tz)
             for child_day in results
             if mine is None or child_day.child["id"] in mine
         ]
@@ -177,7 +179,7 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
     async def get_presence(
         _user: Annotated[Account, Depends(require("presence.view"))],
     ) -> list[dict[str, Any]]:
-        return days.presence_now(db, settings)
+        return presence_now(db, settings)
 
     @router.get(
         "/inconsistencies",
@@ -192,7 +194,9 @@ def journal_router(db: Database, settings: Settings) -> APIRouter:
         first = first or last - timedelta(days=6)
         if last < first or (last - first).days > 62:
             raise HTTPException(422, "ask for at most 62 days, 'from' not after 'to'")
-        return [days.inconsistency_as_dict(item) for item in days.inconsistencies(db, settings, first, last)]
+        return [
+            day_json.inconsistency_as_dict(item) for item in days.inconsistencies(db, settings, first, last)
+        ]
 
     @router.post("/corrections", status_code=201, summary="Correct a child's day (reason required)")
     async def post_correction(request: Request, fix: NewCorrection) -> dict[str, Any]:

@@ -20,11 +20,13 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from sqlite_utils import Database
 
-from hub import cards, days, quarantine, readers, sessions, taps
+from hub.accounts import sessions
+from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
-from hub.db import connect
-from hub.events import EventBus
-from hub.rights import ALL, OWN_CHILDREN, reach
+from hub.ingest.events import EventBus
+from hub.services import days
+from hub.store import cards, quarantine, readers, taps
+from hub.store.db import connect
 from hub.timefmt import from_db, local_day_bounds
 from web import hub_reasons
 from web.account_routes import account_routes

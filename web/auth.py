@@ -19,7 +19,7 @@ token of its own cookie. An inspector's session may change nothing but its own p
 
 The session cookie is HttpOnly, SameSite=Strict and Secure unless `cookie_secure = false`
 (browsers treat http://127.0.0.1 and http://localhost as secure, so the demo works as is).
-The device cookie (`hub.devices`) has the same flags, lasts `TRUST_DAYS` and goes only to
+The device cookie (`hub.accounts.devices`) has the same flags, lasts `TRUST_DAYS` and goes only to
 /login.
 """
 
@@ -43,15 +43,16 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from hub import accounts, audit, devices, security_settings, sessions
+from hub.accounts import accounts, devices, security_policy, sessions
+from hub.accounts.rights import ALL, Account, may, reach
 from hub.config import Settings
-from hub.rights import ALL, Account, may, reach
+from hub.store import audit
 from web.i18n import _
 
 SESSION_COOKIE = "ewid_session"
 LOGIN_CSRF_COOKIE = "ewid_login_csrf"
 DEVICE_COOKIE = "ewid_device"
-"""Proves the browser logged in to these accounts before (`hub.devices`); sent only to /login."""
+"""Proves the browser logged in to these accounts before (`hub.accounts.devices`); sent only to /login."""
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -103,7 +104,7 @@ class AuthMiddleware:
 
     def _signed_in(self, cookie: str) -> tuple[dict[str, Any] | None, Account | None]:
         db = self.context.db
-        idle = security_settings.load(db).idle_minutes
+        idle = security_policy.load(db).idle_minutes
         session = sessions.lookup(db, cookie, idle_minutes=idle) if cookie else None
         if session is None:
             return None, None

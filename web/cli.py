@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 import click
 
-from hub.cli import cli, settings_from
+from hub.cli.main import cli, settings_from
 from hub.config import ConfigError
-from hub.db import open_database
-from hub.demo import DEMO_READERS, DemoDay, seed_demo, seed_demo_accounts, seed_demo_reader_logins
+from hub.devtools.demo import DEMO_READERS, DemoDay, seed_demo, seed_demo_accounts, seed_demo_reader_logins
+from hub.store.db import open_database
 from web.serve import configure_logging, run_hub
 
 DEMO_DATABASE = Path("var/demo/ewidencjoner.db")

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
-from hub.db import stored_integer
+from hub.store.db import stored_integer
 from web.i18n import N_
 from web.params import FIRST_DAY, LAST_DAY
 

@@ -6,7 +6,7 @@ A result is keyed by what it was asked for and stamped with the database's state
 connection's own `total_changes` (moves when this process writes: a correction from a
 form), plus the local minute, since some answers depend on the clock (who is still in at
 closing time). A new stamp drops every older result. Both counters belong to one connection
-and each thread has its own (`hub.db.SiteDatabase`), so the stamp names the connection too:
+and each thread has its own (`hub.store.db.SiteDatabase`), so the stamp names the connection too:
 two connections' counters say nothing about each other.
 """
 

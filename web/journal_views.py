@@ -10,7 +10,7 @@ from hub.timefmt import from_db
 from web.i18n import N_
 
 DAYS_OFF = {"sobota": N_("Saturday"), "niedziela": N_("Sunday"), "zamknięte": N_("kindergarten closed")}
-"""`hub.attendance.calendar`'s own words for a day off (message ids); a public holiday keeps
+"""`hub.rules.attendance.calendar`'s own words for a day off (message ids); a public holiday keeps
 its Polish name, the name it has in the law."""
 
 

@@ -3,7 +3,7 @@ the cards tapped lately that belong to nobody, each assignable to a child in one
 
 An unknown card is assigned from the start of the day it was first seen (or a day the
 person picks), so the child's earlier taps of that day are attributed at once
-(`hub.cards.assign_card_from_day`); a card handed out now may start counting from now.
+(`hub.store.cards.assign_card_from_day`); a card handed out now may start counting from now.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import cards, registry
 from hub.config import Settings
-from hub.db import stored_integer
-from hub.registry import RegistryError
+from hub.store import cards, registry
+from hub.store.db import stored_integer
+from hub.store.registry import RegistryError
 from hub.timefmt import from_db, local_day_bounds
 from web.auth import actor, require
 from web.forms import FormError, optional_date, required_text, text_fields

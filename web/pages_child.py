@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import billing, cards, registry
-from hub.attendance import DayResult
 from hub.config import Settings
-from hub.registry import RegistryError
+from hub.rules.attendance import DayResult
+from hub.services import billing
+from hub.store import cards, registry
+from hub.store.registry import RegistryError
 from web import i18n
 from web.auth import allowed, check
 from web.forms import FormError, month

@@ -1,7 +1,7 @@
 """`/groups/{group}/days/{date}`: one group's day — arrivals and departures, what to resolve, corrections,
 and the day's topics (zapisy dnia).
 
-Every change goes through the hub (`hub.corrections`, `hub.day_topics`), each with a
+Every change goes through the hub (`hub.store.corrections`, `hub.store.day_topics`), each with a
 reason or an author, and never alters a tap. A refused form comes back with what was
 typed and why (HTTP 422). The page's values are built here (`group_day`), so the template
 only lays them out.
@@ -18,13 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import corrections, day_topics, days, registry, site_settings
-from hub.attendance import Correction, Event, Inconsistency, TapId, local_instant
-from hub.attendance.calendar import day_off_reason
+from hub.accounts.rights import Account
 from hub.config import Settings
-from hub.db import stored_integer
-from hub.registry import RegistryError
-from hub.rights import Account
+from hub.rules.attendance import Correction, Event, Inconsistency, TapId, local_instant
+from hub.rules.attendance.calendar import day_off_reason
+from hub.services import days
+from hub.store import corrections, day_topics, registry, site_settings
+from hub.store.db import stored_integer
+from hub.store.registry import RegistryError
 from web.auth import actor, allowed, check, require_all
 from web.forms import FormError, clock, required_text, text_fields
 from web.fresh_cache import FreshCache

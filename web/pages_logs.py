@@ -16,11 +16,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import audit, days, registry
-from hub.attendance import Inconsistency, day_bounds
+from hub.accounts.rights import OWN_GROUPS, Account, reach
 from hub.config import Settings
-from hub.db import stored_integer
-from hub.rights import OWN_GROUPS, Account, reach
+from hub.rules.attendance import Inconsistency, day_bounds
+from hub.services import days
+from hub.store import audit, registry
+from hub.store.db import stored_integer
 from hub.timefmt import to_db
 from web.auth import require_all
 from web.forms import FormError, optional_date

@@ -16,11 +16,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import absences, accounts, cards, days, fee_store, registry
+from hub.accounts import accounts
+from hub.accounts.rights import OWN_CHILDREN, Account, reach
 from hub.config import Settings
-from hub.fees.meals import cutoff_instant
-from hub.registry import RegistryError
-from hub.rights import OWN_CHILDREN, Account, reach
+from hub.rules.fees.meals import cutoff_instant
+from hub.services import day_json, days
+from hub.store import absences, cards, fee_settings, registry
+from hub.store.registry import RegistryError
 from hub.timefmt import from_db
 from web.admin_routes import ROLE_NAMES
 from web.auth import check, require
@@ -46,14 +48,14 @@ def parent_pages(db: Database, settings: Settings, templates: Jinja2Templates) -
         context = {
             "child": child,
             "today": today(),
-            "today_day": days.day_as_dict(
+            "today_day": day_json.day_as_dict(
                 days.compute_days(db, settings, today(), child_id=child_id)[0], settings.tz
             ),
             "month": date(year, number, 1),
             "months_options": [(f"{first:%Y-%m}", f"{first:%Y-%m}") for first in _recent_months(today())],
             "history": month_history(db, settings, child, year, number, today()),
             "absences": reported_absences(db, settings, child_id, today()),
-            "meals": fee_store.load(db).meals,
+            "meals": fee_settings.load(db).meals,
             "values": {},
             "error": None,
             "flashes": [Flash(_(ABSENCE_REPORTED), "ok")]
@@ -122,20 +124,20 @@ def parent_pages(db: Database, settings: Settings, templates: Jinja2Templates) -
 def month_history(
     db: Database, settings: Settings, child: dict[str, Any], year: int, number: int, today: date
 ) -> list[dict[str, Any]]:
-    """The child's days of the month up to today, newest first, as `days.day_as_dict` gives them."""
+    """The child's days of the month up to today, newest first, as `day_json.day_as_dict` gives them."""
     first = max(date(year, number, 1), date.fromisoformat(child["active_from"]))
     last = min(date(year, number, calendar.monthrange(year, number)[1]), today)
     if last < first:
         return []
     found = []
     for _day, [child_day] in days.compute_range(db, settings, first, last, [child], attending_only=False):
-        found.append(days.day_as_dict(child_day, settings.tz))
+        found.append(day_json.day_as_dict(child_day, settings.tz))
     return list(reversed(found))
 
 
 def reported_absences(db: Database, settings: Settings, child_id: int, today: date) -> list[dict[str, Any]]:
     """Absences from a week ago on, each with whether it came before the meal cut-off."""
-    meals = fee_store.load(db).meals
+    meals = fee_settings.load(db).meals
     rows = absences.list_absences(db, child_id=child_id, first=today - timedelta(days=7))
     for row in rows:
         day = date.fromisoformat(row["day"])

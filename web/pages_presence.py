@@ -2,7 +2,7 @@
 
 The board is server-rendered; `presence.js` listens to `/presence/events`, which pushes the
 board (without the page around it) after each tap, and swaps it in, so the rules that
-decide who is in live in one place (`hub.days.presence_now`). Teachers see
+decide who is in live in one place (`hub.services.presence.presence_now`). Teachers see
 every group: in an evacuation anyone may have to account for any child.
 """
 
@@ -19,9 +19,10 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import days, sessions
+from hub.accounts import sessions
 from hub.config import Settings
-from hub.events import EventBus
+from hub.ingest.events import EventBus
+from hub.services.presence import presence_now
 from hub.timefmt import utc_now
 from web.auth import allowed, require
 from web.fresh_cache import FreshCache
@@ -36,7 +37,7 @@ UNCERTAIN = {
     "marked present; times not recorded": N_("check: marked present without times"),
     "only unconfirmed unknown-time taps": N_("check: only taps with an unknown time"),
 }
-"""`hub.attendance.presence`'s reasons for listing a child it is not sure of, as the board
+"""`hub.rules.attendance.presence`'s reasons for listing a child it is not sure of, as the board
 words them (message ids; translated in the template)."""
 
 
@@ -67,7 +68,7 @@ def presence_board(
 
 
 def _groups(db: Database, settings: Settings, moment: datetime) -> list[dict[str, Any]]:
-    groups = days.presence_now(db, settings, moment)
+    groups = presence_now(db, settings, moment)
     for group in groups:
         for child in group["children"]:
             child["clock"] = (

@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import readers
 from hub.config import Settings
+from hub.store import readers
 from web.auth import allowed, require
 from web.i18n import N_
 from web.journal_views import local_time

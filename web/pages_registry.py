@@ -1,6 +1,6 @@
 """`/registry`: the secretary's register of children, groups and guardians, and the CSV import.
 
-Every change goes through `hub.registry` (or `hub.csv_import`), so the web refuses exactly
+Every change goes through `hub.store.registry` (or `hub.services.csv_import`), so the web refuses exactly
 what the command line refuses. A refused form comes back with what was typed and why.
 """
 
@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import cards, csv_import, registry
 from hub.config import Settings
-from hub.registry import RegistryError
+from hub.services import csv_import
+from hub.store import cards, registry
+from hub.store.registry import RegistryError
 from web.auth import actor, allowed, require_all
 from web.forms import FormError, chosen_id, optional_date, required_text, text_fields, upload
 from web.i18n import N_, _

@@ -3,7 +3,7 @@
 
 Each section is its own form posting to its own address; a refused form renders the whole
 page again with that section's values and reason. Fee settings are dated: a new rate or
-rule applies from its day on and never rewrites the months before (`hub.fee_store`).
+rule applies from its day on and never rewrites the months before (`hub.store.fee_settings`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import fee_store, months, security_settings, site_settings
+from hub.accounts import security_policy
 from hub.config import Settings
-from hub.fees import FeeSettings, FirstHours, FixedWindow, StayRules
-from hub.fees.caps import LEGAL_CAPS, check_rates
-from hub.registry import RegistryError
+from hub.rules.fees import FeeSettings, FirstHours, FixedWindow, StayRules
+from hub.rules.fees.caps import LEGAL_CAPS, check_rates
+from hub.services import months
+from hub.store import fee_settings, site_settings
+from hub.store.registry import RegistryError
 from web.auth import actor, allowed, require_all
 from web.forms import FormError, clock, month, required_date, required_text, text_fields, whole_number
 from web.i18n import N_, _
@@ -52,7 +54,7 @@ SECURITY_LABELS = {
     "idle_minutes": N_("A session unused this long ends (minutes)"),
     "login_rate_limit": N_("Failed logins from one address before it must wait"),
 }
-"""The password policy and session settings of `hub.security_settings`, as the form names them."""
+"""The password policy and session settings of `hub.accounts.security_policy`, as the form names them."""
 SAVED = {
     "hours": N_("The opening hours were saved."),
     "closed-days": N_("The closed days were saved."),
@@ -78,7 +80,7 @@ def settings_pages(db: Database, settings: Settings, templates: Jinja2Templates)
     editor = [Depends(require_all("settings.edit"))]
 
     def settings_page(request: Request, failed: str | None = None, **extra: Any) -> HTMLResponse:
-        fees = fee_store.load(db)
+        fees = fee_settings.load(db)
         context = {
             "site": site_settings.get_all(db),
             "closed_days": site_settings.closed_days(db),
@@ -94,8 +96,8 @@ def settings_pages(db: Database, settings: Settings, templates: Jinja2Templates)
             "missing_scan_options": _options(MISSING_SCAN_NAMES),
             "billing_options": _options(BILLING_NAMES),
             "billing_names": BILLING_NAMES,
-            "security": asdict(security_settings.load(db)),
-            "security_limits": security_settings.LIMITS,
+            "security": asdict(security_policy.load(db)),
+            "security_limits": security_policy.LIMITS,
             "security_labels": SECURITY_LABELS,
             "can_edit": allowed(request, "settings.edit"),
             "today": today(),
@@ -162,7 +164,7 @@ def settings_pages(db: Database, settings: Settings, templates: Jinja2Templates)
     @router.post("/settings/rates", response_class=HTMLResponse, dependencies=editor)
     async def rate(request: Request) -> Response:
         def apply(fields: dict[str, str]) -> None:
-            fee_store.set_rate(
+            fee_settings.set_rate(
                 db,
                 required_date(fields.get("valid_from"), "valid_from"),
                 required_text(fields.get("per_hour"), "per_hour"),
@@ -177,7 +179,7 @@ def settings_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         return await change(
             request,
             "rules",
-            lambda fields: fee_store.set_rules(db, stay_rules(fields), author=actor(request)),
+            lambda fields: fee_settings.set_rules(db, stay_rules(fields), author=actor(request)),
         )
 
     @router.post("/settings/meals", response_class=HTMLResponse, dependencies=editor)
@@ -185,7 +187,7 @@ def settings_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         def apply(fields: dict[str, str]) -> None:
             stop = fields.get("stop") == "yes"
             price = None if stop else required_text(fields.get("price"), "price")
-            fee_store.set_meal_price(
+            fee_settings.set_meal_price(
                 db,
                 required_date(fields.get("valid_from"), "valid_from"),
                 required_text(fields.get("meal"), "meal"),
@@ -200,16 +202,16 @@ def settings_pages(db: Database, settings: Settings, templates: Jinja2Templates)
         def apply(fields: dict[str, str]) -> None:
             values = {
                 name: str(whole_number(fields.get(name), name, low=low, high=high))
-                for name, (low, high) in security_settings.LIMITS.items()
+                for name, (low, high) in security_policy.LIMITS.items()
             }
-            security_settings.set_values(db, values, author=actor(request))
+            security_policy.set_values(db, values, author=actor(request))
 
         return await change(request, "security", apply)
 
     @router.post("/settings/meal-rules", response_class=HTMLResponse, dependencies=editor)
     async def meal_rules(request: Request) -> Response:
         def apply(fields: dict[str, str]) -> None:
-            fee_store.set_meal_rules(
+            fee_settings.set_meal_rules(
                 db,
                 cutoff=clock(fields.get("cutoff"), "cutoff"),
                 days_before=whole_number(fields.get("days_before"), "days_before", high=14),

@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from hub.db import MAX_INTEGER
+from hub.store.db import MAX_INTEGER
 
 FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)

@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub import registry, reports
+from hub import reports
+from hub.accounts.rights import OWN_CHILDREN, may, reach
 from hub.config import Settings
-from hub.registry import RegistryError
-from hub.rights import OWN_CHILDREN, may, reach
+from hub.store import registry
+from hub.store.registry import RegistryError
 from web.auth import allowed, check, signed_in
 from web.errors import API_ERRORS
 from web.i18n import N_, _

@@ -8,10 +8,10 @@ from collections.abc import Callable
 import uvicorn
 
 from hub.config import Settings
-from hub.db import open_database
-from hub.embedded_broker import EmbeddedBroker
-from hub.events import EventBus
-from hub.ingest import Ingest
+from hub.ingest.embedded_broker import EmbeddedBroker
+from hub.ingest.events import EventBus
+from hub.ingest.mqtt_client import Ingest
+from hub.store.db import open_database
 from web.app import create_app
 
 log = logging.getLogger(__name__)

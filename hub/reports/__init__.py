@@ -3,6 +3,8 @@
 `build(name, …)` is the one entry point the CLI (`ewidencjoner report NAME`) and the web
 (`/reports/NAME`) share; `render.render(report, fmt)` turns the result into bytes.
 Builders live in `attendance_sheets.py` (no money) and `fee_reports.py` (fees and meals).
+Reports may import services, the store, the rules and the basics; never ingest, accounts,
+the CLI or the web (checked by `lint-imports`, see pyproject.toml).
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from hub import registry
 from hub.config import Settings
 from hub.reports import attendance_sheets, fee_reports
 from hub.reports.model import Report, Section
 from hub.reports.render import FORMATS, MEDIA_TYPES, render
+from hub.store import registry
 
 __all__ = [
     "FORMATS",

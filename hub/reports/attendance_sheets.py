@@ -1,5 +1,5 @@
 """Reports that need no money: the daily sheet, the monthly grid, the evacuation list and the
-reader health log. Each builder reads through `hub.days` and returns a `Report`."""
+reader health log. Each builder reads through `hub.services.days` and returns a `Report`."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub import days, registry, site_settings
-from hub.attendance import DayResult, Event, day_off_reason
 from hub.config import Settings
 from hub.reports.model import Report, Section
+from hub.rules.attendance import DayResult, Event, day_off_reason
+from hub.services import days
+from hub.services.presence import presence_now
+from hub.store import registry, site_settings
 from hub.timefmt import from_db, local_day_bounds, utc_now
 
 MONTHS = ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień",
@@ -163,7 +165,7 @@ def monthly_grid(
 def evacuation_list(db: Database, settings: Settings, now: datetime | None = None) -> Report:
     """Who is in the building at this moment, per group, with when it was printed."""
     moment = now or utc_now()
-    groups = days.presence_now(db, settings, moment)
+    groups = presence_now(db, settings, moment)
     sections = []
     for group in groups:
         rows = tuple(

@@ -1,5 +1,5 @@
 """Reports with money: a child's monthly stay report, the accountant's fee summary and the
-kitchen's daily meal count. The numbers come from `hub.billing`; nothing is computed here
+kitchen's daily meal count. The numbers come from `hub.services.billing`; nothing is computed here
 but sums of what the fee engine returned."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from hub import billing, months, registry
 from hub.config import Settings
-from hub.fees import DayFee, format_minutes
 from hub.reports.attendance_sheets import MONTHS
 from hub.reports.model import Report, Section
+from hub.rules.fees import DayFee, format_minutes
+from hub.services import billing, months
+from hub.store import registry
 from hub.timefmt import utc_now
 
 FLAG_WORDS = {

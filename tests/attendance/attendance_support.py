@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from hub.attendance import Correction, DayResult, Tap, TapId
+from hub.rules.attendance import Correction, DayResult, Tap, TapId
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CHILD = 7

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hub.attendance import (
+from hub.rules.attendance import (
     day_bounds,
     day_length_minutes,
     day_off_reason,

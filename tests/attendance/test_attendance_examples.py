@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from attendance_support import CHILD, CREATED, MONDAY, corr, hm, local, spans, tap
 
-from hub.attendance import (
+from hub.rules.attendance import (
     TapId,
     compute_day,
     day_inconsistencies,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from attendance_support import CHILD, CREATED, MONDAY, corr, local, tap
 
-from hub.attendance import (
+from hub.rules.attendance import (
     Correction,
     DayResult,
     Tap,

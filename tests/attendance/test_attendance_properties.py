@@ -11,7 +11,7 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.attendance import (
+from hub.rules.attendance import (
     Correction,
     DayResult,
     Settings,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from attendance_support import CHILD, CREATED, MONDAY, corr, local, spans, tap
 
-from hub.attendance import Correction, DayResult, Settings, Tap, TapId, compute_day
+from hub.rules.attendance import Correction, DayResult, Settings, Tap, TapId, compute_day
 
 EVENING = local("18:00")
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from hub.attendance import Correction, DayResult, Tap, compute_day
-from hub.fees import Child, FeeSettings, FixedWindow, HourlyRate, MealPrice, StayRules
+from hub.rules.attendance import Correction, DayResult, Tap, compute_day
+from hub.rules.fees import Child, FeeSettings, FixedWindow, HourlyRate, MealPrice, StayRules
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 CHILD_ID = 7

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from hub.fees import (
+from hub.rules.fees import (
     LEGAL_CAPS,
     FeeSettings,
     FirstHours,
@@ -19,7 +19,7 @@ from hub.fees import (
     check_settings,
     indexed_cap,
 )
-from hub.fees.money import format_minutes, format_pln, round_half_up_div, stay_fee_grosz, to_grosz
+from hub.rules.fees.money import format_minutes, format_pln, round_half_up_div, stay_fee_grosz, to_grosz
 
 
 def test_cap_in_force_by_date() -> None:

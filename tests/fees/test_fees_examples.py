@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from fees_support import ANIA, CHILD_ID, MONDAY, correction, day, evening, local, settings
 
-from hub.attendance import Tap, compute_day
-from hub.fees import Child, FeeSettings, FirstHours, FixedWindow, HourlyRate, StayRules, day_fee
+from hub.rules.attendance import Tap, compute_day
+from hub.rules.fees import Child, FeeSettings, FirstHours, FixedWindow, HourlyRate, StayRules, day_fee
 
 
 def fee(result, rules_kw: dict | None = None, child: Child = ANIA, **kw):  # type: ignore[no-untyped-def]

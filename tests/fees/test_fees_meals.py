@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from fees_support import ANIA, CHILD_ID, MENU, SEPT_2025, WARSAW, at
 
-from hub.fees import (
+from hub.rules.fees import (
     AbsenceReport,
     Child,
     FeeSettings,

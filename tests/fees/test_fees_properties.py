@@ -10,8 +10,8 @@ from fees_support import ANIA, CHILD_ID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.attendance import DayResult, Tap, compute_day, day_bounds
-from hub.fees import (
+from hub.rules.attendance import DayResult, Tap, compute_day, day_bounds
+from hub.rules.fees import (
     Child,
     FeeSettings,
     FirstHours,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from fees_support import ANIA, CHILD_ID, MENU, at, correction, day, settings
 
-from hub.fees import (
+from hub.rules.fees import (
     AbsenceReport,
     Adjustment,
     Child,
@@ -226,7 +226,7 @@ def test_week_of_march_summary_is_quick_enough_to_scale() -> None:
 
 
 def test_the_package_docstring_example() -> None:
-    """hub.fees' worked example: 20 days of 7:40–15:50 at 1,44 zł/h. Per full hour 60 h →
+    """hub.rules.fees' worked example: 20 days of 7:40–15:50 at 1,44 zł/h. Per full hour 60 h →
     86,40 zł; per minute 20 × 190 min = 3800 min → 91,20 zł; per started hour 80 h → 115,20 zł."""
     workdays = [d for d in (date(2026, 3, n) for n in range(2, 31)) if d.weekday() < 5][:20]
     days = [day("07:40", "15:50", on=d) for d in workdays]

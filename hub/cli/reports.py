@@ -1,0 +1,67 @@
+"""`ewidencjoner report NAME …`: any report in any format, to a file or standard output."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from hub import reports
+from hub.cli.context import database_from, settings_from
+from hub.store import registry
+
+
+def _month(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.strptime(value, "%Y-%m")
+    except ValueError as exc:
+        raise click.BadParameter(f"a month is YYYY-MM, got {value!r}") from exc
+    return parsed.year, parsed.month
+
+
+@click.command("report")
+@click.argument("name", type=click.Choice(sorted(reports.REPORTS)))
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day (daily reports).")
+@click.option("--month", help="The month as YYYY-MM (monthly reports).")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (ranges).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (ranges).")
+@click.option("--group", help="One group (name or id); default: the whole kindergarten.")
+@click.option("--child", "child_id", type=int, help="One child (per-child reports).")
+@click.option("--format", "fmt", type=click.Choice(reports.FORMATS), default="html", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
+)
+@click.pass_context
+def report_command(
+    ctx: click.Context, name: str, day, month, first, last, group, child_id, fmt, output
+) -> None:
+    """Make report NAME (see the README's list) as HTML, PDF, CSV or XLSX."""
+    db = database_from(ctx)
+    settings = settings_from(ctx)
+    today = datetime.now(settings.tz).date()
+    period = reports.Period(
+        day=day.date() if day else (today if reports.REPORTS[name].period == "day" else None),
+        month=_month(month),
+        first=first.date() if first else None,
+        last=last.date() if last else None,
+    )
+    try:
+        steps = reports.progress_steps(name, db, period, group)
+        with click.progressbar(length=steps, label=f"{name}", file=sys.stderr) as bar:
+            report = reports.build(
+                name, db, settings, period, group=group, child_id=child_id, progress=bar.update
+            )
+        data = reports.render(report, fmt)
+    except (reports.ReportError, registry.RegistryError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if output:
+        output.write_bytes(data)
+        click.echo(f"Wrote {output} ({len(data):,} bytes).", err=True)
+    elif fmt in ("pdf", "xlsx") and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary: give -o FILE")
+    else:
+        click.get_binary_stream("stdout").write(data)

@@ -1,0 +1,209 @@
+"""Sample kindergarten and virtual readers for `ewidencjoner demo`.
+
+`seed_demo` registers two groups of children with their cards and guardians (once; a
+second run keeps what is there); `seed_demo_accounts` makes one account of each role and
+gives each a new random password at every start, printed by `ewidencjoner demo` (no
+password is kept in the repository); `seed_demo_reader_logins` does the same for the
+readers' MQTT logins. `DemoDay` boots two virtual readers — the real firmware on the
+MicroPython unix port with a simulated MFRC522 (`hub/devtools/virtual_reader.py`), each logging in
+to the embedded broker with its own login — and plays a kindergarten day faster than life:
+children arrive at the main door, a few go out to the garden and come back, everyone leaves
+in the afternoon, one card nobody knows is tapped. Then the day starts again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from hub.accounts import accounts, passwords, security_policy
+from hub.config import Settings
+from hub.devtools.virtual_reader import VirtualReader
+from hub.store import broker_credentials, cards, readers, registry, site_settings
+
+log = logging.getLogger(__name__)
+
+DEMO_READERS = [("wejscie", "Wejście główne"), ("ogrod", "Wyjście do ogrodu")]
+DEMO_GROUPS = {
+    "Motylki": [
+        ("Zofia", "Wójcik", "mama"),
+        ("Antoni", "Nowak", "tata"),
+        ("Łucja", "Żak", "babcia"),
+        ("Jan", "Kowalski", "mama"),
+        ("Hanna", "Szczęsna", "tata"),
+        ("Michał", "Dąbrowski", "mama"),
+    ],
+    "Biedronki": [
+        ("Maja", "Lewandowska", "mama"),
+        ("Franciszek", "Wiśniewski", "dziadek"),
+        ("Ola", "Kamińska", "tata"),
+        ("Jakub", "Zieliński", "mama"),
+        ("Helena", "Grabowska", "mama"),
+        ("Szymon", "Pawłowski", "tata"),
+    ],
+}
+UNKNOWN_CARD = "04DEADBEEF0001"
+DEMO_DEBOUNCE_S = 5
+DEMO_AUTHOR = "demo"
+DEMO_ACCOUNTS = [
+    # (e-mail, name, role, options): the parent is the first child's guardian (rodzic1@…)
+    ("dyrektor@example.pl", "Barbara Dyrektor", "director", {}),
+    ("anna.nowak@example.pl", "Anna Nowak", "teacher", {"group": "Motylki", "title": "wychowawca"}),
+    ("sekretariat@example.pl", "Ewa Sekretarz", "secretary", {}),
+    ("rodzic1@example.pl", "Mama Wójcik", "parent", {"child": ("Zofia", "Wójcik")}),
+    ("kontrola@example.pl", "Jan Kontroler", "inspector", {"days": 30}),
+]
+
+
+def demo_uid(index: int) -> str:
+    """A 7-byte UID, as NTAG keyfobs have."""
+    return f"04{index:02X}A1B2C3D4{(index * 37) % 256:02X}"
+
+
+def seed_demo(db: Database, today: date) -> None:
+    """Register the demo readers, groups, children, cards and guardians if missing.
+
+    The demo plays a day in minutes, so taps of one child a few seconds apart are meant as
+    separate taps: the debounce window is 5 s here instead of the default 60 s.
+    """
+    site_settings.set_value(db, "debounce_s", str(DEMO_DEBOUNCE_S), author=DEMO_AUTHOR)
+    for reader_id, name in DEMO_READERS:
+        if not readers.is_registered(db, reader_id):
+            readers.add_reader(db, reader_id, name)
+    if registry.list_groups(db):
+        return
+    index = 0
+    for group, children in DEMO_GROUPS.items():
+        registry.add_group(
+            db, group, teachers="Anna Nowak" if group == "Motylki" else "Ewa Lis", author=DEMO_AUTHOR
+        )
+        for first, last, holder in children:
+            index += 1
+            child = registry.add_child(
+                db,
+                first_name=first,
+                last_name=last,
+                group=group,
+                birth_date=date(2021, 1 + index % 12, 10),
+                active_from=date(today.year if today.month >= 9 else today.year - 1, 9, 1),
+                author=DEMO_AUTHOR,
+            )
+            cards.assign_card(
+                db,
+                uid=demo_uid(index),
+                child_id=child["id"],
+                author=DEMO_AUTHOR,
+                number=str(index),
+                holder=holder,
+            )
+            registry.add_guardian(
+                db,
+                name=f"{holder.capitalize()} {last}",
+                phone=f"600 100 {index:03d}",
+                email=f"rodzic{index}@example.pl",
+                children=[child["id"]],
+                relation=holder,
+                author=DEMO_AUTHOR,
+            )
+
+
+def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
+    """One account of each role (created once), each with a new random password now;
+    returns (role, e-mail, password) to print."""
+    policy = security_policy.load(db)
+    logins = []
+    for email, name, role, options in DEMO_ACCOUNTS:
+        try:
+            user = accounts.find_user(db, email)
+        except registry.RegistryError:
+            user, _ = accounts.add_user(
+                db,
+                email=email,
+                name=name,
+                role=role,
+                title=options.get("title", ""),
+                groups=[registry.find_group(db, options["group"])["id"]] if "group" in options else [],
+                children=[_child_id(db, *options["child"])] if "child" in options else [],
+                expires_on=today + timedelta(days=options["days"]) if "days" in options else None,
+                author=DEMO_AUTHOR,
+            )
+        if "days" in options and user["expires_on"] < today.isoformat():
+            accounts.update_user(
+                db, user["id"], expires_on=today + timedelta(days=options["days"]), author=DEMO_AUTHOR
+            )
+        password = passwords.one_time_password(policy)
+        accounts.set_password(db, user["id"], password, author=DEMO_AUTHOR)
+        logins.append((role, email, password))
+    return logins
+
+
+def seed_demo_reader_logins(db: Database) -> dict[str, str]:
+    """A new MQTT password for each demo reader at every start (reader id → password): the
+    virtual readers log in to the embedded broker as real ones do."""
+    return {reader_id: broker_credentials.issue(db, reader_id) for reader_id, _ in DEMO_READERS}
+
+
+def _child_id(db: Database, first_name: str, last_name: str) -> int:
+    row = db.execute(
+        "SELECT id FROM children WHERE first_name = ? AND last_name = ?", [first_name, last_name]
+    ).fetchone()
+    return row[0]
+
+
+class DemoDay:
+    """Virtual readers and a scripted day of taps, in a background thread."""
+
+    def __init__(
+        self, settings: Settings, flash_root: Path, logins: dict[str, str], pace_s: float = 2.0
+    ) -> None:
+        self.pace_s = pace_s
+        broker = settings.broker
+        self.readers = {
+            reader_id: VirtualReader(
+                reader_id,
+                settings.site,
+                broker.host,
+                broker.port,
+                workdir=flash_root / reader_id,
+                username=reader_id,
+                password=logins.get(reader_id),
+            )
+            for reader_id, _ in DEMO_READERS
+        }
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="demo-day", daemon=True)
+
+    def start(self) -> None:
+        for reader in self.readers.values():
+            reader.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for reader in self.readers.values():
+            reader.stop()
+
+    def _run(self) -> None:
+        rng = random.Random(7)
+        uids = [demo_uid(index) for index in range(1, 1 + sum(len(c) for c in DEMO_GROUPS.values()))]
+        while not self._stop.is_set():
+            arrivals = rng.sample(uids, len(uids))
+            garden = rng.sample(arrivals, 3)
+            script = [("wejscie", uid) for uid in arrivals]
+            script += [("ogrod", UNKNOWN_CARD)]
+            script += [("ogrod", uid) for uid in garden] + [("ogrod", uid) for uid in garden]
+            script += [("wejscie", uid) for uid in rng.sample(uids, len(uids))]
+            for reader_id, uid in script:
+                if self._stop.wait(rng.uniform(0.4, 1.6) * self.pace_s):
+                    return
+                try:
+                    self.readers[reader_id].tap(uid)
+                except (OSError, RuntimeError):
+                    log.exception("virtual reader %s did not take the tap", reader_id)
+            self._stop.wait(10 * self.pace_s)

@@ -1,0 +1,208 @@
+"""Cards: which child a card's UID stands for, since when, and until when.
+
+A card is assigned to one child at a time, from `valid_from` (an instant) until it is
+revoked; revoking keeps the row, so old taps stay attributed. A tap belongs to the child
+whose card with that UID was valid at the tap's time (for an unknown-time tap: at its
+receipt). Assigning a card seen as unknown makes it valid from the start of that day, so
+the child's earlier taps of the day are attributed too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from hub.store import audit
+from hub.store.registry import RegistryError, get_child
+from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
+from hub.wire import UID_PATTERN
+
+TAP_INSTANT = "coalesce(t.at, t.received_at)"
+"""When a tap counts for attribution and for days: its time, or its receipt if unknown."""
+
+
+def normalise_uid(uid: str) -> str:
+    """Accept `04:a2:b3:c4`, `04 A2 B3 C4` or `04a2b3c4`; return the canonical `04A2B3C4`."""
+    canonical = "".join(ch for ch in uid.strip().upper() if ch not in ": -")
+    if not UID_PATTERN.match(canonical):
+        raise RegistryError(f"a card UID is 8, 14 or 20 hex digits (4, 7 or 10 bytes), got {uid!r}")
+    return canonical
+
+
+def assign_card(
+    db: Database,
+    *,
+    uid: str,
+    child_id: int,
+    author: str,
+    number: str = "",
+    holder: str = "",
+    valid_from: datetime | None = None,
+) -> dict[str, Any]:
+    """Give a card to a child. Refused while the UID is assigned to anyone."""
+    canonical = normalise_uid(uid)
+    get_child(db, child_id)
+    if not author.strip():
+        raise RegistryError("who assigns the card must be recorded")
+    active = active_card(db, canonical)
+    if active:
+        raise RegistryError(
+            f"card {canonical} is already assigned to {active['first_name']} {active['last_name']} "
+            f"(card id {active['id']}); revoke it first"
+        )
+    now = utc_now()
+    try:
+        with db.atomic():
+            card_id = int(
+                db["cards"]
+                .insert(
+                    {
+                        "uid": canonical,
+                        "number": number.strip() or None,
+                        "child_id": child_id,
+                        "holder": holder.strip() or None,
+                        "valid_from": to_db(valid_from or now),
+                        "assigned_at": to_db(now),
+                        "assigned_by": author.strip(),
+                    }
+                )
+                .last_pk
+            )
+            card = get_card(db, card_id)
+            audit.record(db, actor=author, action="card.assign", entity="card", entity_id=card_id, after=card)
+    except sqlite3.IntegrityError as exc:  # another assignment won the race
+        raise RegistryError(f"card {canonical} was just assigned to someone else") from exc
+    return card
+
+
+def assign_card_from_day(
+    db: Database,
+    *,
+    uid: str,
+    child_id: int,
+    author: str,
+    day: date,
+    tz: ZoneInfo,
+    number: str = "",
+    holder: str = "",
+) -> dict[str, Any]:
+    """Assign a card valid from the start of local `day`: a card seen as unknown today then
+    takes its earlier taps of the day; a card handed out earlier takes them since then."""
+    start, _ = local_day_bounds(day, day, tz)
+    canonical = normalise_uid(uid)
+    revoked_later = db.execute(
+        "SELECT 1 FROM cards WHERE uid = ? AND revoked_at > ?", [canonical, start]
+    ).fetchone()
+    if revoked_later:
+        raise RegistryError(
+            f"card {canonical} belonged to another child after {day}; assign it from a later day or from now"
+        )
+    return assign_card(
+        db,
+        uid=canonical,
+        child_id=child_id,
+        author=author,
+        number=number,
+        holder=holder,
+        valid_from=from_db(start),
+    )
+
+
+def revoke_card(db: Database, card_id: int, *, author: str, reason: str) -> dict[str, Any]:
+    card = get_card(db, card_id)
+    if card["revoked_at"]:
+        raise RegistryError(f"card {card_id} was already revoked on {card['revoked_at']}")
+    if not reason.strip() or not author.strip():
+        raise RegistryError("revoking a card needs a reason and who does it")
+    with db.atomic():
+        db["cards"].update(
+            card_id,
+            {"revoked_at": to_db(utc_now()), "revoked_by": author.strip(), "revoke_reason": reason.strip()},
+        )
+        after = get_card(db, card_id)
+        audit.record(
+            db, actor=author, action="card.revoke", entity="card", entity_id=card_id, before=card, after=after
+        )
+    return after
+
+
+def get_card(db: Database, card_id: int) -> dict[str, Any]:
+    rows = list(db.query(CARD_QUERY + " WHERE k.id = ?", [card_id]))
+    if not rows:
+        raise RegistryError(f"there is no card with id {card_id}")
+    return rows[0]
+
+
+def active_card(db: Database, uid: str) -> dict[str, Any] | None:
+    rows = list(db.query(CARD_QUERY + " WHERE k.uid = ? AND k.revoked_at IS NULL", [uid]))
+    return rows[0] if rows else None
+
+
+def list_cards(
+    db: Database, child_id: int | None = None, include_revoked: bool = False
+) -> list[dict[str, Any]]:
+    where, params = [], []
+    if child_id is not None:
+        where.append("k.child_id = ?")
+        params.append(child_id)
+    if not include_revoked:
+        where.append("k.revoked_at IS NULL")
+    sql = (
+        CARD_QUERY
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY c.last_name, c.first_name, k.id"
+    )
+    return list(db.query(sql, params))
+
+
+def child_for_tap(db: Database, uid: str, instant: str) -> dict[str, Any] | None:
+    """The card (with its child) valid for `uid` at the stored instant `instant`."""
+    rows = list(
+        db.query(
+            CARD_QUERY
+            + " WHERE k.uid = ? AND k.valid_from <= ? AND (k.revoked_at IS NULL OR k.revoked_at > ?)",
+            [uid, instant, instant],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def unknown_cards(db: Database, since: str) -> list[dict[str, Any]]:
+    """Recently seen cards that no valid card row explains: one line per UID, newest first."""
+    return list(
+        db.query(
+            f"""SELECT t.uid, count(*) AS taps, min({TAP_INSTANT}) AS first_seen,
+                       max({TAP_INSTANT}) AS last_seen, group_concat(DISTINCT t.reader_id) AS readers
+                FROM taps t
+                WHERE {TAP_INSTANT} >= :since AND NOT EXISTS (
+                    SELECT 1 FROM cards k WHERE k.uid = t.uid AND k.valid_from <= {TAP_INSTANT}
+                      AND (k.revoked_at IS NULL OR k.revoked_at > {TAP_INSTANT}))
+                GROUP BY t.uid ORDER BY last_seen DESC""",
+            {"since": since},
+        )
+    )
+
+
+CARD_QUERY = (
+    """SELECT k.*, c.first_name, c.last_name, c.group_id FROM cards k JOIN children c ON c.id = k.child_id"""
+)
+
+
+def attributed_taps(db: Database, start: str, end: str) -> list[dict[str, Any]]:
+    """Taps in [start, end) with the child each belongs to (None for an unknown card)."""
+    return list(
+        db.query(
+            f"""SELECT t.*, k.child_id, k.holder, c.first_name, c.last_name
+                FROM taps t
+                LEFT JOIN cards k ON k.uid = t.uid AND k.valid_from <= {TAP_INSTANT}
+                     AND (k.revoked_at IS NULL OR k.revoked_at > {TAP_INSTANT})
+                LEFT JOIN children c ON c.id = k.child_id
+                WHERE {TAP_INSTANT} >= :start AND {TAP_INSTANT} < :end
+                ORDER BY {TAP_INSTANT} DESC, t.reader_id, t.seq DESC""",
+            {"start": start, "end": end},
+        )
+    )

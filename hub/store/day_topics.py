@@ -1,0 +1,103 @@
+"""The day's topics of a group ("zapisy dnia"): what the children did, written by the teacher.
+
+The procedures oblige every teacher to record the day's activities; one standing in for an
+absent colleague marks the entry as a substitution ("zastępstwo") and names whom they
+replaced. An edit supersedes the earlier entry instead of overwriting it, so the journal
+shows what was written and when.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from hub.store import audit
+from hub.store.registry import RegistryError, get_group
+from hub.timefmt import to_db, utc_now
+
+MAX_TOPIC_LENGTH = 2000
+
+
+def add_topic(
+    db: Database,
+    *,
+    group_id: int,
+    day: date,
+    topic: str,
+    author: str,
+    substitution: bool = False,
+    substitute_for: str = "",
+    today: date | None = None,
+    replaces: int | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Record the day's topic of a group; `replaces` the id of the entry this one corrects."""
+    get_group(db, group_id)
+    text, author, absent = topic.strip(), author.strip(), substitute_for.strip()
+    if not text:
+        raise RegistryError("the topic of the day is empty")
+    if len(text) > MAX_TOPIC_LENGTH:
+        raise RegistryError(f"the topic is longer than {MAX_TOPIC_LENGTH} characters")
+    if not author:
+        raise RegistryError("who writes the topic must be recorded")
+    if today is not None and day > today:
+        raise RegistryError("topics are written for today or earlier days, not ahead")
+    if absent and not substitution:
+        raise RegistryError("name the absent teacher only for a substitution")
+    with db.atomic():
+        if replaces is not None:
+            earlier = get_topic(db, replaces)
+            if earlier["group_id"] != group_id or earlier["day"] != day.isoformat():
+                raise RegistryError(f"entry {replaces} is about another group or day")
+            if earlier["superseded_by"] is not None:
+                raise RegistryError(f"entry {replaces} has already been corrected")
+        topic_id = int(
+            db["day_topics"]
+            .insert(
+                {
+                    "group_id": group_id,
+                    "day": day.isoformat(),
+                    "topic": text,
+                    "author": author,
+                    "substitution": int(substitution),
+                    "substitute_for": absent or None,
+                    "created_at": to_db(now or utc_now()),
+                }
+            )
+            .last_pk
+        )
+        if replaces is not None:
+            db["day_topics"].update(replaces, {"superseded_by": topic_id})
+        created = get_topic(db, topic_id)
+        audit.record(
+            db, actor=author, action="topic.write", entity="day_topic", entity_id=topic_id,
+            before=earlier if replaces is not None else None, after=created, now=now,
+        )  # fmt: skip
+    return created
+
+
+def get_topic(db: Database, topic_id: int) -> dict[str, Any]:
+    rows = list(db["day_topics"].rows_where("id = ?", [topic_id]))
+    if not rows:
+        raise RegistryError(f"no day topic with id {topic_id}")
+    return _public(rows[0])
+
+
+def list_topics(
+    db: Database, group_id: int, first: date, last: date, *, with_history: bool = False
+) -> list[dict[str, Any]]:
+    """The group's topics of days `first`..`last`, oldest first; corrected entries only
+    `with_history`."""
+    where = "group_id = ? AND day >= ? AND day <= ?"
+    if not with_history:
+        where += " AND superseded_by IS NULL"
+    rows = db["day_topics"].rows_where(
+        where, [group_id, first.isoformat(), last.isoformat()], order_by="day, id"
+    )
+    return [_public(row) for row in rows]
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "substitution": bool(row["substitution"])}
