@@ -40,7 +40,7 @@ def test_tap_reaches_hub_with_contract_fields(reader_factory, hub_factory):
     taps = hub.unique()
     assert [p["uid"] for p in taps] == UIDS[:3]
     assert [p["seq"] for p in taps] == [1, 2, 3]
-    for received, _, p in hub.store.taps:
+    for received, _, p in hub.taps:
         assert p["v"] == 1 and p["boot"] == 1
         assert set(p) == {"v", "uid", "seq", "boot", "ms", "now", "t"}
         assert 0 <= p["now"] - p["ms"] < 2000  # sent right after the tap
@@ -119,7 +119,7 @@ def test_broker_down_taps_delivered_in_order_when_back(reader_factory, broker, h
         assert outage_start - 2 <= p["t"] <= outage_end + 1
     # the derived time (received - (now - ms)) is the tap's time too
     first_copy = {}
-    for received, _, p in hub.store.taps:
+    for received, _, p in hub.taps:
         first_copy.setdefault(p["seq"], (received, p))
     for seq in range(2, 2 + n):
         received, p = first_copy[seq]
