@@ -137,6 +137,17 @@ def parse_status(payload: bytes) -> StatusMessage:
     return StatusMessage(online=online, fw=fw, **numbers)
 
 
+def seq_of(payload: bytes) -> int | None:
+    """The `seq` of a tap that broke the contract elsewhere, when it can still be read: the
+    hub answers that seq `unknown` so the reader stops resending it (the quarantine keeps
+    it), instead of the tap holding a place in the reader's window for ever."""
+    try:
+        data = _load_object(payload)
+        return _counter(data, "seq", required=True)
+    except BadMessage:
+        return None
+
+
 def ack_payload(seq: int, result: str, name: str = "", at: str = "") -> bytes:
     """The hub's answer to one tap: `r` is in, out, unknown or dup."""
     # Written by hand: this runs once per tap on ingest's hot path, and only `name` can

@@ -129,6 +129,24 @@ BAD_TAPS = [
 ]
 
 
+def test_a_refused_tap_is_answered_unknown_when_its_seq_can_be_read(
+    ingest: Ingest, mosquitto: Mosquitto
+) -> None:
+    """The firmware keeps a tap until the hub answers it and has four in flight: refused taps
+    left unanswered would fill its window and stop its real taps. The quarantine keeps them."""
+    reader = FakeReaderClient(mosquitto.port, SITE, "r1")
+    for seq in range(1, 6):  # a lower-case uid breaks the contract; the seq is readable
+        reader.publish("tap", b'{"v":1,"uid":"04a2b3c4","seq":%d,"boot":1,"ms":1}' % seq)
+    reader.publish("tap", b"not json")  # no seq to answer
+    reader.publish("tap", tap_payload(77))
+    wait_until(lambda: 77 in reader.acked_seqs() and len(reader.acks) >= 6)
+    assert sorted((ack["seq"], ack["r"]) for ack in reader.acks) == [
+        *((seq, "unknown") for seq in range(1, 6)),
+        (77, "unknown"),  # a card nobody has
+    ]
+    reader.close()
+
+
 @pytest.mark.parametrize(("payload", "reason"), BAD_TAPS, ids=[reason for _, reason in BAD_TAPS])
 def test_bad_tap_is_quarantined_and_the_hub_keeps_serving(
     ingest: Ingest, settings: Settings, mosquitto: Mosquitto, payload: bytes, reason: str

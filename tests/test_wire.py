@@ -19,6 +19,7 @@ from hub.wire import (
     parse_status,
     parse_tap,
     parse_topic,
+    seq_of,
     ticks_diff,
 )
 
@@ -176,3 +177,20 @@ def test_any_bytes_either_parse_or_raise_bad_message(payload: bytes) -> None:
     for parse in (parse_status, parse_tap):
         with contextlib.suppress(BadMessage):
             parse(payload)
+
+
+@pytest.mark.parametrize(
+    ("payload", "seq"),
+    [
+        (b'{"v":1,"uid":"04a2b3c4","seq":12,"boot":1,"ms":1}', 12),
+        (b'{"v":9,"seq":0}', 0),
+        (b'{"seq":-1}', None),
+        (b'{"seq":"12"}', None),
+        (b'{"seq":4294967296}', None),
+        (b"not json", None),
+        (b'{"seq":12,"seq":13}', None),
+        (b'{"seq":1,"pad":"' + b"x" * 2000 + b'"}', None),
+    ],
+)
+def test_the_seq_of_a_refused_tap_is_read_only_when_it_is_a_seq(payload: bytes, seq: int | None) -> None:
+    assert seq_of(payload) == seq

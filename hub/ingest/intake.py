@@ -13,6 +13,8 @@ one statement for the taps fails, the taps are stored again one by one, so only 
 message is set aside and the rest of the batch commits. Nothing a reader sends can make the
 batch fail: only the database itself can (`is_database_failure`), and then nothing was
 written and ingest retries the whole batch (tests/test_ingest_poison.py tries to break this).
+A registered reader's tap set aside so is answered `unknown` when its seq can be read, so the
+reader stops resending it (`_answer_refused_tap`).
 
 A tap whose `(reader_id, seq)` is already stored is a redelivery when what the reader
 recorded matches (`taps.same_tap`), answered `dup`. When it does not, someone else used the
@@ -46,6 +48,7 @@ from hub.wire import (
     parse_tap,
     parse_topic,
     reader_topic,
+    seq_of,
 )
 
 log = logging.getLogger(__name__)
@@ -153,6 +156,8 @@ class Intake:
                     raise BadMessage("bad_topic", f"readers may not publish on {topic.kind!r}")
             except BadMessage as bad:
                 self._quarantine(db, outcome, bad.reason, bad.detail)
+                if bad.reason != "unknown_reader":
+                    self._answer_refused_tap(outcome)
             except Exception as exc:
                 if is_database_failure(exc):
                     raise
@@ -251,9 +256,24 @@ class Intake:
             outcome.result = "status"
             outcome.event = {"type": "reader", **readers.get_reader(db, reader_id)}
 
+    def _answer_refused_tap(self, outcome: Outcome) -> None:
+        """A registered reader's tap that broke the contract is answered `unknown` when its
+        seq can be read, so the reader stops resending it: the firmware keeps a tap until it
+        is answered, and four unanswered ones would fill its window and stop its real taps.
+        The quarantine keeps the tap. A reader nobody registered gets no answer: its taps
+        are stored when it is registered and resends them."""
+        try:
+            topic = parse_topic(outcome.message.topic)
+        except BadMessage:
+            return
+        seq = seq_of(outcome.message.payload) if topic.kind == "tap" else None
+        if seq is not None:
+            outcome.ack = (reader_topic(self.site, topic.reader_id, "ack"), ack_payload(seq, "unknown"))
+
     def _quarantine_unstorable(self, db: Database, outcome: Outcome, exc: Exception) -> None:
         log.debug("could not store a message on %s", outcome.message.topic, exc_info=exc)
         self._quarantine(db, outcome, "unstorable", f"{type(exc).__name__}: {exc}"[:500])
+        self._answer_refused_tap(outcome)
 
     def _quarantine(
         self, db: Database, outcome: Outcome, reason: str, detail: str, seq: int | None = None
