@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from hub.fees import format_amount
 from hub.reports.model import Cell, Report, Section
 
 FORMATS = ("html", "pdf", "csv", "xlsx")
@@ -33,11 +34,11 @@ _TEMPLATES = Environment(
 
 
 def polish_number(value: Cell) -> str:
+    """A cell as printed: money the Polish way (`1 234,56`), the rest as it is."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        whole, _, fraction = f"{value:,.2f}".partition(".")
-        return whole.replace(",", "\u00a0") + "," + fraction
+        return format_amount(value)
     return str(value)
 
 
