@@ -100,7 +100,10 @@ SLOW_MODULES = {
     "test_accounts.py",
     "test_api.py",
     "test_api_fuzz.py",
+    "test_billing.py",
+    "test_compute_range.py",
     "test_concurrency.py",
+    "test_deploy.py",
     "test_device_cookies.py",
     "test_fee_days.py",
     "test_http_hardening.py",
@@ -112,13 +115,15 @@ SLOW_MODULES = {
     "test_pages_parent.py",
     "test_pages_registry.py",
     "test_pages_settings.py",
+    "test_quarantine.py",
     "test_reports_page.py",
     "test_rights_matrix.py",
     "test_web_auth.py",
 }
 """Modules of neither kind that still take long, left out of `make test-fast`: the web pages
 and the API per role (each signs in: an Argon2 hash, many times), the crawls, the fuzzing,
-accounts (Argon2 again) and the generated histories of the ack classifier and fee days."""
+accounts (Argon2 again), the generated histories (ack classifier, fee days, ranges), the
+quarantine's caps, the billing PDFs and the service unit's check by systemd-analyze."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
