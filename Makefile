@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := mosquitto chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench firmware messages runtime-deps system-deps install
+.PHONY: demo test test-fast lint bench firmware messages runtime-deps system-deps install
 
 demo: $(STAMP) runtime-deps
 	$(BIN)/ewidencjoner demo
@@ -18,6 +18,11 @@ test: $(STAMP) runtime-deps system-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
+
+# The pure and storage tests, under a minute: no broker, browser, MicroPython or slow test
+# (the markers are set in tests/conftest.py). `make test` runs them all.
+test-fast: $(STAMP) runtime-deps
+	$(BIN)/python -m pytest -q -m "not broker and not browser and not micropython and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -79,7 +79,11 @@ def test_opening_another_connection_keeps_the_wal_of_the_open_ones(tmp_path: Pat
     readers.add_reader(hub, "wejscie", "Wejście")
     connect(path).close()  # what every new thread of the web server does
     cli = subprocess.run(
-        [sys.executable, "-c", f"from hub.store.db import open_database; open_database({str(path)!r}).close()"],
+        [
+            sys.executable,
+            "-c",
+            f"from hub.store.db import open_database; open_database({str(path)!r}).close()",
+        ],
         check=True,
     )
     assert cli.returncode == 0

@@ -92,6 +92,7 @@ def test_formats_follow_the_language() -> None:
         assert i18n.money(Decimal("1234.5")) == "1\u00a0234,50\u00a0zł"
     with i18n.language("en"):
         assert i18n.money(Decimal("1234.5")) == "1,234.50\u00a0zł"
+        assert i18n.money(Decimal("0.125")) == "0.13\u00a0zł"  # half up, not Babel's half even
 
 
 def test_concurrent_requests_keep_their_own_language() -> None:

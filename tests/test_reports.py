@@ -6,6 +6,7 @@ import csv
 import io
 import subprocess
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,34 @@ def test_xlsx_equals_the_csv(settings: Settings) -> None:
     ]
     from_csv = list(csv.reader(io.StringIO(reports.render(report, "csv").decode())))
     assert from_xlsx == from_csv
+
+
+def test_xlsx_keeps_text_as_text_numbers_as_numbers_and_no_formula() -> None:
+    """Written from the model, not read back from CSV text: a note "2026" or a card number
+    "0042" stays text, counts and money stay numbers, typed formulas stay inert text."""
+    section = reports.Section(
+        title="Żabki",
+        columns=("Dziecko", "Uwagi", "Karta", "Obecności", "Kwota zł"),
+        rows=(
+            ("Żak Łucja", "2026", "0042", 20, Decimal("1234.5")),
+            ('=HYPERLINK("x")', "-1", "@SUM(A1)", 0, Decimal("-0.96")),
+        ),
+    )
+    report = reports.Report(
+        "stay-report", "Opłaty", "listopad 2026", datetime(2026, 11, 30, tzinfo=UTC), (section,)
+    )
+    sheet = load_workbook(io.BytesIO(reports.render(report, "xlsx"))).active
+    assert [cell.value for cell in sheet[1]] == list(section.columns)
+    first, second = ([(cell.value, cell.data_type) for cell in row] for row in sheet.iter_rows(min_row=2))
+    assert first == [("Żak Łucja", "s"), ("2026", "s"), ("0042", "s"), (20, "n"), (1234.5, "n")]
+    assert second == [
+        ('\'=HYPERLINK("x")', "s"),
+        ("'-1", "s"),
+        ("'@SUM(A1)", "s"),
+        (0, "n"),
+        (-0.96, "n"),
+    ]
+    assert sheet["E2"].number_format == "#,##0.00"
 
 
 def test_monthly_grid_marks_presence_absence_and_days_off(settings: Settings) -> None:

@@ -23,12 +23,13 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.rules.fees import format_pln
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LANGUAGE = "pl"
@@ -143,7 +144,7 @@ def long_date(day: date) -> str:
 
 def money(amount: Decimal) -> str:
     """`1 234,56 zł` in Polish (decimal comma), `1,234.56 zł` in English: the złoty either way."""
-    return format_decimal(amount, "#,##0.00", locale=_active.get()) + "\u00a0zł"
+    return format_pln(amount, locale=_active.get())
 
 
 def install(env: Environment) -> None:

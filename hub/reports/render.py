@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hub.reports.model import Cell, Report, Section
+from hub.rules.fees import format_amount
 
 FORMATS = ("html", "pdf", "csv", "xlsx")
 MEDIA_TYPES = {
@@ -33,11 +35,11 @@ _TEMPLATES = Environment(
 
 
 def polish_number(value: Cell) -> str:
+    """A cell as printed: money the Polish way (`1 234,56`), the rest as it is."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        whole, _, fraction = f"{value:,.2f}".partition(".")
-        return whole.replace(",", "\u00a0") + "," + fraction
+        return format_amount(value)
     return str(value)
 
 
@@ -89,34 +91,42 @@ def to_csv(report: Report) -> str:
     """One table: a first column names the section when there are several."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    several = len(report.sections) > 1
-    for index, section in enumerate(report.sections):
-        if index == 0 or section.columns != report.sections[index - 1].columns:
-            writer.writerow((["sekcja"] if several else []) + [_plain(name) for name in section.columns])
-        for row in (*section.rows, *([section.totals] if section.totals else [])):
-            writer.writerow(([_plain(section.title)] if several else []) + [_plain(cell) for cell in row])
+    for line in _table(report):
+        writer.writerow([_plain(cell) for cell in line])
     return out.getvalue()
 
 
 def to_xlsx(report: Report) -> bytes:
-    """The same rows as the CSV, with numbers as numbers, in one sheet."""
+    """The CSV's table in one sheet, written from the model: money and whole numbers as
+    numbers, text as text (openpyxl never reads a string as a number: a note "2026" stays
+    text), typed text guarded as in the CSV so that no cell becomes a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = (report.sheet_name or report.name)[:31]
-    for row in csv.reader(io.StringIO(to_csv(report))):
-        values = [_number_or_text(cell) for cell in row]
-        sheet.append(values)
-        for column, value in enumerate(values, start=1):
+    for line in _table(report):
+        sheet.append([_guarded(cell) if isinstance(cell, str) else cell for cell in line])
+        for cell, value in zip(sheet[sheet.max_row], line, strict=False):
             if isinstance(value, Decimal):
-                sheet.cell(row=sheet.max_row, column=column).number_format = "#,##0.00"
+                cell.number_format = "#,##0.00"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _table(report: Report) -> Iterator[list[Cell]]:
+    """The report as one table's lines: a heading line wherever the columns change, and a
+    first column with the section's title when there are several sections."""
+    several = len(report.sections) > 1
+    for index, section in enumerate(report.sections):
+        if index == 0 or section.columns != report.sections[index - 1].columns:
+            yield (["sekcja"] if several else []) + list(section.columns)
+        for row in (*section.rows, *([section.totals] if section.totals else [])):
+            yield ([section.title] if several else []) + list(row)
 
 
 def render(report: Report, fmt: str) -> bytes:
@@ -141,16 +151,10 @@ def _plain(cell: Cell) -> str:
         return ""
     if isinstance(cell, Decimal):
         return f"{cell:.2f}"
-    if isinstance(cell, str) and len(cell) > 1 and cell.startswith(FORMULA_START):
-        return "'" + cell
+    if isinstance(cell, str):
+        return _guarded(cell)
     return str(cell)
 
 
-def _number_or_text(text: str) -> str | int | Decimal:
-    """CSV text back to what it was: whole numbers and money as numbers, the rest as text."""
-    if text.lstrip("-").isdigit() and not (text.startswith("0") and len(text) > 1):
-        return int(text)
-    whole, dot, fraction = text.lstrip("-").partition(".")
-    if dot and whole.isdigit() and fraction.isdigit() and len(fraction) == 2:
-        return Decimal(text)
-    return text
+def _guarded(text: str) -> str:
+    return "'" + text if len(text) > 1 and text.startswith(FORMULA_START) else text

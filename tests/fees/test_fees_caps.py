@@ -19,7 +19,14 @@ from hub.rules.fees import (
     check_settings,
     indexed_cap,
 )
-from hub.rules.fees.money import format_minutes, format_pln, round_half_up_div, stay_fee_grosz, to_grosz
+from hub.rules.fees.money import (
+    format_amount,
+    format_minutes,
+    format_pln,
+    round_half_up_div,
+    stay_fee_grosz,
+    to_grosz,
+)
 
 
 def test_cap_in_force_by_date() -> None:
@@ -100,6 +107,27 @@ def test_money_helpers() -> None:
     assert stay_fee_grosz(30, 1) == 1  # 0,005 zł: a tie, rounded half up
     assert stay_fee_grosz(144, 190) == 456
     assert round_half_up_div(-30, 60) == -1
-    assert format_pln(Decimal("1234.5")) == "1 234,50 zł"
-    assert format_pln(Decimal("-0.96")) == "-0,96 zł"
+    assert format_pln(Decimal("1234.5")) == "1\u00a0234,50\u00a0zł"
+    assert format_pln(Decimal("-0.96")) == "-0,96\u00a0zł"
     assert format_minutes(125) == "2 h 05 min"
+
+
+@pytest.mark.parametrize(
+    ("amount", "polish", "english"),
+    [
+        # half a grosz rounds up, never to even (Babel alone would give 0,00, 0,12, 2,50)
+        ("0.005", "0,01", "0.01"),
+        ("0.125", "0,13", "0.13"),
+        ("2.505", "2,51", "2.51"),
+        ("-0.005", "-0,01", "-0.01"),
+        ("0.0049", "0,00", "0.00"),
+        # thousands apart by a no-break space in Polish, a comma in English
+        ("999.99", "999,99", "999.99"),
+        ("1000", "1\u00a0000,00", "1,000.00"),
+        ("1234567.125", "1\u00a0234\u00a0567,13", "1,234,567.13"),
+    ],
+)
+def test_amounts_round_half_up_then_follow_the_language(amount: str, polish: str, english: str) -> None:
+    assert format_amount(Decimal(amount)) == polish
+    assert format_amount(Decimal(amount), "en") == english
+    assert format_pln(Decimal(amount)) == f"{polish}\u00a0zł"

@@ -55,14 +55,14 @@ def test_statement_lines_and_totals() -> None:
         360,
         Decimal("8.64"),
     )
-    assert band.explain() == "6 h 00 min × 1,44 zł/h (od 2024-09-01) = 8,64 zł"
+    assert band.explain() == "6 h 00 min × 1,44\u00a0zł/h (od 2024-09-01) = 8,64\u00a0zł"
     text = "\n".join(st.settings_used)
     for needle in (
-        "1,44 zł za godzinę",
+        "1,44\u00a0zł za godzinę",
         "08:00–13:00",
         "pełne godziny",
         "2028-09-01",
-        "obiad 5,00 zł",
+        "obiad 5,00\u00a0zł",
         "08:00",
     ):
         assert needle in text, needle
@@ -80,8 +80,8 @@ def test_rate_change_mid_month_gives_two_bands() -> None:
         (Decimal("1.44"), 180, Decimal("4.32")),
     ]
     assert st.stay_fee == Decimal("8.22")
-    assert any(s.startswith("Od 2024-09-13 do 2024-09-13: Stawka: 1,30 zł") for s in st.settings_used)
-    assert any(s.startswith("Od 2024-09-16 do 2024-09-16: Stawka: 1,44 zł") for s in st.settings_used)
+    assert any(s.startswith("Od 2024-09-13 do 2024-09-13: Stawka: 1,30\u00a0zł") for s in st.settings_used)
+    assert any(s.startswith("Od 2024-09-16 do 2024-09-16: Stawka: 1,44\u00a0zł") for s in st.settings_used)
 
 
 def test_money_is_rounded_once_per_month_and_rate() -> None:

@@ -1,12 +1,10 @@
 """Real parts for the firmware tests: the MicroPython unix port with an ESP32-sized
-heap, the mpy-cross bundle, a real Mosquitto, and a minimal hub that acks taps."""
+heap, the mpy-cross bundle, a real Mosquitto (`tests.support`'s), and a minimal hub that
+acks taps."""
 
 from __future__ import annotations
 
-import contextlib
-import getpass
 import json
-import socket
 import subprocess
 import threading
 import time
@@ -19,26 +17,20 @@ import pytest
 
 from hub.devtools.virtual_reader import VirtualReader
 from hub.provision.firmware import build_firmware, tool
+from tests import support
+from tests.support import Mosquitto
 
 HEAP = 100_000  # bytes: an ESP32-WROOM's free MicroPython heap
 SITE = "fwtest"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+FIRMWARE_WAIT_S = 15.0
+"""A reader on the MicroPython interpreter answers slower than the hub: a longer default wait."""
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    value = predicate()
-    while not value:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s (last: {value!r})")
-        time.sleep(interval)
-        value = predicate()
-    return value
+def wait_until(predicate: Callable[[], Any], timeout: float = FIRMWARE_WAIT_S, interval: float = 0.05) -> Any:
+    """`tests.support.wait_until` with the firmware's longer default timeout."""
+    return support.wait_until(predicate, timeout, interval)
 
 
 def assert_no_memory_error(text: str) -> None:
@@ -78,57 +70,10 @@ def mp(bundle: Path, tmp_path: Path) -> Callable[..., str]:
     return run
 
 
-class Broker:
-    """A real Mosquitto on a fixed free port, persistence on, restartable."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.conf = workdir / "mosquitto.conf"
-        self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
-            "persistence true\n"
-            f"persistence_location {workdir}/\n"
-            "autosave_interval 1\n"
-            "max_queued_messages 10000\n"
-            "log_dest stderr\n"
-            # started as root, Mosquitto would switch to the `mosquitto` user, which
-            # cannot write the persistence file in a private tmp dir
-            f"user {getpass.getuser()}\n"
-        )
-
-    def start(self) -> None:
-        binary = "/usr/sbin/mosquitto"
-        with contextlib.suppress(FileNotFoundError):
-            binary = tool("mosquitto")
-        self.proc = subprocess.Popen(
-            [binary, "-c", str(self.conf)],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.workdir / "broker.log", "ab"),  # noqa: SIM115
-        )
-
-        def listening() -> bool:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return True
-            except OSError:
-                return False
-
-        wait_until(listening, 10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
-    b = Broker(tmp_path / "broker")
+def broker(tmp_path: Path) -> Iterator[Mosquitto]:
+    """A real Mosquitto of the hub's configuration (anonymous, sessions persisted), restartable."""
+    b = Mosquitto(tmp_path / "broker")
     b.start()
     yield b
     b.stop()
@@ -204,7 +149,7 @@ class AckingHub:
 
 
 @pytest.fixture
-def hub_factory(broker: Broker) -> Iterator[Callable[..., AckingHub]]:
+def hub_factory(broker: Mosquitto) -> Iterator[Callable[..., AckingHub]]:
     made: list[AckingHub] = []
 
     def make(ack: bool = True) -> AckingHub:
@@ -219,7 +164,7 @@ def hub_factory(broker: Broker) -> Iterator[Callable[..., AckingHub]]:
 
 
 @pytest.fixture
-def reader_factory(bundle: Path, broker: Broker, tmp_path: Path) -> Iterator[Callable[..., VirtualReader]]:
+def reader_factory(bundle: Path, broker: Mosquitto, tmp_path: Path) -> Iterator[Callable[..., VirtualReader]]:
     """VirtualReaders on the test broker; at teardown they are stopped and their
     output is checked for MemoryError and tracebacks."""
     made: list[VirtualReader] = []

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.firmware.conftest import Broker, wait_until
+from tests.firmware.conftest import wait_until
+from tests.support import Mosquitto
 
 pytestmark = pytest.mark.skipif(
     shutil.which("openssl") is None, reason="openssl CLI needed to make certificates"
@@ -40,7 +41,7 @@ def tls_broker(tmp_path: Path):
             "-out", "srv.pem", "-days", "2", "-extfile", "ext", cwd=d)  # fmt: skip
     for key in d.glob("*.key"):
         key.chmod(0o644)  # mosquitto may drop root before reading it
-    b = Broker(tmp_path / "broker")
+    b = Mosquitto(tmp_path / "broker")
     with b.conf.open("a") as f:
         f.write(f"cafile {d}/ca.pem\ncertfile {d}/srv.pem\nkeyfile {d}/srv.key\n")
     b.start()

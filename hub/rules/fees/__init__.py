@@ -80,7 +80,7 @@ Month (`statement`): `month_statement(...) -> MonthStatement`, `MonthStatement`,
 Closing (`closing`): `close_month`, `ClosedMonth`, `BilledMonth` (what a closed month keeps),
     `BilledDay`, `adjustments(closed, now)`.
 Accountant (`summary`): `fee_summary(...) -> FeeSummary`, `SummaryRow`, `GroupTotal`.
-Money (`money`): `format_pln`, `format_minutes`.
+Money (`money`): `format_amount`, `format_pln`, `format_minutes`.
 """
 
 from hub.rules.fees.caps import (
@@ -96,7 +96,7 @@ from hub.rules.fees.closing import BilledDay, BilledMonth, ClosedMonth, adjustme
 from hub.rules.fees.day import DayFee, DayFlag, Span, day_context, day_fee, round_minutes
 from hub.rules.fees.exemption import exempt_by_age, exemption, first_exempt_day, school_year_start
 from hub.rules.fees.meals import MealLine, cutoff_instant, daily_meal_count, index_absences, reported_in_time
-from hub.rules.fees.money import format_minutes, format_pln
+from hub.rules.fees.money import format_amount, format_minutes, format_pln
 from hub.rules.fees.settings import (
     DEFAULT_RATES,
     AbsenceReport,
@@ -161,6 +161,7 @@ __all__ = [
     "exemption",
     "fee_summary",
     "first_exempt_day",
+    "format_amount",
     "format_minutes",
     "format_pln",
     "index_absences",

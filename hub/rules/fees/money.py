@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_decimal
+
 GROSZ = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -55,17 +57,18 @@ def quantize(amount: Decimal) -> Decimal:
     return amount.quantize(GROSZ, rounding=ROUND_HALF_UP)
 
 
-def format_pln(amount: Decimal) -> str:
-    """`Decimal("1234.5")` → `"1 234,50 zł"` (Polish: comma decimal, space thousands)."""
-    value = quantize(amount)
-    sign = "-" if value < 0 else ""
-    whole, _, cents = f"{abs(value):.2f}".partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return f"{sign}{' '.join(groups)},{cents} zł"
+def format_amount(amount: Decimal, locale: str = "pl") -> str:
+    """`Decimal("1234.5")` → `"1 234,50"` in Polish (a no-break space between thousands,
+    decimal comma), `"1,234.50"` in English: Babel's number format for the language, on
+    the amount rounded half up to whole grosze first, because Babel alone rounds half to
+    even (0,125 would show as 0,12)."""
+    return format_decimal(quantize(amount), "#,##0.00", locale=locale)
+
+
+def format_pln(amount: Decimal, locale: str = "pl") -> str:
+    """`Decimal("1234.5")` → `"1 234,50 zł"`: `format_amount` and the złoty sign after a
+    no-break space (so a line never breaks between them), the same sign in every language."""
+    return f"{format_amount(amount, locale)}\u00a0zł"
 
 
 def format_minutes(minutes: int) -> str:
