@@ -27,9 +27,7 @@ from hub.events import EventBus
 from hub.rights import ALL, OWN_CHILDREN, reach
 from hub.timefmt import from_db, local_day_bounds
 from web import hub_reasons
-from web.account_routes import account_routes
-from web.admin_routes import admin_routes
-from web.api_journal import journal_router
+from web.api.journal import journal_router
 from web.auth import (
     AuthContext,
     allowed,
@@ -41,19 +39,21 @@ from web.auth import (
 from web.errors import API_ERRORS, install_error_pages
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.limits import install_request_limits
-from web.pages import NavItem, language_router, page_templates
-from web.pages_cards import card_pages
-from web.pages_child import child_pages
-from web.pages_group_day import group_day_pages
-from web.pages_logs import logs_pages
-from web.pages_parent import parent_pages
-from web.pages_presence import presence_pages
-from web.pages_readers import reader_pages
-from web.pages_registry import registry_pages
-from web.pages_settings import settings_pages
+from web.pages.account import account_routes
+from web.pages.admin import admin_routes
+from web.pages.cards import card_pages
+from web.pages.child import child_pages
+from web.pages.group_day import group_day_pages
+from web.pages.logs import logs_pages
+from web.pages.parent import parent_pages
+from web.pages.presence import presence_pages
+from web.pages.readers import reader_pages
+from web.pages.registry import registry_pages
+from web.pages.reports import reports_router
+from web.pages.settings import settings_pages
 from web.params import Day
-from web.reports_routes import reports_router
 from web.security_headers import install_security_headers
+from web.templating import NavItem, language_router, page_templates
 
 HERE = Path(__file__).parent
 MAX_RANGE_DAYS = 366

@@ -16,7 +16,7 @@ from hub import readers
 from hub.config import Settings
 from web.auth import allowed, require
 from web.i18n import N_
-from web.journal_views import local_time
+from web.pages.journal_views import local_time
 
 HISTORY = 20
 """Status reports shown per reader."""

@@ -20,8 +20,8 @@ from hub.registry import RegistryError
 from web.auth import actor, allowed, require_all
 from web.forms import FormError, chosen_id, optional_date, required_text, text_fields, upload
 from web.i18n import N_, _
-from web.pages import Flash
 from web.params import RowId
+from web.templating import Flash
 
 FEE_EXEMPT = {"": None, "yes": True, "no": False}
 """The fee-exemption select: the age rule (empty), always exempt, never exempt."""

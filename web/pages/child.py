@@ -24,7 +24,7 @@ from hub.registry import RegistryError
 from web import i18n
 from web.auth import allowed, check
 from web.forms import FormError, month
-from web.journal_views import DAYS_OFF, day_path
+from web.pages.journal_views import DAYS_OFF, day_path
 from web.params import RowId
 
 

@@ -25,7 +25,7 @@ from hub.registry import RegistryError
 from web.auth import actor, allowed, require_all
 from web.forms import FormError, clock, month, required_date, required_text, text_fields, whole_number
 from web.i18n import N_, _
-from web.pages import Flash
+from web.templating import Flash
 
 LEGAL_FREE_MINUTES = 5 * 60
 """The free time the law guarantees each day (ufzo art. 52 ust. 1)."""

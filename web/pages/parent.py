@@ -22,12 +22,12 @@ from hub.fees.meals import cutoff_instant
 from hub.registry import RegistryError
 from hub.rights import OWN_CHILDREN, Account, reach
 from hub.timefmt import from_db
-from web.admin_routes import ROLE_NAMES
 from web.auth import check, require
 from web.forms import FormError, month, optional_date, required_date, text_fields
 from web.i18n import N_, _
-from web.pages import Flash
+from web.pages.admin import ROLE_NAMES
 from web.params import RowId
+from web.templating import Flash
 
 ABSENCE_REPORTED = N_("The absence was reported.")
 HISTORY_MONTHS = 12

@@ -24,9 +24,9 @@ from hub.timefmt import from_db, local_day_bounds
 from web.auth import actor, require
 from web.forms import FormError, optional_date, required_text, text_fields
 from web.i18n import N_, _
-from web.journal_views import local_time
-from web.pages import Flash
+from web.pages.journal_views import local_time
 from web.params import RowId
+from web.templating import Flash
 
 UNKNOWN_DAYS = 7
 """How far back the list of unknown cards looks."""

@@ -17,7 +17,6 @@ from hub import accounts, logins, passwords, security_settings, sessions
 from hub.registry import RegistryError
 from hub.rights import Account
 from hub.timefmt import from_db
-from web.admin_routes import ROLE_NAMES
 from web.auth import (
     DEVICE_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -33,6 +32,7 @@ from web.auth import (
 )
 from web.forms import text_fields
 from web.i18n import N_, _
+from web.pages.admin import ROLE_NAMES
 
 REFUSALS = {
     "bad_credentials": N_("Wrong e-mail address or password."),

@@ -29,9 +29,9 @@ from web.auth import actor, allowed, check, require_all
 from web.forms import FormError, clock, required_text, text_fields
 from web.fresh_cache import FreshCache
 from web.i18n import N_, _
-from web.journal_views import DAYS_OFF, day_path, local_time
-from web.pages import Flash
+from web.pages.journal_views import DAYS_OFF, day_path, local_time
 from web.params import Day, RowId
+from web.templating import Flash
 
 KINDS = {
     "add_arrival": N_("Add an arrival"),
