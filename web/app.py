@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -37,8 +38,10 @@ from web.auth import (
     require,
 )
 from web.errors import API_ERRORS, install_error_pages
+from web.fresh_cache import FreshCache
 from web.i18n import N_, LanguageMiddleware, gettext
 from web.limits import install_request_limits
+from web.pages import presence, reports
 from web.pages.account import account_routes
 from web.pages.admin import admin_routes
 from web.pages.cards import card_pages
@@ -46,10 +49,8 @@ from web.pages.child import child_pages
 from web.pages.group_day import group_day_pages
 from web.pages.logs import logs_pages
 from web.pages.parent import parent_pages
-from web.pages.presence import presence_pages
 from web.pages.readers import reader_pages
 from web.pages.registry import registry_pages
-from web.pages.reports import reports_router
 from web.pages.settings import settings_pages
 from web.params import Day
 from web.security_headers import install_security_headers
@@ -71,6 +72,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.board_worker.shutdown(wait=False, cancel_futures=True)
         db.close()
 
     app = FastAPI(
@@ -101,6 +103,12 @@ def create_app(
     templates = page_templates(nav)
     install_account_globals(templates)
     auth = AuthContext(db, settings)
+    app.state.db, app.state.settings, app.state.events = db, settings, events
+    app.state.templates = templates
+    app.state.fresh_cache = FreshCache(db, lambda: datetime.now(settings.tz))
+    # The boards' stream renders in one thread of its own: its connection's cache serves them all
+    app.state.board_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence-board")
+    app.state.board_cache = FreshCache(db, lambda: datetime.now(settings.tz))
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     templates.env.filters["reason"] = hub_reasons.translated
@@ -113,12 +121,12 @@ def create_app(
     app.include_router(account_routes(auth, templates))
     app.include_router(admin_routes(auth, templates))
     app.include_router(journal_router(db, settings))
-    app.include_router(reports_router(db, settings, templates))
+    app.include_router(reports.router)
     app.include_router(registry_pages(db, settings, templates))
     app.include_router(settings_pages(db, settings, templates))
     app.include_router(parent_pages(db, settings, templates))
     app.include_router(logs_pages(db, settings, templates))
-    app.include_router(presence_pages(db, settings, templates, events))
+    app.include_router(presence.router)
     for journal_pages in (group_day_pages, child_pages, card_pages, reader_pages):
         app.include_router(journal_pages(db, settings, templates))
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

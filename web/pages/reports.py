@@ -7,14 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
-from sqlite_utils import Database
 
 from hub import registry, reports
-from hub.config import Settings
 from hub.registry import RegistryError
 from hub.rights import OWN_CHILDREN, may, reach
 from web.auth import allowed, check, signed_in
+from web.deps import Db, SiteSettings, Templates
 from web.errors import API_ERRORS
 from web.i18n import N_, _
 from web.params import Day, RowId
@@ -39,71 +37,72 @@ REPORT_ERRORS = {
 }
 
 
-def reports_router(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(prefix="/reports", dependencies=[Depends(signed_in)], responses=REPORT_ERRORS)
+router = APIRouter(prefix="/reports", dependencies=[Depends(signed_in)], responses=REPORT_ERRORS)
 
-    @router.get("", response_class=HTMLResponse, summary="The list of reports", include_in_schema=False)
-    async def report_index(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(
-            request,
-            "reports.html",
-            {
-                "reports": [
-                    (name, info.period, SCOPES.get(name, ""))
-                    for name, info in reports.REPORTS.items()
-                    if allowed(request, report_right(name)) or (name == "stay-report" and parent_of(request))
-                ],
-                "titles": TITLES,
-                "formats": reports.FORMATS,
-                "today": datetime.now(settings.tz).date(),
-                "group_options": [(group["id"], group["name"]) for group in registry.list_groups(db)],
-                "child_options": [
-                    (child["id"], f"{child['last_name']} {child['first_name']} ({child['group_name']})")
-                    for child in registry.list_children(db)
-                    if allowed(request, "reports.fees") or parent_of(request, child["id"])
-                ],
-            },
-        )
 
-    @router.get(
-        "/{name}",
-        summary="One report as html (print view), pdf, csv or xlsx",
-        response_class=Response,
-        responses={200: {"content": {media_type: {} for media_type in reports.MEDIA_TYPES.values()}}},
+@router.get("", response_class=HTMLResponse, summary="The list of reports", include_in_schema=False)
+def report_index(request: Request, db: Db, settings: SiteSettings, templates: Templates) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "reports.html",
+        {
+            "reports": [
+                (name, info.period, SCOPES.get(name, ""))
+                for name, info in reports.REPORTS.items()
+                if allowed(request, report_right(name)) or (name == "stay-report" and parent_of(request))
+            ],
+            "titles": TITLES,
+            "formats": reports.FORMATS,
+            "today": datetime.now(settings.tz).date(),
+            "group_options": [(group["id"], group["name"]) for group in registry.list_groups(db)],
+            "child_options": [
+                (child["id"], f"{child['last_name']} {child['first_name']} ({child['group_name']})")
+                for child in registry.list_children(db)
+                if allowed(request, "reports.fees") or parent_of(request, child["id"])
+            ],
+        },
     )
-    async def report(
-        request: Request,
-        name: str,
-        day: Annotated[Day | None, Query(alias="date")] = None,
-        month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
-        first: Annotated[Day | None, Query(alias="from")] = None,
-        last: Annotated[Day | None, Query(alias="to")] = None,
-        group: str | None = None,
-        child: RowId | None = None,
-        fmt: Annotated[str, Query(alias="format", pattern="^(html|pdf|csv|xlsx)$")] = "html",
-    ) -> Response:
-        if name not in reports.REPORTS:
-            raise HTTPException(404, _("There is no report called %(name)s.") % {"name": name})
-        if not (name == "stay-report" and child is not None and parent_of(request, child)):
-            check(request, report_right(name))  # a parent asking for another child's report: 403, logged
-        today = datetime.now(settings.tz).date()
-        period = reports.Period(
-            day=day or (today if reports.REPORTS[name].period == "day" else None),
-            month=(int(month[:4]), int(month[5:])) if month else None,
-            first=first,
-            last=last,
-        )
-        try:
-            built = reports.build(name, db, settings, period, group=group or None, child_id=child)
-        except (reports.ReportError, RegistryError) as exc:
-            raise HTTPException(422, str(exc)) from exc
-        body = reports.render(built, fmt)
-        headers = {}
-        if fmt != "html":
-            headers["Content-Disposition"] = f'attachment; filename="{built.file_stem}.{fmt}"'
-        return Response(body, media_type=reports.MEDIA_TYPES[fmt], headers=headers)
 
-    return router
+
+@router.get(
+    "/{name}",
+    summary="One report as html (print view), pdf, csv or xlsx",
+    response_class=Response,
+    responses={200: {"content": {media_type: {} for media_type in reports.MEDIA_TYPES.values()}}},
+)
+def report(
+    request: Request,
+    db: Db,
+    settings: SiteSettings,
+    name: str,
+    day: Annotated[Day | None, Query(alias="date")] = None,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    first: Annotated[Day | None, Query(alias="from")] = None,
+    last: Annotated[Day | None, Query(alias="to")] = None,
+    group: str | None = None,
+    child: RowId | None = None,
+    fmt: Annotated[str, Query(alias="format", pattern="^(html|pdf|csv|xlsx)$")] = "html",
+) -> Response:
+    if name not in reports.REPORTS:
+        raise HTTPException(404, _("There is no report called %(name)s.") % {"name": name})
+    if not (name == "stay-report" and child is not None and parent_of(request, child)):
+        check(request, report_right(name))  # a parent asking for another child's report: 403, logged
+    today = datetime.now(settings.tz).date()
+    period = reports.Period(
+        day=day or (today if reports.REPORTS[name].period == "day" else None),
+        month=(int(month[:4]), int(month[5:])) if month else None,
+        first=first,
+        last=last,
+    )
+    try:
+        built = reports.build(name, db, settings, period, group=group or None, child_id=child)
+    except (reports.ReportError, RegistryError) as exc:
+        raise HTTPException(422, str(exc)) from exc
+    body = reports.render(built, fmt)
+    headers = {}
+    if fmt != "html":
+        headers["Content-Disposition"] = f'attachment; filename="{built.file_stem}.{fmt}"'
+    return Response(body, media_type=reports.MEDIA_TYPES[fmt], headers=headers)
 
 
 def report_right(name: str) -> str:
