@@ -6,28 +6,22 @@ and ingest's counters); it only reads the database, through the hub's public fun
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from sqlite_utils import Database
 
-from hub import cards, days, quarantine, readers, sessions, taps
 from hub.config import Settings
 from hub.db import connect
 from hub.events import EventBus
 from hub.rights import ALL, OWN_CHILDREN, reach
-from hub.timefmt import from_db, local_day_bounds
+from hub.timefmt import from_db
 from web import hub_reasons
+from web.api import health, quarantine, readers, taps
 from web.api.journal import journal_router
 from web.auth import (
     AuthContext,
@@ -35,13 +29,12 @@ from web.auth import (
     guard_unsafe_requests,
     install_account_globals,
     install_auth,
-    require,
 )
-from web.errors import API_ERRORS, install_error_pages
+from web.errors import install_error_pages
 from web.fresh_cache import FreshCache
-from web.i18n import N_, LanguageMiddleware, gettext
+from web.i18n import N_, LanguageMiddleware
 from web.limits import install_request_limits
-from web.pages import presence, reports
+from web.pages import live, presence, reports
 from web.pages.account import account_routes
 from web.pages.admin import admin_routes
 from web.pages.cards import card_pages
@@ -52,14 +45,10 @@ from web.pages.parent import parent_pages
 from web.pages.readers import reader_pages
 from web.pages.registry import registry_pages
 from web.pages.settings import settings_pages
-from web.params import Day
 from web.security_headers import install_security_headers
 from web.templating import NavItem, language_router, page_templates
 
 HERE = Path(__file__).parent
-MAX_RANGE_DAYS = 366
-
-DateParam = Annotated[Day | None, Query(description="A local date, YYYY-MM-DD; default today")]
 
 
 def create_app(
@@ -109,6 +98,7 @@ def create_app(
     # The boards' stream renders in one thread of its own: its connection's cache serves them all
     app.state.board_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence-board")
     app.state.board_cache = FreshCache(db, lambda: datetime.now(settings.tz))
+    app.state.ingest_state = ingest_state
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     templates.env.filters["reason"] = hub_reasons.translated
@@ -129,105 +119,12 @@ def create_app(
     app.include_router(presence.router)
     for journal_pages in (group_day_pages, child_pages, card_pages, reader_pages):
         app.include_router(journal_pages(db, settings, templates))
+    for api in (taps, readers, quarantine, health):
+        app.include_router(api.router)
+    app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    live = [Depends(require("live.view"))]
-
-    @app.get(
-        "/api/taps",
-        summary="Taps between two local dates (inclusive)",
-        dependencies=live,
-        responses=API_ERRORS,
-    )
-    async def api_taps(
-        from_: Annotated[Day | None, Query(alias="from")] = None, to: DateParam = None
-    ) -> list[dict[str, Any]]:
-        first, last = _date_range(from_, to, settings)
-        start, end = local_day_bounds(first, last, settings.tz)
-        return taps.list_taps(db, start, end)
-
-    @app.get(
-        "/api/readers",
-        summary="Registered readers with their latest status",
-        dependencies=live,
-        responses=API_ERRORS,
-    )
-    async def api_readers() -> list[dict[str, Any]]:
-        return readers.list_readers(db)
-
-    @app.get(
-        "/api/quarantine",
-        summary="Rejected messages, kept with the reason, a page at a time (after: the last id seen)",
-        dependencies=live,
-        responses=API_ERRORS,
-    )
-    async def api_quarantine(
-        include_resolved: bool = False,
-        limit: Annotated[int, Query(ge=1, le=quarantine.MAX_PAGE)] = 50,
-        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    ) -> dict[str, Any]:
-        entries = quarantine.list_quarantine(
-            db, include_resolved=include_resolved, limit=limit, after_id=after
-        )
-        return {
-            "counts": quarantine.count_by_reason(db),
-            "entries": entries,
-            "next_after": entries[-1]["id"] if len(entries) == limit else None,
-        }
-
-    @app.get(
-        "/api/health",
-        summary="Is ingest connected and keeping up (stalled: a message waits uncommitted), what has it "
-        "handled (no login: for monitoring)",
-    )
-    async def api_health() -> dict[str, object]:
-        return ingest_state() if ingest_state else {}
-
-    @app.get(
-        "/events",
-        response_class=EventSourceResponse,
-        summary="Live taps and reader status (the stream ends with the session)",
-        dependencies=live,
-        responses=API_ERRORS,
-    )
-    async def live_events(request: Request) -> AsyncIterator[ServerSentEvent]:
-        session_id = request.state.session["id"]
-        async with events.subscribe() as inbox:
-            yield ServerSentEvent(event="hello", data={"site": settings.site})
-            while sessions.is_open(db, session_id):
-                try:
-                    event = await asyncio.wait_for(inbox.get(), timeout=SESSION_CHECK_S)
-                except TimeoutError:
-                    continue
-                yield ServerSentEvent(
-                    event=str(event["type"]), raw_data=json.dumps(event, ensure_ascii=False)
-                )
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def live_page(request: Request) -> Response:
-        if request.state.user is not None and not allowed(request, "live.view"):
-            return RedirectResponse(home_of(request), status_code=303)
-        require("live.view")(request)
-        today = datetime.now(settings.tz).date()
-        start, end = local_day_bounds(today, today, settings.tz)
-        return templates.TemplateResponse(
-            request,
-            "live.html",
-            {
-                "today": today,
-                "taps": cards.attributed_taps(db, start, end),
-                "outcomes": tap_events(db, settings, today),
-                "readers": readers.list_readers(db),
-                "quarantined": sum(quarantine.count_by_reason(db).values()),
-                "timezone": settings.timezone,
-            },
-        )
-
     return app
-
-
-SESSION_CHECK_S = 30
-"""How often the live stream checks that its session is still open (logout, idle, blocked)."""
 
 
 def may_see(right: str) -> Callable[[Request], bool]:
@@ -248,36 +145,6 @@ def sees_own_children(request: Request) -> bool:
 
 def may_see_any(*rights: str) -> Callable[[Request], bool]:
     return lambda request: any(allowed(request, right) for right in rights)
-
-
-def home_of(request: Request) -> str:
-    """Where an account without the live page starts: a parent at their children's page."""
-    user = request.state.user
-    return "/parent" if user is not None and user.role == "parent" else "/account"
-
-
-EVENT_NAMES = {"arrival": N_("arrival"), "departure": N_("departure"), "debounced": N_("repeated")}
-
-
-def tap_events(db: Database, settings: Settings, day: date) -> dict[str, str]:
-    """What each tap of the day was, in the reader's words: `wejscie#12` → `przyjście`."""
-    return {
-        str(outcome.tap): gettext(EVENT_NAMES[outcome.outcome])
-        for child_day in days.compute_days(db, settings, day)
-        for outcome in child_day.result.tap_outcomes
-        if outcome.outcome in EVENT_NAMES
-    }
-
-
-def _date_range(first: date | None, last: date | None, settings: Settings) -> tuple[date, date]:
-    today = datetime.now(settings.tz).date()
-    first = first or last or today
-    last = last or first
-    if last < first:
-        raise HTTPException(422, "'to' is before 'from'")
-    if (last - first).days >= MAX_RANGE_DAYS:
-        raise HTTPException(422, f"ask for at most {MAX_RANGE_DAYS} days at a time")
-    return first, last
 
 
 def _local_clock(text: str | None, settings: Settings) -> str:
