@@ -21,8 +21,7 @@ from hub.events import EventBus
 from hub.rights import ALL, OWN_CHILDREN, reach
 from hub.timefmt import from_db
 from web import hub_reasons
-from web.api import health, quarantine, readers, taps
-from web.api.journal import journal_router
+from web.api import cards, children, corrections, days, groups, guardians, health, quarantine, readers, taps
 from web.auth import (
     AuthContext,
     allowed,
@@ -110,7 +109,6 @@ def create_app(
     app.include_router(language_router())
     app.include_router(account_routes(auth, templates))
     app.include_router(admin_routes(auth, templates))
-    app.include_router(journal_router(db, settings))
     app.include_router(reports.router)
     app.include_router(registry_pages(db, settings, templates))
     app.include_router(settings_pages(db, settings, templates))
@@ -119,7 +117,7 @@ def create_app(
     app.include_router(presence.router)
     for journal_pages in (group_day_pages, child_pages, card_pages, reader_pages):
         app.include_router(journal_pages(db, settings, templates))
-    for api in (taps, readers, quarantine, health):
+    for api in (groups, children, guardians, cards, days, corrections, taps, readers, quarantine, health):
         app.include_router(api.router)
     app.include_router(live.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
