@@ -1,7 +1,8 @@
-"""The web application: JSON API, the live page and its server-sent event stream.
+"""The web application: every page's and API resource's router, the middleware, the menu.
 
 `create_app` builds it around a running hub (settings, the event bus ingest publishes to,
-and ingest's counters); it only reads the database, through the hub's public functions.
+and ingest's counters) and puts on `app.state` what the routes' dependencies hand out
+(`web/deps.py`): the database, settings, templates, event bus and caches.
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from hub.events import EventBus
 from hub.rights import ALL, OWN_CHILDREN, reach
 from hub.timefmt import from_db
 from web import hub_reasons
-from web.api import cards, children, corrections, days, groups, guardians, health, quarantine, readers, taps
+from web.api import cards as cards_api
+from web.api import children as children_api
+from web.api import corrections as corrections_api
+from web.api import days as days_api
+from web.api import groups as groups_api
+from web.api import guardians as guardians_api
+from web.api import health as health_api
+from web.api import quarantine as quarantine_api
+from web.api import readers as readers_api
+from web.api import taps as taps_api
 from web.auth import (
     AuthContext,
     allowed,
@@ -33,21 +43,59 @@ from web.errors import install_error_pages
 from web.fresh_cache import FreshCache
 from web.i18n import N_, LanguageMiddleware
 from web.limits import install_request_limits
-from web.pages import live, presence, reports
-from web.pages.account import account_routes
-from web.pages.admin import admin_routes
-from web.pages.cards import card_pages
-from web.pages.child import child_pages
-from web.pages.group_day import group_day_pages
-from web.pages.logs import logs_pages
-from web.pages.parent import parent_pages
-from web.pages.readers import reader_pages
-from web.pages.registry import registry_pages
-from web.pages.settings import settings_pages
+from web.pages import account as account_page
+from web.pages import admin as admin_page
+from web.pages import cards as cards_page
+from web.pages import child as child_page
+from web.pages import group_day as group_day_page
+from web.pages import language as language_page
+from web.pages import live as live_page
+from web.pages import logs as logs_page
+from web.pages import parent as parent_page
+from web.pages import presence as presence_page
+from web.pages import readers as readers_page
+from web.pages import registry as registry_page
+from web.pages import reports as reports_page
+from web.pages import settings as settings_page
 from web.security_headers import install_security_headers
-from web.templating import NavItem, language_router, page_templates
+from web.templating import NavItem, page_templates
 
 HERE = Path(__file__).parent
+API = tuple(
+    module.router
+    for module in (
+        groups_api,
+        children_api,
+        guardians_api,
+        cards_api,
+        days_api,
+        corrections_api,
+        taps_api,
+        readers_api,
+        quarantine_api,
+        health_api,
+    )
+)
+PAGES = tuple(
+    module.router
+    for module in (
+        language_page,
+        account_page,
+        admin_page,
+        live_page,
+        presence_page,
+        group_day_page,
+        child_page,
+        cards_page,
+        readers_page,
+        reports_page,
+        registry_page,
+        settings_page,
+        parent_page,
+        logs_page,
+    )
+)
+"""Each module's router, in the order routes are matched."""
 
 
 def create_app(
@@ -106,20 +154,8 @@ def create_app(
     install_auth(app, auth)
     install_security_headers(app)
     install_error_pages(app, templates)
-    app.include_router(language_router())
-    app.include_router(account_routes(auth, templates))
-    app.include_router(admin_routes(auth, templates))
-    app.include_router(reports.router)
-    app.include_router(registry_pages(db, settings, templates))
-    app.include_router(settings_pages(db, settings, templates))
-    app.include_router(parent_pages(db, settings, templates))
-    app.include_router(logs_pages(db, settings, templates))
-    app.include_router(presence.router)
-    for journal_pages in (group_day_pages, child_pages, card_pages, reader_pages):
-        app.include_router(journal_pages(db, settings, templates))
-    for api in (groups, children, guardians, cards, days, corrections, taps, readers, quarantine, health):
-        app.include_router(api.router)
-    app.include_router(live.router)
+    for router in (*PAGES, *API):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     return app

@@ -25,7 +25,7 @@ from sqlite_utils import Database
 from hub.config import Settings
 from hub.events import EventBus
 from hub.rights import Account
-from web.auth import AuthContext, signed_in
+from web.auth import signed_in
 from web.fresh_cache import FreshCache
 
 
@@ -45,10 +45,6 @@ async def event_bus(request: Request) -> EventBus:
     return request.app.state.events  # type: ignore[no-any-return]
 
 
-async def auth_context(request: Request) -> AuthContext:
-    return request.app.state.auth  # type: ignore[no-any-return]
-
-
 async def fresh_cache(request: Request) -> FreshCache:
     """Reads reused until the database changes (the presence board, a group's day)."""
     return request.app.state.fresh_cache  # type: ignore[no-any-return]
@@ -58,7 +54,6 @@ Db = Annotated[Database, Depends(database)]
 SiteSettings = Annotated[Settings, Depends(site_settings)]
 Templates = Annotated[Jinja2Templates, Depends(templates)]
 Events = Annotated[EventBus, Depends(event_bus)]
-Auth = Annotated[AuthContext, Depends(auth_context)]
 Cache = Annotated[FreshCache, Depends(fresh_cache)]
 CurrentUser = Annotated[Account, Depends(signed_in)]
 

@@ -35,8 +35,8 @@ async def text_fields(request: Request) -> dict[str, str]:
     return {key: value.strip() for key, value in form.items() if isinstance(value, str)}
 
 
-async def upload(request: Request, name: str) -> UploadFile | None:
-    form = await request.form()
+def upload(form: FormData, name: str) -> UploadFile | None:
+    """The file sent as `name`, if one was chosen (read it with `.file.read`, off the loop)."""
     found = form.get(name)
     return found if isinstance(found, UploadFile) and found.filename else None
 

@@ -12,8 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlite_utils import Database
 
 from hub import accounts, logins, passwords, security_settings, sessions
+from hub.config import Settings
 from hub.registry import RegistryError
 from hub.rights import Account
 from hub.timefmt import from_db
@@ -22,7 +24,6 @@ from web.auth import (
     LOGIN_CSRF_COOKIE,
     PASSWORD_PAGE,
     SESSION_COOKIE,
-    AuthContext,
     client_ip,
     new_login_csrf,
     on_site,
@@ -30,7 +31,8 @@ from web.auth import (
     set_session_cookie,
     signed_in,
 )
-from web.forms import text_fields
+from web.deps import Db, SiteSettings, Templates, today
+from web.forms import FormFields
 from web.i18n import N_, _
 from web.pages.admin import ROLE_NAMES
 
@@ -55,147 +57,193 @@ PASSWORD_PROBLEMS = {
 """The web's words for `hub.passwords.PROBLEMS`."""
 
 
-def account_routes(context: AuthContext, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    db, settings = context.db, context.settings
+router = APIRouter(include_in_schema=False)
 
-    def login_page(
-        request: Request, *, error: str | None = None, email: str = "", status: int = 200
-    ) -> Response:
-        token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
-        response = templates.TemplateResponse(
+
+def login_page(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    templates: Jinja2Templates,
+    *,
+    error: str | None = None,
+    email: str = "",
+    status: int = 200,
+) -> Response:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
+    response = templates.TemplateResponse(
+        request,
+        "login.html",
+        {
+            "error": error,
+            "email": email,
+            "next": on_site(request.query_params.get("next")),
+            "lockout_after": security_settings.load(db).lockout_after,
+            "logged_out": "logged_out" in request.query_params,
+        },
+        status_code=status,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def show_login(request: Request, db: Db, settings: SiteSettings, templates: Templates) -> Response:
+    if request.state.user is not None:
+        return RedirectResponse(on_site(request.query_params.get("next")), status_code=303)
+    return login_page(request, db, settings, templates)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def log_in(request: Request, db: Db, settings: SiteSettings, fields: FormFields) -> Response:
+    try:
+        done = logins.log_in(
+            db,
+            fields.get("email", ""),
+            fields.get("password", ""),
+            ip=client_ip(request),
+            today=today(settings),
+            user_agent=request.headers.get("user-agent"),
+            device_cookie=request.cookies.get(DEVICE_COOKIE, ""),
+        )
+    except logins.LoginRefused as refused:
+        return login_page(
             request,
-            "login.html",
-            {
-                "error": error,
-                "email": email,
-                "next": on_site(request.query_params.get("next")),
-                "lockout_after": security_settings.load(db).lockout_after,
-                "logged_out": "logged_out" in request.query_params,
-            },
-            status_code=status,
+            error=_(REFUSALS[refused.outcome]),
+            email=fields.get("email", ""),
+            status=REFUSAL_STATUS.get(refused.outcome, 401),
         )
-        response.set_cookie(
-            LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure
-        )
-        return response
+    if request.state.session:
+        sessions.end(db, request.state.session["id"], "logged in again")
+    target = on_site(fields.get("next"))
+    response = RedirectResponse(f"/account/welcome?next={target}", status_code=303)
+    set_session_cookie(response, done.session.token, settings)
+    set_device_cookie(response, done.device_cookie, settings)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
 
-    @router.get("/login", response_class=HTMLResponse)
-    async def show_login(request: Request) -> Response:
-        if request.state.user is not None:
-            return RedirectResponse(on_site(request.query_params.get("next")), status_code=303)
-        return login_page(request)
 
-    @router.post("/login", response_class=HTMLResponse)
-    async def log_in(request: Request) -> Response:
-        fields = await text_fields(request)
-        try:
-            done = logins.log_in(
-                db,
-                fields.get("email", ""),
-                fields.get("password", ""),
-                ip=client_ip(request),
-                today=context.today(),
-                user_agent=request.headers.get("user-agent"),
-                device_cookie=request.cookies.get(DEVICE_COOKIE, ""),
-            )
-        except logins.LoginRefused as refused:
-            return login_page(
+@router.post("/logout")
+def log_out(request: Request, db: Db) -> Response:
+    if request.state.session:
+        sessions.end(db, request.state.session["id"], "logged out")
+    response = RedirectResponse("/login?logged_out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/account/welcome", response_class=HTMLResponse)
+def welcome(request: Request, templates: Templates, user: Annotated[Account, Depends(signed_in)]) -> Response:
+    session = request.state.session
+    return templates.TemplateResponse(
+        request,
+        "account_welcome.html",
+        {
+            "account": user,
+            "previous_at": session["previous_login_at"],
+            "previous_ip": session["previous_login_ip"],
+            "failures_since": session["failures_since"],
+            "this_ip": session["ip"],
+            "next": on_site(request.query_params.get("next")),
+        },
+    )
+
+
+def password_page(
+    request: Request,
+    db: Database,
+    templates: Jinja2Templates,
+    user: Account,
+    *,
+    problems: list[str],
+    status: int = 200,
+) -> Response:
+    policy = security_settings.load(db)
+    record = accounts.get_user(db, user.id)
+    return templates.TemplateResponse(
+        request,
+        "account_password.html",
+        {
+            "account": user,
+            "forced": user.must_change_password,
+            "one_time": bool(record["must_change"]),
+            "policy": policy,
+            "problems": problems,
+            "next": on_site(request.query_params.get("next")),
+        },
+        status_code=status,
+    )
+
+
+@router.get(PASSWORD_PAGE, response_class=HTMLResponse)
+def show_password(
+    request: Request,
+    db: Db,
+    templates: Templates,
+    user: Annotated[Account, Depends(signed_in)],
+) -> Response:
+    return password_page(request, db, templates, user, problems=[])
+
+
+@router.post(PASSWORD_PAGE, response_class=HTMLResponse)
+def change_password(
+    db: Db,
+    settings: SiteSettings,
+    templates: Templates,
+    request: Request,
+    fields: FormFields,
+    user: Annotated[Account, Depends(signed_in)],
+) -> Response:
+    new = fields.get("new_password", "")
+    try:
+        if new != fields.get("repeat_password", ""):
+            return password_page(
                 request,
-                error=_(REFUSALS[refused.outcome]),
-                email=fields.get("email", ""),
-                status=REFUSAL_STATUS.get(refused.outcome, 401),
+                db,
+                settings,
+                templates,
+                user,
+                problems=[_("The two new passwords differ.")],
+                status=422,
             )
-        if request.state.session:
-            sessions.end(db, request.state.session["id"], "logged in again")
-        target = on_site(fields.get("next"))
-        response = RedirectResponse(f"/account/welcome?next={target}", status_code=303)
-        set_session_cookie(response, done.session.token, settings)
-        set_device_cookie(response, done.device_cookie, settings)
-        response.delete_cookie(LOGIN_CSRF_COOKIE)
-        return response
-
-    @router.post("/logout")
-    async def log_out(request: Request) -> Response:
-        if request.state.session:
-            sessions.end(db, request.state.session["id"], "logged out")
-        response = RedirectResponse("/login?logged_out", status_code=303)
-        response.delete_cookie(SESSION_COOKIE)
-        return response
-
-    @router.get("/account/welcome", response_class=HTMLResponse)
-    async def welcome(request: Request, user: Annotated[Account, Depends(signed_in)]) -> Response:
-        session = request.state.session
-        return templates.TemplateResponse(
-            request,
-            "account_welcome.html",
-            {
-                "account": user,
-                "previous_at": session["previous_login_at"],
-                "previous_ip": session["previous_login_ip"],
-                "failures_since": session["failures_since"],
-                "this_ip": session["ip"],
-                "next": on_site(request.query_params.get("next")),
-            },
+        accounts.change_password(db, user.id, fields.get("current_password", ""), new)
+        sessions.end_all(db, user.id, "password changed", keep=request.state.session["id"])
+    except passwords.PasswordRejected as rejected:
+        values = {"min_length": rejected.min_length, "history": rejected.history}
+        problems = [_(PASSWORD_PROBLEMS[code]) % values for code in rejected.problems]
+        return password_page(request, db, templates, user, problems=problems, status=422)
+    except RegistryError:
+        return password_page(
+            request, db, templates, user, problems=[_("The current password is wrong.")], status=422
         )
+    target = on_site(request.query_params.get("next"))
+    return RedirectResponse(f"/account?changed&next={target}", status_code=303)
 
-    def password_page(request: Request, user: Account, *, problems: list[str], status: int = 200) -> Response:
-        policy = security_settings.load(db)
-        record = accounts.get_user(db, user.id)
-        return templates.TemplateResponse(
-            request,
-            "account_password.html",
-            {
-                "account": user,
-                "forced": user.must_change_password,
-                "one_time": bool(record["must_change"]),
-                "policy": policy,
-                "problems": problems,
-                "next": on_site(request.query_params.get("next")),
-            },
-            status_code=status,
-        )
 
-    @router.get(PASSWORD_PAGE, response_class=HTMLResponse)
-    async def show_password(request: Request, user: Annotated[Account, Depends(signed_in)]) -> Response:
-        return password_page(request, user, problems=[])
-
-    @router.post(PASSWORD_PAGE, response_class=HTMLResponse)
-    async def change_password(request: Request, user: Annotated[Account, Depends(signed_in)]) -> Response:
-        fields = await text_fields(request)
-        new = fields.get("new_password", "")
-        try:
-            if new != fields.get("repeat_password", ""):
-                return password_page(request, user, problems=[_("The two new passwords differ.")], status=422)
-            accounts.change_password(db, user.id, fields.get("current_password", ""), new)
-            sessions.end_all(db, user.id, "password changed", keep=request.state.session["id"])
-        except passwords.PasswordRejected as rejected:
-            values = {"min_length": rejected.min_length, "history": rejected.history}
-            problems = [_(PASSWORD_PROBLEMS[code]) % values for code in rejected.problems]
-            return password_page(request, user, problems=problems, status=422)
-        except RegistryError:
-            return password_page(request, user, problems=[_("The current password is wrong.")], status=422)
-        target = on_site(request.query_params.get("next"))
-        return RedirectResponse(f"/account?changed&next={target}", status_code=303)
-
-    @router.get("/account", response_class=HTMLResponse)
-    async def my_account(request: Request, user: Annotated[Account, Depends(signed_in)]) -> Response:
-        record = accounts.get_user(db, user.id)
-        policy = security_settings.load(db)
-        set_at = from_db(record["password_set_at"])
-        return templates.TemplateResponse(
-            request,
-            "account.html",
-            {
-                "account": user,
-                "record": record,
-                "password_set_on": set_at.astimezone(settings.tz).date(),
-                "change_days": policy.password_change_days,
-                "changed": "changed" in request.query_params,
-                "next": on_site(request.query_params.get("next"), ""),
-                "session": request.state.session,
-                "role_names": ROLE_NAMES,
-            },
-        )
-
-    return router
+@router.get("/account", response_class=HTMLResponse)
+def my_account(
+    request: Request,
+    db: Db,
+    settings: SiteSettings,
+    templates: Templates,
+    user: Annotated[Account, Depends(signed_in)],
+) -> Response:
+    record = accounts.get_user(db, user.id)
+    policy = security_settings.load(db)
+    set_at = from_db(record["password_set_at"])
+    return templates.TemplateResponse(
+        request,
+        "account.html",
+        {
+            "account": user,
+            "record": record,
+            "password_set_on": set_at.astimezone(settings.tz).date(),
+            "change_days": policy.password_change_days,
+            "changed": "changed" in request.query_params,
+            "next": on_site(request.query_params.get("next"), ""),
+            "session": request.state.session,
+            "role_names": ROLE_NAMES,
+        },
+    )

@@ -8,7 +8,7 @@ person picks), so the child's earlier taps of that day are attributed at once
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -22,7 +22,8 @@ from hub.db import stored_integer
 from hub.registry import RegistryError
 from hub.timefmt import from_db, local_day_bounds
 from web.auth import actor, require
-from web.forms import FormError, optional_date, required_text, text_fields
+from web.deps import Db, SiteSettings, Templates, today
+from web.forms import FormError, FormFields, optional_date, required_text
 from web.i18n import N_, _
 from web.pages.journal_views import local_time
 from web.params import RowId
@@ -54,88 +55,95 @@ def unknown_card_rows(db: Database, settings: Settings, today: date) -> list[dic
     return rows
 
 
-def card_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(
-        prefix="/cards", include_in_schema=False, dependencies=[Depends(require("cards.edit"))]
-    )
+router = APIRouter(prefix="/cards", include_in_schema=False, dependencies=[Depends(require("cards.edit"))])
 
-    def today() -> date:
-        return datetime.now(settings.tz).date()
 
-    def page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
-        query = request.query_params
-        show_all = query.get("show") == "all"
-        children = registry.list_children(db, on=today())
-        saved = SAVED.get(query.get("saved", ""))
-        context = {
-            "cards": [
-                {
-                    **card,
-                    "since": local_time(card["valid_from"], settings),
-                    "ended": local_time(card["revoked_at"], settings),
-                }
-                for card in cards.list_cards(db, include_revoked=show_all)
-            ],
-            "show_all": show_all,
-            "unknown": unknown_card_rows(db, settings, today()),
-            "unknown_days": UNKNOWN_DAYS,
-            "child_options": [
-                (child["id"], f"{child['last_name']} {child['first_name']} ({child['group_name']})")
-                for child in children
-            ],
-            "today": today(),
-            "highlight": query.get("uid", ""),
-            "values": {"child_id": query.get("child", ""), "from_day": today().isoformat()},
-            "failed": None,
-            "error": None,
-            "flashes": [Flash(_(saved), "ok")] if saved else [],
-            **extra,
-        }
-        return templates.TemplateResponse(request, "cards.html", context, status_code=status)
-
-    @router.get("", response_class=HTMLResponse)
-    async def card_list(request: Request) -> HTMLResponse:
-        return page(request)
-
-    @router.post("", response_class=HTMLResponse)
-    async def assign(request: Request) -> Response:
-        """A new card, or an unknown one from the list (then `unknown` names its UID)."""
-        fields = await text_fields(request)
-        failed = f"unknown-{fields['unknown']}" if fields.get("unknown") else "new"
-        try:
-            details = {
-                "uid": required_text(fields.get("uid"), "uid"),
-                "child_id": _child_id(db, fields.get("child_id", "")),
-                "author": actor(request),
-                "number": fields.get("number", ""),
-                "holder": fields.get("holder", ""),
+def page(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    templates: Jinja2Templates,
+    status: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    query = request.query_params
+    show_all = query.get("show") == "all"
+    children = registry.list_children(db, on=today(settings))
+    saved = SAVED.get(query.get("saved", ""))
+    context = {
+        "cards": [
+            {
+                **card,
+                "since": local_time(card["valid_from"], settings),
+                "ended": local_time(card["revoked_at"], settings),
             }
-            if fields.get("from_now") == "yes":
-                cards.assign_card(db, **details)
-            else:
-                day = optional_date(fields.get("from_day"), "from_day") or today()
-                if day > today():
-                    raise FormError(N_("A card counts from today or an earlier day."), "from_day")
-                cards.assign_card_from_day(db, day=day, tz=settings.tz, **details)
-        except (FormError, RegistryError) as exc:
-            return page(request, 422, values=fields, failed=failed, error=exc)
-        return RedirectResponse("/cards?saved=assigned", status_code=303)
+            for card in cards.list_cards(db, include_revoked=show_all)
+        ],
+        "show_all": show_all,
+        "unknown": unknown_card_rows(db, settings, today(settings)),
+        "unknown_days": UNKNOWN_DAYS,
+        "child_options": [
+            (child["id"], f"{child['last_name']} {child['first_name']} ({child['group_name']})")
+            for child in children
+        ],
+        "today": today(settings),
+        "highlight": query.get("uid", ""),
+        "values": {"child_id": query.get("child", ""), "from_day": today(settings).isoformat()},
+        "failed": None,
+        "error": None,
+        "flashes": [Flash(_(saved), "ok")] if saved else [],
+        **extra,
+    }
+    return templates.TemplateResponse(request, "cards.html", context, status_code=status)
 
-    @router.post("/{card_id}/revoke", response_class=HTMLResponse)
-    async def revoke(request: Request, card_id: RowId) -> Response:
-        try:
-            cards.get_card(db, card_id)
-        except RegistryError as exc:
-            raise HTTPException(404, str(exc)) from exc
-        fields = await text_fields(request)
-        try:
-            reason = required_text(fields.get("reason"), "reason")
-            cards.revoke_card(db, card_id, author=actor(request), reason=reason)
-        except (FormError, RegistryError) as exc:
-            return page(request, 422, values=fields, failed=f"revoke-{card_id}", error=exc)
-        return RedirectResponse("/cards?saved=revoked", status_code=303)
 
-    return router
+@router.get("", response_class=HTMLResponse)
+def card_list(request: Request, db: Db, settings: SiteSettings, templates: Templates) -> HTMLResponse:
+    return page(request, db, settings, templates)
+
+
+@router.post("", response_class=HTMLResponse)
+def assign(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    """A new card, or an unknown one from the list (then `unknown` names its UID)."""
+    failed = f"unknown-{fields['unknown']}" if fields.get("unknown") else "new"
+    try:
+        details = {
+            "uid": required_text(fields.get("uid"), "uid"),
+            "child_id": _child_id(db, fields.get("child_id", "")),
+            "author": actor(request),
+            "number": fields.get("number", ""),
+            "holder": fields.get("holder", ""),
+        }
+        if fields.get("from_now") == "yes":
+            cards.assign_card(db, **details)
+        else:
+            day = optional_date(fields.get("from_day"), "from_day") or today(settings)
+            if day > today(settings):
+                raise FormError(N_("A card counts from today or an earlier day."), "from_day")
+            cards.assign_card_from_day(db, day=day, tz=settings.tz, **details)
+    except (FormError, RegistryError) as exc:
+        return page(request, db, settings, templates, 422, values=fields, failed=failed, error=exc)
+    return RedirectResponse("/cards?saved=assigned", status_code=303)
+
+
+@router.post("/{card_id}/revoke", response_class=HTMLResponse)
+def revoke(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields, card_id: RowId
+) -> Response:
+    try:
+        cards.get_card(db, card_id)
+    except RegistryError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    try:
+        reason = required_text(fields.get("reason"), "reason")
+        cards.revoke_card(db, card_id, author=actor(request), reason=reason)
+    except (FormError, RegistryError) as exc:
+        return page(
+            request, db, settings, templates, 422, values=fields, failed=f"revoke-{card_id}", error=exc
+        )
+    return RedirectResponse("/cards?saved=revoked", status_code=303)
 
 
 def _child_id(db: Database, value: str) -> int:

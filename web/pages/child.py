@@ -14,8 +14,6 @@ from typing import Any
 from babel.dates import format_date, get_day_names
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-from sqlite_utils import Database
 
 from hub import billing, cards, registry
 from hub.attendance import DayResult
@@ -23,6 +21,7 @@ from hub.config import Settings
 from hub.registry import RegistryError
 from web import i18n
 from web.auth import allowed, check
+from web.deps import Db, SiteSettings, Templates
 from web.forms import FormError, month
 from web.pages.journal_views import DAYS_OFF, day_path
 from web.params import RowId
@@ -62,51 +61,51 @@ def _day_cell(result: DayResult | None, settings: Settings) -> dict[str, Any]:
     }
 
 
-def child_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(prefix="/children", include_in_schema=False)
+router = APIRouter(prefix="/children", include_in_schema=False)
 
-    @router.get("/{child_id}", response_class=HTMLResponse)
-    async def child(request: Request, child_id: RowId) -> HTMLResponse:
-        check(request, "attendance.view", child_id=child_id)
-        try:
-            found = registry.get_child(db, child_id)
-        except RegistryError as exc:
-            raise HTTPException(404, str(exc)) from exc
-        today = datetime.now(settings.tz).date()
-        error = None
-        try:
-            shown = request.query_params.get("month")
-            year, number = month(shown, "month") if shown else (today.year, today.month)
-        except FormError as exc:
-            error, (year, number) = exc, (today.year, today.month)
-        first = date(year, number, 1)
-        results = billing.month_days(db, settings, year, number, child_id=child_id)
-        weeks = month_weeks(results, year, number, today, settings)
-        language = i18n.current_language()
-        context = {
-            "child": found,
-            "guardians": registry.guardians_of(db, child_id),
-            "cards": cards.list_cards(db, child_id=child_id, include_revoked=True),
-            "month": first,
-            "month_title": format_date(first, "LLLL y", locale=language),
-            "weekdays": [get_day_names("abbreviated", locale=language)[n] for n in range(7)],
-            "weeks": weeks,
-            "present": sum(1 for week in weeks for cell in week if cell and cell["status"] == "present"),
-            "absent": sum(1 for week in weeks for cell in week if cell and cell["status"] == "absent"),
-            "previous": (first - timedelta(days=1)).strftime("%Y-%m"),
-            "next": _next_month(first).strftime("%Y-%m") if _next_month(first) <= today else None,
-            "today": today,
-            "group_day": lambda day: day_path(found["group_id"], day),
-            "error": error,
-            "can_see_personal": allowed(request, "registry.view", child_id=child_id),
-            "can_edit_registry": allowed(request, "registry.edit", child_id=child_id),
-            "can_manage_cards": allowed(request, "cards.edit"),
-            "can_print_stay": allowed(request, "reports.fees", child_id=child_id),
-            "can_see_group": allowed(request, "attendance.view", group_id=found["group_id"]),
-        }
-        return templates.TemplateResponse(request, "child.html", context, status_code=422 if error else 200)
 
-    return router
+@router.get("/{child_id}", response_class=HTMLResponse)
+def child(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, child_id: RowId
+) -> HTMLResponse:
+    check(request, "attendance.view", child_id=child_id)
+    try:
+        found = registry.get_child(db, child_id)
+    except RegistryError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    today = datetime.now(settings.tz).date()
+    error = None
+    try:
+        shown = request.query_params.get("month")
+        year, number = month(shown, "month") if shown else (today.year, today.month)
+    except FormError as exc:
+        error, (year, number) = exc, (today.year, today.month)
+    first = date(year, number, 1)
+    results = billing.month_days(db, settings, year, number, child_id=child_id)
+    weeks = month_weeks(results, year, number, today, settings)
+    language = i18n.current_language()
+    context = {
+        "child": found,
+        "guardians": registry.guardians_of(db, child_id),
+        "cards": cards.list_cards(db, child_id=child_id, include_revoked=True),
+        "month": first,
+        "month_title": format_date(first, "LLLL y", locale=language),
+        "weekdays": [get_day_names("abbreviated", locale=language)[n] for n in range(7)],
+        "weeks": weeks,
+        "present": sum(1 for week in weeks for cell in week if cell and cell["status"] == "present"),
+        "absent": sum(1 for week in weeks for cell in week if cell and cell["status"] == "absent"),
+        "previous": (first - timedelta(days=1)).strftime("%Y-%m"),
+        "next": _next_month(first).strftime("%Y-%m") if _next_month(first) <= today else None,
+        "today": today,
+        "group_day": lambda day: day_path(found["group_id"], day),
+        "error": error,
+        "can_see_personal": allowed(request, "registry.view", child_id=child_id),
+        "can_edit_registry": allowed(request, "registry.edit", child_id=child_id),
+        "can_manage_cards": allowed(request, "cards.edit"),
+        "can_print_stay": allowed(request, "reports.fees", child_id=child_id),
+        "can_see_group": allowed(request, "attendance.view", group_id=found["group_id"]),
+    }
+    return templates.TemplateResponse(request, "child.html", context, status_code=422 if error else 200)
 
 
 def _next_month(first: date) -> date:

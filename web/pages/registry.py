@@ -18,7 +18,8 @@ from hub import cards, csv_import, registry
 from hub.config import Settings
 from hub.registry import RegistryError
 from web.auth import actor, allowed, require_all
-from web.forms import FormError, chosen_id, optional_date, required_text, text_fields, upload
+from web.deps import Db, SiteSettings, Templates
+from web.forms import Form, FormError, FormFields, chosen_id, optional_date, required_text, upload
 from web.i18n import N_, _
 from web.params import RowId
 from web.templating import Flash
@@ -35,179 +36,246 @@ SAVED = {
 """What `?saved=…` after a change tells the person."""
 
 
-def registry_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(
-        prefix="/registry", include_in_schema=False, dependencies=[Depends(require_all("registry.view"))]
-    )
-    editor = [Depends(require_all("registry.edit"))]
-    groups_editor = [Depends(require_all("groups.edit"))]
+router = APIRouter(
+    prefix="/registry", include_in_schema=False, dependencies=[Depends(require_all("registry.view"))]
+)
+editor = [Depends(require_all("registry.edit"))]
+groups_editor = [Depends(require_all("groups.edit"))]
 
-    def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-        groups = registry.list_groups(db)
-        saved = SAVED.get(request.query_params.get("saved", ""))
-        context = {
-            "groups": groups,
-            "group_options": [(group["id"], group["name"]) for group in groups],
-            "flashes": [Flash(_(saved), "ok")] if saved else [],
-            "can_edit": allowed(request, "registry.edit"),
-            "can_edit_groups": allowed(request, "groups.edit"),
-            **context,
-        }
-        return templates.TemplateResponse(request, f"registry_{name}", context, status_code=status)
 
-    def child_page(request: Request, child_id: int, **extra: Any) -> HTMLResponse:
-        child = registry.get_child(db, child_id)
-        context = {
-            "child": child,
-            "values": _child_values(child),
-            "guardians": registry.guardians_of(db, child_id),
-            "all_guardians": registry.list_guardians(db),
-            "guardian_options": [(g["id"], g["name"]) for g in registry.list_guardians(db)],
-            "cards": cards.list_cards(db, child_id=child_id, include_revoked=True),
-            "this_month": f"{datetime.now(settings.tz):%Y-%m}",
-            "can_see_fees": allowed(request, "reports.fees"),
-            "error": None,
-            "link_error": None,
-            "link_values": {},
-            **extra,
-        }
-        return page(request, "child.html", context, 422 if extra else 200)
+def page(
+    request: Request,
+    db: Database,
+    templates: Jinja2Templates,
+    name: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HTMLResponse:
+    groups = registry.list_groups(db)
+    saved = SAVED.get(request.query_params.get("saved", ""))
+    context = {
+        "groups": groups,
+        "group_options": [(group["id"], group["name"]) for group in groups],
+        "flashes": [Flash(_(saved), "ok")] if saved else [],
+        "can_edit": allowed(request, "registry.edit"),
+        "can_edit_groups": allowed(request, "groups.edit"),
+        **context,
+    }
+    return templates.TemplateResponse(request, f"registry_{name}", context, status_code=status)
 
-    @router.get("", response_class=HTMLResponse)
-    async def index() -> Response:
-        return RedirectResponse("/registry/children", status_code=303)
 
-    @router.get("/children", response_class=HTMLResponse)
-    async def children(request: Request, group: RowId | None = None) -> HTMLResponse:
-        return page(request, "children.html", _children_context(db, group))
+def child_page(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    templates: Jinja2Templates,
+    child_id: int,
+    **extra: Any,
+) -> HTMLResponse:
+    child = registry.get_child(db, child_id)
+    context = {
+        "child": child,
+        "values": _child_values(child),
+        "guardians": registry.guardians_of(db, child_id),
+        "all_guardians": registry.list_guardians(db),
+        "guardian_options": [(g["id"], g["name"]) for g in registry.list_guardians(db)],
+        "cards": cards.list_cards(db, child_id=child_id, include_revoked=True),
+        "this_month": f"{datetime.now(settings.tz):%Y-%m}",
+        "can_see_fees": allowed(request, "reports.fees"),
+        "error": None,
+        "link_error": None,
+        "link_values": {},
+        **extra,
+    }
+    return page(request, db, templates, "child.html", context, 422 if extra else 200)
 
-    @router.post("/children", response_class=HTMLResponse, dependencies=editor)
-    async def add_child(request: Request) -> Response:
-        fields = await text_fields(request)
-        try:
-            child = registry.add_child(db, **_child_changes(fields), author=actor(request))
-        except (FormError, RegistryError) as exc:
-            context = _children_context(db, None)
-            return page(request, "children.html", {**context, "values": fields, "error": exc}, 422)
-        return RedirectResponse(f"/registry/children/{child['id']}?saved=added", status_code=303)
 
-    @router.get("/children/{child_id}", response_class=HTMLResponse)
-    async def child(request: Request, child_id: RowId) -> HTMLResponse:
-        return child_page(request, _existing_child(db, child_id))
+@router.get("", response_class=HTMLResponse)
+def index() -> Response:
+    return RedirectResponse("/registry/children", status_code=303)
 
-    @router.post("/children/{child_id}", response_class=HTMLResponse, dependencies=editor)
-    async def edit_child(request: Request, child_id: RowId) -> Response:
-        _existing_child(db, child_id)
-        fields = await text_fields(request)
-        try:
-            registry.update_child(db, child_id, **_child_changes(fields), author=actor(request))
-        except (FormError, RegistryError) as exc:
-            return child_page(request, child_id, values=fields, error=exc)
-        return RedirectResponse(f"/registry/children/{child_id}?saved=child", status_code=303)
 
-    @router.post("/children/{child_id}/guardians", response_class=HTMLResponse, dependencies=editor)
-    async def link_guardian(request: Request, child_id: RowId) -> Response:
-        _existing_child(db, child_id)
-        fields = await text_fields(request)
-        try:
-            guardian_id = chosen_id(fields.get("guardian_id"), "guardian_id", N_("Choose a guardian."))
-            registry.link_guardian(
-                db, guardian_id, child_id, fields.get("relation", ""), author=actor(request)
-            )
-        except (FormError, RegistryError) as exc:
-            return child_page(request, child_id, link_values=fields, link_error=exc)
-        return RedirectResponse(f"/registry/children/{child_id}?saved=guardian", status_code=303)
+@router.get("/children", response_class=HTMLResponse)
+def children(request: Request, db: Db, templates: Templates, group: RowId | None = None) -> HTMLResponse:
+    return page(request, db, templates, "children.html", _children_context(db, group))
 
-    @router.get("/groups", response_class=HTMLResponse)
-    async def groups(request: Request) -> HTMLResponse:
-        return page(request, "groups.html", {"error": None, "values": {}, "failed": None})
 
-    @router.post("/groups", response_class=HTMLResponse, dependencies=groups_editor)
-    async def add_group(request: Request) -> Response:
-        fields = await text_fields(request)
-        try:
-            registry.add_group(
-                db,
-                required_text(fields.get("name"), "name"),
-                fields.get("teachers", ""),
-                author=actor(request),
-            )
-        except (FormError, RegistryError) as exc:
-            return page(request, "groups.html", {"error": exc, "values": fields, "failed": "new"}, 422)
-        return RedirectResponse("/registry/groups?saved=group", status_code=303)
-
-    @router.post("/groups/{group_id}", response_class=HTMLResponse, dependencies=groups_editor)
-    async def edit_group(request: Request, group_id: RowId) -> Response:
-        _existing(registry.get_group, db, group_id)
-        fields = await text_fields(request)
-        try:
-            registry.update_group(
-                db,
-                group_id,
-                name=required_text(fields.get("name"), "name"),
-                teachers=fields.get("teachers", ""),
-                author=actor(request),
-            )
-        except (FormError, RegistryError) as exc:
-            return page(request, "groups.html", {"error": exc, "values": fields, "failed": group_id}, 422)
-        return RedirectResponse("/registry/groups?saved=group", status_code=303)
-
-    @router.get("/guardians", response_class=HTMLResponse)
-    async def guardians(request: Request, child: RowId | None = None) -> HTMLResponse:
-        context = _guardians_context(db)
-        return page(request, "guardians.html", {**context, "values": {"child_id": child or ""}})
-
-    @router.post("/guardians", response_class=HTMLResponse, dependencies=editor)
-    async def add_guardian(request: Request) -> Response:
-        fields = await text_fields(request)
-        try:
-            child_ids = (
-                [_existing_child(db, chosen_id(fields["child_id"], "child_id"))]
-                if fields.get("child_id")
-                else []
-            )
-            registry.add_guardian(
-                db,
-                name=required_text(fields.get("name"), "name"),
-                phone=fields.get("phone", ""),
-                email=fields.get("email", ""),
-                children=child_ids,
-                relation=fields.get("relation", ""),
-                author=actor(request),
-            )
-        except (FormError, RegistryError) as exc:
-            context = {**_guardians_context(db), "values": fields, "error": exc}
-            return page(request, "guardians.html", context, 422)
-        return RedirectResponse("/registry/guardians?saved=guardian", status_code=303)
-
-    @router.get("/import", response_class=HTMLResponse, dependencies=editor)
-    async def import_form(request: Request) -> HTMLResponse:
-        return page(request, "import.html", {"report": None, "error": None})
-
-    @router.post("/import", response_class=HTMLResponse, dependencies=editor)
-    async def import_file(request: Request) -> HTMLResponse:
-        sent = await upload(request, "file")
-        if sent is None:
-            return page(
-                request, "import.html", {"report": None, "error": FormError(N_("Choose a CSV file."))}, 422
-            )
-        raw = await sent.read(MAX_IMPORT_BYTES + 1)
-        if len(raw) > MAX_IMPORT_BYTES:
-            error = FormError(
-                N_("The file is larger than %(limit)s MB."), limit=MAX_IMPORT_BYTES // 1_000_000
-            )
-            return page(request, "import.html", {"report": None, "error": error}, 422)
-        report = csv_import.import_children(
+@router.post("/children", response_class=HTMLResponse, dependencies=editor)
+def add_child(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    try:
+        child = registry.add_child(db, **_child_changes(fields), author=actor(request))
+    except (FormError, RegistryError) as exc:
+        context = _children_context(db, None)
+        return page(
+            request,
             db,
-            _decode(raw),
-            author=actor(request),
-            today=datetime.now(settings.tz).date(),
-            tz=settings.tz,
+            settings,
+            templates,
+            "children.html",
+            {**context, "values": fields, "error": exc},
+            422,
         )
-        context = {"report": report, "error": None, "filename": sent.filename}
-        return page(request, "import.html", context, 422 if report.errors else 200)
+    return RedirectResponse(f"/registry/children/{child['id']}?saved=added", status_code=303)
 
-    return router
+
+@router.get("/children/{child_id}", response_class=HTMLResponse)
+def child(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, child_id: RowId
+) -> HTMLResponse:
+    return child_page(request, db, settings, templates, _existing_child(db, child_id))
+
+
+@router.post("/children/{child_id}", response_class=HTMLResponse, dependencies=editor)
+def edit_child(
+    request: Request,
+    db: Db,
+    settings: SiteSettings,
+    templates: Templates,
+    fields: FormFields,
+    child_id: RowId,
+) -> Response:
+    _existing_child(db, child_id)
+    try:
+        registry.update_child(db, child_id, **_child_changes(fields), author=actor(request))
+    except (FormError, RegistryError) as exc:
+        return child_page(request, db, settings, templates, child_id, values=fields, error=exc)
+    return RedirectResponse(f"/registry/children/{child_id}?saved=child", status_code=303)
+
+
+@router.post("/children/{child_id}/guardians", response_class=HTMLResponse, dependencies=editor)
+def link_guardian(
+    request: Request,
+    db: Db,
+    settings: SiteSettings,
+    templates: Templates,
+    fields: FormFields,
+    child_id: RowId,
+) -> Response:
+    _existing_child(db, child_id)
+    try:
+        guardian_id = chosen_id(fields.get("guardian_id"), "guardian_id", N_("Choose a guardian."))
+        registry.link_guardian(db, guardian_id, child_id, fields.get("relation", ""), author=actor(request))
+    except (FormError, RegistryError) as exc:
+        return child_page(request, db, settings, templates, child_id, link_values=fields, link_error=exc)
+    return RedirectResponse(f"/registry/children/{child_id}?saved=guardian", status_code=303)
+
+
+@router.get("/groups", response_class=HTMLResponse)
+def groups(request: Request, db: Db, templates: Templates) -> HTMLResponse:
+    return page(request, db, templates, "groups.html", {"error": None, "values": {}, "failed": None})
+
+
+@router.post("/groups", response_class=HTMLResponse, dependencies=groups_editor)
+def add_group(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    try:
+        registry.add_group(
+            db,
+            required_text(fields.get("name"), "name"),
+            fields.get("teachers", ""),
+            author=actor(request),
+        )
+    except (FormError, RegistryError) as exc:
+        return page(
+            request,
+            db,
+            settings,
+            templates,
+            "groups.html",
+            {"error": exc, "values": fields, "failed": "new"},
+            422,
+        )
+    return RedirectResponse("/registry/groups?saved=group", status_code=303)
+
+
+@router.post("/groups/{group_id}", response_class=HTMLResponse, dependencies=groups_editor)
+def edit_group(
+    request: Request,
+    db: Db,
+    settings: SiteSettings,
+    templates: Templates,
+    fields: FormFields,
+    group_id: RowId,
+) -> Response:
+    _existing(registry.get_group, db, group_id)
+    try:
+        registry.update_group(
+            db,
+            group_id,
+            name=required_text(fields.get("name"), "name"),
+            teachers=fields.get("teachers", ""),
+            author=actor(request),
+        )
+    except (FormError, RegistryError) as exc:
+        return page(
+            request,
+            db,
+            settings,
+            templates,
+            "groups.html",
+            {"error": exc, "values": fields, "failed": group_id},
+            422,
+        )
+    return RedirectResponse("/registry/groups?saved=group", status_code=303)
+
+
+@router.get("/guardians", response_class=HTMLResponse)
+def guardians(request: Request, db: Db, templates: Templates, child: RowId | None = None) -> HTMLResponse:
+    context = _guardians_context(db)
+    return page(request, db, templates, "guardians.html", {**context, "values": {"child_id": child or ""}})
+
+
+@router.post("/guardians", response_class=HTMLResponse, dependencies=editor)
+def add_guardian(request: Request, db: Db, templates: Templates, fields: FormFields) -> Response:
+    try:
+        child_ids = (
+            [_existing_child(db, chosen_id(fields["child_id"], "child_id"))] if fields.get("child_id") else []
+        )
+        registry.add_guardian(
+            db,
+            name=required_text(fields.get("name"), "name"),
+            phone=fields.get("phone", ""),
+            email=fields.get("email", ""),
+            children=child_ids,
+            relation=fields.get("relation", ""),
+            author=actor(request),
+        )
+    except (FormError, RegistryError) as exc:
+        context = {**_guardians_context(db), "values": fields, "error": exc}
+        return page(request, db, templates, "guardians.html", context, 422)
+    return RedirectResponse("/registry/guardians?saved=guardian", status_code=303)
+
+
+@router.get("/import", response_class=HTMLResponse, dependencies=editor)
+def import_form(request: Request, db: Db, templates: Templates) -> HTMLResponse:
+    return page(request, db, templates, "import.html", {"report": None, "error": None})
+
+
+@router.post("/import", response_class=HTMLResponse, dependencies=editor)
+def import_file(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, form: Form
+) -> HTMLResponse:
+    sent = upload(form, "file")
+    if sent is None:
+        return page(
+            request, "import.html", {"report": None, "error": FormError(N_("Choose a CSV file."))}, 422
+        )
+    raw = sent.file.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        error = FormError(N_("The file is larger than %(limit)s MB."), limit=MAX_IMPORT_BYTES // 1_000_000)
+        return page(request, db, templates, "import.html", {"report": None, "error": error}, 422)
+    report = csv_import.import_children(
+        db,
+        _decode(raw),
+        author=actor(request),
+        today=datetime.now(settings.tz).date(),
+        tz=settings.tz,
+    )
+    context = {"report": report, "error": None, "filename": sent.filename}
+    return page(request, db, templates, "import.html", context, 422 if report.errors else 200)
 
 
 def _existing_child(db: Database, child_id: int) -> int:

@@ -9,7 +9,7 @@ rule applies from its day on and never rewrites the months before (`hub.fee_stor
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -23,7 +23,8 @@ from hub.fees import FeeSettings, FirstHours, FixedWindow, StayRules
 from hub.fees.caps import LEGAL_CAPS, check_rates
 from hub.registry import RegistryError
 from web.auth import actor, allowed, require_all
-from web.forms import FormError, clock, month, required_date, required_text, text_fields, whole_number
+from web.deps import Db, SiteSettings, Templates, today
+from web.forms import FormError, FormFields, clock, month, required_date, required_text, whole_number
 from web.i18n import N_, _
 from web.templating import Flash
 
@@ -72,186 +73,220 @@ class ShortFreeTime:
     minutes: int
 
 
-def settings_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    viewer = [Depends(require_all("settings.view"))]
-    editor = [Depends(require_all("settings.edit"))]
+router = APIRouter(include_in_schema=False)
+viewer = [Depends(require_all("settings.view"))]
+editor = [Depends(require_all("settings.edit"))]
 
-    def settings_page(request: Request, failed: str | None = None, **extra: Any) -> HTMLResponse:
-        fees = fee_store.load(db)
-        context = {
-            "site": site_settings.get_all(db),
-            "closed_days": site_settings.closed_days(db),
-            "fees": fees,
-            "rate_warnings": check_rates(fees.rates),
-            "short_free_time": short_free_time(fees),
-            "legal_caps": LEGAL_CAPS,
-            "rounding_names": ROUNDING_NAMES,
-            "scope_names": SCOPE_NAMES,
-            "missing_scan_names": MISSING_SCAN_NAMES,
-            "rounding_options": _options(ROUNDING_NAMES),
-            "scope_options": _options(SCOPE_NAMES),
-            "missing_scan_options": _options(MISSING_SCAN_NAMES),
-            "billing_options": _options(BILLING_NAMES),
-            "billing_names": BILLING_NAMES,
-            "security": asdict(security_settings.load(db)),
-            "security_limits": security_settings.LIMITS,
-            "security_labels": SECURITY_LABELS,
-            "can_edit": allowed(request, "settings.edit"),
-            "today": today(),
-            "flashes": _flashes(request),
-            "failed": failed,
-            "error": None,
-            "values": {},
-            **extra,
-        }
-        return templates.TemplateResponse(
-            request, "settings.html", context, status_code=422 if failed else 200
+
+def settings_page(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    templates: Jinja2Templates,
+    failed: str | None = None,
+    **extra: Any,
+) -> HTMLResponse:
+    fees = fee_store.load(db)
+    context = {
+        "site": site_settings.get_all(db),
+        "closed_days": site_settings.closed_days(db),
+        "fees": fees,
+        "rate_warnings": check_rates(fees.rates),
+        "short_free_time": short_free_time(fees),
+        "legal_caps": LEGAL_CAPS,
+        "rounding_names": ROUNDING_NAMES,
+        "scope_names": SCOPE_NAMES,
+        "missing_scan_names": MISSING_SCAN_NAMES,
+        "rounding_options": _options(ROUNDING_NAMES),
+        "scope_options": _options(SCOPE_NAMES),
+        "missing_scan_options": _options(MISSING_SCAN_NAMES),
+        "billing_options": _options(BILLING_NAMES),
+        "billing_names": BILLING_NAMES,
+        "security": asdict(security_settings.load(db)),
+        "security_limits": security_settings.LIMITS,
+        "security_labels": SECURITY_LABELS,
+        "can_edit": allowed(request, "settings.edit"),
+        "today": today(settings),
+        "flashes": _flashes(request),
+        "failed": failed,
+        "error": None,
+        "values": {},
+        **extra,
+    }
+    return templates.TemplateResponse(request, "settings.html", context, status_code=422 if failed else 200)
+
+
+def change(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    templates: Jinja2Templates,
+    fields: dict[str, str],
+    section: str,
+    apply: Any,
+) -> Response:
+    """Apply one section's form; back to the page with its anchor, or the reason."""
+    try:
+        apply(fields)
+    except (FormError, RegistryError) as exc:
+        return settings_page(request, db, settings, templates, failed=section, error=exc, values=fields)
+    return RedirectResponse(f"/settings?saved={section}#{section}", status_code=303)
+
+
+@router.get("/settings", response_class=HTMLResponse, dependencies=viewer)
+def show(request: Request, db: Db, settings: SiteSettings, templates: Templates) -> HTMLResponse:
+    return settings_page(request, db, settings, templates)
+
+
+@router.post("/settings/hours", response_class=HTMLResponse, dependencies=editor)
+def hours(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    def apply(fields: dict[str, str]) -> None:
+        opening = clock(fields.get("opening"), "opening")
+        closing = clock(fields.get("closing"), "closing")
+        if not opening < closing:
+            raise FormError(N_("Opening must be before closing."), "closing")
+        debounce = whole_number(fields.get("debounce_s"), "debounce_s", high=3600)
+        site_settings.set_values(
+            db,
+            {"opening": f"{opening:%H:%M}", "closing": f"{closing:%H:%M}", "debounce_s": str(debounce)},
+            author=actor(request),
         )
 
-    def today() -> date:
-        return datetime.now(settings.tz).date()
+    return change(request, db, settings, templates, fields, "hours", apply)
 
-    async def change(request: Request, section: str, apply: Any) -> Response:
-        """Apply one section's form; back to the page with its anchor, or the reason."""
-        fields = await text_fields(request)
-        try:
-            apply(fields)
-        except (FormError, RegistryError) as exc:
-            return settings_page(request, failed=section, error=exc, values=fields)
-        return RedirectResponse(f"/settings?saved={section}#{section}", status_code=303)
 
-    @router.get("/settings", response_class=HTMLResponse, dependencies=viewer)
-    async def show(request: Request) -> HTMLResponse:
-        return settings_page(request)
+@router.post("/settings/closed-days", response_class=HTMLResponse, dependencies=editor)
+def add_closed_day(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    def apply(fields: dict[str, str]) -> None:
+        day = required_date(fields.get("day"), "day")
+        reason = required_text(fields.get("reason"), "reason")
+        site_settings.add_closed_day(db, day, reason, author=actor(request))
 
-    @router.post("/settings/hours", response_class=HTMLResponse, dependencies=editor)
-    async def hours(request: Request) -> Response:
-        def apply(fields: dict[str, str]) -> None:
-            opening = clock(fields.get("opening"), "opening")
-            closing = clock(fields.get("closing"), "closing")
-            if not opening < closing:
-                raise FormError(N_("Opening must be before closing."), "closing")
-            debounce = whole_number(fields.get("debounce_s"), "debounce_s", high=3600)
-            site_settings.set_values(
-                db,
-                {"opening": f"{opening:%H:%M}", "closing": f"{closing:%H:%M}", "debounce_s": str(debounce)},
-                author=actor(request),
-            )
+    return change(request, db, settings, templates, fields, "closed-days", apply)
 
-        return await change(request, "hours", apply)
 
-    @router.post("/settings/closed-days", response_class=HTMLResponse, dependencies=editor)
-    async def add_closed_day(request: Request) -> Response:
-        def apply(fields: dict[str, str]) -> None:
-            day = required_date(fields.get("day"), "day")
-            reason = required_text(fields.get("reason"), "reason")
-            site_settings.add_closed_day(db, day, reason, author=actor(request))
+@router.post("/settings/closed-days/remove", response_class=HTMLResponse, dependencies=editor)
+def remove_closed_day(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    def apply(fields: dict[str, str]) -> None:
+        site_settings.remove_closed_day(db, required_date(fields.get("day"), "day"), author=actor(request))
 
-        return await change(request, "closed-days", apply)
+    return change(request, db, settings, templates, fields, "closed-days", apply)
 
-    @router.post("/settings/closed-days/remove", response_class=HTMLResponse, dependencies=editor)
-    async def remove_closed_day(request: Request) -> Response:
-        def apply(fields: dict[str, str]) -> None:
-            site_settings.remove_closed_day(
-                db, required_date(fields.get("day"), "day"), author=actor(request)
-            )
 
-        return await change(request, "closed-days", apply)
-
-    @router.post("/settings/rates", response_class=HTMLResponse, dependencies=editor)
-    async def rate(request: Request) -> Response:
-        def apply(fields: dict[str, str]) -> None:
-            fee_store.set_rate(
-                db,
-                required_date(fields.get("valid_from"), "valid_from"),
-                required_text(fields.get("per_hour"), "per_hour"),
-                fields.get("basis", ""),
-                author=actor(request),
-            )
-
-        return await change(request, "rates", apply)
-
-    @router.post("/settings/rules", response_class=HTMLResponse, dependencies=editor)
-    async def rules(request: Request) -> Response:
-        return await change(
-            request,
-            "rules",
-            lambda fields: fee_store.set_rules(db, stay_rules(fields), author=actor(request)),
+@router.post("/settings/rates", response_class=HTMLResponse, dependencies=editor)
+def rate(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    def apply(fields: dict[str, str]) -> None:
+        fee_store.set_rate(
+            db,
+            required_date(fields.get("valid_from"), "valid_from"),
+            required_text(fields.get("per_hour"), "per_hour"),
+            fields.get("basis", ""),
+            author=actor(request),
         )
 
-    @router.post("/settings/meals", response_class=HTMLResponse, dependencies=editor)
-    async def meal_price(request: Request) -> Response:
-        def apply(fields: dict[str, str]) -> None:
-            stop = fields.get("stop") == "yes"
-            price = None if stop else required_text(fields.get("price"), "price")
-            fee_store.set_meal_price(
-                db,
-                required_date(fields.get("valid_from"), "valid_from"),
-                required_text(fields.get("meal"), "meal"),
-                price,
-                author=actor(request),
-            )
+    return change(request, db, settings, templates, fields, "rates", apply)
 
-        return await change(request, "meals", apply)
 
-    @router.post("/settings/security", response_class=HTMLResponse, dependencies=editor)
-    async def security(request: Request) -> Response:
-        def apply(fields: dict[str, str]) -> None:
-            values = {
-                name: str(whole_number(fields.get(name), name, low=low, high=high))
-                for name, (low, high) in security_settings.LIMITS.items()
-            }
-            security_settings.set_values(db, values, author=actor(request))
+@router.post("/settings/rules", response_class=HTMLResponse, dependencies=editor)
+def rules(request: Request, db: Db, fields: FormFields) -> Response:
+    return change(
+        request,
+        fields,
+        "rules",
+        lambda fields: fee_store.set_rules(db, stay_rules(fields), author=actor(request)),
+    )
 
-        return await change(request, "security", apply)
 
-    @router.post("/settings/meal-rules", response_class=HTMLResponse, dependencies=editor)
-    async def meal_rules(request: Request) -> Response:
-        def apply(fields: dict[str, str]) -> None:
-            fee_store.set_meal_rules(
-                db,
-                cutoff=clock(fields.get("cutoff"), "cutoff"),
-                days_before=whole_number(fields.get("days_before"), "days_before", high=14),
-                billing=_choice(fields, "billing", BILLING_NAMES),
-                author=actor(request),
-            )
+@router.post("/settings/meals", response_class=HTMLResponse, dependencies=editor)
+def meal_price(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    def apply(fields: dict[str, str]) -> None:
+        stop = fields.get("stop") == "yes"
+        price = None if stop else required_text(fields.get("price"), "price")
+        fee_store.set_meal_price(
+            db,
+            required_date(fields.get("valid_from"), "valid_from"),
+            required_text(fields.get("meal"), "meal"),
+            price,
+            author=actor(request),
+        )
 
-        return await change(request, "meal-rules", apply)
+    return change(request, db, settings, templates, fields, "meals", apply)
 
-    def months_page(request: Request, **extra: Any) -> HTMLResponse:
-        closed = request.query_params.get("closed")
-        this_month = today().replace(day=1)
-        previous = (this_month.replace(year=this_month.year - 1, month=12) if this_month.month == 1
-                    else this_month.replace(month=this_month.month - 1))  # fmt: skip
-        context = {
-            "closed": list(reversed(months.closed_months(db))),
-            "error": None,
-            "values": {"month": f"{previous:%Y-%m}"},
-            "can_edit": allowed(request, "settings.edit"),
-            "flashes": [Flash(_("The month %(month)s was closed.") % {"month": closed}, "ok")]
-            if closed
-            else [],
-            **extra,
+
+@router.post("/settings/security", response_class=HTMLResponse, dependencies=editor)
+def security(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    def apply(fields: dict[str, str]) -> None:
+        values = {
+            name: str(whole_number(fields.get(name), name, low=low, high=high))
+            for name, (low, high) in security_settings.LIMITS.items()
         }
-        status = 422 if extra.get("error") else 200
-        return templates.TemplateResponse(request, "months.html", context, status_code=status)
+        security_settings.set_values(db, values, author=actor(request))
 
-    @router.get("/months", response_class=HTMLResponse, dependencies=viewer)
-    async def closed_months(request: Request) -> HTMLResponse:
-        return months_page(request)
+    return change(request, db, settings, templates, fields, "security", apply)
 
-    @router.post("/months/close", response_class=HTMLResponse, dependencies=editor)
-    async def close_month(request: Request) -> Response:
-        fields = await text_fields(request)
-        try:
-            year, number = month(fields.get("month"), "month")
-            months.close(db, settings, year, number, closed_by=actor(request))
-        except (FormError, RegistryError) as exc:
-            return months_page(request, error=exc, values=fields)
-        return RedirectResponse(f"/months?closed={year}-{number:02d}", status_code=303)
 
-    return router
+@router.post("/settings/meal-rules", response_class=HTMLResponse, dependencies=editor)
+def meal_rules(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    def apply(fields: dict[str, str]) -> None:
+        fee_store.set_meal_rules(
+            db,
+            cutoff=clock(fields.get("cutoff"), "cutoff"),
+            days_before=whole_number(fields.get("days_before"), "days_before", high=14),
+            billing=_choice(fields, "billing", BILLING_NAMES),
+            author=actor(request),
+        )
+
+    return change(request, db, settings, templates, fields, "meal-rules", apply)
+
+
+def months_page(
+    request: Request, db: Database, settings: Settings, templates: Jinja2Templates, **extra: Any
+) -> HTMLResponse:
+    closed = request.query_params.get("closed")
+    this_month = today(settings).replace(day=1)
+    previous = (this_month.replace(year=this_month.year - 1, month=12) if this_month.month == 1
+                else this_month.replace(month=this_month.month - 1))  # fmt: skip
+    context = {
+        "closed": list(reversed(months.closed_months(db))),
+        "error": None,
+        "values": {"month": f"{previous:%Y-%m}"},
+        "can_edit": allowed(request, "settings.edit"),
+        "flashes": [Flash(_("The month %(month)s was closed.") % {"month": closed}, "ok")] if closed else [],
+        **extra,
+    }
+    status = 422 if extra.get("error") else 200
+    return templates.TemplateResponse(request, "months.html", context, status_code=status)
+
+
+@router.get("/months", response_class=HTMLResponse, dependencies=viewer)
+def closed_months(request: Request, db: Db, settings: SiteSettings, templates: Templates) -> HTMLResponse:
+    return months_page(request, db, settings, templates)
+
+
+@router.post("/months/close", response_class=HTMLResponse, dependencies=editor)
+def close_month(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    try:
+        year, number = month(fields.get("month"), "month")
+        months.close(db, settings, year, number, closed_by=actor(request))
+    except (FormError, RegistryError) as exc:
+        return months_page(request, db, settings, templates, error=exc, values=fields)
+    return RedirectResponse(f"/months?closed={year}-{number:02d}", status_code=303)
 
 
 def stay_rules(fields: dict[str, str]) -> StayRules:
