@@ -202,7 +202,6 @@ def change_password(
             return password_page(
                 request,
                 db,
-                settings,
                 templates,
                 user,
                 problems=[_("The two new passwords differ.")],

@@ -111,7 +111,6 @@ def add_child(
         return page(
             request,
             db,
-            settings,
             templates,
             "children.html",
             {**context, "values": fields, "error": exc},
@@ -182,7 +181,6 @@ def add_group(
         return page(
             request,
             db,
-            settings,
             templates,
             "groups.html",
             {"error": exc, "values": fields, "failed": "new"},
@@ -213,7 +211,6 @@ def edit_group(
         return page(
             request,
             db,
-            settings,
             templates,
             "groups.html",
             {"error": exc, "values": fields, "failed": group_id},
