@@ -97,7 +97,9 @@ def show_login(request: Request, db: Db, settings: SiteSettings, templates: Temp
 
 
 @router.post("/login", response_class=HTMLResponse)
-def log_in(request: Request, db: Db, settings: SiteSettings, fields: FormFields) -> Response:
+def log_in(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
     try:
         done = logins.log_in(
             db,
@@ -111,6 +113,9 @@ def log_in(request: Request, db: Db, settings: SiteSettings, fields: FormFields)
     except logins.LoginRefused as refused:
         return login_page(
             request,
+            db,
+            settings,
+            templates,
             error=_(REFUSALS[refused.outcome]),
             email=fields.get("email", ""),
             status=REFUSAL_STATUS.get(refused.outcome, 401),

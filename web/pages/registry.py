@@ -257,9 +257,8 @@ def import_file(
 ) -> HTMLResponse:
     sent = upload(form, "file")
     if sent is None:
-        return page(
-            request, "import.html", {"report": None, "error": FormError(N_("Choose a CSV file."))}, 422
-        )
+        context = {"report": None, "error": FormError(N_("Choose a CSV file."))}
+        return page(request, db, templates, "import.html", context, 422)
     raw = sent.file.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
         error = FormError(N_("The file is larger than %(limit)s MB."), limit=MAX_IMPORT_BYTES // 1_000_000)

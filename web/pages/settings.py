@@ -196,9 +196,14 @@ def rate(
 
 
 @router.post("/settings/rules", response_class=HTMLResponse, dependencies=editor)
-def rules(request: Request, db: Db, fields: FormFields) -> Response:
+def rules(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
     return change(
         request,
+        db,
+        settings,
+        templates,
         fields,
         "rules",
         lambda fields: fee_store.set_rules(db, stay_rules(fields), author=actor(request)),
