@@ -26,6 +26,8 @@ CHILDREN = 60
 """Enough children in one group that its monthly grid takes seconds to render as a PDF."""
 MAX_DELAY_S = 0.25
 MIN_TAPS_DURING_RENDER = 3
+TAP_EVERY_S = 0.1
+"""Taps come at a kindergarten's morning pace, a handful a second, not in a burst."""
 
 
 @dataclass
@@ -95,6 +97,7 @@ def test_taps_reach_the_presence_board_while_a_pdf_renders(tmp_path: Path) -> No
             bus.publish({"type": "tap", "reader": "wejscie", "seq": len(delays) + 1})
             wait_until(lambda seen=seen: len(board.arrivals) > seen, timeout=30)
             delays.append((published, board.arrivals[seen] - published))
+            time.sleep(TAP_EVERY_S)  # pacing the taps, not waiting for anything
         printer.join(timeout=120)
         stop.set()
         bus.publish({"type": "tap"})  # wakes the stream so that the follower sees `stop`
