@@ -7,9 +7,7 @@ one-time or too old password is changed before anything else opens.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
@@ -29,9 +27,8 @@ from web.auth import (
     on_site,
     set_device_cookie,
     set_session_cookie,
-    signed_in,
 )
-from web.deps import Db, SiteSettings, Templates, today
+from web.deps import CurrentUser, Db, SiteSettings, Templates, today
 from web.forms import FormFields
 from web.i18n import N_, _
 from web.pages.admin import ROLE_NAMES
@@ -140,7 +137,7 @@ def log_out(request: Request, db: Db) -> Response:
 
 
 @router.get("/account/welcome", response_class=HTMLResponse)
-def welcome(request: Request, templates: Templates, user: Annotated[Account, Depends(signed_in)]) -> Response:
+def welcome(request: Request, templates: Templates, user: CurrentUser) -> Response:
     session = request.state.session
     return templates.TemplateResponse(
         request,
@@ -187,7 +184,7 @@ def show_password(
     request: Request,
     db: Db,
     templates: Templates,
-    user: Annotated[Account, Depends(signed_in)],
+    user: CurrentUser,
 ) -> Response:
     return password_page(request, db, templates, user, problems=[])
 
@@ -199,7 +196,7 @@ def change_password(
     templates: Templates,
     request: Request,
     fields: FormFields,
-    user: Annotated[Account, Depends(signed_in)],
+    user: CurrentUser,
 ) -> Response:
     new = fields.get("new_password", "")
     try:
@@ -232,7 +229,7 @@ def my_account(
     db: Db,
     settings: SiteSettings,
     templates: Templates,
-    user: Annotated[Account, Depends(signed_in)],
+    user: CurrentUser,
 ) -> Response:
     record = accounts.get_user(db, user.id)
     policy = security_settings.load(db)
