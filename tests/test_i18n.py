@@ -23,7 +23,7 @@ from tests.support import WebServer
 from tests.web_support import signed_in
 from web import i18n
 from web.app import create_app
-from web.reports_routes import TITLES
+from web.pages.reports import TITLES
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 

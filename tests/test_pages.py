@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 
 from web.i18n import N_, LanguageMiddleware
-from web.pages import Flash, NavItem, page_templates
+from web.templating import Flash, NavItem, page_templates
 
 
 def client_with(nav: list[NavItem], flashes: list[Flash] | None = None) -> TestClient:

@@ -1,66 +1,101 @@
-"""The web application: JSON API, the live page and its server-sent event stream.
+"""The web application: every page's and API resource's router, the middleware, the menu.
 
 `create_app` builds it around a running hub (settings, the event bus ingest publishes to,
-and ingest's counters); it only reads the database, through the hub's public functions.
+and ingest's counters) and puts on `app.state` what the routes' dependencies hand out
+(`web/deps.py`): the database, settings, templates, event bus and caches.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
-from sqlite_utils import Database
 
-from hub.accounts import sessions
 from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.services import days
-from hub.store import cards, quarantine, readers, taps
 from hub.store.db import connect
-from hub.timefmt import from_db, local_day_bounds
+from hub.timefmt import from_db
 from web import hub_reasons
-from web.account_routes import account_routes
-from web.admin_routes import admin_routes
-from web.api_journal import journal_router
+from web.api import cards as cards_api
+from web.api import children as children_api
+from web.api import corrections as corrections_api
+from web.api import days as days_api
+from web.api import groups as groups_api
+from web.api import guardians as guardians_api
+from web.api import health as health_api
+from web.api import quarantine as quarantine_api
+from web.api import readers as readers_api
+from web.api import taps as taps_api
 from web.auth import (
     AuthContext,
     allowed,
     guard_unsafe_requests,
     install_account_globals,
     install_auth,
-    require,
 )
-from web.errors import API_ERRORS, install_error_pages
-from web.i18n import N_, LanguageMiddleware, gettext
+from web.errors import install_error_pages
+from web.fresh_cache import FreshCache
+from web.i18n import N_, LanguageMiddleware
 from web.limits import install_request_limits
-from web.pages import NavItem, language_router, page_templates
-from web.pages_cards import card_pages
-from web.pages_child import child_pages
-from web.pages_group_day import group_day_pages
-from web.pages_logs import logs_pages
-from web.pages_parent import parent_pages
-from web.pages_presence import presence_pages
-from web.pages_readers import reader_pages
-from web.pages_registry import registry_pages
-from web.pages_settings import settings_pages
-from web.params import Day
-from web.reports_routes import reports_router
+from web.pages import account as account_page
+from web.pages import admin as admin_page
+from web.pages import cards as cards_page
+from web.pages import child as child_page
+from web.pages import group_day as group_day_page
+from web.pages import language as language_page
+from web.pages import live as live_page
+from web.pages import logs as logs_page
+from web.pages import parent as parent_page
+from web.pages import presence as presence_page
+from web.pages import readers as readers_page
+from web.pages import registry as registry_page
+from web.pages import reports as reports_page
+from web.pages import settings as settings_page
 from web.security_headers import install_security_headers
+from web.templating import NavItem, page_templates
 
 HERE = Path(__file__).parent
-MAX_RANGE_DAYS = 366
-
-DateParam = Annotated[Day | None, Query(description="A local date, YYYY-MM-DD; default today")]
+API = tuple(
+    module.router
+    for module in (
+        groups_api,
+        children_api,
+        guardians_api,
+        cards_api,
+        days_api,
+        corrections_api,
+        taps_api,
+        readers_api,
+        quarantine_api,
+        health_api,
+    )
+)
+PAGES = tuple(
+    module.router
+    for module in (
+        language_page,
+        account_page,
+        admin_page,
+        live_page,
+        presence_page,
+        group_day_page,
+        child_page,
+        cards_page,
+        readers_page,
+        reports_page,
+        registry_page,
+        settings_page,
+        parent_page,
+        logs_page,
+    )
+)
+"""Each module's router, in the order routes are matched."""
 
 
 def create_app(
@@ -73,6 +108,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.board_worker.shutdown(wait=False, cancel_futures=True)
         db.close()
 
     app = FastAPI(
@@ -103,6 +139,13 @@ def create_app(
     templates = page_templates(nav)
     install_account_globals(templates)
     auth = AuthContext(db, settings)
+    app.state.db, app.state.settings, app.state.events = db, settings, events
+    app.state.templates = templates
+    app.state.fresh_cache = FreshCache(db, lambda: datetime.now(settings.tz))
+    # The boards' stream renders in one thread of its own: its connection's cache serves them all
+    app.state.board_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence-board")
+    app.state.board_cache = FreshCache(db, lambda: datetime.now(settings.tz))
+    app.state.ingest_state = ingest_state
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     templates.env.filters["reason"] = hub_reasons.translated
@@ -111,117 +154,11 @@ def create_app(
     install_auth(app, auth)
     install_security_headers(app)
     install_error_pages(app, templates)
-    app.include_router(language_router())
-    app.include_router(account_routes(auth, templates))
-    app.include_router(admin_routes(auth, templates))
-    app.include_router(journal_router(db, settings))
-    app.include_router(reports_router(db, settings, templates))
-    app.include_router(registry_pages(db, settings, templates))
-    app.include_router(settings_pages(db, settings, templates))
-    app.include_router(parent_pages(db, settings, templates))
-    app.include_router(logs_pages(db, settings, templates))
-    app.include_router(presence_pages(db, settings, templates, events))
-    for journal_pages in (group_day_pages, child_pages, card_pages, reader_pages):
-        app.include_router(journal_pages(db, settings, templates))
+    for router in (*PAGES, *API):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    live = [Depends(require("live.view"))]
-
-    @app.get(
-        "/api/taps",
-        summary="Taps between two local dates (inclusive)",
-        dependencies=live,
-        responses=API_ERRORS,
-    )
-    async def api_taps(
-        from_: Annotated[Day | None, Query(alias="from")] = None, to: DateParam = None
-    ) -> list[dict[str, Any]]:
-        first, last = _date_range(from_, to, settings)
-        start, end = local_day_bounds(first, last, settings.tz)
-        return taps.list_taps(db, start, end)
-
-    @app.get(
-        "/api/readers",
-        summary="Registered readers with their latest status",
-        dependencies=live,
-        responses=API_ERRORS,
-    )
-    async def api_readers() -> list[dict[str, Any]]:
-        return readers.list_readers(db)
-
-    @app.get(
-        "/api/quarantine",
-        summary="Rejected messages, kept with the reason, a page at a time (after: the last id seen)",
-        dependencies=live,
-        responses=API_ERRORS,
-    )
-    async def api_quarantine(
-        include_resolved: bool = False,
-        limit: Annotated[int, Query(ge=1, le=quarantine.MAX_PAGE)] = 50,
-        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    ) -> dict[str, Any]:
-        entries = quarantine.list_quarantine(
-            db, include_resolved=include_resolved, limit=limit, after_id=after
-        )
-        return {
-            "counts": quarantine.count_by_reason(db),
-            "entries": entries,
-            "next_after": entries[-1]["id"] if len(entries) == limit else None,
-        }
-
-    @app.get(
-        "/api/health",
-        summary="Is ingest connected and keeping up (stalled: a message waits uncommitted), what has it "
-        "handled (no login: for monitoring)",
-    )
-    async def api_health() -> dict[str, object]:
-        return ingest_state() if ingest_state else {}
-
-    @app.get(
-        "/events",
-        response_class=EventSourceResponse,
-        summary="Live taps and reader status (the stream ends with the session)",
-        dependencies=live,
-        responses=API_ERRORS,
-    )
-    async def live_events(request: Request) -> AsyncIterator[ServerSentEvent]:
-        session_id = request.state.session["id"]
-        async with events.subscribe() as inbox:
-            yield ServerSentEvent(event="hello", data={"site": settings.site})
-            while sessions.is_open(db, session_id):
-                try:
-                    event = await asyncio.wait_for(inbox.get(), timeout=SESSION_CHECK_S)
-                except TimeoutError:
-                    continue
-                yield ServerSentEvent(
-                    event=str(event["type"]), raw_data=json.dumps(event, ensure_ascii=False)
-                )
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def live_page(request: Request) -> Response:
-        if request.state.user is not None and not allowed(request, "live.view"):
-            return RedirectResponse(home_of(request), status_code=303)
-        require("live.view")(request)
-        today = datetime.now(settings.tz).date()
-        start, end = local_day_bounds(today, today, settings.tz)
-        return templates.TemplateResponse(
-            request,
-            "live.html",
-            {
-                "today": today,
-                "taps": cards.attributed_taps(db, start, end),
-                "outcomes": tap_events(db, settings, today),
-                "readers": readers.list_readers(db),
-                "quarantined": sum(quarantine.count_by_reason(db).values()),
-                "timezone": settings.timezone,
-            },
-        )
-
     return app
-
-
-SESSION_CHECK_S = 30
-"""How often the live stream checks that its session is still open (logout, idle, blocked)."""
 
 
 def may_see(right: str) -> Callable[[Request], bool]:
@@ -242,36 +179,6 @@ def sees_own_children(request: Request) -> bool:
 
 def may_see_any(*rights: str) -> Callable[[Request], bool]:
     return lambda request: any(allowed(request, right) for right in rights)
-
-
-def home_of(request: Request) -> str:
-    """Where an account without the live page starts: a parent at their children's page."""
-    user = request.state.user
-    return "/parent" if user is not None and user.role == "parent" else "/account"
-
-
-EVENT_NAMES = {"arrival": N_("arrival"), "departure": N_("departure"), "debounced": N_("repeated")}
-
-
-def tap_events(db: Database, settings: Settings, day: date) -> dict[str, str]:
-    """What each tap of the day was, in the reader's words: `wejscie#12` → `przyjście`."""
-    return {
-        str(outcome.tap): gettext(EVENT_NAMES[outcome.outcome])
-        for child_day in days.compute_days(db, settings, day)
-        for outcome in child_day.result.tap_outcomes
-        if outcome.outcome in EVENT_NAMES
-    }
-
-
-def _date_range(first: date | None, last: date | None, settings: Settings) -> tuple[date, date]:
-    today = datetime.now(settings.tz).date()
-    first = first or last or today
-    last = last or first
-    if last < first:
-        raise HTTPException(422, "'to' is before 'from'")
-    if (last - first).days >= MAX_RANGE_DAYS:
-        raise HTTPException(422, f"ask for at most {MAX_RANGE_DAYS} days at a time")
-    return first, last
 
 
 def _local_clock(text: str | None, settings: Settings) -> str:

@@ -39,6 +39,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlite_utils import Database
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -93,7 +94,9 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
-        session, user = self._signed_in(connection.cookies.get(SESSION_COOKIE, ""))
+        cookie = connection.cookies.get(SESSION_COOKIE, "")
+        # the session's lookup reads (and touches) the database: in a thread, off the loop
+        session, user = await run_in_threadpool(self._signed_in, cookie) if cookie else (None, None)
         state = scope.setdefault("state", {})
         state["user"], state["session"] = user, session
         token = _csrf.set(session["csrf_token"] if session else connection.cookies.get(LOGIN_CSRF_COOKIE, ""))
@@ -152,12 +155,12 @@ async def guard_unsafe_requests(request: Request) -> None:
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
-        deny(request, "csrf", "missing or wrong CSRF token")
+        await run_in_threadpool(deny, request, "csrf", "missing or wrong CSRF token")
         raise HTTPException(
             403, _("The form is out of date or came from another site. Open the page again and repeat.")
         )
     if user is not None and user.role == "inspector" and request.url.path not in READ_ONLY_MAY_POST:
-        deny(request, "read_only", "an inspector's account changes nothing")
+        await run_in_threadpool(deny, request, "read_only", "an inspector's account changes nothing")
         raise HTTPException(403, _("An inspector's account can only read."))
 
 

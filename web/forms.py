@@ -8,8 +8,9 @@ values; the template translates it in the reader's language: `_(error.message, *
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
@@ -34,8 +35,8 @@ async def text_fields(request: Request) -> dict[str, str]:
     return {key: value.strip() for key, value in form.items() if isinstance(value, str)}
 
 
-async def upload(request: Request, name: str) -> UploadFile | None:
-    form = await request.form()
+def upload(form: FormData, name: str) -> UploadFile | None:
+    """The file sent as `name`, if one was chosen (read it with `.file.read`, off the loop)."""
     found = form.get(name)
     return found if isinstance(found, UploadFile) and found.filename else None
 
@@ -103,3 +104,16 @@ def chosen_id(value: str | None, field: str, message: str = N_("Choose one of th
     if number is None:
         raise FormError(message, field)
     return number
+
+
+FormFields = Annotated[dict[str, str], Depends(text_fields)]
+"""A route's parameter: the form's text fields, read (awaited) before the route runs, so the
+route itself can be a plain `def` that FastAPI runs off the event loop."""
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+Form = Annotated[FormData, Depends(form_data)]
+"""A route's parameter: the whole form (uploads and repeated fields), read before the route runs."""

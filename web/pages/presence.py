@@ -9,22 +9,21 @@ every group: in an evacuation anyone may have to account for any child.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub.accounts import sessions
 from hub.config import Settings
-from hub.ingest.events import EventBus
 from hub.services.presence import presence_now
 from hub.timefmt import utc_now
 from web.auth import allowed, require
+from web.deps import Cache, Db, Events, SiteSettings, Templates
 from web.fresh_cache import FreshCache
 from web.i18n import N_, current_language, language
 
@@ -41,6 +40,7 @@ UNCERTAIN = {
 words them (message ids; translated in the template)."""
 
 
+T = TypeVar("T")
 BOARD_REFRESH_S = 30
 """Without taps the board is pushed again this often: closing time passes, sessions end."""
 
@@ -78,53 +78,63 @@ def _groups(db: Database, settings: Settings, moment: datetime) -> list[dict[str
     return groups
 
 
-def presence_pages(
-    db: Database, settings: Settings, templates: Jinja2Templates, events: EventBus
-) -> APIRouter:
-    router = APIRouter(
-        prefix="/presence", include_in_schema=False, dependencies=[Depends(require("presence.view"))]
-    )
-    cache = FreshCache(db, lambda: datetime.now(settings.tz))
+router = APIRouter(
+    prefix="/presence", include_in_schema=False, dependencies=[Depends(require("presence.view"))]
+)
 
-    @router.get("", response_class=HTMLResponse)
-    async def presence(request: Request) -> HTMLResponse:
-        context = {
-            **presence_board(db, settings, cache=cache),
-            "can_print": allowed(request, "reports.attendance"),
-        }
-        return templates.TemplateResponse(request, "presence.html", context)
 
-    def rendered_board(code: str) -> str:
-        """The board alone, the same for every viewer (teachers see every group): rendered
-        once per change and language, however many boards are open."""
-        with language(code):
-            return cache.get(
-                ("board", code),
-                lambda: templates.get_template("presence_board.html").render(
-                    presence_board(db, settings, cache=cache)
-                ),
-            )
+@router.get("", response_class=HTMLResponse)
+def presence(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, cache: Cache
+) -> HTMLResponse:
+    context = {
+        **presence_board(db, settings, cache=cache),
+        "can_print": allowed(request, "reports.attendance"),
+    }
+    return templates.TemplateResponse(request, "presence.html", context)
 
-    @router.get("/board", response_class=HTMLResponse)
-    async def board(request: Request) -> HTMLResponse:
-        """The board alone, for a browser without server-sent events to poll."""
-        return HTMLResponse(rendered_board(current_language()))
 
-    @router.get("/events", response_class=EventSourceResponse)
-    async def board_events(request: Request) -> AsyncIterator[ServerSentEvent]:
-        """The board pushed after every tap (and every half minute, for the clock's sake)
-        while the session lasts: one render serves every open board, and no board has to
-        ask for it."""
-        session_id = request.state.session["id"]
-        code = current_language()
-        async with events.subscribe() as inbox:
-            yield ServerSentEvent(event="board", data=rendered_board(code))
-            while sessions.is_open(db, session_id):
-                try:
-                    event = await asyncio.wait_for(inbox.get(), timeout=BOARD_REFRESH_S)
-                except TimeoutError:
-                    event = None
-                if event is None or event["type"] == "tap":
-                    yield ServerSentEvent(event="board", data=rendered_board(code))
+def rendered_board(app_state: Any, code: str) -> str:
+    """The board alone, the same for every viewer (teachers see every group): rendered
+    once per change and language, however many boards are open."""
+    db, settings, cache = app_state.db, app_state.settings, app_state.board_cache
+    with language(code):
+        return cache.get(  # type: ignore[no-any-return]
+            ("board", code),
+            lambda: app_state.templates.get_template("presence_board.html").render(
+                presence_board(db, settings, cache=cache)
+            ),
+        )
 
-    return router
+
+@router.get("/board", response_class=HTMLResponse)
+def board(request: Request) -> HTMLResponse:
+    """The board alone, for a browser without server-sent events to poll."""
+    return HTMLResponse(rendered_board(request.app.state, current_language()))
+
+
+@router.get("/events", response_class=EventSourceResponse)
+async def board_events(request: Request, db: Db, events: Events) -> AsyncIterator[ServerSentEvent]:
+    """The board pushed after every tap (and every half minute, for the clock's sake)
+    while the session lasts: one render serves every open board, and no board has to
+    ask for it. The stream waits on the loop; the database and the rendering run in the
+    board's own thread (`app.state.board_worker`), one for every open board, so its
+    connection's cache serves them all."""
+    session_id = request.state.session["id"]
+    code = current_language()
+    worker = request.app.state.board_worker
+
+    async def off_loop(function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(worker, function, *args)
+
+    async with events.subscribe() as inbox:
+        yield ServerSentEvent(event="board", data=await off_loop(rendered_board, request.app.state, code))
+        while await off_loop(sessions.is_open, db, session_id):
+            try:
+                event = await asyncio.wait_for(inbox.get(), timeout=BOARD_REFRESH_S)
+            except TimeoutError:
+                event = None
+            if event is None or event["type"] == "tap":
+                yield ServerSentEvent(
+                    event="board", data=await off_loop(rendered_board, request.app.state, code)
+                )

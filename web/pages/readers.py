@@ -9,14 +9,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub.config import Settings
 from hub.store import readers
 from web.auth import allowed, require
+from web.deps import Db, SiteSettings, Templates
 from web.i18n import N_
-from web.journal_views import local_time
+from web.pages.journal_views import local_time
 
 HISTORY = 20
 """Status reports shown per reader."""
@@ -51,20 +51,16 @@ def reader_rows(db: Database, settings: Settings) -> list[dict[str, Any]]:
     return rows
 
 
-def reader_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(
-        prefix="/readers", include_in_schema=False, dependencies=[Depends(require("live.view"))]
-    )
+router = APIRouter(prefix="/readers", include_in_schema=False, dependencies=[Depends(require("live.view"))])
 
-    @router.get("", response_class=HTMLResponse)
-    async def reader_list(request: Request) -> HTMLResponse:
-        today = datetime.now(settings.tz).date()
-        context = {
-            "readers": reader_rows(db, settings),
-            "week_ago": today - timedelta(days=6),
-            "today": today,
-            "can_print": allowed(request, "reports.attendance"),
-        }
-        return templates.TemplateResponse(request, "readers.html", context)
 
-    return router
+@router.get("", response_class=HTMLResponse)
+def reader_list(request: Request, db: Db, settings: SiteSettings, templates: Templates) -> HTMLResponse:
+    today = datetime.now(settings.tz).date()
+    context = {
+        "readers": reader_rows(db, settings),
+        "week_ago": today - timedelta(days=6),
+        "today": today,
+        "can_print": allowed(request, "reports.attendance"),
+    }
+    return templates.TemplateResponse(request, "readers.html", context)

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub.accounts.rights import OWN_GROUPS, Account, reach
@@ -24,6 +23,7 @@ from hub.store import audit, registry
 from hub.store.db import stored_integer
 from hub.timefmt import to_db
 from web.auth import require_all
+from web.deps import Db, SiteSettings, Templates
 from web.forms import FormError, optional_date
 from web.i18n import N_
 
@@ -46,77 +46,80 @@ KIND_NAMES = {
 }
 
 
-def logs_pages(db: Database, settings: Settings, templates: Jinja2Templates) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    @router.get("/inconsistencies", response_class=HTMLResponse)
-    async def inconsistency_log(
-        request: Request, user: Annotated[Account, Depends(require_all("attendance.view"))]
-    ) -> HTMLResponse:
-        query = request.query_params
-        today = datetime.now(settings.tz).date()
-        allowed = set(user.groups) if reach(user, "attendance.correct") == OWN_GROUPS else None
-        values = {key: query.get(key, "") for key in ("from", "to", "group")}
-        try:
-            last = optional_date(values["to"], "to") or today
-            first = optional_date(values["from"], "from") or last - timedelta(days=DEFAULT_DAYS - 1)
-            if last < first:
-                raise FormError(N_("The last day is before the first."), "to")
-            if (last - first).days >= MAX_DAYS:
-                raise FormError(N_("Ask for at most %(days)s days at a time."), "from", days=MAX_DAYS)
-            group = _chosen_group(values["group"], allowed)
-        except FormError as exc:
-            context = {"error": exc, "values": values, "items": [], "groups": _groups(db, allowed)}
-            return templates.TemplateResponse(request, "inconsistencies.html", context, status_code=422)
-        items = log_items(db, settings, first, last, group, allowed)
-        values.update({"from": first.isoformat(), "to": last.isoformat()})
-        context = {
-            "error": None,
-            "values": values,
-            "items": items,
-            "groups": _groups(db, allowed),
-            "kind_names": KIND_NAMES,
-        }
-        return templates.TemplateResponse(request, "inconsistencies.html", context)
 
-    @router.get("/audit", response_class=HTMLResponse, dependencies=[Depends(require_all("audit.view"))])
-    async def audit_log(request: Request) -> HTMLResponse:
-        values = {key: request.query_params.get(key, "").strip() for key in AUDIT_FILTERS}
-        try:
-            first = optional_date(values["from"], "from")
-            last = optional_date(values["to"], "to")
-            if first and last and last < first:
-                raise FormError(N_("The last day is before the first."), "to")
-        except FormError as exc:
-            context = {"error": exc, "values": values, "entries": [], "denials": [], "limit": AUDIT_LIMIT}
-            return templates.TemplateResponse(request, "audit.html", context, status_code=422)
-        since = day_bounds(first, settings.tz)[0] if first else None
-        until = day_bounds(last, settings.tz)[1] if last else None
-        found = audit.entries(
-            db,
-            actor=values["actor"] or None,
-            entity=values["entity"] or None,
-            entity_id=values["entity_id"] or None,
-            since=since,
-            until=until,
-            limit=AUDIT_LIMIT,
-        )
-        refused = [
-            row
-            for row in audit.denials(db, since=since, limit=DENIALS_LIMIT)
-            if (until is None or row["at"] < to_db(until))
-            and (not values["actor"] or row["login"] == values["actor"])
-        ]
-        context = {
-            "error": None,
-            "values": values,
-            "entries": found,
-            "denials": refused,
-            "limit": AUDIT_LIMIT,
-        }
-        return templates.TemplateResponse(request, "audit.html", context)
+@router.get("/inconsistencies", response_class=HTMLResponse)
+def inconsistency_log(
+    db: Db,
+    settings: SiteSettings,
+    templates: Templates,
+    request: Request,
+    user: Annotated[Account, Depends(require_all("attendance.view"))],
+) -> HTMLResponse:
+    query = request.query_params
+    today = datetime.now(settings.tz).date()
+    allowed = set(user.groups) if reach(user, "attendance.correct") == OWN_GROUPS else None
+    values = {key: query.get(key, "") for key in ("from", "to", "group")}
+    try:
+        last = optional_date(values["to"], "to") or today
+        first = optional_date(values["from"], "from") or last - timedelta(days=DEFAULT_DAYS - 1)
+        if last < first:
+            raise FormError(N_("The last day is before the first."), "to")
+        if (last - first).days >= MAX_DAYS:
+            raise FormError(N_("Ask for at most %(days)s days at a time."), "from", days=MAX_DAYS)
+        group = _chosen_group(values["group"], allowed)
+    except FormError as exc:
+        context = {"error": exc, "values": values, "items": [], "groups": _groups(db, allowed)}
+        return templates.TemplateResponse(request, "inconsistencies.html", context, status_code=422)
+    items = log_items(db, settings, first, last, group, allowed)
+    values.update({"from": first.isoformat(), "to": last.isoformat()})
+    context = {
+        "error": None,
+        "values": values,
+        "items": items,
+        "groups": _groups(db, allowed),
+        "kind_names": KIND_NAMES,
+    }
+    return templates.TemplateResponse(request, "inconsistencies.html", context)
 
-    return router
+
+@router.get("/audit", response_class=HTMLResponse, dependencies=[Depends(require_all("audit.view"))])
+def audit_log(request: Request, db: Db, settings: SiteSettings, templates: Templates) -> HTMLResponse:
+    values = {key: request.query_params.get(key, "").strip() for key in AUDIT_FILTERS}
+    try:
+        first = optional_date(values["from"], "from")
+        last = optional_date(values["to"], "to")
+        if first and last and last < first:
+            raise FormError(N_("The last day is before the first."), "to")
+    except FormError as exc:
+        context = {"error": exc, "values": values, "entries": [], "denials": [], "limit": AUDIT_LIMIT}
+        return templates.TemplateResponse(request, "audit.html", context, status_code=422)
+    since = day_bounds(first, settings.tz)[0] if first else None
+    until = day_bounds(last, settings.tz)[1] if last else None
+    found = audit.entries(
+        db,
+        actor=values["actor"] or None,
+        entity=values["entity"] or None,
+        entity_id=values["entity_id"] or None,
+        since=since,
+        until=until,
+        limit=AUDIT_LIMIT,
+    )
+    refused = [
+        row
+        for row in audit.denials(db, since=since, limit=DENIALS_LIMIT)
+        if (until is None or row["at"] < to_db(until))
+        and (not values["actor"] or row["login"] == values["actor"])
+    ]
+    context = {
+        "error": None,
+        "values": values,
+        "entries": found,
+        "denials": refused,
+        "limit": AUDIT_LIMIT,
+    }
+    return templates.TemplateResponse(request, "audit.html", context)
 
 
 def log_items(

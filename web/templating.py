@@ -1,4 +1,4 @@
-"""What every page shares: the templates (with translations), the menu, flashes, the language switch.
+"""What every page shares: the templates (with translations), the menu, flashes.
 
 Pages extend `templates/base.html` (see web/README.md). The base template gets, for every
 request, `nav` (the menu items this request may see, the current one marked), `language`
@@ -11,18 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from web import i18n
-from web.auth import on_site
 
 HERE = Path(__file__).parent
-LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 def everyone(_request: Request) -> bool:
@@ -77,21 +74,3 @@ def page_templates(nav: Sequence[NavItem]) -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_context])
     i18n.install(templates.env)
     return templates
-
-
-def language_router() -> APIRouter:
-    """`/language/{code}`: the switch in every page's header; a plain link, so it needs no script."""
-    router = APIRouter()
-
-    @router.get("/language/{code}", include_in_schema=False)
-    async def switch_language(
-        code: str, back_to: Annotated[str, Query(alias="next")] = "/"
-    ) -> RedirectResponse:
-        response = RedirectResponse(on_site(back_to), status_code=303)
-        if code in i18n.LANGUAGES:
-            response.set_cookie(
-                i18n.COOKIE, code, max_age=LANGUAGE_COOKIE_SECONDS, httponly=True, samesite="lax"
-            )
-        return response
-
-    return router

@@ -1,0 +1,111 @@
+"""The event loop never blocks: while a monthly-grid PDF renders (seconds of WeasyPrint), a
+presence board's event stream, served by a real uvicorn, still gets every tap at once.
+
+Database work and rendering run in FastAPI's thread pool (plain `def` routes), so the loop
+that feeds every open board keeps turning; a route that did that work on the loop would
+hold every board until the PDF was done.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from hub.ingest.events import EventBus
+from hub.store import registry
+from tests.pages_support import Site
+from tests.support import WebServer, wait_until
+from tests.web_support import signed_in
+from web.app import create_app
+
+CHILDREN = 60
+"""Enough children in one group that its monthly grid takes seconds to render as a PDF."""
+MAX_DELAY_S = 0.25
+MIN_TAPS_DURING_RENDER = 3
+TAP_EVERY_S = 0.1
+"""Taps come at a kindergarten's morning pace, a handful a second, not in a burst."""
+
+
+@dataclass
+class Board:
+    """A presence board open in a "browser": when each pushed board arrived."""
+
+    arrivals: list[float] = field(default_factory=list)
+    status: int = 0
+
+    def follow(self, url: str, cookies: dict[str, str], stop: threading.Event) -> None:
+        headers = {"Accept": "text/event-stream", "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        with httpx.stream("GET", f"{url}/presence/events", headers=headers, timeout=30) as response:
+            self.status = response.status_code
+            in_event = False
+            for line in response.iter_lines():
+                if line.startswith("event:"):
+                    in_event = True
+                elif not line and in_event:  # a blank line ends the event
+                    self.arrivals.append(time.monotonic())
+                    in_event = False
+                if stop.is_set():
+                    return
+
+
+def big_group(tmp_path: Path) -> Site:
+    site = Site.make(tmp_path)
+    db = site.db()
+    for number in range(CHILDREN):
+        registry.add_child(
+            db, first_name=f"Dziecko{number}", last_name=f"Nazwisko{number:03d}", group=site.motylki,
+            active_from="2026-09-01", author="test",
+        )  # fmt: skip
+    db.close()
+    return site
+
+
+def test_taps_reach_the_presence_board_while_a_pdf_renders(tmp_path: Path) -> None:
+    site = big_group(tmp_path)
+    bus = EventBus()
+    app = create_app(site.settings, bus)
+    director = signed_in(app, site.settings.database, "director")
+    cookies = {"ewid_session": director.cookies["ewid_session"]}
+    board, stop = Board(), threading.Event()
+    with WebServer(app) as server:
+        follower = threading.Thread(target=board.follow, args=(server.url, cookies, stop), daemon=True)
+        follower.start()
+        wait_until(lambda: board.arrivals and bus.subscriber_count == 1)
+
+        pdf: dict[str, object] = {}
+
+        def print_grid() -> None:
+            response = httpx.get(
+                f"{server.url}/reports/monthly-grid",
+                params={"month": "2026-11", "group": "Motylki", "format": "pdf"},
+                headers={"Cookie": f"ewid_session={cookies['ewid_session']}"},
+                timeout=120,
+            )
+            pdf.update(status=response.status_code, body=response.content, done=time.monotonic())
+
+        printer = threading.Thread(target=print_grid, daemon=True)
+        started = time.monotonic()
+        printer.start()
+        delays = []
+        while printer.is_alive() and len(delays) < 200:
+            seen = len(board.arrivals)
+            published = time.monotonic()
+            bus.publish({"type": "tap", "reader": "wejscie", "seq": len(delays) + 1})
+            wait_until(lambda seen=seen: len(board.arrivals) > seen, timeout=30)
+            delays.append((published, board.arrivals[seen] - published))
+            time.sleep(TAP_EVERY_S)  # pacing the taps, not waiting for anything
+        printer.join(timeout=120)
+        stop.set()
+        bus.publish({"type": "tap"})  # wakes the stream so that the follower sees `stop`
+
+    assert pdf["status"] == 200 and bytes(pdf["body"]).startswith(b"%PDF")  # type: ignore[arg-type]
+    rendering = float(pdf["done"]) - started  # type: ignore[arg-type]
+    during = [delay for at, delay in delays if at < float(pdf["done"])]  # type: ignore[arg-type]
+    print(f"PDF in {rendering:.2f} s; {len(during)} taps meanwhile, slowest {max(during):.3f} s")
+    assert rendering > 1.0, "the PDF was too quick to prove anything: add children"
+    assert len(during) >= MIN_TAPS_DURING_RENDER
+    assert max(during) <= MAX_DELAY_S, sorted(during)[-5:]

@@ -1,0 +1,250 @@
+"""Signing in and out, the notice after login, and changing one's own password.
+
+After a login the person first sees when and from where they last logged in and how many
+failed attempts there were since (the procedures ask every teacher to check it); a
+one-time or too old password is changed before anything else opens.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlite_utils import Database
+
+from hub.accounts import accounts, logins, passwords, security_policy, sessions
+from hub.accounts.rights import Account
+from hub.config import Settings
+from hub.store.registry import RegistryError
+from hub.timefmt import from_db
+from web.auth import (
+    DEVICE_COOKIE,
+    LOGIN_CSRF_COOKIE,
+    PASSWORD_PAGE,
+    SESSION_COOKIE,
+    client_ip,
+    new_login_csrf,
+    on_site,
+    set_device_cookie,
+    set_session_cookie,
+)
+from web.deps import CurrentUser, Db, SiteSettings, Templates, today
+from web.forms import FormFields
+from web.i18n import N_, _
+from web.pages.admin import ROLE_NAMES
+
+REFUSALS = {
+    "bad_credentials": N_("Wrong e-mail address or password."),
+    "rate_limited": N_("Too many failed logins from this computer. Wait a quarter of an hour and try again."),
+    "blocked": N_(
+        "Your account is blocked. The administrator unblocks it by giving you a one-time password."
+    ),
+    "device_locked": N_("Too many wrong passwords on this browser. Wait a quarter of an hour and try again."),
+    "expired": N_("Your account has expired."),
+    "one_time_expired": N_("Your one-time password has expired. Ask the administrator for a new one."),
+}
+REFUSAL_STATUS = {"rate_limited": 429, "device_locked": 429}
+PASSWORD_PROBLEMS = {
+    "too_short": N_("It must have at least %(min_length)s characters."),
+    "no_lower": N_("It must have a small letter."),
+    "no_upper": N_("It must have a capital letter."),
+    "no_digit": N_("It must have a digit."),
+    "reused": N_("It must differ from your last %(history)s passwords."),
+}
+"""The web's words for `hub.passwords.PROBLEMS`."""
+
+
+router = APIRouter(include_in_schema=False)
+
+
+def login_page(
+    request: Request,
+    db: Database,
+    settings: Settings,
+    templates: Jinja2Templates,
+    *,
+    error: str | None = None,
+    email: str = "",
+    status: int = 200,
+) -> Response:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_csrf()
+    response = templates.TemplateResponse(
+        request,
+        "login.html",
+        {
+            "error": error,
+            "email": email,
+            "next": on_site(request.query_params.get("next")),
+            "lockout_after": security_policy.load(db).lockout_after,
+            "logged_out": "logged_out" in request.query_params,
+        },
+        status_code=status,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def show_login(request: Request, db: Db, settings: SiteSettings, templates: Templates) -> Response:
+    if request.state.user is not None:
+        return RedirectResponse(on_site(request.query_params.get("next")), status_code=303)
+    return login_page(request, db, settings, templates)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def log_in(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    try:
+        done = logins.log_in(
+            db,
+            fields.get("email", ""),
+            fields.get("password", ""),
+            ip=client_ip(request),
+            today=today(settings),
+            user_agent=request.headers.get("user-agent"),
+            device_cookie=request.cookies.get(DEVICE_COOKIE, ""),
+        )
+    except logins.LoginRefused as refused:
+        return login_page(
+            request,
+            db,
+            settings,
+            templates,
+            error=_(REFUSALS[refused.outcome]),
+            email=fields.get("email", ""),
+            status=REFUSAL_STATUS.get(refused.outcome, 401),
+        )
+    if request.state.session:
+        sessions.end(db, request.state.session["id"], "logged in again")
+    target = on_site(fields.get("next"))
+    response = RedirectResponse(f"/account/welcome?next={target}", status_code=303)
+    set_session_cookie(response, done.session.token, settings)
+    set_device_cookie(response, done.device_cookie, settings)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def log_out(request: Request, db: Db) -> Response:
+    if request.state.session:
+        sessions.end(db, request.state.session["id"], "logged out")
+    response = RedirectResponse("/login?logged_out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/account/welcome", response_class=HTMLResponse)
+def welcome(request: Request, templates: Templates, user: CurrentUser) -> Response:
+    session = request.state.session
+    return templates.TemplateResponse(
+        request,
+        "account_welcome.html",
+        {
+            "account": user,
+            "previous_at": session["previous_login_at"],
+            "previous_ip": session["previous_login_ip"],
+            "failures_since": session["failures_since"],
+            "this_ip": session["ip"],
+            "next": on_site(request.query_params.get("next")),
+        },
+    )
+
+
+def password_page(
+    request: Request,
+    db: Database,
+    templates: Jinja2Templates,
+    user: Account,
+    *,
+    problems: list[str],
+    status: int = 200,
+) -> Response:
+    policy = security_policy.load(db)
+    record = accounts.get_user(db, user.id)
+    return templates.TemplateResponse(
+        request,
+        "account_password.html",
+        {
+            "account": user,
+            "forced": user.must_change_password,
+            "one_time": bool(record["must_change"]),
+            "policy": policy,
+            "problems": problems,
+            "next": on_site(request.query_params.get("next")),
+        },
+        status_code=status,
+    )
+
+
+@router.get(PASSWORD_PAGE, response_class=HTMLResponse)
+def show_password(
+    request: Request,
+    db: Db,
+    templates: Templates,
+    user: CurrentUser,
+) -> Response:
+    return password_page(request, db, templates, user, problems=[])
+
+
+@router.post(PASSWORD_PAGE, response_class=HTMLResponse)
+def change_password(
+    db: Db,
+    settings: SiteSettings,
+    templates: Templates,
+    request: Request,
+    fields: FormFields,
+    user: CurrentUser,
+) -> Response:
+    new = fields.get("new_password", "")
+    try:
+        if new != fields.get("repeat_password", ""):
+            return password_page(
+                request,
+                db,
+                templates,
+                user,
+                problems=[_("The two new passwords differ.")],
+                status=422,
+            )
+        accounts.change_password(db, user.id, fields.get("current_password", ""), new)
+        sessions.end_all(db, user.id, "password changed", keep=request.state.session["id"])
+    except passwords.PasswordRejected as rejected:
+        values = {"min_length": rejected.min_length, "history": rejected.history}
+        problems = [_(PASSWORD_PROBLEMS[code]) % values for code in rejected.problems]
+        return password_page(request, db, templates, user, problems=problems, status=422)
+    except RegistryError:
+        return password_page(
+            request, db, templates, user, problems=[_("The current password is wrong.")], status=422
+        )
+    target = on_site(request.query_params.get("next"))
+    return RedirectResponse(f"/account?changed&next={target}", status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def my_account(
+    request: Request,
+    db: Db,
+    settings: SiteSettings,
+    templates: Templates,
+    user: CurrentUser,
+) -> Response:
+    record = accounts.get_user(db, user.id)
+    policy = security_policy.load(db)
+    set_at = from_db(record["password_set_at"])
+    return templates.TemplateResponse(
+        request,
+        "account.html",
+        {
+            "account": user,
+            "record": record,
+            "password_set_on": set_at.astimezone(settings.tz).date(),
+            "change_days": policy.password_change_days,
+            "changed": "changed" in request.query_params,
+            "next": on_site(request.query_params.get("next"), ""),
+            "session": request.state.session,
+            "role_names": ROLE_NAMES,
+        },
+    )
