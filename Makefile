@@ -17,6 +17,7 @@ demo: $(STAMP) runtime-deps
 test: $(STAMP) runtime-deps system-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # The pure and storage tests, under a minute: no broker, browser, MicroPython or slow test
@@ -28,6 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check hub web tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 bench: $(STAMP) runtime-deps system-deps
 	$(BIN)/python bench/ingest.py

@@ -13,6 +13,7 @@ import secrets
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -203,15 +204,17 @@ def _read_file(path: Path, *, must_exist: bool) -> dict[str, object]:
     return data
 
 
-def _coerce(values: dict[str, object]) -> dict[str, object]:
-    """Turn strings from the environment or the file into each field's type."""
+def _coerce(values: dict[str, object]) -> dict[str, Any]:
+    """Turn strings from the environment or the file into each field's type (`Any`: each value
+    has its own field's type, checked here at run time)."""
     types = {field.name: field.type for field in fields(Settings)}
-    result: dict[str, object] = {}
+    result: dict[str, Any] = {}
     for name, value in values.items():
         kind = types[name]
         try:
             if kind == "int":
-                result[name] = int(value)  # type: ignore[arg-type]
+                # The environment gives a str, TOML any value; int() refuses what is no number.
+                result[name] = int(value)  # type: ignore[call-overload]
             elif kind == "bool":
                 result[name] = _flag(name, value)
             elif kind == "Path":

@@ -30,24 +30,24 @@ from web.fresh_cache import FreshCache
 
 
 async def database(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    return request.app.state.db
 
 
 async def site_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 async def templates(request: Request) -> Jinja2Templates:
-    return request.app.state.templates  # type: ignore[no-any-return]
+    return request.app.state.templates
 
 
 async def event_bus(request: Request) -> EventBus:
-    return request.app.state.events  # type: ignore[no-any-return]
+    return request.app.state.events
 
 
 async def fresh_cache(request: Request) -> FreshCache:
     """Reads reused until the database changes (the presence board, a group's day)."""
-    return request.app.state.fresh_cache  # type: ignore[no-any-return]
+    return request.app.state.fresh_cache
 
 
 Db = Annotated[Database, Depends(database)]

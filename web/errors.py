@@ -11,6 +11,7 @@ values that broke a rule or the hub's sentence on why it refused the change.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -72,7 +73,9 @@ def wants_html(request: Request) -> bool:
 
 
 def install_error_pages(app: FastAPI, templates: Jinja2Templates) -> None:
-    def page(request: Request, status: int, details: list[str], headers: dict[str, str] | None) -> Response:
+    def page(
+        request: Request, status: int, details: list[str], headers: Mapping[str, str] | None
+    ) -> Response:
         title, explanation = EXPLANATIONS.get(status, OTHER)
         return templates.TemplateResponse(
             request,

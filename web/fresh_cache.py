@@ -46,7 +46,7 @@ class FreshCache:
             if stamp != self._stamp:
                 self._stamp, self._results = stamp, {}
             elif key in self._results:
-                return self._results[key]  # type: ignore[no-any-return]
+                return self._results[key]
         result = compute()
         with self._lock:
             if self._stamp == stamp:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -66,6 +66,7 @@ class RequestLimits:
             and path not in ANONYMOUS_MAY_SEND
             and _a_route_takes(scope)
         ):
+            refusal: Response
             if path.startswith(("/api/", "/events")):
                 refusal = JSONResponse({"detail": _("Please log in.")}, status_code=401)
             else:

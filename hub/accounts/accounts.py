@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from hub.accounts import passwords, security_policy, sessions
 from hub.accounts.rights import READ_RIGHTS, ROLES, Account, is_expired
 from hub.store import audit, registry
+from hub.store.db import inserted_id
 from hub.store.registry import RegistryError
 from hub.timefmt import from_db, to_db, utc_now
 
@@ -82,9 +83,8 @@ def add_user(
     moment = to_db(now or utc_now())
     with db.atomic():
         guardian_id = _guardian_for(db, login, clean_name, child_ids, author) if role == "parent" else None
-        user_id = int(
-            db["users"]
-            .insert(
+        user_id = inserted_id(
+            db.table("users").insert(
                 {
                     "email": login,
                     "name": clean_name,
@@ -101,9 +101,8 @@ def add_user(
                     "created_by": author,
                 }
             )
-            .last_pk
         )
-        db["user_groups"].insert_all([{"user_id": user_id, "group_id": g} for g in group_ids])
+        db.table("user_groups").insert_all([{"user_id": user_id, "group_id": g} for g in group_ids])
         _remember_password(db, user_id, hashed, moment)
         user = get_user(db, user_id)
         audit.record(db, actor=author, action="user.create", entity="user", entity_id=user_id, after=user)
@@ -133,11 +132,11 @@ def update_user(db: Database, user_id: int, *, author: str, **changes: Any) -> d
         row["scope"] = json.dumps(sorted(scope)) if scope is not None else None
     with db.atomic():
         if row:
-            db["users"].update(user_id, row)
+            db.table("users").update(user_id, row)
         if "groups" in changes:
             group_ids = _groups(db, before["role"], changes["groups"])
             db.execute("DELETE FROM user_groups WHERE user_id = ?", [user_id])
-            db["user_groups"].insert_all([{"user_id": user_id, "group_id": g} for g in group_ids])
+            db.table("user_groups").insert_all([{"user_id": user_id, "group_id": g} for g in group_ids])
         after = get_user(db, user_id)
         audit.record(
             db,
@@ -217,7 +216,7 @@ def change_password(
     db: Database, user_id: int, current: str, new: str, *, now: datetime | None = None
 ) -> dict[str, Any]:
     """The person changes their own password: the current one first, then the policy."""
-    row = db["users"].get(user_id)
+    row = db.table("users").get(user_id)
     if not passwords.verify(row["password_hash"], current):
         raise RegistryError("the current password is wrong")
     return set_password(db, user_id, new, author=row["email"], now=now)
@@ -337,7 +336,7 @@ def _change_user(
     open sessions with that reason) and log it, in one transaction."""
     before = get_user(db, user_id)
     with db.atomic():
-        db["users"].update(user_id, row)
+        db.table("users").update(user_id, row)
         if "password_hash" in row:
             _remember_password(db, user_id, row["password_hash"], row["password_set_at"])
         if end_sessions:
@@ -350,7 +349,7 @@ def _change_user(
 
 
 def _remember_password(db: Database, user_id: int, hashed: str, moment: str) -> None:
-    db["password_history"].insert({"user_id": user_id, "password_hash": hashed, "set_at": moment})
+    db.table("password_history").insert({"user_id": user_id, "password_hash": hashed, "set_at": moment})
 
 
 def _public(db: Database, row: dict[str, Any]) -> dict[str, Any]:

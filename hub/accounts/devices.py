@@ -82,7 +82,7 @@ def trust(db: Database, user_id: int, cookie: str, now: datetime, *, replaces: D
             "DELETE FROM trusted_devices WHERE user_id = ? AND (id = ? OR last_used_at < ?)",
             [user_id, replaces.id if replaces else "", stale],
         )
-        db["trusted_devices"].insert(
+        db.table("trusted_devices").insert(
             {"id": _digest(nonce), "user_id": user_id, "created_at": to_db(now), "last_used_at": to_db(now)}
         )
     others = [token for token in _tokens(cookie) if not token.startswith(f"{user_id}.")]
@@ -94,7 +94,7 @@ def count_failure(db: Database, device: Device, lockout_after: int, now: datetim
     failures = device.failures + 1
     locked = failures >= lockout_after
     with db.atomic():
-        db["trusted_devices"].update(
+        db.table("trusted_devices").update(
             device.id,
             {"failures": 0, "locked_until": to_db(now + timedelta(minutes=LOCKOUT_MINUTES))}
             if locked

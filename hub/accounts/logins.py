@@ -89,7 +89,7 @@ def log_in(
     if device is not None and device.locked(moment):
         _attempt(db, typed, user["id"], ip, "device_locked", moment)
         raise LoginRefused("device_locked")
-    correct = passwords.verify(db["users"].get(user["id"])["password_hash"], password)
+    correct = passwords.verify(db.table("users").get(user["id"])["password_hash"], password)
     if user["blocked_at"] and (device is None or user["blocked_by"] != accounts.BLOCKED_BY_FAILURES):
         _attempt(db, typed, user["id"], ip, "blocked", moment)
         raise LoginRefused("blocked" if correct else "bad_credentials")
@@ -119,7 +119,7 @@ def log_in(
     ).fetchone()[0]
     with db.atomic():
         if not user["blocked_at"]:
-            db["users"].update(user["id"], {"failed_count": 0})
+            db.table("users").update(user["id"], {"failed_count": 0})
         _attempt(db, typed, user["id"], ip, "ok", moment)
         opened = sessions.create(
             db,
@@ -155,21 +155,21 @@ def _count_failure(db: Database, user: dict[str, Any], lockout_after: int, momen
     with db.atomic():
         if failed >= lockout_after:
             blocked = {"blocked_at": to_db(moment), "blocked_by": accounts.BLOCKED_BY_FAILURES}
-            db["users"].update(user["id"], {"failed_count": failed, **blocked})
+            db.table("users").update(user["id"], {"failed_count": failed, **blocked})
             audit.record(
                 db, actor="system", action="user.block", entity="user", entity_id=user["id"],
                 before={"blocked_at": None, "failed_count": user["failed_count"]},
                 after={**blocked, "failed_count": failed}, now=moment,
             )  # fmt: skip
         else:
-            db["users"].update(user["id"], {"failed_count": failed})
+            db.table("users").update(user["id"], {"failed_count": failed})
 
 
 def _attempt(
     db: Database, email: str, user_id: int | None, ip: str | None, outcome: str, moment: datetime
 ) -> None:
     with db.atomic():
-        db["login_attempts"].insert(
+        db.table("login_attempts").insert(
             {
                 "at": to_db(moment),
                 "email": email,

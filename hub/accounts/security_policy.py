@@ -77,7 +77,7 @@ def set_values(db: Database, values: dict[str, str], *, author: str) -> Security
         cleaned[key] = number
     before = asdict(load(db))
     with db.atomic():
-        db["settings"].insert_all(
+        db.table("settings").insert_all(
             [{"key": key, "value": str(value)} for key, value in cleaned.items()], replace=True
         )
         after = asdict(load(db))

@@ -47,7 +47,7 @@ def create(
     person sees right after logging in."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     moment = to_db(now or utc_now())
-    db["sessions"].insert(
+    db.table("sessions").insert(
         {
             "id": token_id(token),
             "user_id": user_id,
@@ -82,7 +82,7 @@ def lookup(
         return None
     if moment - last_seen >= TOUCH_EVERY:
         with db.atomic():
-            db["sessions"].update(session["id"], {"last_seen_at": to_db(moment)})
+            db.table("sessions").update(session["id"], {"last_seen_at": to_db(moment)})
     return session
 
 

@@ -9,7 +9,13 @@ import click
 
 from hub.cli.context import author_option, database_from, echo_json, refused_as_errors, settings_from
 from hub.rules.fees import FirstHours, FixedWindow, StayRules, check_settings
-from hub.rules.fees.settings import MEAL_BILLINGS, MISSING_SCAN_POLICIES, ROUNDING_SCOPES, ROUNDINGS
+from hub.rules.fees.settings import (
+    MEAL_BILLINGS,
+    MISSING_SCAN_POLICIES,
+    ROUNDING_SCOPES,
+    ROUNDINGS,
+    FreePeriod,
+)
 from hub.services import months
 from hub.store import absences, fee_settings
 
@@ -95,11 +101,13 @@ def fees_set_rules(
     """Set how the stay is billed from a day on."""
     if (window is None) == (free_hours is None):
         raise click.UsageError("give either --free HH:MM-HH:MM or --free-hours N")
+    period: FreePeriod
     try:
         if window:
             start, _, end = window.partition("-")
             period = FixedWindow(time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
         else:
+            assert free_hours is not None  # one of the two, checked above
             period = FirstHours(free_hours)
         rules = StayRules(
             valid_from=valid_from.date(), free_period=period, age_exemption=not no_age_exemption, **options
@@ -123,11 +131,11 @@ def fees_set_meal(
     ctx: click.Context, valid_from: datetime, meal: str, price: str | None, stop: bool, author: str
 ) -> None:
     """Set a meal's daily price from a day on."""
-    if stop == (price is not None):
+    if stop == (price is not None):  # so `stop` is `price is None`
         raise click.UsageError("give either --price or --stop")
     with refused_as_errors():
         fee_settings.set_meal_price(database_from(ctx), valid_from.date(), meal, price, author=author)
-    click.echo(f"{meal}: {'not served' if stop else price + ' zł'} from {valid_from.date()}.")
+    click.echo(f"{meal}: {'not served' if price is None else price + ' zł'} from {valid_from.date()}.")
 
 
 @fees_group.command("meal-rules")

@@ -218,17 +218,21 @@ def cards_group() -> None:
 @author_option
 @click.pass_context
 def cards_assign(ctx: click.Context, uid: str, child_id: int, valid_from: datetime | None, from_now: bool,
-                 **details: str) -> None:  # fmt: skip
+                 number: str, holder: str, author: str) -> None:  # fmt: skip
     """Assign card UID to a child. By default it counts from the start of today, so the
     card's earlier taps today (seen as unknown) are attributed to the child."""
     db = database_from(ctx)
     with refused_as_errors():
         if from_now:
-            card = cards.assign_card(db, uid=uid, child_id=child_id, **details)
+            card = cards.assign_card(
+                db, uid=uid, child_id=child_id, number=number, holder=holder, author=author
+            )
         else:
             day = valid_from.date() if valid_from else _today(ctx)
             tz = settings_from(ctx).tz
-            card = cards.assign_card_from_day(db, uid=uid, child_id=child_id, day=day, tz=tz, **details)
+            card = cards.assign_card_from_day(
+                db, uid=uid, child_id=child_id, day=day, tz=tz, number=number, holder=holder, author=author
+            )
     click.echo(
         f"Card {card['uid']} (id {card['id']}) now belongs to {card['first_name']} {card['last_name']}."
     )

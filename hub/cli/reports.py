@@ -64,4 +64,5 @@ def report_command(
     elif fmt in ("pdf", "xlsx") and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: give -o FILE")
     else:
-        click.get_binary_stream("stdout").write(data)
+        # click 8.5 serves the deprecated get_binary_stream through a module __getattr__ typed `object`.
+        click.get_binary_stream("stdout").write(data)  # type: ignore[operator]

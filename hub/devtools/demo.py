@@ -18,6 +18,7 @@ import random
 import threading
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from sqlite_utils import Database
 
@@ -50,7 +51,18 @@ DEMO_GROUPS = {
 UNKNOWN_CARD = "04DEADBEEF0001"
 DEMO_DEBOUNCE_S = 5
 DEMO_AUTHOR = "demo"
-DEMO_ACCOUNTS = [
+
+
+class DemoAccount(TypedDict, total=False):
+    """A demo account's extras: its group and title (teacher), child (parent), days valid."""
+
+    group: str
+    title: str
+    child: tuple[str, str]
+    days: int
+
+
+DEMO_ACCOUNTS: list[tuple[str, str, str, DemoAccount]] = [
     # (e-mail, name, role, options): the parent is the first child's guardian (rodzic1@…)
     ("dyrektor@example.pl", "Barbara Dyrektor", "director", {}),
     ("anna.nowak@example.pl", "Anna Nowak", "teacher", {"group": "Motylki", "title": "wychowawca"}),

@@ -242,6 +242,7 @@ class VirtualReader:
         mark = len(self.events)
         self.command("state")
         line = self.wait_for("state", timeout=timeout, since=mark)
+        assert line is not None  # with raise_ (the default), a timeout raises
         _, _, boot, next_seq, pending, mqtt, taps = line.split()
         return {
             "boot": int(boot),

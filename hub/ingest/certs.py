@@ -81,10 +81,11 @@ def init_certs(certs: SiteCerts, site: str, dns_names: list[str], ip_addresses: 
         certs.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
         certs.ca_der.write_bytes(ca_cert.public_bytes(serialization.Encoding.DER))
     else:
-        ca_key = serialization.load_pem_private_key(certs.ca_key.read_bytes(), password=None)
+        loaded = serialization.load_pem_private_key(certs.ca_key.read_bytes(), password=None)
         ca_cert = x509.load_pem_x509_certificate(certs.ca_cert.read_bytes())
-        if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
+        if not isinstance(loaded, ec.EllipticCurvePrivateKey):
             raise CertsError(f"{certs.ca_key} is not the EC key `certs init` makes")
+        ca_key = loaded
     server_key = ec.generate_private_key(ec.SECP256R1())
     names = [*dns_names, *(str(ip) for ip in ips)]
     sans: list[x509.GeneralName] = [x509.DNSName(name) for name in names]

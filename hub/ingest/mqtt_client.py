@@ -151,7 +151,10 @@ class Ingest:
             topic = message.topic
         except UnicodeDecodeError:  # a broker that lets a topic through that is not UTF-8
             topic = bytes(message._topic).decode("utf-8", errors="backslashreplace")
-        self._inbox.put(Incoming(topic, message.payload, message.qos, message.mid, message.retain, utc_now()))
+        # paho types the payload bytes | bytearray; received, it is bytes (and bytes() of bytes is itself)
+        self._inbox.put(
+            Incoming(topic, bytes(message.payload), message.qos, message.mid, message.retain, utc_now())
+        )
 
     # -- writer thread -------------------------------------------------------------------
 
@@ -219,7 +222,7 @@ class Ingest:
         reader's retained `config` when it changed (a mode set from the CLI, say)."""
         db = open_database(self.settings.database)
         published: dict[str, bytes] = {}
-        purged_at = -PURGE_PERIOD_S
+        purged_at: float = -PURGE_PERIOD_S
         try:
             while not self._stopping.is_set():
                 if time.monotonic() - purged_at >= PURGE_PERIOD_S:

@@ -94,14 +94,17 @@ def build(
     if name not in REPORTS:
         raise ReportError(f"unknown report {name!r}; known: {', '.join(REPORTS)}")
     kind = REPORTS[name].period
-    extra = {"progress": progress} if progress else {}
+    extra: dict[str, Callable[[int], None]] = {"progress": progress} if progress else {}
     if kind == "day" and not period.day:
         raise ReportError(f"report {name} needs a day (--date YYYY-MM-DD)")
     if kind == "month" and not period.month:
         raise ReportError(f"report {name} needs a month (--month YYYY-MM)")
+    # The checks above give each day report its day and each month report its month.
     if name == "daily-sheet":
+        assert period.day is not None
         return attendance_sheets.daily_sheet(db, settings, period.day, group, **extra)
     if name == "monthly-grid":
+        assert period.month is not None
         year, month = period.month
         return attendance_sheets.monthly_grid(db, settings, year, month, group, **extra)
     if name == "evacuation":
@@ -109,10 +112,15 @@ def build(
     if name == "stay-report":
         if child_id is None:
             raise ReportError("the stay report is for one child (--child ID)")
-        return fee_reports.stay_report(db, settings, child_id, *period.month)
+        assert period.month is not None
+        year, month = period.month
+        return fee_reports.stay_report(db, settings, child_id, year, month)
     if name == "fee-summary":
-        return fee_reports.fee_summary(db, settings, *period.month, group, **extra)
+        assert period.month is not None
+        year, month = period.month
+        return fee_reports.fee_summary(db, settings, year, month, group, **extra)
     if name == "meal-count":
+        assert period.day is not None
         return fee_reports.meal_count(db, settings, period.day)
     first = period.first or period.day or date.today()
     return attendance_sheets.reader_health(db, settings, first, period.last or first)

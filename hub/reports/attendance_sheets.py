@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.reports.model import Report, Section
+from hub.reports.model import Cell, Report, Section
 from hub.rules.attendance import DayResult, Event, day_off_reason
 from hub.services import days
 from hub.services.presence import presence_now
@@ -137,7 +137,7 @@ def monthly_grid(
     sections = []
     for group_row in groups:
         group_marks = marks[group_row["id"]]
-        rows = [
+        rows: list[tuple[Cell, ...]] = [
             (names[child_id], *(group_marks[child_id].get(day, "") for day in month_days),
              sum(1 for mark in group_marks[child_id].values() if mark == "o"))
             for child_id in sorted(group_marks, key=lambda child_id: (names[child_id], child_id))

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from hub.config import Settings
 from hub.reports.attendance_sheets import MONTHS
-from hub.reports.model import Report, Section
+from hub.reports.model import Cell, Report, Section
 from hub.rules.fees import DayFee, format_minutes
 from hub.services import billing, months
 from hub.store import registry
@@ -242,8 +242,13 @@ def meal_count(db: Database, settings: Settings, day: date) -> Report:
     reported before the cut-off."""
     counts = billing.meal_count(db, settings, day)
     meals = sorted({meal for group in counts.values() for meal in group})
-    rows = tuple((group, *(counts[group].get(meal, 0) for meal in meals)) for group in sorted(counts))
-    totals = ("Razem", *(sum(counts[group].get(meal, 0) for group in counts) for meal in meals))
+    rows: tuple[tuple[Cell, ...], ...] = tuple(
+        (group, *(counts[group].get(meal, 0) for meal in meals)) for group in sorted(counts)
+    )
+    totals: tuple[Cell, ...] = (
+        "Razem",
+        *(sum(counts[group].get(meal, 0) for group in counts) for meal in meals),
+    )
     return Report(
         name="meal-count",
         title="Liczba posiłków",

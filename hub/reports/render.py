@@ -102,9 +102,11 @@ def to_xlsx(report: Report) -> bytes:
     text), typed text guarded as in the CSV so that no cell becomes a formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = (report.sheet_name or report.name)[:31]
     for line in _table(report):
         sheet.append([_guarded(cell) if isinstance(cell, str) else cell for cell in line])
@@ -124,9 +126,9 @@ def _table(report: Report) -> Iterator[list[Cell]]:
     several = len(report.sections) > 1
     for index, section in enumerate(report.sections):
         if index == 0 or section.columns != report.sections[index - 1].columns:
-            yield (["sekcja"] if several else []) + list(section.columns)
+            yield [*(["sekcja"] if several else []), *section.columns]
         for row in (*section.rows, *([section.totals] if section.totals else [])):
-            yield ([section.title] if several else []) + list(row)
+            yield [*([section.title] if several else []), *row]
 
 
 def render(report: Report, fmt: str) -> bytes:

@@ -151,6 +151,7 @@ class AckClassifier:
         instant = tap.at or tap.received_at
         changed = self._catch_up(db)
         child_id = self._child_of(db, tap.uid, instant)
+        ack: str | None  # None until the walk's or a computed ack is found
         if child_id is None:
             ack, name = "unknown", ""
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -123,7 +124,7 @@ def _import_row(
         report.guardians += 1
 
 
-def _header_mapping(headers: list[str]) -> dict[str, str]:
+def _header_mapping(headers: Sequence[str]) -> dict[str, str]:
     normalised = {header.strip().lower(): header for header in headers if header}
     mapping = {}
     for name, aliases in COLUMNS.items():

@@ -134,10 +134,10 @@ def close(db: Database, settings: Settings, year: int, month: int, closed_by: st
             version = _latest_version(db, child["id"], *corrected) + 1
             rebaselined.append(_row(*corrected, child["id"], version, now, BilledMonth.of(recomputed)))
     with db.atomic():
-        db["closed_months"].insert(
+        db.table("closed_months").insert(
             {"year": year, "month": month, "closed_at": to_db(now), "closed_by": closed_by}
         )
-        db["billed_months"].insert_all(rows + rebaselined)
+        db.table("billed_months").insert_all(rows + rebaselined)
         audit.record(
             db, actor=closed_by, action="month.close", entity="month", entity_id=f"{year}-{month:02d}",
             after={"statements": len(rows), "rebaselined": len(rebaselined)}, now=now,

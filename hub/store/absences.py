@@ -51,7 +51,7 @@ def report_absence(
         )
         day += timedelta(days=1)
     with db.atomic():
-        db["absences"].insert_all(rows)
+        db.table("absences").insert_all(rows)
         audit.record(
             db, actor=reported_by, action="absence.report", entity="child", entity_id=child_id,
             after={"first": first.isoformat(), "last": last.isoformat(), "reason": reason.strip() or None},
@@ -63,7 +63,8 @@ def report_absence(
 def list_absences(
     db: Database, *, child_id: int | None = None, first: date | None = None, last: date | None = None
 ) -> list[dict[str, Any]]:
-    where, params = ["withdrawn_at IS NULL"], []
+    where: list[str] = ["withdrawn_at IS NULL"]
+    params: list[Any] = []
     if child_id is not None:
         where.append("child_id = ?")
         params.append(child_id)

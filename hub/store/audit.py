@@ -40,7 +40,7 @@ def record(
     if not actor.strip():
         raise ValueError("an audit entry needs an actor")
     old, new = _changed(_public(before), _public(after))
-    db["audit_log"].insert(
+    db.table("audit_log").insert(
         {
             "at": to_db(now or utc_now()),
             "actor": actor.strip(),
@@ -100,7 +100,7 @@ def record_denial(
     """Log a refused action: who (if signed in) asked for what (`right`, the request, the
     object), from where, and why (`reason`: no right, not their child, CSRF, read only…)."""
     with db.atomic():
-        db["denied_actions"].insert(
+        db.table("denied_actions").insert(
             {
                 "at": to_db(now or utc_now()),
                 "user_id": user_id,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from hub.store import audit
+from hub.store.db import inserted_id
 from hub.store.registry import RegistryError, get_child
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 from hub.wire import UID_PATTERN
@@ -57,9 +58,8 @@ def assign_card(
     now = utc_now()
     try:
         with db.atomic():
-            card_id = int(
-                db["cards"]
-                .insert(
+            card_id = inserted_id(
+                db.table("cards").insert(
                     {
                         "uid": canonical,
                         "number": number.strip() or None,
@@ -70,7 +70,6 @@ def assign_card(
                         "assigned_by": author.strip(),
                     }
                 )
-                .last_pk
             )
             card = get_card(db, card_id)
             audit.record(db, actor=author, action="card.assign", entity="card", entity_id=card_id, after=card)
@@ -119,7 +118,7 @@ def revoke_card(db: Database, card_id: int, *, author: str, reason: str) -> dict
     if not reason.strip() or not author.strip():
         raise RegistryError("revoking a card needs a reason and who does it")
     with db.atomic():
-        db["cards"].update(
+        db.table("cards").update(
             card_id,
             {"revoked_at": to_db(utc_now()), "revoked_by": author.strip(), "revoke_reason": reason.strip()},
         )

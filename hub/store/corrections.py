@@ -11,14 +11,14 @@ no form for days ahead, and the API and the command line refuse them the same wa
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
-from hub.rules.attendance import Correction, TapId
+from hub.rules.attendance import Correction, CorrectionKind, TapId
 from hub.store import audit
-from hub.store.db import stored_integer
+from hub.store.db import inserted_id, stored_integer
 from hub.store.registry import RegistryError, get_child
 from hub.timefmt import from_db, to_db, utc_now
 
@@ -60,19 +60,18 @@ def add_correction(
             id="new",
             child_id=child_id,
             day=day,
-            kind=kind,
+            kind=cast(CorrectionKind, kind),  # checked by Correction itself
             reason=reason,
             author=author,
             created_at=now,
-            at=at,  # type: ignore[arg-type]
+            at=at,
             target=target_tap or (str(target_correction) if target_correction is not None else None),
         )
     except ValueError as exc:
         raise RegistryError(str(exc).replace("correction new ", "")) from exc
     with db.atomic():
-        correction_id = int(
-            db["corrections"]
-            .insert(
+        correction_id = inserted_id(
+            db.table("corrections").insert(
                 {
                     "child_id": child_id,
                     "day": day.isoformat(),
@@ -86,7 +85,6 @@ def add_correction(
                     "created_at": to_db(now),
                 }
             )
-            .last_pk
         )
         created = get_correction(db, correction_id)
         audit.record(
@@ -121,7 +119,7 @@ def revoke_correction(db: Database, correction_id: int, *, author: str, reason: 
     if not reason.strip() or not author.strip():
         raise RegistryError("revoking a correction needs a reason and who does it")
     with db.atomic():
-        db["corrections"].update(
+        db.table("corrections").update(
             correction_id,
             {"revoked_at": to_db(utc_now()), "revoked_by": author.strip(), "revoke_reason": reason.strip()},
         )
@@ -135,7 +133,7 @@ def revoke_correction(db: Database, correction_id: int, *, author: str, reason: 
 
 def get_correction(db: Database, correction_id: int) -> dict[str, Any]:
     try:
-        return dict(db["corrections"].get(correction_id))
+        return dict(db.table("corrections").get(correction_id))
     except NotFoundError as exc:
         raise RegistryError(f"there is no correction {correction_id}") from exc
 

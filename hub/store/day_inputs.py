@@ -87,7 +87,7 @@ class TapIndex(NamedTuple):
             child_ids,
         )
         for _, uid, *card in sorted(rows):  # by id
-            cards[uid].append(tuple(card))  # type: ignore[arg-type]
+            cards[uid].append(tuple(card))
             if uid not in uids[card[2]]:
                 uids[card[2]].append(uid)
         modes: dict[str, tuple[list[str], list[str]]] = {}

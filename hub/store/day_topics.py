@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.store import audit
+from hub.store.db import inserted_id
 from hub.store.registry import RegistryError, get_group
 from hub.timefmt import to_db, utc_now
 
@@ -53,9 +54,8 @@ def add_topic(
                 raise RegistryError(f"entry {replaces} is about another group or day")
             if earlier["superseded_by"] is not None:
                 raise RegistryError(f"entry {replaces} has already been corrected")
-        topic_id = int(
-            db["day_topics"]
-            .insert(
+        topic_id = inserted_id(
+            db.table("day_topics").insert(
                 {
                     "group_id": group_id,
                     "day": day.isoformat(),
@@ -66,10 +66,9 @@ def add_topic(
                     "created_at": to_db(now or utc_now()),
                 }
             )
-            .last_pk
         )
         if replaces is not None:
-            db["day_topics"].update(replaces, {"superseded_by": topic_id})
+            db.table("day_topics").update(replaces, {"superseded_by": topic_id})
         created = get_topic(db, topic_id)
         audit.record(
             db, actor=author, action="topic.write", entity="day_topic", entity_id=topic_id,

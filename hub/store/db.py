@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
+from sqlite_utils.db import Table
 
 from hub.store.migrations import migrate
 
@@ -59,7 +60,7 @@ class SiteDatabase(Database):
         self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         super().__init__(self._open_connection(), recursive_triggers=False, execute_plugins=False)
 
-    @property  # type: ignore[override]
+    @property
     def conn(self) -> sqlite3.Connection:
         """This thread's connection, opened on its first use."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -160,6 +161,12 @@ def stored_integer(text: str) -> int | None:
     if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_INTEGER)) and int(text) <= MAX_INTEGER:
         return int(text)
     return None
+
+
+def inserted_id(table: Table) -> int:
+    """The integer primary key of the row `table` has just inserted (set by every insert)."""
+    assert table.last_pk is not None
+    return int(table.last_pk)
 
 
 def open_database(path: Path | str) -> SiteDatabase:

@@ -12,7 +12,7 @@ import json
 from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from sqlite_utils import Database
 
@@ -21,6 +21,7 @@ from hub.rules.fees import (
     FirstHours,
     FixedWindow,
     HourlyRate,
+    MealBilling,
     MealPrice,
     MealSettings,
     StayRules,
@@ -38,7 +39,7 @@ def load(db: Database) -> FeeSettings:
 
 def save(db: Database, settings: FeeSettings) -> None:
     with db.atomic():
-        db["settings"].insert(
+        db.table("settings").insert(
             {"key": KEY, "value": json.dumps(to_json(settings), ensure_ascii=False)}, replace=True
         )
 
@@ -68,7 +69,10 @@ def set_meal_price(
 def set_meal_rules(db: Database, *, cutoff: time, days_before: int, billing: str, author: str) -> FeeSettings:
     current = load(db)
     meals = MealSettings(
-        prices=current.meals.prices, cutoff=cutoff, cutoff_days_before=days_before, billing=billing
+        prices=current.meals.prices,
+        cutoff=cutoff,
+        cutoff_days_before=days_before,
+        billing=cast(MealBilling, billing),  # checked by MealSettings itself
     )
     return _store(db, current, replace(current, meals=meals), author)
 

@@ -60,7 +60,7 @@ def schema_version(db: Database) -> int:
 def migrate(db: Database, migrations: list[Migration] = MIGRATIONS) -> int:
     """Apply the migrations this database has not had yet; return the new version."""
     if "schema_migrations" not in db.table_names():
-        db["schema_migrations"].create({"version": int, "name": str, "applied_at": str}, pk="version")
+        db.table("schema_migrations").create({"version": int, "name": str, "applied_at": str}, pk="version")
     current = schema_version(db)
     if current > len(migrations):
         raise SchemaTooNew(
@@ -72,7 +72,7 @@ def migrate(db: Database, migrations: list[Migration] = MIGRATIONS) -> int:
             continue
         with db.atomic():
             migration(db)
-            db["schema_migrations"].insert(
+            db.table("schema_migrations").insert(
                 {"version": version, "name": migration.__name__.lstrip("_"), "applied_at": to_db(utc_now())}
             )
     return schema_version(db)

@@ -25,6 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.store import audit
+from hub.store.db import inserted_id
 from hub.timefmt import to_db
 
 KEPT_PAYLOAD_BYTES = 1024
@@ -85,10 +86,9 @@ def quarantine(
         return _count_in_overflow(db, reader_id, reason, entry)
     if reason != "conflict" and _distinct(db, ANY_READER, reason) >= MAX_DISTINCT_PER_REASON:
         return _count_in_overflow(db, None, reason, entry)
-    table = db["quarantine"]
+    table = db.table("quarantine")
     table.insert({**entry, "first_received_at": at, "count": 1, "reader_id": reader_id, "reason": reason})
-    assert table.last_pk is not None
-    return int(table.last_pk)
+    return inserted_id(table)
 
 
 ANY_READER = object()
@@ -124,13 +124,12 @@ def _count_in_overflow(db: Database, reader_id: str | None, reason: str, latest:
             [*sample.values(), found[0]],
         )
         return found[0]
-    table = db["quarantine"]
+    table = db.table("quarantine")
     table.insert(
         {**sample, "first_received_at": latest["last_received_at"], "count": 1, "reader_id": reader_id,
          "reason": reason, "overflow": 1}
     )  # fmt: skip
-    assert table.last_pk is not None
-    return int(table.last_pk)
+    return inserted_id(table)
 
 
 def list_quarantine(
@@ -176,7 +175,7 @@ def resolve(db: Database, entry_id: int, when: datetime, author: str = "hub") ->
     if found[1] is not None:
         raise QuarantineError(f"quarantine entry #{entry_id} was resolved at {found[1]}")
     with db.atomic():
-        db["quarantine"].update(entry_id, {"resolved_at": to_db(when)})
+        db.table("quarantine").update(entry_id, {"resolved_at": to_db(when)})
         audit.record(
             db, actor=author, action="quarantine.resolve", entity="quarantine", entity_id=entry_id,
             before={"reason": found[0]}, after={"resolved_at": to_db(when)}, now=when,

@@ -35,8 +35,8 @@ def add_reader(db: Database, reader_id: str, name: str, mode: str = "toggle") ->
         raise ReaderError(f"reader {reader_id!r} is already registered")
     row = {"id": reader_id, "name": name.strip(), "mode": mode, "created_at": to_db(utc_now())}
     with db.atomic():
-        db["readers"].insert(row)
-        db["reader_modes"].insert(
+        db.table("readers").insert(row)
+        db.table("reader_modes").insert(
             {"reader_id": reader_id, "valid_from": EARLIEST, "mode": mode, "changed_by": "registration"}
         )
     return get_reader(db, reader_id)
@@ -50,8 +50,8 @@ def set_mode(db: Database, reader_id: str, mode: str, author: str) -> dict[str, 
         raise ReaderError(f"reader {reader_id!r} is not registered")
     before = {"mode": get_reader(db, reader_id)["mode"]}
     with db.atomic():
-        db["readers"].update(reader_id, {"mode": mode})
-        db["reader_modes"].insert(
+        db.table("readers").update(reader_id, {"mode": mode})
+        db.table("reader_modes").insert(
             {"reader_id": reader_id, "valid_from": to_db(utc_now()), "mode": mode, "changed_by": author},
             replace=True,
         )
@@ -76,7 +76,7 @@ def registered_ids(db: Database) -> set[str]:
 
 
 def get_reader(db: Database, reader_id: str) -> dict[str, Any]:
-    return _public(db["readers"].get(reader_id))
+    return _public(db.table("readers").get(reader_id))
 
 
 def list_readers(db: Database) -> list[dict[str, Any]]:
@@ -107,8 +107,8 @@ def record_status(
     fields["online"] = int(status.online)
     update = {"last_seen": at, "last_status": body, "online": fields["online"]}
     update.update({k: v for k, v in fields.items() if v is not None and k != "online"})
-    db["readers"].update(reader_id, update)
-    db["reader_events"].insert({"reader_id": reader_id, "at": at, **fields})
+    db.table("readers").update(reader_id, update)
+    db.table("reader_events").insert({"reader_id": reader_id, "at": at, **fields})
     return True
 
 

@@ -7,6 +7,7 @@ change names its `author` and is written to the audit log with the values before
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from hub.store import audit
-from hub.store.db import stored_integer
+from hub.store.db import inserted_id, stored_integer
 from hub.timefmt import to_db, utc_now
 
 
@@ -52,16 +53,14 @@ def add_group(db: Database, name: str, teachers: str = "", *, author: str) -> di
     if db.execute("SELECT 1 FROM groups WHERE name = ?", [clean]).fetchone():
         raise RegistryError(f"there is already a group called {clean!r}")
     with db.atomic():
-        group_id = int(
-            db["groups"]
-            .insert(
+        group_id = inserted_id(
+            db.table("groups").insert(
                 {
                     "name": clean,
                     "teachers": _text(teachers, "teachers", required=False),
                     "created_at": to_db(utc_now()),
                 }
             )
-            .last_pk
         )
         group = get_group(db, group_id)
         audit.record(db, actor=author, action="group.create", entity="group", entity_id=group_id, after=group)
@@ -77,7 +76,7 @@ def update_group(
     if db.execute("SELECT 1 FROM groups WHERE name = ? AND id != ?", [clean, group_id]).fetchone():
         raise RegistryError(f"there is already a group called {clean!r}")
     with db.atomic():
-        db["groups"].update(
+        db.table("groups").update(
             group_id, {"name": clean, "teachers": _text(teachers, "teachers", required=False)}
         )
         after = get_group(db, group_id)
@@ -95,7 +94,7 @@ def update_group(
 
 def get_group(db: Database, group_id: int) -> dict[str, Any]:
     try:
-        return dict(db["groups"].get(group_id))
+        return dict(db.table("groups").get(group_id))
     except NotFoundError as exc:
         raise RegistryError(f"there is no group with id {group_id}") from exc
 
@@ -151,7 +150,7 @@ def add_child(
         notes=notes,
     )
     with db.atomic():
-        child_id = int(db["children"].insert(row).last_pk)
+        child_id = inserted_id(db.table("children").insert(row))
         child = get_child(db, child_id)
         audit.record(db, actor=author, action="child.create", entity="child", entity_id=child_id, after=child)
     return child
@@ -198,7 +197,8 @@ def get_child(db: Database, child_id: int) -> dict[str, Any]:
 
 def list_children(db: Database, group_id: int | None = None, on: date | None = None) -> list[dict[str, Any]]:
     """Children, by group and name; with `on`, only those attending on that day."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if group_id is not None:
         where.append("c.group_id = ?")
         params.append(group_id)
@@ -233,7 +233,7 @@ def update_child(db: Database, child_id: int, *, author: str, **changes: Any) ->
     row = _child_row(db, **merged)
     row.pop("created_at")
     with db.atomic():
-        db["children"].update(child_id, row)
+        db.table("children").update(child_id, row)
         after = get_child(db, child_id)
         audit.record(
             db,
@@ -271,7 +271,7 @@ def add_guardian(
     name: str,
     phone: str = "",
     email: str = "",
-    children: list[int] = (),
+    children: Sequence[int] = (),
     relation: str = "",
     author: str,
 ) -> dict[str, Any]:
@@ -281,9 +281,8 @@ def add_guardian(
     for child_id in children:
         get_child(db, child_id)
     with db.atomic():
-        guardian_id = int(
-            db["guardians"]
-            .insert(
+        guardian_id = inserted_id(
+            db.table("guardians").insert(
                 {
                     "name": _text(name, "the guardian's name"),
                     "phone": _text(phone, "the phone number", required=False, limit=40),
@@ -291,10 +290,9 @@ def add_guardian(
                     "created_at": to_db(utc_now()),
                 }
             )
-            .last_pk
         )
         for child_id in children:
-            db["child_guardians"].insert(
+            db.table("child_guardians").insert(
                 {
                     "child_id": child_id,
                     "guardian_id": guardian_id,
@@ -317,7 +315,7 @@ def link_guardian(db: Database, guardian_id: int, child_id: int, relation: str =
     before = get_guardian(db, guardian_id)
     get_child(db, child_id)
     with db.atomic():
-        db["child_guardians"].insert(
+        db.table("child_guardians").insert(
             {
                 "child_id": child_id,
                 "guardian_id": guardian_id,
@@ -333,7 +331,7 @@ def link_guardian(db: Database, guardian_id: int, child_id: int, relation: str =
 
 def get_guardian(db: Database, guardian_id: int) -> dict[str, Any]:
     try:
-        guardian = dict(db["guardians"].get(guardian_id))
+        guardian = dict(db.table("guardians").get(guardian_id))
     except NotFoundError as exc:
         raise RegistryError(f"there is no guardian with id {guardian_id}") from exc
     guardian["children"] = [

@@ -18,7 +18,7 @@ def m008_accounts_and_audit(db: Database) -> None:
     A parent's account points at their `guardians` row, so the children it may see are the
     registry's own links; a teacher's groups are listed in `user_groups`. Sessions are kept
     here (only a hash of the cookie's token) so logging out and the idle timeout end them."""
-    db["users"].create(
+    db.table("users").create(
         {
             "id": int,
             "email": str,
@@ -52,26 +52,26 @@ def m008_accounts_and_audit(db: Database) -> None:
         foreign_keys=[("guardian_id", "guardians", "id")],
     )
     db.execute("CREATE UNIQUE INDEX users_email ON users(lower(email))")
-    db["user_groups"].create(
+    db.table("user_groups").create(
         {"user_id": int, "group_id": int},
         pk=("user_id", "group_id"),
         foreign_keys=[("user_id", "users", "id"), ("group_id", "groups", "id")],
     )
-    db["password_history"].create(
+    db.table("password_history").create(
         {"id": int, "user_id": int, "password_hash": str, "set_at": str},
         pk="id",
         not_null={"user_id", "password_hash", "set_at"},
         foreign_keys=[("user_id", "users", "id")],
     )
-    db["password_history"].create_index(["user_id", "set_at"])
-    db["login_attempts"].create(
+    db.table("password_history").create_index(["user_id", "set_at"])
+    db.table("login_attempts").create(
         {"id": int, "at": str, "email": str, "user_id": int, "ip": str, "success": int, "outcome": str},
         pk="id",
         not_null={"at", "email", "success", "outcome"},
     )
-    db["login_attempts"].create_index(["ip", "at"])
-    db["login_attempts"].create_index(["user_id", "at"])
-    db["sessions"].create(
+    db.table("login_attempts").create_index(["ip", "at"])
+    db.table("login_attempts").create_index(["user_id", "at"])
+    db.table("sessions").create(
         {
             "id": str,
             "user_id": int,
@@ -90,8 +90,8 @@ def m008_accounts_and_audit(db: Database) -> None:
         not_null={"user_id", "csrf_token", "created_at", "last_seen_at"},
         foreign_keys=[("user_id", "users", "id")],
     )
-    db["sessions"].create_index(["user_id"])
-    db["denied_actions"].create(
+    db.table("sessions").create_index(["user_id"])
+    db.table("denied_actions").create(
         {
             "id": int,
             "at": str,
@@ -107,8 +107,8 @@ def m008_accounts_and_audit(db: Database) -> None:
         pk="id",
         not_null={"at", "right", "reason"},
     )
-    db["denied_actions"].create_index(["at"])
-    db["audit_log"].create(
+    db.table("denied_actions").create_index(["at"])
+    db.table("audit_log").create(
         {
             "id": int,
             "at": str,
@@ -122,8 +122,8 @@ def m008_accounts_and_audit(db: Database) -> None:
         pk="id",
         not_null={"at", "actor", "action", "entity"},
     )
-    db["audit_log"].create_index(["entity", "entity_id"])
-    db["audit_log"].create_index(["at"])
+    db.table("audit_log").create_index(["entity", "entity_id"])
+    db.table("audit_log").create_index(["at"])
 
 
 def m010_broker_credentials(db: Database) -> None:
@@ -143,7 +143,7 @@ def m011_trusted_devices(db: Database) -> None:
     passwords from unknown browsers (`failures`: trusted browsers still log in) from the
     administrator's block (everything refused). The key that signs device cookies is made
     here, once, and never leaves the database."""
-    db["trusted_devices"].create(
+    db.table("trusted_devices").create(
         {
             "id": str,
             "user_id": int,
@@ -157,7 +157,7 @@ def m011_trusted_devices(db: Database) -> None:
         defaults={"failures": 0},
         foreign_keys=[("user_id", "users", "id")],
     )
-    db["trusted_devices"].create_index(["user_id"])
-    db["users"].add_column("blocked_by", str)
-    db["signing_keys"].create({"name": str, "key": str}, pk="name", not_null={"key"})
-    db["signing_keys"].insert({"name": "device_cookie", "key": secrets.token_hex(32)})
+    db.table("trusted_devices").create_index(["user_id"])
+    db.table("users").add_column("blocked_by", str)
+    db.table("signing_keys").create({"name": str, "key": str}, pk="name", not_null={"key"})
+    db.table("signing_keys").insert({"name": "device_cookie", "key": secrets.token_hex(32)})

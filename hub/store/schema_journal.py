@@ -12,13 +12,13 @@ from sqlite_utils import Database
 
 
 def m001_readers_and_taps(db: Database) -> None:
-    db["readers"].create(
+    db.table("readers").create(
         {"id": str, "name": str, "mode": str, "created_at": str},
         pk="id",
         not_null={"name", "mode", "created_at"},
         defaults={"mode": "toggle"},
     )
-    db["taps"].create(
+    db.table("taps").create(
         {
             "reader_id": str,
             "seq": int,
@@ -35,12 +35,12 @@ def m001_readers_and_taps(db: Database) -> None:
         not_null={"reader_id", "seq", "uid", "boot", "ms", "received_at", "time_quality"},
         foreign_keys=[("reader_id", "readers", "id")],
     )
-    db["taps"].create_index(["at"])
-    db["taps"].create_index(["uid", "at"])
+    db.table("taps").create_index(["at"])
+    db.table("taps").create_index(["uid", "at"])
 
 
 def m002_quarantine_and_reader_health(db: Database) -> None:
-    db["quarantine"].create(
+    db.table("quarantine").create(
         {
             "id": int,
             "first_received_at": str,
@@ -56,7 +56,7 @@ def m002_quarantine_and_reader_health(db: Database) -> None:
         pk="id",
         not_null={"first_received_at", "last_received_at", "count", "topic", "payload", "reason"},
     )
-    db["quarantine"].create_index(["resolved_at", "reason"])
+    db.table("quarantine").create_index(["resolved_at", "reason"])
     for column, kind in [
         ("online", int),
         ("fw", str),
@@ -69,8 +69,8 @@ def m002_quarantine_and_reader_health(db: Database) -> None:
         ("last_seen", str),
         ("last_status", str),
     ]:
-        db["readers"].add_column(column, kind)
-    db["reader_events"].create(
+        db.table("readers").add_column(column, kind)
+    db.table("reader_events").create(
         {
             "id": int,
             "reader_id": str,
@@ -88,17 +88,17 @@ def m002_quarantine_and_reader_health(db: Database) -> None:
         not_null={"reader_id", "at", "online"},
         foreign_keys=[("reader_id", "readers", "id")],
     )
-    db["reader_events"].create_index(["reader_id", "at"])
+    db.table("reader_events").create_index(["reader_id", "at"])
 
 
 def m003_registry_and_corrections(db: Database) -> None:
-    db["groups"].create(
+    db.table("groups").create(
         {"id": int, "name": str, "teachers": str, "created_at": str},
         pk="id",
         not_null={"name", "created_at"},
     )
-    db["groups"].create_index(["name"], unique=True)
-    db["children"].create(
+    db.table("groups").create_index(["name"], unique=True)
+    db.table("children").create(
         {
             "id": int,
             "first_name": str,
@@ -115,17 +115,17 @@ def m003_registry_and_corrections(db: Database) -> None:
         not_null={"first_name", "last_name", "group_id", "active_from", "created_at"},
         foreign_keys=[("group_id", "groups", "id")],
     )
-    db["guardians"].create(
+    db.table("guardians").create(
         {"id": int, "name": str, "phone": str, "email": str, "created_at": str},
         pk="id",
         not_null={"name", "created_at"},
     )
-    db["child_guardians"].create(
+    db.table("child_guardians").create(
         {"child_id": int, "guardian_id": int, "relation": str},
         pk=("child_id", "guardian_id"),
         foreign_keys=[("child_id", "children", "id"), ("guardian_id", "guardians", "id")],
     )
-    db["cards"].create(
+    db.table("cards").create(
         {
             "id": int,
             "uid": str,
@@ -144,8 +144,8 @@ def m003_registry_and_corrections(db: Database) -> None:
         foreign_keys=[("child_id", "children", "id")],
     )
     db.execute("CREATE UNIQUE INDEX cards_one_active_uid ON cards(uid) WHERE revoked_at IS NULL")
-    db["cards"].create_index(["child_id"])
-    db["corrections"].create(
+    db.table("cards").create_index(["child_id"])
+    db.table("corrections").create(
         {
             "id": int,
             "child_id": int,
@@ -166,15 +166,15 @@ def m003_registry_and_corrections(db: Database) -> None:
         not_null={"child_id", "day", "kind", "reason", "author", "created_at"},
         foreign_keys=[("child_id", "children", "id")],
     )
-    db["corrections"].create_index(["day", "child_id"])
-    db["closed_days"].create({"day": str, "reason": str}, pk="day", not_null={"reason"})
-    db["settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+    db.table("corrections").create_index(["day", "child_id"])
+    db.table("closed_days").create({"day": str, "reason": str}, pk="day", not_null={"reason"})
+    db.table("settings").create({"key": str, "value": str}, pk="key", not_null={"value"})
     db.execute("CREATE INDEX taps_by_uid_and_day ON taps(uid, coalesce(at, received_at))")
 
 
 def m004_reader_mode_history(db: Database) -> None:
     """A tap means what its reader's mode was at the time, so mode changes are dated."""
-    db["reader_modes"].create(
+    db.table("reader_modes").create(
         {"reader_id": str, "valid_from": str, "mode": str, "changed_by": str},
         pk=("reader_id", "valid_from"),
         not_null={"mode"},
@@ -188,7 +188,7 @@ def m004_reader_mode_history(db: Database) -> None:
 
 def m005_absences(db: Database) -> None:
     """Absences reported ahead (by a guardian or the secretary): they cancel meals."""
-    db["absences"].create(
+    db.table("absences").create(
         {
             "id": int,
             "child_id": int,
@@ -202,18 +202,18 @@ def m005_absences(db: Database) -> None:
         not_null={"child_id", "day", "reported_at", "reported_by"},
         foreign_keys=[("child_id", "children", "id")],
     )
-    db["absences"].create_index(["day", "child_id"])
+    db.table("absences").create_index(["day", "child_id"])
 
 
 def m006_closed_months(db: Database) -> None:
     """A closed month is locked: what each child was billed is kept, version by version (a
     later correction billed as an adjustment makes the billed month a new version)."""
-    db["closed_months"].create(
+    db.table("closed_months").create(
         {"year": int, "month": int, "closed_at": str, "closed_by": str},
         pk=("year", "month"),
         not_null={"closed_at", "closed_by"},
     )
-    db["billed_months"].create(
+    db.table("billed_months").create(
         {"year": int, "month": int, "child_id": int, "version": int, "recorded_at": str, "billed": str},
         pk=("year", "month", "child_id", "version"),
         not_null={"recorded_at", "billed"},
@@ -225,7 +225,7 @@ def m007_day_topics(db: Database) -> None:
     """The day's topics of a group ("zapisy dnia"), written by the teacher who ran the
     activities; `substitution` marks a teacher standing in for an absent one ("zastępstwo").
     An edit keeps the earlier text: a row is superseded, never overwritten."""
-    db["day_topics"].create(
+    db.table("day_topics").create(
         {
             "id": int,
             "group_id": int,
@@ -242,7 +242,7 @@ def m007_day_topics(db: Database) -> None:
         defaults={"substitution": 0},
         foreign_keys=[("group_id", "groups", "id")],
     )
-    db["day_topics"].create_index(["group_id", "day"])
+    db.table("day_topics").create_index(["group_id", "day"])
 
 
 def m009_bounded_quarantine(db: Database) -> None:
@@ -250,7 +250,7 @@ def m009_bounded_quarantine(db: Database) -> None:
     kept beside it; `seq` names the stored tap a conflict collides with; `overflow` marks
     the one entry per reader and reason that counts what is no longer kept one by one.
     Older entries keep their whole payload and get its size and hash."""
-    table = db["quarantine"]
+    table = db.table("quarantine")
     for column, kind in [("payload_size", int), ("payload_sha256", str), ("seq", int)]:
         table.add_column(column, kind)
     table.add_column("overflow", int, not_null_default=0)
@@ -266,4 +266,4 @@ def m012_cards_by_uid(db: Database) -> None:
     """Which card a tap's UID stands for is asked per tap and per unknown card; the only
     index on `uid` was the partial one over active cards, which such a question cannot use,
     so it scanned every card (30 ms a tap with a city's 60,000)."""
-    db["cards"].create_index(["uid", "valid_from"], index_name="cards_by_uid")
+    db.table("cards").create_index(["uid", "valid_from"], index_name="cards_by_uid")

@@ -38,7 +38,7 @@ def set_values(db: Database, values: dict[str, str], *, author: str) -> None:
     before = get_all(db)
     rule_settings({**before, **cleaned}, "UTC", frozenset())  # refuse what the rules would refuse
     with db.atomic():
-        db["settings"].insert_all(
+        db.table("settings").insert_all(
             [{"key": key, "value": value} for key, value in cleaned.items()], replace=True
         )
         audit.record(
@@ -51,7 +51,7 @@ def add_closed_day(db: Database, day: date, reason: str, *, author: str) -> None
     if not reason.strip():
         raise RegistryError("say why the kindergarten is closed that day")
     with db.atomic():
-        db["closed_days"].insert({"day": day.isoformat(), "reason": reason.strip()}, replace=True)
+        db.table("closed_days").insert({"day": day.isoformat(), "reason": reason.strip()}, replace=True)
         audit.record(
             db, actor=author, action="closed_day.add", entity="closed_day", entity_id=day.isoformat(),
             after={"reason": reason.strip()},

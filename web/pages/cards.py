@@ -109,20 +109,25 @@ def assign(
     """A new card, or an unknown one from the list (then `unknown` names its UID)."""
     failed = f"unknown-{fields['unknown']}" if fields.get("unknown") else "new"
     try:
-        details = {
-            "uid": required_text(fields.get("uid"), "uid"),
-            "child_id": _child_id(db, fields.get("child_id", "")),
-            "author": actor(request),
-            "number": fields.get("number", ""),
-            "holder": fields.get("holder", ""),
-        }
+        uid = required_text(fields.get("uid"), "uid")
+        child_id = _child_id(db, fields.get("child_id", ""))
+        author, number, holder = actor(request), fields.get("number", ""), fields.get("holder", "")
         if fields.get("from_now") == "yes":
-            cards.assign_card(db, **details)
+            cards.assign_card(db, uid=uid, child_id=child_id, author=author, number=number, holder=holder)
         else:
             day = optional_date(fields.get("from_day"), "from_day") or today(settings)
             if day > today(settings):
                 raise FormError(N_("A card counts from today or an earlier day."), "from_day")
-            cards.assign_card_from_day(db, day=day, tz=settings.tz, **details)
+            cards.assign_card_from_day(
+                db,
+                day=day,
+                tz=settings.tz,
+                uid=uid,
+                child_id=child_id,
+                author=author,
+                number=number,
+                holder=holder,
+            )
     except (FormError, RegistryError) as exc:
         return page(request, db, settings, templates, 422, values=fields, failed=failed, error=exc)
     return RedirectResponse("/cards?saved=assigned", status_code=303)

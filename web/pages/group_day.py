@@ -173,7 +173,7 @@ def correct(
         raise HTTPException(422, _("A day is corrected once it has begun, not ahead.")) from exc
     rows = {row.child["id"]: row for row in rows_of(db, settings, cache, group_id, day)}
     child_id = stored_integer(fields.get("child_id", ""))
-    if child_id not in rows:
+    if child_id is None or child_id not in rows:
         raise HTTPException(422, _("This child does not attend this group on that day."))
     try:
         correction = correction_arguments(fields, rows[child_id], day, settings)

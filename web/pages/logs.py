@@ -7,6 +7,7 @@ Unknown cards belong to no group: they are listed for whoever may assign cards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -133,7 +134,7 @@ def log_items(
     """The log's items with the child's name and group and where each is resolved.
 
     `allowed`: the groups the reader may see (None: all, unknown cards included)."""
-    group_ids: list[int | None] = (
+    group_ids: Sequence[int | None] = (
         [group] if group is not None else ([None] if allowed is None else sorted(allowed))
     )
     found: list[Inconsistency] = []

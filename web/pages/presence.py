@@ -99,7 +99,7 @@ def rendered_board(app_state: Any, code: str) -> str:
     once per change and language, however many boards are open."""
     db, settings, cache = app_state.db, app_state.settings, app_state.board_cache
     with language(code):
-        return cache.get(  # type: ignore[no-any-return]
+        return cache.get(
             ("board", code),
             lambda: app_state.templates.get_template("presence_board.html").render(
                 presence_board(db, settings, cache=cache)

@@ -258,7 +258,7 @@ def import_file(
 ) -> HTMLResponse:
     sent = upload(form, "file")
     if sent is None:
-        context = {"report": None, "error": FormError(N_("Choose a CSV file."))}
+        context: dict[str, Any] = {"report": None, "error": FormError(N_("Choose a CSV file."))}
         return page(request, db, templates, "import.html", context, 422)
     raw = sent.file.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -32,7 +32,7 @@ FEE_REPORTS = frozenset({"stay-report", "fee-summary", "meal-count"})
 """Reports that need `reports.fees`; the others need `reports.attendance`."""
 SCOPES = {"daily-sheet": "group", "monthly-grid": "group", "fee-summary": "group", "stay-report": "child"}
 """Which reports are made for one group (optional: all groups) or one child (required)."""
-REPORT_ERRORS = {
+REPORT_ERRORS: dict[int | str, dict[str, Any]] = {
     303: {"description": "Not signed in: to the login page (a report is a page too)"},
     **{status: API_ERRORS[status] for status in (400, 403, 404, 422)},
 }

@@ -180,7 +180,7 @@ class DayResult:
             after = self.visits[i + 1] if i + 1 < len(self.visits) else None
             if not visit.covers(moment):
                 continue
-            following = after and (after.arrival or after.departure)
+            following = (after.arrival or after.departure) if after is not None else None
             if visit.departure is None and following is not None and moment >= following.at:
                 continue
             return visit

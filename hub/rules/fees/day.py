@@ -258,7 +258,7 @@ def billed_spans(result: DayResult, ctx: DayContext) -> tuple[tuple[Span, ...], 
             if policy != "flag_only" and start is not None:
                 limit = closing
                 following = visits[i + 1] if i + 1 < len(visits) else None
-                nxt = following and (following.arrival or following.departure)
+                nxt = (following.arrival or following.departure) if following is not None else None
                 if nxt is not None and nxt.at < limit:
                     limit = nxt.at
                 end, end_assumed = max(limit, start), True
@@ -267,7 +267,7 @@ def billed_spans(result: DayResult, ctx: DayContext) -> tuple[tuple[Span, ...], 
             if policy == "assume_opening_closing" and end is not None:
                 limit = ctx.opening
                 before = visits[i - 1] if i > 0 else None
-                prev = before and (before.departure or before.arrival)
+                prev = (before.departure or before.arrival) if before is not None else None
                 if prev is not None and prev.at > limit:
                     limit = prev.at
                 start, start_assumed = min(limit, end), True
