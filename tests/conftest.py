@@ -119,11 +119,13 @@ SLOW_MODULES = {
     "test_reports_page.py",
     "test_rights_matrix.py",
     "test_web_auth.py",
+    "test_wheel_install.py",
 }
 """Modules of neither kind that still take long, left out of `make test-fast`: the web pages
 and the API per role (each signs in: an Argon2 hash, many times), the crawls, the fuzzing,
 accounts (Argon2 again), the generated histories (ack classifier, fee days, ranges), the
-quarantine's caps, the billing PDFs and the service unit's check by systemd-analyze."""
+quarantine's caps, the billing PDFs, the wheel built and installed into a fresh venv and
+the service unit's check by systemd-analyze."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,4 +1,9 @@
-"""The `ewidencjoner` command: the hub's data commands plus `serve` and `demo`."""
+"""The `ewidencjoner` command: the hub's data commands plus `serve` and `demo`.
+
+The web stack (FastAPI, uvicorn, the web app) and the demo's tools are imported inside
+`serve` and `demo` only, so every other command starts without them
+(`tests/test_cli_start.py` keeps it so; `bench/cli_start.py` times it).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,6 @@ import click
 
 from hub.cli.main import cli, settings_from
 from hub.config import ConfigError
-from hub.devtools.demo import DEMO_READERS, DemoDay, seed_demo, seed_demo_accounts, seed_demo_reader_logins
-from hub.store.db import open_database
-from web.serve import configure_logging, run_hub
 
 DEMO_DATABASE = Path("var/demo/ewidencjoner.db")
 
@@ -38,6 +40,8 @@ def _override(ctx: click.Context, **values: object):
 @click.pass_context
 def serve(ctx: click.Context, verbose: bool, **options: object) -> None:
     """Run the hub: MQTT ingest, the web UI and (without --broker-url) the embedded broker."""
+    from web.serve import configure_logging, run_hub
+
     configure_logging(verbose)
     broker_url = options.get("broker_url")
     if broker_url and urlsplit(str(broker_url)).password:
@@ -65,6 +69,16 @@ def serve(ctx: click.Context, verbose: bool, **options: object) -> None:
 def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: float) -> None:
     """Run the hub on the embedded broker with sample children and virtual readers
     running the real firmware (MicroPython) tapping through a kindergarten day."""
+    from hub.devtools.demo import (
+        DEMO_READERS,
+        DemoDay,
+        seed_demo,
+        seed_demo_accounts,
+        seed_demo_reader_logins,
+    )
+    from hub.store.db import open_database
+    from web.serve import configure_logging, run_hub
+
     configure_logging(False)
     database = ctx.find_root().params.get("database") or DEMO_DATABASE
     settings = _override(

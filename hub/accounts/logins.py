@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlite_utils import Database
@@ -33,8 +34,13 @@ REFUSALS = {
     "expired": "the account has expired",
     "one_time_expired": "the one-time password has expired; ask the administrator for a new one",
 }
-_DUMMY_HASH = passwords.hash_password("not a password of anyone")
-"""Checked against when the e-mail has no account, so both refusals take the same time."""
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the e-mail has no account, so both refusals take the same time.
+    Made at the first such login, not at import: an Argon2 hash costs every command's start."""
+    return passwords.hash_password("not a password of anyone")
 
 
 class LoginRefused(Exception):
@@ -82,7 +88,7 @@ def log_in(
         _attempt(db, typed, None, ip, "rate_limited", moment)
         raise LoginRefused("rate_limited")
     if row is None:
-        passwords.verify(_DUMMY_HASH, password)
+        passwords.verify(_dummy_hash(), password)
         _attempt(db, typed, None, ip, "unknown_user", moment)
         raise LoginRefused("bad_credentials")
     user = accounts.get_user(db, row[0])

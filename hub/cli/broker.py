@@ -4,6 +4,9 @@
 `reader new-login` / `reader revoke-login` are for a login that leaked; `broker-config`,
 `broker-acl` and `broker-passwords` write Mosquitto's three files from the same rules and
 logins the embedded broker uses; `certs init` makes the site CA and the broker's certificate.
+
+`hub.ingest.certs` (and with it `cryptography`, 50 ms) is imported only by the commands that
+use it, so that every other command starts without it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from pathlib import Path
 import click
 
 from hub.cli.context import database_from, settings_from
-from hub.ingest.certs import CertsError, SiteCerts, init_certs
 from hub.ingest.mosquitto_conf import TlsListener, mosquitto_acl, mosquitto_conf
 from hub.provision import reader as provisioning
 from hub.store import broker_credentials, readers
@@ -59,6 +61,8 @@ def provision_command(
 ) -> None:
     """Make a reader's MQTT login, write its config.json and firmware bundle, and copy them
     to it with mpremote. A new login replaces the reader's old one."""
+    from hub.ingest.certs import SiteCerts
+
     db = database_from(ctx)
     settings = settings_from(ctx)
     ca_der = SiteCerts(settings.tls_cert_file.parent).ca_der
@@ -169,6 +173,8 @@ def broker_config(
     """Print a Mosquitto configuration that keeps every tap until the hub has stored it."""
     tls = None
     if tls_port:
+        from hub.ingest.certs import SiteCerts
+
         certs = SiteCerts(certs_dir or settings_from(ctx).tls_cert_file.parent)
         tls = TlsListener(tls_port, certs.ca_cert, certs.server_cert, certs.server_key)
     click.echo(
@@ -230,6 +236,8 @@ def certs_init(ctx: click.Context, dns_names: tuple[str, ...], ip_addresses: tup
 
     Run again with other names to renew the broker's certificate: the CA is kept, so the
     readers need nothing new."""
+    from hub.ingest.certs import CertsError, SiteCerts, init_certs
+
     settings = settings_from(ctx)
     certs = SiteCerts(directory or settings.tls_cert_file.parent)
     try:

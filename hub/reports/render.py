@@ -10,12 +10,15 @@ import csv
 import io
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from typing import TYPE_CHECKING
 
 from hub.reports.model import Cell, Report, Section
 from hub.rules.fees import format_amount
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 FORMATS = ("html", "pdf", "csv", "xlsx")
 MEDIA_TYPES = {
@@ -26,12 +29,6 @@ MEDIA_TYPES = {
 }
 WRAP_AT = 40
 """Characters of a cell beyond which a PDF's column is no wider: the text wraps."""
-_TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 def polish_number(value: Cell) -> str:
@@ -43,7 +40,20 @@ def polish_number(value: Cell) -> str:
     return str(value)
 
 
-_TEMPLATES.filters["cell"] = polish_number
+@cache
+def _templates() -> Environment:
+    """Made at the first HTML or PDF, so that commands which render none (every
+    `ewidencjoner` command imports this module for the report names) start without Jinja."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    templates = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    templates.filters["cell"] = polish_number
+    return templates
 
 
 def to_html(report: Report, *, fixed_columns: bool = False) -> str:
@@ -56,7 +66,7 @@ def to_html(report: Report, *, fixed_columns: bool = False) -> str:
         alike = {section.columns: [s for s in report.sections if s.columns == section.columns]
                  for section in report.sections}  # fmt: skip
         widths = [column_widths(alike[section.columns]) for section in report.sections]
-    return _TEMPLATES.get_template("report.html").render(report=report, widths=widths)
+    return _templates().get_template("report.html").render(report=report, widths=widths)
 
 
 def column_widths(sections: list[Section]) -> list[float]:

@@ -16,8 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from hub.rules.attendance.model import DEFAULT_TIME_ZONE, require_aware
 
 WARSAW = ZoneInfo(DEFAULT_TIME_ZONE)
@@ -65,6 +63,10 @@ def day_length_minutes(day: date, tz: ZoneInfo = WARSAW) -> int:
 
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> Mapping[date, str]:
+    # Imported at the first day looked up (the package and its table of every country take
+    # 0.15 s), not by each `ewidencjoner` command that only imports the rules.
+    import holidays
+
     found = holidays.country_holidays(HOLIDAY_COUNTRY, years=year, language="pl")
     return dict(sorted(found.items()))
 
