@@ -211,10 +211,11 @@ def _coerce(values: dict[str, object]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in values.items():
         kind = types[name]
+        if isinstance(value, list | dict):  # TOML arrays and tables: never a setting's value
+            raise ConfigError(f"setting {name} must be one value, got {value!r}")
         try:
             if kind == "int":
-                # The environment gives a str, TOML any value; int() refuses what is no number.
-                result[name] = int(value)  # type: ignore[call-overload]
+                result[name] = _whole_number(name, value)
             elif kind == "bool":
                 result[name] = _flag(name, value)
             elif kind == "Path":
@@ -228,6 +229,13 @@ def _coerce(values: dict[str, object]) -> dict[str, Any]:
         except ValueError as exc:
             raise ConfigError(f"setting {name} must be a whole number, got {value!r}") from exc
     return result
+
+
+def _whole_number(name: str, value: object) -> int:
+    """The environment gives text, TOML a number: `true` or `1.5` is no whole number."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigError(f"setting {name} must be a whole number, got {value!r}")
+    return int(value)
 
 
 def _flag(name: str, value: object) -> bool:

@@ -68,6 +68,25 @@ def test_bad_config_files(tmp_path: Path) -> None:
         load_settings(unknown, environ={})
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("web_port = [8000]", "web_port must be one value"),
+        ("site = { name = 'x' }", "site must be one value"),
+        ("web_port = true", "web_port must be a whole number"),
+        ("web_port = 80.5", "web_port must be a whole number"),
+        ("cookie_secure = [true]", "cookie_secure must be one value"),
+    ],
+)
+def test_a_config_file_value_of_the_wrong_kind_is_refused_clearly(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    config = tmp_path / "ewidencjoner.toml"
+    config.write_text(line + "\n")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config, environ={})
+
+
 def test_mqtts_means_tls_on_8883_with_a_ca_file(tmp_path: Path) -> None:
     settings = load_settings(
         environ={
