@@ -15,6 +15,7 @@ its `signed_in` as a parameter type.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
@@ -56,6 +57,27 @@ Templates = Annotated[Jinja2Templates, Depends(templates)]
 Events = Annotated[EventBus, Depends(event_bus)]
 Cache = Annotated[FreshCache, Depends(fresh_cache)]
 CurrentUser = Annotated[Account, Depends(signed_in)]
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What rendering a page takes, as one parameter: a route that renders its page again
+    on a refused form passes it on whole instead of five values."""
+
+    request: Request
+    db: Database
+    settings: Settings
+    templates: Jinja2Templates
+    cache: FreshCache
+
+
+async def page_context(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, cache: Cache
+) -> PageContext:
+    return PageContext(request, db, settings, templates, cache)
+
+
+Page = Annotated[PageContext, Depends(page_context)]
 
 
 def today(settings: Settings) -> date:

@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub.accounts.rights import Account
@@ -26,7 +25,7 @@ from hub.store import corrections, day_topics, registry, site_settings
 from hub.store.db import stored_integer
 from hub.store.registry import RegistryError
 from web.auth import actor, allowed, check, require_all
-from web.deps import Cache, Db, SiteSettings, Templates, today
+from web.deps import Db, Page, PageContext, SiteSettings, today
 from web.forms import FormError, FormFields, required_text
 from web.fresh_cache import FreshCache
 from web.i18n import _
@@ -66,17 +65,8 @@ def rows_of(db: Database, settings: Settings, cache: FreshCache, group_id: int, 
     return computed(db, settings, cache, group_id, day)[0]
 
 
-def page(
-    request: Request,
-    db: Database,
-    settings: Settings,
-    templates: Jinja2Templates,
-    cache: FreshCache,
-    group_id: int,
-    day: date,
-    status: int = 200,
-    **extra: Any,
-) -> HTMLResponse:
+def page(ctx: PageContext, group_id: int, day: date, status: int = 200, **extra: Any) -> HTMLResponse:
+    request, db, settings, cache = ctx.request, ctx.db, ctx.settings, ctx.cache
     check(request, "attendance.view", group_id=group_id)
     group = _group(db, group_id)
     rows, items = computed(db, settings, cache, group_id, day)
@@ -117,7 +107,7 @@ def page(
         "topic_error": None,
         **extra,
     }
-    return templates.TemplateResponse(request, "group_day.html", context, status_code=status)
+    return ctx.templates.TemplateResponse(request, "group_day.html", context, status_code=status)
 
 
 def back(group_id: int, day: date, saved: str, anchor: str) -> RedirectResponse:
@@ -142,29 +132,13 @@ def choose(
 
 
 @router.get("/groups/{group_id}/days/{day}", response_class=HTMLResponse)
-def group_day(
-    request: Request,
-    db: Db,
-    settings: SiteSettings,
-    templates: Templates,
-    cache: Cache,
-    group_id: RowId,
-    day: Day,
-) -> HTMLResponse:
-    return page(request, db, settings, templates, cache, group_id, day)
+def group_day(ctx: Page, group_id: RowId, day: Day) -> HTMLResponse:
+    return page(ctx, group_id, day)
 
 
 @router.post("/groups/{group_id}/days/{day}/corrections", response_class=HTMLResponse)
-def correct(
-    request: Request,
-    db: Db,
-    settings: SiteSettings,
-    templates: Templates,
-    cache: Cache,
-    fields: FormFields,
-    group_id: RowId,
-    day: Day,
-) -> Response:
+def correct(ctx: Page, fields: FormFields, group_id: RowId, day: Day) -> Response:
+    request, db, settings, cache = ctx.request, ctx.db, ctx.settings, ctx.cache
     check(request, "attendance.correct", group_id=group_id)
     _group(db, group_id)
     try:
@@ -180,11 +154,7 @@ def correct(
         corrections.add_correction(db, child_id=child_id, day=day, author=actor(request), **correction)
     except (FormError, RegistryError) as exc:
         return page(
-            request,
-            db,
-            settings,
-            templates,
-            cache,
+            ctx,
             group_id,
             day,
             422,
@@ -196,17 +166,8 @@ def correct(
 
 
 @router.post("/groups/{group_id}/days/{day}/corrections/{correction_id}/revoke", response_class=HTMLResponse)
-def revoke(
-    db: Db,
-    settings: SiteSettings,
-    templates: Templates,
-    cache: Cache,
-    request: Request,
-    fields: FormFields,
-    group_id: RowId,
-    day: Day,
-    correction_id: RowId,
-) -> Response:
+def revoke(ctx: Page, fields: FormFields, group_id: RowId, day: Day, correction_id: RowId) -> Response:
+    request, db = ctx.request, ctx.db
     check(request, "attendance.correct", group_id=group_id)
     _group(db, group_id)
     try:
@@ -220,11 +181,7 @@ def revoke(
         corrections.revoke_correction(db, correction_id, author=actor(request), reason=reason)
     except (FormError, RegistryError) as exc:
         return page(
-            request,
-            db,
-            settings,
-            templates,
-            cache,
+            ctx,
             group_id,
             day,
             422,
@@ -237,16 +194,8 @@ def revoke(
 
 
 @router.post("/groups/{group_id}/days/{day}/topics", response_class=HTMLResponse)
-def add_topic(
-    request: Request,
-    db: Db,
-    settings: SiteSettings,
-    templates: Templates,
-    cache: Cache,
-    fields: FormFields,
-    group_id: RowId,
-    day: Day,
-) -> Response:
+def add_topic(ctx: Page, fields: FormFields, group_id: RowId, day: Day) -> Response:
+    request, db, settings = ctx.request, ctx.db, ctx.settings
     check(request, "topics.write", group_id=group_id)
     _group(db, group_id)
     if day > today(settings):  # the page offers no form for days ahead
@@ -267,11 +216,7 @@ def add_topic(
     except (FormError, RegistryError) as exc:
         failed = stored_integer(replaces) or "new"
         return page(
-            request,
-            db,
-            settings,
-            templates,
-            cache,
+            ctx,
             group_id,
             day,
             422,
