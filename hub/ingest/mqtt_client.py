@@ -101,6 +101,7 @@ class Ingest:
         # each PUBACK, which made acknowledging a batch quadratic (bench/README.md).
         client.max_inflight_messages_set(0)
         client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         return client
@@ -137,9 +138,17 @@ class Ingest:
         disable_nagle(client)
         site = self.settings.site
         client.subscribe([(reader_topic(site, "+", "tap"), 1), (reader_topic(site, "+", "status"), 1)])
+        log.info("connected to the broker, session present: %s", flags.session_present)
+
+    def _on_subscribe(self, client: mqtt.Client, userdata, mid, reason_codes, properties) -> None:
+        """Connected means subscribed: before the broker's SUBACK, a fresh broker (no session
+        kept for the hub) drops what readers publish, so nobody may count on the hub yet."""
+        refused = [code for code in reason_codes if code.is_failure]
+        if refused:
+            log.error("the broker refused the hub's subscriptions: %s", refused)
+            return
         self.connected.set()
         self._announce_now.set()
-        log.info("connected to the broker, session present: %s", flags.session_present)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected.clear()
