@@ -26,15 +26,18 @@ from web.app import create_app
 from web.pages.reports import TITLES
 
 WEB = Path(__file__).resolve().parent.parent / "web"
+HUB = WEB.parent / "hub"
 
 
 def extracted_ids() -> set[str | tuple[str, str]]:
-    """Every message id in web/'s code and templates, as `make messages` finds them."""
+    """Every message id in web/'s code and templates and in the hub's refusals, as `make
+    messages` finds them."""
     with (WEB / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     return {
         message
-        for _file, _line, message, _comments, _context in extract_from_dir(WEB, method_map, options_map)
+        for folder in (WEB, HUB)
+        for _file, _line, message, _comments, _context in extract_from_dir(folder, method_map, options_map)
     }
 
 

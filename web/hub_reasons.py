@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from hub.refusal import Refusal
 from web.i18n import N_, _
 
 QUOTED = r"""['"](?P<value>.*)['"]"""
@@ -72,7 +73,10 @@ FIELDS = {
 
 
 def translated(sentence: object) -> str:
-    """The hub's sentence in the request's language, when it is one of `REASONS`."""
+    """The hub's refusal in the request's language: a `Refusal` by its message id, an older
+    sentence when it is one of `REASONS`."""
+    if isinstance(sentence, Refusal):
+        return _(sentence.template) % sentence.params if sentence.params else _(sentence.template)
     text = str(sentence)
     for pattern, reason in REASONS:
         found = pattern.fullmatch(text)
