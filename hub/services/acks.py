@@ -29,7 +29,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.rules.attendance import DayResult, Tap, TapId, compute_day, public_holidays
+from hub.rules.attendance import DayResult, Tap, TapId, compute_day
 from hub.rules.attendance import Settings as RuleSettings
 from hub.store import cards, corrections, registry, site_settings
 from hub.store.taps import TapRow
@@ -133,7 +133,6 @@ class AckClassifier:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        public_holidays(utc_now().year)  # loads the calendar now, not on a child's first tap
         self._conn: sqlite3.Connection | None = None
         self._data_version = -1
         self._generation = 0
