@@ -86,7 +86,7 @@ from hub.rules.attendance.calendar import (
     public_holidays,
     working_days,
 )
-from hub.rules.attendance.day import complete_day, complete_visits, compute_day
+from hub.rules.attendance.day import compute_day
 from hub.rules.attendance.inconsistencies import Inconsistency, day_inconsistencies, unknown_card_items
 from hub.rules.attendance.model import (
     DEFAULT_SETTINGS,
@@ -110,6 +110,7 @@ from hub.rules.attendance.result import (
     TapOutcome,
     Visit,
 )
+from hub.rules.attendance.timed_day import complete_day, complete_visits
 
 __all__ = [
     "DEFAULT_SETTINGS",
