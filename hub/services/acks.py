@@ -13,7 +13,7 @@ could have changed the day: any commit by another connection (`PRAGMA data_versi
 write on this connection to the tables in `WATCHED` (temporary triggers delete a marker row
 in the connection's temp schema), a rolled-back transaction (the marker row written in it
 is gone with it), a tap out of order, a day with corrections, a zero debounce window. Then
-the day is computed in full again. tests/test_ack_classifier.py checks on generated
+the day is computed in full again. tests/services/test_acks.py checks on generated
 histories that every ack equals the full computation's.
 """
 

@@ -11,7 +11,7 @@ import pytest
 from hub.store.db import connect, open_database
 from hub.store.migrations import MIGRATION_SET, MIGRATIONS, SchemaTooNew, migrate, schema_version, step_name
 
-LEGACY_DUMP = Path(__file__).resolve().parent / "data" / "schema_v12_schema_migrations.sql"
+LEGACY_DUMP = Path(__file__).resolve().parents[1] / "data" / "schema_v12_schema_migrations.sql"
 
 
 def test_a_database_from_an_older_version_upgrades_and_keeps_its_data(tmp_path: Path) -> None:
