@@ -109,6 +109,8 @@ def _adopt_legacy_records(db: Database, steps: Migrations) -> None:
     if LEGACY_TABLE not in db.table_names():
         return
     with db.atomic():
+        if LEGACY_TABLE not in db.table_names():
+            return  # another process opening the database moved them meanwhile
         steps.ensure_migrations_table(db)
         db.execute(
             f"INSERT INTO {Migrations.migrations_table} (migration_set, name, applied_at) "
