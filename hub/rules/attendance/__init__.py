@@ -69,9 +69,11 @@ What counts as an arrival and a departure
    holiday, the kindergarten's own closed days), taps outside opening hours on a working
    day, redundant taps, rejected corrections.
 
-Modules: `model` (inputs), `calendar` (days, DST, days off), `debounce`, `corrections`,
-`day` (`compute_day`), `result` (outputs), `presence` (who is in now), `inconsistencies`
-(the "dziennik niezgodności").
+Modules: `model` (inputs), `calendar` (days, DST, days off), `statutory_holidays` (Poland's
+public holidays), `debounce`, `corrections`, `frame` (a day's bounds and hours, the inputs
+checked), `day` (`compute_day`), `timed_day` (the fast way for timed taps without
+corrections), `result` (outputs), `presence` (who is in now), `inconsistencies` (the
+"dziennik niezgodności").
 """
 
 from hub.rules.attendance.calendar import (
