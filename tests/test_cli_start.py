@@ -9,7 +9,9 @@ checked against the commands' own help.
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+import hub.cli
 from hub.cli.lazy import LazyGroup
 from hub.cli.main import COMMANDS, cli
 from hub.store.db import open_database
@@ -85,6 +88,20 @@ def test_each_listed_line_is_the_commands_own(name: str) -> None:
     command = COMMANDS[name].load()
     assert command.get_short_help_str(limit=10_000) == COMMANDS[name].help
     assert cli.get_command(click.Context(cli), name) is command
+
+
+def test_every_command_of_the_cli_modules_is_in_the_table() -> None:
+    """A command defined in hub/cli/ and added to no group must have its line in COMMANDS,
+    or `ewidencjoner` would not know it."""
+    defined: set[click.Command] = set()
+    for module in pkgutil.iter_modules(hub.cli.__path__):
+        namespace = vars(importlib.import_module(f"hub.cli.{module.name}"))
+        defined |= {value for value in namespace.values() if isinstance(value, click.Command)}
+    in_groups = {
+        sub for group in defined if isinstance(group, click.Group) for sub in group.commands.values()
+    }
+    listed = {entry.load() for entry in COMMANDS.values()}
+    assert {command.name for command in defined - in_groups - listed - {cli}} == set()
 
 
 def test_help_lists_every_command_as_click_would() -> None:
