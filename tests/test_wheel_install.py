@@ -12,6 +12,7 @@ and builds the reader's firmware from the sources the wheel carries (`setup.py`)
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -29,9 +30,19 @@ def run(*args: str | Path, cwd: Path) -> str:
 FIRMWARE = ROOT / "firmware"
 
 
+NOT_SOURCES = shutil.ignore_patterns(
+    ".*", "build", "dist", "var", "*.egg-info", "__pycache__", "*.db", "*.db-*", "ewidencjoner.toml"
+)
+"""What a checkout holds besides its sources: the venv, caches, earlier builds, local data."""
+
+
 def test_wheel_installs_and_renders_a_pdf_outside_the_checkout(tmp_path: Path) -> None:
+    # Built from a copy of the sources: setuptools builds in the tree and would take files
+    # left in build/lib by an earlier build, hiding one the wheel no longer gets.
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT, sources, ignore=NOT_SOURCES)
     wheels = tmp_path / "wheels"
-    run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-w", wheels, cwd=tmp_path)
+    run(sys.executable, "-m", "pip", "wheel", sources, "--no-deps", "-w", wheels, cwd=tmp_path)
     (wheel,) = wheels.glob("ewidencjoner-*.whl")
 
     venv = tmp_path / "venv"
