@@ -8,12 +8,15 @@ median wall time of N fresh processes (the machine is shared, so one run says li
 - `ewidencjoner day --json`: a data command on a small database (two readers, one group,
   three children, no taps), made in a temp dir.
 
-Bytecode is cached as after `pip install` (which compiles it): PYTHONDONTWRITEBYTECODE is
-dropped from the environment and one uncounted run of each command writes the `.pyc` files.
+The fastest run is shown too: on a shared machine it is what the start costs when the
+process gets a core at once. Bytecode is cached as after `pip install` (which compiles
+it): PYTHONDONTWRITEBYTECODE is dropped from the environment and one uncounted run of each
+command writes the `.pyc` files.
 Without them every start compiles the sources again (about 0.13 s more here).
 
 Target (issue 10): both ≤ 0.3 s. The web stack (FastAPI, uvicorn, the web app) is imported
-only by `serve` and `demo`, WeasyPrint only when a PDF is rendered.
+only by `serve` and `demo`, WeasyPrint only when a PDF is rendered, and a command's module
+only when it runs (`hub/cli/lazy.py`).
 """
 
 from __future__ import annotations
@@ -56,8 +59,9 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def median_start(command: list[str], runs: int) -> tuple[float, float]:
-    """The median wall time and CPU time of `runs` fresh processes."""
+def median_start(command: list[str], runs: int) -> tuple[float, float, float]:
+    """The median wall time, the fastest wall time and the median CPU time of `runs` fresh
+    processes."""
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=environment)
     walls, cpus = [], []
@@ -66,7 +70,7 @@ def median_start(command: list[str], runs: int) -> tuple[float, float]:
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=environment)
         walls.append(time.perf_counter() - start)
         cpus.append(children_cpu_s() - cpu_start)
-    return statistics.median(walls), statistics.median(cpus)
+    return statistics.median(walls), min(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -81,12 +85,15 @@ def main() -> None:
             "ewidencjoner day --json": [*entry_point(), "--database", str(database), "day", "--json"],
         }
         figures = {name: median_start(command, runs) for name, command in cases.items()}
-    baseline, _ = figures["python -c pass"]
+    baseline, _, _ = figures["python -c pass"]
     print(f"cold start, median of {runs} runs (CPU time too: the machine may be shared)")
-    for name, (seconds, cpu) in figures.items():
+    for name, (seconds, fastest, cpu) in figures.items():
         verdict = "" if name == "python -c pass" else ("  ✔" if seconds <= TARGET_S else "  ✘")
         over = seconds - baseline
-        print(f"  {name:<26} {seconds:6.3f} s  (CPU {cpu:.3f} s; {over:+.3f} s over python){verdict}")
+        print(
+            f"  {name:<26} {seconds:6.3f} s  (fastest {fastest:.3f} s; CPU {cpu:.3f} s; "
+            f"{over:+.3f} s over python){verdict}"
+        )
     print(f"  target: ≤ {TARGET_S} s for the ewidencjoner commands")
 
 

@@ -20,6 +20,7 @@ from hub.store.db import open_database
 from tests.support import Mosquitto, free_port
 
 SITE = "test"
+TESTS = Path(__file__).resolve().parent
 
 
 @pytest.fixture
@@ -91,21 +92,27 @@ BROKER_FIXTURES = {"mosquitto", "ingest", "broker"}
 BROWSER_FIXTURES = {"browser", "page"}
 MICROPYTHON_FIXTURES = {"bundle", "mp", "reader_factory"}
 """The firmware compiled by mpy-cross and run on the MicroPython interpreter."""
-BROKER_MODULES = {"test_broker_acl.py", "test_embedded.py", "test_tls.py"}
-"""Modules that start their own broker (Mosquitto or the embedded one) in the test."""
-MICROPYTHON_MODULES = {"test_embedded.py", "test_reader_to_hub.py", "test_tls.py"}
+BROKER_MODULES = {
+    "firmware/test_tls.py",
+    "ingest/test_embedded_broker.py",
+    "test_broker_acl.py",
+    "test_tls.py",
+}
+"""Modules that start their own broker (Mosquitto or the embedded one) in the test; these
+sets name each module by its path under tests/."""
+MICROPYTHON_MODULES = {"ingest/test_embedded_broker.py", "test_reader_to_hub.py", "test_tls.py"}
 """Modules that run the real firmware beside the hub; all of tests/firmware/ does too."""
 SLOW_MODULES = {
-    "test_ack_classifier.py",
+    "services/test_acks.py",
+    "services/test_billing.py",
+    "services/test_days_fee.py",
+    "services/test_days_range.py",
     "test_accounts.py",
     "test_api.py",
     "test_api_fuzz.py",
-    "test_billing.py",
-    "test_compute_range.py",
     "test_concurrency.py",
     "test_deploy.py",
     "test_device_cookies.py",
-    "test_fee_days.py",
     "test_http_hardening.py",
     "test_i18n.py",
     "test_injection.py",
@@ -133,15 +140,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         path = item.path
-        if fixtures & BROKER_FIXTURES or path.name in BROKER_MODULES:
+        module = path.relative_to(TESTS).as_posix()
+        if fixtures & BROKER_FIXTURES or module in BROKER_MODULES:
             item.add_marker(pytest.mark.broker)
         if fixtures & BROWSER_FIXTURES:
             item.add_marker(pytest.mark.browser)
-        if (
-            fixtures & MICROPYTHON_FIXTURES
-            or path.name in MICROPYTHON_MODULES
-            or path.parent.name == "firmware"
-        ):
+        if fixtures & MICROPYTHON_FIXTURES or module in MICROPYTHON_MODULES or path.parent.name == "firmware":
             item.add_marker(pytest.mark.micropython)
-        if path.name in SLOW_MODULES:
+        if module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)

@@ -5,11 +5,14 @@ so it hides any package data the wheel leaves out (the report templates once wer
 builds the wheel (pip's isolated build: it needs setuptools from the package index
 or pip's cache, as `make install` does), installs it alone into a fresh venv whose dependencies come from the
 running environment (a `.pth` line: no network), and from a temp dir, where the checkout is
-not importable, makes a PDF report and asks `serve` for its help (which imports the web app).
+not importable, makes a PDF report, asks `serve` for its help (which imports the web app),
+and builds the reader's firmware from the sources the wheel carries (`setup.py`): the bundle
+`make firmware` makes, and a reader's files by `reader provision`.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -24,9 +27,22 @@ def run(*args: str | Path, cwd: Path) -> str:
     return done.stdout
 
 
+FIRMWARE = ROOT / "firmware"
+
+
+NOT_SOURCES = shutil.ignore_patterns(
+    ".*", "build", "dist", "var", "*.egg-info", "__pycache__", "*.db", "*.db-*", "ewidencjoner.toml"
+)
+"""What a checkout holds besides its sources: the venv, caches, earlier builds, local data."""
+
+
 def test_wheel_installs_and_renders_a_pdf_outside_the_checkout(tmp_path: Path) -> None:
+    # Built from a copy of the sources: setuptools builds in the tree and would take files
+    # left in build/lib by an earlier build, hiding one the wheel no longer gets.
+    sources = tmp_path / "sources"
+    shutil.copytree(ROOT, sources, ignore=NOT_SOURCES)
     wheels = tmp_path / "wheels"
-    run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-w", wheels, cwd=tmp_path)
+    run(sys.executable, "-m", "pip", "wheel", sources, "--no-deps", "-w", wheels, cwd=tmp_path)
     (wheel,) = wheels.glob("ewidencjoner-*.whl")
 
     venv = tmp_path / "venv"
@@ -65,3 +81,17 @@ def test_wheel_installs_and_renders_a_pdf_outside_the_checkout(tmp_path: Path) -
     )  # fmt: skip
     assert (work / "out.pdf").read_bytes().startswith(b"%PDF")
     assert "Run the hub" in run(ewidencjoner, "serve", "--help", cwd=work)
+
+    bundle = Path(run(python, "-m", "hub.provision.firmware", "build", work / "bundle", cwd=work).strip())
+    device_modules = {p.stem for p in FIRMWARE.glob("*.py")}
+    assert {p.stem for p in bundle.iterdir() if p.suffix in (".mpy", ".py")} == device_modules
+    assert (bundle / "main.py").read_text() == (FIRMWARE / "main.py").read_text()
+    assert (bundle / "app.mpy").read_bytes().startswith(b"M")  # MicroPython bytecode
+
+    run(
+        ewidencjoner, "--database", database, "reader", "provision", "r1", "--name", "Wejście",
+        "--wifi-ssid", "przedszkole", "--wifi-pass", "x", "--broker-host", "192.168.1.10",
+        "--output", work / "r1", cwd=work,
+    )  # fmt: skip
+    assert (work / "r1" / "firmware" / "app.mpy").exists()
+    assert '"mqtt_user": "r1"' in (work / "r1" / "config.json").read_text()

@@ -1,7 +1,7 @@
 """The `ewidencjoner` command: the hub's data commands plus `serve` and `demo`.
 
-The web stack (FastAPI, uvicorn, the web app) and the demo's tools are imported inside
-`serve` and `demo` only, so every other command starts without them
+The web stack (FastAPI, uvicorn, the web app), the demo's tools and the storage are imported
+inside `serve` and `demo` only, so every other command starts without them
 (`tests/test_cli_start.py` keeps it so; `bench/cli_start.py` times it).
 """
 
@@ -14,13 +14,15 @@ from urllib.parse import urlsplit
 
 import click
 
-from hub.cli.main import cli, settings_from
+from hub.cli.main import cli
 from hub.config import ConfigError
 
 DEMO_DATABASE = Path("var/demo/ewidencjoner.db")
 
 
 def _override(ctx: click.Context, **values: object):
+    from hub.cli.context import settings_from
+
     try:
         return settings_from(ctx).with_overrides(**values)
     except ConfigError as exc:

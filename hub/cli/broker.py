@@ -249,6 +249,3 @@ def certs_init(ctx: click.Context, dns_names: tuple[str, ...], ip_addresses: tup
     else:
         click.echo(f"Kept the site CA in {certs.directory}.")
     click.echo(f"Broker certificate: {certs.server_cert}, key {certs.server_key}.")
-
-
-BROKER_COMMANDS = [broker_config, broker_acl, broker_passwords, certs_group]

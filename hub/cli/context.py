@@ -65,3 +65,8 @@ def json_option(function):
 
 def _today(ctx: click.Context) -> date:
     return datetime.now(settings_from(ctx).tz).date()
+
+
+def or_dash(value: object) -> str:
+    """A value for a text line, a dash for none."""
+    return "-" if value is None else str(value)

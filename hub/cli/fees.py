@@ -241,6 +241,3 @@ def months_list(ctx: click.Context) -> None:
         click.echo("No month is closed yet.")
     for row in rows:
         click.echo(f"{row['year']}-{row['month']:02d} closed {row['closed_at']} by {row['closed_by']}")
-
-
-FEE_COMMANDS = [fees_group, absences_group, months_group]

@@ -272,12 +272,3 @@ def settings_open_day(ctx: click.Context, day: datetime, author: str) -> None:
     """Undo `close-day`."""
     site_settings.remove_closed_day(database_from(ctx), day.date(), author=author)
     click.echo(f"{day.date()} is a working day again (unless a weekend or holiday).")
-
-
-JOURNAL_COMMANDS = [
-    day_command,
-    presence_command,
-    inconsistencies_command,
-    correct_group,
-    settings_group,
-]

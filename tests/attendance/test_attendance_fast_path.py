@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.rules.attendance import CompleteDay, Settings, Tap, complete_day, compute_day, day_bounds
-from hub.rules.attendance.day import distinct, general_day, timed_taps_day
+from hub.rules.attendance.day import general_day
+from hub.rules.attendance.frame import distinct
+from hub.rules.attendance.timed_day import timed_taps_day
 
 CHILD = 7
 DAYS = [date(2026, 3, 2), date(2026, 3, 29), date(2026, 3, 30), date(2026, 10, 25), date(2026, 11, 11)]

@@ -69,9 +69,11 @@ What counts as an arrival and a departure
    holiday, the kindergarten's own closed days), taps outside opening hours on a working
    day, redundant taps, rejected corrections.
 
-Modules: `model` (inputs), `calendar` (days, DST, days off), `debounce`, `corrections`,
-`day` (`compute_day`), `result` (outputs), `presence` (who is in now), `inconsistencies`
-(the "dziennik niezgodności").
+Modules: `model` (inputs), `calendar` (days, DST, days off), `statutory_holidays` (Poland's
+public holidays), `debounce`, `corrections`, `frame` (a day's bounds and hours, the inputs
+checked), `day` (`compute_day`), `timed_day` (the fast way for timed taps without
+corrections), `result` (outputs), `presence` (who is in now), `inconsistencies` (the
+"dziennik niezgodności").
 """
 
 from hub.rules.attendance.calendar import (
@@ -86,7 +88,7 @@ from hub.rules.attendance.calendar import (
     public_holidays,
     working_days,
 )
-from hub.rules.attendance.day import complete_day, complete_visits, compute_day
+from hub.rules.attendance.day import compute_day
 from hub.rules.attendance.inconsistencies import Inconsistency, day_inconsistencies, unknown_card_items
 from hub.rules.attendance.model import (
     DEFAULT_SETTINGS,
@@ -110,6 +112,7 @@ from hub.rules.attendance.result import (
     TapOutcome,
     Visit,
 )
+from hub.rules.attendance.timed_day import complete_day, complete_visits
 
 __all__ = [
     "DEFAULT_SETTINGS",

@@ -17,9 +17,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from hub.rules.attendance.model import DEFAULT_TIME_ZONE, require_aware
+from hub.rules.attendance.statutory_holidays import polish_public_holidays
 
 WARSAW = ZoneInfo(DEFAULT_TIME_ZONE)
-HOLIDAY_COUNTRY = "PL"
 
 
 def local_instant(day: date, wall: time, tz: ZoneInfo = WARSAW) -> datetime:
@@ -63,16 +63,11 @@ def day_length_minutes(day: date, tz: ZoneInfo = WARSAW) -> int:
 
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> Mapping[date, str]:
-    # Imported at the first day looked up (the package and its table of every country take
-    # 0.15 s), not by each `ewidencjoner` command that only imports the rules.
-    import holidays
-
-    found = holidays.country_holidays(HOLIDAY_COUNTRY, years=year, language="pl")
-    return dict(sorted(found.items()))
+    return polish_public_holidays(year)
 
 
 def public_holidays(year: int) -> Mapping[date, str]:
-    """Polish public holidays of `year` (from the `holidays` package), with Polish names."""
+    """Polish public holidays of `year` (`statutory_holidays.py`), with Polish names."""
     return dict(_holidays_of(year))
 
 

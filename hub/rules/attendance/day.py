@@ -1,15 +1,16 @@
-"""`compute_day`: one child's local day from its taps, corrections and the settings."""
+"""`compute_day`: one child's local day from its taps, corrections and the settings.
+
+A day of timed taps and no corrections goes the fast way (`timed_day.py`); any other the
+general way here: the corrections resolved, the events paired into visits, the flags."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
-from functools import lru_cache
-from typing import NamedTuple, TypeVar
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
-from hub.rules.attendance.calendar import day_bounds, day_off_reason, local_instant
 from hub.rules.attendance.corrections import Candidate, EventKey, Resolution, resolve_corrections
 from hub.rules.attendance.debounce import debounce, tap_order
+from hub.rules.attendance.frame import check_inputs, day_frame, distinct
 from hub.rules.attendance.model import (
     DEFAULT_SETTINGS,
     ChildId,
@@ -20,7 +21,6 @@ from hub.rules.attendance.model import (
     require_aware,
 )
 from hub.rules.attendance.result import (
-    CompleteDay,
     DayFlags,
     DayResult,
     DayStatus,
@@ -29,22 +29,7 @@ from hub.rules.attendance.result import (
     TapOutcome,
     Visit,
 )
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-def distinct(items: Iterable[_V], key: Callable[[_V], _K]) -> dict[_K, _V]:
-    """Items by identity, duplicates dropped; one identity with two different contents is
-    a caller's bug and is refused (whichever came first, so the answer is order-free)."""
-    found: dict[_K, _V] = {}
-    for item in items:
-        ident = key(item)
-        seen = found.get(ident)
-        if seen is not None and seen != item:
-            raise ValueError(f"two different records share the identity {ident}: {seen!r} / {item!r}")
-        found[ident] = item
-    return found
+from hub.rules.attendance.timed_day import timed_taps_day
 
 
 def _pair(candidates: Iterable[Candidate]) -> tuple[list[Visit], dict[EventKey, Event], list[TapId]]:
@@ -122,30 +107,6 @@ def compute_day(
     return general_day(child_id, day, all_taps, all_corrections, now, settings)
 
 
-class DayFrame(NamedTuple):
-    """What a day looks like whoever the child: its bounds, opening hours and day off."""
-
-    start: datetime
-    end: datetime
-    opening_at: datetime
-    closing_at: datetime
-    day_off: str | None
-
-
-@lru_cache(maxsize=1024)
-def day_frame(day: date, settings: Settings) -> DayFrame:
-    """Computed once per day and settings, not once per child (a city has 60,000 a day)."""
-    tz = settings.tz
-    start, end = day_bounds(day, tz)
-    return DayFrame(
-        start,
-        end,
-        local_instant(day, settings.opening, tz),
-        local_instant(day, settings.closing, tz),
-        day_off_reason(day, settings.closed_days),
-    )
-
-
 def general_day(
     child_id: ChildId,
     day: date,
@@ -156,7 +117,7 @@ def general_day(
 ) -> DayResult:
     """`compute_day` for any inputs (distinct taps and corrections by identity, `now` in UTC)."""
     start, end, opening_at, closing_at, off = day_frame(day, settings)
-    _check_inputs(child_id, day, start, end, list(all_taps.values()), all_corrections.values())
+    check_inputs(child_id, day, start, end, list(all_taps.values()), all_corrections.values())
 
     timed = sorted((t for t in all_taps.values() if t.timed), key=tap_order)
     unknown = {i: t for i, t in sorted(all_taps.items()) if not t.timed}
@@ -225,28 +186,6 @@ def general_day(
     )
 
 
-def _check_inputs(
-    child_id: ChildId,
-    day: date,
-    start: datetime,
-    end: datetime,
-    taps: Sequence[Tap],
-    corrections: Iterable[Correction],
-) -> None:
-    unknown = {t.id for t in taps if not t.timed}
-    for tap in taps:
-        if tap.child_id != child_id:
-            raise ValueError(f"tap {tap.id} is of child {tap.child_id}, not {child_id}")
-        if tap.timed and tap.at is not None and not start <= tap.at < end:
-            raise ValueError(f"tap {tap.id} at {tap.at.isoformat()} is not on {day}")
-    for c in corrections:
-        resolves_unknown_tap = c.kind in ("add_arrival", "add_departure", "cancel") and (c.target in unknown)
-        if c.child_id != child_id or (c.day != day and not resolves_unknown_tap):
-            raise ValueError(
-                f"correction {c.id} is for child {c.child_id} on {c.day}, not {child_id} on {day}"
-            )
-
-
 def _ordered_outcomes(corrections: Mapping[str, Correction], resolution: Resolution) -> list:
     ordered = sorted(corrections.values(), key=lambda c: c.order_key)
     return [resolution.outcomes[c.id] for c in ordered]
@@ -280,146 +219,3 @@ def _tap_outcomes(
         else:
             outcomes.append(TapOutcome(i, events[i].kind, resolution.confirmed.get(i)))
     return tuple(outcomes)
-
-
-_FIXED: Mapping[str, EventKind] = {"in": "arrival", "out": "departure"}
-
-
-def timed_taps_day(
-    child_id: ChildId, day: date, all_taps: dict[TapId, Tap], now: datetime, settings: Settings
-) -> DayResult:
-    """`general_day` for the common day: timed taps only, no corrections. The same steps
-    without the corrections' machinery (no candidates, no resolution), so the same result
-    (tests/attendance/test_attendance_fast_path.py checks it on generated days) at about a
-    third of the cost."""
-    start, end, opening_at, closing_at, off = day_frame(day, settings)
-    _check_inputs(child_id, day, start, end, list(all_taps.values()), ())
-    timed = sorted(all_taps.values(), key=tap_order)
-    window = timedelta(seconds=settings.debounce_s)
-    folded: dict[TapId, TapId] = {}
-    kinds: dict[TapId, EventKind] = {}
-    redundant: list[TapId] = []
-    visits: list[Visit] = []
-    state: str | None = None
-    open_arrival: Event | None = None
-    anchor: Tap | None = None
-    for tap in timed:
-        assert tap.at is not None
-        if anchor is not None and tap.at - anchor.at < window:  # type: ignore[operator]
-            folded[tap.id] = anchor.id
-            continue
-        anchor = tap
-        kind = _FIXED.get(tap.mode) or ("departure" if state == "in" else "arrival")
-        if (kind == "arrival" and state == "in") or (kind == "departure" and state == "out"):
-            redundant.append(tap.id)
-            continue
-        event = Event(kind, tap.at, "tap", tap.id, card_number=tap.card_number, card_holder=tap.card_holder)
-        kinds[tap.id] = kind
-        if kind == "arrival":
-            if open_arrival is not None:
-                visits.append(Visit(open_arrival, None))
-            open_arrival, state = event, "in"
-        else:
-            visits.append(Visit(open_arrival, event))
-            open_arrival, state = None, "out"
-    if open_arrival is not None:
-        visits.append(Visit(open_arrival, None))
-    last_open = visits[-1] if visits and visits[-1].departure is None else None
-    flags = DayFlags(
-        missing_departure=tuple(
-            v for v in visits if v.departure is None and (v is not last_open or now >= closing_at)
-        ),
-        missing_arrival=tuple(v for v in visits if v.arrival is None),
-        closed_day_taps=tuple(t.id for t in timed) if off is not None else (),
-        outside_hours_taps=(
-            tuple(t.id for t in timed if not opening_at <= t.at < closing_at)  # type: ignore[operator]
-            if off is None
-            else ()
-        ),
-        redundant_taps=tuple(redundant),
-    )
-    status: DayStatus
-    if visits:
-        status = "present"
-    elif off is not None or now < closing_at:
-        status = "no_data"
-    else:
-        status = "absent"
-    outcomes: list[TapOutcome] = []
-    for tap in timed:
-        i = tap.id
-        if i in folded:
-            outcomes.append(TapOutcome(i, "debounced", folded[i]))
-        elif i in kinds:
-            outcomes.append(TapOutcome(i, kinds[i], None))
-        else:
-            outcomes.append(TapOutcome(i, "redundant"))
-    return DayResult(
-        child_id=child_id,
-        day=day,
-        start=start,
-        end=end,
-        closing_at=closing_at,
-        day_off=off,
-        status=status,
-        mark=None,
-        visits=tuple(visits),
-        flags=flags,
-        tap_outcomes=tuple(outcomes),
-        correction_outcomes=(),
-    )
-
-
-TimedTap = tuple[datetime, str, int, str]
-"""A timed tap as `complete_day` takes it: (at, reader_id, seq, mode), which sorts in the
-order of `tap_order`."""
-
-
-def complete_day(
-    child_id: ChildId, day: date, taps: Iterable[TimedTap], settings: Settings = DEFAULT_SETTINGS
-) -> CompleteDay | None:
-    """The visits `timed_taps_day` finds in a day of timed taps only and no corrections, when
-    every visit has an arrival and a departure; None otherwise (a missing scan, a visit still
-    open, a tap given twice, an unknown mode: `compute_day` then says what the day is).
-    The taps must be the child's taps of `day` (not checked here: the caller filed them by
-    day). `complete_visits` does the work."""
-    visits = complete_visits(taps, timedelta(seconds=settings.debounce_s))
-    return None if visits is None else CompleteDay(child_id, day, day_frame(day, settings).day_off, visits)
-
-
-def complete_visits(
-    taps: Iterable[TimedTap], window: timedelta
-) -> tuple[tuple[datetime, datetime], ...] | None:
-    """`complete_day`'s visits, for a caller that knows the debounce `window` and the day's
-    frame already (the fee summary asks 1.2 million times a month).
-
-    The same walk as `timed_taps_day` (debounce anchored at each counted tap, then toggle or
-    fixed modes) over plain tuples, building no events, outcomes or flags: the visits are
-    equal to `compute_day`'s (tests/attendance/test_attendance_fast_path.py)."""
-    visits: list[tuple[datetime, datetime]] = []
-    arrival: datetime | None = None  # the open visit's arrival
-    left = False  # the child has left at least once (an `out` tap is then redundant)
-    anchor: datetime | None = None
-    previous: TimedTap | None = None
-    for tap in sorted(taps):
-        if tap == previous:
-            return None
-        previous = tap
-        at, _, _, mode = tap
-        if anchor is not None and at - anchor < window:
-            continue
-        anchor = at
-        if mode == "toggle":
-            mode = "out" if arrival is not None else "in"
-        if mode == "in":
-            if arrival is None:
-                arrival = at
-        elif mode == "out":
-            if arrival is not None:
-                visits.append((arrival, at))
-                arrival, left = None, True
-            elif not left:
-                return None  # a departure with nobody in: a visit without an arrival
-        else:
-            return None
-    return None if arrival is not None else tuple(visits)

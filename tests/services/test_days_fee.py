@@ -2,7 +2,7 @@
 
 `range_fee_days` leaves out days with neither taps nor corrections and passes the common
 day as a `CompleteDay` without building its events; on the histories of
-tests/test_compute_range.py (a card handed over mid-range, a reader's mode changed, taps of
+tests/services/test_days_range.py (a card handed over mid-range, a reader's mode changed, taps of
 unknown time, taps of nobody's card, corrections, a child leaving, the DST change), with
 ordinary arrival-departure days added, every day it gives stands for compute_range's day,
 every day it leaves out bills nothing, and the summaries are equal under several fee rules.
@@ -34,7 +34,7 @@ from hub.services import billing
 from hub.services.days import compute_range, range_fee_days
 from hub.store import fee_settings, registry, site_settings
 from hub.store.db import open_database
-from tests.test_compute_range import FIRST, LAST, UIDS, build, minutes, tap_strategy
+from tests.services.test_days_range import FIRST, LAST, UIDS, build, minutes, tap_strategy
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ import pytest
 
 from hub import reports
 from hub.store.db import open_database
-from tests.test_compute_range import build
+from tests.services.test_days_range import build
 
 TAPS = [("wejscie", uid, day * 24 * 60 + minute, True) for uid in ("04B2", "04C3")
         for day in range(9) for minute in (7 * 60, 15 * 60)]  # fmt: skip
