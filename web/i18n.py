@@ -120,7 +120,8 @@ def money(amount: Decimal) -> str:
 
 
 def install(env: Environment) -> None:
-    """Give templates `_()`, `ngettext()`, `{% trans %}` and the language's formats.
+    """Give templates `_()`, `ngettext()`, `{% trans %}`, the language's formats and the
+    `refusal` filter (a hub's refusal in the reader's language).
 
     New-style gettext: `_("Hello %(name)s", name=n)` formats after translating, and a literal
     percent sign in a template's message is written `%%`.
@@ -129,3 +130,4 @@ def install(env: Environment) -> None:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["long_date"] = long_date
     env.filters["money"] = money
+    env.filters["refusal"] = refusal_text

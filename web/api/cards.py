@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from hub.store import cards
 from hub.timefmt import local_day_bounds
-from web.api.refusals import Revocation, found_or_404, refused_as_422
+from web.api.refusals import Revocation, found_or_404
 from web.auth import actor, require, require_all
 from web.deps import Db, SiteSettings, today
 from web.errors import API_ERRORS
@@ -50,7 +50,7 @@ def get_unknown_cards(
 
 @router.post("/cards", status_code=201, summary="Assign a card to a child", dependencies=carder)
 def post_card(request: Request, db: Db, settings: SiteSettings, card: NewCard) -> dict[str, Any]:
-    details = {
+    details: dict[str, Any] = {
         "uid": card.uid,
         "child_id": card.child_id,
         "author": actor(request),
@@ -58,12 +58,12 @@ def post_card(request: Request, db: Db, settings: SiteSettings, card: NewCard) -
         "holder": card.holder,
     }
     if card.from_now:
-        return refused_as_422(cards.assign_card, db, **details)
+        return cards.assign_card(db, **details)
     day = card.valid_from or today(settings)
-    return refused_as_422(cards.assign_card_from_day, db, day=day, tz=settings.tz, **details)
+    return cards.assign_card_from_day(db, day=day, tz=settings.tz, **details)
 
 
 @router.post("/cards/{card_id}/revoke", summary="Revoke a card; its history stays", dependencies=carder)
 def revoke_card(request: Request, db: Db, card_id: RowId, revocation: Revocation) -> dict[str, Any]:
     found_or_404(cards.get_card, db, card_id)
-    return refused_as_422(cards.revoke_card, db, card_id, author=actor(request), reason=revocation.reason)
+    return cards.revoke_card(db, card_id, author=actor(request), reason=revocation.reason)

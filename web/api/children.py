@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from hub.accounts.rights import Account
 from hub.store import cards, registry
-from web.api.refusals import found_or_404, refused_as_422
+from web.api.refusals import found_or_404
 from web.auth import actor, check, own_only, require
 from web.deps import Db
 from web.errors import API_ERRORS
@@ -52,4 +52,4 @@ def get_child(request: Request, db: Db, child_id: RowId) -> dict[str, Any]:
     "/children", status_code=201, summary="Add a child", dependencies=[Depends(require("registry.edit"))]
 )
 def post_child(request: Request, db: Db, child: NewChild) -> dict[str, Any]:
-    return refused_as_422(registry.add_child, db, **child.model_dump(), author=actor(request))
+    return registry.add_child(db, **child.model_dump(), author=actor(request))

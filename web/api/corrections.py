@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from hub.rules.attendance import local_instant
 from hub.store import corrections
-from web.api.refusals import Reason, Revocation, found_or_404, refused_as_422
+from web.api.refusals import Reason, Revocation, found_or_404
 from web.auth import actor, check, require
 from web.deps import Db, SiteSettings, today
 from web.errors import API_ERRORS
@@ -35,9 +35,8 @@ class NewCorrection(BaseModel):
 def post_correction(request: Request, db: Db, settings: SiteSettings, fix: NewCorrection) -> dict[str, Any]:
     check(request, "attendance.correct", child_id=fix.child_id)
     at = local_instant(fix.day, fix.time, settings.tz) if fix.time else None
-    target_tap = refused_as_422(corrections.parse_tap_id, fix.tap) if fix.tap else None
-    return refused_as_422(
-        corrections.add_correction,
+    target_tap = corrections.parse_tap_id(fix.tap) if fix.tap else None
+    return corrections.add_correction(
         db,
         child_id=fix.child_id,
         day=fix.day,
@@ -61,6 +60,4 @@ def revoke_correction(
 ) -> dict[str, Any]:
     correction = found_or_404(corrections.get_correction, db, correction_id)
     check(request, "attendance.correct", child_id=correction["child_id"])
-    return refused_as_422(
-        corrections.revoke_correction, db, correction_id, author=actor(request), reason=revocation.reason
-    )
+    return corrections.revoke_correction(db, correction_id, author=actor(request), reason=revocation.reason)

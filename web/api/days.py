@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
 from hub.accounts.rights import Account
+from hub.refusal import N_, Refusal
 from hub.services import day_json, days
 from hub.services.presence import presence_now
 from hub.store import registry
@@ -19,6 +20,7 @@ from web.errors import API_ERRORS
 from web.params import Day
 
 router = APIRouter(prefix="/api", responses=API_ERRORS)
+MAX_INCONSISTENCY_DAYS = 63
 
 
 @router.get("/days", summary="Each child's arrivals and departures on a local day (a parent: their own)")
@@ -61,6 +63,10 @@ def get_inconsistencies(
 ) -> list[dict[str, Any]]:
     last = last or today(settings)
     first = first or last - timedelta(days=6)
-    if last < first or (last - first).days > 62:
-        raise HTTPException(422, "ask for at most 62 days, 'from' not after 'to'")
+    if last < first:
+        raise Refusal("range.reversed", N_("The last day is before the first."))
+    if (last - first).days >= MAX_INCONSISTENCY_DAYS:
+        raise Refusal(
+            "range.too_long", N_("Ask for at most %(days)s days at a time."), days=MAX_INCONSISTENCY_DAYS
+        )
     return [day_json.inconsistency_as_dict(item) for item in days.inconsistencies(db, settings, first, last)]

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from hub.store import registry
-from web.api.refusals import refused_as_422
 from web.auth import actor, require, require_all
 from web.deps import Db
 from web.errors import API_ERRORS
@@ -34,4 +33,4 @@ def get_groups(db: Db) -> list[dict[str, Any]]:
     "/groups", status_code=201, summary="Add a group", dependencies=[Depends(require("groups.edit"))]
 )
 def post_group(request: Request, db: Db, group: NewGroup) -> dict[str, Any]:
-    return refused_as_422(registry.add_group, db, group.name, group.teachers, author=actor(request))
+    return registry.add_group(db, group.name, group.teachers, author=actor(request))

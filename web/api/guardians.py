@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from hub.store import registry
-from web.api.refusals import refused_as_422
 from web.auth import actor, require, require_all
 from web.deps import Db
 from web.errors import API_ERRORS
@@ -41,4 +40,4 @@ def get_guardians(db: Db) -> list[dict[str, Any]]:
     dependencies=[Depends(require("registry.edit"))],
 )
 def post_guardian(request: Request, db: Db, guardian: NewGuardian) -> dict[str, Any]:
-    return refused_as_422(registry.add_guardian, db, **guardian.model_dump(), author=actor(request))
+    return registry.add_guardian(db, **guardian.model_dump(), author=actor(request))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
 from hub.config import Settings
+from hub.refusal import N_, Refusal
 from hub.store import taps
 from hub.timefmt import local_day_bounds
 from web.auth import require
@@ -37,7 +38,7 @@ def date_range(first: date | None, last: date | None, settings: Settings) -> tup
     first = first or last or today
     last = last or first
     if last < first:
-        raise HTTPException(422, "'to' is before 'from'")
+        raise Refusal("range.reversed", N_("The last day is before the first."))
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise HTTPException(422, f"ask for at most {MAX_RANGE_DAYS} days at a time")
+        raise Refusal("range.too_long", N_("Ask for at most %(days)s days at a time."), days=MAX_RANGE_DAYS)
     return first, last
