@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
@@ -11,6 +11,7 @@ from hub.config import Settings
 from hub.refusal import N_, Refusal
 from hub.store import taps
 from hub.timefmt import local_day_bounds
+from web.api.models import Tap, each
 from web.auth import require
 from web.deps import Db, SiteSettings
 from web.errors import API_ERRORS
@@ -27,10 +28,10 @@ def api_taps(
     settings: SiteSettings,
     from_: Annotated[Day | None, Query(alias="from")] = None,
     to: Annotated[Day | None, Query(description="A local date, YYYY-MM-DD; default today")] = None,
-) -> list[dict[str, Any]]:
+) -> list[Tap]:
     first, last = date_range(from_, to, settings)
     start, end = local_day_bounds(first, last, settings.tz)
-    return taps.list_taps(db, start, end)
+    return each(Tap, taps.list_taps(db, start, end))
 
 
 def date_range(first: date | None, last: date | None, settings: Settings) -> tuple[date, date]:
