@@ -158,11 +158,11 @@ def test_card_rules(database: Path) -> None:
                 "--reason",
                 "  ",
             ],
-            "reason is required",
+            "Reason: this is required",
         ),
         (
             ["correct", "move", "--child", "1", "--date", "2026-11-18", "--time", "07:00", "--reason", "x"],
-            "target",
+            "needs the tap or the correction it changes",
         ),
         (
             [
@@ -198,7 +198,10 @@ def test_card_rules(database: Path) -> None:
         (["correct", "mark-absent", "--child", "1", "--date", "2099-12-31", "--reason", "x"], "not ahead"),
         (["correct", "revoke", "42", "--reason", "x"], "no correction with id 42"),
         (["children", "add", "--first-name", "A", "--last-name", "B", "--group", "Żabki"], "no group"),
-        (["children", "add", "--first-name", " ", "--last-name", "B", "--group", "Motylki"], "First name: this is required"),
+        (
+            ["children", "add", "--first-name", " ", "--last-name", "B", "--group", "Motylki"],
+            "First name: this is required",
+        ),
         (["groups", "add", "Motylki"], "already a group"),
         (["guardians", "add", "--name", "Ewa", "--email", "ewa-at-example"], "not an e-mail"),
         (["settings", "set", "closing", "05:00"], "before closing"),

@@ -4,6 +4,8 @@ command line (hub/refusal.py, web/errors.py)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -58,10 +60,9 @@ REFUSALS: list[tuple[Callable[[Database], Any], str, str, str]] = [
      "Karta 04A2B3C4 jest już przypisana: Ania Kowalska; najpierw ją unieważnij.",
      "Card 04A2B3C4 is already assigned to Ania Kowalska; revoke it first."),
     (lambda db: fee_settings.set_rate(db, date(2026, 9, 1), "abc", author="t"), "amount.invalid",
-     "Podaj kwotę w złotych, np. 1,44, a nie „abc”.", "Give an amount in złoty, e.g. 1,44, not “abc”."),
+     "Podaj kwotę w złotych, np. 1,44.", "Give an amount in złoty, e.g. 1,44."),
     (lambda db: fee_settings.set_rate(db, date(2026, 9, 1), "-1", author="t"), "amount.not_in_grosze",
-     "Podaj kwotę w złotych i groszach, nieujemną, a nie „-1”.",
-     "Give an amount in złoty and grosze, not negative, not “-1”."),
+     "Podaj kwotę w złotych i groszach, nieujemną.", "Give an amount in złoty and grosze, not negative."),
     (lambda db: months.close(db, SETTINGS, 2999, 1, "t"), "month.not_over",
      "Miesiąc 2999-01 jeszcze się nie skończył.", "2999-01 is not over yet."),
     (lambda db: months.close(db, SETTINGS, 2026, 9, "t"), "month.closed",
@@ -163,6 +164,7 @@ def director(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     settings = Settings(database=tmp_path_factory.mktemp("web") / "hub.db", timezone="Europe/Warsaw")
     with open_database(settings.database) as db:
         registry.add_group(db, "Żabki", author="t")
+        registry.add_child(db, first_name="Ania", last_name="Kowalska", group=1, author="t")
     return signed_in(create_app(settings, EventBus()), settings.database, "director")
 
 
@@ -191,6 +193,9 @@ def test_the_api_names_a_field_by_its_english_label_and_translates_it_in_the_mes
     }
 
 
+FIX = {"child_id": 1, "day": "2026-11-18", "kind": "mark_absent", "reason": "r"}
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body", "status", "code"),
     [
@@ -200,6 +205,14 @@ def test_the_api_names_a_field_by_its_english_label_and_translates_it_in_the_mes
         ("get", "/api/taps?from=2026-11-05&to=2026-11-01", None, 422, "range.reversed"),
         ("get", "/api/taps?from=yesterday", None, 422, "invalid"),
         ("get", "/api/nothing-here", None, 404, "not_found"),
+        ("post", "/api/corrections", {**FIX, "kind": "add_arrival"}, 422, "correction.needs_time"),
+        ("post", "/api/corrections", {**FIX, "time": "08:00"}, 422, "correction.takes_no_time"),
+        ("post", "/api/corrections", {**FIX, "kind": "cancel"}, 422, "correction.needs_target"),
+        ("post", "/api/corrections", {**FIX, "correction": 1}, 422, "correction.takes_no_target"),
+        ("post", "/api/corrections", {**FIX, "kind": "move", "time": "09:00", "correction": 9}, 422,
+         "correction.not_found"),
+        ("post", "/api/corrections", {**FIX, "kind": "cancel", "tap": "wejscie#1"}, 422, "tap.not_found"),
+        ("post", "/api/corrections", {**FIX, "reason": " "}, 422, "field.required"),
     ],
 )  # fmt: skip
 def test_every_api_error_has_a_code_a_message_and_params(
@@ -245,3 +258,10 @@ def test_a_page_shows_the_refusal_in_the_readers_language(
         director.cookies.delete("lang")
     assert refused.status_code == 422
     assert sentence.replace("“", "&#8220;") in refused.text or sentence in refused.text
+
+
+def test_the_command_line_reads_the_catalogues_only_to_print_a_refusal() -> None:
+    """Its cold start stays cheap: the .po files are parsed on the first refusal, not at import."""
+    probe = "import sys, hub.cli.main; print('babel.messages.pofile' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"

@@ -16,12 +16,14 @@ from typing import Any, cast
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
-from hub.refusal import N_, Refusal
+from hub.refusal import N_, Label, Refusal
 from hub.rules.attendance import Correction, CorrectionKind, TapId
 from hub.store import audit
 from hub.store.db import inserted_id, stored_integer
 from hub.store.registry import get_child
 from hub.timefmt import from_db, to_db, utc_now
+
+REASON = Label(N_("Reason"))
 
 
 def add_correction(
@@ -42,10 +44,7 @@ def add_correction(
     if today is not None:
         refuse_days_ahead(day, today)
     get_child(db, child_id)
-    if target_tap and target_correction is not None:
-        raise Refusal(
-            "correction.two_targets", N_("A correction targets either a tap or another correction, not both.")
-        )
+    refuse_wrong_shape(kind, reason, at, target_tap, target_correction)
     if target_correction is not None:
         target = get_correction(db, target_correction)
         if target["child_id"] != child_id:
@@ -102,6 +101,35 @@ def add_correction(
             after=created, now=now,
         )  # fmt: skip
     return created
+
+
+def refuse_wrong_shape(
+    kind: str, reason: str, at: datetime | None, target_tap: TapId | None, target_correction: int | None
+) -> None:
+    """What each kind of correction needs (`rules.attendance.Correction`), as refusals a
+    person can act on; the rules check it again."""
+    if not reason.strip():
+        raise Refusal("field.required", N_("%(field)s: this is required."), field=REASON)
+    if target_tap and target_correction is not None:
+        raise Refusal(
+            "correction.two_targets", N_("A correction targets either a tap or another correction, not both.")
+        )
+    needs_time = kind in ("add_arrival", "add_departure", "move")
+    if needs_time and at is None:
+        raise Refusal("correction.needs_time", N_("This correction needs a time."))
+    if not needs_time and at is not None:
+        raise Refusal("correction.takes_no_time", N_("This correction takes no time; leave it empty."))
+    if kind in ("move", "cancel") and not target_tap and target_correction is None:
+        raise Refusal(
+            "correction.needs_target", N_("This correction needs the tap or the correction it changes.")
+        )
+    if kind in ("add_arrival", "add_departure") and target_correction is not None:
+        raise Refusal(
+            "correction.confirms_only_taps",
+            N_("An added arrival or departure can only confirm a tap with an unknown time."),
+        )
+    if kind in ("mark_absent", "mark_present") and (target_tap or target_correction is not None):
+        raise Refusal("correction.takes_no_target", N_("A whole-day mark takes no target; leave it empty."))
 
 
 def refuse_days_ahead(day: date, today: date) -> None:

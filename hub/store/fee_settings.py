@@ -91,13 +91,11 @@ def _money(text: str) -> Decimal:
     try:
         amount = Decimal(text.replace(",", ".").strip())
     except InvalidOperation as exc:
-        raise Refusal(
-            "amount.invalid", N_("Give an amount in złoty, e.g. 1,44, not “%(value)s”."), value=text
-        ) from exc
+        raise Refusal("amount.invalid", N_("Give an amount in złoty, e.g. 1,44."), value=text) from exc
     if amount != amount.quantize(Decimal("0.01")) or amount < 0:
         raise Refusal(
             "amount.not_in_grosze",
-            N_("Give an amount in złoty and grosze, not negative, not “%(value)s”."),
+            N_("Give an amount in złoty and grosze, not negative."),
             value=text,
         )
     return amount
