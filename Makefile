@@ -43,14 +43,14 @@ bench: $(STAMP) runtime-deps system-deps
 firmware: $(STAMP)
 	$(BIN)/python -m hub.provision.firmware build build/firmware
 
-# The web UI's catalogues: new message ids from web/ (Python and templates) and the hub's
-# refusals (hub/refusal.py) are added to
-# web/locale/*/LC_MESSAGES/messages.po, ready to translate (web/README.md, "Translations").
+# The catalogues: new message ids from web/ (Python and templates) and hub/ (refusals, the
+# command line's words) are added to hub/locale/*/LC_MESSAGES/messages.po, ready to
+# translate (web/README.md, "Translations").
 messages: $(STAMP)
 	mkdir -p build
 	$(BIN)/pybabel extract -F web/babel.cfg --add-comments=Translators: --no-location --sort-output \
 	  --no-wrap --project=ewidencjoner --version=0.1 -o build/messages.pot web hub
-	$(BIN)/pybabel update -i build/messages.pot -d web/locale --no-wrap --ignore-pot-creation-date \
+	$(BIN)/pybabel update -i build/messages.pot -d hub/locale --no-wrap --ignore-pot-creation-date \
 	  --ignore-obsolete --no-fuzzy-matching
 
 install: $(STAMP)

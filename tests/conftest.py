@@ -23,6 +23,13 @@ SITE = "test"
 TESTS = Path(__file__).resolve().parent
 
 
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks the locale's language (hub.i18n.language_from_environment):
+    its tests read English whatever the developer's LANG; a test may set another."""
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+
+
 @pytest.fixture
 def mosquitto(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mosquitto]:
     """A Mosquitto of the production configuration; a test marked `no_packet_limit` gets

@@ -93,7 +93,8 @@ def test_bodies_over_the_limit_are_refused_with_413(settings: Settings) -> None:
     chunked = director.post(
         "/api/corrections", content=streamed(BODY_LIMIT + 1), headers={"Content-Type": "application/json"}
     )
-    assert chunked.status_code == 413 and "256 KiB" in chunked.json()["detail"]
+    assert chunked.status_code == 413 and chunked.json()["code"] == "request.too_large"
+    assert chunked.json()["params"] == {"size": 256} and "256 KiB" in chunked.json()["message"]
     declared = director.post("/api/corrections", content=CORRECTION + b"x" * BODY_LIMIT + b'"}',
                              headers={"Content-Type": "application/json"})  # fmt: skip
     assert declared.status_code == 413

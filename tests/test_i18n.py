@@ -163,5 +163,12 @@ def test_error_pages_for_browsers_json_for_the_api(client: TestClient) -> None:
     wrong = client.get("/reports/monthly-grid?month=2026-13", headers={**browser, "Accept-Language": "pl"})
     assert wrong.status_code == 422 and "<h1>Błędne wartości</h1>" in wrong.text and "month" in wrong.text
     api = client.get("/api/nothing-here", headers=browser)
-    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
-    assert client.get("/api/taps?from=x").json()["detail"][0]["loc"] == ["query", "from"]
+    assert api.status_code == 404
+    assert api.json() == {
+        "code": "not_found",
+        "message": "There is no page at this address. It may have been moved.",
+        "params": {},
+    }
+    invalid = client.get("/api/taps?from=x", headers={"Accept-Language": "pl"}).json()
+    assert invalid["code"] == "invalid" and invalid["message"] == "Niektóre podane wartości są nieprawidłowe."
+    assert invalid["params"]["errors"][0]["loc"] == ["query", "from"]

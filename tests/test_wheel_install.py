@@ -5,13 +5,15 @@ so it hides any package data the wheel leaves out (the report templates once wer
 builds the wheel (pip's isolated build: it needs setuptools from the package index
 or pip's cache, as `make install` does), installs it alone into a fresh venv whose dependencies come from the
 running environment (a `.pth` line: no network), and from a temp dir, where the checkout is
-not importable, makes a PDF report, asks `serve` for its help (which imports the web app),
-and builds the reader's firmware from the sources the wheel carries (`setup.py`): the bundle
-`make firmware` makes, and a reader's files by `reader provision`.
+not importable, makes a PDF report, has a refusal said in Polish (the catalogues ship), asks
+`serve` for its help (which imports the web app), and builds the reader's firmware from the
+sources the wheel carries (`setup.py`): the bundle `make firmware` makes, and a reader's files
+by `reader provision`.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -80,6 +82,12 @@ def test_wheel_installs_and_renders_a_pdf_outside_the_checkout(tmp_path: Path) -
         "--format", "pdf", "-o", work / "out.pdf", cwd=work,
     )  # fmt: skip
     assert (work / "out.pdf").read_bytes().startswith(b"%PDF")
+    again = [str(ewidencjoner), "--database", str(database), "groups", "add", "Motylki"]
+    polish = {**os.environ, "LC_ALL": "pl_PL.UTF-8"}
+    refused = subprocess.run(again, cwd=work, capture_output=True, text=True, env=polish, timeout=60)
+    assert (
+        refused.returncode == 1 and "Jest już grupa o nazwie „Motylki”." in refused.stderr
+    )  # catalogues ship
     assert "Run the hub" in run(ewidencjoner, "serve", "--help", cwd=work)
 
     bundle = Path(run(python, "-m", "hub.provision.firmware", "build", work / "bundle", cwd=work).strip())

@@ -21,7 +21,6 @@ from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.store.db import connect
 from hub.timefmt import from_db
-from web import hub_reasons
 from web.api import cards as cards_api
 from web.api import children as children_api
 from web.api import corrections as corrections_api
@@ -148,7 +147,6 @@ def create_app(
     app.state.ingest_state = ingest_state
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
-    templates.env.filters["reason"] = hub_reasons.translated
     install_request_limits(app)
     app.add_middleware(LanguageMiddleware)
     install_auth(app, auth)

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlite_utils import Database
@@ -47,8 +47,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from hub.accounts import accounts, devices, security_policy, sessions
 from hub.accounts.rights import ALL, Account, may, reach
 from hub.config import Settings
+from hub.refusal import N_, Refusal
 from hub.store import audit
-from web.i18n import _
+from web.errors import Refused, api_error
 
 SESSION_COOKIE = "ewid_session"
 LOGIN_CSRF_COOKIE = "ewid_login_csrf"
@@ -118,6 +119,10 @@ class AuthMiddleware:
         return session, user
 
 
+def login_required_refusal() -> Refusal:
+    return Refusal("login.required", N_("Please log in."))
+
+
 def install_auth(app: FastAPI, context: AuthContext) -> None:
     """The middleware, the check of unsafe requests on every route, and the answers to
     `LoginRequired` and `PasswordChangeRequired`. A request's address (`client_ip`, which
@@ -131,13 +136,13 @@ def install_auth(app: FastAPI, context: AuthContext) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
         if _is_api(request):
-            return JSONResponse({"detail": _("Please log in.")}, status_code=401)
+            return api_error(401, login_required_refusal())
         return RedirectResponse(f"/login?next={quote(_here(request), safe='/')}", status_code=303)
 
     @app.exception_handler(PasswordChangeRequired)
     async def password_change_required(request: Request, _exc: PasswordChangeRequired) -> Response:
         if _is_api(request):
-            return JSONResponse({"detail": _("Change your password first.")}, status_code=403)
+            return api_error(403, Refusal("password.change_first", N_("Change your password first.")))
         return RedirectResponse(f"{PASSWORD_PAGE}?next={quote(_here(request), safe='/')}", status_code=303)
 
 
@@ -156,12 +161,16 @@ async def guard_unsafe_requests(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
         await run_in_threadpool(deny, request, "csrf", "missing or wrong CSRF token")
-        raise HTTPException(
-            403, _("The form is out of date or came from another site. Open the page again and repeat.")
+        raise Refused(
+            403,
+            Refusal(
+                "csrf.invalid",
+                N_("The form is out of date or came from another site. Open the page again and repeat."),
+            ),
         )
     if user is not None and user.role == "inspector" and request.url.path not in READ_ONLY_MAY_POST:
         await run_in_threadpool(deny, request, "read_only", "an inspector's account changes nothing")
-        raise HTTPException(403, _("An inspector's account can only read."))
+        raise Refused(403, Refusal("account.read_only", N_("An inspector's account can only read.")))
 
 
 def signed_in(request: Request) -> Account:

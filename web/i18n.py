@@ -1,9 +1,7 @@
-"""Translations: Polish by default, English available, from gettext catalogues read with Babel.
+"""The web's side of translation: each request's language, and the templates' gettext.
 
-Message ids are English (gettext's convention, and what plural forms assume); each language
-has `locale/<lang>/LC_MESSAGES/messages.po`, and both must be complete
-(`tests/test_i18n.py` extracts every message id from the code and templates and checks).
-The `.po` files are compiled in memory at import, so a fresh clone needs no build step.
+The catalogues, the language context variable and `_()`/`ngettext()` live in `hub.i18n`,
+shared with the command line; they are re-exported here for the web's modules.
 
 Each request picks its language once (`lang` cookie, else Accept-Language, else Polish)
 and activates it in a context variable (`LanguageMiddleware`): concurrent requests never
@@ -12,75 +10,49 @@ see each other's language, and `_()` means the same thing in a template and in r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
-from pathlib import Path
 
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from jinja2 import Environment
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    LOCALE_DIR,
+    N_,
+    _,
+    current_language,
+    gettext,
+    language,
+    ngettext,
+    refusal_text,
+)
 from hub.rules.fees import format_pln
 
-LOCALE_DIR = Path(__file__).parent / "locale"
-DEFAULT_LANGUAGE = "pl"
-LANGUAGES = {"pl": "Polski", "en": "English"}
-"""Each language by its own name, as the language switch shows it; the default first."""
+__all__ = [
+    "COOKIE",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "N_",
+    "LanguageMiddleware",
+    "_",
+    "choose_language",
+    "current_language",
+    "gettext",
+    "install",
+    "language",
+    "long_date",
+    "money",
+    "ngettext",
+    "refusal_text",
+]
+
 COOKIE = "lang"
-
-
-def _read_catalogue(language: str) -> Translations:
-    """The language's `.po`, compiled in memory (fuzzy entries are left out, as msgfmt does)."""
-    with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalogue = read_po(po, locale=language)
-    compiled = BytesIO()
-    write_mo(compiled, catalogue)
-    compiled.seek(0)
-    return Translations(compiled)
-
-
-_CATALOGUES = {language: _read_catalogue(language) for language in LANGUAGES}
-_active: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
-
-
-def current_language() -> str:
-    return _active.get()
-
-
-@contextmanager
-def language(code: str) -> Iterator[None]:
-    """Translate in `code` within the block (in the current task and what it starts)."""
-    token = _active.set(code if code in LANGUAGES else DEFAULT_LANGUAGE)
-    try:
-        yield
-    finally:
-        _active.reset(token)
-
-
-def gettext(message: str) -> str:
-    return _CATALOGUES[_active.get()].gettext(message)
-
-
-_ = gettext
-
-
-def ngettext(singular: str, plural: str, count: int) -> str:
-    """The form for `count` by the language's plural rule (Polish has three)."""
-    return _CATALOGUES[_active.get()].ngettext(singular, plural, count)
-
-
-def N_(message: str) -> str:
-    """Mark a message id for extraction where it is defined; translate it where it is shown."""
-    return message
 
 
 def choose_language(cookie: str | None, accept_language: str | None) -> str:
@@ -139,16 +111,17 @@ class LanguageMiddleware:
 
 def long_date(day: date) -> str:
     """`2 listopada 2026` / `November 2, 2026`."""
-    return format_date(day, format="long", locale=_active.get())
+    return format_date(day, format="long", locale=current_language())
 
 
 def money(amount: Decimal) -> str:
     """`1 234,56 zł` in Polish (decimal comma), `1,234.56 zł` in English: the złoty either way."""
-    return format_pln(amount, locale=_active.get())
+    return format_pln(amount, locale=current_language())
 
 
 def install(env: Environment) -> None:
-    """Give templates `_()`, `ngettext()`, `{% trans %}` and the language's formats.
+    """Give templates `_()`, `ngettext()`, `{% trans %}`, the language's formats and the
+    `refusal` filter (a hub's refusal in the reader's language).
 
     New-style gettext: `_("Hello %(name)s", name=n)` formats after translating, and a literal
     percent sign in a template's message is written `%%`.
@@ -157,3 +130,4 @@ def install(env: Environment) -> None:
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["long_date"] = long_date
     env.filters["money"] = money
+    env.filters["refusal"] = refusal_text

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.auth import UNSAFE_METHODS
-from web.i18n import _
+from hub.refusal import N_, Refusal
+from web.auth import UNSAFE_METHODS, login_required_refusal
+from web.errors import Refused, api_error
 
 BODY_LIMIT = 256 * 1024
 """Bytes of a form or a JSON body: the largest form (settings, a child's card) is a few KiB."""
@@ -38,12 +39,17 @@ ANONYMOUS_MAY_SEND = frozenset({"/login", "/logout"})
 logging out of a session that has already ended (idle) lands on the logged-out page."""
 
 
-class BodyTooLarge(HTTPException):
+class BodyTooLarge(Refused):
     """Raised while the body is read: FastAPI and the error pages answer it as any 413."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            413, _("The request is larger than the %(size)s KiB accepted here.") % {"size": limit // 1024}
+            413,
+            Refusal(
+                "request.too_large",
+                N_("The request is larger than the %(size)s KiB accepted here."),
+                size=limit // 1024,
+            ),
         )
 
 
@@ -68,7 +74,7 @@ class RequestLimits:
         ):
             refusal: Response
             if path.startswith(("/api/", "/events")):
-                refusal = JSONResponse({"detail": _("Please log in.")}, status_code=401)
+                refusal = api_error(401, login_required_refusal())
             else:
                 refusal = RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
             await refusal(scope, receive, send)

@@ -20,9 +20,9 @@ from sqlite_utils import Database
 
 from hub.accounts import passwords, security_policy, sessions
 from hub.accounts.rights import READ_RIGHTS, ROLES, Account, is_expired
+from hub.refusal import N_, Refusal
 from hub.store import audit, registry
 from hub.store.db import inserted_id
-from hub.store.registry import RegistryError
 from hub.timefmt import from_db, to_db, utc_now
 
 ONE_TIME_VALID_DAYS = 7
@@ -34,11 +34,19 @@ administrator's block (`administrator`) ends its sessions and refuses every brow
 EDITABLE = ("name", "title", "expires_on", "groups", "granted")
 
 
+def _name_missing() -> Refusal:
+    return Refusal("account.name_missing", N_("The account needs the person's name."))
+
+
+def _expiry_missing() -> Refusal:
+    return Refusal("account.expiry_missing", N_("An inspector's account needs the last day it works."))
+
+
 def normalise_email(email: str) -> str:
     clean = (email or "").strip().lower()
     local, _, domain = clean.partition("@")
     if not local or "." not in domain or " " in clean or len(clean) > 254:
-        raise RegistryError(f"{email!r} is not an e-mail address")
+        raise registry.not_an_email((email or "").strip())
     return clean
 
 
@@ -63,19 +71,24 @@ def add_user(
     """
     login = normalise_email(email)
     if role not in ROLES:
-        raise RegistryError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise Refusal(
+            "account.unknown_role",
+            N_("There is no role “%(role)s”; there are: %(roles)s."),
+            role=role,
+            roles=", ".join(ROLES),
+        )
     if db.execute("SELECT 1 FROM users WHERE lower(email) = ?", [login]).fetchone():
-        raise RegistryError(f"there is already an account for {login}")
+        raise Refusal("account.exists", N_("There is already an account for %(email)s."), email=login)
     clean_name = (name or "").strip()
     if not clean_name:
-        raise RegistryError("the account needs the person's name")
+        raise _name_missing()
     group_ids, child_ids = _groups(db, role, groups), list(children)
     if role == "parent" and not child_ids:
-        raise RegistryError("a parent's account needs at least one child")
+        raise Refusal("account.parent_without_child", N_("A parent's account needs at least one child."))
     if role != "parent" and child_ids:
-        raise RegistryError("only a parent's account is linked to children")
+        raise Refusal("account.children_not_parent", N_("Only a parent's account is linked to children."))
     if role == "inspector" and expires_on is None:
-        raise RegistryError("an inspector's account needs the last day it works")
+        raise _expiry_missing()
     scope = _granted(role, granted)
     settings = security_policy.load(db)
     one_time = passwords.one_time_password(settings)
@@ -113,19 +126,19 @@ def update_user(db: Database, user_id: int, *, author: str, **changes: Any) -> d
     """Change an account's name, title, expiry day, a teacher's groups or an inspector's rights."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise RegistryError(f"unknown fields: {', '.join(sorted(unknown))}")
+        raise registry.unknown_fields(unknown)
     before = get_user(db, user_id)
     row: dict[str, Any] = {}
     if "name" in changes:
         row["name"] = (changes["name"] or "").strip()
         if not row["name"]:
-            raise RegistryError("the account needs the person's name")
+            raise _name_missing()
     if "title" in changes:
         row["title"] = (changes["title"] or "").strip() or None
     if "expires_on" in changes:
         expires = changes["expires_on"]
         if expires is None and before["role"] == "inspector":
-            raise RegistryError("an inspector's account needs the last day it works")
+            raise _expiry_missing()
         row["expires_on"] = expires.isoformat() if expires else None
     if "granted" in changes:
         scope = _granted(before["role"], changes["granted"])
@@ -153,7 +166,7 @@ def update_user(db: Database, user_id: int, *, author: str, **changes: Any) -> d
 def get_user(db: Database, user_id: int) -> dict[str, Any]:
     rows = list(db["users"].rows_where("id = ?", [user_id]))
     if not rows:
-        raise RegistryError(f"there is no account with id {user_id}")
+        raise Refusal("account.not_found", N_("There is no account with id %(id)s."), id=user_id)
     return _public(db, rows[0])
 
 
@@ -162,7 +175,7 @@ def find_user(db: Database, email: str) -> dict[str, Any]:
         "SELECT id FROM users WHERE lower(email) = ?", [(email or "").strip().lower()]
     ).fetchone()
     if row is None:
-        raise RegistryError(f"there is no account for {email!r}")
+        raise Refusal("account.no_such_email", N_("There is no account for %(email)s."), email=email)
     return get_user(db, row[0])
 
 
@@ -218,7 +231,7 @@ def change_password(
     """The person changes their own password: the current one first, then the policy."""
     row = db.table("users").get(user_id)
     if not passwords.verify(row["password_hash"], current):
-        raise RegistryError("the current password is wrong")
+        raise Refusal("password.wrong", N_("The current password is wrong."))
     return set_password(db, user_id, new, author=row["email"], now=now)
 
 
@@ -293,7 +306,7 @@ def editors_of_child(db: Database, child_id: int) -> list[dict[str, Any]]:
 def _groups(db: Database, role: str, groups: Iterable[int]) -> list[int]:
     ids = sorted(set(int(g) for g in groups))
     if ids and role != "teacher":
-        raise RegistryError("only a teacher's account has groups")
+        raise Refusal("account.groups_not_teacher", N_("Only a teacher's account has groups."))
     for group_id in ids:
         registry.get_group(db, group_id)
     return ids
@@ -304,10 +317,14 @@ def _granted(role: str, granted: Iterable[str] | None) -> set[str] | None:
         return None
     chosen = set(granted)
     if role != "inspector":
-        raise RegistryError("only an inspector's account has granted rights")
+        raise Refusal("account.granted_not_inspector", N_("Only an inspector's account has granted rights."))
     wrong = sorted(chosen - READ_RIGHTS)
     if wrong:
-        raise RegistryError(f"an inspector may be granted only rights that read: not {', '.join(wrong)}")
+        raise Refusal(
+            "account.granted_not_read",
+            N_("An inspector may be granted only rights that read, not: %(rights)s."),
+            rights=", ".join(wrong),
+        )
     return chosen
 
 

@@ -3,7 +3,7 @@
 The policy is the procedures' own: at least `password_min_length` characters with a small
 letter, a capital letter and a digit (`security_policy.py`); a password may not repeat
 one of the account's last `password_history`. Each rule that fails is reported by its code
-(`PROBLEMS`), so the command line says it in English and the web UI in the reader's language.
+(`PROBLEMS`, each with its sentence, a message id), so each is said in the reader's language.
 """
 
 from __future__ import annotations
@@ -15,32 +15,37 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from hub.accounts.security_policy import SecuritySettings
-from hub.store.registry import RegistryError
+from hub.refusal import N_, Refusal
 
 HASHER = PasswordHasher()
 """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: t=3, m=64 MiB, p=4)."""
 PROBLEMS = {
-    "too_short": "is shorter than {min_length} characters",
-    "no_lower": "has no small letter",
-    "no_upper": "has no capital letter",
-    "no_digit": "has no digit",
-    "reused": "was used recently (the last {history} passwords may not be used again)",
+    "too_short": N_("It must have at least %(min_length)s characters."),
+    "no_lower": N_("It must have a small letter."),
+    "no_upper": N_("It must have a capital letter."),
+    "no_digit": N_("It must have a digit."),
+    "reused": N_("It must differ from your last %(history)s passwords."),
 }
+"""What a password may lack, by code, with the sentence that says so (a message id)."""
 ONE_TIME_LENGTH = 14
 _UNAMBIGUOUS = "".join(ch for ch in string.ascii_letters + string.digits if ch not in "Il1O0o")
 
 
-class PasswordRejected(RegistryError):
-    """The new password breaks the policy; `problems` are `PROBLEMS` keys."""
+class PasswordRejected(Refusal):
+    """The new password breaks the policy; `problems` are `PROBLEMS` keys, each shown with its
+    sentence (formatted with the params `min_length` and `history`)."""
 
     def __init__(self, problems: list[str], settings: SecuritySettings) -> None:
         self.problems = problems
         self.min_length = settings.password_min_length
         self.history = settings.password_history
-        reasons = [
-            PROBLEMS[code].format(min_length=self.min_length, history=self.history) for code in problems
-        ]
-        super().__init__("the password " + "; ".join(reasons))
+        super().__init__(
+            "password.rejected",
+            N_("The new password does not meet the policy."),
+            problems=problems,
+            min_length=self.min_length,
+            history=self.history,
+        )
 
 
 def hash_password(password: str) -> str:

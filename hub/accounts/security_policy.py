@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, fields
 
 from sqlite_utils import Database
 
+from hub.refusal import N_, Refusal
 from hub.store import audit
-from hub.store.registry import RegistryError
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,19 @@ def set_values(db: Database, values: dict[str, str], *, author: str) -> Security
     cleaned = {}
     for key, text in values.items():
         if key not in LIMITS:
-            raise RegistryError(f"unknown security setting {key!r}; known: {', '.join(LIMITS)}")
+            raise Refusal(
+                "setting.unknown",
+                N_("There is no setting “%(name)s”; there are: %(known)s."),
+                name=key,
+                known=", ".join(LIMITS),
+            )
         low, high = LIMITS[key]
         try:
             number = int(str(text).strip())
         except ValueError as exc:
-            raise RegistryError(f"{key} must be a whole number, got {text!r}") from exc
+            raise _out_of_range(key, low, high, text) from exc
         if not low <= number <= high:
-            raise RegistryError(f"{key} must be between {low} and {high}, got {number}")
+            raise _out_of_range(key, low, high, text)
         cleaned[key] = number
     before = asdict(load(db))
     with db.atomic():
@@ -86,3 +91,14 @@ def set_values(db: Database, values: dict[str, str], *, author: str) -> Security
             before=before, after=after,
         )  # fmt: skip
     return load(db)
+
+
+def _out_of_range(key: str, low: int, high: int, text: object) -> Refusal:
+    return Refusal(
+        "setting.out_of_range",
+        N_("%(name)s must be a whole number from %(low)s to %(high)s, not “%(value)s”."),
+        name=key,
+        low=low,
+        high=high,
+        value=text,
+    )

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import click
 
-from hub.cli.context import database_from, settings_from
+from hub.cli.context import database_from, refusal_message, settings_from
 from hub.ingest.mosquitto_conf import TlsListener, mosquitto_acl, mosquitto_conf
 from hub.provision import reader as provisioning
+from hub.refusal import Refusal
 from hub.store import broker_credentials, readers
 from hub.store.broker_credentials import CredentialsError
-from hub.store.registry import RegistryError
 from hub.wire import HUB_USER
 
 LEAK_HINT = "If this password leaked: `ewidencjoner reader revoke-login ID`, then provision the reader again."
@@ -87,7 +87,9 @@ def provision_command(
         files = provisioning.write_bundle(config, target)
         if device:
             provisioning.copy_to_device(files, device)
-    except (readers.ReaderError, RegistryError, CredentialsError) as exc:
+    except Refusal as refusal:
+        raise click.ClickException(refusal_message(refusal)) from refusal
+    except (readers.ReaderError, CredentialsError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Reader {reader_id}: {len(files)} files in {target} (config.json holds its passwords).")
     if device:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -14,8 +15,9 @@ import click
 from sqlite_utils import Database
 
 from hub.config import Settings
+from hub.i18n import language, language_from_environment, refusal_text
+from hub.refusal import Refusal
 from hub.store.db import open_database
-from hub.store.registry import RegistryError
 
 
 def settings_from(ctx: click.Context) -> Settings:
@@ -40,8 +42,16 @@ def refused_as_errors() -> Iterator[None]:
     """A refused change ends the command with its reason and exit code 1."""
     try:
         yield
-    except RegistryError as exc:
-        raise click.ClickException(str(exc)) from exc
+    except Refusal as refusal:
+        raise click.ClickException(refusal_message(refusal)) from refusal
+
+
+def refusal_message(refusal: Refusal) -> str:
+    """The refusal in the command line's language: Polish where LC_ALL, LC_MESSAGES or LANG
+    names Polish, else English (`hub.i18n.language_from_environment`). The catalogues are
+    read only now, so a command that refuses nothing never loads them."""
+    with language(language_from_environment(os.environ)):
+        return refusal_text(refusal)
 
 
 def echo_json(data: Any) -> None:

@@ -21,6 +21,7 @@ from hub.cli.context import (
     refused_as_errors,
     settings_from,
 )
+from hub.refusal import N_, Refusal
 from hub.rules.attendance import local_instant
 from hub.rules.attendance.result import DayResult
 from hub.services import day_json, days
@@ -160,7 +161,7 @@ def _local_time(day: date, clock: str, tz) -> datetime:
     try:
         wall = time.fromisoformat(clock)
     except ValueError as exc:
-        raise registry.RegistryError(f"time must be HH:MM, got {clock!r}") from exc
+        raise Refusal("time.invalid", N_("Time must be HH:MM, not “%(value)s”."), value=clock) from exc
     return local_instant(day, wall, tz)
 
 

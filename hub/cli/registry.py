@@ -19,6 +19,7 @@ from hub.cli.context import (
     database_from,
     echo_json,
     json_option,
+    refusal_message,
     refused_as_errors,
     settings_from,
 )
@@ -155,7 +156,7 @@ def children_import(ctx: click.Context, csv_file: Path, author: str) -> None:
     )
     if report.errors:
         for error in report.errors:
-            click.echo(f"row {error.row}: {error.message}", err=True)
+            click.echo(f"row {error.row}: {refusal_message(error.refusal)}", err=True)
         raise click.ClickException(f"nothing imported: {len(report.errors)} rows have errors")
     click.echo(f"Imported {report.children} children, {report.cards} cards, {report.guardians} guardians.")
     for name in report.groups_created:

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from hub import reports
-from hub.cli.context import database_from, settings_from
-from hub.store import registry
+from hub.cli.context import database_from, refusal_message, settings_from
+from hub.refusal import Refusal
 
 
 def _month(value: str | None) -> tuple[int, int] | None:
@@ -56,8 +56,8 @@ def report_command(
                 name, db, settings, period, group=group, child_id=child_id, progress=bar.update
             )
         data = reports.render(report, fmt)
-    except (reports.ReportError, registry.RegistryError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    except Refusal as refusal:
+        raise click.ClickException(refusal_message(refusal)) from refusal
     if output:
         output.write_bytes(data)
         click.echo(f"Wrote {output} ({len(data):,} bytes).", err=True)

@@ -25,6 +25,7 @@ from sqlite_utils import Database
 from hub.accounts import accounts, passwords, security_policy
 from hub.config import Settings
 from hub.devtools.virtual_reader import VirtualReader
+from hub.refusal import Refusal
 from hub.store import broker_credentials, cards, readers, registry, site_settings
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
     for email, name, role, options in DEMO_ACCOUNTS:
         try:
             user = accounts.find_user(db, email)
-        except registry.RegistryError:
+        except Refusal:
             user, _ = accounts.add_user(
                 db,
                 email=email,

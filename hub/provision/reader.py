@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.provision.firmware import build_firmware
-from hub.store.registry import RegistryError
+from hub.refusal import N_, Refusal
 
 CA_FILE = "ca.der"
 
@@ -52,9 +52,12 @@ class ReaderConfig:
 def write_bundle(config: ReaderConfig, output: Path) -> list[Path]:
     """Build the firmware into `output` and write `config.json` beside it; return the files to copy."""
     if not config.wifi_ssid:
-        raise RegistryError("the reader needs the Wi-Fi network's name (--wifi-ssid)")
+        raise Refusal("reader.no_wifi", N_("The reader needs the Wi-Fi network's name (--wifi-ssid)."))
     if not config.broker_host or any(ch.isspace() for ch in config.broker_host):
-        raise RegistryError("the reader needs the broker's address (--broker-host), an IP address is best")
+        raise Refusal(
+            "reader.no_broker",
+            N_("The reader needs the broker's address (--broker-host); an IP address is best."),
+        )
     output.mkdir(parents=True, exist_ok=True)
     output.chmod(0o700)
     bundle = build_firmware(output / "firmware", sim=False)
@@ -72,11 +75,17 @@ def copy_to_device(files: list[Path], device: str) -> None:
     """Copy the files to the reader's flash over USB with mpremote, then reset it."""
     mpremote = shutil.which("mpremote")
     if mpremote is None:
-        raise RegistryError("mpremote is not installed: pip install mpremote (see hardware/flashing.md)")
+        raise Refusal(
+            "reader.no_mpremote",
+            N_("mpremote is not installed: pip install mpremote (see hardware/flashing.md)."),
+        )
     try:
         subprocess.run([mpremote, "connect", device, "cp", *map(str, files), ":"], check=True)
         subprocess.run([mpremote, "connect", device, "reset"], check=True)
     except subprocess.CalledProcessError as exc:
-        raise RegistryError(
-            f"mpremote could not copy to {device} (exit {exc.returncode}); is it plugged in?"
+        raise Refusal(
+            "reader.copy_failed",
+            N_("mpremote could not copy to %(device)s (exit %(status)s); is it plugged in?"),
+            device=device,
+            status=exc.returncode,
         ) from exc

@@ -17,6 +17,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from hub.config import Settings
+from hub.refusal import N_, Refusal
 from hub.reports import attendance_sheets, fee_reports
 from hub.reports.model import Report, Section
 from hub.reports.render import FORMATS, MEDIA_TYPES, render
@@ -28,16 +29,11 @@ __all__ = [
     "REPORTS",
     "Period",
     "Report",
-    "ReportError",
     "Section",
     "build",
     "progress_steps",
     "render",
 ]
-
-
-class ReportError(ValueError):
-    """The report cannot be made as asked (unknown name, missing date or month…)."""
 
 
 @dataclass(frozen=True)
@@ -92,13 +88,18 @@ def build(
 ) -> Report:
     """Make report `name` for `period` (and one group or child, where it applies)."""
     if name not in REPORTS:
-        raise ReportError(f"unknown report {name!r}; known: {', '.join(REPORTS)}")
+        raise Refusal(
+            "report.unknown",
+            N_("There is no report “%(name)s”; there are: %(known)s."),
+            name=name,
+            known=", ".join(REPORTS),
+        )
     kind = REPORTS[name].period
     extra: dict[str, Callable[[int], None]] = {"progress": progress} if progress else {}
     if kind == "day" and not period.day:
-        raise ReportError(f"report {name} needs a day (--date YYYY-MM-DD)")
+        raise Refusal("report.needs_day", N_("Report %(name)s needs a day (--date YYYY-MM-DD)."), name=name)
     if kind == "month" and not period.month:
-        raise ReportError(f"report {name} needs a month (--month YYYY-MM)")
+        raise Refusal("report.needs_month", N_("Report %(name)s needs a month (--month YYYY-MM)."), name=name)
     # The checks above give each day report its day and each month report its month.
     if name == "daily-sheet":
         assert period.day is not None
@@ -111,7 +112,7 @@ def build(
         return attendance_sheets.evacuation_list(db, settings)
     if name == "stay-report":
         if child_id is None:
-            raise ReportError("the stay report is for one child (--child ID)")
+            raise Refusal("report.needs_child", N_("The stay report is for one child (--child ID)."))
         assert period.month is not None
         year, month = period.month
         return fee_reports.stay_report(db, settings, child_id, year, month)

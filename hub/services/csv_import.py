@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from hub.refusal import N_, Refusal
 from hub.rules.attendance import day_bounds
 from hub.store import cards, registry
-from hub.store.registry import RegistryError
 
 COLUMNS = {
     "first_name": ("first_name", "imie", "imię"),
@@ -39,7 +39,7 @@ REQUIRED = ("first_name", "last_name", "group")
 class RowError:
     row: int
     """The line number in the file (the header is line 1)."""
-    message: str
+    refusal: Refusal
 
 
 @dataclass
@@ -62,7 +62,10 @@ def import_children(db: Database, text: str, *, author: str, today: date, tz: Zo
     mapping = _header_mapping(reader.fieldnames or [])
     missing = [name for name in REQUIRED if name not in mapping]
     if missing:
-        report.errors.append(RowError(1, f"missing columns: {', '.join(missing)}"))
+        refusal = Refusal(
+            "import.missing_columns", N_("Missing columns: %(columns)s."), columns=", ".join(missing)
+        )
+        report.errors.append(RowError(1, refusal))
         return report
     try:
         with db.atomic():
@@ -73,8 +76,8 @@ def import_children(db: Database, text: str, *, author: str, today: date, tz: Zo
                 try:
                     with db.atomic():
                         _import_row(db, row, author, today, day_bounds(today, tz)[0], report)
-                except RegistryError as exc:
-                    report.errors.append(RowError(line, str(exc)))
+                except Refusal as refusal:
+                    report.errors.append(RowError(line, refusal))
             if report.errors:
                 raise _RollBack
     except _RollBack:
@@ -88,7 +91,7 @@ def _import_row(
 ) -> None:
     try:
         group = registry.find_group(db, row["group"])
-    except RegistryError:
+    except Refusal:
         group = registry.add_group(db, row["group"], author=author)
         report.groups_created.append(group["name"])
     child = registry.add_child(

@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.config import Settings
+from hub.refusal import N_, Refusal
 from hub.rules.fees import (
     Adjustment,
     BilledDay,
@@ -33,7 +34,6 @@ from hub.rules.fees import (
 from hub.rules.fees.meals import MealLine
 from hub.services import billing
 from hub.store import audit, registry
-from hub.store.registry import RegistryError
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 
 LOOK_BACK_MONTHS = 12
@@ -109,12 +109,12 @@ def _adjustments(
 def close(db: Database, settings: Settings, year: int, month: int, closed_by: str) -> int:
     """Lock the month for every child enrolled in it; returns how many statements were kept."""
     if not closed_by.strip():
-        raise RegistryError("closing a month needs the name of who closes it")
+        raise Refusal("author.missing", N_("Who makes the change must be recorded."))
     if is_closed(db, year, month):
-        raise RegistryError(f"{year}-{month:02d} is already closed")
+        raise Refusal("month.closed", N_("%(month)s is already closed."), month=f"{year}-{month:02d}")
     last_day = date(year, month, calendar.monthrange(year, month)[1])
     if last_day >= datetime.now(settings.tz).date():
-        raise RegistryError(f"{year}-{month:02d} is not over yet")
+        raise Refusal("month.not_over", N_("%(month)s is not over yet."), month=f"{year}-{month:02d}")
     now = utc_now()
     children = [
         child

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub.refusal import N_, Refusal
 from hub.rules.fees import AbsenceReport
 from hub.store import audit
-from hub.store.registry import RegistryError, get_child
+from hub.store.registry import get_child
 from hub.timefmt import from_db, to_db, utc_now
 
 MAX_DAYS = 62
@@ -31,11 +32,11 @@ def report_absence(
 ) -> list[dict[str, Any]]:
     get_child(db, child_id)
     if last < first:
-        raise RegistryError("the last day of the absence is before the first")
+        raise Refusal("absence.ends_before_start", N_("The last day of the absence is before the first."))
     if (last - first).days >= MAX_DAYS:
-        raise RegistryError(f"report at most {MAX_DAYS} days at a time")
+        raise Refusal("absence.too_long", N_("Report at most %(days)s days at a time."), days=MAX_DAYS)
     if not reported_by.strip():
-        raise RegistryError("who reports the absence must be recorded")
+        raise Refusal("author.missing", N_("Who makes the change must be recorded."))
     at = to_db(now or utc_now())
     rows = []
     day = first

@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from hub.refusal import N_, Refusal
 from hub.store import audit
 from hub.store.db import inserted_id
-from hub.store.registry import RegistryError, get_child
+from hub.store.registry import get_child
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 from hub.wire import UID_PATTERN
 
@@ -30,7 +31,11 @@ def normalise_uid(uid: str) -> str:
     """Accept `04:a2:b3:c4`, `04 A2 B3 C4` or `04a2b3c4`; return the canonical `04A2B3C4`."""
     canonical = "".join(ch for ch in uid.strip().upper() if ch not in ": -")
     if not UID_PATTERN.match(canonical):
-        raise RegistryError(f"a card UID is 8, 14 or 20 hex digits (4, 7 or 10 bytes), got {uid!r}")
+        raise Refusal(
+            "card.bad_uid",
+            N_("A card's UID has 8, 14 or 20 hexadecimal digits, not “%(uid)s”."),
+            uid=uid.strip(),
+        )
     return canonical
 
 
@@ -48,12 +53,15 @@ def assign_card(
     canonical = normalise_uid(uid)
     get_child(db, child_id)
     if not author.strip():
-        raise RegistryError("who assigns the card must be recorded")
+        raise Refusal("author.missing", N_("Who makes the change must be recorded."))
     active = active_card(db, canonical)
     if active:
-        raise RegistryError(
-            f"card {canonical} is already assigned to {active['first_name']} {active['last_name']} "
-            f"(card id {active['id']}); revoke it first"
+        raise Refusal(
+            "card.assigned",
+            N_("Card %(uid)s is already assigned to %(child)s; revoke it first."),
+            uid=canonical,
+            child=f"{active['first_name']} {active['last_name']}",
+            card_id=active["id"],
         )
     now = utc_now()
     try:
@@ -74,7 +82,9 @@ def assign_card(
             card = get_card(db, card_id)
             audit.record(db, actor=author, action="card.assign", entity="card", entity_id=card_id, after=card)
     except sqlite3.IntegrityError as exc:  # another assignment won the race
-        raise RegistryError(f"card {canonical} was just assigned to someone else") from exc
+        raise Refusal(
+            "card.assigned_meanwhile", N_("Card %(uid)s was just assigned to someone else."), uid=canonical
+        ) from exc
     return card
 
 
@@ -97,8 +107,11 @@ def assign_card_from_day(
         "SELECT 1 FROM cards WHERE uid = ? AND revoked_at > ?", [canonical, start]
     ).fetchone()
     if revoked_later:
-        raise RegistryError(
-            f"card {canonical} belonged to another child after {day}; assign it from a later day or from now"
+        raise Refusal(
+            "card.later_owner",
+            N_("Card %(uid)s belonged to another child after %(day)s; assign it from a later day or now."),
+            uid=canonical,
+            day=day.isoformat(),
         )
     return assign_card(
         db,
@@ -114,9 +127,14 @@ def assign_card_from_day(
 def revoke_card(db: Database, card_id: int, *, author: str, reason: str) -> dict[str, Any]:
     card = get_card(db, card_id)
     if card["revoked_at"]:
-        raise RegistryError(f"card {card_id} was already revoked on {card['revoked_at']}")
+        raise Refusal(
+            "card.revoked",
+            N_("Card %(id)s was already revoked on %(when)s."),
+            id=card_id,
+            when=card["revoked_at"],
+        )
     if not reason.strip() or not author.strip():
-        raise RegistryError("revoking a card needs a reason and who does it")
+        raise Refusal("revocation.incomplete", N_("A revocation needs a reason and who makes it."))
     with db.atomic():
         db.table("cards").update(
             card_id,
@@ -132,7 +150,7 @@ def revoke_card(db: Database, card_id: int, *, author: str, reason: str) -> dict
 def get_card(db: Database, card_id: int) -> dict[str, Any]:
     rows = list(db.query(CARD_QUERY + " WHERE k.id = ?", [card_id]))
     if not rows:
-        raise RegistryError(f"there is no card with id {card_id}")
+        raise Refusal("card.not_found", N_("There is no card with id %(id)s."), id=card_id)
     return rows[0]
 
 

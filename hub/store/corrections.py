@@ -16,11 +16,14 @@ from typing import Any, cast
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
+from hub.refusal import N_, Label, Refusal
 from hub.rules.attendance import Correction, CorrectionKind, TapId
 from hub.store import audit
 from hub.store.db import inserted_id, stored_integer
-from hub.store.registry import RegistryError, get_child
+from hub.store.registry import get_child
 from hub.timefmt import from_db, to_db, utc_now
+
+REASON = Label(N_("Reason"))
 
 
 def add_correction(
@@ -41,19 +44,22 @@ def add_correction(
     if today is not None:
         refuse_days_ahead(day, today)
     get_child(db, child_id)
-    if target_tap and target_correction is not None:
-        raise RegistryError("a correction targets either a tap or another correction, not both")
+    refuse_wrong_shape(kind, reason, at, target_tap, target_correction)
     if target_correction is not None:
         target = get_correction(db, target_correction)
         if target["child_id"] != child_id:
-            raise RegistryError(f"correction {target_correction} is about another child")
+            raise Refusal(
+                "correction.other_child",
+                N_("Correction %(id)s is about another child."),
+                id=target_correction,
+            )
     if (
         target_tap
         and not db.execute(
             "SELECT 1 FROM taps WHERE reader_id = ? AND seq = ?", [target_tap.reader_id, target_tap.seq]
         ).fetchone()
     ):
-        raise RegistryError(f"there is no tap {target_tap}")
+        raise Refusal("tap.not_found", N_("There is no tap %(tap)s."), tap=str(target_tap))
     now = utc_now()
     try:
         Correction(
@@ -68,7 +74,10 @@ def add_correction(
             target=target_tap or (str(target_correction) if target_correction is not None else None),
         )
     except ValueError as exc:
-        raise RegistryError(str(exc).replace("correction new ", "")) from exc
+        detail = str(exc).replace("correction new ", "")
+        raise Refusal(
+            "correction.invalid", N_("This correction is not valid: %(detail)s."), detail=detail
+        ) from exc
     with db.atomic():
         correction_id = inserted_id(
             db.table("corrections").insert(
@@ -94,13 +103,39 @@ def add_correction(
     return created
 
 
-DAY_AHEAD = "a day is corrected once it has begun, not ahead"
+def refuse_wrong_shape(
+    kind: str, reason: str, at: datetime | None, target_tap: TapId | None, target_correction: int | None
+) -> None:
+    """What each kind of correction needs (`rules.attendance.Correction`), as refusals a
+    person can act on; the rules check it again."""
+    if not reason.strip():
+        raise Refusal("field.required", N_("%(field)s: this is required."), field=REASON)
+    if target_tap and target_correction is not None:
+        raise Refusal(
+            "correction.two_targets", N_("A correction targets either a tap or another correction, not both.")
+        )
+    needs_time = kind in ("add_arrival", "add_departure", "move")
+    if needs_time and at is None:
+        raise Refusal("correction.needs_time", N_("This correction needs a time."))
+    if not needs_time and at is not None:
+        raise Refusal("correction.takes_no_time", N_("This correction takes no time; leave it empty."))
+    if kind in ("move", "cancel") and not target_tap and target_correction is None:
+        raise Refusal(
+            "correction.needs_target", N_("This correction needs the tap or the correction it changes.")
+        )
+    if kind in ("add_arrival", "add_departure") and target_correction is not None:
+        raise Refusal(
+            "correction.confirms_only_taps",
+            N_("An added arrival or departure can only confirm a tap with an unknown time."),
+        )
+    if kind in ("mark_absent", "mark_present") and (target_tap or target_correction is not None):
+        raise Refusal("correction.takes_no_target", N_("A whole-day mark takes no target; leave it empty."))
 
 
 def refuse_days_ahead(day: date, today: date) -> None:
     """A correction is for a day that has begun: what happens tomorrow is not known yet."""
     if day > today:
-        raise RegistryError(DAY_AHEAD)
+        raise Refusal("correction.day_ahead", N_("A day is corrected once it has begun, not ahead."))
 
 
 def parse_tap_id(text: str) -> TapId:
@@ -108,16 +143,16 @@ def parse_tap_id(text: str) -> TapId:
     reader_id, _, seq = text.partition("#")
     number = stored_integer(seq)
     if not reader_id or number is None:
-        raise RegistryError(f"a tap is READER#SEQ, e.g. wejscie#1842, got {text!r}")
+        raise Refusal("tap.bad_id", N_("A tap is READER#SEQ, e.g. wejscie#1842, not “%(tap)s”."), tap=text)
     return TapId(reader_id, number)
 
 
 def revoke_correction(db: Database, correction_id: int, *, author: str, reason: str) -> dict[str, Any]:
     current = get_correction(db, correction_id)
     if current["revoked_at"]:
-        raise RegistryError(f"correction {correction_id} was already revoked")
+        raise Refusal("correction.revoked", N_("Correction %(id)s was already revoked."), id=correction_id)
     if not reason.strip() or not author.strip():
-        raise RegistryError("revoking a correction needs a reason and who does it")
+        raise Refusal("revocation.incomplete", N_("A revocation needs a reason and who makes it."))
     with db.atomic():
         db.table("corrections").update(
             correction_id,
@@ -135,7 +170,9 @@ def get_correction(db: Database, correction_id: int) -> dict[str, Any]:
     try:
         return dict(db.table("corrections").get(correction_id))
     except NotFoundError as exc:
-        raise RegistryError(f"there is no correction {correction_id}") from exc
+        raise Refusal(
+            "correction.not_found", N_("There is no correction with id %(id)s."), id=correction_id
+        ) from exc
 
 
 def corrections_for(db: Database, day: date, child_ids: list[int] | None = None) -> list[Correction]:

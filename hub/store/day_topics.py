@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub.refusal import N_, Refusal
 from hub.store import audit
 from hub.store.db import inserted_id
-from hub.store.registry import RegistryError, get_group
+from hub.store.registry import get_group
 from hub.timefmt import to_db, utc_now
 
 MAX_TOPIC_LENGTH = 2000
@@ -38,22 +39,28 @@ def add_topic(
     get_group(db, group_id)
     text, author, absent = topic.strip(), author.strip(), substitute_for.strip()
     if not text:
-        raise RegistryError("the topic of the day is empty")
+        raise Refusal("topic.empty", N_("The topic of the day is empty."))
     if len(text) > MAX_TOPIC_LENGTH:
-        raise RegistryError(f"the topic is longer than {MAX_TOPIC_LENGTH} characters")
+        raise Refusal(
+            "topic.too_long", N_("The topic is longer than %(limit)s characters."), limit=MAX_TOPIC_LENGTH
+        )
     if not author:
-        raise RegistryError("who writes the topic must be recorded")
+        raise Refusal("author.missing", N_("Who makes the change must be recorded."))
     if today is not None and day > today:
-        raise RegistryError("topics are written for today or earlier days, not ahead")
+        raise Refusal("topic.day_ahead", N_("Topics are written for today or earlier days, not ahead."))
     if absent and not substitution:
-        raise RegistryError("name the absent teacher only for a substitution")
+        raise Refusal(
+            "topic.absent_without_substitution", N_("Name the absent teacher only for a substitution.")
+        )
     with db.atomic():
         if replaces is not None:
             earlier = get_topic(db, replaces)
             if earlier["group_id"] != group_id or earlier["day"] != day.isoformat():
-                raise RegistryError(f"entry {replaces} is about another group or day")
+                raise Refusal(
+                    "topic.other_day", N_("Entry %(id)s is about another group or day."), id=replaces
+                )
             if earlier["superseded_by"] is not None:
-                raise RegistryError(f"entry {replaces} has already been corrected")
+                raise Refusal("topic.corrected", N_("Entry %(id)s has already been corrected."), id=replaces)
         topic_id = inserted_id(
             db.table("day_topics").insert(
                 {
@@ -80,7 +87,7 @@ def add_topic(
 def get_topic(db: Database, topic_id: int) -> dict[str, Any]:
     rows = list(db["day_topics"].rows_where("id = ?", [topic_id]))
     if not rows:
-        raise RegistryError(f"no day topic with id {topic_id}")
+        raise Refusal("topic.not_found", N_("There is no day topic with id %(id)s."), id=topic_id)
     return _public(rows[0])
 
 

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from sqlite_utils import Database
 
+from hub.refusal import N_, Refusal
 from hub.rules.fees import (
     FeeSettings,
     FirstHours,
@@ -27,7 +28,6 @@ from hub.rules.fees import (
     StayRules,
 )
 from hub.store import audit
-from hub.store.registry import RegistryError
 
 KEY = "fees"
 
@@ -91,9 +91,13 @@ def _money(text: str) -> Decimal:
     try:
         amount = Decimal(text.replace(",", ".").strip())
     except InvalidOperation as exc:
-        raise RegistryError(f"an amount in złoty, e.g. 1,44, got {text!r}") from exc
+        raise Refusal("amount.invalid", N_("Give an amount in złoty, e.g. 1,44."), value=text) from exc
     if amount != amount.quantize(Decimal("0.01")) or amount < 0:
-        raise RegistryError(f"an amount in złoty and grosze, not negative, got {text!r}")
+        raise Refusal(
+            "amount.not_in_grosze",
+            N_("Give an amount in złoty and grosze, not negative."),
+            value=text,
+        )
     return amount
 
 

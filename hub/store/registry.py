@@ -1,7 +1,7 @@
 """The register of groups, children and guardians (the secretary's part of the journal).
 
-Every function checks its input and raises `RegistryError` with a sentence a secretary can
-act on; the caller holds no transaction, each change is one. Ids are the database's. Every
+Every function checks its input and raises a `Refusal` (hub/refusal.py) a secretary can act
+on; the caller holds no transaction, each change is one. Ids are the database's. Every
 change names its `author` and is written to the audit log with the values before and after.
 """
 
@@ -14,27 +14,44 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
+from hub.refusal import N_, Label, Refusal
 from hub.store import audit
 from hub.store.db import inserted_id, stored_integer
 from hub.timefmt import to_db, utc_now
 
+GROUP_NAME = Label(N_("Group name"))
+TEACHERS = Label(N_("Teachers"))
+FIRST_NAME = Label(N_("First name"))
+LAST_NAME = Label(N_("Last name"))
+BIRTH_DATE = Label(N_("Date of birth"))
+FIRST_DAY = Label(N_("First day"))
+LAST_DAY = Label(N_("Last day"))
+NOTES = Label(N_("Notes"))
+GUARDIAN_NAME = Label(N_("Name"))
+EMAIL = Label(N_("E-mail"))
+PHONE = Label(N_("Phone"))
+RELATION = Label(N_("Relation"))
+"""The fields a refusal names, by the labels the forms give them."""
 
-class RegistryError(ValueError):
-    """A registry change was refused; the message says why."""
 
-
-def _text(value: str | None, what: str, *, required: bool = True, limit: int = 200) -> str | None:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        if required:
-            raise RegistryError(f"{what} is required")
-        return None
-    if len(cleaned) > limit:
-        raise RegistryError(f"{what} is longer than {limit} characters")
+def required_text(value: str | None, field: Label, *, limit: int = 200) -> str:
+    """The text stripped; a `Refusal` if it is empty or longer than `limit`."""
+    cleaned = optional_text(value, field, limit=limit)
+    if cleaned is None:
+        raise Refusal("field.required", N_("%(field)s: this is required."), field=field)
     return cleaned
 
 
-def _day(value: date | str | None, what: str) -> str | None:
+def optional_text(value: str | None, field: Label, *, limit: int = 200) -> str | None:
+    cleaned = (value or "").strip()
+    if len(cleaned) > limit:
+        raise Refusal(
+            "field.too_long", N_("%(field)s: at most %(limit)s characters."), field=field, limit=limit
+        )
+    return cleaned or None
+
+
+def _day(value: date | str | None, field: Label) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, date):
@@ -42,22 +59,37 @@ def _day(value: date | str | None, what: str) -> str | None:
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError as exc:
-        raise RegistryError(f"{what} must be a date as YYYY-MM-DD, got {value!r}") from exc
+        raise Refusal(
+            "field.not_a_date", N_("%(field)s: give a date as YYYY-MM-DD."), field=field, value=value
+        ) from exc
+
+
+def not_an_email(text: str) -> Refusal:
+    return Refusal("email.invalid", N_("“%(value)s” is not an e-mail address."), value=text)
+
+
+def _group_exists(name: str) -> Refusal:
+    return Refusal("group.exists", N_("There is already a group called “%(name)s”."), name=name)
+
+
+def unknown_fields(names: set[str]) -> Refusal:
+    """A change that names fields the thing does not have (a program's mistake)."""
+    return Refusal("fields.unknown", N_("Unknown fields: %(fields)s."), fields=", ".join(sorted(names)))
 
 
 # -- groups ------------------------------------------------------------------------------
 
 
 def add_group(db: Database, name: str, teachers: str = "", *, author: str) -> dict[str, Any]:
-    clean = _text(name, "a group's name")
+    clean = required_text(name, GROUP_NAME)
     if db.execute("SELECT 1 FROM groups WHERE name = ?", [clean]).fetchone():
-        raise RegistryError(f"there is already a group called {clean!r}")
+        raise _group_exists(clean)
     with db.atomic():
         group_id = inserted_id(
             db.table("groups").insert(
                 {
                     "name": clean,
-                    "teachers": _text(teachers, "teachers", required=False),
+                    "teachers": optional_text(teachers, TEACHERS),
                     "created_at": to_db(utc_now()),
                 }
             )
@@ -72,13 +104,11 @@ def update_group(
 ) -> dict[str, Any]:
     """Rename a group or change its teachers; its children and their history stay with it."""
     before = get_group(db, group_id)
-    clean = _text(name, "a group's name")
+    clean = required_text(name, GROUP_NAME)
     if db.execute("SELECT 1 FROM groups WHERE name = ? AND id != ?", [clean, group_id]).fetchone():
-        raise RegistryError(f"there is already a group called {clean!r}")
+        raise _group_exists(clean)
     with db.atomic():
-        db.table("groups").update(
-            group_id, {"name": clean, "teachers": _text(teachers, "teachers", required=False)}
-        )
+        db.table("groups").update(group_id, {"name": clean, "teachers": optional_text(teachers, TEACHERS)})
         after = get_group(db, group_id)
         audit.record(
             db,
@@ -96,7 +126,7 @@ def get_group(db: Database, group_id: int) -> dict[str, Any]:
     try:
         return dict(db.table("groups").get(group_id))
     except NotFoundError as exc:
-        raise RegistryError(f"there is no group with id {group_id}") from exc
+        raise Refusal("group.not_found", N_("There is no group with id %(id)s."), id=group_id) from exc
 
 
 def find_group(db: Database, name_or_id: str | int) -> dict[str, Any]:
@@ -108,7 +138,7 @@ def find_group(db: Database, name_or_id: str | int) -> dict[str, Any]:
         return get_group(db, group_id)
     row = db.execute("SELECT id FROM groups WHERE name = ?", [str(name_or_id).strip()]).fetchone()
     if row is None:
-        raise RegistryError(f"there is no group called {name_or_id!r}")
+        raise Refusal("group.unknown", N_("There is no group called “%(name)s”."), name=name_or_id)
     return get_group(db, row[0])
 
 
@@ -168,22 +198,24 @@ def _child_row(
     fee_exempt: bool | None,
     notes: str,
 ) -> dict[str, Any]:
-    born = _day(birth_date, "the date of birth")
-    starts = _day(active_from, "the first day") or date.today().isoformat()
-    ends = _day(active_to, "the last day")
+    born = _day(birth_date, BIRTH_DATE)
+    starts = _day(active_from, FIRST_DAY) or date.today().isoformat()
+    ends = _day(active_to, LAST_DAY)
     if ends and ends < starts:
-        raise RegistryError("the last day is before the first day")
+        raise Refusal("child.ends_before_start", N_("The last day is before the first."))
     if born and born > starts:
-        raise RegistryError("the date of birth is after the first day in the kindergarten")
+        raise Refusal(
+            "child.born_after_start", N_("The date of birth is after the first day in the kindergarten.")
+        )
     return {
-        "first_name": _text(first_name, "the first name", limit=80),
-        "last_name": _text(last_name, "the last name", limit=80),
+        "first_name": required_text(first_name, FIRST_NAME, limit=80),
+        "last_name": required_text(last_name, LAST_NAME, limit=80),
         "group_id": find_group(db, group)["id"],
         "birth_date": born,
         "active_from": starts,
         "active_to": ends,
         "fee_exempt": None if fee_exempt is None else int(fee_exempt),
-        "notes": _text(notes, "notes", required=False, limit=2000),
+        "notes": optional_text(notes, NOTES, limit=2000),
         "created_at": to_db(utc_now()),
     }
 
@@ -191,7 +223,7 @@ def _child_row(
 def get_child(db: Database, child_id: int) -> dict[str, Any]:
     rows = list(db.query(CHILD_QUERY + " WHERE c.id = ?", [child_id]))
     if not rows:
-        raise RegistryError(f"there is no child with id {child_id}")
+        raise Refusal("child.not_found", N_("There is no child with id %(id)s."), id=child_id)
     return _child(rows[0])
 
 
@@ -228,7 +260,7 @@ def update_child(db: Database, child_id: int, *, author: str, **changes: Any) ->
     }
     unknown = set(changes) - set(merged)
     if unknown:
-        raise RegistryError(f"unknown fields: {', '.join(sorted(unknown))}")
+        raise unknown_fields(unknown)
     merged.update(changes)
     row = _child_row(db, **merged)
     row.pop("created_at")
@@ -275,17 +307,17 @@ def add_guardian(
     relation: str = "",
     author: str,
 ) -> dict[str, Any]:
-    clean_email = _text(email, "the e-mail address", required=False)
+    clean_email = optional_text(email, EMAIL)
     if clean_email and ("@" not in clean_email or " " in clean_email):
-        raise RegistryError(f"{clean_email!r} is not an e-mail address")
+        raise not_an_email(clean_email)
     for child_id in children:
         get_child(db, child_id)
     with db.atomic():
         guardian_id = inserted_id(
             db.table("guardians").insert(
                 {
-                    "name": _text(name, "the guardian's name"),
-                    "phone": _text(phone, "the phone number", required=False, limit=40),
+                    "name": required_text(name, GUARDIAN_NAME),
+                    "phone": optional_text(phone, PHONE, limit=40),
                     "email": clean_email,
                     "created_at": to_db(utc_now()),
                 }
@@ -296,7 +328,7 @@ def add_guardian(
                 {
                     "child_id": child_id,
                     "guardian_id": guardian_id,
-                    "relation": _text(relation, "relation", required=False),
+                    "relation": optional_text(relation, RELATION),
                 }
             )
         guardian = get_guardian(db, guardian_id)
@@ -319,7 +351,7 @@ def link_guardian(db: Database, guardian_id: int, child_id: int, relation: str =
             {
                 "child_id": child_id,
                 "guardian_id": guardian_id,
-                "relation": _text(relation, "relation", required=False),
+                "relation": optional_text(relation, RELATION),
             },
             replace=True,
         )
@@ -333,7 +365,9 @@ def get_guardian(db: Database, guardian_id: int) -> dict[str, Any]:
     try:
         guardian = dict(db.table("guardians").get(guardian_id))
     except NotFoundError as exc:
-        raise RegistryError(f"there is no guardian with id {guardian_id}") from exc
+        raise Refusal(
+            "guardian.not_found", N_("There is no guardian with id %(id)s."), id=guardian_id
+        ) from exc
     guardian["children"] = [
         {"child_id": child_id, "relation": relation}
         for child_id, relation in db.execute(

@@ -12,9 +12,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.config import Settings
+from hub.refusal import N_, Refusal
 from hub.rules.attendance import Settings as RuleSettings
 from hub.store import audit
-from hub.store.registry import RegistryError
 
 DEFAULTS = {"opening": "06:30", "closing": "17:00", "debounce_s": "60"}
 
@@ -33,7 +33,12 @@ def set_values(db: Database, values: dict[str, str], *, author: str) -> None:
     together (moving the opening past the old closing alone would be refused)."""
     unknown = sorted(set(values) - set(DEFAULTS))
     if unknown:
-        raise RegistryError(f"unknown setting {unknown[0]!r}; known: {', '.join(DEFAULTS)}")
+        raise Refusal(
+            "setting.unknown",
+            N_("There is no setting “%(name)s”; there are: %(known)s."),
+            name=unknown[0],
+            known=", ".join(DEFAULTS),
+        )
     cleaned = {key: value.strip() for key, value in values.items()}
     before = get_all(db)
     rule_settings({**before, **cleaned}, "UTC", frozenset())  # refuse what the rules would refuse
@@ -49,7 +54,7 @@ def set_values(db: Database, values: dict[str, str], *, author: str) -> None:
 
 def add_closed_day(db: Database, day: date, reason: str, *, author: str) -> None:
     if not reason.strip():
-        raise RegistryError("say why the kindergarten is closed that day")
+        raise Refusal("closed_day.no_reason", N_("Say why the kindergarten is closed that day."))
     with db.atomic():
         db.table("closed_days").insert({"day": day.isoformat(), "reason": reason.strip()}, replace=True)
         audit.record(
@@ -89,4 +94,6 @@ def rule_settings(values: dict[str, str], timezone: str, days: frozenset[date]) 
             closed_days=days,
         )
     except ValueError as exc:
-        raise RegistryError(f"invalid settings: {exc}") from exc
+        raise Refusal(
+            "settings.invalid", N_("The settings are not valid: %(detail)s."), detail=str(exc)
+        ) from exc

@@ -119,7 +119,7 @@ def test_card_rules(database: Path) -> None:
     assert "already assigned to Zofia Wójcik" in refused(
         database, "cards", "assign", "04A2B3C4", "--child", "2"
     )
-    assert "8, 14 or 20 hex digits" in refused(database, "cards", "assign", "XYZ", "--child", "2")
+    assert "8, 14 or 20 hexadecimal digits" in refused(database, "cards", "assign", "XYZ", "--child", "2")
     assert "no child with id 9" in refused(database, "cards", "assign", "04000001", "--child", "9")
     run(database, "cards", "revoke", "1", "--reason", "zgubiona")
     run(database, "cards", "assign", "04A2B3C4", "--child", "2", "--from-now")
@@ -158,11 +158,11 @@ def test_card_rules(database: Path) -> None:
                 "--reason",
                 "  ",
             ],
-            "reason is required",
+            "Reason: this is required",
         ),
         (
             ["correct", "move", "--child", "1", "--date", "2026-11-18", "--time", "07:00", "--reason", "x"],
-            "target",
+            "needs the tap or the correction it changes",
         ),
         (
             [
@@ -196,9 +196,12 @@ def test_card_rules(database: Path) -> None:
         ),
         (["correct", "mark-absent", "--child", "7", "--date", "2026-11-18", "--reason", "x"], "no child"),
         (["correct", "mark-absent", "--child", "1", "--date", "2099-12-31", "--reason", "x"], "not ahead"),
-        (["correct", "revoke", "42", "--reason", "x"], "no correction 42"),
+        (["correct", "revoke", "42", "--reason", "x"], "no correction with id 42"),
         (["children", "add", "--first-name", "A", "--last-name", "B", "--group", "Żabki"], "no group"),
-        (["children", "add", "--first-name", " ", "--last-name", "B", "--group", "Motylki"], "first name"),
+        (
+            ["children", "add", "--first-name", " ", "--last-name", "B", "--group", "Motylki"],
+            "First name: this is required",
+        ),
         (["groups", "add", "Motylki"], "already a group"),
         (["guardians", "add", "--name", "Ewa", "--email", "ewa-at-example"], "not an e-mail"),
         (["settings", "set", "closing", "05:00"], "before closing"),
@@ -228,7 +231,7 @@ def test_csv_import_is_all_or_nothing(database: Path, tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(cli, ["--database", str(database), "children", "import", str(bad)])
     assert result.exit_code == 1
-    assert "row 3: the last name is required" in result.output and "row 4: card 04AA0001" in result.output
+    assert "row 3: Last name: this is required." in result.output and "row 4: Card 04AA0001" in result.output
     assert json.loads(run(database, "children", "list", "--json")) == []
     assert json.loads(run(database, "groups", "list", "--json")) == []
     good = tmp_path / "good.csv"

@@ -59,5 +59,5 @@ def test_refusals_and_the_policy(tmp_path: Path) -> None:
     refused = CliRunner().invoke(
         cli, ["--database", str(database), "users", "policy", "password_min_length=4"]
     )
-    assert refused.exit_code == 1 and "between 8 and 128" in refused.output
+    assert refused.exit_code == 1 and "from 8 to 128" in refused.output
     assert "parent" in run(database, "users", "rights")

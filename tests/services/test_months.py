@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from hub.config import Settings
+from hub.refusal import Refusal
 from hub.rules.attendance import TapId
 from hub.services import days, months
 from hub.store import cards, corrections, readers, registry, taps
@@ -93,11 +94,11 @@ def test_a_correction_to_a_closed_month_is_billed_once_in_the_next_open_month(se
 def test_closing_refusals(settings: Settings) -> None:
     db = open_database(settings.database)
     months.close(db, settings, 2026, 9, "dyrektor")
-    with pytest.raises(months.RegistryError, match="already closed"):
+    with pytest.raises(Refusal, match="already closed"):
         months.close(db, settings, 2026, 9, "dyrektor")
-    with pytest.raises(months.RegistryError, match="not over yet"):
+    with pytest.raises(Refusal, match="not over yet"):
         months.close(db, settings, 2099, 1, "dyrektor")
-    with pytest.raises(months.RegistryError, match="who closes"):
+    with pytest.raises(Refusal, match="Who makes the change"):
         months.close(db, settings, 2026, 8, " ")
     db.close()
 

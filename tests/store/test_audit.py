@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
+from hub.refusal import Refusal
 from hub.store import audit, cards, corrections, readers, registry, site_settings
 from hub.store.db import open_database
-from hub.store.registry import RegistryError
 from web.cli import cli
 
 
@@ -40,7 +40,7 @@ def test_a_child_edit_keeps_only_what_changed_before_and_after(db: Database) -> 
 
 def test_a_refused_change_leaves_no_entry(db: Database) -> None:
     count = len(audit.entries(db))
-    with pytest.raises(RegistryError):
+    with pytest.raises(Refusal):
         registry.update_child(db, 1, active_to="2020-01-01", author="sekretariat@p11.pl")
     assert len(audit.entries(db)) == count
 

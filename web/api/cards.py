@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from hub.store import cards
 from hub.timefmt import local_day_bounds
-from web.api.refusals import Revocation, found_or_404, refused_as_422
+from web.api.models import Card, UnknownCard, each
+from web.api.refusals import Revocation, found_or_404
 from web.auth import actor, require, require_all
 from web.deps import Db, SiteSettings, today
 from web.errors import API_ERRORS
@@ -34,8 +35,8 @@ class NewCard(BaseModel):
 @router.get(
     "/cards", summary="Cards and their children", dependencies=[Depends(require_all("registry.view"))]
 )
-def get_cards(db: Db, child: RowId | None = None, include_revoked: bool = False) -> list[dict[str, Any]]:
-    return cards.list_cards(db, child_id=child, include_revoked=include_revoked)
+def get_cards(db: Db, child: RowId | None = None, include_revoked: bool = False) -> list[Card]:
+    return each(Card, cards.list_cards(db, child_id=child, include_revoked=include_revoked))
 
 
 @router.get("/cards/unknown", summary="Cards tapped recently that belong to nobody", dependencies=carder)
@@ -43,14 +44,14 @@ def get_unknown_cards(
     db: Db,
     settings: SiteSettings,
     days_back: Annotated[int, Query(alias="days", ge=1, le=366)] = 7,
-) -> list[dict]:
+) -> list[UnknownCard]:
     first = today(settings) - timedelta(days=days_back - 1)
-    return cards.unknown_cards(db, local_day_bounds(first, first, settings.tz)[0])
+    return each(UnknownCard, cards.unknown_cards(db, local_day_bounds(first, first, settings.tz)[0]))
 
 
 @router.post("/cards", status_code=201, summary="Assign a card to a child", dependencies=carder)
-def post_card(request: Request, db: Db, settings: SiteSettings, card: NewCard) -> dict[str, Any]:
-    details = {
+def post_card(request: Request, db: Db, settings: SiteSettings, card: NewCard) -> Card:
+    details: dict[str, Any] = {
         "uid": card.uid,
         "child_id": card.child_id,
         "author": actor(request),
@@ -58,12 +59,14 @@ def post_card(request: Request, db: Db, settings: SiteSettings, card: NewCard) -
         "holder": card.holder,
     }
     if card.from_now:
-        return refused_as_422(cards.assign_card, db, **details)
+        return Card.model_validate(cards.assign_card(db, **details))
     day = card.valid_from or today(settings)
-    return refused_as_422(cards.assign_card_from_day, db, day=day, tz=settings.tz, **details)
+    return Card.model_validate(cards.assign_card_from_day(db, day=day, tz=settings.tz, **details))
 
 
 @router.post("/cards/{card_id}/revoke", summary="Revoke a card; its history stays", dependencies=carder)
-def revoke_card(request: Request, db: Db, card_id: RowId, revocation: Revocation) -> dict[str, Any]:
+def revoke_card(request: Request, db: Db, card_id: RowId, revocation: Revocation) -> Card:
     found_or_404(cards.get_card, db, card_id)
-    return refused_as_422(cards.revoke_card, db, card_id, author=actor(request), reason=revocation.reason)
+    return Card.model_validate(
+        cards.revoke_card(db, card_id, author=actor(request), reason=revocation.reason)
+    )

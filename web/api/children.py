@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from hub.accounts.rights import Account
 from hub.store import cards, registry
-from web.api.refusals import found_or_404, refused_as_422
+from web.api.models import Child, ChildDetail, each
+from web.api.refusals import found_or_404
 from web.auth import actor, check, own_only, require
 from web.deps import Db
 from web.errors import API_ERRORS
@@ -32,24 +33,24 @@ class NewChild(BaseModel):
 @router.get("/children", summary="Children, by group and name (a parent: their own)")
 def get_children(
     db: Db, user: Annotated[Account, Depends(require("registry.view"))], group: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[Child]:
     group_id = found_or_404(registry.find_group, db, group)["id"] if group else None
     children = registry.list_children(db, group_id=group_id)
     mine = own_only(user, "registry.view", [child["id"] for child in children])
-    return [child for child in children if mine is None or child["id"] in mine]
+    return each(Child, (child for child in children if mine is None or child["id"] in mine))
 
 
 @router.get("/children/{child_id}", summary="A child with guardians and cards")
-def get_child(request: Request, db: Db, child_id: RowId) -> dict[str, Any]:
+def get_child(request: Request, db: Db, child_id: RowId) -> ChildDetail:
     check(request, "registry.view", child_id=child_id)
     child = found_or_404(registry.get_child, db, child_id)
     child["guardians"] = registry.guardians_of(db, child_id)
     child["cards"] = cards.list_cards(db, child_id=child_id, include_revoked=True)
-    return child
+    return ChildDetail.model_validate(child)
 
 
 @router.post(
     "/children", status_code=201, summary="Add a child", dependencies=[Depends(require("registry.edit"))]
 )
-def post_child(request: Request, db: Db, child: NewChild) -> dict[str, Any]:
-    return refused_as_422(registry.add_child, db, **child.model_dump(), author=actor(request))
+def post_child(request: Request, db: Db, child: NewChild) -> Child:
+    return Child.model_validate(registry.add_child(db, **child.model_dump(), author=actor(request)))

@@ -3,14 +3,15 @@ their revocation."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from hub.rules.attendance import local_instant
 from hub.store import corrections
-from web.api.refusals import Reason, Revocation, found_or_404, refused_as_422
+from web.api.models import Correction
+from web.api.refusals import Reason, Revocation, found_or_404
 from web.auth import actor, check, require
 from web.deps import Db, SiteSettings, today
 from web.errors import API_ERRORS
@@ -32,12 +33,11 @@ class NewCorrection(BaseModel):
 
 
 @router.post("/corrections", status_code=201, summary="Correct a child's day (reason required)")
-def post_correction(request: Request, db: Db, settings: SiteSettings, fix: NewCorrection) -> dict[str, Any]:
+def post_correction(request: Request, db: Db, settings: SiteSettings, fix: NewCorrection) -> Correction:
     check(request, "attendance.correct", child_id=fix.child_id)
     at = local_instant(fix.day, fix.time, settings.tz) if fix.time else None
-    target_tap = refused_as_422(corrections.parse_tap_id, fix.tap) if fix.tap else None
-    return refused_as_422(
-        corrections.add_correction,
+    target_tap = corrections.parse_tap_id(fix.tap) if fix.tap else None
+    stored = corrections.add_correction(
         db,
         child_id=fix.child_id,
         day=fix.day,
@@ -49,6 +49,7 @@ def post_correction(request: Request, db: Db, settings: SiteSettings, fix: NewCo
         target_correction=fix.correction,
         today=today(settings),
     )
+    return Correction.model_validate(stored)
 
 
 @router.post(
@@ -56,11 +57,9 @@ def post_correction(request: Request, db: Db, settings: SiteSettings, fix: NewCo
     summary="Revoke a correction (reason required)",
     dependencies=[Depends(require("attendance.correct"))],  # before looking the id up
 )
-def revoke_correction(
-    request: Request, db: Db, correction_id: RowId, revocation: Revocation
-) -> dict[str, Any]:
+def revoke_correction(request: Request, db: Db, correction_id: RowId, revocation: Revocation) -> Correction:
     correction = found_or_404(corrections.get_correction, db, correction_id)
     check(request, "attendance.correct", child_id=correction["child_id"])
-    return refused_as_422(
-        corrections.revoke_correction, db, correction_id, author=actor(request), reason=revocation.reason
+    return Correction.model_validate(
+        corrections.revoke_correction(db, correction_id, author=actor(request), reason=revocation.reason)
     )

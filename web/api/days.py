@@ -4,14 +4,16 @@ them, who is in now, and what is left to resolve."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
 from hub.accounts.rights import Account
+from hub.refusal import N_, Refusal
 from hub.services import day_json, days
 from hub.services.presence import presence_now
 from hub.store import registry
+from web.api.models import ChildDay, GroupPresence, Inconsistency, each
 from web.api.refusals import found_or_404
 from web.auth import own_only, require, require_all
 from web.deps import Db, SiteSettings, today
@@ -19,6 +21,7 @@ from web.errors import API_ERRORS
 from web.params import Day
 
 router = APIRouter(prefix="/api", responses=API_ERRORS)
+MAX_INCONSISTENCY_DAYS = 63
 
 
 @router.get("/days", summary="Each child's arrivals and departures on a local day (a parent: their own)")
@@ -28,15 +31,18 @@ def get_days(
     user: Annotated[Account, Depends(require("attendance.view"))],
     day: Annotated[Day | None, Query(alias="date")] = None,
     group: str | None = None,
-):
+) -> list[ChildDay]:
     group_id = found_or_404(registry.find_group, db, group)["id"] if group else None
     results = days.compute_days(db, settings, day or today(settings), group_id=group_id)
     mine = own_only(user, "attendance.view", [child_day.child["id"] for child_day in results])
-    return [
-        day_json.day_as_dict(child_day, settings.tz)
-        for child_day in results
-        if mine is None or child_day.child["id"] in mine
-    ]
+    return each(
+        ChildDay,
+        (
+            day_json.day_as_dict(child_day, settings.tz)
+            for child_day in results
+            if mine is None or child_day.child["id"] in mine
+        ),
+    )
 
 
 @router.get(
@@ -44,8 +50,8 @@ def get_days(
     summary="Who is in the building now, per group",
     dependencies=[Depends(require("presence.view"))],
 )
-def get_presence(db: Db, settings: SiteSettings) -> list[dict[str, Any]]:
-    return presence_now(db, settings)
+def get_presence(db: Db, settings: SiteSettings) -> list[GroupPresence]:
+    return each(GroupPresence, presence_now(db, settings))
 
 
 @router.get(
@@ -58,9 +64,14 @@ def get_inconsistencies(
     settings: SiteSettings,
     first: Annotated[Day | None, Query(alias="from")] = None,
     last: Annotated[Day | None, Query(alias="to")] = None,
-) -> list[dict[str, Any]]:
+) -> list[Inconsistency]:
     last = last or today(settings)
     first = first or last - timedelta(days=6)
-    if last < first or (last - first).days > 62:
-        raise HTTPException(422, "ask for at most 62 days, 'from' not after 'to'")
-    return [day_json.inconsistency_as_dict(item) for item in days.inconsistencies(db, settings, first, last)]
+    if last < first:
+        raise Refusal("range.reversed", N_("The last day is before the first."))
+    if (last - first).days >= MAX_INCONSISTENCY_DAYS:
+        raise Refusal(
+            "range.too_long", N_("Ask for at most %(days)s days at a time."), days=MAX_INCONSISTENCY_DAYS
+        )
+    found = days.inconsistencies(db, settings, first, last)
+    return each(Inconsistency, (day_json.inconsistency_as_dict(item) for item in found))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from hub.store import registry
-from web.api.refusals import refused_as_422
+from web.api.models import Group, GroupListed, each
 from web.auth import actor, require, require_all
 from web.deps import Db
 from web.errors import API_ERRORS
@@ -26,12 +24,12 @@ class NewGroup(BaseModel):
     summary="Groups with their number of children",
     dependencies=[Depends(require_all("registry.view"))],
 )
-def get_groups(db: Db) -> list[dict[str, Any]]:
-    return registry.list_groups(db)
+def get_groups(db: Db) -> list[GroupListed]:
+    return each(GroupListed, registry.list_groups(db))
 
 
 @router.post(
     "/groups", status_code=201, summary="Add a group", dependencies=[Depends(require("groups.edit"))]
 )
-def post_group(request: Request, db: Db, group: NewGroup) -> dict[str, Any]:
-    return refused_as_422(registry.add_group, db, group.name, group.teachers, author=actor(request))
+def post_group(request: Request, db: Db, group: NewGroup) -> Group:
+    return Group.model_validate(registry.add_group(db, group.name, group.teachers, author=actor(request)))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
 from hub.store import registry
-from web.api.refusals import refused_as_422
+from web.api.models import Guardian, each
 from web.auth import actor, require, require_all
 from web.deps import Db
 from web.errors import API_ERRORS
@@ -30,8 +28,8 @@ class NewGuardian(BaseModel):
     summary="Guardians and their children",
     dependencies=[Depends(require_all("registry.view"))],
 )
-def get_guardians(db: Db) -> list[dict[str, Any]]:
-    return registry.list_guardians(db)
+def get_guardians(db: Db) -> list[Guardian]:
+    return each(Guardian, registry.list_guardians(db))
 
 
 @router.post(
@@ -40,5 +38,5 @@ def get_guardians(db: Db) -> list[dict[str, Any]]:
     summary="Add a guardian",
     dependencies=[Depends(require("registry.edit"))],
 )
-def post_guardian(request: Request, db: Db, guardian: NewGuardian) -> dict[str, Any]:
-    return refused_as_422(registry.add_guardian, db, **guardian.model_dump(), author=actor(request))
+def post_guardian(request: Request, db: Db, guardian: NewGuardian) -> Guardian:
+    return Guardian.model_validate(registry.add_guardian(db, **guardian.model_dump(), author=actor(request)))

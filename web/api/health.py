@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from web.api.models import Health
+
 router = APIRouter(prefix="/api")
 
 
@@ -11,8 +13,9 @@ router = APIRouter(prefix="/api")
     "/health",
     summary="Is ingest connected and keeping up (stalled: a message waits uncommitted), what has it "
     "handled (no login: for monitoring)",
+    response_model_exclude_unset=True,
 )
-async def api_health(request: Request) -> dict[str, object]:
+async def api_health(request: Request) -> Health:
     """Async: it reads ingest's counters in memory, never the database."""
     ingest_state = request.app.state.ingest_state
-    return ingest_state() if ingest_state else {}
+    return Health.model_validate(ingest_state() if ingest_state else {})

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 
 from hub.store import readers
+from web.api.models import Reader, each
 from web.auth import require
 from web.deps import Db
 from web.errors import API_ERRORS
@@ -15,5 +14,5 @@ router = APIRouter(prefix="/api", dependencies=[Depends(require("live.view"))], 
 
 
 @router.get("/readers", summary="Registered readers with their latest status")
-def api_readers(db: Db) -> list[dict[str, Any]]:
-    return readers.list_readers(db)
+def api_readers(db: Db) -> list[Reader]:
+    return each(Reader, readers.list_readers(db))

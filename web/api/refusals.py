@@ -1,31 +1,24 @@
-"""The hub's refusals as HTTP answers: a change it refuses (`RegistryError`) is a 422 with
-its sentence, an unknown id a 404."""
+"""The hub's refusals as HTTP answers: a change it refuses is let through and answered 422
+(`web.errors`), an id it does not find is a 404 with the same code and params."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import HTTPException
 from pydantic import BaseModel, Field
 
-from hub.store.registry import RegistryError
+from hub.refusal import Refusal
+from web.errors import Refused
 
 T = TypeVar("T")
-
-
-def refused_as_422(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    try:
-        return function(*args, **kwargs)
-    except RegistryError as exc:
-        raise HTTPException(422, str(exc)) from exc
 
 
 def found_or_404(function: Callable[..., T], *args: Any) -> T:
     try:
         return function(*args)
-    except RegistryError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    except Refusal as refusal:
+        raise Refused(404, refusal) from refusal
 
 
 Reason = Annotated[str, Field(min_length=1, max_length=500)]

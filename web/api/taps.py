@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
 from hub.config import Settings
+from hub.refusal import N_, Refusal
 from hub.store import taps
 from hub.timefmt import local_day_bounds
+from web.api.models import Tap, each
 from web.auth import require
 from web.deps import Db, SiteSettings
 from web.errors import API_ERRORS
@@ -26,10 +28,10 @@ def api_taps(
     settings: SiteSettings,
     from_: Annotated[Day | None, Query(alias="from")] = None,
     to: Annotated[Day | None, Query(description="A local date, YYYY-MM-DD; default today")] = None,
-) -> list[dict[str, Any]]:
+) -> list[Tap]:
     first, last = date_range(from_, to, settings)
     start, end = local_day_bounds(first, last, settings.tz)
-    return taps.list_taps(db, start, end)
+    return each(Tap, taps.list_taps(db, start, end))
 
 
 def date_range(first: date | None, last: date | None, settings: Settings) -> tuple[date, date]:
@@ -37,7 +39,7 @@ def date_range(first: date | None, last: date | None, settings: Settings) -> tup
     first = first or last or today
     last = last or first
     if last < first:
-        raise HTTPException(422, "'to' is before 'from'")
+        raise Refusal("range.reversed", N_("The last day is before the first."))
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise HTTPException(422, f"ask for at most {MAX_RANGE_DAYS} days at a time")
+        raise Refusal("range.too_long", N_("Ask for at most %(days)s days at a time."), days=MAX_RANGE_DAYS)
     return first, last

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from hub.accounts import accounts, logins, passwords, security_policy, sessions
 from hub.accounts.rights import Account
 from hub.config import Settings
-from hub.store.registry import RegistryError
+from hub.refusal import Refusal
 from hub.timefmt import from_db
 from web.auth import (
     DEVICE_COOKIE,
@@ -30,7 +30,7 @@ from web.auth import (
 )
 from web.deps import CurrentUser, Db, SiteSettings, Templates, today
 from web.forms import FormFields
-from web.i18n import N_, _
+from web.i18n import N_, _, refusal_text
 from web.pages.admin import ROLE_NAMES
 
 REFUSALS = {
@@ -44,14 +44,6 @@ REFUSALS = {
     "one_time_expired": N_("Your one-time password has expired. Ask the administrator for a new one."),
 }
 REFUSAL_STATUS = {"rate_limited": 429, "device_locked": 429}
-PASSWORD_PROBLEMS = {
-    "too_short": N_("It must have at least %(min_length)s characters."),
-    "no_lower": N_("It must have a small letter."),
-    "no_upper": N_("It must have a capital letter."),
-    "no_digit": N_("It must have a digit."),
-    "reused": N_("It must differ from your last %(history)s passwords."),
-}
-"""The web's words for `hub.passwords.PROBLEMS`."""
 
 
 router = APIRouter(include_in_schema=False)
@@ -213,12 +205,10 @@ def change_password(
         sessions.end_all(db, user.id, "password changed", keep=request.state.session["id"])
     except passwords.PasswordRejected as rejected:
         values = {"min_length": rejected.min_length, "history": rejected.history}
-        problems = [_(PASSWORD_PROBLEMS[code]) % values for code in rejected.problems]
+        problems = [_(passwords.PROBLEMS[code]) % values for code in rejected.problems]
         return password_page(request, db, templates, user, problems=problems, status=422)
-    except RegistryError:
-        return password_page(
-            request, db, templates, user, problems=[_("The current password is wrong.")], status=422
-        )
+    except Refusal as refusal:
+        return password_page(request, db, templates, user, problems=[refusal_text(refusal)], status=422)
     target = on_site(request.query_params.get("next"))
     return RedirectResponse(f"/account?changed&next={target}", status_code=303)
 

@@ -18,8 +18,8 @@ from sqlite_utils import Database
 
 from hub.accounts import accounts, logins
 from hub.accounts.rights import READ_RIGHTS, RIGHTS, ROLES, Account
+from hub.refusal import Refusal
 from hub.store import registry
-from hub.store.registry import RegistryError
 from hub.timefmt import from_db, local_day_bounds
 from web.auth import actor, allowed, require
 from web.deps import Db, SiteSettings, Templates
@@ -88,7 +88,7 @@ def user_page(
 ) -> Response:
     try:
         user = accounts.get_user(db, user_id)
-    except RegistryError as exc:
+    except Refusal as exc:
         raise HTTPException(404, _("There is no such account.")) from exc
     context = {
         "user": user,
@@ -132,7 +132,7 @@ def add_user(
             granted=[str(r) for r in form.getlist("granted")] or None,
             author=actor(request),
         )
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return users_page(request, db, templates, status=422, values=fields, error=exc)
     return users_page(request, db, templates, issued={"user": created, "password": one_time})
 
@@ -163,7 +163,7 @@ def change_user(
         if current["role"] == "inspector":
             changes["granted"] = [str(r) for r in form.getlist("granted")]
         accounts.update_user(db, user_id, author=actor(request), **changes)
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return user_page(request, db, templates, user_id, status=422, error=exc)
     return RedirectResponse(f"/admin/users/{user_id}?saved", status_code=303)
 

@@ -11,18 +11,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub.config import Settings
+from hub.refusal import Refusal
 from hub.store import cards, registry
 from hub.store.db import stored_integer
-from hub.store.registry import RegistryError
 from hub.timefmt import from_db, local_day_bounds
 from web.auth import actor, require
 from web.deps import Db, SiteSettings, Templates, today
+from web.errors import Refused
 from web.forms import FormError, FormFields, optional_date, required_text
 from web.i18n import N_, _
 from web.pages.journal_views import local_time
@@ -128,7 +129,7 @@ def assign(
                 number=number,
                 holder=holder,
             )
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return page(request, db, settings, templates, 422, values=fields, failed=failed, error=exc)
     return RedirectResponse("/cards?saved=assigned", status_code=303)
 
@@ -139,12 +140,12 @@ def revoke(
 ) -> Response:
     try:
         cards.get_card(db, card_id)
-    except RegistryError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    except Refusal as exc:
+        raise Refused(404, exc) from exc
     try:
         reason = required_text(fields.get("reason"), "reason")
         cards.revoke_card(db, card_id, author=actor(request), reason=reason)
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return page(
             request, db, settings, templates, 422, values=fields, failed=f"revoke-{card_id}", error=exc
         )
@@ -157,5 +158,5 @@ def _child_id(db: Database, value: str) -> int:
         raise FormError(N_("Choose a child."), "child_id")
     try:
         return int(registry.get_child(db, child_id)["id"])
-    except RegistryError as exc:
+    except Refusal as exc:
         raise FormError(N_("Choose a child."), "child_id") from exc

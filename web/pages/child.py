@@ -12,17 +12,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from babel.dates import format_date, get_day_names
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from hub.config import Settings
+from hub.refusal import Refusal
 from hub.rules.attendance import DayResult
 from hub.services import billing
 from hub.store import cards, registry
-from hub.store.registry import RegistryError
 from web import i18n
 from web.auth import allowed, check
 from web.deps import Db, SiteSettings, Templates
+from web.errors import Refused
 from web.forms import FormError, month
 from web.pages.journal_views import DAYS_OFF, day_path
 from web.params import RowId
@@ -72,8 +73,8 @@ def child(
     check(request, "attendance.view", child_id=child_id)
     try:
         found = registry.get_child(db, child_id)
-    except RegistryError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    except Refusal as exc:
+        raise Refused(404, exc) from exc
     today = datetime.now(settings.tz).date()
     error = None
     try:

@@ -18,14 +18,15 @@ from sqlite_utils import Database
 
 from hub.accounts.rights import Account
 from hub.config import Settings
+from hub.refusal import Refusal
 from hub.rules.attendance import Inconsistency
 from hub.rules.attendance.calendar import day_off_reason
 from hub.services import days
 from hub.store import corrections, day_topics, registry, site_settings
 from hub.store.db import stored_integer
-from hub.store.registry import RegistryError
 from web.auth import actor, allowed, check, require_all
 from web.deps import Db, Page, PageContext, SiteSettings, today
+from web.errors import Refused
 from web.forms import FormError, FormFields, required_text
 from web.fresh_cache import FreshCache
 from web.i18n import _
@@ -143,8 +144,8 @@ def correct(ctx: Page, fields: FormFields, group_id: RowId, day: Day) -> Respons
     _group(db, group_id)
     try:
         corrections.refuse_days_ahead(day, today(settings))  # the page offers no form for days ahead
-    except RegistryError as exc:
-        raise HTTPException(422, _("A day is corrected once it has begun, not ahead.")) from exc
+    except Refusal as exc:
+        raise Refused(422, exc) from exc
     rows = {row.child["id"]: row for row in rows_of(db, settings, cache, group_id, day)}
     child_id = stored_integer(fields.get("child_id", ""))
     if child_id is None or child_id not in rows:
@@ -152,7 +153,7 @@ def correct(ctx: Page, fields: FormFields, group_id: RowId, day: Day) -> Respons
     try:
         correction = correction_arguments(fields, rows[child_id], day, settings)
         corrections.add_correction(db, child_id=child_id, day=day, author=actor(request), **correction)
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return page(
             ctx,
             group_id,
@@ -172,14 +173,14 @@ def revoke(ctx: Page, fields: FormFields, group_id: RowId, day: Day, correction_
     _group(db, group_id)
     try:
         found = corrections.get_correction(db, correction_id)
-    except RegistryError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    except Refusal as exc:
+        raise Refused(404, exc) from exc
     if found["day"] != day.isoformat() or registry.get_child(db, found["child_id"])["group_id"] != group_id:
         raise HTTPException(404, _("This correction is not about this group's day."))
     try:
         reason = required_text(fields.get("reason"), "reason")
         corrections.revoke_correction(db, correction_id, author=actor(request), reason=reason)
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return page(
             ctx,
             group_id,
@@ -213,7 +214,7 @@ def add_topic(ctx: Page, fields: FormFields, group_id: RowId, day: Day) -> Respo
             today=today(settings),
             replaces=stored_integer(replaces),
         )
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         failed = stored_integer(replaces) or "new"
         return page(
             ctx,
@@ -230,8 +231,8 @@ def add_topic(ctx: Page, fields: FormFields, group_id: RowId, day: Day) -> Respo
 def _group(db: Database, group_id: int) -> dict[str, Any]:
     try:
         return registry.get_group(db, group_id)
-    except RegistryError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    except Refusal as exc:
+        raise Refused(404, exc) from exc
 
 
 def _day_off(db: Database, settings: Settings, day: date) -> str | None:

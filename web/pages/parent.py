@@ -19,10 +19,10 @@ from sqlite_utils import Database
 from hub.accounts import accounts
 from hub.accounts.rights import OWN_CHILDREN, Account, reach
 from hub.config import Settings
+from hub.refusal import Refusal
 from hub.rules.fees.meals import cutoff_instant
 from hub.services import day_json, days
 from hub.store import absences, cards, fee_settings, registry
-from hub.store.registry import RegistryError
 from hub.timefmt import from_db
 from web.auth import check, require
 from web.deps import Db, SiteSettings, Templates, today
@@ -121,7 +121,7 @@ def report_absence(
             reported_by=user.login,
             reason=fields.get("reason", ""),
         )
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return child_page(request, db, settings, templates, child_id, None, 422, values=fields, error=exc)
     return RedirectResponse(f"/parent/children/{child_id}?saved=absence#absences", status_code=303)
 

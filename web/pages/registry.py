@@ -9,17 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
 from hub.config import Settings
+from hub.refusal import Refusal
 from hub.services import csv_import
 from hub.store import cards, registry
-from hub.store.registry import RegistryError
 from web.auth import actor, allowed, require_all
 from web.deps import Db, SiteSettings, Templates
+from web.errors import Refused
 from web.forms import Form, FormError, FormFields, chosen_id, optional_date, required_text, upload
 from web.i18n import N_, _
 from web.params import RowId
@@ -107,7 +108,7 @@ def add_child(
 ) -> Response:
     try:
         child = registry.add_child(db, **_child_changes(fields), author=actor(request))
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         context = _children_context(db, None)
         return page(
             request,
@@ -139,7 +140,7 @@ def edit_child(
     _existing_child(db, child_id)
     try:
         registry.update_child(db, child_id, **_child_changes(fields), author=actor(request))
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return child_page(request, db, settings, templates, child_id, values=fields, error=exc)
     return RedirectResponse(f"/registry/children/{child_id}?saved=child", status_code=303)
 
@@ -157,7 +158,7 @@ def link_guardian(
     try:
         guardian_id = chosen_id(fields.get("guardian_id"), "guardian_id", N_("Choose a guardian."))
         registry.link_guardian(db, guardian_id, child_id, fields.get("relation", ""), author=actor(request))
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return child_page(request, db, settings, templates, child_id, link_values=fields, link_error=exc)
     return RedirectResponse(f"/registry/children/{child_id}?saved=guardian", status_code=303)
 
@@ -178,7 +179,7 @@ def add_group(
             fields.get("teachers", ""),
             author=actor(request),
         )
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return page(
             request,
             db,
@@ -208,7 +209,7 @@ def edit_group(
             teachers=fields.get("teachers", ""),
             author=actor(request),
         )
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return page(
             request,
             db,
@@ -241,7 +242,7 @@ def add_guardian(request: Request, db: Db, templates: Templates, fields: FormFie
             relation=fields.get("relation", ""),
             author=actor(request),
         )
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         context = {**_guardians_context(db), "values": fields, "error": exc}
         return page(request, db, templates, "guardians.html", context, 422)
     return RedirectResponse("/registry/guardians?saved=guardian", status_code=303)
@@ -283,8 +284,8 @@ def _existing(getter: Any, db: Database, item_id: int) -> dict[str, Any]:
     """The registry row, or a 404 page: an id in a URL that names nothing."""
     try:
         return getter(db, item_id)
-    except RegistryError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    except Refusal as exc:
+        raise Refused(404, exc) from exc
 
 
 def _children_context(db: Database, group: int | None) -> dict[str, Any]:

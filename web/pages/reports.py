@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from hub import reports
 from hub.accounts.rights import OWN_CHILDREN, may, reach
+from hub.refusal import Refusal
 from hub.store import registry
-from hub.store.registry import RegistryError
 from web.auth import allowed, check, signed_in
 from web.deps import Db, SiteSettings, Templates
-from web.errors import API_ERRORS
+from web.errors import API_ERRORS, Refused
 from web.i18n import N_, _
 from web.params import Day, RowId
 
@@ -97,8 +97,8 @@ def report(
     )
     try:
         built = reports.build(name, db, settings, period, group=group or None, child_id=child)
-    except (reports.ReportError, RegistryError) as exc:
-        raise HTTPException(422, str(exc)) from exc
+    except Refusal as exc:
+        raise Refused(422, exc) from exc
     body = reports.render(built, fmt)
     headers = {}
     if fmt != "html":

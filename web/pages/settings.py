@@ -19,11 +19,11 @@ from sqlite_utils import Database
 
 from hub.accounts import security_policy
 from hub.config import Settings
+from hub.refusal import Refusal
 from hub.rules.fees import FeeSettings, FirstHours, FixedWindow, StayRules
 from hub.rules.fees.caps import LEGAL_CAPS, check_rates
 from hub.services import months
 from hub.store import fee_settings, site_settings
-from hub.store.registry import RegistryError
 from web.auth import actor, allowed, require_all
 from web.deps import Db, SiteSettings, Templates, today
 from web.forms import FormError, FormFields, clock, month, required_date, required_text, whole_number
@@ -130,7 +130,7 @@ def change(
     """Apply one section's form; back to the page with its anchor, or the reason."""
     try:
         apply(fields)
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return settings_page(request, db, settings, templates, failed=section, error=exc, values=fields)
     return RedirectResponse(f"/settings?saved={section}#{section}", status_code=303)
 
@@ -291,7 +291,7 @@ def close_month(
     try:
         year, number = month(fields.get("month"), "month")
         months.close(db, settings, year, number, closed_by=actor(request))
-    except (FormError, RegistryError) as exc:
+    except (FormError, Refusal) as exc:
         return months_page(request, db, settings, templates, error=exc, values=fields)
     return RedirectResponse(f"/months?closed={year}-{number:02d}", status_code=303)
 
