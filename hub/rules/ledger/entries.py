@@ -22,10 +22,11 @@ CHARGE_KINDS: frozenset[str] = frozenset({"stay", "meals", "meal_refund", "adjus
 CREDIT_KINDS: frozenset[str] = frozenset({"payment", "write_off", "payout"})
 """Money that settles charges (a payout, money returned, is a negative credit)."""
 SIGNS: dict[str, int] = {
-    "stay": 1, "meals": 1, "meal_refund": -1, "adjustment": 0, "copayer_share": -1,
+    "stay": 1, "meals": 1, "meal_refund": -1, "adjustment": 0, "copayer_share": 0,
     "payment": -1, "write_off": -1, "payout": 1,
 }  # fmt: skip
-"""The sign an entry of each kind must have (0: either, an adjustment may add or take off)."""
+"""The sign an entry of each kind must have (0: either: an adjustment adds or takes off; a
+co-payer's share is taken off the parents' ledger and charged on the co-payer's)."""
 
 
 @dataclass(frozen=True)

@@ -120,12 +120,12 @@ def settle(
     open_dues: list[_Open] = []
     closed: list[Due] = []
     credit = 0
-    for day, _, amount, key in events:
-        if key is not None:
+    for day, _, amount, month in events:
+        if month is not None:
             if amount <= 0:
                 credit -= amount  # a month of refunds: money back to the payer's credit
                 continue
-            open_dues.append(_Open(Due(key[0], key[1], amount)))
+            open_dues.append(_Open(Due(month[0], month[1], amount)))
             open_dues.sort(key=lambda o: (o.due.due_on, o.due.period))
         else:
             credit += amount
