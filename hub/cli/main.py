@@ -19,6 +19,7 @@ from hub.cli.broker import BROKER_COMMANDS, READER_LOGIN_COMMANDS
 from hub.cli.context import database_from, settings_from
 from hub.cli.fees import FEE_COMMANDS
 from hub.cli.journal import JOURNAL_COMMANDS
+from hub.cli.money import MONEY_COMMANDS
 from hub.cli.registry import REGISTRY_COMMANDS
 from hub.cli.reports import report_command
 from hub.cli.topics import topics_group
@@ -243,6 +244,7 @@ for command in [
     *REGISTRY_COMMANDS,
     *JOURNAL_COMMANDS,
     *FEE_COMMANDS,
+    *MONEY_COMMANDS,
     *BROKER_COMMANDS,
     topics_group,
     users_group,

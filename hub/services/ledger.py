@@ -90,14 +90,15 @@ def post_month(
     *,
     now: datetime,
     author: str,
-    tz: Any,
 ) -> int:
     """Post the closed month's statements to the ledgers (call inside the closing's
-    transaction); returns how many entries were added."""
+    transaction); returns how many entries were added. The charges are booked on the month's
+    last day (they are that month's, whenever it was closed; `created_at` says when) and are
+    due on the due day of the next month: close a month before its due day."""
     settings = money_settings.load(db)
     first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     shares = copayers.shares_in(db, first, last)
-    booked_on = now.astimezone(tz).date()
+    booked_on = last
     due_on = due_date(year, month, settings.due_day)
     rows = [
         row

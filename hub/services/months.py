@@ -143,7 +143,7 @@ def close(db: Database, settings: Settings, year: int, month: int, closed_by: st
             {"year": year, "month": month, "closed_at": to_db(now), "closed_by": closed_by}
         )
         db.table("billed_months").insert_all(rows + rebaselined)
-        entries = ledger.post_month(db, statements, year, month, now=now, author=closed_by, tz=settings.tz)
+        entries = ledger.post_month(db, statements, year, month, now=now, author=closed_by)
         audit.record(
             db, actor=closed_by, action="month.close", entity="month", entity_id=f"{year}-{month:02d}",
             after={"statements": len(rows), "rebaselined": len(rebaselined), "ledger_entries": entries},

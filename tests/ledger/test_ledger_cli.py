@@ -1,0 +1,112 @@
+"""From taps to a settled balance on the command line: close a month, see what to pay and
+where, import the bank statement, assign the rest, list arrears."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from ledger_support import details, mt940
+
+from hub.rules.ledger import child_account
+from hub.store import cards, readers, registry, taps
+from hub.store.db import open_database
+from hub.wire import TapMessage
+from web.cli import cli
+
+PREFIX = "1090101400000712"
+
+
+def local(month: int, day: int, hour: int, minute: int) -> datetime:
+    """Warsaw wall-clock time in September 2026 (CEST)."""
+    return datetime(2026, month, day, hour - 2, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """Łucja stays 7:40–15:50 on two September days (3 h billed each: 8,64 zł); Jan is enrolled."""
+    path = tmp_path / "money.db"
+    db = open_database(path)
+    readers.add_reader(db, "wejscie", "Wejście")
+    registry.add_group(db, "Żabki", author="test")
+    child = registry.add_child(
+        db, first_name="Łucja", last_name="Żak", group="Żabki", active_from="2026-09-01", author="test"
+    )
+    registry.add_child(
+        db, first_name="Jan", last_name="Nowak", group="Żabki", active_from="2026-09-01", author="t"
+    )
+    cards.assign_card_from_day(
+        db,
+        uid="04A2B3C4",
+        child_id=child["id"],
+        author="t",
+        day=date(2026, 9, 1),
+        tz=ZoneInfo("Europe/Warsaw"),
+    )
+    moments = [local(9, d, h, m) for d in (15, 16) for h, m in ((7, 40), (15, 50))]
+    with db.atomic():
+        taps.insert_new(
+            db,
+            [
+                taps.tap_row("wejscie", TapMessage("04A2B3C4", seq, 1, 0, None, int(at.timestamp())), at)
+                for seq, at in enumerate(moments, 1)
+            ],
+        )
+    db.close()
+    return path
+
+
+def run(database: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--database", str(database), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_month_from_taps_to_a_settled_balance(database: Path, tmp_path: Path) -> None:
+    run(database, "ledger", "settings", "--account-prefix", PREFIX, "--due-day", "15")
+    run(database, "months", "close", "2026-09")
+    shown = json.loads(run(database, "ledger", "show", "1", "--on", "2026-10-01", "--json"))
+    assert shown["balance"] == 864 and shown["account"] == child_account(PREFIX, 1)
+    assert shown["dues"][0]["due_on"] == "2026-10-15"
+    assert "Rachunek do wpłat: " in run(database, "ledger", "show", "1", "--on", "2026-10-01")
+    statement = tmp_path / "wyciag.sta"
+    statement.write_text(
+        mt940(
+            [
+                (date(2026, 10, 10), 500, details("Opłata", to_account=child_account(PREFIX, 1))),
+                (date(2026, 10, 11), 700, details("za przedszkole")),
+            ]
+        )
+    )
+    result = json.loads(run(database, "payments", "import", str(statement), "--json"))
+    assert (result["new"], result["matched"], result["unmatched"]) == (2, 1, 1)
+    again = json.loads(run(database, "payments", "import", str(statement), "--json"))
+    assert (again["new"], again["already"]) == (0, 2)
+    [waiting] = json.loads(run(database, "payments", "unmatched", "--json"))
+    arrears = json.loads(run(database, "ledger", "arrears", "--on", "2026-10-20", "--json"))
+    assert [(a["child_id"], a["overdue"]) for a in arrears] == [(1, 364)]
+    run(database, "payments", "assign", str(waiting["id"]), "1")
+    settled = json.loads(run(database, "ledger", "show", "1", "--on", "2026-10-20", "--json"))
+    assert (settled["balance"], settled["to_pay"], settled["credit"]) == (-336, 0, 336)
+    assert json.loads(run(database, "ledger", "arrears", "--on", "2026-10-20", "--json")) == []
+
+
+def test_refusals_end_the_command_with_the_reason(database: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "zly.sta"
+    bad.write_text(mt940([(date(2026, 10, 10), 500, "x")]).replace("PLN1005,00", "PLN1005,01"))
+    result = CliRunner().invoke(cli, ["--database", str(database), "payments", "import", str(bad)])
+    assert result.exit_code == 1 and "line 7" in result.output and "closing balance" in result.output
+    result = CliRunner().invoke(cli, ["--database", str(database), "ledger", "settings", "--due-day", "30"])
+    assert result.exit_code == 1 and "1 to 28" in result.output
+    profile = tmp_path / "bank.toml"
+    profile.write_text('date_column = "Data"\ncolour = "red"\n')
+    csv = tmp_path / "w.csv"
+    csv.write_text("Data;Kwota\n")
+    result = CliRunner().invoke(
+        cli, ["--database", str(database), "payments", "import", str(csv), "--profile", str(profile)]
+    )
+    assert result.exit_code == 2 and "colour" in result.output
