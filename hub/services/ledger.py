@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from hub.rules.fees import MonthStatement
 from hub.rules.fees.money import round_half_up_div, to_grosz
-from hub.rules.ledger import HistoryLine, Settlement, child_account, history, settle
+from hub.rules.ledger import Entry, HistoryLine, Settlement, child_account, history, settle
 from hub.store import copayers, money_settings, registry
 from hub.store import ledger as ledger_store
 from hub.timefmt import to_db
@@ -141,6 +141,11 @@ def payer_state(db: Database, child_id: int, on: date, copayer_id: int | None = 
         settlement=settle(entries, on, settings.rates, settings.interest_threshold),
         account=account_number(db, child_id) if copayer_id is None else None,
     )
+
+
+def entries_by_payer(db: Database) -> dict[tuple[int, int | None], list[Entry]]:
+    """Every payer's entries (the accountant's month: one query for all)."""
+    return ledger_store.all_entries(db)
 
 
 @dataclass(frozen=True)

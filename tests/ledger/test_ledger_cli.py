@@ -4,6 +4,7 @@ where, import the bank statement, assign the rest, list arrears."""
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from ledger_support import details, mt940
 
-from hub.rules.ledger import child_account
+from hub.rules.ledger import child_account, printed
 from hub.store import cards, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import TapMessage
@@ -110,3 +111,41 @@ def test_refusals_end_the_command_with_the_reason(database: Path, tmp_path: Path
         cli, ["--database", str(database), "payments", "import", str(csv), "--profile", str(profile)]
     )
     assert result.exit_code == 2 and "colour" in result.output
+
+
+def test_reminder_statement_receivables_and_arrears_reports(database: Path, tmp_path: Path) -> None:
+    """The reminder letter as a PDF with the amounts and the account; the accountant's month as
+    XLSX and CSV; the statement of the stay report carries the account and the transfer title."""
+    from openpyxl import load_workbook
+
+    run(database, "ledger", "settings", "--account-prefix", PREFIX)
+    run(database, "months", "close", "2026-09")
+    reminder = tmp_path / "upomnienie.pdf"
+    run(
+        database,
+        "report",
+        "reminder",
+        "--child",
+        "1",
+        "--date",
+        "2026-11-20",
+        "--format",
+        "pdf",
+        "-o",
+        str(reminder),
+    )
+    pdf = subprocess.run(["pdftotext", str(reminder), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(pdf.replace("\u00a0", " ").split())
+    assert "Przypomnienie o zaległej opłacie" in text and "8,64" in text
+    assert printed(child_account(PREFIX, 1)) in text
+    assert "EW-1" in text
+    receivables = tmp_path / "naleznosci.xlsx"
+    run(database, "report", "receivables", "--month", "2026-09", "--format", "xlsx", "-o", str(receivables))
+    cells = [c.value for row in load_workbook(receivables).active.iter_rows() for c in row]
+    assert "Żak Łucja" in cells and "EW-1" in cells
+    arrears = run(database, "report", "arrears", "--date", "2026-11-20", "--format", "csv")
+    assert "Żak Łucja" in arrears and "Nowak" not in arrears
+    stay = run(database, "report", "stay-report", "--child", "1", "--month", "2026-10", "--format", "html")
+    assert "Rachunek do wpłat" in stay and "EW-1 Żak Łucja" in stay
+    statement = run(database, "report", "ledger-statement", "--child", "1", "--format", "csv")
+    assert "opłata za pobyt" in statement
