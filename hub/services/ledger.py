@@ -73,11 +73,13 @@ def month_rows(
         else:
             part = min(left, share["amount"])
         left -= part
+        if part == 0:
+            continue
         what = f"Udział {share['copayer_name']} w opłatach {period}"
-        rows.append(
-            {**common, "copayer_id": None, "kind": "copayer_share", "amount": -part, "description": what}
-        )
-        rows.append({**common, "copayer_id": share["copayer_id"], "kind": "copayer_share", "amount": part,
+        source = f"month:{period}:share:{share['id']}"  # one line per share: two co-payers, two lines
+        share_line = {**common, "kind": "copayer_share", "source": source}
+        rows.append({**share_line, "copayer_id": None, "amount": -part, "description": what})
+        rows.append({**share_line, "copayer_id": share["copayer_id"], "amount": part,
                      "description": f"{what}: {statement.child.name}"})  # fmt: skip
     return rows
 

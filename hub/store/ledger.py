@@ -46,13 +46,3 @@ def all_entries(db: Database) -> dict[Payer, list[Entry]]:
     for row in db.query("SELECT * FROM ledger_entries ORDER BY id"):
         found[(row["child_id"], row["copayer_id"])].append(_entry(row))
     return dict(found)
-
-
-def posted_periods(db: Database, period: str) -> set[int]:
-    """Children whose month `period` has been posted already."""
-    return {
-        row[0]
-        for row in db.execute(
-            "SELECT DISTINCT child_id FROM ledger_entries WHERE source = ?", [f"month:{period}"]
-        ).fetchall()
-    }

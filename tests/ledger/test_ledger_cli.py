@@ -149,3 +149,36 @@ def test_reminder_statement_receivables_and_arrears_reports(database: Path, tmp_
     assert "Rachunek do wpłat" in stay and "EW-1 Żak Łucja" in stay
     statement = run(database, "report", "ledger-statement", "--child", "1", "--format", "csv")
     assert "opłata za pobyt" in statement
+
+
+def test_two_co_payers_share_a_closed_month_each_with_their_own_balance(database: Path) -> None:
+    """September's 8,64 zł for Łucja: MOPS pays 50 % (4,32 zł), her mother's employer 3,00 zł,
+    the parents the remaining 1,32 zł; each payer has its own ledger; the receivables list all."""
+    run(database, "ledger", "add-copayer", "MOPS Kraków", "--kind", "welfare")
+    run(database, "ledger", "add-copayer", "Zakład Pracy Matki", "--kind", "employer")
+    run(database, "ledger", "add-share", "1", "1", "--percent", "50", "--from", "2026-09-01")
+    run(
+        database,
+        "ledger",
+        "add-share",
+        "2",
+        "1",
+        "--amount",
+        "3,00",
+        "--from",
+        "2026-09-01",
+        "--to",
+        "2026-09-30",
+    )
+    run(database, "months", "close", "2026-09")
+    balances = [
+        json.loads(run(database, "ledger", "show", "1", *extra, "--on", "2026-10-01", "--json"))["balance"]
+        for extra in ([], ["--copayer", "1"], ["--copayer", "2"])
+    ]
+    assert balances == [132, 432, 300] and sum(balances) == 864
+    receivables = run(database, "report", "receivables", "--month", "2026-09", "--format", "csv")
+    assert "MOPS Kraków" in receivables and "Zakład Pracy Matki" in receivables and "rodzice" in receivables
+    bad = CliRunner().invoke(
+        cli, ["--database", str(database), "ledger", "add-share", "1", "1", "--from", "2026-10-01"]
+    )
+    assert bad.exit_code == 1 and "either as a percentage or as an amount" in bad.output
