@@ -6,6 +6,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import asdict, fields
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from hub.cli.context import (
     json_option,
     refused_as_errors,
 )
-from hub.rules.fees.money import format_pln, from_grosz
+from hub.rules.fees.money import format_pln, from_grosz, to_grosz
 from hub.rules.ledger.account import printed
 from hub.rules.ledger.bank_files import GENERIC, CsvProfile
 from hub.rules.ledger.matching import reference
@@ -192,10 +193,6 @@ def ledger_add_share(
     author: str,
 ) -> None:
     """Bill a share of a child's monthly charges to a co-payer, from–to (months closed after)."""
-    from decimal import Decimal, InvalidOperation
-
-    from hub.rules.fees.money import to_grosz
-
     try:
         grosze = to_grosz(Decimal(amount.replace(",", "."))) if amount else None
     except (InvalidOperation, ValueError):
@@ -212,6 +209,28 @@ def ledger_add_share(
             author=author,
         )
     click.echo("Share added.")
+
+
+@ledger_group.command("book")
+@click.argument("kind", type=click.Choice(sorted(ledger.MANUAL_KINDS)))
+@click.argument("child_id", type=int)
+@click.argument("amount")
+@click.option("--on", type=DATE, help="The day it counts from (default: today).")
+@click.option("--reason", required=True, help="The receipt, decision or transfer it rests on.")
+@click.option("--copayer", "copayer_id", type=int, help="On a co-payer's ledger for this child.")
+@author_option
+@click.pass_context
+def ledger_book(ctx: click.Context, kind: str, child_id: int, amount: str, on: datetime | None, reason: str,
+                copayer_id: int | None, author: str) -> None:  # fmt: skip
+    """Book a payment at the cash desk, a write-off or a payout of an overpayment (AMOUNT in złoty)."""
+    try:
+        grosze = to_grosz(Decimal(amount.replace(",", ".")))
+    except (InvalidOperation, ValueError):
+        raise click.BadParameter(f"{amount!r} is not an amount in złoty") from None
+    with refused_as_errors():
+        ledger.book(database_from(ctx), child_id, kind, grosze, on.date() if on else _today(ctx), reason,
+                    author=author, copayer_id=copayer_id)  # fmt: skip
+    click.echo(f"Booked {kind} {pln(grosze)} for child {child_id}.")
 
 
 @click.group("payments")

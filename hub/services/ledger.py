@@ -9,18 +9,20 @@ impossible. Everything else here only reads.
 from __future__ import annotations
 
 import calendar
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
+from hub.refusal import N_, Refusal
 from hub.rules.fees import MonthStatement
 from hub.rules.fees.money import round_half_up_div, to_grosz
 from hub.rules.ledger import Entry, HistoryLine, Settlement, child_account, history, settle
-from hub.store import copayers, money_settings, registry
+from hub.store import audit, copayers, money_settings, registry
 from hub.store import ledger as ledger_store
-from hub.timefmt import to_db
+from hub.timefmt import to_db, utc_now
 
 
 def due_date(year: int, month: int, due_day: int) -> date:
@@ -109,6 +111,47 @@ def post_month(
     ]
     ledger_store.add_entries(db, rows)
     return len(rows)
+
+
+MANUAL_KINDS = {"payment": -1, "write_off": -1, "payout": 1}
+"""What the accountant books by hand, and its sign: a payment at the cash desk, a write-off
+(umorzenie, by the director's decision), a payout (an overpayment paid back)."""
+
+
+def book(
+    db: Database,
+    child_id: int,
+    kind: str,
+    amount: int,
+    on: date,
+    reason: str,
+    *,
+    author: str,
+    copayer_id: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Book a payment, write-off or payout of `amount` grosze (> 0) on the payer's ledger,
+    with its reason, audited in the same transaction."""
+    if kind not in MANUAL_KINDS:
+        raise Refusal("ledger.kind", N_("Book a payment, a write-off or a payout, not %(kind)s."), kind=kind)
+    if amount <= 0:
+        raise Refusal("ledger.amount", N_("The amount must be more than zero."))
+    if not reason.strip():
+        raise Refusal("ledger.reason", N_("Say why (the document or decision it rests on)."))
+    registry.get_child(db, child_id)
+    if copayer_id is not None:
+        copayers.get_copayer(db, copayer_id)
+    now = now or utc_now()
+    row = {
+        "child_id": child_id, "copayer_id": copayer_id, "kind": kind, "amount": MANUAL_KINDS[kind] * amount,
+        "booked_on": on.isoformat(), "due_on": None, "period": None, "description": reason.strip()[:300],
+        "source": f"manual:{secrets.token_hex(8)}", "created_at": to_db(now), "created_by": author,
+    }  # fmt: skip
+    with db.atomic():
+        ledger_store.add_entries(db, [row])
+        audit.record(
+            db, actor=author, action=f"ledger.{kind}", entity="child", entity_id=child_id, after=row, now=now
+        )
 
 
 def account_number(db: Database, child_id: int) -> str | None:

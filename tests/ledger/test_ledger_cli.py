@@ -182,3 +182,24 @@ def test_two_co_payers_share_a_closed_month_each_with_their_own_balance(database
         cli, ["--database", str(database), "ledger", "add-share", "1", "1", "--from", "2026-10-01"]
     )
     assert bad.exit_code == 1 and "either as a percentage or as an amount" in bad.output
+
+
+def test_cash_payments_write_offs_and_payouts_are_booked_with_a_reason(database: Path) -> None:
+    run(database, "months", "close", "2026-09")
+    run(database, "ledger", "book", "payment", "1", "10,00", "--on", "2026-10-02", "--reason", "KP 12/2026")
+    shown = json.loads(run(database, "ledger", "show", "1", "--on", "2026-10-03", "--json"))
+    assert (shown["balance"], shown["credit"]) == (-136, 136)  # 8,64 zł charged, 10,00 zł paid
+    run(database, "ledger", "book", "payout", "1", "1,36", "--on", "2026-10-04", "--reason", "zwrot nadpłaty")
+    assert json.loads(run(database, "ledger", "show", "1", "--json"))["balance"] == 0
+    run(database, "ledger", "book", "write_off", "2", "0,01", "--reason", "umorzenie 3/2026")
+    for args, message in [
+        (["book", "payment", "1", "0", "--reason", "x"], "more than zero"),
+        (["book", "payment", "1", "5,00", "--reason", " "], "Say why"),
+        (["book", "payment", "99", "5,00", "--reason", "x"], "no child"),
+    ]:
+        result = CliRunner().invoke(cli, ["--database", str(database), "ledger", *args])
+        assert result.exit_code == 1 and message in result.output, result.output
+    bad = CliRunner().invoke(
+        cli, ["--database", str(database), "ledger", "book", "payment", "1", "1,001", "--reason", "x"]
+    )
+    assert bad.exit_code == 2
