@@ -165,6 +165,17 @@ def test_import_is_idempotent_whatever_overlaps(tmp_path: Path, credits, split) 
             "not an amount",
         ),
         ("Data;Kwota\n2026-10-05;12,50\n", 1, "no column"),
+        (mt940([(date(2026, 10, 5), 432, "x")]).replace("PLN", "EUR"), 4, "PLN"),
+        (
+            "Data operacji;Kwota;Tytuł;Nadawca;Rachunek;Identyfikator\n2026-10-05;12.50;EW-1;A;;1\n",
+            2,
+            "decimal comma",
+        ),
+        (
+            "Data operacji;Kwota;Tytuł;Nadawca;Rachunek;Identyfikator\n2026-10-05;1.2,50;EW-1;A;;1\n",
+            2,
+            "decimal comma",
+        ),
         (
             "Data operacji;Kwota;Tytuł;Nadawca;Rachunek;Identyfikator\n05.10.2026;12,50;EW-1;A;;1\n",
             2,

@@ -113,6 +113,10 @@ def read_mt940(text: str) -> BankFile:
                     number, f"a balance must read C/D, YYMMDD, currency, amount; got {value!r}"
                 )
             _yymmdd(balance["date"], number)
+            if balance["currency"] != "PLN":
+                raise BankFileError(
+                    number, f"the statement is in {balance['currency']}; fees are paid in PLN"
+                )
             amount = _amount(balance["amount"]) * (1 if balance["mark"] == "C" else -1)
             if tag.startswith("60"):
                 opening, running = amount, amount
@@ -244,13 +248,7 @@ def read_csv(text: str, profile: CsvProfile = GENERIC) -> BankFile:
         except ValueError:
             raise BankFileError(number, f"{cell(row, profile.date_column)!r} is not a date "
                                         f"({profile.date_format})") from None  # fmt: skip
-        text_amount = cell(row, profile.amount_column).replace("\u00a0", "").replace(" ", "")
-        if profile.decimal_comma:
-            text_amount = text_amount.replace(".", "").replace(",", ".")
-        try:
-            amount = to_grosz(Decimal(text_amount))
-        except (InvalidOperation, ValueError):
-            raise BankFileError(number, f"{cell(row, profile.amount_column)!r} is not an amount") from None
+        amount = _csv_amount(cell(row, profile.amount_column), profile.decimal_comma, number)
         if amount <= 0:
             debits += 1
             continue
@@ -260,6 +258,26 @@ def read_csv(text: str, profile: CsvProfile = GENERIC) -> BankFile:
                      " ".join(cell(row, profile.title_column).split()), cell(row, profile.reference_column))
         )  # fmt: skip
     return BankFile(tuple(transfers), debits)
+
+
+_COMMA_AMOUNT = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?$")
+_DOT_AMOUNT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+
+
+def _csv_amount(text: str, decimal_comma: bool, line: int) -> int:
+    """`1 200,50` → 120050. The separators must be the profile's: with a decimal comma a dot
+    may only group thousands, so `12.50` is refused rather than read as 1 250,00 zł."""
+    plain = text.replace("\u00a0", "").replace(" ", "")
+    pattern, thousands, decimal = (_COMMA_AMOUNT, ".", ",") if decimal_comma else (_DOT_AMOUNT, ",", ".")
+    if not pattern.match(plain):
+        if not re.match(r"^[+-]?[\d.,]+$", plain):
+            raise BankFileError(line, f"{text!r} is not an amount")
+        separator = "a decimal comma" if decimal_comma else "a decimal point"
+        raise BankFileError(line, f"{text!r} is not an amount with {separator} (as the profile says)")
+    try:
+        return to_grosz(Decimal(plain.replace(thousands, "").replace(decimal, ".")))
+    except (InvalidOperation, ValueError):
+        raise BankFileError(line, f"{text!r} is not an amount") from None
 
 
 def folded(text: str) -> str:
