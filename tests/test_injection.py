@@ -312,6 +312,10 @@ def type_everything(site: Site, payload: str) -> Typed:
         secretary, "/registry/import", {}, expect=422,
         files={"file": (v("plik") + ".csv", bad_import.getvalue().encode(), "text/csv")},
     ).text  # fmt: skip
+    typed.refused["money settings"] = posted(
+        director, "/money/settings",
+        {"due_day": v("dzien"), "account_prefix": v("prefiks"), "interest_threshold": "870"}, expect=422,
+    ).text  # fmt: skip
     typed.refused["group twice"] = posted(
         director, "/registry/groups", {"name": v("grupa"), "teachers": ""}, expect=422
     ).text

@@ -1,6 +1,6 @@
 """The reports page: each report the account may make, with a print view and downloads, its
-fields labelled; an inspector reads only what was granted, a parent only their child's stay report, fee account
-statement and reminder."""
+fields labelled; an inspector reads only what was granted, a parent only their child's stay
+report, fee account statement and reminder."""
 
 from __future__ import annotations
 

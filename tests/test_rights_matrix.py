@@ -178,6 +178,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     # and the director import statements and assign transfers; a parent their own child's.
     ("GET", "/money", ""): Rule(FEE_PRINTS),
     ("POST", "/money/import", ""): Rule(REGISTRAR),
+    ("POST", "/money/settings", ""): Rule(MANAGEMENT),
     ("POST", "/money/transfers/{transfer_id}/assign", ""): Rule(REGISTRAR),
     ("GET", "/parent/children/{child_id}/money", ""): Rule(
         "admin director secretary parent inspector", FEE_PRINTS
@@ -512,6 +513,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/cards": {"uid": f"04BB000{suffix}", "child_id": str(target.child), "from_day": DAY.isoformat()},
         "/cards/{card_id}/revoke": {"reason": "zgubiona"},
         "/money/transfers/{transfer_id}/assign": {"child": str(target.child)},
+        "/money/settings": {"due_day": "15", "account_prefix": "", "interest_threshold": "870"},
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},

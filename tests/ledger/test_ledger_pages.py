@@ -83,3 +83,20 @@ def test_a_bad_statement_is_refused_with_its_line_and_nothing_is_stored(site: Si
     db.close()
     empty = site.client("secretary").post("/money/import", files={"file": ("", b"", "text/csv")})
     assert empty.status_code == 422
+
+
+def test_the_director_sets_the_money_settings_and_a_refusal_changes_nothing(site: Site) -> None:
+    director = site.client("director")
+    form = {"due_day": "10", "account_prefix": "1020 1026", "interest_threshold": "870"}
+    saved = director.post("/money/settings", data=form, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/money?saved=settings"
+    refused = director.post(
+        "/money/settings", data={"due_day": "31", "account_prefix": "", "interest_threshold": "870"}
+    )
+    assert refused.status_code == 422 and any("31" in reason for reason in errors(refused.text))
+    db = site.db()
+    current = money_settings.load(db)
+    assert (current.due_day, current.account_prefix) == (10, "10201026")
+    assert audit.entries(db, entity="settings", entity_id="money")[0]["after"]["due_day"] == "10"
+    db.close()
+    assert site.client("secretary").post("/money/settings", data={"due_day": "5"}).status_code == 403

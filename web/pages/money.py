@@ -19,7 +19,7 @@ from hub.rules.fees.money import from_grosz
 from hub.rules.ledger.account import printed
 from hub.rules.ledger.matching import reference
 from hub.services import ledger, payments
-from hub.store import bank, registry
+from hub.store import bank, money_settings, registry
 from hub.store.registry import RegistryError
 from web.auth import actor, allowed, check, require_all
 from web.deps import Db, SiteSettings, Templates, today
@@ -33,6 +33,7 @@ MAX_STATEMENT_BYTES = 8_000_000
 """A month's statement of a large site (5,000 transfers) is under 1 MB."""
 SAVED = {
     "assigned": N_("The transfer was assigned."),
+    "settings": N_("The money settings were saved."),
 }
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +52,7 @@ def money_page(
     **extra: Any,
 ) -> HTMLResponse:
     on = today(settings)
+    current = money_settings.load(db)
     arrears = ledger.arrears(db, on)
     unmatched = bank.transfers(db, unmatched=True)
     saved = SAVED.get(request.query_params.get("saved", ""))
@@ -68,8 +70,16 @@ def money_page(
         "child_options": [("", _("Choose a child")), *child_options(db)],
         "imports": bank.imports(db)[:10],
         "can_manage": allowed(request, "payments.manage"),
+        "can_edit_settings": allowed(request, "settings.edit"),
+        "settings_values": {
+            "due_day": str(current.due_day),
+            "account_prefix": current.account_prefix,
+            "interest_threshold": str(current.interest_threshold),
+        },
         "result": None,
         "error": None,
+        "settings_error": None,
+        "settings_sent": None,
         "flashes": [Flash(_(saved), "ok")] if saved else [],
         **extra,
     }  # fmt: skip
@@ -145,6 +155,22 @@ def assign_transfer(
     except (FormError, Refusal, RegistryError) as exc:
         return money_page(request, db, settings, templates, 422, error=exc, failed=transfer_id)
     return RedirectResponse("/money?saved=assigned", status_code=303)
+
+
+@router.post(
+    "/money/settings", response_class=HTMLResponse, dependencies=[Depends(require_all("settings.edit"))]
+)
+def save_settings(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, fields: FormFields
+) -> Response:
+    """The due day (the gmina's uchwała), the bank's prefix for individual accounts, the
+    interest threshold: each checked by `money_settings`, a refusal shown at the form."""
+    values = {key: fields.get(key, "") for key in ("due_day", "account_prefix", "interest_threshold")}
+    try:
+        money_settings.set_values(db, values, author=actor(request))
+    except Refusal as exc:
+        return money_page(request, db, settings, templates, 422, settings_error=exc, settings_sent=values)
+    return RedirectResponse("/money?saved=settings", status_code=303)
 
 
 @router.get("/parent/children/{child_id}/money", response_class=HTMLResponse)
