@@ -94,8 +94,10 @@ def build(
     group: str | None = None,
     child_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    copayer_id: int | None = None,
 ) -> Report:
-    """Make report `name` for `period` (and one group or child, where it applies)."""
+    """Make report `name` for `period` (and one group or child, where it applies; a child's
+    ledger statement on a co-payer's ledger with `copayer_id`)."""
     if name not in REPORTS:
         raise ReportError(f"unknown report {name!r}; known: {', '.join(REPORTS)}")
     kind = REPORTS[name].period
@@ -133,7 +135,7 @@ def build(
         assert period.day is not None
         if name == "reminder":
             return money_reports.reminder(db, settings, child_id, period.day)
-        return money_reports.ledger_statement(db, settings, child_id, period.day)
+        return money_reports.ledger_statement(db, settings, child_id, period.day, copayer_id)
     if name == "receivables":
         assert period.month is not None
         return money_reports.receivables(db, settings, *period.month, group)

@@ -176,6 +176,12 @@ def test_two_co_payers_share_a_closed_month_each_with_their_own_balance(database
         for extra in ([], ["--copayer", "1"], ["--copayer", "2"])
     ]
     assert balances == [132, 432, 300] and sum(balances) == 864
+    mops = run(database, "report", "ledger-statement", "--child", "1", "--copayer", "1", "--format", "csv")
+    assert "MOPS Kraków" in mops and "udział współpłatnika" in mops and "4.32" in mops
+    unknown = CliRunner().invoke(
+        cli, ["--database", str(database), "report", "ledger-statement", "--child", "1", "--copayer", "9"]
+    )
+    assert unknown.exit_code == 1 and "no co-payer number 9" in unknown.output
     receivables = run(database, "report", "receivables", "--month", "2026-09", "--format", "csv")
     assert "MOPS Kraków" in receivables and "Zakład Pracy Matki" in receivables and "rodzice" in receivables
     bad = CliRunner().invoke(

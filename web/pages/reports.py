@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from hub import reports
 from hub.accounts.rights import OWN_CHILDREN, may, reach
+from hub.refusal import Refusal
 from hub.store import registry
 from hub.store.registry import RegistryError
 from web.auth import allowed, check, signed_in
@@ -99,11 +100,12 @@ def report(
     last: Annotated[Day | None, Query(alias="to")] = None,
     group: str | None = None,
     child: RowId | None = None,
+    copayer: RowId | None = None,
     fmt: Annotated[str, Query(alias="format", pattern="^(html|pdf|csv|xlsx)$")] = "html",
 ) -> Response:
     if name not in reports.REPORTS:
         raise HTTPException(404, _("There is no report called %(name)s.") % {"name": name})
-    if not (name in PARENT_REPORTS and child is not None and parent_of(request, child)):
+    if not (name in PARENT_REPORTS and child is not None and copayer is None and parent_of(request, child)):
         check(request, report_right(name))  # a parent asking for another child's report: 403, logged
     today = datetime.now(settings.tz).date()
     period = reports.Period(
@@ -113,8 +115,10 @@ def report(
         last=last,
     )
     try:
-        built = reports.build(name, db, settings, period, group=group or None, child_id=child)
-    except (reports.ReportError, RegistryError) as exc:
+        built = reports.build(
+            name, db, settings, period, group=group or None, child_id=child, copayer_id=copayer
+        )
+    except (reports.ReportError, RegistryError, Refusal) as exc:
         raise HTTPException(422, str(exc)) from exc
     body = reports.render(built, fmt)
     headers = {}
