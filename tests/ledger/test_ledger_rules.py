@@ -167,3 +167,12 @@ def test_with_interest_what_is_owed_is_the_balance_plus_interest_paid(entries: l
     state = settle(entries, DAY0 + timedelta(days=400), DEFAULT_RATES)
     assert state.outstanding - state.credit == balance(entries) + state.interest_paid
     assert all(0 <= d.paid <= d.amount and d.interest_paid >= 0 for d in state.dues)
+
+
+def test_interest_under_the_threshold_at_a_part_payment_is_not_charged_later() -> None:
+    """2 000 zł due 10 I; 1 000 zł paid 20 I (10 days: 6,00 zł, not over 8,70 zł: waived); the
+    other 1 000 zł paid 30 IV (100 days on 1 000 zł: 30,00 zł): only the 30 zł is owed."""
+    rates = [InterestRate(date(2020, 1, 1), 1095)]
+    due = Entry("stay", 200_000, date(2026, 1, 1), "styczeń", date(2026, 1, 10), "2026-01")
+    state = settle([due, payment(100_000, date(2026, 1, 20))], date(2026, 4, 30), rates)
+    assert (state.dues[0].interest_paid, state.dues[0].outstanding, state.interest_now) == (0, 100_000, 3000)

@@ -6,7 +6,9 @@ due, payable by its `due_on`. Credits (payments, write-offs; less payouts) settl
 overpayment and is carried forward to it. On a due paid late, interest accrues per day
 (`hub.rules.ledger.interest`); a payment that does not cover the due with its interest is
 split between them in proportion, as art. 55 § 2 Ordynacji podatkowej orders, so a due is
-never paid while its interest stays open.
+never paid while its interest stays open. The interest is reckoned on the day of each
+payment: if by then it does not exceed the threshold it is not charged, and the rest of the
+due accrues afresh from the next day.
 
 Invariant (tested for any order of entries): outstanding dues − credit carried forward
 = ledger balance + interest paid. With no interest, what the payer still owes is exactly
@@ -151,6 +153,8 @@ def _pay(
     while credit > 0 and open_dues:
         item = open_dues[0]
         item.accrue(day, rates)
+        if item.accrued > 0 and chargeable(item.accrued, threshold) == 0:
+            item.accrued = Fraction(0)  # art. 54 § 1 pkt 5: up to the day paid, not charged at all
         interest = max(0, chargeable(item.accrued, threshold) - item.due.interest_paid)
         principal = item.due.outstanding
         if credit >= principal + interest:
