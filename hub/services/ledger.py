@@ -3,7 +3,8 @@ arrears, the individual account numbers, the accountant's month.
 
 Posting happens inside `months.close`'s transaction, so a month is never closed without its
 entries, and the unique `source` of each entry makes posting the same month twice
-impossible. Everything else here only reads.
+impossible. `book` adds what the accountant books by hand, with its audit entry; the rest
+only reads.
 """
 
 from __future__ import annotations
