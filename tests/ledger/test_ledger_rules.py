@@ -158,6 +158,7 @@ def test_balance_is_charges_less_payments_in_any_order(entries: list[Entry], rnd
     assert history(shuffled) == history(entries)
     on = DAY0 + timedelta(days=400)
     assert settle(shuffled, on) == settle(entries, on)
+    assert settle(shuffled, on, DEFAULT_RATES) == settle(entries, on, DEFAULT_RATES)
     no_interest = settle(entries, on)
     assert no_interest.outstanding - no_interest.credit == balance(entries)
 
