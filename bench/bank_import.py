@@ -1,6 +1,6 @@
 """Importing a bank statement: 5,000 transfers in one MT940 file for a 1,000-child site.
 
-`.venv/bin/python bench/bank_import.py [--runs N]`. Builds a fresh database through the hub's
+`.venv/bin/python bench/bank_import.py [--runs N]` (part of `make bench`). Builds a fresh database through the hub's
 own schema: 1,000 children in 40 groups, the bank's prefix for individual accounts set, and
 each child's September charge on the ledger. The statement: 5,000 credits over October —
 60 % to children's individual accounts, 25 % with the child's `EW-` number in the title,
