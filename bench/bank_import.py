@@ -4,8 +4,8 @@
 database through the hub's own schema: 1,000 children in 40 groups, the bank's prefix for
 individual accounts set, and each child's September charge on the ledger. The statement: 5,000
 credits over October — 60 % to children's individual accounts, 25 % with the child's `EW-`
-number in the title, 10 % with the child's name in the title, 5 % matching nobody — with ZBP-
-style `:86:` details.
+number in the title, 10 % with the child's name in the title, 5 % matching nobody — with
+ZBP-style `:86:` details.
 
 Times, each the best of `--runs` (CPU time beside wall time: the machine is shared):
 - **parse only** (the baseline): the file read and checked by `bank_files.read_mt940` (the
