@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.services import payments
-from hub.store import cards, ledger, money_settings, readers, registry, taps
+from hub.store import cards, copayers, ledger, money_settings, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
@@ -133,6 +133,7 @@ def seed(settings: Settings) -> None:
         "Data operacji;Kwota;Tytuł;Nadawca;Rachunek;Identyfikator\n2026-10-05;50,00;obiady;Jan Kłos;;1\n"
     )
     payments.import_file(db, statement.encode(), file_name="wyciag.csv", author="test")
+    copayers.add_copayer(db, "MOPS Kraków", "welfare", author="test")
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)

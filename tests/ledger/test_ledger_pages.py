@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hub.rules.ledger import child_account, printed
-from hub.store import audit, bank, ledger, money_settings
+from hub.store import audit, bank, copayers, ledger, money_settings
 from tests.pages_support import Site, errors
 
 PREFIX = "1090101400000712"
@@ -100,3 +100,32 @@ def test_the_director_sets_the_money_settings_and_a_refusal_changes_nothing(site
     assert audit.entries(db, entity="settings", entity_id="money")[0]["after"]["due_day"] == "10"
     db.close()
     assert site.client("secretary").post("/money/settings", data={"due_day": "5"}).status_code == 403
+
+
+def test_a_co_payers_transfer_is_assigned_to_its_ledger_for_the_child(site: Site) -> None:
+    db = site.db()
+    mops = copayers.add_copayer(db, "MOPS Kraków", "welfare", author="test")
+    db.close()
+    secretary = site.client("secretary")
+    statement = HEADER + "2026-10-07;300,00;Dopłata do przedszkola;MOPS Kraków;;M-1\n"
+    secretary.post("/money/import", files={"file": ("mops.csv", statement.encode(), "text/csv")})
+    page = secretary.get("/money").text
+    assert "MOPS Kraków</option>" in page
+    db = site.db()
+    [waiting] = bank.transfers(db, unmatched=True)
+    db.close()
+    form = {"child": str(site.olek), "payer": str(mops["id"])}
+    assert (
+        secretary.post(
+            f"/money/transfers/{waiting['id']}/assign", data=form, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    db = site.db()
+    assert [e.amount for e in ledger.entries_of(db, site.olek, mops["id"])] == [-30_000]
+    assert sum(e.amount for e in ledger.entries_of(db, site.olek)) == 24_240  # the parents' own is untouched
+    db.close()
+    wrong = secretary.post(
+        f"/money/transfers/{waiting['id']}/assign", data={"child": str(site.olek), "payer": "x"}
+    )
+    assert wrong.status_code == 422

@@ -19,7 +19,7 @@ from hub.rules.fees.money import from_grosz
 from hub.rules.ledger.account import printed
 from hub.rules.ledger.matching import reference
 from hub.services import ledger, payments
-from hub.store import bank, money_settings, registry
+from hub.store import bank, copayers, money_settings, registry
 from hub.store.registry import RegistryError
 from web.auth import actor, allowed, check, require_all
 from web.deps import Db, SiteSettings, Templates, today
@@ -68,6 +68,7 @@ def money_page(
         "arrears_total": zl(sum(a.overdue for a in arrears)),
         "unmatched": [{**t, "amount": zl(t["amount"])} for t in unmatched],
         "child_options": [("", _("Choose a child")), *child_options(db)],
+        "payer_options": [("", _("The parents")), *payer_options(db)],
         "imports": bank.imports(db)[:10],
         "can_manage": allowed(request, "payments.manage"),
         "can_edit_settings": allowed(request, "settings.edit"),
@@ -91,6 +92,11 @@ def child_options(db: Database) -> list[tuple[int | str, str]]:
         (c["id"], f"{c['last_name']} {c['first_name']} ({c['group_name']})")
         for c in registry.list_children(db)
     ]
+
+
+def payer_options(db: Database) -> list[tuple[int | str, str]]:
+    """Who a transfer may be from besides the parents: the co-payers."""
+    return [(c["id"], c["name"]) for c in copayers.list_copayers(db)]
 
 
 def lines(state: ledger.PayerState, charges: bool) -> list[dict[str, Any]]:
@@ -151,7 +157,8 @@ def assign_transfer(
         raise HTTPException(404, _("There is no transfer number %(id)s.") % {"id": transfer_id})
     try:
         child_id = chosen_id(fields.get("child"), "child")
-        payments.assign(db, transfer_id, child_id, author=actor(request))
+        copayer_id = chosen_id(fields["payer"], "payer") if fields.get("payer") else None
+        payments.assign(db, transfer_id, child_id, author=actor(request), copayer_id=copayer_id)
     except (FormError, Refusal, RegistryError) as exc:
         return money_page(request, db, settings, templates, 422, error=exc, failed=transfer_id)
     return RedirectResponse("/money?saved=assigned", status_code=303)
