@@ -38,6 +38,7 @@ bench: $(STAMP) runtime-deps system-deps
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/cli_start.py
+	$(BIN)/python bench/bank_import.py
 
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
 firmware: $(STAMP)

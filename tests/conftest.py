@@ -125,6 +125,7 @@ SLOW_MODULES = {
     "test_injection.py",
     "test_journal_api.py",
     "test_journal_pages.py",
+    "test_ledger_pages.py",
     "test_pages_logs.py",
     "test_pages_parent.py",
     "test_pages_registry.py",

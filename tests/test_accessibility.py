@@ -17,7 +17,8 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.store import cards, readers, registry, taps
+from hub.services import payments
+from hub.store import cards, copayers, ledger, money_settings, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
@@ -74,6 +75,10 @@ PAGES = [
     Scan("/parent/children/1/data", role="parent"),
     Scan("/parent/children/2", 403, role="parent"),
     Scan("/reports", role="parent"),
+    Scan("/money"),
+    Scan("/reports/arrears"),
+    Scan("/parent/children/1/money", role="parent"),
+    Scan("/parent/children/2/money", 403, role="parent"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -108,6 +113,27 @@ def seed(settings: Settings) -> None:
             ],
         )
         readers.record_status(db, "wejscie", StatusMessage(online=True, queue=0), now, retained=False)
+    # The money: Łucja's September unpaid (arrears), one transfer to assign, the account set.
+    money_settings.set_values(db, {"account_prefix": "1090101400000712"}, author="test")
+    with db.atomic():
+        charge = dict(
+            child_id=1,
+            kind="stay",
+            amount=8640,
+            booked_on="2026-09-30",
+            due_on="2026-10-15",
+            period="2026-09",
+            description="Opłata za pobyt 2026-09",
+            source="month:2026-09",
+            created_at="2026-10-01T00:00:00.000Z",
+            created_by="test",
+        )
+        ledger.add_entries(db, [charge])
+    statement = (
+        "Data operacji;Kwota;Tytuł;Nadawca;Rachunek;Identyfikator\n2026-10-05;50,00;obiady;Jan Kłos;;1\n"
+    )
+    payments.import_file(db, statement.encode(), file_name="wyciag.csv", author="test")
+    copayers.add_copayer(db, "MOPS Kraków", "welfare", author="test")
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)

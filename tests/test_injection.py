@@ -4,7 +4,8 @@ Each payload is typed, through the real forms and the real login, into every fie
 stores text — a group's name and teachers, a child's names and notes, a guardian's name,
 phone and relation, a card's number and holder, corrections' and revocations' reasons, the
 day's topic and the absent teacher, an absence's reason, accounts' names and titles, the
-settings' closed-day reason, rate and rule bases and meal names, a CSV import — and every
+settings' closed-day reason, rate and rule bases and meal names, a CSV import, a bank
+statement's transfer titles and senders — and every
 page is then fetched: no page may carry an element, an event-handler attribute, a script or
 a `javascript:` link the payload made, and the pages that show a field must show its text
 escaped (so the test is not passed by a value that was never stored). Refused forms, which
@@ -283,8 +284,25 @@ def type_everything(site: Site, payload: str) -> Typed:
     sent = {"file": ("dzieci.csv", out.getvalue().encode(), "text/csv")}
     imported = posted(secretary, "/registry/import", {}, expect=200, files=sent)
 
+    bank_file = io.StringIO()
+    bank_rows = csv.writer(bank_file, delimiter=";")
+    bank_rows.writerow(["Data operacji", "Kwota", "Tytuł", "Nadawca", "Rachunek", "Identyfikator"])
+    bank_rows.writerow(["2026-11-20", "12,50", v("przelew"), v("nadawca"), "", v("ident")])
+    sent = {"file": ("wyciag.csv", bank_file.getvalue().encode(), "text/csv")}
+    bank_import = posted(secretary, "/money/import", {}, expect=200, files=sent)
+
     typed = Typed(site, payload, group, child, account)
     typed.refused["import"] = imported.text
+    typed.refused["bank import"] = bank_import.text
+    bad_bank = io.StringIO()
+    csv.writer(bad_bank, delimiter=";").writerows(
+        [["Data operacji", "Kwota", "Tytuł", "Nadawca", "Rachunek", "Identyfikator"],
+         ["2026-11-21", v("kwota-przelewu"), "x", "y", "", "2"]]
+    )  # fmt: skip
+    typed.refused["bank import refused"] = posted(
+        secretary, "/money/import", {}, expect=422,
+        files={"file": (v("wyciag") + ".csv", bad_bank.getvalue().encode(), "text/csv")},
+    ).text  # fmt: skip
     # Refused forms come back with what was typed and the hub's reason, which quotes it.
     bad_import = io.StringIO()
     csv.writer(bad_import, delimiter=";").writerows(
@@ -293,6 +311,10 @@ def type_everything(site: Site, payload: str) -> Typed:
     typed.refused["import refused"] = posted(
         secretary, "/registry/import", {}, expect=422,
         files={"file": (v("plik") + ".csv", bad_import.getvalue().encode(), "text/csv")},
+    ).text  # fmt: skip
+    typed.refused["money settings"] = posted(
+        director, "/money/settings",
+        {"due_day": v("dzien"), "account_prefix": v("prefiks"), "interest_threshold": "870"}, expect=422,
     ).text  # fmt: skip
     typed.refused["group twice"] = posted(
         director, "/registry/groups", {"name": v("grupa"), "teachers": ""}, expect=422
@@ -353,6 +375,8 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         "/registry/import",
         "/settings",
         "/months",
+        "/money",
+        f"/parent/children/{c}/money",
         f"/inconsistencies?from=2026-11-12&to={DAY}",
         "/audit",
         "/admin/users",
@@ -365,7 +389,8 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         "/account/password",
         "/account/welcome",
     ]
-    parent = ["/parent", f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account"]
+    parent = ["/parent", f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
+              f"/parent/children/{ania}/money"]  # fmt: skip
     teacher = ["/account", "/presence", "/registry/children", typed.day_page()]
     return (
         [("director", path) for path in director]
@@ -455,6 +480,8 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "podstawa": [("director", "/settings")],
     "posilek": [("director", "/settings")],
     "imp-imie": [("director", "/registry/children")],
+    "przelew": [("director", "/money")],
+    "nadawca": [("director", "/money")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""
@@ -525,8 +552,13 @@ REPORTS = {
     "stay-report": f"month={MONTH}&child={{child}}",
     "fee-summary": f"month={MONTH}",
     "meal-count": f"date={DAY}",
+    "ledger-statement": "child={child}",
+    "reminder": "child={child}",
+    "receivables": f"month={MONTH}",
+    "arrears": "",
 }
 REPORT_SHOWS = {
+    "receivables": ("przelew", "nadawca"),
     "daily-sheet": ("imie", "nazwisko", "posiadacz", "korekta", "grupa"),
     "monthly-grid": ("imie", "nazwisko", "grupa"),
     "stay-report": ("imie", "nazwisko", "numer"),

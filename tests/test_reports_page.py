@@ -1,5 +1,6 @@
 """The reports page: each report the account may make, with a print view and downloads, its
-fields labelled; an inspector reads only what was granted, a parent only their child's stay report."""
+fields labelled; an inspector reads only what was granted, a parent only their child's stay
+report, fee account statement and reminder."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hub.store import audit
 from tests.pages_support import Site
 
 ATTENDANCE = ["daily-sheet", "monthly-grid", "evacuation", "reader-health"]
-FEES = ["stay-report", "fee-summary", "meal-count"]
+FEES = ["stay-report", "fee-summary", "meal-count", "ledger-statement", "reminder", "receivables", "arrears"]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def listed(html: str) -> list[str]:
         ("secretary", ATTENDANCE + FEES),
         ("teacher", ATTENDANCE),
         ("inspector", ATTENDANCE),
-        ("parent", ["stay-report"]),
+        ("parent", ["stay-report", "ledger-statement", "reminder"]),
     ],
 )
 def test_each_account_sees_the_reports_it_may_make(site: Site, role: str, reports: list[str]) -> None:

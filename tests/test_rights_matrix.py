@@ -37,7 +37,8 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
 from hub.accounts import accounts, security_policy
-from hub.store import audit, cards, corrections, fee_settings, registry, site_settings
+from hub.services import payments
+from hub.store import audit, bank, cards, corrections, fee_settings, registry, site_settings
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
@@ -167,6 +168,21 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/reports/{name}", "stay-report"): Rule("admin director secretary parent inspector", FEE_PRINTS),
     ("GET", "/reports/{name}", "fee-summary"): Rule(FEE_PRINTS),
     ("GET", "/reports/{name}", "meal-count"): Rule(FEE_PRINTS),
+    ("GET", "/reports/{name}", "ledger-statement"): Rule(
+        "admin director secretary parent inspector", FEE_PRINTS
+    ),
+    ("GET", "/reports/{name}", "reminder"): Rule("admin director secretary parent inspector", FEE_PRINTS),
+    ("GET", "/reports/{name}", "receivables"): Rule(FEE_PRINTS),
+    ("GET", "/reports/{name}", "arrears"): Rule(FEE_PRINTS),
+    # The money: balances and arrears for those who see fees; the secretary (the accountant)
+    # and the director import statements and assign transfers; a parent their own child's.
+    ("GET", "/money", ""): Rule(FEE_PRINTS),
+    ("POST", "/money/import", ""): Rule(REGISTRAR),
+    ("POST", "/money/settings", ""): Rule(MANAGEMENT),
+    ("POST", "/money/transfers/{transfer_id}/assign", ""): Rule(REGISTRAR),
+    ("GET", "/parent/children/{child_id}/money", ""): Rule(
+        "admin director secretary parent inspector", FEE_PRINTS
+    ),
     # The register's pages: staff read (teachers the basic data), the secretary edits,
     # groups are the director's; a parent reads their child's data on their own pages.
     ("GET", "/registry", ""): Rule(STAFF_AND_INSPECTOR),
@@ -278,6 +294,8 @@ class World:
     """An account the administrator's forms act on (never one of the clients)."""
     guardian: int
     """A guardian with no account, for linking to children."""
+    transfer: int
+    """A bank transfer nobody's yet (the first allowed assignment takes it, the rest get 422)."""
     forms: dict[str, dict[str, str]]
     """The settings as stored, so a settings form changes nothing when it is allowed."""
 
@@ -334,6 +352,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     # The probes link this one to children: never the parent account's guardian, whose links
     # decide which children the parent sees.
     guardian = registry.add_guardian(db, name="Jan Żak", relation="ojciec", author="test")["id"]
+    payments.import_file(db, BANK_CSV.replace(b"12,50", b"7,00"), file_name="w.csv", author="test")
+    [transfer] = [t["id"] for t in bank.transfers(db, unmatched=True)]
     meals = fee_settings.load(db).meals
     stored = site_settings.get_all(db)
     forms = {
@@ -377,7 +397,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         db, email="ofiara@p11.example.pl", name="Konto Do Zmian", role="teacher", author="test"
     )[0]["id"]
     db.close()
-    return World(site, clients, logins, targets, victim, guardian, forms)
+    return World(site, clients, logins, targets, victim, guardian, transfer, forms)
 
 
 # -- the probes: a real request per route, with real ids and a form that could succeed -----
@@ -400,8 +420,16 @@ REPORT_QUERIES = {
     "stay-report": f"month={MONTH}&child={{child}}",
     "fee-summary": f"month={MONTH}",
     "meal-count": "date={day}",
+    "ledger-statement": "child={child}",
+    "reminder": "child={child}",
+    "receivables": f"month={MONTH}",
+    "arrears": "",
 }
 STATIC_FILE = "/static/style.css"
+BANK_CSV = (
+    "Data operacji;Kwota;Tytuł;Nadawca;Rachunek;Identyfikator\n2026-11-20;12,50;za obiady;A;;x\n".encode()
+)
+"""A bank statement with one transfer nobody's (each allowed import of it adds nothing new)."""
 
 
 def probe_for(world: World, method: str, template: str, case: str, target: Target) -> Probe:
@@ -415,6 +443,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         correction_id=target.correction,
         card_id=target.card,
         user_id=world.victim,
+        transfer_id=world.transfer,
         name=case,
         code="en",
     )
@@ -483,6 +512,8 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/groups/{group_id}/days/{day}/topics": {"topic": "Jesienne liście"},
         "/cards": {"uid": f"04BB000{suffix}", "child_id": str(target.child), "from_day": DAY.isoformat()},
         "/cards/{card_id}/revoke": {"reason": "zgubiona"},
+        "/money/transfers/{transfer_id}/assign": {"child": str(target.child)},
+        "/money/settings": {"due_day": "15", "account_prefix": "", "interest_threshold": "870"},
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},
@@ -504,6 +535,8 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         group = world.targets["own"].group_form["name"]
         csv = f"imię;nazwisko;grupa\nZ Importu;Dziecko;{group}\n".encode()
         return Probe(path, form={}, files={"file": ("dzieci.csv", csv, "text/csv")})
+    if template == "/money/import":
+        return Probe(path, form={}, files={"file": ("wyciag.csv", BANK_CSV, "text/csv")})
     return Probe(path, form=forms[template])
 
 

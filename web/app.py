@@ -50,6 +50,7 @@ from web.pages import group_day as group_day_page
 from web.pages import language as language_page
 from web.pages import live as live_page
 from web.pages import logs as logs_page
+from web.pages import money as money_page
 from web.pages import parent as parent_page
 from web.pages import presence as presence_page
 from web.pages import readers as readers_page
@@ -90,6 +91,7 @@ PAGES = tuple(
         reports_page,
         registry_page,
         settings_page,
+        money_page,
         parent_page,
         logs_page,
     )
@@ -130,6 +132,7 @@ def create_app(
         NavItem("/inconsistencies", N_("Inconsistency log"), visible=may_see_all("attendance.view")),
         NavItem("/settings", N_("Settings"), visible=may_see_all("settings.view")),
         NavItem("/months", N_("Closing months"), visible=may_see_all("settings.view")),
+        NavItem("/money", N_("Payments"), visible=may_see_all("reports.fees")),
         NavItem("/audit", N_("Audit log"), visible=may_see_all("audit.view")),
         NavItem("/parent", N_("My children"), visible=sees_own_children),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),

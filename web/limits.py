@@ -33,7 +33,7 @@ BODY_LIMIT = 256 * 1024
 """Bytes of a form or a JSON body: the largest form (settings, a child's card) is a few KiB."""
 UPLOAD_LIMIT = 8 * 1024 * 1024
 """Bytes of a CSV import: a register of a thousand children is about 200 KiB."""
-UPLOAD_PATHS = frozenset({"/registry/import"})
+UPLOAD_PATHS = frozenset({"/registry/import", "/money/import"})
 ANONYMOUS_MAY_SEND = frozenset({"/login", "/logout"})
 """The only paths that accept a body from someone who is not signed in: the login form, and
 logging out of a session that has already ended (idle) lands on the logged-out page."""

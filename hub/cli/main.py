@@ -57,9 +57,17 @@ COMMANDS = {
         "hub.cli.journal:inconsistencies_command",
         "The inconsistency log: missing departures, unknown-time taps, unknown cards…",
     ),
+    "ledger": LazyCommand(
+        "hub.cli.money:ledger_group",
+        "Each child's ledger: balance, dues, payments, arrears; co-payers; money settings.",
+    ),
     "months": LazyCommand(
         "hub.cli.fees:months_group",
         "Closing months: a closed month is locked; later changes become adjustments.",
+    ),
+    "payments": LazyCommand(
+        "hub.cli.money:payments_group",
+        "Bank statements: import (MT940 or CSV), unmatched transfers, assigning them.",
     ),
     "presence": LazyCommand(
         "hub.cli.journal:presence_command",

@@ -31,13 +31,14 @@ def _month(value: str | None) -> tuple[int, int] | None:
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (ranges).")
 @click.option("--group", help="One group (name or id); default: the whole kindergarten.")
 @click.option("--child", "child_id", type=int, help="One child (per-child reports).")
+@click.option("--copayer", "copayer_id", type=int, help="A co-payer's ledger (ledger-statement).")
 @click.option("--format", "fmt", type=click.Choice(reports.FORMATS), default="html", show_default=True)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
 )
 @click.pass_context
 def report_command(
-    ctx: click.Context, name: str, day, month, first, last, group, child_id, fmt, output
+    ctx: click.Context, name: str, day, month, first, last, group, child_id, copayer_id, fmt, output
 ) -> None:
     """Make report NAME (see the README's list) as HTML, PDF, CSV or XLSX."""
     db = database_from(ctx)
@@ -53,7 +54,14 @@ def report_command(
         steps = reports.progress_steps(name, db, period, group)
         with click.progressbar(length=steps, label=f"{name}", file=sys.stderr) as bar:
             report = reports.build(
-                name, db, settings, period, group=group, child_id=child_id, progress=bar.update
+                name,
+                db,
+                settings,
+                period,
+                group=group,
+                child_id=child_id,
+                progress=bar.update,
+                copayer_id=copayer_id,
             )
         data = reports.render(report, fmt)
     except Refusal as refusal:

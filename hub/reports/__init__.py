@@ -2,7 +2,8 @@
 
 `build(name, …)` is the one entry point the CLI (`ewidencjoner report NAME`) and the web
 (`/reports/NAME`) share; `render.render(report, fmt)` turns the result into bytes.
-Builders live in `attendance_sheets.py` (no money) and `fee_reports.py` (fees and meals).
+Builders live in `attendance_sheets.py` (no money), `fee_reports.py` (fees and meals) and
+`money_reports.py` (ledgers, reminders, receivables, arrears).
 Reports may import services, the store, the rules and the basics; never ingest, accounts,
 the CLI or the web (checked by `lint-imports`, see pyproject.toml).
 """
@@ -18,7 +19,7 @@ from sqlite_utils import Database
 
 from hub.config import Settings
 from hub.refusal import N_, Refusal
-from hub.reports import attendance_sheets, fee_reports
+from hub.reports import attendance_sheets, fee_reports, money_reports
 from hub.reports.model import Report, Section
 from hub.reports.render import FORMATS, MEDIA_TYPES, render
 from hub.store import registry
@@ -51,6 +52,10 @@ REPORTS: dict[str, ReportInfo] = {
     "stay-report": ReportInfo("Miesięczne zestawienie pobytu i opłat (dziecko)", "month"),
     "fee-summary": ReportInfo("Zestawienie opłat dla księgowości", "month"),
     "meal-count": ReportInfo("Liczba posiłków dla kuchni", "day"),
+    "ledger-statement": ReportInfo("Wyciąg z konta opłat (dziecko)", "day"),
+    "reminder": ReportInfo("Przypomnienie o zaległej opłacie (dziecko)", "day"),
+    "receivables": ReportInfo("Należności i wpłaty (księgowość)", "month"),
+    "arrears": ReportInfo("Zaległości w opłatach", "day"),
 }
 
 
@@ -85,8 +90,10 @@ def build(
     group: str | None = None,
     child_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    copayer_id: int | None = None,
 ) -> Report:
-    """Make report `name` for `period` (and one group or child, where it applies)."""
+    """Make report `name` for `period` (and one group or child, where it applies; a child's
+    ledger statement on a co-payer's ledger with `copayer_id`)."""
     if name not in REPORTS:
         raise Refusal(
             "report.unknown",
@@ -123,5 +130,20 @@ def build(
     if name == "meal-count":
         assert period.day is not None
         return fee_reports.meal_count(db, settings, period.day)
+    if name in ("ledger-statement", "reminder"):
+        if child_id is None:
+            raise Refusal(
+                "report.needs_child", N_("Report %(name)s is for one child (--child ID)."), name=name
+            )
+        assert period.day is not None
+        if name == "reminder":
+            return money_reports.reminder(db, settings, child_id, period.day)
+        return money_reports.ledger_statement(db, settings, child_id, period.day, copayer_id)
+    if name == "receivables":
+        assert period.month is not None
+        return money_reports.receivables(db, settings, *period.month, group)
+    if name == "arrears":
+        assert period.day is not None
+        return money_reports.arrears(db, settings, period.day, group)
     first = period.first or period.day or date.today()
     return attendance_sheets.reader_health(db, settings, first, period.last or first)

@@ -15,7 +15,9 @@ from hub.config import Settings
 from hub.reports.attendance_sheets import MONTHS
 from hub.reports.model import Cell, Report, Section
 from hub.rules.fees import DayFee, format_minutes
-from hub.services import billing, months
+from hub.rules.ledger.account import printed
+from hub.rules.ledger.matching import reference
+from hub.services import billing, ledger, months
 from hub.store import registry
 from hub.timefmt import utc_now
 
@@ -136,6 +138,10 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
         ("Numer karty", statement.child.card_number or "—"),
         *(("Zasady", line) for line in statement.settings_used),
     ]
+    account = ledger.account_number(db, child_id)
+    if account:
+        facts.append(("Rachunek do wpłat", printed(account)))
+        facts.append(("Tytuł przelewu", f"{reference(child_id)} {child['last_name']} {child['first_name']}"))
     if statement.incomplete_days:
         facts.append(
             ("Do wyjaśnienia", ", ".join(day.strftime("%d.%m") for day in statement.incomplete_days))

@@ -1,5 +1,8 @@
 """Closing months: a closed month is locked, and later changes to it are billed as adjustments.
 
+Closing also posts each child's month to the ledgers (`hub.services.ledger`), in the same
+transaction: what the parents (and a co-payer) owe is exactly what the month billed.
+
 Closing a month keeps, for every child, what the month billed (`hub.rules.fees.BilledMonth`) as
 version 1. When a teacher later corrects a day of that month (or an absence, a card, a tap
 arrives late), the month is recomputed and compared with the billed version: the
@@ -32,7 +35,7 @@ from hub.rules.fees import (
     adjustments,
 )
 from hub.rules.fees.meals import MealLine
-from hub.services import billing
+from hub.services import billing, ledger
 from hub.store import audit, registry
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
 
@@ -124,10 +127,12 @@ def close(db: Database, settings: Settings, year: int, month: int, closed_by: st
     ]
     rows = []
     rebaselined = []
+    statements = []
     changed = _changed_closed(db, settings, year, month)
     for child in children:
         carried = _adjustments(db, settings, child["id"], changed)
         current = billing.statement(db, settings, child["id"], year, month, adjustments=carried)
+        statements.append(current)
         rows.append(_row(year, month, child["id"], 1, now, BilledMonth.of(current)))
         for corrected in {(a.year, a.month) for a in carried}:
             recomputed = billing.statement(db, settings, child["id"], *corrected)
@@ -138,9 +143,11 @@ def close(db: Database, settings: Settings, year: int, month: int, closed_by: st
             {"year": year, "month": month, "closed_at": to_db(now), "closed_by": closed_by}
         )
         db.table("billed_months").insert_all(rows + rebaselined)
+        entries = ledger.post_month(db, statements, year, month, now=now, author=closed_by)
         audit.record(
             db, actor=closed_by, action="month.close", entity="month", entity_id=f"{year}-{month:02d}",
-            after={"statements": len(rows), "rebaselined": len(rebaselined)}, now=now,
+            after={"statements": len(rows), "rebaselined": len(rebaselined), "ledger_entries": entries},
+            now=now,
         )  # fmt: skip
     return len(rows)
 

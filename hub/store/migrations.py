@@ -32,6 +32,7 @@ from hub.store.schema_journal import (
     m009_bounded_quarantine,
     m012_cards_by_uid,
 )
+from hub.store.schema_money import m013_ledgers_and_bank_transfers
 
 Migration = Callable[[Database], None]
 
@@ -53,6 +54,7 @@ MIGRATIONS: list[Migration] = [
     m010_broker_credentials,
     m011_trusted_devices,
     m012_cards_by_uid,
+    m013_ledgers_and_bank_transfers,
 ]
 
 

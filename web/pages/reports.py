@@ -26,11 +26,28 @@ TITLES = {
     "stay-report": N_("Monthly stay and fee report (child)"),
     "fee-summary": N_("Fee summary for the accountant"),
     "meal-count": N_("Meal count for the kitchen"),
+    "ledger-statement": N_("Statement of the fee account (child)"),
+    "reminder": N_("Reminder of an overdue fee (child)"),
+    "receivables": N_("Receivables and payments for the accountant"),
+    "arrears": N_("Arrears"),
 }
 """Each report's name on the list, translated; the print view keeps the report's Polish title."""
-FEE_REPORTS = frozenset({"stay-report", "fee-summary", "meal-count"})
+FEE_REPORTS = frozenset(
+    {"stay-report", "fee-summary", "meal-count", "ledger-statement", "reminder", "receivables", "arrears"}
+)
 """Reports that need `reports.fees`; the others need `reports.attendance`."""
-SCOPES = {"daily-sheet": "group", "monthly-grid": "group", "fee-summary": "group", "stay-report": "child"}
+PARENT_REPORTS = frozenset({"stay-report", "ledger-statement", "reminder"})
+"""The reports a parent may have of their own child (and of no other)."""
+SCOPES = {
+    "daily-sheet": "group",
+    "monthly-grid": "group",
+    "fee-summary": "group",
+    "stay-report": "child",
+    "ledger-statement": "child",
+    "reminder": "child",
+    "receivables": "group",
+    "arrears": "group",
+}
 """Which reports are made for one group (optional: all groups) or one child (required)."""
 REPORT_ERRORS: dict[int | str, dict[str, Any]] = {
     303: {"description": "Not signed in: to the login page (a report is a page too)"},
@@ -50,7 +67,7 @@ def report_index(request: Request, db: Db, settings: SiteSettings, templates: Te
             "reports": [
                 (name, info.period, SCOPES.get(name, ""))
                 for name, info in reports.REPORTS.items()
-                if allowed(request, report_right(name)) or (name == "stay-report" and parent_of(request))
+                if allowed(request, report_right(name)) or (name in PARENT_REPORTS and parent_of(request))
             ],
             "titles": TITLES,
             "formats": reports.FORMATS,
@@ -82,11 +99,12 @@ def report(
     last: Annotated[Day | None, Query(alias="to")] = None,
     group: str | None = None,
     child: RowId | None = None,
+    copayer: RowId | None = None,
     fmt: Annotated[str, Query(alias="format", pattern="^(html|pdf|csv|xlsx)$")] = "html",
 ) -> Response:
     if name not in reports.REPORTS:
         raise HTTPException(404, _("There is no report called %(name)s.") % {"name": name})
-    if not (name == "stay-report" and child is not None and parent_of(request, child)):
+    if not (name in PARENT_REPORTS and child is not None and copayer is None and parent_of(request, child)):
         check(request, report_right(name))  # a parent asking for another child's report: 403, logged
     today = datetime.now(settings.tz).date()
     period = reports.Period(
@@ -96,7 +114,9 @@ def report(
         last=last,
     )
     try:
-        built = reports.build(name, db, settings, period, group=group or None, child_id=child)
+        built = reports.build(
+            name, db, settings, period, group=group or None, child_id=child, copayer_id=copayer
+        )
     except Refusal as exc:
         raise Refused(422, exc) from exc
     body = reports.render(built, fmt)
@@ -112,7 +132,8 @@ def report_right(name: str) -> str:
 
 def parent_of(request: Request, child_id: int | None = None) -> bool:
     """A parent's account (their own children only), and with `child_id`, that child is theirs:
-    a parent gets no report but their own child's stay report (the procedures' "raport")."""
+    a parent gets no report but their own child's stay report (the procedures' "raport"), its
+    fee account's statement and reminder."""
     user = request.state.user
     return (
         user is not None
