@@ -72,5 +72,6 @@ def report_command(
     elif fmt in ("pdf", "xlsx") and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: give -o FILE")
     else:
-        # click 8.5 serves the deprecated get_binary_stream through a module __getattr__ typed `object`.
-        click.get_binary_stream("stdout").write(data)  # type: ignore[operator]
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
