@@ -13,6 +13,7 @@ import json
 import sys
 import time
 
+import loader
 import mfrc522
 import settings
 from detector import Clock, Detector
@@ -74,6 +75,13 @@ class Reader:
             (self.root + "config", 1),
             ("ewidencjoner/%s/time" % cfg["site"], 0),
         ]
+        self.slot = loader.state()  # the firmware slot running, on trial or confirmed
+        self.fw = self.slot.get("ver") or settings.FW
+        self.wdt_on = False
+        self.stable = False  # ran boot_loop_s: this boot was no boot loop
+        self.ota = None  # the Updater, made at the first offer: ota.py takes ~9 KB of heap
+        if cfg.get("ota_key"):
+            self.mq.subs.append((self.root + "ota", 1))
         self.out = Outbox(self.journal, self.mq, self.root + "tap", self.boot, 4, cfg["ack_timeout_ms"])
         self.mq.on_msg = self._on_msg
         self.mq.on_puback = self.out.on_puback
@@ -140,6 +148,16 @@ class Reader:
             if isinstance(v, int):
                 self.board.volume = v
             log("config", msg.get("mode"), v)
+        elif topic.endswith("/ota"):
+            if self.ota is None and msg.get("op") == "offer":
+                gc.collect()
+                import ota
+
+                cfg = self.cfg
+                topic = self.root + "update"
+                self.ota = ota.Updater(self.mq, topic, cfg["ota_key"], self.fw, self.slot, cfg["ota_tries"])
+            if self.ota is not None:
+                self.ota.on_msg(msg, time.ticks_ms())
         elif topic.endswith("/time"):
             t = msg.get("t")
             if isinstance(t, int) and not self.ntp_fresh():
@@ -236,10 +254,11 @@ class Reader:
         # heap. A collection of an ESP32's ~100 KB heap takes a few ms, once per status.
         gc.collect()
         return (
-            '{"online":true,"fw":"%s","boot":%d,"queue":%d,"rssi":%d,"heap":%d,"up":%d,'
+            '{"online":true,"fw":"%s","ota":"%s","boot":%d,"queue":%d,"rssi":%d,"heap":%d,"up":%d,'
             '"rfid":"%s","rfid_ver":%d,"resets":%d,"clock":%s,"clock_src":"%s","journal":"%s"}'
             % (
-                settings.FW,
+                self.fw,
+                self.ota_state(),
                 self.boot,
                 self.journal.pending(),
                 self.board.rssi(),
@@ -254,16 +273,50 @@ class Reader:
             )
         )
 
+    def ota_state(self):
+        if not self.slot.get("ok"):
+            return "trial"
+        if self.ota is not None and self.ota.busy():
+            return self.ota.state
+        if self.slot.get("rolled"):
+            return "rolled-back"
+        return "ok"
+
+    def health(self, now):
+        """Arm the watchdog once the loop has run healthy_ms; confirm a version on trial
+        once healthy (broker connected, chip answering) or roll it back after trial_s;
+        clear the boot-loop count after boot_loop_s; reset into a new version."""
+        cfg = self.cfg
+        if not self.wdt_on and self.up_ms >= cfg["healthy_ms"]:
+            self.wdt_on = True
+            self.board.wdt_start(cfg["wdt_ms"])  # from here on it can never be stopped
+            log("watchdog", "armed")
+        if not self.slot.get("ok"):
+            if self.rfid_ok and self.mq.up:
+                loader.confirm()
+                self.slot["ok"] = True
+                self.status_due = True
+                log("ota", "healthy", self.fw)
+            elif self.up_ms >= cfg["trial_s"] * 1000:
+                loader.rollback(self.slot, "unhealthy")
+                self.board.reset()
+        if not self.stable and self.up_ms >= cfg["boot_loop_s"] * 1000:
+            self.stable = True
+            loader.stable()
+        if self.ota is not None and self.ota.step(now):
+            log("ota", "restart", self.ota.ver)
+            self.board.reset()
+
     def status(self):
         return self.mq.publish(self.root + "status", self.status_text(), 1, True)
 
     # ---- the loop ----------------------------------------------------------
     def begin(self):
-        """Start Wi-Fi and the watchdog; call once before step()."""
+        """Start Wi-Fi; call once before step(). The watchdog waits for a healthy start
+        (health()): until then a cable copy (mpremote stops the loop) cannot be cut short."""
         cfg = self.cfg
         self.board.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
-        self.board.wdt_start(cfg["wdt_ms"])
-        log("ready", self.boot, self.journal.next_seq, self.journal.pending(), self.rfid.version)
+        log("ready", self.boot, self.journal.next_seq, self.journal.pending(), self.rfid.version, self.fw)
         now = time.ticks_ms()
         self._last = now
         self._next_poll = now
@@ -312,6 +365,7 @@ class Reader:
                 self.led_end = None
                 b.led("off")
             b.tick(now)
+            self.health(now)
             self.step_errors = 0
         except Exception as e:  # a bug must not stop the reader; the WDT is the backstop
             ok = False

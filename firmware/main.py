@@ -1,4 +1,5 @@
-# Device entry point (runs after boot.py). Everything lives in app.py.
-import app
+# Device entry point (runs after boot.py): the loader picks safe mode or the
+# firmware slot, then starts the application (loader.py).
+import loader
 
-app.main()
+loader.main()

@@ -13,9 +13,44 @@ beeps = 0
 fed = True  # the runner clears it to simulate a hung loop
 
 
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+SOFT_RESET = 5
+_CAUSE = "sim-reset-cause"  # in the flash dir: why the last run ended (no file: power cut)
+_HELD = "sim-button"  # in the flash dir: the GPIOs whose buttons are held (one a line)
+
+
+def _restart(cause):
+    with open(_CAUSE, "w") as f:
+        f.write(str(cause))
+    sys.exit(4)
+
+
+def reset_cause():
+    """SOFT/WDT after the previous run reset itself; a kill (power cut) leaves PWRON."""
+    import os
+
+    try:
+        with open(_CAUSE) as f:
+            cause = int(f.read())
+        os.remove(_CAUSE)
+        return cause
+    except (OSError, ValueError):
+        return PWRON_RESET
+
+
+def _held():
+    try:
+        with open(_HELD) as f:
+            return [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
 def reset():
     print("EV reset")
-    sys.exit(4)
+    _restart(SOFT_RESET)
 
 
 def unique_id():
@@ -40,6 +75,8 @@ class Pin:
     def __init__(self, id, mode=-1, pull=-1, value=None):
         self.id = id
         self._v = 0
+        if pull == Pin.PULL_UP:
+            self._v = 0 if id in _held() else 1
         if value is not None:
             self.value(value)
 
@@ -125,7 +162,7 @@ class WDT:
 def wdt_check():
     if wdt is not None and time.ticks_diff(time.ticks_ms(), wdt.last) > wdt.timeout:
         print("EV wdt")
-        sys.exit(4)
+        _restart(WDT_RESET)
 
 
 rtc_set = None  # the last tuple given to RTC().datetime(...)

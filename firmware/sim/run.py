@@ -6,7 +6,10 @@
 # FWDIR (default: this file's parent folder) holds the firmware as .py or .mpy
 # (FWDIR/sim the simulator). With a 100 KB heap use the mpy-cross bundle: the
 # compiler alone needs more RAM than the firmware, just as on a device.
-# The current directory plays the reader's flash: config.json, journal/.
+# The current directory plays the reader's flash: config.json, journal/, the
+# update slots fw/ (loader.py), and the simulator's own files: sim-button (GPIOs
+# whose buttons are held at boot) and sim-reset-cause (the last run reset itself).
+# In safe mode (EV safe <why>) only ping, state ("EV state safe") and exit work.
 #
 # Control channel: one command per line on stdin (read without blocking, between
 # loop steps). Answers and firmware events are lines on stdout starting "EV ".
@@ -36,6 +39,20 @@ import fake_network  # noqa: E402
 sys.modules["machine"] = fake_machine
 sys.modules["network"] = fake_network
 
-import simctl  # noqa: E402
+import loader  # noqa: E402
 
-simctl.main()
+_why, _st = loader.boot()
+if _why:
+    print("EV safe", _why)
+    import simctl
+
+    simctl.safe_mode()
+else:
+    loader.use(_st)  # the slot's modules come first
+
+    def _start():
+        import simctl
+
+        simctl.main()
+
+    loader.run(_start)

@@ -126,6 +126,19 @@ class Control:
             print("EV error unknown command", cmd)
 
 
+def safe_mode():
+    """Safe mode: no application, no watchdog; wait for the cable (stdin) to finish."""
+    while True:
+        line = sys.stdin.readline()
+        a = line.split()
+        if not line or a == ["exit"]:
+            sys.exit(0)
+        if a == ["ping"]:
+            print("EV pong")
+        elif a == ["state"]:
+            print("EV state safe", "wdt" if fake_machine.wdt else "nowdt")
+
+
 def main():
     cfg = settings.load()
     chip = mfrc522sim.Chip()
