@@ -22,10 +22,11 @@ from hub.cli.journal import JOURNAL_COMMANDS
 from hub.cli.registry import REGISTRY_COMMANDS
 from hub.cli.reports import report_command
 from hub.cli.topics import topics_group
+from hub.cli.updates import update_command
 from hub.cli.users import users_group
 from hub.config import ConfigError, load_settings
 from hub.ingest.health import describe_heartbeat, read_heartbeat
-from hub.store import quarantine, readers, taps
+from hub.store import firmware_updates, quarantine, readers, taps
 from hub.timefmt import local_day_bounds, utc_now
 
 
@@ -49,6 +50,9 @@ def cli(ctx: click.Context, config_file: Path | None, database: Path | None) -> 
 @cli.group("readers")
 def readers_group() -> None:
     """Register and list card readers."""
+
+
+readers_group.add_command(update_command)
 
 
 @readers_group.command("add")
@@ -92,7 +96,14 @@ def readers_set_mode(ctx: click.Context, reader_id: str, mode: str, author: str)
 @click.pass_context
 def readers_list(ctx: click.Context, as_json: bool) -> None:
     """List readers with their latest status, after a line saying whether ingest keeps up."""
-    rows = readers.list_readers(database_from(ctx))
+    db = database_from(ctx)
+    rows = readers.list_readers(db)
+    updates = firmware_updates.by_reader(db)
+    for row in rows:
+        update = updates.get(row["id"])
+        row["update"] = (
+            {k: update[k] for k in ("version", "state", "detail", "changed_at")} if update else None
+        )
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -104,6 +115,7 @@ def readers_list(ctx: click.Context, as_json: bool) -> None:
         click.echo(
             f"{row['id']:<16} {row['name']:<24} {row['mode']:<7} {state:<10} "
             f"last seen {row['last_seen'] or '-'}  fw {row['fw'] or '-'}  queue {_or_dash(row['queue'])}"
+            + (f"  update {row['update']['version']} {row['update']['state']}" if row["update"] else "")
         )
 
 

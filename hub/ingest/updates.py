@@ -9,19 +9,25 @@ has, and an offer repeated after a silence resumes a staged download. A job ends
 reader's `status` reports the new version confirmed healthy (`"ota":"ok"`), or the old one
 after a rollback.
 
-MQTT only through the `publish` function given; no database (the caller records states).
+`UpdateServer` speaks MQTT only through the `publish` function given and keeps no database;
+`UpdateService` (below) feeds it from the database and records the states.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from hub.provision.release import Release
+from sqlite_utils import Database
+
+from hub.services.firmware_release import Release, ReleaseError, load_release
+from hub.store import firmware_updates
 from hub.wire import reader_topic
 
 REOFFER_S = 20.0
@@ -147,3 +153,54 @@ class UpdateServer:
             waiting = job.state in ("offered", "sending")
             if waiting and now - job.heard > REOFFER_S:
                 self._offer(job)
+
+
+class UpdateService:
+    """The update server inside the hub's ingest: starts the updates the database asks for
+    (`ewidencjoner readers update`), records each reader's update state, and re-offers.
+
+    `handle` runs on paho's network thread (no database); `run_once` on ingest's updates
+    thread, with its own connection."""
+
+    def __init__(self, site: str, publish: Publish) -> None:
+        self.server = UpdateServer(site, publish, self._changed)
+        self._changes: queue.Queue[tuple[str, str, str]] = queue.Queue()
+
+    def _changed(self, reader_id: str, state: str, detail: str) -> None:
+        self._changes.put((reader_id, state, detail))
+
+    def handle(self, reader_id: str, kind: str, payload: bytes) -> None:
+        if kind == "update":
+            self.server.on_update(reader_id, payload)
+        elif kind == "status":
+            try:
+                status = json.loads(payload)
+            except ValueError:
+                return  # intake quarantines it
+            if isinstance(status, dict):
+                self.server.on_status(reader_id, status)
+
+    def run_once(self, db: Database) -> None:
+        firmware_updates.advance(db)
+        for row in firmware_updates.active(db):
+            job = self.server.job(row["reader_id"])
+            if job is not None and job.release.version == row["version"]:
+                continue
+            key = firmware_updates.key_of(db, row["reader_id"])
+            try:
+                if key is None:
+                    raise ReleaseError("the reader has no update key: provision it again")
+                release = load_release(Path(row["release_dir"]))
+                if release.version != row["version"]:
+                    raise ReleaseError(f"{row['release_dir']} now holds version {release.version}")
+            except ReleaseError as exc:
+                firmware_updates.set_state(db, row["reader_id"], FAILED, str(exc))
+                continue
+            self.server.start(row["reader_id"], release, key)
+        self.server.tick()
+        while True:
+            try:
+                reader_id, state, detail = self._changes.get_nowait()
+            except queue.Empty:
+                break
+            firmware_updates.set_state(db, reader_id, state, detail)

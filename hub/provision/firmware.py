@@ -83,8 +83,8 @@ def build_firmware(dest: Path | None = None, src: Path = FIRMWARE_SRC, sim: bool
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`build DEST [--version V]`: the device bundle and its release manifest (hub.provision.release)."""
-    from hub.provision.release import source_version, write_release
+    """`build DEST [--version V]`: the device bundle and its manifest (hub.services.firmware_release)."""
+    from hub.services.firmware_release import source_version, write_release
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) in (2, 4) and args[0] == "build" and (len(args) == 2 or args[2] == "--version"):

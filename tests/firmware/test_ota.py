@@ -18,7 +18,7 @@ import pytest
 from hub.devtools.virtual_reader import VirtualReader
 from hub.ingest.updates import DONE, ROLLED_BACK, UpdateServer
 from hub.provision.firmware import FIRMWARE_SRC, build_firmware
-from hub.provision.release import Release, new_key, write_release
+from hub.services.firmware_release import Release, new_key, write_release
 from tests.firmware.conftest import SITE, wait_until
 from tests.support import Mosquitto
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hub.provision.release import Release
+from hub.services.firmware_release import Release
 from tests.firmware.test_ota import make_release
 
 KEY = "5a" * 32

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.provision.firmware import FIRMWARE_SRC
+FIRMWARE_SRC = Path(__file__).resolve().parents[2] / "firmware"
 
 MANIFEST = "manifest"
 CABLE_ONLY = frozenset({"main.py", "loader.mpy"})
