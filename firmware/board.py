@@ -73,7 +73,7 @@ class Board:
         self.colour = "off"
         self.volume = cfg.get("volume", 2)
         self.wlan = network.WLAN(network.STA_IF)
-        self._wdt = None
+        self.wdt = None
         self.i2c = None
         if cfg.get("oled"):
             self.i2c = machine.I2C(
@@ -128,11 +128,11 @@ class Board:
 
     # ---- watchdog, reset, time ---------------------------------------------
     def wdt_start(self, ms):
-        self._wdt = machine.WDT(timeout=ms)
+        self.wdt = machine.WDT(timeout=ms)
 
     def feed(self):
-        if self._wdt is not None:
-            self._wdt.feed()
+        if self.wdt is not None:
+            self.wdt.feed()
 
     def reset(self):
         machine.reset()

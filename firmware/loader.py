@@ -22,100 +22,12 @@
 #
 # A slot on trial gets ota_tries boots: each boot spends one, and a boot with
 # none left goes back to the previous slot. The application confirms the slot
-# (confirm()) once it is healthy: broker connected, chip answering.
-import json
-import os
+# (fwstate.confirm()) once it is healthy: broker connected, chip answering.
+# The state files are fwstate.py's. main.py drops this module once it has decided.
 import sys
 import time
 
-STATE = "fw.json"
-BOOTS = "boots.json"
-FLAG = "safe"
-STAGING = "fw/new"
-SLOTS = ("fw/a", "fw/b")
-
-
-def read(path, default):
-    try:
-        with open(path) as f:
-            v = json.load(f)
-        return v if isinstance(v, dict) else default
-    except (OSError, ValueError):
-        return default
-
-
-def write(path, obj):
-    """Replace `path` with `obj` as JSON: a new file renamed over the old one."""
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(json.dumps(obj))
-    os.rename(tmp, path)
-
-
-def exists(path):
-    try:
-        os.stat(path)
-        return True
-    except OSError:
-        return False
-
-
-def state():
-    """The slot state: slot ("" = the cable copy), prev, ver, prev_ver, ok
-    (confirmed), tries (boots left on trial), rolled (the version rolled back)."""
-    return read(STATE, {"slot": "", "ok": True})
-
-
-def _usable(slot):
-    return slot == "" or exists(slot + "/manifest")
-
-
-def choose(st):
-    """This boot's slot from the state `st`; spends a trial boot or rolls back.
-    Returns the state in force (written when it changed)."""
-    if not st.get("ok"):
-        tries = st.get("tries", 0)
-        if tries <= 0 or not _usable(st.get("slot", "")):
-            st = rollback(st, "boots")
-        else:
-            st["tries"] = tries - 1
-            write(STATE, st)
-    elif not _usable(st.get("slot", "")):
-        st = rollback(st, "missing")
-    return st
-
-
-def rollback(st, why):
-    """Go back to the previous slot (the cable copy if there is none)."""
-    prev = st.get("prev", "")
-    if not _usable(prev):
-        prev = ""
-    new = {
-        "slot": prev,
-        "ver": st.get("prev_ver") if prev else None,
-        "ok": True,
-        "rolled": st.get("ver"),
-        "why": why,
-    }
-    write(STATE, new)
-    print("EV ota rollback", st.get("ver"), why)
-    return new
-
-
-def confirm():
-    """The running slot is healthy: keep it."""
-    st = state()
-    if not st.get("ok"):
-        st["ok"] = True
-        st.pop("tries", None)
-        write(STATE, st)
-        return True
-    return False
-
-
-def stable():
-    """The application ran boot_loop_s: this boot does not count towards a loop."""
-    write(BOOTS, {"n": 0})
+import fwstate
 
 
 def _board(cfg):
@@ -135,23 +47,23 @@ def boot():
     cfg = settings.load()
     del sys.modules["settings"]  # imported again from the chosen slot
     cause, held = _board(cfg)
-    n = read(BOOTS, {}).get("n", 0)
+    n = fwstate.read(fwstate.BOOTS, {}).get("n", 0)
     if not isinstance(n, int):
         n = 0
     if cause == "reset":  # a power cut is no loop of the firmware's making
         n += 1
     why = None
-    if exists(FLAG):
+    if fwstate.exists(fwstate.FLAG):
         why = "flag"
     elif held:
         why = "button"
     elif n >= cfg["boot_loop_n"]:
         why = "loop"
         n = 0  # the next reset tries the application again
-    write(BOOTS, {"n": n})
+    fwstate.write(fwstate.BOOTS, {"n": n})
     if why:
-        return why, state()
-    return None, choose(state())
+        return why, fwstate.state()
+    return None, fwstate.choose(fwstate.state())
 
 
 def use(st):
@@ -162,8 +74,10 @@ def use(st):
 
 
 def safe(why):
-    """Safe mode on a device: say so, light the LED white, return to the REPL."""
+    """Safe mode: say so, light the LED white; the caller returns to the REPL."""
     print("EV safe", why)
+    if "esp32" not in sys.platform:
+        return  # the simulator's runner has no LED to light before its own set-up
     try:
         import board
         import settings
@@ -174,30 +88,12 @@ def safe(why):
     time.sleep_ms(10)
 
 
-def run(start):
-    """Run the application; a crash resets the chip (and counts as a reset: a version
-    on trial that crashes spends its boots and is rolled back). Ctrl-C (mpremote)
-    is no Exception: it reaches the REPL."""
-    try:
-        start()
-    except Exception as e:
-        sys.print_exception(e)
-        print("EV crash", e)
-        import board
-
-        board.restart()
-
-
-def _app():
-    import app
-
-    app.main()
-
-
-def main():
+def start():
+    """Decide this boot (the device's main.py, the simulator's run.py). Returns the slot
+    state with the slot first on the module path, or None in safe mode (already shown)."""
     why, st = boot()
     if why:
         safe(why)
-        return
+        return None
     use(st)
-    run(_app)
+    return st

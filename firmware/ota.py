@@ -9,7 +9,7 @@
 # that continues a file, so one chunk is in flight and a power cut or a lost
 # message only means asking again from the staged file's length. A finished file
 # is checked against its hash (a mismatch is fetched again). With every file
-# right, fw/new is renamed to the free slot and loader's fw.json (renamed into
+# right, fw/new is renamed to the free slot and fwstate's fw.json (renamed into
 # place) puts the new slot on trial: the reader restarts into it, and the loader
 # and app.health() roll it back unless it becomes healthy.
 import binascii
@@ -19,7 +19,7 @@ import time
 
 from micropython import const
 
-import loader
+import fwstate
 
 _ASK_MS = const(3000)  # no chunk within this: ask again
 _MAX_FILE = const(262144)
@@ -79,7 +79,7 @@ def parse(path):
             for ch in name:
                 if ch not in _NAME_OK:
                     raise ValueError("name")
-            if name in ("manifest", "main.py", "loader.mpy", "config.json"):
+            if name in ("manifest", "main.py", "fwstate.mpy", "config.json"):
                 raise ValueError("name")
             files.append([name, size, sha])
     if not files:
@@ -132,11 +132,11 @@ def _mkdir(path):
 
 
 class Updater:
-    def __init__(self, mq, topic, key_hex, fw, slot, tries):
+    def __init__(self, mq, topic, key_hex, slot, tries):
         self.mq = mq
         self.topic = topic
         self.key = binascii.unhexlify(key_hex)
-        self.fw = fw
+        self.fw = slot.get("ver")
         self.slot = slot
         self.tries = tries
         self.state = "idle"  # idle | fetching | switching | current | refused
@@ -187,21 +187,24 @@ class Updater:
             self.files = [["manifest", size, None]]
             self.good = [False]
             if not self.staged(size):
-                clear(loader.STAGING)
+                clear(fwstate.STAGING)
                 _mkdir("fw")
-                _mkdir(loader.STAGING)
+                _mkdir(fwstate.STAGING)
         self.state = "fetching"
         print("EV ota offer", ver)
         self.next(now)
 
     def staged(self, size):
         """Is this offer's manifest already in fw/new (a download cut short)? Then resume."""
-        path = loader.STAGING + "/manifest"
+        path = fwstate.STAGING + "/manifest"
         return size_of(path) == size and self.signed(path)
 
     def signed(self, path):
+        sig = self.sig
+        if sig is None:
+            return False
         try:
-            return same(hmac_file(self.key, path), binascii.unhexlify(self.sig))
+            return same(hmac_file(self.key, path), binascii.unhexlify(sig))
         except ValueError:
             return False
 
@@ -212,7 +215,7 @@ class Updater:
         d = msg.get("d")
         if not isinstance(d, str) or len(d) > _MAX_CHUNK * 4 // 3 + 4:
             return
-        path = loader.STAGING + "/" + name
+        path = fwstate.STAGING + "/" + name
         have = max(size_of(path), 0)
         if msg.get("off") != have:
             return  # a late or repeated chunk: what we asked for comes next
@@ -236,12 +239,12 @@ class Updater:
                 i += 1
                 continue
             name, size, sha = files[i]
-            path = loader.STAGING + "/" + name
+            path = fwstate.STAGING + "/" + name
             have = size_of(path)
             if have == size:
                 if sha is None:  # the manifest: signed by the hub with our key?
                     if not self.signed(path):
-                        clear(loader.STAGING)
+                        clear(fwstate.STAGING)
                         self.sig = None
                         self.report("refused", "signature")
                         return
@@ -269,7 +272,7 @@ class Updater:
             ver, files = None, None
             why = "manifest %s" % e
         if files is None or ver != self.ver:
-            clear(loader.STAGING)
+            clear(fwstate.STAGING)
             self.sig = None
             self.report("refused", why if files is None else "version")
             return False
@@ -291,11 +294,11 @@ class Updater:
     def switch(self, now):
         """fw/new becomes the free slot; fw.json (renamed into place) puts it on trial."""
         cur = self.slot.get("slot", "")
-        dest = loader.SLOTS[1] if cur == loader.SLOTS[0] else loader.SLOTS[0]
+        dest = fwstate.SLOTS[1] if cur == fwstate.SLOTS[0] else fwstate.SLOTS[0]
         clear(dest)
-        os.rename(loader.STAGING, dest)
-        loader.write(
-            loader.STATE,
+        os.rename(fwstate.STAGING, dest)
+        fwstate.write(
+            fwstate.STATE,
             {"slot": dest, "prev": cur, "ver": self.ver, "prev_ver": self.fw, "ok": False, "tries": self.tries},  # noqa: E501
         )
         self.report("switching")

@@ -1,6 +1,7 @@
 # A `machine` stand-in for the unix port: pins, SPI (wired to the MFRC522
 # simulator), PWM, WDT, I2C, reset. The simulator runner installs it as
 # sys.modules["machine"] before board.py is imported.
+import os
 import sys
 import time
 
@@ -15,42 +16,27 @@ fed = True  # the runner clears it to simulate a hung loop
 
 PWRON_RESET = 1
 HARD_RESET = 2
-WDT_RESET = 3
-SOFT_RESET = 5
-_CAUSE = "sim-reset-cause"  # in the flash dir: why the last run ended (no file: power cut)
-_HELD = "sim-button"  # in the flash dir: the GPIOs whose buttons are held (one a line)
+# Files in the flash dir: "sim-reset" says the last run reset itself (the watchdog,
+# machine.reset()); without it the reader was killed (a power cut). "sim-button" lists
+# the GPIOs whose buttons are held at boot.
 
 
-def _restart(cause):
-    with open(_CAUSE, "w") as f:
-        f.write(str(cause))
+def _restart():
+    open("sim-reset", "w").close()
     sys.exit(4)
 
 
 def reset_cause():
-    """SOFT/WDT after the previous run reset itself; a kill (power cut) leaves PWRON."""
-    import os
-
     try:
-        with open(_CAUSE) as f:
-            cause = int(f.read())
-        os.remove(_CAUSE)
-        return cause
-    except (OSError, ValueError):
+        os.remove("sim-reset")
+        return HARD_RESET
+    except OSError:
         return PWRON_RESET
-
-
-def _held():
-    try:
-        with open(_HELD) as f:
-            return [int(x) for x in f.read().split()]
-    except (OSError, ValueError):
-        return []
 
 
 def reset():
     print("EV reset")
-    _restart(SOFT_RESET)
+    _restart()
 
 
 def unique_id():
@@ -76,7 +62,10 @@ class Pin:
         self.id = id
         self._v = 0
         if pull == Pin.PULL_UP:
-            self._v = 0 if id in _held() else 1
+            try:
+                self._v = 0 if str(id) in open("sim-button").read().split() else 1
+            except OSError:
+                self._v = 1
         if value is not None:
             self.value(value)
 
@@ -162,7 +151,7 @@ class WDT:
 def wdt_check():
     if wdt is not None and time.ticks_diff(time.ticks_ms(), wdt.last) > wdt.timeout:
         print("EV wdt")
-        _restart(WDT_RESET)
+        _restart()
 
 
 rtc_set = None  # the last tuple given to RTC().datetime(...)

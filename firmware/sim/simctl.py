@@ -139,7 +139,7 @@ def safe_mode():
             print("EV state safe", "wdt" if fake_machine.wdt else "nowdt")
 
 
-def main():
+def main(slot=None):
     cfg = settings.load()
     chip = mfrc522sim.Chip()
     fake_machine.chip = chip
@@ -155,6 +155,6 @@ def main():
             ctl.wait(ms)
             fake_machine.wdt_check()
 
-    reader = app.Reader(SimBoard(cfg), cfg)
+    reader = app.Reader(SimBoard(cfg), cfg, slot)
     ctl.app = reader
     reader.run()

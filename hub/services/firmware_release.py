@@ -4,9 +4,9 @@ The manifest is text: a head line ``ewidencjoner-fw <version>``, then one line p
 ``<sha256 hex> <size> <name>``. The reader checks each file it downloads against it, and
 the manifest itself against an HMAC-SHA256 under the reader's own key (`ota_key` in its
 `config.json`, made at provisioning): a release signed for one reader proves nothing to
-another, and nobody without the key can make a reader run their code. `main.py` and
-`loader.mpy` stay out of a release: they decide safe mode and rollback, so they change
-only by cable (firmware/README.md, "Updates over the air").
+another, and nobody without the key can make a reader run their code. `main.py`,
+`loader.mpy` and `fwstate.mpy` stay out of a release: they decide safe mode and rollback,
+so they change only by cable (firmware/README.md, "Updates over the air").
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 FIRMWARE_SRC = Path(__file__).resolve().parents[2] / "firmware"
 
 MANIFEST = "manifest"
-CABLE_ONLY = frozenset({"main.py", "loader.mpy"})
+CABLE_ONLY = frozenset({"main.py", "loader.mpy", "fwstate.mpy"})
 CHUNK_BYTES = 384
 """Bytes per data message: about 600 bytes of JSON with base64. A reader's heap is fragmented
 (its largest free block is ~1.8 KB and the MQTT client holds a packet twice while reading

@@ -1,7 +1,7 @@
 """A power cut at every step of an update (like the journal's crash test): the reader's
-updater (firmware/ota.py) and loader run on MicroPython against a flash whose every change
-(create, write, rename, remove, mkdir, rmdir) is counted; run k dies at the k-th change (a
-write is left half done). After each cut the loader must pick a complete version (every
+updater (firmware/ota.py) and slot state (fwstate.py) run on MicroPython against a flash
+whose every change (create, write, rename, remove, mkdir, rmdir) is counted; run k dies at
+the k-th change (a write is left half done). After each cut the boot must pick a complete version (every
 file matching its manifest), the journal must still hold its pending taps, and the update,
 offered again, must finish."""
 
@@ -92,7 +92,7 @@ sys.modules["os"] = FS()
 builtins.open = fopen
 os = _os
 
-import loader, ota
+import fwstate, ota
 from journal import Journal
 
 REL = %(rel)r
@@ -127,7 +127,8 @@ class MQ:
 
 def update(st):
     mq = MQ()
-    u = ota.Updater(mq, "t", KEY, "1.0.0", st, 3)
+    st.setdefault("ver", "1.0.0")
+    u = ota.Updater(mq, "t", KEY, st, 3)
     u.on_msg({"op": "offer", "ver": VER, "size": len(MAN.encode()), "sig": SIG}, 0)
     while mq.q and u.restart_at is None:
         u.on_msg(mq.q.pop(0), 0)
@@ -164,12 +165,12 @@ while True:
     count[0] = 0
     cut = False
     try:
-        update(loader.state())
+        update(fwstate.state())
     except Cut:
         cut = True
     left[0] = -1
     changes = count[0]
-    st = loader.choose(loader.state())  # power back: the loader's choice
+    st = fwstate.choose(fwstate.state())  # power back: the loader's choice
     ran = complete(st)
     assert pending() == 2
     if not cut:
@@ -178,7 +179,7 @@ while True:
         break
     if ran != VER:
         update(st)  # offered again: resumes or starts over, and finishes
-        st = loader.choose(loader.state())
+        st = fwstate.choose(fwstate.state())
         assert complete(st) == VER, st
     assert pending() == 2
     print("CUT", k, ran)
