@@ -91,6 +91,8 @@ def test_requests_are_answered_chunk_by_chunk_and_bad_ones_not_at_all(release) -
     data = base64.b64decode(sent.messages[-1][1]["d"])
     assert data == (release.folder / "app.mpy").read_bytes()[384 : 384 + CHUNK_BYTES]
     assert len(json.dumps(sent.messages[-1][1])) < 700  # fits a fragmented reader heap
+    server.on_status("r1", {"online": True, "fw": "1.0.0", "ota": "ok"})  # restarted mid-download
+    assert sent.messages[-1][1]["op"] == "offer"  # offered again: it resumes from its flash
     answered = len(sent.messages)
     for bad in (
         b"not json",

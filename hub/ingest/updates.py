@@ -143,6 +143,8 @@ class UpdateServer:
                 self._set(job, "trial")
         elif job.state in ("switching", "trial") and ota == "rolled-back":
             self._set(job, ROLLED_BACK, f"{reader_id} went back to {fw}")
+        elif job.state in ("offered", "sending") and ota != "fetching":
+            self._offer(job)  # restarted mid-download (a power cut): it resumes from its flash
 
     def tick(self) -> None:
         """Offer again to readers silent for REOFFER_S (restarted mid-download, message lost)."""
