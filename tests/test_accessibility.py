@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.store import cards, readers, registry, taps
+from hub.store import cards, firmware_updates, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
@@ -108,6 +108,8 @@ def seed(settings: Settings) -> None:
             ],
         )
         readers.record_status(db, "wejscie", StatusMessage(online=True, queue=0), now, retained=False)
+    firmware_updates.request(db, ["wejscie"], "1.1.0", "/releases/1.1.0", "test")  # the update column
+    firmware_updates.set_state(db, "wejscie", "rolled-back", "wejscie went back to 1.0.0")
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)
