@@ -402,7 +402,7 @@ def test_readers_show_their_health_and_history(site: Site, db: Database) -> None
 def test_readers_show_the_state_of_an_update(site: Site, db: Database) -> None:
     firmware_updates.request(db, ["wejscie"], "1.3.0", "/releases/1.3.0", "test")
     page = site.client("teacher").get("/readers").text
-    assert '1.3.0: <span class="">zaraz się zacznie' in page
+    assert "1.3.0: <span>zaraz się zacznie" in page
     firmware_updates.set_state(db, "wejscie", "rolled-back", "wejscie went back to 1.2.0")
     page = site.client("teacher").get("/readers").text
     assert "przywrócono poprzednią wersję" in page and "wejscie went back to 1.2.0" in page
