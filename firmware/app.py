@@ -27,13 +27,28 @@ if TYPE_CHECKING:
 _R_COLOUR = {"in": "green", "out": "blue", "unknown": "red"}
 
 
+def slot_state(op, *args):
+    """fwstate.<op>(*args). The module (~2.5 KB of heap) is needed at start, once on trial
+    and once after boot_loop_s: imported for the call and dropped after."""
+    import fwstate
+
+    try:
+        return getattr(fwstate, op)(*args)
+    finally:
+        del sys.modules["fwstate"]
+
+
 def log(*args):
     # one line per event; the simulator's tests read these from stdout
     print("EV", *args)
 
 
 class Reader:
-    def __init__(self, board, cfg):
+    def __init__(self, board, cfg, slot=None):
+        # begin()'s deadlines first: the attribute table grows (and is copied) while the
+        # heap is still in one piece, not later when a 600-byte block may be hard to find
+        now = time.ticks_ms()
+        self._last = self._next_poll = self._next_status = self._next_check = self._next_wifi = now
         self.board = board
         self.cfg = cfg
         self.root = "ewidencjoner/%s/reader/%s/" % (cfg["site"], cfg["reader_id"])
@@ -74,6 +89,12 @@ class Reader:
             (self.root + "config", 1),
             ("ewidencjoner/%s/time" % cfg["site"], 0),
         ]
+        self.slot = slot or {"slot": "", "ok": True}  # the firmware slot running, on trial or confirmed
+        if not self.slot.get("ver"):
+            self.slot["ver"] = settings.FW  # the cable copy: the version it was built as
+        self.ota = None  # the Updater, made at the first offer: ota.py takes ~9 KB of heap
+        if cfg.get("ota_key"):
+            self.mq.subs.append((self.root + "ota", 1))
         self.out = Outbox(self.journal, self.mq, self.root + "tap", self.boot, 4, cfg["ack_timeout_ms"])
         self.mq.on_msg = self._on_msg
         self.mq.on_puback = self.out.on_puback
@@ -140,6 +161,16 @@ class Reader:
             if isinstance(v, int):
                 self.board.volume = v
             log("config", msg.get("mode"), v)
+        elif topic.endswith("/ota"):
+            if self.ota is None and msg.get("op") == "offer":
+                gc.collect()
+                import ota
+
+                cfg = self.cfg
+                topic = self.root + "update"
+                self.ota = ota.Updater(self.mq, topic, cfg["ota_key"], self.slot, cfg["ota_tries"])
+            if self.ota is not None:
+                self.ota.on_msg(msg, time.ticks_ms())
         elif topic.endswith("/time"):
             t = msg.get("t")
             if isinstance(t, int) and not self.ntp_fresh():
@@ -236,10 +267,11 @@ class Reader:
         # heap. A collection of an ESP32's ~100 KB heap takes a few ms, once per status.
         gc.collect()
         return (
-            '{"online":true,"fw":"%s","boot":%d,"queue":%d,"rssi":%d,"heap":%d,"up":%d,'
+            '{"online":true,"fw":"%s","ota":"%s","boot":%d,"queue":%d,"rssi":%d,"heap":%d,"up":%d,'
             '"rfid":"%s","rfid_ver":%d,"resets":%d,"clock":%s,"clock_src":"%s","journal":"%s"}'
             % (
-                settings.FW,
+                self.slot["ver"],
+                self.ota_state(),
                 self.boot,
                 self.journal.pending(),
                 self.board.rssi(),
@@ -254,16 +286,49 @@ class Reader:
             )
         )
 
+    def ota_state(self):
+        if not self.slot.get("ok"):
+            return "trial"
+        if self.ota is not None and self.ota.busy():
+            return self.ota.state
+        if self.slot.get("rolled"):
+            return "rolled-back"
+        return "ok"
+
+    def health(self, now, before):
+        """Arm the watchdog once the loop has run healthy_ms; confirm a version on trial
+        once healthy (broker connected, chip answering) or roll it back after trial_s;
+        clear the boot-loop count after boot_loop_s; reset into a new version."""
+        cfg = self.cfg
+        if self.board.wdt is None and self.up_ms >= cfg["healthy_ms"]:
+            self.board.wdt_start(cfg["wdt_ms"])  # from here on it can never be stopped
+            log("watchdog", "armed")
+        if not self.slot.get("ok"):
+            if self.rfid_ok and self.mq.up:
+                slot_state("confirm")
+                self.slot["ok"] = True
+                self.status_due = True
+                log("ota", "healthy", self.slot["ver"])
+            elif self.up_ms >= cfg["trial_s"] * 1000:
+                slot_state("rollback", self.slot, "unhealthy")
+                self.board.reset()
+        if before < cfg["boot_loop_s"] * 1000 <= self.up_ms:  # once, when up_ms passes it
+            slot_state("stable")
+        if self.ota is not None and self.ota.step(now):
+            log("ota", "restart", self.ota.ver)
+            self.board.reset()
+
     def status(self):
         return self.mq.publish(self.root + "status", self.status_text(), 1, True)
 
     # ---- the loop ----------------------------------------------------------
     def begin(self):
-        """Start Wi-Fi and the watchdog; call once before step()."""
+        """Start Wi-Fi; call once before step(). The watchdog waits for a healthy start
+        (health()): until then a cable copy (mpremote stops the loop) cannot be cut short."""
         cfg = self.cfg
         self.board.wifi_start(cfg["wifi_ssid"], cfg["wifi_pass"])
-        self.board.wdt_start(cfg["wdt_ms"])
-        log("ready", self.boot, self.journal.next_seq, self.journal.pending(), self.rfid.version)
+        j = self.journal
+        log("ready", self.boot, j.next_seq, j.pending(), self.rfid.version, self.slot["ver"])
         now = time.ticks_ms()
         self._last = now
         self._next_poll = now
@@ -277,6 +342,7 @@ class Reader:
         cfg = self.cfg
         b = self.board
         now = time.ticks_ms()
+        before = self.up_ms
         self.up_ms += time.ticks_diff(now, self._last)
         self._last = now
         ok = True
@@ -312,6 +378,7 @@ class Reader:
                 self.led_end = None
                 b.led("off")
             b.tick(now)
+            self.health(now, before)
             self.step_errors = 0
         except Exception as e:  # a bug must not stop the reader; the WDT is the backstop
             ok = False
@@ -331,8 +398,9 @@ class Reader:
             self.step()
 
 
-def main():
+def main(slot=None):
+    """Run the reader; `slot` is the firmware slot state the loader chose (fwstate.py)."""
     import board
 
     cfg = settings.load()
-    Reader(board.Board(cfg), cfg).run()
+    Reader(board.Board(cfg), cfg, slot).run()

@@ -20,6 +20,30 @@ COLOURS = {
 _DUTY = (0, 1500, 6000, 32768)  # volume 0..3 as PWM duty_u16
 
 
+def button_held(pin, window_ms):
+    """Is the button on `pin` (to GND, internal pull-up) pressed at any moment in the
+    next `window_ms` (0: looked at once)? The loader's safe-mode check, before any Board."""
+    p = machine.Pin(pin, machine.Pin.IN, machine.Pin.PULL_UP)
+    end = time.ticks_add(time.ticks_ms(), window_ms)
+    while True:
+        if p.value() == 0:
+            return True
+        if time.ticks_diff(end, time.ticks_ms()) <= 0:
+            return False
+        time.sleep_ms(10)
+
+
+def restart():
+    """Reset the chip (what the watchdog would do, at once)."""
+    machine.reset()
+
+
+def reset_cause():
+    """Why the chip started: "power" (power on, a cut), or "reset" (watchdog, machine.reset(),
+    a panic, EN pressed, a brown-out): only the latter count towards a boot loop."""
+    return "power" if machine.reset_cause() == machine.PWRON_RESET else "reset"
+
+
 class Board:
     def __init__(self, cfg):
         pins = cfg["pins"]
@@ -49,7 +73,7 @@ class Board:
         self.colour = "off"
         self.volume = cfg.get("volume", 2)
         self.wlan = network.WLAN(network.STA_IF)
-        self._wdt = None
+        self.wdt = None
         self.i2c = None
         if cfg.get("oled"):
             self.i2c = machine.I2C(
@@ -104,11 +128,11 @@ class Board:
 
     # ---- watchdog, reset, time ---------------------------------------------
     def wdt_start(self, ms):
-        self._wdt = machine.WDT(timeout=ms)
+        self.wdt = machine.WDT(timeout=ms)
 
     def feed(self):
-        if self._wdt is not None:
-            self._wdt.feed()
+        if self.wdt is not None:
+            self.wdt.feed()
 
     def reset(self):
         machine.reset()

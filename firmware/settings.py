@@ -31,6 +31,14 @@ DEFAULTS = {
     "beep_ms": 80,
     "volume": 2,  # 0 mute .. 3 loud (the hub's config topic overrides)
     "wdt_ms": 8000,
+    # boot safety (firmware/README.md "Safe mode and updates"):
+    "healthy_ms": 10000,  # the loop ran this long without failing: arm the watchdog
+    "safe_button_ms": 1000,  # after reset, the safe-mode button is looked at this long
+    "boot_loop_n": 5,  # this many resets in a row, none after boot_loop_s of running: safe mode
+    "boot_loop_s": 300,
+    "ota_key": "",  # hex HMAC-SHA256 key for updates (from `reader provision`); empty = no updates
+    "ota_tries": 3,  # boots a new version gets to become healthy before rolling back
+    "trial_s": 180,  # ... and the time within one boot
     "rfid_check_ms": 5000,  # VersionReg / configuration check period
     "rfid_gain": 4,  # RxGain 4 = 33 dB .. 7 = 48 dB
     # NTP (firmware/README.md "Clock"): an IP address (DNS blocks); empty = off, the
@@ -60,6 +68,7 @@ DEFAULTS = {
         "led_b": 33,
         "oled_sda": 21,
         "oled_scl": 22,
+        "safe_button": 0,
     },
 }
 

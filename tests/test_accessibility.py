@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.services import payments
-from hub.store import cards, copayers, ledger, money_settings, readers, registry, taps
+from hub.store import cards, copayers, firmware_updates, ledger, money_settings, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
@@ -134,6 +134,8 @@ def seed(settings: Settings) -> None:
     )
     payments.import_file(db, statement.encode(), file_name="wyciag.csv", author="test")
     copayers.add_copayer(db, "MOPS Kraków", "welfare", author="test")
+    firmware_updates.request(db, ["wejscie"], "1.1.0", "/releases/1.1.0", "test")  # the update column
+    firmware_updates.set_state(db, "wejscie", "rolled-back", "wejscie went back to 1.0.0")
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)

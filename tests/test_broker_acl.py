@@ -186,9 +186,13 @@ def test_a_connecting_reader_gets_no_other_readers_retained_messages(site: Site)
 def test_a_reader_cannot_forge_what_only_the_hub_sends(site: Site) -> None:
     r2 = FakeReaderClient(site.port, SITE, "r2", site.passwords["r2"])
     r2.client.subscribe(reader_topic(SITE, "r2", "config"), qos=1)
+    r2.client.subscribe(reader_topic(SITE, "r2", "ota"), qos=1)
     r2.client.subscribe(time_topic(SITE), qos=1)
     round_trip(r2, 1)
     forged = [
+        (reader_topic(SITE, "r2", "ota"), b'{"op":"offer","ver":"6.6.6","size":9,"sig":"00","forged":1}'),
+        (reader_topic(SITE, "r1", "ota"), b'{"op":"offer","ver":"6.6.6","size":9,"sig":"00","forged":1}'),
+        (reader_topic(SITE, "r2", "update"), b'{"op":"need","ver":"1","f":"app.mpy","off":0,"forged":1}'),
         (reader_topic(SITE, "r2", "ack"), b'{"seq":7,"r":"ok","forged":1}'),  # deletes a tap from the journal
         (reader_topic(SITE, "r2", "config"), b'{"mode":"out","debounce_s":3600,"volume":0,"forged":1}'),
         (reader_topic(SITE, "r1", "config"), b'{"mode":"out","forged":1}'),

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlite_utils import Database
 
-from hub.store import audit, cards, corrections, day_topics, readers
+from hub.store import audit, cards, corrections, day_topics, firmware_updates, readers
 from hub.timefmt import utc_now
 from hub.wire import StatusMessage
 from tests.journal_support import ANIA_CARD, OLEK_CARD, UNKNOWN_CARD, give_cards, local, store_tap
@@ -397,3 +397,12 @@ def test_readers_show_their_health_and_history(site: Site, db: Database) -> None
     for shown in ("Wejście główne", "w sieci", "1.2.0", "40 KB", "-61 dBm", "01:01", ">7<", ">2<", ">3<"):
         assert shown in page, shown
     assert "ostatnie raporty stanu" in page
+
+
+def test_readers_show_the_state_of_an_update(site: Site, db: Database) -> None:
+    firmware_updates.request(db, ["wejscie"], "1.3.0", "/releases/1.3.0", "test")
+    page = site.client("teacher").get("/readers").text
+    assert "1.3.0: <span>zaraz się zacznie" in page
+    firmware_updates.set_state(db, "wejscie", "rolled-back", "wejscie went back to 1.2.0")
+    page = site.client("teacher").get("/readers").text
+    assert "przywrócono poprzednią wersję" in page and "wejscie went back to 1.2.0" in page

@@ -1,6 +1,7 @@
 # A `machine` stand-in for the unix port: pins, SPI (wired to the MFRC522
 # simulator), PWM, WDT, I2C, reset. The simulator runner installs it as
 # sys.modules["machine"] before board.py is imported.
+import os
 import sys
 import time
 
@@ -13,9 +14,29 @@ beeps = 0
 fed = True  # the runner clears it to simulate a hung loop
 
 
+PWRON_RESET = 1
+HARD_RESET = 2
+# Files in the flash dir: "sim-reset" says the last run reset itself (the watchdog,
+# machine.reset()); without it the reader was killed (a power cut). "sim-button" lists
+# the GPIOs whose buttons are held at boot.
+
+
+def _restart():
+    open("sim-reset", "w").close()
+    sys.exit(4)
+
+
+def reset_cause():
+    try:
+        os.remove("sim-reset")
+        return HARD_RESET
+    except OSError:
+        return PWRON_RESET
+
+
 def reset():
     print("EV reset")
-    sys.exit(4)
+    _restart()
 
 
 def unique_id():
@@ -40,6 +61,11 @@ class Pin:
     def __init__(self, id, mode=-1, pull=-1, value=None):
         self.id = id
         self._v = 0
+        if pull == Pin.PULL_UP:
+            try:
+                self._v = 0 if str(id) in open("sim-button").read().split() else 1
+            except OSError:
+                self._v = 1
         if value is not None:
             self.value(value)
 
@@ -125,7 +151,7 @@ class WDT:
 def wdt_check():
     if wdt is not None and time.ticks_diff(time.ticks_ms(), wdt.last) > wdt.timeout:
         print("EV wdt")
-        sys.exit(4)
+        _restart()
 
 
 rtc_set = None  # the last tuple given to RTC().datetime(...)

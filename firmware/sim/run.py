@@ -6,7 +6,10 @@
 # FWDIR (default: this file's parent folder) holds the firmware as .py or .mpy
 # (FWDIR/sim the simulator). With a 100 KB heap use the mpy-cross bundle: the
 # compiler alone needs more RAM than the firmware, just as on a device.
-# The current directory plays the reader's flash: config.json, journal/.
+# The current directory plays the reader's flash: config.json, journal/, the
+# update slots fw/ (loader.py), and the simulator's own files: sim-button (GPIOs
+# whose buttons are held at boot) and sim-reset (the last run reset itself).
+# In safe mode (EV safe <why>) only ping, state ("EV state safe") and exit work.
 #
 # Control channel: one command per line on stdin (read without blocking, between
 # loop steps). Answers and firmware events are lines on stdout starting "EV ".
@@ -19,10 +22,11 @@
 #                          version HEX
 #   ping                   answers "EV pong" (a barrier: earlier lines are done)
 #   state                  answers "EV state boot next_seq pending mqtt taps"
-#   hang                   stop feeding the watchdog (it resets the "device")
+#   hang                   stop feeding the watchdog (it resets the "device" once armed)
 #   exit                   leave at once, exit status 0
-#   crash                  leave at once with an uncaught exception (status 1)
+#   crash                  an uncaught exception: the loader resets the "device" (status 4)
 # End of stdin (the parent went away) exits too.
+import gc
 import sys
 
 _here = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
@@ -36,6 +40,22 @@ import fake_network  # noqa: E402
 sys.modules["machine"] = fake_machine
 sys.modules["network"] = fake_network
 
-import simctl  # noqa: E402
+import loader  # noqa: E402
 
-simctl.main()
+_st = loader.start()  # in safe mode it has printed EV safe <why>
+del sys.modules["loader"], sys.modules["fwstate"]  # as main.py: the application imports what it needs
+del loader
+gc.collect()  # as main.py
+if _st is None:
+    import simctl
+
+    simctl.safe_mode()
+else:
+    try:  # as the device's main.py: a crash resets the "device"
+        import simctl
+
+        simctl.main(_st)
+    except Exception as e:
+        sys.print_exception(e)
+        print("EV crash", e)
+        fake_machine.reset()

@@ -126,7 +126,20 @@ class Control:
             print("EV error unknown command", cmd)
 
 
-def main():
+def safe_mode():
+    """Safe mode: no application, no watchdog; wait for the cable (stdin) to finish."""
+    while True:
+        line = sys.stdin.readline()
+        a = line.split()
+        if not line or a == ["exit"]:
+            sys.exit(0)
+        if a == ["ping"]:
+            print("EV pong")
+        elif a == ["state"]:
+            print("EV state safe", "wdt" if fake_machine.wdt else "nowdt")
+
+
+def main(slot=None):
     cfg = settings.load()
     chip = mfrc522sim.Chip()
     fake_machine.chip = chip
@@ -142,6 +155,6 @@ def main():
             ctl.wait(ms)
             fake_machine.wdt_check()
 
-    reader = app.Reader(SimBoard(cfg), cfg)
+    reader = app.Reader(SimBoard(cfg), cfg, slot)
     ctl.app = reader
     reader.run()

@@ -20,7 +20,7 @@ from hub.cli.context import database_from, refusal_message, settings_from
 from hub.ingest.mosquitto_conf import TlsListener, mosquitto_acl, mosquitto_conf
 from hub.provision import reader as provisioning
 from hub.refusal import Refusal
-from hub.store import broker_credentials, readers
+from hub.store import broker_credentials, firmware_updates, readers
 from hub.store.broker_credentials import CredentialsError
 from hub.wire import HUB_USER
 
@@ -82,6 +82,7 @@ def provision_command(
             broker_port=broker_port or (8883 if tls else 1883),
             mqtt_pass=broker_credentials.issue(db, reader_id),
             ca_der=ca_der if tls else None,
+            ota_key=firmware_updates.issue_key(db, reader_id),
             **options,
         )
         files = provisioning.write_bundle(config, target)

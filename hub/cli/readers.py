@@ -1,5 +1,6 @@
 """`ewidencjoner readers` (or `reader`): register card readers, set their mode, list them
-with their status; `provision`, `new-login` and `revoke-login` come from `broker.py`."""
+with their status and update; `provision`, `new-login` and `revoke-login` come from
+`broker.py`, `update` from `updates.py`."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ import click
 
 from hub.cli.broker import READER_LOGIN_COMMANDS
 from hub.cli.context import database_from, or_dash, settings_from
+from hub.cli.updates import update_command
 from hub.ingest.health import describe_heartbeat, read_heartbeat
-from hub.store import readers
+from hub.store import firmware_updates, readers
 
 
 @click.group("readers")
 def readers_group() -> None:
     """Register and list card readers."""
+
+
+readers_group.add_command(update_command)
 
 
 @readers_group.command("add")
@@ -60,7 +65,14 @@ def readers_set_mode(ctx: click.Context, reader_id: str, mode: str, author: str)
 @click.pass_context
 def readers_list(ctx: click.Context, as_json: bool) -> None:
     """List readers with their latest status, after a line saying whether ingest keeps up."""
-    rows = readers.list_readers(database_from(ctx))
+    db = database_from(ctx)
+    rows = readers.list_readers(db)
+    updates = firmware_updates.by_reader(db)
+    for row in rows:
+        update = updates.get(row["id"])
+        row["update"] = (
+            {k: update[k] for k in ("version", "state", "detail", "changed_at")} if update else None
+        )
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -72,6 +84,7 @@ def readers_list(ctx: click.Context, as_json: bool) -> None:
         click.echo(
             f"{row['id']:<16} {row['name']:<24} {row['mode']:<7} {state:<10} "
             f"last seen {row['last_seen'] or '-'}  fw {row['fw'] or '-'}  queue {or_dash(row['queue'])}"
+            + (f"  update {row['update']['version']} {row['update']['state']}" if row["update"] else "")
         )
 
 

@@ -89,6 +89,7 @@ class VirtualReader:
             "mqtt_user": username or "",
             "mqtt_pass": password or "",
             "wifi_ssid": "virtual",
+            "safe_button_ms": 0,  # look at the (simulated) button once, not for a second
         }
         self.config.update(config or {})
         self.events: list[tuple[float, str]] = []
@@ -108,7 +109,8 @@ class VirtualReader:
         return path
 
     def start(self, timeout: float = 20.0) -> None:
-        """Boot the reader and return once its main loop runs (`EV ready`).
+        """Boot the reader and return once its main loop runs (`EV ready`) or it is in
+        safe mode (`EV safe <why>`).
 
         Starting a reader that was killed is a reboot: the boot counter goes up and
         every tap still in its journal is sent again. Raises RuntimeError if the
@@ -132,7 +134,10 @@ class VirtualReader:
         self.boots += 1
         self._reader = threading.Thread(target=self._pump, args=(self._proc,), daemon=True)
         self._reader.start()
-        if not self.wait_for("ready", timeout=timeout, since=mark, raise_=False):
+        started = self.wait_for(
+            lambda w: w[0] in ("ready", "safe"), timeout=timeout, since=mark, raise_=False
+        )
+        if not started:
             out = "\n".join(line for _, line in self.events[mark:])
             self.kill()
             raise RuntimeError(f"reader {self.reader_id} did not start:\n{out}")

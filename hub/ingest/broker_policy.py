@@ -3,8 +3,9 @@
 The same rules as the Mosquitto ACL that `mosquitto_conf.mosquitto_acl` writes:
 
 - the hub (user `hub`) publishes and reads everything under `ewidencjoner/<site>/`;
-- a reader (user name = its reader id) publishes only its own `tap` and `status`, and reads
-  only its own `ack` and `config` and the site's `time`;
+- a reader (user name = its reader id) publishes only its own `tap`, `status` and `update`
+  (firmware update requests), and reads only its own `ack`, `config` and `ota` (firmware
+  offers and chunks) and the site's `time`;
 - nobody else gets anything, and no topic outside the site.
 
 Client ids are bound to user names, so no client can take over another's session: the hub
@@ -26,8 +27,8 @@ MAX_PACKET_BYTES = 4096
 tap is about 120 bytes, a status about 300); 4 KiB leaves room for a longer topic and future
 fields, and refuses the megabyte payloads that would fill the disk."""
 
-READER_PUBLISHES = ("tap", "status")
-READER_READS = ("ack", "config")
+READER_PUBLISHES = ("tap", "status", "update")
+READER_READS = ("ack", "config", "ota")
 
 
 @dataclass(frozen=True)

@@ -96,8 +96,10 @@ def mosquitto_acl(site: str, hub_user: str = "hub") -> str:
             "# Every other user is a reader whose user name is its reader id.",
             f"pattern write {root}/reader/%u/tap",
             f"pattern write {root}/reader/%u/status",
+            f"pattern write {root}/reader/%u/update",
             f"pattern read {root}/reader/%u/ack",
             f"pattern read {root}/reader/%u/config",
+            f"pattern read {root}/reader/%u/ota",
             f"pattern read {root}/time",
             "",
         ]

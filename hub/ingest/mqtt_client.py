@@ -31,6 +31,7 @@ from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.ingest.health import STALL_AFTER_S, Heartbeat
 from hub.ingest.intake import Classifier, Incoming, Intake, IntakeStats, Outcome
+from hub.ingest.updates import UpdateService
 from hub.services.acks import AckClassifier
 from hub.store import quarantine, readers, site_settings
 from hub.store.db import open_database
@@ -44,6 +45,7 @@ TIME_PERIOD_S = 60
 RETRY_AFTER_DB_ERROR_S = 1.0
 KEEPALIVE_S = 30
 PURGE_PERIOD_S = 24 * 3600
+UPDATES_PERIOD_S = 1.0
 
 
 def disable_nagle(client: mqtt.Client) -> None:
@@ -78,6 +80,7 @@ class Ingest:
         self._retrying_since: datetime | None = None
         """When the first message of the batch the writer keeps retrying arrived."""
         self._last_error = ""
+        self.updates = UpdateService(settings.site, self._publish_update)
         self._last_commit_at: datetime | None = None
         self._last_commit = time.monotonic()
         self._client = self._make_client()
@@ -112,7 +115,12 @@ class Ingest:
         broker = self.settings.broker
         self._client.connect_async(broker.host, broker.port, keepalive=KEEPALIVE_S)
         self._client.loop_start()
-        for target, name in [(self._write_loop, "ingest-writer"), (self._announce_loop, "ingest-announce")]:
+        loops = [
+            (self._write_loop, "ingest-writer"),
+            (self._announce_loop, "ingest-announce"),
+            (self._updates_loop, "ingest-updates"),
+        ]
+        for target, name in loops:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -137,7 +145,13 @@ class Ingest:
             return
         disable_nagle(client)
         site = self.settings.site
-        client.subscribe([(reader_topic(site, "+", "tap"), 1), (reader_topic(site, "+", "status"), 1)])
+        client.subscribe(
+            [
+                (reader_topic(site, "+", "tap"), 1),
+                (reader_topic(site, "+", "status"), 1),
+                (reader_topic(site, "+", "update"), 0),  # firmware updates: chunk requests
+            ]
+        )
         log.info("connected to the broker, session present: %s", flags.session_present)
 
     def _on_subscribe(self, client: mqtt.Client, userdata, mid, reason_codes, properties) -> None:
@@ -161,9 +175,13 @@ class Ingest:
         except UnicodeDecodeError:  # a broker that lets a topic through that is not UTF-8
             topic = bytes(message._topic).decode("utf-8", errors="backslashreplace")
         # paho types the payload bytes | bytearray; received, it is bytes (and bytes() of bytes is itself)
-        self._inbox.put(
-            Incoming(topic, bytes(message.payload), message.qos, message.mid, message.retain, utc_now())
-        )
+        payload = bytes(message.payload)
+        parts = topic.split("/")
+        if len(parts) == 5 and parts[4] in ("update", "status"):
+            self.updates.handle(parts[3], parts[4], payload)
+            if parts[4] == "update":
+                return  # a chunk request is answered, not stored
+        self._inbox.put(Incoming(topic, payload, message.qos, message.mid, message.retain, utc_now()))
 
     # -- writer thread -------------------------------------------------------------------
 
@@ -246,6 +264,24 @@ class Ingest:
                     time_topic(self.settings.site), time_payload(int(time.time())), qos=0, retain=True
                 )
                 self._publish_configs(db, published)
+        finally:
+            db.close()
+
+    def _publish_update(self, topic: str, payload: bytes) -> None:
+        self._client.publish(topic, payload, qos=1)
+
+    def _updates_loop(self) -> None:
+        """Firmware updates (hub/ingest/updates.py): start what `readers update` asked for,
+        re-offer to silent readers, record each reader's update state."""
+        db = open_database(self.settings.database)
+        try:
+            while not self._stopping.wait(UPDATES_PERIOD_S):
+                if not self.connected.is_set():
+                    continue
+                try:
+                    self.updates.run_once(db)
+                except Exception:
+                    log.exception("firmware updates: could not advance; trying again")
         finally:
             db.close()
 

@@ -95,12 +95,16 @@ def build_firmware(dest: Path | None = None, src: Path = FIRMWARE_SRC, sim: bool
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`build DEST [--version V]`: the device bundle and its manifest (hub.services.firmware_release)."""
+    from hub.services.firmware_release import source_version, write_release
+
     args = sys.argv[1:] if argv is None else argv
-    if len(args) == 2 and args[0] == "build":
+    if len(args) in (2, 4) and args[0] == "build" and (len(args) == 2 or args[2] == "--version"):
         out = build_firmware(Path(args[1]), sim=False)
-        print(out)
+        release = write_release(out, args[3] if len(args) == 4 else source_version())
+        print(f"{out} (version {release.version}, {len(release.files)} files, {release.size} bytes)")
         return 0
-    print("usage: python -m hub.provision.firmware build DEST", file=sys.stderr)
+    print("usage: python -m hub.provision.firmware build DEST [--version V]", file=sys.stderr)
     return 2
 
 

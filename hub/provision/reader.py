@@ -33,6 +33,8 @@ class ReaderConfig:
     mqtt_pass: str
     ca_der: Path | None = None
     """The site CA in DER: the reader connects over TLS and verifies the broker with it."""
+    ota_key: str = ""
+    """The key the hub signs this reader's firmware updates with (hex); empty: no updates."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -46,6 +48,7 @@ class ReaderConfig:
             "mqtt_pass": self.mqtt_pass,
             "tls": self.ca_der is not None,
             "ca_file": CA_FILE if self.ca_der is not None else "",
+            "ota_key": self.ota_key,
         }
 
 
@@ -71,8 +74,42 @@ def write_bundle(config: ReaderConfig, output: Path) -> list[Path]:
     return [*files, config_file]
 
 
+SAFE_MODE_ON = "open('safe', 'w').close()"
+CABLE_COPY_RUNS = (
+    "import os\n"
+    "for name in ('fw.json', 'boots.json', 'safe'):\n"
+    "    try:\n"
+    "        os.remove(name)\n"
+    "    except OSError:\n"
+    "        pass\n"
+)
+"""After the copy: the cable copy runs (not an update slot), no boot-loop count, no safe mode."""
+
+
+def copy_commands(files: list[Path], device: str, mpremote: str = "mpremote") -> list[list[str]]:
+    """The mpremote runs of a cable copy. First the reader is put in safe mode (a flag file,
+    then a reset): its watchdog, which nothing stops once armed, is then never started, so
+    the copy cannot be cut short by a reset (firmware/README.md, "Safe mode")."""
+    return [
+        [mpremote, "connect", device, "exec", SAFE_MODE_ON, "+", "reset"],
+        [
+            mpremote,
+            "connect",
+            device,
+            "cp",
+            *map(str, files),
+            ":",
+            "+",
+            "exec",
+            CABLE_COPY_RUNS,
+            "+",
+            "reset",
+        ],
+    ]
+
+
 def copy_to_device(files: list[Path], device: str) -> None:
-    """Copy the files to the reader's flash over USB with mpremote, then reset it."""
+    """Copy the files to the reader's flash over USB with mpremote, in safe mode, then reset it."""
     mpremote = shutil.which("mpremote")
     if mpremote is None:
         raise Refusal(
@@ -80,8 +117,8 @@ def copy_to_device(files: list[Path], device: str) -> None:
             N_("mpremote is not installed: pip install mpremote (see hardware/flashing.md)."),
         )
     try:
-        subprocess.run([mpremote, "connect", device, "cp", *map(str, files), ":"], check=True)
-        subprocess.run([mpremote, "connect", device, "reset"], check=True)
+        for command in copy_commands(files, device, mpremote):
+            subprocess.run(command, check=True)
     except subprocess.CalledProcessError as exc:
         raise Refusal(
             "reader.copy_failed",

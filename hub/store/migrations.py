@@ -33,6 +33,7 @@ from hub.store.schema_journal import (
     m012_cards_by_uid,
 )
 from hub.store.schema_money import m013_ledgers_and_bank_transfers
+from hub.store.schema_updates import m016_firmware_updates
 
 Migration = Callable[[Database], None]
 
@@ -55,6 +56,7 @@ MIGRATIONS: list[Migration] = [
     m011_trusted_devices,
     m012_cards_by_uid,
     m013_ledgers_and_bank_transfers,
+    m016_firmware_updates,
 ]
 
 

@@ -24,6 +24,7 @@ MICROPYTHON_MODULES = {
     "json",
     "struct",
     "binascii",
+    "hashlib",
     "os",
     "sys",
     "gc",

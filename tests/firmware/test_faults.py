@@ -34,8 +34,9 @@ def test_stuck_fifo_triggers_a_hard_reset(reader_factory, hub_factory):
 
 
 def test_hung_loop_is_reset_by_the_watchdog(reader_factory):
-    r = reader_factory(wdt_ms=500)
+    r = reader_factory(wdt_ms=500, healthy_ms=300)
     r.start()
+    r.wait_for(["watchdog", "armed"].__eq__)  # armed only after a healthy start
     r.command("hang")
     wait_until(lambda: not r.running, timeout=10)
     assert r.returncode == 4  # the fake WDT "reset the device"

@@ -1,0 +1,79 @@
+"""`ewidencjoner readers update`: send readers a new firmware over the air.
+
+The command only records the request (hub/store/firmware_updates.py); the running hub's
+ingest serves the release to each reader (hub/ingest/updates.py), one reader first and the
+rest once it runs the new version healthy. `readers list` and the readers page show how far
+each reader got.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import click
+
+from hub.cli.context import database_from
+from hub.services.firmware_release import ReleaseError, load_release
+from hub.store import firmware_updates, readers
+
+
+@click.command("update")
+@click.argument("reader_id", required=False)
+@click.option(
+    "--all", "all_readers", is_flag=True, help="Every registered reader, the first alone, then the rest."
+)
+@click.option(
+    "--release",
+    "release_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build/firmware"),
+    show_default=True,
+    help="A release folder, as `make firmware` builds it (its manifest lists every file's SHA-256).",
+)
+@click.option(
+    "--first", "first_id", help="With --all: the reader that goes first (default: the first by id)."
+)
+@click.option("--author", default=lambda: f"cli:{getpass.getuser()}", help="Who asks (default: cli:<user>).")
+@click.pass_context
+def update_command(
+    ctx: click.Context,
+    reader_id: str | None,
+    all_readers: bool,
+    release_dir: Path,
+    first_id: str | None,
+    author: str,
+) -> None:
+    """Update READER_ID (or --all) to the firmware in --release, over MQTT; the hub must be running.
+
+    Each reader checks the release against its own key, switches only to a complete copy,
+    and goes back to its old version by itself if the new one is not healthy."""
+    if bool(reader_id) == all_readers:
+        raise click.UsageError("give one READER_ID or --all")
+    db = database_from(ctx)
+    try:
+        release = load_release(release_dir.resolve())
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from exc
+    ids = sorted(readers.registered_ids(db)) if all_readers else [reader_id or ""]
+    if first_id:
+        if first_id not in ids:
+            raise click.ClickException(f"reader {first_id!r} is not registered")
+        ids.remove(first_id)
+        ids.insert(0, first_id)
+    if not ids:
+        raise click.ClickException("no readers registered")
+    for rid in ids:
+        if not readers.is_registered(db, rid):
+            raise click.ClickException(f"reader {rid!r} is not registered")
+        if firmware_updates.key_of(db, rid) is None:
+            raise click.ClickException(
+                f"reader {rid!r} has no update key: provision it once more (`ewidencjoner reader provision`)"
+            )
+    firmware_updates.request(db, ids, release.version, str(release.folder), author)
+    later = f"; then {', '.join(ids[1:])} once it runs {release.version} healthy" if len(ids) > 1 else ""
+    size = f"{len(release.files)} files, {release.size} bytes"
+    click.echo(
+        f"Update to {release.version} ({size}): {ids[0]} first{later}. "
+        "The running hub sends it; follow it with `ewidencjoner readers list`."
+    )
