@@ -96,6 +96,7 @@ def seed_demo(db: Database, today: date) -> None:
         registry.add_group(
             db, group, teachers="Anna Nowak" if group == "Motylki" else "Ewa Lis", author=DEMO_AUTHOR
         )
+        school_year = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
         for first, last, holder in children:
             index += 1
             child = registry.add_child(
@@ -104,16 +105,17 @@ def seed_demo(db: Database, today: date) -> None:
                 last_name=last,
                 group=group,
                 birth_date=date(2021, 1 + index % 12, 10),
-                active_from=date(today.year if today.month >= 9 else today.year - 1, 9, 1),
+                active_from=school_year,
                 author=DEMO_AUTHOR,
             )
-            cards.assign_card(
+            cards.assign_card(  # handed out with the school year: `seed_demo_week`'s taps count
                 db,
                 uid=demo_uid(index),
                 child_id=child["id"],
                 author=DEMO_AUTHOR,
                 number=str(index),
                 holder=holder,
+                valid_from=local_instant(school_year, time(0)),
             )
             registry.add_guardian(
                 db,
