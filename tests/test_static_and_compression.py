@@ -41,6 +41,7 @@ def test_the_icon_is_served_to_anyone(settings: Settings) -> None:
     assert icon.status_code == 200
     assert icon.headers["content-type"] == "image/x-icon"
     assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert icon.headers["cache-control"] == "public, max-age=86400"
     login = anonymous.get("/login").text
     svg = re.search(r'<link rel="icon" href="(/static/favicon\.svg\?v=[0-9a-f]+)"', login)
     assert svg, "the page names its SVG icon"
