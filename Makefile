@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := mosquitto chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test test-fast lint bench firmware messages runtime-deps system-deps install
+.PHONY: demo test test-fast lint bench firmware messages screenshots runtime-deps system-deps install
 
 demo: $(STAMP) runtime-deps
 	$(BIN)/ewidencjoner demo
@@ -42,6 +42,11 @@ bench: $(STAMP) runtime-deps system-deps
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
 firmware: $(STAMP)
 	$(BIN)/python -m hub.provision.firmware build build/firmware
+
+# The README's pictures: the main pages of the demo kindergarten (a week of taps) in Chromium,
+# desktop and phone, as small PNGs in docs/screenshots/ (tests/screenshots.py).
+screenshots: $(STAMP) runtime-deps system-deps
+	$(BIN)/python -m tests.screenshots docs/screenshots
 
 # The web UI's catalogues: new message ids from web/ (Python and templates) and the hub's
 # refusals (hub/refusal.py) are added to
