@@ -33,8 +33,9 @@ ROLES: dict[str, dict[str, list[int]]] = {
 of Motylki (group 1), the guardian of its first child (Zofia Wójcik, child 1); the
 inspector's account works for 30 days."""
 
-NOT_PAGES = frozenset({"/events", "/presence/events", "/language/{code}"})
-"""GET routes that are no page: the event streams and the language switch (a redirect)."""
+NOT_PAGES = frozenset({"/events", "/presence/events", "/language/{code}", "/presence/board"})
+"""GET routes that are no page: the event streams, the language switch (a redirect) and the
+presence board's fragment (which `/presence` shows; its script fetches it without streams)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
@@ -51,7 +52,6 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/admin/logins": ["/admin/logins"],
         "/": ["/"],
         "/presence": ["/presence"],
-        "/presence/board": ["/presence/board"],
         "/days": ["/days"],
         "/groups/{group_id}/days/{day}": [f"/groups/1/days/{last_weekday(today).isoformat()}"],
         "/children/{child_id}": ["/children/1", f"/children/1?month={month}"],

@@ -120,3 +120,22 @@ def test_on_a_desktop_the_menu_is_open_without_a_button(
         expect(menu.get_by_role("link", name="Karty")).to_be_visible()
     finally:
         context.close()
+
+
+def test_without_scripts_the_menu_stays_unfolded_and_tables_scroll(
+    browser: Browser, site: tuple[WebServer, date]
+) -> None:
+    server, today = site
+    context = browser.new_context(viewport=PHONE, locale="pl-PL", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        log_in_browser(page, server.url, email("teacher"), PASSWORD)
+        page.goto(server.url + sample_paths(today)["/groups/{group_id}/days/{day}"][0])
+        expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+        menu = page.get_by_role("navigation", name="Menu główne")
+        expect(menu.get_by_role("link", name="Dzień grupy")).to_be_visible()
+        region = page.get_by_role("region", name="Wejścia i wyjścia")
+        expect(region.locator("thead")).to_be_visible()  # a table as a table, in its own scroll
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()

@@ -1,8 +1,11 @@
-// Every page's layout on a phone (base.html loads it): the menu folds behind a button, and
-// wide tables become stacked rows. Without this script the menu stays unfolded and tables
-// scroll sideways in their region: nothing is lost, it is only longer.
+// Every page's layout on a phone (base.html loads it in <head>, before the page is drawn):
+// the menu folds behind a button, and wide tables become stacked rows. It marks <html> with
+// the class "js" at once, so the stylesheet draws the folded menu and stacked rows from the
+// first paint (no jump when the page is ready). Without scripts the menu stays unfolded and
+// tables scroll sideways in their region: nothing is lost, it is only longer.
 "use strict";
-(function () {
+document.documentElement.classList.add("js");
+document.addEventListener("DOMContentLoaded", function () {
   // The menu: a disclosure button (aria-expanded) that the stylesheet shows on narrow screens.
   const toggle = document.querySelector(".menu-toggle");
   const menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
@@ -58,7 +61,6 @@
     for (const row of table.tHead.rows) row.setAttribute("role", ROLES.TR);
     table.tHead.setAttribute("role", ROLES.THEAD);
     table.setAttribute("role", ROLES.TABLE);
-    table.setAttribute("data-stacked", "");
   }
 
   function labelAll() {
@@ -70,4 +72,4 @@
   new MutationObserver(function (changes) {
     if (changes.some(function (change) { return change.addedNodes.length; })) labelAll();
   }).observe(document.querySelector("main") || document.body, { childList: true, subtree: true });
-})();
+});
