@@ -33,6 +33,17 @@ ROLES: dict[str, dict[str, list[int]]] = {
 of Motylki (group 1), the guardian of its first child (Zofia Wójcik, child 1); the
 inspector's account works for 30 days."""
 
+REPORT_QUERIES = {
+    "daily-sheet": "date={day}&group=1",
+    "monthly-grid": "month={month}&group=1",
+    "evacuation": "",
+    "reader-health": "from={day}&to={day}",
+    "stay-report": "month={month}&child=1",
+    "fee-summary": "month={month}",
+    "meal-count": "date={day}",
+}
+"""Each report's print view filled with the sample: Motylki (group 1), Zofia (child 1)."""
+
 NOT_PAGES = frozenset({"/events", "/presence/events", "/language/{code}", "/presence/board"})
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
 presence board's fragment (which `/presence` shows; its script fetches it without streams)."""
@@ -41,7 +52,7 @@ presence board's fragment (which `/presence` shows; its script fetches it withou
 def sample_paths(today: date) -> dict[str, list[str]]:
     """Each page route → the addresses that show it filled with the sample's data (a group's
     day: the last weekday, a day with taps)."""
-    month = today.isoformat()[:7]
+    month, day = today.isoformat()[:7], last_weekday(today).isoformat()
     return {
         "/login": ["/login"],
         "/account/welcome": ["/account/welcome"],
@@ -53,14 +64,13 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/": ["/"],
         "/presence": ["/presence"],
         "/days": ["/days"],
-        "/groups/{group_id}/days/{day}": [f"/groups/1/days/{last_weekday(today).isoformat()}"],
+        "/groups/{group_id}/days/{day}": [f"/groups/1/days/{day}"],
         "/children/{child_id}": ["/children/1", f"/children/1?month={month}"],
         "/cards": ["/cards"],
         "/readers": ["/readers"],
         "/reports": ["/reports"],
         "/reports/{name}": [
-            f"/reports/{name}" + (f"?month={month}" if info.period == "month" else "")
-            for name, info in REPORTS.items()
+            f"/reports/{name}?{REPORT_QUERIES[name].format(day=day, month=month)}" for name in REPORTS
         ],
         "/registry": ["/registry"],
         "/registry/children": ["/registry/children"],
