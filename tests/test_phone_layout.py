@@ -139,3 +139,18 @@ def test_without_scripts_the_menu_stays_unfolded_and_tables_scroll(
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+def test_tables_print_as_tables_on_a4(browser: Browser, site: tuple[WebServer, date]) -> None:
+    """A4 is narrower (about 700 px) than the width where tables stack: print keeps them tables."""
+    server, today = site
+    context = browser.new_context(viewport={"width": 700, "height": 990}, locale="pl-PL")
+    try:
+        page = context.new_page()
+        log_in_browser(page, server.url, email("teacher"), PASSWORD)
+        page.goto(server.url + sample_paths(today)["/groups/{group_id}/days/{day}"][0])
+        page.emulate_media(media="print")
+        shown = page.evaluate("getComputedStyle(document.querySelector('.table-scroll tbody tr')).display")
+        assert shown == "table-row"
+    finally:
+        context.close()
