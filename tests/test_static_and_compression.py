@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -80,9 +81,12 @@ def test_static_files_are_kept_until_they_change(director: TestClient) -> None:
 
 
 def test_every_page_links_its_static_files_by_version(director: TestClient) -> None:
+    templates = Path(__file__).resolve().parent.parent / "web" / "templates"
+    for template in templates.glob("*.html"):
+        plain = re.findall(r'(?:href|src)="(/static/[^"]*)"', template.read_text())
+        assert not plain, f"{template.name}: link these by static(): {plain}"
     page = director.get("/presence").text
-    unversioned = re.findall(r'(?:href|src)="(/static/[^"?]+)"', page)
-    assert not unversioned, f"link these by static(): {unversioned}"
+    assert re.findall(r'src="/static/[a-z]+\.js\?v=[0-9a-f]+"', page)
 
 
 def test_the_presence_board_streams_uncompressed_event_by_event(settings: Settings) -> None:
