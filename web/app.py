@@ -57,7 +57,7 @@ from web.pages import registry as registry_page
 from web.pages import reports as reports_page
 from web.pages import settings as settings_page
 from web.security_headers import install_security_headers
-from web.static_files import install_static_files, static_url
+from web.static_files import install_static_files
 from web.templating import NavItem, page_templates
 
 NOT_COMPRESSED = (
@@ -155,7 +155,6 @@ def create_app(
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     templates.env.filters["reason"] = hub_reasons.translated
-    templates.env.globals["static"] = static_url
     install_request_limits(app)
     app.add_middleware(LanguageMiddleware)
     install_auth(app, auth)
