@@ -47,7 +47,8 @@ document.addEventListener("DOMContentLoaded", function () {
         if (carried[0] > 0) row.setAttribute("data-continued", "");  // a second visit's row
         for (const cell of row.cells) {
           while (carried[column] > 0) column++;
-          if (!cell.hasAttribute("data-label") && names[column]) cell.setAttribute("data-label", names[column]);
+          const whole = cell.colSpan >= names.length;  // "nothing here": a sentence, no heading
+          if (!whole && !cell.hasAttribute("data-label") && names[column]) cell.setAttribute("data-label", names[column]);
           cell.setAttribute("role", cell.tagName === "TH" ? "rowheader" : "cell");
           for (let span = 0; span < cell.colSpan; span++) carried[column + span] = cell.rowSpan;
           column += cell.colSpan;
