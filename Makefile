@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := mosquitto chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test test-fast lint bench firmware messages runtime-deps system-deps install
+.PHONY: demo test test-fast lint bench firmware messages screenshots runtime-deps system-deps install
 
 demo: $(STAMP) runtime-deps
 	$(BIN)/ewidencjoner demo
@@ -43,6 +43,11 @@ bench: $(STAMP) runtime-deps system-deps
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
 firmware: $(STAMP)
 	$(BIN)/python -m hub.provision.firmware build build/firmware
+
+# The README's pictures: the main pages of the demo kindergarten (a week of taps) in Chromium,
+# desktop and phone, as small PNGs in docs/screenshots/ (tests/screenshots.py).
+screenshots: $(STAMP) runtime-deps system-deps
+	$(BIN)/python -m tests.screenshots docs/screenshots
 
 # The catalogues: new message ids from web/ (Python and templates) and hub/ (refusals, the
 # command line's words) are added to hub/locale/*/LC_MESSAGES/messages.po, ready to

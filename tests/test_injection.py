@@ -400,9 +400,11 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
 
 
 PAGE_ROUTES_NOT_CRAWLED = {"/login", "/days", "/registry", "/language/{code}", "/docs", "/redoc",
-                           "/docs/oauth2-redirect", "/reports/{name}", "/presence/events"}  # fmt: skip
+                           "/docs/oauth2-redirect", "/reports/{name}", "/presence/events",
+                           "/favicon.ico"}  # fmt: skip
 """GET pages the crawl does not fetch as such: the login form (fetched refused, below),
-redirects, the API's own pages, reports and the board's event stream (each checked below)."""
+redirects, the API's own pages, reports, the board's event stream (each checked below) and
+the site's icon (a file)."""
 
 
 def test_the_crawl_covers_every_page(typed: Typed) -> None:

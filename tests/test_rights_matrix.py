@@ -114,6 +114,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     # the API description (no data of the kindergarten's) is open too: see the report.
     ("GET", "/openapi.json", ""): Rule(PUBLIC),
     ("GET", "/static", ""): Rule(PUBLIC),
+    ("GET", "/favicon.ico", ""): Rule(PUBLIC),  # the site's icon, asked for by every browser
     ("GET", "/language/{code}", ""): Rule(PUBLIC),
     ("GET", "/api/health", ""): Rule(PUBLIC),
     # Signing in and one's own account: everyone, an inspector included (their own password).

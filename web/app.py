@@ -11,10 +11,9 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime
-from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
@@ -58,9 +57,16 @@ from web.pages import registry as registry_page
 from web.pages import reports as reports_page
 from web.pages import settings as settings_page
 from web.security_headers import install_security_headers
+from web.static_files import install_static_files
 from web.templating import NavItem, page_templates
 
-HERE = Path(__file__).parent
+NOT_COMPRESSED = (
+    *DEFAULT_EXCLUDED_CONTENT_TYPES,  # among them text/event-stream: each event must leave at once
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/x-icon",
+)
+"""Answers gzip leaves alone: the event streams, and files already compressed (PDF, XLSX, images)."""
 API = tuple(
     module.router
     for module in (
@@ -157,7 +163,9 @@ def create_app(
     install_error_pages(app, templates)
     for router in (*PAGES, *API):
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    install_static_files(app)
+    # Pages, CSS, scripts, JSON and CSV leave compressed (a page is a fifth of its size)
+    app.add_middleware(GZipMiddleware, minimum_size=500, exclude_content_types=NOT_COMPRESSED)
 
     return app
 

@@ -25,6 +25,7 @@ The device cookie (`hub.accounts.devices`) has the same flags, lasts `TRUST_DAYS
 
 from __future__ import annotations
 
+import base64
 import hmac
 import secrets
 from collections.abc import Callable, Iterable
@@ -159,7 +160,7 @@ async def guard_unsafe_requests(request: Request) -> None:
     if sent is None and _is_form(request):
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
+    if not expected or not sent or not _same_token(expected, sent):
         await run_in_threadpool(deny, request, "csrf", "missing or wrong CSRF token")
         raise Refused(
             403,
@@ -273,12 +274,41 @@ def install_account_globals(templates: Jinja2Templates) -> None:
 
 def csrf_token() -> str:
     """The current request's CSRF token, for `<meta name="csrf-token">` and scripts."""
-    return _csrf.get()
+    return masked(_csrf.get())
 
 
 def csrf_field() -> Markup:
     """The hidden field every form that changes something must carry."""
-    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, _csrf.get())
+    return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, masked(_csrf.get()))
+
+
+def masked(token: str) -> str:
+    """The token as a page shows it: a fresh random pad, then the token XORed with it.
+
+    Pages leave gzip-compressed, and a compressed page's length can leak a secret it repeats
+    next to text an attacker puts in the address (BREACH); a token that differs in every
+    answer gives the compressor nothing to match. `_same_token` takes it back."""
+    if not token:
+        return ""
+    raw = token.encode()
+    pad = secrets.token_bytes(len(raw))
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))).decode()
+
+
+def _same_token(expected: str, sent: str) -> bool:
+    """The sent token, masked (`masked`) or as stored (a page served before masking), is the
+    expected one."""
+    if hmac.compare_digest(expected.encode(), sent.encode()):
+        return True
+    try:
+        both = base64.urlsafe_b64decode(sent.encode())
+    except ValueError:
+        return False
+    half = len(both) // 2
+    unmasked = (
+        bytes(a ^ b for a, b in zip(both[:half], both[half:], strict=True)) if len(both) % 2 == 0 else b""
+    )
+    return hmac.compare_digest(expected.encode(), unmasked)
 
 
 def new_login_csrf() -> str:

@@ -7,7 +7,7 @@
 - `X-Frame-Options: DENY` for browsers that predate `frame-ancestors`;
 - `X-Content-Type-Options: nosniff`, so a CSV or an upload is never run as a script;
 - `Referrer-Policy: same-origin`: addresses with a child's id do not leave the site;
-- `Cache-Control: no-store` on everything but `/static/`: every page, API answer and report
+- `Cache-Control: no-store` on everything but `/static/` and `/favicon.ico`: every page, API answer and report
   (PDF, CSV, XLSX) holds someone's data, and a shared computer's cache must not keep it;
 - `Strict-Transport-Security` when the request came over HTTPS (directly or, with
   `trusted_proxies`, through a proxy that says so), so the browser never falls back to HTTP.
@@ -49,7 +49,8 @@ HEADERS = {
 }
 HSTS = "max-age=31536000"
 """A year: the journal's address keeps HTTPS once it has it."""
-CACHEABLE_PREFIX = "/static/"
+CACHEABLE = ("/static/", "/favicon.ico")
+"""Files the same for everyone, with their own cache policy (`web/static_files.py`)."""
 
 
 class SecurityHeaders:
@@ -68,7 +69,7 @@ class SecurityHeaders:
                 headers["Content-Security-Policy"] = REPORT_POLICY if reports else CONTENT_SECURITY_POLICY
                 for name, value in HEADERS.items():
                     headers[name] = value
-                if not scope["path"].startswith(CACHEABLE_PREFIX):
+                if not scope["path"].startswith(CACHEABLE):
                     headers["Cache-Control"] = "no-store"
                 if scope.get("scheme") == "https":
                     headers["Strict-Transport-Security"] = HSTS

@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from web import i18n
+from web.static_files import static_url
 
 HERE = Path(__file__).parent
 
@@ -51,7 +52,8 @@ class Flash:
 
 
 def page_templates(nav: Sequence[NavItem]) -> Jinja2Templates:
-    """The site's templates: autoescaped, translated, with the menu `nav` on every page."""
+    """The site's templates: autoescaped, translated, with the menu `nav` on every page and
+    `static('name')`, a static file's versioned address."""
 
     def page_context(request: Request) -> dict[str, Any]:
         path = request.url.path
@@ -73,4 +75,5 @@ def page_templates(nav: Sequence[NavItem]) -> Jinja2Templates:
 
     templates = Jinja2Templates(directory=HERE / "templates", context_processors=[page_context])
     i18n.install(templates.env)
+    templates.env.globals["static"] = static_url
     return templates

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypedDict
 
@@ -26,7 +26,9 @@ from hub.accounts import accounts, passwords, security_policy
 from hub.config import Settings
 from hub.devtools.virtual_reader import VirtualReader
 from hub.refusal import Refusal
-from hub.store import broker_credentials, cards, readers, registry, site_settings
+from hub.rules.attendance import local_instant
+from hub.store import broker_credentials, cards, readers, registry, site_settings, taps
+from hub.wire import StatusMessage, TapMessage
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ def seed_demo(db: Database, today: date) -> None:
         registry.add_group(
             db, group, teachers="Anna Nowak" if group == "Motylki" else "Ewa Lis", author=DEMO_AUTHOR
         )
+        school_year = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
         for first, last, holder in children:
             index += 1
             child = registry.add_child(
@@ -103,16 +106,17 @@ def seed_demo(db: Database, today: date) -> None:
                 last_name=last,
                 group=group,
                 birth_date=date(2021, 1 + index % 12, 10),
-                active_from=date(today.year if today.month >= 9 else today.year - 1, 9, 1),
+                active_from=school_year,
                 author=DEMO_AUTHOR,
             )
-            cards.assign_card(
+            cards.assign_card(  # handed out with the school year: `seed_demo_week`'s taps count
                 db,
                 uid=demo_uid(index),
                 child_id=child["id"],
                 author=DEMO_AUTHOR,
                 number=str(index),
                 holder=holder,
+                valid_from=local_instant(school_year, time(0)),
             )
             registry.add_guardian(
                 db,
@@ -123,6 +127,48 @@ def seed_demo(db: Database, today: date) -> None:
                 relation=holder,
                 author=DEMO_AUTHOR,
             )
+
+
+SAMPLE_SEQ_BASE = 900_000
+"""The sample week's taps are numbered from here, far from a virtual reader's own."""
+
+
+def last_weekday(day: date) -> date:
+    """`day`, or the Friday before it if it falls on a weekend."""
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+def seed_demo_week(db: Database, settings: Settings, now: datetime) -> None:
+    """A week of taps on the main door, for the pages' screenshots and layout tests (not for
+    `demo`, whose virtual readers tap the day themselves). Each weekday of the last seven days
+    (and today, even on a weekend): every child but the last of each group arrives between
+    7:00 and 8:30 and leaves from 15:00, one unknown card is tapped; only taps before `now`
+    are stored, so pages never show the future."""
+    today = now.astimezone(settings.tz).date()
+    uids = [demo_uid(index) for index in range(1, 1 + sum(len(c) for c in DEMO_GROUPS.values()))]
+    arriving = [uid for number, uid in enumerate(uids, 1) if number % len(DEMO_GROUPS["Motylki"])]
+    moments = [(uid, number * 8) for number, uid in enumerate(arriving)]  # minutes after 7:00
+    moments += [(uid, 480 + number * 7) for number, uid in enumerate(arriving)]
+    moments += [(UNKNOWN_CARD, 40)]
+    rows = []
+    seq = SAMPLE_SEQ_BASE
+    for back in range(6, -1, -1):
+        day = today - timedelta(days=back)
+        if back and day.weekday() >= 5:
+            continue
+        seven = local_instant(day, time(7, 0), settings.tz)
+        for uid, minutes in moments:
+            at = seven + timedelta(minutes=minutes + back)
+            seq += 1
+            if at <= now:
+                rows.append(
+                    taps.tap_row("wejscie", TapMessage(uid, seq, 1, 0, None, int(at.timestamp())), at)
+                )
+    with db.atomic():
+        taps.insert_new(db, rows)
+        for reader_id, _ in DEMO_READERS:
+            status = StatusMessage(online=True, queue=0)
+            readers.record_status(db, reader_id, status, datetime.now(UTC), retained=False)
 
 
 def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:

@@ -1,0 +1,118 @@
+"""The demo kindergarten with a week of taps, served for browser checks of every page: the
+phone-width test (`test_phone_layout.py`) and `make screenshots` (`tests/screenshots.py`).
+
+`SAMPLE_PATHS` names, for each page route of `web.app.PAGES`, the addresses that show it with
+the sample's data; `test_phone_layout` fails when a page route has none, so a new page is
+measured (and photographed, if it is in `screenshots.SHOTS`) from the day it is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from hub.config import Settings
+from hub.devtools.demo import last_weekday, seed_demo, seed_demo_week
+from hub.ingest.events import EventBus
+from hub.reports import REPORTS
+from hub.store.db import open_database
+from tests.support import WebServer
+from tests.web_support import PASSWORD, add_account
+from web.app import create_app
+
+ROLES: dict[str, dict[str, list[int]]] = {
+    "director": {},
+    "teacher": {"groups": [1]},
+    "secretary": {},
+    "parent": {"children": [1]},
+    "inspector": {},
+}
+"""The accounts signed in (e-mail `<role>@p11.example.pl`, `web_support.PASSWORD`): the teacher
+of Motylki (group 1), the guardian of its first child (Zofia Wójcik, child 1); the
+inspector's account works for 30 days."""
+
+REPORT_QUERIES = {
+    "daily-sheet": "date={day}&group=1",
+    "monthly-grid": "month={month}&group=1",
+    "evacuation": "",
+    "reader-health": "from={day}&to={day}",
+    "stay-report": "month={month}&child=1",
+    "fee-summary": "month={month}",
+    "meal-count": "date={day}",
+    "ledger-statement": "date={day}&child=1",
+    "reminder": "date={day}&child=1",
+    "receivables": "month={month}",
+    "arrears": "date={day}",
+}
+"""Each report's print view filled with the sample: Motylki (group 1), Zofia (child 1)."""
+
+NOT_PAGES = frozenset({"/events", "/presence/events", "/language/{code}", "/presence/board"})
+"""GET routes that are no page: the event streams, the language switch (a redirect) and the
+presence board's fragment (which `/presence` shows; its script fetches it without streams)."""
+
+
+def sample_paths(today: date) -> dict[str, list[str]]:
+    """Each page route → the addresses that show it filled with the sample's data (a group's
+    day: the last weekday, a day with taps)."""
+    month, day = today.isoformat()[:7], last_weekday(today).isoformat()
+    return {
+        "/login": ["/login"],
+        "/account/welcome": ["/account/welcome"],
+        "/account/password": ["/account/password"],
+        "/account": ["/account"],
+        "/admin/users": ["/admin/users"],
+        "/admin/users/{user_id}": ["/admin/users/1"],
+        "/admin/logins": ["/admin/logins"],
+        "/": ["/"],
+        "/presence": ["/presence"],
+        "/days": ["/days"],
+        "/groups/{group_id}/days/{day}": [f"/groups/1/days/{day}"],
+        "/children/{child_id}": ["/children/1", f"/children/1?month={month}"],
+        "/cards": ["/cards"],
+        "/readers": ["/readers"],
+        "/reports": ["/reports"],
+        "/reports/{name}": [
+            f"/reports/{name}?{REPORT_QUERIES[name].format(day=day, month=month)}" for name in REPORTS
+        ],
+        "/registry": ["/registry"],
+        "/registry/children": ["/registry/children"],
+        "/registry/children/{child_id}": ["/registry/children/1"],
+        "/registry/groups": ["/registry/groups"],
+        "/registry/guardians": ["/registry/guardians"],
+        "/registry/import": ["/registry/import"],
+        "/settings": ["/settings"],
+        "/months": ["/months"],
+        "/parent": ["/parent"],
+        "/parent/children/{child_id}": ["/parent/children/1"],
+        "/parent/children/{child_id}/data": ["/parent/children/1/data"],
+        "/parent/children/{child_id}/money": ["/parent/children/1/money"],
+        "/money": ["/money"],
+        "/inconsistencies": ["/inconsistencies"],
+        "/audit": ["/audit"],
+    }
+
+
+@contextmanager
+def sample_site(workdir: Path, now: datetime | None = None) -> Iterator[tuple[WebServer, Settings]]:
+    """The demo kindergarten (two groups, twelve children, cards, guardians) with a
+    week of taps, an account per role in `ROLES`, served by uvicorn on a free port."""
+    settings = Settings(database=workdir / "sample.db")
+    now = now or datetime.now(settings.tz)
+    db = open_database(settings.database)
+    seed_demo(db, now.date())
+    seed_demo_week(db, settings, now)
+    db.close()
+    for role, options in ROLES.items():
+        valid = {"expires_on": now.date() + timedelta(days=30)} if role == "inspector" else {}
+        add_account(settings.database, role, **options, **valid)
+    with WebServer(create_app(settings, EventBus())) as server:
+        yield server, settings
+
+
+def email(role: str) -> str:
+    return f"{role}@p11.example.pl"
+
+
+__all__ = ["NOT_PAGES", "PASSWORD", "ROLES", "email", "sample_paths", "sample_site"]
