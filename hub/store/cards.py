@@ -153,7 +153,7 @@ def list_cards(
     sql = (
         CARD_QUERY
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY c.last_name, c.first_name, k.id"
+        + " ORDER BY c.last_name COLLATE polish, c.first_name COLLATE polish, k.id"
     )
     return list(db.query(sql, params))
 
