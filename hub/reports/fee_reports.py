@@ -48,6 +48,7 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
     child = registry.get_child(db, child_id)
     statement = months.statement(db, settings, child_id, year, month)
     tz = settings.tz
+    today = utc_now().astimezone(tz).date()
     day_rows = tuple(
         (
             day.day.strftime("%d.%m"),
@@ -61,7 +62,7 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
             ", ".join(FLAG_WORDS.get(flag, flag) for flag in day.flags),
         )
         for day in statement.days
-        if day.spans or set(day.flags) - {"day_off"}
+        if day.day <= today and (day.spans or set(day.flags) - {"day_off"})
     )
     days_section = Section(
         title="Pobyt",
@@ -134,7 +135,8 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
         ("Dziecko", f"{child['first_name']} {child['last_name']}"),
         ("Grupa", child["group_name"]),
         ("Numer karty", statement.child.card_number or "—"),
-        *(("Zasady", line) for line in statement.settings_used),
+        # "Zasady" once, beside the first rule; the others follow under it.
+        *(("Zasady" if number == 0 else "", line) for number, line in enumerate(statement.settings_used)),
     ]
     if statement.incomplete_days:
         facts.append(
