@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.store import cards, readers, registry, taps
+from hub.store import absences, cards, readers, registry, taps
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
@@ -58,6 +58,7 @@ PAGES = [
     Scan("/children/1"),
     Scan("/children/1?month=2026-13", 422),
     Scan("/cards"),
+    Scan("/cards?unknown_page=2"),
     Scan("/readers"),
     Scan("/registry/children"),
     Scan("/registry/children/1"),
@@ -98,7 +99,8 @@ def seed(settings: Settings) -> None:
             db, uid=uid, child_id=child["id"], author="test", day=date(2026, 9, 1), tz=settings.tz
         )
     with db.atomic():
-        moments = [("04A2B3C4", 30), ("04A2B3C5", 20), ("04FFFFFF", 10)]
+        # Eleven cards nobody has: the unknown cards take two pages on /cards.
+        moments = [("04A2B3C4", 30), ("04A2B3C5", 20), *((f"04FFFF{n:02X}", 10) for n in range(11))]
         taps.insert_new(
             db,
             [
@@ -108,6 +110,9 @@ def seed(settings: Settings) -> None:
             ],
         )
         readers.record_status(db, "wejscie", StatusMessage(online=True, queue=0), now, retained=False)
+    # An absence ahead: the parent's page shows it with its "withdraw" button.
+    monday = date(2099, 1, 12)
+    absences.report_absence(db, child_id=1, first=monday, last=monday, reported_by="test")
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)

@@ -14,6 +14,7 @@ import click
 from sqlite_utils import Database
 
 from hub.config import Settings
+from hub.refusal import Refusal
 from hub.store.db import open_database
 from hub.store.registry import RegistryError
 
@@ -40,7 +41,7 @@ def refused_as_errors() -> Iterator[None]:
     """A refused change ends the command with its reason and exit code 1."""
     try:
         yield
-    except RegistryError as exc:
+    except (RegistryError, Refusal) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
