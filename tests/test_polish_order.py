@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 
 from hub import reports
 from hub.collation import compare, sort_key
-from hub.store import cards, readers, registry
+from hub.store import cards, fee_settings, readers, registry
 from hub.timefmt import utc_now
 from tests.journal_support import READER, store_tap
 from tests.pages_support import Site
@@ -201,3 +201,11 @@ def test_every_thread_has_the_collation(site: Site) -> None:
     worker.join()
     db.close()
     assert found == ["Czarnecki", "Ćwik", "Kowalska", *POLISH_ORDER[2:]]
+
+
+def test_the_kitchens_count_lists_groups_in_polish_order(site: Site) -> None:
+    db = site.db()
+    fee_settings.set_meal_price(db, date(2026, 9, 1), "obiad", "8,50", author="test")
+    count = reports.build("meal-count", db, site.settings, reports.Period(day=date(2026, 12, 7)))
+    db.close()
+    assert [row[0] for row in count.sections[0].rows] == ["Lisy", "Łabędzie", "Motylki", "Żabki"]

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from hub.collation import sort_key
 from hub.config import Settings
 from hub.reports.attendance_sheets import MONTHS
 from hub.reports.model import Cell, Report, Section
@@ -243,9 +244,9 @@ def meal_count(db: Database, settings: Settings, day: date) -> Report:
     """The kitchen's count for a day: children expected per group and meal, minus absences
     reported before the cut-off."""
     counts = billing.meal_count(db, settings, day)
-    meals = sorted({meal for group in counts.values() for meal in group})
+    meals = sorted({meal for group in counts.values() for meal in group}, key=sort_key)
     rows: tuple[tuple[Cell, ...], ...] = tuple(
-        (group, *(counts[group].get(meal, 0) for meal in meals)) for group in sorted(counts)
+        (group, *(counts[group].get(meal, 0) for meal in meals)) for group in sorted(counts, key=sort_key)
     )
     totals: tuple[Cell, ...] = (
         "Razem",
