@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from playwright.sync_api import Browser
 from sqlite_utils import Database
 
 from hub.store import cards
 from hub.timefmt import utc_now
+from tests.a11y import assert_accessible
 from tests.journal_support import UNKNOWN_CARD, give_cards, store_tap
 from tests.pages_support import INJECTION, Site
+from tests.support import WebServer
+from tests.web_support import PASSWORD, add_account, log_in_browser
 from web.cli import cli
 
 
@@ -97,3 +101,20 @@ def test_a_refused_assignment_shows_the_page_of_its_card(site: Site, db: Databas
     refused = site.client("secretary").post("/cards", data={"uid": oldest, "unknown": oldest, "child_id": ""})
     assert refused.status_code == 422
     assert f'id="unknown-{oldest}"' in refused.text and "Strona 2 z 2" in refused.text
+
+
+def test_the_pages_of_unknown_cards_pass_axe(tmp_path: Path, browser: Browser) -> None:
+    """In Chromium, page 2 of twelve unknown cards (with its pager) has no serious problem."""
+    site = Site.make(tmp_path / "axe")
+    with site.db() as db:
+        give_cards(db, site.settings, site.ania, site.olek)
+        now = utc_now()
+        for seq in range(1, 13):
+            store_tap(db, seq, f"04DD{seq:04X}", now - timedelta(minutes=seq))
+    add_account(site.settings.database, "secretary", email="sekretariat@p11.example.pl")
+    with WebServer(site.app) as server:
+        page = browser.new_context(locale="pl-PL").new_page()
+        log_in_browser(page, server.url, "sekretariat@p11.example.pl", PASSWORD)
+        page.goto(f"{server.url}/cards?unknown_page=2")
+        assert page.get_by_role("navigation", name="Strony nieznanych kart").is_visible()
+        assert_accessible(page)
