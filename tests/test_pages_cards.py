@@ -51,7 +51,11 @@ def test_a_card_given_to_a_child_since_is_no_longer_unknown(site: Site, db: Data
     page = site.client("secretary").get("/cards").text
     assert f'id="unknown-{UNKNOWN_CARD}"' in page
     assert "Wejście główne" in page[: page.index('id="assign-title"')]
-    assert [row["uid"] for row in unknown_json(site)] == [UNKNOWN_CARD]
+    assert [(row["uid"], row["reader_names"]) for row in unknown_json(site)] == [
+        (UNKNOWN_CARD, "Wejście główne")
+    ]
+    listed = CliRunner().invoke(cli, ["--database", str(site.settings.database), "cards", "unknown"]).output
+    assert UNKNOWN_CARD in listed and "on Wejście główne" in listed
     # Handed out from now: the tap before stays nobody's, but the card has a holder now.
     cards.assign_card(db, uid=UNKNOWN_CARD, child_id=site.olek, author="test", holder="tata")
     page = site.client("secretary").get("/cards").text

@@ -284,7 +284,9 @@ def cards_unknown(ctx: click.Context, days: int, as_json: bool) -> None:
     if not rows:
         click.echo("No unknown cards.")
     for row in rows:
-        click.echo(f"{row['uid']:<20} {row['taps']:>3} taps, last {row['last_seen']} on {row['readers']}")
+        click.echo(
+            f"{row['uid']:<20} {row['taps']:>3} taps, last {row['last_seen']} on {row['reader_names']}"
+        )
 
 
 REGISTRY_COMMANDS = [groups_group, children_group, guardians_group, cards_group]
