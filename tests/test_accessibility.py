@@ -18,7 +18,17 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.services import payments
-from hub.store import cards, copayers, firmware_updates, ledger, money_settings, readers, registry, taps
+from hub.store import (
+    absences,
+    cards,
+    copayers,
+    firmware_updates,
+    ledger,
+    money_settings,
+    readers,
+    registry,
+    taps,
+)
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
@@ -52,6 +62,9 @@ PAGES = [
     Scan("/account/welcome"),
     Scan("/account/password"),
     Scan("/admin/users"),
+    Scan("/admin/users?role=teacher"),
+    Scan("/admin/users?role=parent&q=%C5%BCak"),
+    Scan("/admin/users?role=inspector"),
     Scan("/admin/users/1"),
     Scan("/admin/logins"),
     Scan("/presence"),
@@ -136,6 +149,9 @@ def seed(settings: Settings) -> None:
     copayers.add_copayer(db, "MOPS Kraków", "welfare", author="test")
     firmware_updates.request(db, ["wejscie"], "1.1.0", "/releases/1.1.0", "test")  # the update column
     firmware_updates.set_state(db, "wejscie", "rolled-back", "wejscie went back to 1.0.0")
+    # An absence ahead: the parent's page shows it with its "withdraw" button.
+    monday = date(2099, 1, 12)
+    absences.report_absence(db, child_id=1, first=monday, last=monday, reported_by="test")
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)

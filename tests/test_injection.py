@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from openpyxl import load_workbook
 
+from hub.rules.attendance import is_day_off
 from hub.store import registry
 from tests.journal_support import give_cards, local, store_tap
 from tests.pages_support import Site
@@ -239,12 +240,26 @@ def type_everything(site: Site, payload: str) -> Typed:
         f"{day}/topics",
         {"topic": v("temat"), "substitution": "yes", "substitute_for": v("zastepstwo")},
     )
-    tomorrow = datetime.now(site.settings.tz).date() + timedelta(days=1)
+    ahead = datetime.now(site.settings.tz).date() + timedelta(days=1)
+    while is_day_off(ahead):  # a day off is refused
+        ahead += timedelta(days=1)
     posted(
         parent,
         f"/parent/children/{site.ania}/absences",
-        {"first": tomorrow.isoformat(), "reason": v("nieobecnosc")},
+        {"first": ahead.isoformat(), "reason": v("nieobecnosc")},
     )
+    later = ahead + timedelta(days=1)
+    while is_day_off(later):
+        later += timedelta(days=1)
+    posted(
+        parent,
+        f"/parent/children/{site.ania}/absences",
+        {"first": later.isoformat(), "reason": v("wycofana")},
+    )
+    db = site.db()
+    withdrawn = max(row["id"] for row in db["absences"].rows)
+    db.close()
+    posted(parent, f"/parent/children/{site.ania}/absences/{withdrawn}/withdraw", {"reason": v("wycofanie")})
 
     made = posted(
         admin,
@@ -527,14 +542,15 @@ def test_values_reflected_from_the_address_are_inert(typed: Typed) -> None:
     director = typed.site.client("director")
     anonymous = TestClient(typed.site.app, base_url=BASE_URL)
     for client, path in (
-        (director, f"/audit?actor={p}&entity={p}&from={p}"),
+        (director, f"/audit?actor={p}&entity={p}&from={p}&page={p}"),
+        (director, f"/audit?page={p}&actor={p}"),
         (director, f"/inconsistencies?from={p}&group={p}"),
         (director, f"/reports/{p}"),
         (director, f"/reports/daily-sheet?date={DAY}&group={p}"),
         (director, f"/admin/logins?from={p}"),
         (director, f"/registry/guardians?child={p}"),
         (director, f"/children/{typed.child}?month={p}"),
-        (director, f"/cards?uid={p}&child={p}"),
+        (director, f"/cards?uid={p}&child={p}&unknown_page={p}"),
         (director, f"/groups/{typed.group}/days/{DAY}?fix={p}&kind={p}&target={p}"),
         (director, f"/account/welcome?next=/{p}"),
         (director, f"/account?next=/{p}"),

@@ -121,14 +121,14 @@ def test_the_days_menu_item_goes_to_a_teachers_own_group_today(site: Site) -> No
 
 def test_personal_data_only_with_the_right(site: Site) -> None:
     page = site.client("teacher").get(f"/children/{site.ania}").text
-    assert "2021-05-04" in page and "Marta Kowalska" in page
+    assert "4.05.2021" in page and "Marta Kowalska" in page
     assert site.client("parent").get(f"/children/{site.olek}").status_code == 403
     inspector = signed_in(
         site.app, site.settings.database, "inspector", email="kontrola@example.pl",
         expires_on=date(2099, 12, 31), granted=["attendance.view"],
     )  # fmt: skip
     limited = inspector.get(f"/children/{site.ania}")
-    assert limited.status_code == 200 and "2021-05-04" not in limited.text and "Kowalska" in limited.text
+    assert limited.status_code == 200 and "4.05.2021" not in limited.text and "Kowalska" in limited.text
 
 
 # -- presence -------------------------------------------------------------------------------

@@ -52,7 +52,9 @@ def test_a_parents_absence_takes_a_meal_off_the_kitchens_count(tmp_path: Path, b
         parent.get_by_label("Powód").fill("katar")
         parent.get_by_role("button", name="Zgłoś nieobecność").click()
         expect(parent.get_by_role("status")).to_contain_text("Nieobecność została zgłoszona.")
-        row = parent.locator("#reported-absences tbody tr").filter(has_text=day.isoformat())
+        row = parent.locator("#reported-absences tbody tr").filter(
+            has_text=f"{day.day}.{day:%m.%Y}"
+        )  # 7.12.2026
         expect(row).to_contain_text("odwołane")
         expect(row).to_contain_text("katar")
         assert parent.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

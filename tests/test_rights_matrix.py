@@ -38,7 +38,7 @@ from starlette.routing import BaseRoute, Mount
 
 from hub.accounts import accounts, security_policy
 from hub.services import payments
-from hub.store import audit, bank, cards, corrections, fee_settings, registry, site_settings
+from hub.store import absences, audit, bank, cards, corrections, fee_settings, registry, site_settings
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
@@ -219,6 +219,9 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/parent/children/{child_id}/absences", ""): Rule(
         "admin director teacher secretary parent", REGISTRAR
     ),
+    ("POST", "/parent/children/{child_id}/absences/{absence_id}/withdraw", ""): Rule(
+        "admin director teacher secretary parent", REGISTRAR
+    ),
     ("GET", "/parent/children/{child_id}/data", ""): Rule(OWN_FAMILY_READ, STAFF_AND_INSPECTOR),
     # Logs: the inconsistency log for staff; the audit log for the director (and inspector).
     ("GET", "/inconsistencies", ""): Rule(STAFF_AND_INSPECTOR),
@@ -281,6 +284,7 @@ class Target:
     group: int
     correction: int
     card: int
+    absence: int
     child_form: dict[str, str]
     group_form: dict[str, str]
 
@@ -347,6 +351,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             group=group_id,
             correction=int(fix["id"]),
             card=int(spare["id"]),
+            absence=int(
+                absences.report_absence(
+                    db, child_id=child_id, first=date(2099, 1, 12), last=date(2099, 1, 12), reported_by="test"
+                )[0]["id"]
+            ),
             child_form=child_form(registry.get_child(db, child_id)),
             group_form={"name": group["name"], "teachers": group["teachers"] or ""},
         )
@@ -436,13 +445,13 @@ BANK_CSV = (
 def probe_for(world: World, method: str, template: str, case: str, target: Target) -> Probe:
     """The request that uses the route: its path filled with real ids and, for a change,
     a form (or JSON) valid enough that only a missing right could refuse it."""
-    tomorrow = datetime.now(world.site.settings.tz).date() + timedelta(days=1)
     path = template.format(
         child_id=target.child,
         group_id=target.group,
         day=DAY.isoformat(),
         correction_id=target.correction,
         card_id=target.card,
+        absence_id=target.absence,
         user_id=world.victim,
         transfer_id=world.transfer,
         name=case,
@@ -503,7 +512,8 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/settings/security": world.forms["security"],
         "/settings/meal-rules": world.forms["meal-rules"],
         "/months/close": {"month": "2026-09"},
-        "/parent/children/{child_id}/absences": {"first": tomorrow.isoformat(), "reason": "katar"},
+        "/parent/children/{child_id}/absences": {"first": "2099-01-13", "reason": "katar"},  # a Tuesday
+        "/parent/children/{child_id}/absences/{absence_id}/withdraw": {},
         "/groups/{group_id}/days/{day}/corrections": {
             "child_id": str(target.child),
             "kind": "mark_present",

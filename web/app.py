@@ -20,6 +20,7 @@ from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.store.db import connect
 from hub.timefmt import from_db
+from web import i18n
 from web.api import cards as cards_api
 from web.api import children as children_api
 from web.api import corrections as corrections_api
@@ -197,7 +198,8 @@ def _local_clock(text: str | None, settings: Settings) -> str:
 
 
 def _local_moment(text: str | None, settings: Settings) -> str:
-    """A stored instant as the kindergarten's local date and time, `2026-11-18 07:40`."""
+    """A stored instant as the kindergarten's local date and time in the reader's language:
+    `18.11.2026 07:40` / `Nov 18, 2026 07:40`."""
     if not text:
         return "—"
-    return from_db(text).astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    return i18n.moment(from_db(text).astimezone(settings.tz))

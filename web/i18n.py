@@ -10,7 +10,7 @@ see each other's language, and `_()` means the same thing in a template and in r
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date
@@ -114,6 +114,33 @@ def long_date(day: date) -> str:
     return format_date(day, format="long", locale=current_language())
 
 
+def _as_date(day: date | str | None) -> date | None:
+    return date.fromisoformat(day[:10]) if isinstance(day, str) and day else day or None
+
+
+def short_date(day: date | str | None) -> str:
+    """`5.12.2026` in Polish, `Dec 5, 2026` in English (an ISO `2026-12-05` is read too)."""
+    found = _as_date(day)
+    if found is None:
+        return "—"
+    return format_date(
+        found, format="short" if current_language() == "pl" else "medium", locale=current_language()
+    )
+
+
+def month_name(day: date | str | None) -> str:
+    """`grudzień 2026` / `December 2026`: the month a day (or `2026-12`) falls in."""
+    if isinstance(day, str) and len(day) == 7:
+        day = f"{day}-01"
+    found = _as_date(day)
+    return "—" if found is None else format_date(found, format="LLLL y", locale=current_language())
+
+
+def moment(local: datetime) -> str:
+    """A local date and time: `5.12.2026 07:42` / `Dec 5, 2026 07:42`."""
+    return f"{short_date(local.date())} {local:%H:%M}"
+
+
 def money(amount: Decimal) -> str:
     """`1 234,56 zł` in Polish (decimal comma), `1,234.56 zł` in English: the złoty either way."""
     return format_pln(amount, locale=current_language())
@@ -131,3 +158,5 @@ def install(env: Environment) -> None:
     env.filters["long_date"] = long_date
     env.filters["money"] = money
     env.filters["refusal"] = refusal_text
+    env.filters["short_date"] = short_date
+    env.filters["month_name"] = month_name

@@ -297,7 +297,7 @@ def editors_of_child(db: Database, child_id: int) -> list[dict[str, Any]]:
                  AND (u.role IN ('admin', 'director', 'secretary')
                       OR (u.role = 'teacher'
                           AND u.id IN (SELECT user_id FROM user_groups WHERE group_id = ?)))
-               ORDER BY u.role, u.name""",
+               ORDER BY u.role, u.name COLLATE polish, u.id""",
             [child["group_id"]],
         )
     )

@@ -203,7 +203,7 @@ def statistics(db: Database, first: datetime, last: datetime) -> dict[str, Any]:
                         AND a.at >= :start AND a.at < :end) AS logins,
                       (SELECT count(*) FROM login_attempts a WHERE a.user_id = u.id AND a.success = 0
                         AND a.at >= :start AND a.at < :end) AS failures
-               FROM users u ORDER BY u.role, u.name""",
+               FROM users u ORDER BY u.role, u.name COLLATE polish, u.id""",
             {"start": start, "end": end},
         )
     )

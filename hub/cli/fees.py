@@ -184,7 +184,10 @@ def absences_report(
             reported_by=reported_by,
             reason=reason,
         )
-    click.echo(f"Absence reported for {len(rows)} day(s).")
+    skipped = (((last or first).date() - first.date()).days + 1) - len(rows)
+    click.echo(
+        f"Absence reported for {len(rows)} day(s)." + (f" Days off left out: {skipped}." if skipped else "")
+    )
 
 
 @absences_group.command("list")
@@ -206,9 +209,22 @@ def absences_list(ctx: click.Context, child_id, first, last, as_json: bool) -> N
         return
     for row in rows:
         click.echo(
-            f"{row['day']}  child {row['child_id']}  reported {row['reported_at']} by {row['reported_by']}"
-            f"  {row['reason'] or ''}"
+            f"#{row['id']}  {row['day']}  child {row['child_id']}  reported {row['reported_at']}"
+            f" by {row['reported_by']}  {row['reason'] or ''}"
         )
+
+
+@absences_group.command("withdraw")
+@click.argument("absence_id", type=int)
+@click.option("--by", "withdrawn_by", default=lambda: f"cli:{getpass.getuser()}", help="Who withdraws it.")
+@click.pass_context
+def absences_withdraw(ctx: click.Context, absence_id: int, withdrawn_by: str) -> None:
+    """Withdraw a reported absence (the child comes after all) before its day starts."""
+    with refused_as_errors():
+        row = absences.withdraw_absence(
+            database_from(ctx), absence_id, withdrawn_by=withdrawn_by, tz=settings_from(ctx).tz
+        )
+    click.echo(f"Absence on {row['day']} withdrawn: the meal is no longer cancelled.")
 
 
 @click.group("months")

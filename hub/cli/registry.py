@@ -285,4 +285,6 @@ def cards_unknown(ctx: click.Context, days: int, as_json: bool) -> None:
     if not rows:
         click.echo("No unknown cards.")
     for row in rows:
-        click.echo(f"{row['uid']:<20} {row['taps']:>3} taps, last {row['last_seen']} on {row['readers']}")
+        click.echo(
+            f"{row['uid']:<20} {row['taps']:>3} taps, last {row['last_seen']} on {row['reader_names']}"
+        )

@@ -126,6 +126,7 @@ def monthly_grid(
     children = registry.list_children(db, group_id=groups[0]["id"] if group else None)
     marks: dict[int, dict[int, dict[date, str]]] = {group_row["id"]: {} for group_row in groups}
     names: dict[int, str] = {}
+    place = {child["id"]: number for number, child in enumerate(children)}  # alphabetical, in Polish
     for day, child_days in days.compute_range(db, settings, month_days[0], month_days[-1], children, now=now):
         for child_day in child_days:
             child, result = child_day.child, child_day.result
@@ -140,7 +141,7 @@ def monthly_grid(
         rows: list[tuple[Cell, ...]] = [
             (names[child_id], *(group_marks[child_id].get(day, "") for day in month_days),
              sum(1 for mark in group_marks[child_id].values() if mark == "o"))
-            for child_id in sorted(group_marks, key=lambda child_id: (names[child_id], child_id))
+            for child_id in sorted(group_marks, key=place.__getitem__)
         ]  # fmt: skip
         sections.append(
             Section(

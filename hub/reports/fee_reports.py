@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from hub.collation import sort_key
 from hub.config import Settings
 from hub.reports.attendance_sheets import MONTHS
 from hub.reports.model import Cell, Report, Section
@@ -50,6 +51,7 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
     child = registry.get_child(db, child_id)
     statement = months.statement(db, settings, child_id, year, month)
     tz = settings.tz
+    today = utc_now().astimezone(tz).date()
     day_rows = tuple(
         (
             day.day.strftime("%d.%m"),
@@ -63,7 +65,7 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
             ", ".join(FLAG_WORDS.get(flag, flag) for flag in day.flags),
         )
         for day in statement.days
-        if day.spans or set(day.flags) - {"day_off"}
+        if day.day <= today and (day.spans or set(day.flags) - {"day_off"})
     )
     days_section = Section(
         title="Pobyt",
@@ -136,7 +138,8 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
         ("Dziecko", f"{child['first_name']} {child['last_name']}"),
         ("Grupa", child["group_name"]),
         ("Numer karty", statement.child.card_number or "—"),
-        *(("Zasady", line) for line in statement.settings_used),
+        # "Zasady" once, beside the first rule; the others follow under it.
+        *(("Zasady" if number == 0 else "", line) for number, line in enumerate(statement.settings_used)),
     ]
     account = ledger.account_number(db, child_id)
     if account:
@@ -247,9 +250,9 @@ def meal_count(db: Database, settings: Settings, day: date) -> Report:
     """The kitchen's count for a day: children expected per group and meal, minus absences
     reported before the cut-off."""
     counts = billing.meal_count(db, settings, day)
-    meals = sorted({meal for group in counts.values() for meal in group})
+    meals = sorted({meal for group in counts.values() for meal in group}, key=sort_key)
     rows: tuple[tuple[Cell, ...], ...] = tuple(
-        (group, *(counts[group].get(meal, 0) for meal in meals)) for group in sorted(counts)
+        (group, *(counts[group].get(meal, 0) for meal in meals)) for group in sorted(counts, key=sort_key)
     )
     totals: tuple[Cell, ...] = (
         "Razem",

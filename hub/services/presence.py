@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub.collation import sort_key
 from hub.config import Settings
 from hub.rules.attendance import (
     Presence,
@@ -57,4 +58,4 @@ def presence_now(db: Database, settings: Settings, now: datetime | None = None) 
             )
     for group in groups.values():
         group["count"] = len(group["children"])
-    return sorted(groups.values(), key=lambda group: group["group"])
+    return sorted(groups.values(), key=lambda group: (sort_key(group["group"]), group["group_id"]))

@@ -171,7 +171,7 @@ def list_cards(
     sql = (
         CARD_QUERY
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY c.last_name, c.first_name, k.id"
+        + " ORDER BY c.last_name COLLATE polish, c.first_name COLLATE polish, k.id"
     )
     return list(db.query(sql, params))
 
@@ -189,16 +189,22 @@ def child_for_tap(db: Database, uid: str, instant: str) -> dict[str, Any] | None
 
 
 def unknown_cards(db: Database, since: str) -> list[dict[str, Any]]:
-    """Recently seen cards that no valid card row explains: one line per UID, newest first."""
+    """Recently seen cards that are still nobody's: one line per UID, newest first, with the
+    taps no card row explains, the readers' ids (`readers`) and names (`reader_names`).
+
+    A card given to a child since (its earlier taps, made before, stay unexplained) is no
+    longer unknown: it has a holder now, and it is listed with the cards in use."""
     return list(
         db.query(
             f"""SELECT t.uid, count(*) AS taps, min({TAP_INSTANT}) AS first_seen,
-                       max({TAP_INSTANT}) AS last_seen, group_concat(DISTINCT t.reader_id) AS readers
-                FROM taps t
+                       max({TAP_INSTANT}) AS last_seen, group_concat(DISTINCT t.reader_id) AS readers,
+                       group_concat(DISTINCT coalesce(r.name, t.reader_id)) AS reader_names
+                FROM taps t LEFT JOIN readers r ON r.id = t.reader_id
                 WHERE {TAP_INSTANT} >= :since AND NOT EXISTS (
                     SELECT 1 FROM cards k WHERE k.uid = t.uid AND k.valid_from <= {TAP_INSTANT}
                       AND (k.revoked_at IS NULL OR k.revoked_at > {TAP_INSTANT}))
-                GROUP BY t.uid ORDER BY last_seen DESC""",
+                  AND NOT EXISTS (SELECT 1 FROM cards k WHERE k.uid = t.uid AND k.revoked_at IS NULL)
+                GROUP BY t.uid ORDER BY last_seen DESC, t.uid""",
             {"since": since},
         )
     )

@@ -33,6 +33,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 
+from hub import collation
 from hub.store.migrations import migrate
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class SiteDatabase(Database):
         conn.execute("PRAGMA recursive_triggers = ON")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
         conn.execute("PRAGMA synchronous = FULL")
+        conn.create_collation(collation.SQL_NAME, collation.compare)
         with self._lock:
             finished = [entry for entry in self._connections if not entry[0].is_alive()]
             self._connections = [entry for entry in self._connections if entry[0].is_alive()]

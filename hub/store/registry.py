@@ -147,7 +147,7 @@ def list_groups(db: Database) -> list[dict[str, Any]]:
         db.query(
             """SELECT g.*, (SELECT count(*) FROM children c WHERE c.group_id = g.id AND c.active_to IS NULL)
                       AS children
-               FROM groups g ORDER BY g.name"""
+               FROM groups g ORDER BY g.name COLLATE polish, g.id"""
         )
     )
 
@@ -240,7 +240,8 @@ def list_children(db: Database, group_id: int | None = None, on: date | None = N
     sql = (
         CHILD_QUERY
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY g.name, c.last_name, c.first_name"
+        + " ORDER BY g.name COLLATE polish, g.id,"
+        + " c.last_name COLLATE polish, c.first_name COLLATE polish, c.id"
     )
     return [_child(row) for row in db.query(sql, params)]
 
@@ -382,11 +383,13 @@ def guardians_of(db: Database, child_id: int) -> list[dict[str, Any]]:
     return list(
         db.query(
             """SELECT gu.*, cg.relation FROM guardians gu JOIN child_guardians cg ON cg.guardian_id = gu.id
-               WHERE cg.child_id = ? ORDER BY gu.name""",
+               WHERE cg.child_id = ? ORDER BY gu.name COLLATE polish, gu.id""",
             [child_id],
         )
     )
 
 
 def list_guardians(db: Database) -> list[dict[str, Any]]:
-    return [get_guardian(db, row["id"]) for row in db["guardians"].rows_where(order_by="name")]
+    return [
+        get_guardian(db, row["id"]) for row in db["guardians"].rows_where(order_by="name COLLATE polish, id")
+    ]

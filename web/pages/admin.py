@@ -8,6 +8,7 @@ issued, never the password.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -62,10 +63,20 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 def users_page(
     request: Request, db: Database, templates: Jinja2Templates, *, status: int = 200, **extra: Any
 ) -> Response:
+    values = extra.get("values", {})
+    role = str(values.get("role") or request.query_params.get("role", ""))
+    query = request.query_params.get("q", "").strip()[:80]
+    form = extra.pop("form", None)
     context = {
         "users": accounts.list_users(db),
         "groups": {group["id"]: group["name"] for group in registry.list_groups(db)},
-        "children": registry.list_children(db),
+        "children": children_named(registry.list_children(db), query),
+        "role": role if role in ROLE_NAMES else "",
+        "query": query,
+        "chosen": {
+            key: {str(value) for value in form.getlist(key)} if form is not None else set()
+            for key in ("groups", "children", "granted")
+        },
         "role_names": ROLE_NAMES,
         "right_names": RIGHT_NAMES,
         "may_manage": allowed(request, "users.manage"),
@@ -105,6 +116,18 @@ def user_page(
     return templates.TemplateResponse(request, "admin_user.html", context, status_code=status)
 
 
+def children_named(children: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The children whose first or last name contains `text`, any case and with or without
+    Polish letters ("lucja" finds Łucja); all of them for no text."""
+    wanted = _folded(text)
+    return [child for child in children if wanted in _folded(f"{child['first_name']} {child['last_name']}")]
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("ł", "l"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 @router.get("/users", response_class=HTMLResponse)
 def users(request: Request, db: Db, templates: Templates, _user: Viewer) -> Response:
     return users_page(request, db, templates)
@@ -133,7 +156,7 @@ def add_user(
             author=actor(request),
         )
     except (FormError, Refusal) as exc:
-        return users_page(request, db, templates, status=422, values=fields, error=exc)
+        return users_page(request, db, templates, status=422, values=fields, form=form, error=exc)
     return users_page(request, db, templates, issued={"user": created, "password": one_time})
 
 

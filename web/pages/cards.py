@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
+from starlette.datastructures import QueryParams
 
 from hub.config import Settings
 from hub.refusal import Refusal
@@ -27,11 +28,14 @@ from web.errors import Refused
 from web.forms import FormError, FormFields, optional_date, required_text
 from web.i18n import N_, _
 from web.pages.journal_views import local_time
+from web.paging import Paged, paged
 from web.params import RowId
 from web.templating import Flash
 
 UNKNOWN_DAYS = 7
 """How far back the list of unknown cards looks."""
+UNKNOWN_PAGE = 10
+"""Unknown cards on one page: each has its assignment form."""
 SAVED = {
     "assigned": N_("The card was assigned."),
     "revoked": N_("The card was revoked; its earlier taps stay with the child."),
@@ -54,6 +58,16 @@ def unknown_card_rows(db: Database, settings: Settings, today: date) -> list[dic
             }
         )
     return rows
+
+
+def _unknown_page(
+    db: Database, settings: Settings, query: QueryParams, uid: str | None
+) -> Paged[dict[str, Any]]:
+    """The page of unknown cards asked for, or the one with card `uid` (named by the address,
+    or its assignment refused)."""
+    rows = unknown_card_rows(db, settings, today(settings))
+    named = [number for number, row in enumerate(rows) if row["uid"] == uid]
+    return paged(rows, query, "unknown_page", UNKNOWN_PAGE, showing=named[0] if named else -1)
 
 
 router = APIRouter(prefix="/cards", include_in_schema=False, dependencies=[Depends(require("cards.edit"))])
@@ -81,7 +95,9 @@ def page(
             for card in cards.list_cards(db, include_revoked=show_all)
         ],
         "show_all": show_all,
-        "unknown": unknown_card_rows(db, settings, today(settings)),
+        "unknown": _unknown_page(
+            db, settings, query, extra.get("values", {}).get("unknown") or query.get("uid")
+        ),
         "unknown_days": UNKNOWN_DAYS,
         "child_options": [
             (child["id"], f"{child['last_name']} {child['first_name']} ({child['group_name']})")

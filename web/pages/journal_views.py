@@ -7,7 +7,7 @@ from datetime import date
 
 from hub.config import Settings
 from hub.timefmt import from_db
-from web.i18n import N_
+from web.i18n import N_, moment
 
 DAYS_OFF = {"sobota": N_("Saturday"), "niedziela": N_("Sunday"), "zamknięte": N_("kindergarten closed")}
 """`hub.rules.attendance.calendar`'s own words for a day off (message ids); a public holiday keeps
@@ -20,7 +20,8 @@ def day_path(group_id: int, day: date) -> str:
 
 
 def local_time(stored: str | None, settings: Settings) -> str:
-    """A stored instant as the kindergarten's wall clock: `18.11.2026 07:42`."""
+    """A stored instant as the kindergarten's wall clock in the reader's language:
+    `18.11.2026 07:42` / `Nov 18, 2026 07:42`."""
     if not stored:
         return "—"
-    return from_db(stored).astimezone(settings.tz).strftime("%d.%m.%Y %H:%M")
+    return moment(from_db(stored).astimezone(settings.tz))

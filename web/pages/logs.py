@@ -8,6 +8,7 @@ Unknown cards belong to no group: they are listed for whoever may assign cards.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -17,20 +18,25 @@ from fastapi.responses import HTMLResponse
 from sqlite_utils import Database
 
 from hub.accounts.rights import OWN_GROUPS, Account, reach
+from hub.collation import sort_key
 from hub.config import Settings
 from hub.rules.attendance import Inconsistency, day_bounds
 from hub.services import days
 from hub.store import audit, registry
 from hub.store.db import stored_integer
 from hub.timefmt import to_db
+from web.audit_view import ENTITIES, Names, entry_view
 from web.auth import require_all
 from web.deps import Db, SiteSettings, Templates
 from web.forms import FormError, optional_date
-from web.i18n import N_
+from web.i18n import N_, _
+from web.paging import paged
 
 AUDIT_FILTERS = ("actor", "entity", "entity_id", "from", "to")
 AUDIT_LIMIT = 500
-"""The newest entries shown at once; narrow the filters to see older ones."""
+"""The newest entries read at once; narrow the filters to see older ones."""
+AUDIT_PAGE = 50
+"""Entries on one page of the audit log."""
 DENIALS_LIMIT = 100
 MAX_DAYS = 62
 DEFAULT_DAYS = 7
@@ -88,13 +94,19 @@ def inconsistency_log(
 @router.get("/audit", response_class=HTMLResponse, dependencies=[Depends(require_all("audit.view"))])
 def audit_log(request: Request, db: Db, settings: SiteSettings, templates: Templates) -> HTMLResponse:
     values = {key: request.query_params.get(key, "").strip() for key in AUDIT_FILTERS}
+    kinds = sorted(((code, _(name)) for code, name in ENTITIES.items()), key=lambda kind: sort_key(kind[1]))
     try:
+        if values["entity"] and values["entity"] not in ENTITIES:
+            raise FormError(N_("Choose one of the kinds."), "entity")
         first = optional_date(values["from"], "from")
         last = optional_date(values["to"], "to")
         if first and last and last < first:
             raise FormError(N_("The last day is before the first."), "to")
     except FormError as exc:
-        context = {"error": exc, "values": values, "entries": [], "denials": [], "limit": AUDIT_LIMIT}
+        context = {
+            "error": exc, "values": values, "entries": paged([], request.query_params, "page", AUDIT_PAGE),
+            "denials": [], "limit": AUDIT_LIMIT, "kinds": kinds,
+        }  # fmt: skip
         return templates.TemplateResponse(request, "audit.html", context, status_code=422)
     since = day_bounds(first, settings.tz)[0] if first else None
     until = day_bounds(last, settings.tz)[1] if last else None
@@ -113,12 +125,15 @@ def audit_log(request: Request, db: Db, settings: SiteSettings, templates: Templ
         if (until is None or row["at"] < to_db(until))
         and (not values["actor"] or row["login"] == values["actor"])
     ]
+    names, when = Names.read(db), templates.env.filters["when"]
+    shown = paged(found, request.query_params, "page", AUDIT_PAGE)
     context = {
         "error": None,
         "values": values,
-        "entries": found,
+        "entries": replace(shown, items=[entry_view(entry, names, when) for entry in shown.items]),
         "denials": refused,
         "limit": AUDIT_LIMIT,
+        "kinds": kinds,
     }
     return templates.TemplateResponse(request, "audit.html", context)
 

@@ -8,10 +8,10 @@ page is refused (403) and the refusal is logged like every other refused right.
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
@@ -20,19 +20,23 @@ from hub.accounts import accounts
 from hub.accounts.rights import OWN_CHILDREN, Account, reach
 from hub.config import Settings
 from hub.refusal import Refusal
+from hub.rules.attendance import local_instant
 from hub.rules.fees.meals import cutoff_instant
 from hub.services import day_json, days
-from hub.store import absences, cards, fee_settings, registry
-from hub.timefmt import from_db
+from hub.store import absences, cards, fee_settings, registry, site_settings
+from hub.timefmt import from_db, utc_now
 from web.auth import check, require
 from web.deps import Db, SiteSettings, Templates, today
 from web.forms import FormError, FormFields, month, optional_date, required_date
-from web.i18n import N_, _
+from web.i18n import N_, _, month_name
 from web.pages.admin import ROLE_NAMES
 from web.params import RowId
 from web.templating import Flash
 
-ABSENCE_REPORTED = N_("The absence was reported.")
+SAVED = {
+    "absence": N_("The absence was reported."),
+    "withdrawn": N_("The absence was withdrawn: the meal is no longer cancelled."),
+}
 HISTORY_MONTHS = 12
 """How far back the month picker of the history goes."""
 
@@ -59,14 +63,16 @@ def child_page(
             days.compute_days(db, settings, today(settings), child_id=child_id)[0], settings.tz
         ),
         "month": date(year, number, 1),
-        "months_options": [(f"{first:%Y-%m}", f"{first:%Y-%m}") for first in _recent_months(today(settings))],
+        "months_options": [
+            (f"{first:%Y-%m}", month_name(first)) for first in _recent_months(today(settings))
+        ],
         "history": month_history(db, settings, child, year, number, today(settings)),
         "absences": reported_absences(db, settings, child_id, today(settings)),
         "meals": fee_settings.load(db).meals,
         "values": {},
         "error": None,
-        "flashes": [Flash(_(ABSENCE_REPORTED), "ok")]
-        if request.query_params.get("saved") == "absence"
+        "flashes": [Flash(_(SAVED[saved]), "ok")]
+        if (saved := request.query_params.get("saved", "")) in SAVED
         else [],
         **extra,
     }
@@ -126,6 +132,26 @@ def report_absence(
     return RedirectResponse(f"/parent/children/{child_id}?saved=absence#absences", status_code=303)
 
 
+@router.post("/children/{child_id}/absences/{absence_id}/withdraw", response_class=HTMLResponse)
+def withdraw_absence(
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, child_id: RowId, absence_id: RowId
+) -> Response:
+    """The child comes after all: the guardian (or the staff who may report it) withdraws
+    the absence until its day starts."""
+    user = check(request, "absences.report", child_id=child_id)
+    try:
+        absence = absences.get_absence(db, absence_id)
+    except Refusal as exc:
+        raise HTTPException(404, str(exc)) from exc
+    if absence["child_id"] != child_id:
+        raise HTTPException(404, "no such absence of this child")
+    try:
+        absences.withdraw_absence(db, absence_id, withdrawn_by=user.login, tz=settings.tz)
+    except Refusal as exc:
+        return child_page(request, db, settings, templates, child_id, None, 422, error=exc)
+    return RedirectResponse(f"/parent/children/{child_id}?saved=withdrawn#absences", status_code=303)
+
+
 @router.get("/children/{child_id}/data", response_class=HTMLResponse)
 def held_data(request: Request, db: Db, templates: Templates, child_id: RowId) -> HTMLResponse:
     check(request, "registry.view", child_id=child_id)
@@ -154,12 +180,16 @@ def month_history(
 
 
 def reported_absences(db: Database, settings: Settings, child_id: int, today: date) -> list[dict[str, Any]]:
-    """Absences from a week ago on, each with whether it came before the meal cut-off."""
+    """Absences from a week ago on, each with whether it came before the meal cut-off and
+    whether it may still be withdrawn (its day has not started)."""
     meals = fee_settings.load(db).meals
+    opening = time.fromisoformat(site_settings.get_all(db)["opening"])
+    now = utc_now()
     rows = absences.list_absences(db, child_id=child_id, first=today - timedelta(days=7))
     for row in rows:
         day = date.fromisoformat(row["day"])
         row["meal_cancelled"] = from_db(row["reported_at"]) < cutoff_instant(day, meals, settings.tz)
+        row["withdrawable"] = now < local_instant(day, opening, settings.tz)
     return rows
 
 

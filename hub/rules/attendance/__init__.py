@@ -9,7 +9,10 @@ What counts as an arrival and a departure
 1. **The day.** A child's day is the local calendar day in the kindergarten's time zone
    (default Europe/Warsaw), from midnight to midnight: 24 hours, 23 on the last Sunday of
    March, 25 on the last Sunday of October. A tap at 23:59 and one at 00:01 belong to two
-   different days. Times are kept in UTC; durations are real elapsed time.
+   different days. Times are kept in UTC; durations are real elapsed time, from the
+   clock minute printed for the arrival to the one printed for the departure: taps at
+   07:42:10 and 15:31:05 are "07:42–15:31", 7 h 49 min everywhere (the day's page, the
+   command line, the stay report and the fee), though 7 h 48 min 55 s passed.
 
 2. **Taps with a time and taps without.** A tap whose time comes from the reader's clock
    ("clock") or was worked out by the hub ("derived") is used as it is. A tap with an
@@ -77,6 +80,7 @@ corrections), `result` (outputs), `presence` (who is in now), `inconsistencies` 
 """
 
 from hub.rules.attendance.calendar import (
+    clock_minute,
     day_bounds,
     day_length_minutes,
     day_off_reason,
@@ -86,6 +90,7 @@ from hub.rules.attendance.calendar import (
     local_instant,
     minutes_between,
     public_holidays,
+    stay_minutes,
     working_days,
 )
 from hub.rules.attendance.day import compute_day
@@ -134,6 +139,7 @@ __all__ = [
     "TapOutcome",
     "TimeQuality",
     "Visit",
+    "clock_minute",
     "complete_day",
     "complete_visits",
     "compute_day",
@@ -148,6 +154,7 @@ __all__ = [
     "minutes_between",
     "presence_at",
     "public_holidays",
+    "stay_minutes",
     "unknown_card_items",
     "working_days",
 ]

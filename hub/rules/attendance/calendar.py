@@ -20,6 +20,8 @@ from hub.rules.attendance.model import DEFAULT_TIME_ZONE, require_aware
 from hub.rules.attendance.statutory_holidays import polish_public_holidays
 
 WARSAW = ZoneInfo(DEFAULT_TIME_ZONE)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MINUTE = timedelta(minutes=1)
 
 
 def local_instant(day: date, wall: time, tz: ZoneInfo = WARSAW) -> datetime:
@@ -53,6 +55,29 @@ def minutes_between(start: datetime, end: datetime) -> int:
     if span < timedelta(0):
         raise ValueError(f"end {end.isoformat()} is before start {start.isoformat()}")
     return int(span.total_seconds() // 60)
+
+
+def clock_minute(at: datetime) -> int:
+    """The clock minute an instant is printed as, counted in whole minutes since the epoch:
+    07:42:59 is 07:42. Every offset of the kindergarten's zone is whole minutes, so the
+    minute in UTC is the local clock's."""
+    return (require_aware(at, "at") - _EPOCH) // _MINUTE
+
+
+def instant_of(minute: int) -> datetime:
+    """The UTC instant a clock minute (`clock_minute`) starts."""
+    return _EPOCH + minute * _MINUTE
+
+
+def stay_minutes(start: datetime, end: datetime) -> int:
+    """The minutes of a stay from `start` to `end` as printed and billed: from the clock
+    minute of one to the clock minute of the other. Taps at 07:42:10 and 15:31:05 are
+    "07:42–15:31", 7 h 49 min (469), though 7 h 48 min 55 s of real time passed: a parent
+    who subtracts the printed times gets the same figure. Real time, so a stay across a DST
+    change is right; `end` >= `start`."""
+    if elapsed(start, end) < timedelta(0):
+        raise ValueError(f"end {end.isoformat()} is before start {start.isoformat()}")
+    return clock_minute(end) - clock_minute(start)
 
 
 def day_length_minutes(day: date, tz: ZoneInfo = WARSAW) -> int:

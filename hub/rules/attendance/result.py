@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal, NamedTuple
 
-from hub.rules.attendance.calendar import minutes_between
+from hub.rules.attendance.calendar import stay_minutes
 from hub.rules.attendance.model import ChildId, Correction, Tap, TapId
 
 EventKind = Literal["arrival", "departure"]
@@ -57,10 +57,11 @@ class Visit:
 
     @property
     def minutes(self) -> int | None:
-        """Whole minutes of real time between arrival and departure, when both are known."""
+        """The stay's minutes from the printed arrival to the printed departure, when both
+        are known (`stay_minutes`: the same figure the fee rules bill)."""
         if self.arrival is None or self.departure is None:
             return None
-        return minutes_between(self.arrival.at, self.departure.at)
+        return stay_minutes(self.arrival.at, self.departure.at)
 
     def covers(self, moment: datetime) -> bool:
         """True when the child was in at `moment` by this visit's known times.

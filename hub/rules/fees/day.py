@@ -31,13 +31,14 @@ The rules, in the order they are applied (see the package docstring for the reas
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from hub.rules.attendance import DEFAULT_SETTINGS, CompleteDay, DayResult, DayStatus, local_instant
 from hub.rules.attendance import Settings as AttendanceSettings
+from hub.rules.attendance.calendar import clock_minute
 from hub.rules.attendance.model import ChildId
 from hub.rules.fees.exemption import ExemptionReason, exemption
 from hub.rules.fees.money import from_grosz, stay_fee_grosz
@@ -56,17 +57,9 @@ DayFlag = Literal[
     "grace_waived",  # some paid time was within the grace minutes and waived
 ]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MINUTE = timedelta(minutes=1)
-
-
-def minute_of(at: datetime) -> int:
-    """Whole minutes since the epoch, floored: the instant as the printout shows it."""
-    return (at - _EPOCH) // _MINUTE
-
-
-def instant_of(minute: int) -> datetime:
-    return _EPOCH + minute * _MINUTE
+minute_of = clock_minute
+"""Whole minutes since the epoch, floored: the instant as the printout shows it (the
+attendance rules' clock minute, so a visit's `minutes` and its billed minutes agree)."""
 
 
 @dataclass(frozen=True)

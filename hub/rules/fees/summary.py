@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from hub.collation import sort_key
 from hub.rules.attendance import DEFAULT_SETTINGS, CompleteDay, DayResult
 from hub.rules.attendance import Settings as AttendanceSettings
 from hub.rules.attendance.model import ChildId
@@ -190,7 +191,7 @@ def summary_rows(
 
 def summarise(year: int, month: int, rows: Iterable[SummaryRow]) -> FeeSummary:
     """The summary of the month's rows: ordered by group, name and id, with group totals."""
-    ordered = sorted(rows, key=lambda r: (r.group, r.name, r.child_id))
+    ordered = sorted(rows, key=lambda r: (sort_key(r.group, r.name), r.child_id))
     groups: dict[str, list[SummaryRow]] = {}
     for row in ordered:
         groups.setdefault(row.group, []).append(row)
@@ -198,6 +199,6 @@ def summarise(year: int, month: int, rows: Iterable[SummaryRow]) -> FeeSummary:
         year=year,
         month=month,
         rows=tuple(ordered),
-        groups=tuple(GroupTotal.of(g, rs) for g, rs in sorted(groups.items())),
+        groups=tuple(GroupTotal.of(g, rs) for g, rs in groups.items()),
         total=GroupTotal.of("", ordered),
     )

@@ -1,0 +1,75 @@
+"""The audit log in people's words: actions, objects and fields translated (no `user.password`,
+`must_change` or `user #1`), people and objects by name, local times only, a filter of kinds
+in the reader's language, and 50 entries a page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from hub.accounts import accounts
+from hub.store import registry
+from tests.pages_support import INJECTION, Site, errors
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    site = Site.make(tmp_path)
+    director = site.client("director").account["email"]  # type: ignore[attr-defined]
+    with site.db() as db:
+        user, _password = accounts.add_user(
+            db, email="nowa@p11.example.pl", name="Nowa Nauczycielka", role="teacher", author=director
+        )
+        accounts.set_password(db, user["id"], "Dobre-Haslo-2027", author="nowa@p11.example.pl")
+        registry.update_child(db, site.olek, first_name="Oliwer", author=director)
+    return site
+
+
+def test_actions_fields_and_people_in_words(site: Site) -> None:
+    page = site.client("director").get("/audit").text
+    table = page.split('id="audit-caption"')[1].split("</table>")[0]
+    for internal in ("user.password", "user.create", "must_change", "user #", "child #", "password_set_at"):
+        assert internal not in table, internal
+    assert "Zmiana hasła" in table and "Utworzenie konta" in table and "konto: Nowa Nauczycielka" in table
+    assert (
+        "musi zmienić hasło" in table and "Zmiana danych dziecka" in table and "dziecko: Oliwer Żak" in table
+    )
+    assert "imię" in table and "Olek" in table and "Oliwer" in table
+    # Each person by name, their login beside it.
+    assert "Nowa Nauczycielka" in table and "nowa@p11.example.pl" in table
+    # Local times only: no stored UTC instant shows.
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", table)
+    english = site.client("director").get("/audit", headers={"Accept-Language": "en"}).text
+    assert (
+        "Password changed" in english and "must change the password" in english and "account: Nowa" in english
+    )
+
+
+def test_the_kind_filter_is_a_translated_choice(site: Site) -> None:
+    director = site.client("director")
+    page = director.get("/audit").text
+    assert '<option value="child">dziecko</option>' in page and "e.g. child" not in page
+    assert "Adres e-mail, którym konto się loguje." in page
+    children = director.get("/audit?entity=child").text.split('id="audit-caption"')[1].split("</table>")[0]
+    assert "Zmiana danych dziecka" in children and "Zmiana hasła" not in children
+    for wrong in ("user.password", INJECTION):
+        refused = director.get("/audit", params={"entity": wrong})
+        assert refused.status_code == 422 and errors(refused.text) == ["Wybierz jeden z rodzajów."]
+        assert "<script>alert" not in refused.text
+
+
+def test_fifty_entries_a_page(site: Site) -> None:
+    with site.db() as db:
+        for number in range(125):
+            registry.add_group(db, f"Grupa {number:03d}", author="test")
+    director = site.client("director")
+    first = director.get("/audit").text
+    total = int(re.search(r'id="audit-caption">(\d+) wpis', first).group(1))  # type: ignore[union-attr]
+    assert 100 < total <= 150 and "Strona 1 z 3" in first and 'href="?page=2"' in first
+    assert first.count("<tr>") - first.split('id="denials-title"')[1].count("<tr>") == 51  # a header row
+    last = director.get("/audit?page=3&entity=").text
+    assert "Strona 3 z 3" in last and 'href="?entity=&amp;page=2"' in last
+    assert "Grupa 000" in last and "Grupa 124" not in last
+    assert "Strona 1 z 1" not in director.get("/audit?entity=user").text

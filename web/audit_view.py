@@ -1,0 +1,193 @@
+"""The audit log as a director reads it: actions, objects and fields in words (not
+`user.password` or `must_change`), people and objects by name (not `user #1`), instants in
+local time and days as dates, in the reader's language.
+
+The log itself keeps the hub's codes (`hub.store.audit`), which programs and the command
+line rely on; only their presentation is translated here. A code without words yet is shown
+as it is stored, so a new action is never hidden.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from hub.accounts import accounts
+from hub.store import readers, registry
+from web.i18n import N_, _, short_date
+
+ACTIONS = {
+    "absence.report": N_("Absence reported"),
+    "absence.withdraw": N_("Absence withdrawn"),
+    "card.assign": N_("Card assigned"),
+    "card.revoke": N_("Card revoked"),
+    "child.create": N_("Child added"),
+    "child.update": N_("Child's data changed"),
+    "closed_day.add": N_("Closed day added"),
+    "closed_day.remove": N_("Closed day removed"),
+    "correction.create": N_("Day corrected"),
+    "correction.revoke": N_("Correction revoked"),
+    "group.create": N_("Group added"),
+    "group.update": N_("Group changed"),
+    "guardian.create": N_("Guardian added"),
+    "guardian.link": N_("Guardian linked to a child"),
+    "month.close": N_("Month closed"),
+    "quarantine.resolve": N_("Rejected message resolved"),
+    "reader.mode": N_("Reader's mode changed"),
+    "settings.fees": N_("Fee settings changed"),
+    "settings.security": N_("Password and session policy changed"),
+    "settings.site": N_("Opening hours or debounce changed"),
+    "topic.write": N_("Day's topic written"),
+    "user.block": N_("Account blocked"),
+    "user.create": N_("Account created"),
+    "user.one_time_password": N_("One-time password issued"),
+    "user.password": N_("Password changed"),
+    "user.update": N_("Account changed"),
+}
+ENTITIES = {
+    "card": N_("card"),
+    "child": N_("child"),
+    "closed_day": N_("closed day"),
+    "correction": N_("correction"),
+    "day_topic": N_("day's topic"),
+    "group": N_("group"),
+    "guardian": N_("guardian"),
+    "month": N_("month"),
+    "quarantine": N_("rejected message"),
+    "reader": N_("reader"),
+    "settings": N_("settings"),
+    "user": N_("account"),
+}
+"""What the filter offers, and how an entry's object is named."""
+FIELDS = {
+    "active_from": N_("in the kindergarten from"),
+    "active_to": N_("in the kindergarten until"),
+    "assigned_at": N_("assigned at"),
+    "assigned_by": N_("assigned by"),
+    "birth_date": N_("date of birth"),
+    "blocked_at": N_("blocked at"),
+    "blocked_by": N_("blocked by"),
+    "child_id": N_("child"),
+    "children": N_("children"),
+    "closing": N_("closing"),
+    "created_at": N_("created at"),
+    "created_by": N_("created by"),
+    "day": N_("day"),
+    "debounce_s": N_("taps counted once within (s)"),
+    "email": N_("e-mail"),
+    "expires_on": N_("valid until"),
+    "failed_count": N_("wrong passwords in a row"),
+    "fee_exempt": N_("exempt from the fee"),
+    "first": N_("first day"),
+    "first_name": N_("first name"),
+    "group_id": N_("group"),
+    "group_name": N_("group"),
+    "groups": N_("groups"),
+    "guardian_id": N_("guardian"),
+    "holder": N_("who holds it"),
+    "kind": N_("kind"),
+    "last": N_("last day"),
+    "last_name": N_("last name"),
+    "locked_until": N_("locked until"),
+    "mode": N_("mode"),
+    "must_change": N_("must change the password"),
+    "name": N_("name"),
+    "notes": N_("notes"),
+    "number": N_("card number"),
+    "opening": N_("opening"),
+    "password_set_at": N_("password set at"),
+    "phone": N_("phone"),
+    "reason": N_("reason"),
+    "relation": N_("relation"),
+    "reported_by": N_("reported by"),
+    "revoke_reason": N_("reason for revoking"),
+    "revoked_at": N_("revoked at"),
+    "revoked_by": N_("revoked by"),
+    "role": N_("role"),
+    "teachers": N_("teachers"),
+    "title": N_("title"),
+    "topic": N_("topic"),
+    "uid": N_("card UID"),
+    "valid_from": N_("valid from"),
+}
+YES_NO = {"must_change", "fee_exempt", "substitution"}
+"""Fields stored as 0 or 1."""
+INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Names:
+    """Who and what the log's ids and logins stand for, read once per page."""
+
+    people: Mapping[str, str]
+    """Login (e-mail) → the account's name."""
+    objects: Mapping[tuple[str, str], str]
+    """(entity, id) → its name: a child, an account, a group, a guardian, a reader."""
+
+    @classmethod
+    def read(cls, db: Database) -> Names:
+        users = accounts.list_users(db)
+        objects: dict[tuple[str, str], str] = {("user", str(u["id"])): u["name"] for u in users}
+        objects |= {
+            ("child", str(c["id"])): f"{c['first_name']} {c['last_name']}" for c in registry.list_children(db)
+        }
+        objects |= {("group", str(g["id"])): g["name"] for g in registry.list_groups(db)}
+        objects |= {("guardian", str(g["id"])): g["name"] for g in registry.list_guardians(db)}
+        objects |= {("reader", r["id"]): r["name"] for r in readers.list_readers(db)}
+        return cls({u["email"]: u["name"] for u in users}, objects)
+
+
+def entry_view(entry: dict[str, Any], names: Names, when: Callable[[str], str]) -> dict[str, Any]:
+    """An audit entry in words: `action`, `actor`, `object`, and the changed `fields` as
+    (field, before, after) in the reader's language; `when` shows a stored instant locally."""
+    entity, entity_id = entry["entity"], str(entry["entity_id"] or "")
+    kind = _words(ENTITIES, entity)
+    named = names.objects.get((entity, entity_id))
+    before, after = entry["before"] or {}, entry["after"] or {}
+    return {
+        "at": entry["at"],
+        "action": _words(ACTIONS, entry["action"]),
+        "actor": names.people.get(entry["actor"], entry["actor"]),
+        "login": entry["actor"] if entry["actor"] in names.people else "",
+        "object": f"{kind}: {named}"
+        if named
+        else (f"{kind} {_value(entity_id, when)}" if entity_id else kind),
+        "fields": [
+            (_words(FIELDS, key), _shown(before, key, when), _shown(after, key, when))
+            for key in sorted({*before, *after}, key=lambda key: (key not in FIELDS, key))
+        ],
+        "has_before": entry["before"] is not None,
+        "has_after": entry["after"] is not None,
+    }
+
+
+def _words(words: Mapping[str, str], code: str) -> str:
+    """The code's words in the reader's language, or the code itself when it has none yet."""
+    message_id = words.get(code)
+    return _(message_id) if message_id else code
+
+
+def _shown(values: dict[str, Any], key: str, when: Callable[[str], str]) -> str:
+    if key not in values:
+        return ""
+    if key in YES_NO and values[key] in (0, 1):
+        return _value(bool(values[key]), when)
+    return _value(values[key], when)
+
+
+def _value(value: Any, when: Callable[[str], str]) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    text = str(value)
+    if INSTANT.match(text):
+        return when(text)
+    if DAY.match(text):
+        return short_date(text)
+    return text
