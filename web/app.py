@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -20,7 +19,7 @@ from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.store.db import connect
-from hub.timefmt import from_db
+from hub.timefmt import from_db, utc_now
 from web import hub_reasons
 from web.api import cards as cards_api
 from web.api import children as children_api
@@ -47,6 +46,7 @@ from web.pages import account as account_page
 from web.pages import admin as admin_page
 from web.pages import cards as cards_page
 from web.pages import child as child_page
+from web.pages import door as door_page
 from web.pages import group_day as group_day_page
 from web.pages import language as language_page
 from web.pages import live as live_page
@@ -84,6 +84,7 @@ PAGES = tuple(
         admin_page,
         live_page,
         presence_page,
+        door_page,
         group_day_page,
         child_page,
         cards_page,
@@ -123,6 +124,7 @@ def create_app(
     nav = [
         NavItem("/", N_("Live taps"), visible=may_see("live.view")),
         NavItem("/presence", N_("Who is in"), visible=may_see("presence.view")),
+        NavItem("/grid", N_("At the door"), visible=may_see_all("attendance.view")),
         NavItem("/days", N_("Group day"), visible=may_see_all("attendance.view")),
         NavItem("/cards", N_("Cards"), visible=may_see("cards.edit")),
         NavItem("/readers", N_("Readers"), visible=may_see("live.view")),
@@ -141,10 +143,11 @@ def create_app(
     auth = AuthContext(db, settings)
     app.state.db, app.state.settings, app.state.events = db, settings, events
     app.state.templates = templates
-    app.state.fresh_cache = FreshCache(db, lambda: datetime.now(settings.tz))
+    app.state.clock = utc_now
+    app.state.fresh_cache = FreshCache(db, lambda: app.state.clock().astimezone(settings.tz))
     # The boards' stream renders in one thread of its own: its connection's cache serves them all
     app.state.board_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence-board")
-    app.state.board_cache = FreshCache(db, lambda: datetime.now(settings.tz))
+    app.state.board_cache = FreshCache(db, lambda: app.state.clock().astimezone(settings.tz))
     app.state.ingest_state = ingest_state
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)

@@ -70,8 +70,9 @@ What counts as an arrival and a departure
    day, redundant taps, rejected corrections.
 
 Modules: `model` (inputs), `calendar` (days, DST, days off), `debounce`, `corrections`,
-`day` (`compute_day`), `result` (outputs), `presence` (who is in now), `inconsistencies`
-(the "dziennik niezgodności").
+`day` (`compute_day`), `result` (outputs), `presence` (who is in now), `door` (each
+child's state at the door: in, left, absent, missing…), `inconsistencies` (the "dziennik
+niezgodności").
 """
 
 from hub.rules.attendance.calendar import (
@@ -87,6 +88,7 @@ from hub.rules.attendance.calendar import (
     working_days,
 )
 from hub.rules.attendance.day import complete_day, complete_visits, compute_day
+from hub.rules.attendance.door import DoorState, door_state
 from hub.rules.attendance.inconsistencies import Inconsistency, day_inconsistencies, unknown_card_items
 from hub.rules.attendance.model import (
     DEFAULT_SETTINGS,
@@ -121,6 +123,7 @@ __all__ = [
     "DayFlags",
     "DayResult",
     "DayStatus",
+    "DoorState",
     "Event",
     "Inconsistency",
     "Presence",
@@ -138,6 +141,7 @@ __all__ = [
     "day_inconsistencies",
     "day_length_minutes",
     "day_off_reason",
+    "door_state",
     "elapsed",
     "is_day_off",
     "local_day",
