@@ -140,6 +140,7 @@ def create_app(
     ]
     templates = page_templates(nav)
     install_account_globals(templates)
+    templates.context_processors.append(account_page.login_notice)
     auth = AuthContext(db, settings)
     app.state.db, app.state.settings, app.state.events = db, settings, events
     app.state.templates = templates

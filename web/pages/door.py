@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlite_utils import Database
 
@@ -117,12 +117,15 @@ def own_first(groups: list[dict[str, Any]], user: Account) -> list[dict[str, Any
 
 
 @router.get("/grid", response_class=HTMLResponse)
-def my_grid(db: Db, user: Annotated[Account, Depends(require_all("attendance.view"))]) -> Response:
+def my_grid(
+    request: Request, db: Db, user: Annotated[Account, Depends(require_all("attendance.view"))]
+) -> Response:
     """A teacher's own group's grid (the first of them), else the first group's."""
     groups = own_first(registry.list_groups(db), user)
     if not groups:
         raise HTTPException(404, _("There are no groups yet."))
-    return RedirectResponse(f"/groups/{groups[0]['id']}/grid", status_code=303)
+    query = f"?{request.url.query}" if request.url.query else ""  # `?welcome`: the login notice
+    return RedirectResponse(f"/groups/{groups[0]['id']}/grid{query}", status_code=303)
 
 
 @router.get("/groups/{group_id}/grid", response_class=HTMLResponse)
