@@ -48,6 +48,7 @@ from web.pages import cards as cards_page
 from web.pages import child as child_page
 from web.pages import door as door_page
 from web.pages import group_day as group_day_page
+from web.pages import kiosk as kiosk_page
 from web.pages import language as language_page
 from web.pages import live as live_page
 from web.pages import logs as logs_page
@@ -85,6 +86,7 @@ PAGES = tuple(
         live_page,
         presence_page,
         door_page,
+        kiosk_page,
         group_day_page,
         child_page,
         cards_page,
@@ -137,6 +139,7 @@ def create_app(
         NavItem("/parent", N_("My children"), visible=sees_own_children),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
+        NavItem("/kiosk", N_("Kiosk"), visible=may_see("kiosk.use")),
     ]
     templates = page_templates(nav)
     install_account_globals(templates)

@@ -173,12 +173,12 @@ def record(
 
 def close_pass(db: Database, *, kiosk_id: int, token: str) -> None:
     """The guardian is done: the pass stops working at once."""
-    db.execute(
-        """UPDATE guardian_pins SET pass_hash = NULL, pass_expires_at = NULL
-           WHERE pass_hash = ? AND pass_kiosk = ?""",
-        [_token_hash(token or ""), kiosk_id],
-    )
-    db.conn.commit()
+    with db.atomic():
+        db.execute(
+            """UPDATE guardian_pins SET pass_hash = NULL, pass_expires_at = NULL
+               WHERE pass_hash = ? AND pass_kiosk = ?""",
+            [_token_hash(token or ""), kiosk_id],
+        )
 
 
 @cache

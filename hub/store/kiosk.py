@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
 
 from hub.refusal import N_, Refusal
 from hub.rules.attendance import Tap
@@ -68,13 +69,17 @@ def record(
     return row
 
 
+def get_record(db: Database, record_id: int) -> dict[str, Any]:
+    try:
+        return dict(db.table("kiosk_records").get(record_id))
+    except NotFoundError as exc:
+        raise Refusal("kiosk.no_record", N_("There is no kiosk record %(id)s."), id=record_id) from exc
+
+
 def mark_reviewed(db: Database, record_id: int, *, author: str, now: datetime | None = None) -> None:
     """A teacher saw the record in the inconsistency log and agrees with it (or corrected
     the day): it leaves the log. Marking it again changes nothing."""
-    row = db.execute("SELECT reviewed_at FROM kiosk_records WHERE id = ?", [record_id]).fetchone()
-    if row is None:
-        raise Refusal("kiosk.no_record", N_("There is no kiosk record %(id)s."), id=record_id)
-    if row[0]:
+    if get_record(db, record_id)["reviewed_at"]:
         return
     moment = to_db(now or utc_now())
     with db.atomic():
