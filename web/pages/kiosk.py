@@ -5,9 +5,10 @@ Under a kiosk account (a role that can do nothing else) a guardian types their p
 and PIN, then taps "brought" or "collecting" beside one of their own children; the record
 counts like a tap of that child with the guardian as holder (`hub.store.kiosk`) and tells
 every open board and grid at once. The PIN's guessing limits are `hub.accounts.kiosk_pins`'.
-Between the PIN and the choice the page holds a short-lived pass, never the PIN; the page
-goes back to the PIN form by itself when the pass runs out, and reloads every few minutes
-(keeping the kiosk's session open and clearing anything left typed).
+Between the PIN and the choice the page holds a short-lived pass, never the PIN; untouched,
+the page goes back to the empty PIN form by itself (`kiosk.js`): when the pass runs out,
+and every few minutes on the PIN form (keeping the kiosk's session open and clearing
+anything left typed).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from web.templating import Flash
 
 Kiosk = Annotated[Account, Depends(require("kiosk.use"))]
 IDLE_RELOAD_S = 240
-"""The PIN form reloads itself this often: the kiosk's session stays open (its idle
-timeout is longer) and nothing typed and left stays on the screen."""
+"""The untouched PIN form opens itself again this often: the kiosk's session stays open
+(its idle timeout is longer) and nothing typed and left stays on the screen."""
 REFUSED_STATUS = {"kiosk.locked": 429, "kiosk.busy": 429}
 RECORDED = {
     "in": N_("%(child)s: arrival recorded at %(time)s."),

@@ -52,7 +52,7 @@
     if (button && button.name) body.set(button.name, button.value);
     focusKey = button && document.activeElement === button ? button.dataset.key : null;
     for (const each of form.querySelectorAll("button")) each.disabled = true;
-    const response = await fetch(form.action, {
+    const response = await fetch(form.getAttribute("action"), {  // not form.action: a button is named "action"
       method: "POST",
       body: body,
       headers: { "X-CSRF-Token": token, Accept: "text/html" },
