@@ -13,10 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hub.accounts import kiosk_pins
+from hub.config import Settings
+from hub.ingest.events import EventBus
 from hub.rules.attendance import local_instant
 from hub.store import corrections, kiosk, registry
 from tests.pages_support import INJECTION, PARENT_EMAIL, Site, without_csrf
-from tests.web_support import BASE_URL, PASSWORD, add_account, log_in
+from tests.web_support import BASE_URL, PASSWORD, add_account, log_in, signed_in
+from web.app import create_app
 
 WEDNESDAY = date(2026, 11, 18)
 PHONE = "600 100 200"
@@ -236,3 +239,12 @@ def test_pins_are_set_by_the_secretary_and_by_the_guardian_for_themselves(site: 
     assert site.client("secretary").get("/account/pin").status_code == 403
     with site.db() as db:
         assert kiosk_pins.pin_state(db, mother) is None
+
+
+def test_a_teacher_of_a_kindergarten_without_groups_lands_on_the_notice(tmp_path: Path) -> None:
+    settings = Settings(database=tmp_path / "empty.db")
+    client = signed_in(create_app(settings, EventBus()), settings.database, "teacher")
+    assert (
+        client.get("/grid?welcome", follow_redirects=False).headers["location"] == "/account/welcome?next=/"
+    )
+    assert client.get("/grid").status_code == 404

@@ -122,6 +122,8 @@ def my_grid(
 ) -> Response:
     """A teacher's own group's grid (the first of them), else the first group's."""
     groups = own_first(registry.list_groups(db), user)
+    if not groups and "welcome" in request.query_params:  # a login's landing: the notice alone
+        return RedirectResponse("/account/welcome?next=/", status_code=303)
     if not groups:
         raise HTTPException(404, _("There are no groups yet."))
     query = f"?{request.url.query}" if request.url.query else ""  # `?welcome`: the login notice
