@@ -248,3 +248,23 @@ def test_a_teacher_of_a_kindergarten_without_groups_lands_on_the_notice(tmp_path
         client.get("/grid?welcome", follow_redirects=False).headers["location"] == "/account/welcome?next=/"
     )
     assert client.get("/grid").status_code == 404
+
+
+def test_the_director_sets_the_missing_hour_and_a_wrong_one_changes_nothing(site: Site) -> None:
+    director = site.client("director")
+    form = {"opening": "06:30", "closing": "17:00", "debounce_s": "60"}
+    refused = director.post("/settings/hours", data={**form, "missing_from": "dziewiąta"})
+    assert refused.status_code == 422 and "Podaj godzinę jako GG:MM." in refused.text
+    assert (
+        director.post(
+            "/settings/hours", data={**form, "missing_from": "8:30"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    assert "nie przyszły do 08:30" in director.get("/presence").text
+    assert director.post("/settings/hours", data=form, follow_redirects=False).status_code == 303  # kept
+    assert "nie przyszły do 08:30" in director.get("/presence").text
+    assert (
+        site.client("teacher").post("/settings/hours", data={**form, "missing_from": "10:00"}).status_code
+        == 403
+    )
