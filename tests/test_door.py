@@ -9,14 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from hub.accounts import kiosk_pins
+from hub.accounts import accounts, kiosk_pins
 from hub.refusal import Refusal
 from hub.rules.attendance import DEFAULT_SETTINGS, compute_day, door_state, local_instant
 from hub.services import days, door
-from hub.store import absences, corrections, kiosk, registry, site_settings
+from hub.services.acks import AckClassifier
+from hub.store import absences, corrections, kiosk, registry, site_settings, taps
 from hub.store.registry import RegistryError
+from hub.store.taps import TapRow
+from hub.timefmt import to_db
 from tests.journal_support import ANIA_CARD, give_cards, local, store_tap
 from tests.pages_support import Site
+from tests.test_ack_classifier import START as ACK_START
+from tests.test_ack_classifier import UIDS as ACK_UIDS
+from tests.test_ack_classifier import full_computation
+from tests.test_ack_classifier import site as ack_site
 from tests.web_support import add_account
 
 WEDNESDAY = date(2026, 11, 18)
@@ -288,3 +295,32 @@ def test_a_pass_opens_only_the_guardians_children_only_for_a_while_and_ends_when
     with pytest.raises(Refusal):
         kiosk_pins.record(db, **base, child_id=site.ania, now=moment)  # type: ignore[arg-type]
     assert kiosk.records_between(db, "2000", "2100") == []
+
+
+def test_a_readers_answer_after_a_kiosk_record_is_the_whole_days() -> None:
+    """The reader's ack keeps a walk of the day's card taps; a kiosk record (written by the
+    web's connection) must end it, so the next toggle tap is answered as the day reads it."""
+    with ack_site() as (config, db, other, ids):
+        classifier = AckClassifier(config)
+        kiosk_id = accounts.add_user(
+            other, email="kiosk@p11.example.pl", name="Kiosk", role="kiosk", author="t"
+        )[0]["id"]
+        father = registry.add_guardian(other, name="Jan Nowak", children=[ids["ania"]], author="t")["id"]
+        moment = ACK_START + timedelta(hours=7)
+        answers = []
+        for seq, (minutes, record) in enumerate(
+            [(0, None), (10, "out"), (20, None), (30, "out"), (31, None)], 1
+        ):
+            at = moment + timedelta(minutes=minutes)
+            if record:
+                kiosk.record(
+                    other, kiosk_id=kiosk_id, kiosk_login="k", guardian_id=father, child_id=ids["ania"],
+                    direction=record, now=at,
+                )  # fmt: skip
+                continue
+            row = TapRow("hall", seq, ACK_UIDS["ania"], 1, 0, None, None, to_db(at), to_db(at), "clock")
+            with db.atomic():
+                taps.insert_new(db, [row])
+                answers.append(classifier(db, row))
+                assert answers[-1] == full_computation(db, config, row), seq
+        assert [ack for ack, _name in answers] == ["in", "in", "in"]  # each after a departure
