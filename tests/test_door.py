@@ -324,3 +324,21 @@ def test_a_readers_answer_after_a_kiosk_record_is_the_whole_days() -> None:
                 answers.append(classifier(db, row))
                 assert answers[-1] == full_computation(db, config, row), seq
         assert [ack for ack, _name in answers] == ["in", "in", "in"]  # each after a departure
+
+
+def test_a_child_marked_absent_who_comes_after_all_is_in(site: Site) -> None:
+    db = site.db()
+    for action, minute in (("absent", 0), ("came", 30)):
+        door.record_at_door(
+            db, site.settings, group_id=site.motylki, child_id=site.ania, action=action, reason="drzwi",
+            author="n", now=at(WEDNESDAY, 8, minute),
+        )  # fmt: skip
+    [entry] = [
+        e
+        for e in door.group_at_door(db, site.settings, site.motylki, at(WEDNESDAY, 9))
+        if e.child["id"] == site.ania
+    ]
+    assert entry.state == "in"
+    assert [fix.kind for fix in corrections.corrections_for(db, WEDNESDAY, [site.ania])] == [
+        "mark_absent", "mark_present", "add_arrival"
+    ]  # fmt: skip

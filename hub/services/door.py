@@ -89,7 +89,9 @@ def record_at_door(
     author: str,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """One tap on the grid: "came now", "left now" or "absent" as a correction of today."""
+    """One tap on the grid: "came now", "left now" or "absent" as a correction of today. A
+    child marked absent who comes after all is first marked present (the latest mark wins),
+    so the arrival counts."""
     if action not in ACTIONS:
         raise Refusal("door.action", N_("Choose: came now, left now or absent."))
     moment = now or utc_now()
@@ -98,6 +100,18 @@ def record_at_door(
     if child["group_id"] != group_id or not _attends(child, today):
         raise Refusal("door.not_in_group", N_("This child does not attend this group today."))
     kind = ACTIONS[action]
+    if action == "came":
+        [child_day] = compute_days(db, settings, today, child_id=child_id, now=moment)
+        if child_day.result.mark == "absent":  # else the day's mark would drop the arrival
+            corrections.add_correction(
+                db,
+                child_id=child_id,
+                day=today,
+                kind="mark_present",
+                reason=reason,
+                author=author,
+                today=today,
+            )
     return corrections.add_correction(
         db,
         child_id=child_id,
