@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from hub.accounts import kiosk_pins
 from hub.rules.attendance import local_instant
 from hub.store import absences, registry
-from tests.a11y import assert_accessible
+from tests.a11y import assert_accessible, assert_keyboard_usable
 from tests.pages_support import Site
 from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account, log_in_browser
@@ -199,5 +199,22 @@ def test_a_guardian_records_an_arrival_at_the_kiosk_and_five_wrong_pins_stop_the
         expect(row).to_have_attribute("data-state", "in")
         expect(row).to_contain_text("(Jan Kowalski)")
         expect(row.locator(".tag", has_text="kiosk")).to_have_count(1)
+    finally:
+        context.close()
+
+
+def test_the_grid_works_from_the_keyboard_and_keeps_the_place(
+    site: Site, server: WebServer, browser: Browser
+) -> None:
+    teacher = add_account(site.settings.database, "teacher", groups=[site.motylki])
+    context, page = signed_in(browser, server, teacher["email"], viewport=TABLET)
+    try:
+        assert_keyboard_usable(page, stops=40)
+        came = page.get_by_role("button", name="Przyszło teraz: Ania Kowalska")
+        came.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator(f"#child-{site.ania}")).to_have_attribute("data-state", "in")
+        # the same child's next button has the focus: the teacher goes on from where they were
+        expect(page.get_by_role("button", name="Wyszło teraz: Ania Kowalska")).to_be_focused()
     finally:
         context.close()

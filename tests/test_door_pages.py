@@ -268,3 +268,17 @@ def test_the_director_sets_the_missing_hour_and_a_wrong_one_changes_nothing(site
         site.client("teacher").post("/settings/hours", data={**form, "missing_from": "10:00"}).status_code
         == 403
     )
+
+
+def test_a_teachers_own_group_comes_first_on_the_board(site: Site) -> None:
+    teacher = add_account(site.settings.database, "teacher", email="z@p11.example.pl", groups=[site.zabki])
+    client = TestClient(site.app, base_url=BASE_URL)
+    log_in(client, teacher["email"], PASSWORD)
+    board = client.get("/presence").text
+    assert board.index(f'id="presence-group-{site.zabki}"') < board.index(
+        f'id="presence-group-{site.motylki}"'
+    )
+    board = site.client("director").get("/presence").text  # everyone else: the usual order
+    assert board.index(f'id="presence-group-{site.motylki}"') < board.index(
+        f'id="presence-group-{site.zabki}"'
+    )
