@@ -342,3 +342,23 @@ def test_a_child_marked_absent_who_comes_after_all_is_in(site: Site) -> None:
     assert [fix.kind for fix in corrections.corrections_for(db, WEDNESDAY, [site.ania])] == [
         "mark_absent", "mark_present", "add_arrival"
     ]  # fmt: skip
+
+
+def test_a_wrong_kiosk_record_is_cancelled_like_a_tap(kiosk_site: tuple[Site, int, int]) -> None:
+    site, kiosk_id, father = kiosk_site
+    db = site.db()
+    row = kiosk.record(
+        db, kiosk_id=kiosk_id, kiosk_login="k", guardian_id=father, child_id=site.ania, direction="in",
+        now=at(WEDNESDAY, 7, 40),
+    )  # fmt: skip
+    corrections.add_correction(
+        db, child_id=site.ania, day=WEDNESDAY, kind="cancel", reason="to nie ten dzień", author="n",
+        target_tap=corrections.parse_tap_id(f"kiosk:{kiosk_id}#{row['id']}"),
+    )  # fmt: skip
+    [ania] = days.compute_days(db, site.settings, WEDNESDAY, child_id=site.ania, now=at(WEDNESDAY, 12))
+    assert ania.result.visits == ()
+    with pytest.raises(RegistryError):  # a record that is not there, or another kiosk's
+        corrections.add_correction(
+            db, child_id=site.ania, day=WEDNESDAY, kind="cancel", reason="r", author="n",
+            target_tap=corrections.parse_tap_id(f"kiosk:{kiosk_id + 1}#{row['id']}"),
+        )  # fmt: skip

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from hub.rules.attendance import Correction, CorrectionKind, TapId
-from hub.store import audit
+from hub.store import audit, kiosk
 from hub.store.db import inserted_id, stored_integer
 from hub.store.registry import RegistryError, get_child
 from hub.timefmt import from_db, to_db, utc_now
@@ -47,12 +47,7 @@ def add_correction(
         target = get_correction(db, target_correction)
         if target["child_id"] != child_id:
             raise RegistryError(f"correction {target_correction} is about another child")
-    if (
-        target_tap
-        and not db.execute(
-            "SELECT 1 FROM taps WHERE reader_id = ? AND seq = ?", [target_tap.reader_id, target_tap.seq]
-        ).fetchone()
-    ):
+    if target_tap and not _tap_exists(db, target_tap):
         raise RegistryError(f"there is no tap {target_tap}")
     now = utc_now()
     try:
@@ -95,6 +90,15 @@ def add_correction(
 
 
 DAY_AHEAD = "a day is corrected once it has begun, not ahead"
+
+
+def _tap_exists(db: Database, tap: TapId) -> bool:
+    """A reader's stored tap, or a kiosk's record (a tap of the reader `kiosk:<id>`)."""
+    if kiosk.is_kiosk_reader(tap.reader_id):
+        return kiosk.has_record(db, tap)
+    return bool(
+        db.execute("SELECT 1 FROM taps WHERE reader_id = ? AND seq = ?", [tap.reader_id, tap.seq]).fetchone()
+    )
 
 
 def refuse_days_ahead(day: date, today: date) -> None:

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from sqlite_utils.db import NotFoundError
 
 from hub.refusal import N_, Refusal
-from hub.rules.attendance import Tap
+from hub.rules.attendance import Tap, TapId
 from hub.store import audit
 from hub.store.db import inserted_id
 from hub.timefmt import from_db, to_db, utc_now
@@ -74,6 +74,12 @@ def get_record(db: Database, record_id: int) -> dict[str, Any]:
         return dict(db.table("kiosk_records").get(record_id))
     except NotFoundError as exc:
         raise Refusal("kiosk.no_record", N_("There is no kiosk record %(id)s."), id=record_id) from exc
+
+
+def has_record(db: Database, tap: TapId) -> bool:
+    """Whether `tap` names a stored kiosk record (`kiosk:<kiosk id>#<record id>`)."""
+    row = db.execute("SELECT kiosk_id FROM kiosk_records WHERE id = ?", [tap.seq]).fetchone()
+    return row is not None and tap.reader_id == f"{READER_PREFIX}{row[0]}"
 
 
 def mark_reviewed(db: Database, record_id: int, *, author: str, now: datetime | None = None) -> None:
