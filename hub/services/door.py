@@ -52,11 +52,15 @@ def group_at_door(
     return _states(db, settings, compute_days(db, settings, today, group_id=group_id, now=moment), moment)
 
 
-def missing_now(db: Database, settings: Settings, moment: datetime | None = None) -> list[DoorChild]:
-    """Every child of every group expected today and not come by the set hour."""
+def missing_now(
+    db: Database, settings: Settings, moment: datetime | None = None, days: list[ChildDay] | None = None
+) -> list[DoorChild]:
+    """Every child of every group expected today and not come by the set hour. `days`:
+    today's days of every child at `moment`, if the caller computed them already."""
     moment = moment or utc_now()
     today = moment.astimezone(settings.tz).date()
-    found = _states(db, settings, compute_days(db, settings, today, now=moment), moment)
+    days = days if days is not None else compute_days(db, settings, today, now=moment)
+    found = _states(db, settings, days, moment)
     return [entry for entry in found if entry.state == "missing"]
 
 

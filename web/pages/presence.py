@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from hub.accounts import sessions
 from hub.config import Settings
 from hub.services import door
+from hub.services.days import ChildDay, compute_days
 from hub.services.presence import presence_now
 from hub.store import site_settings
 from hub.timefmt import utc_now
@@ -59,16 +60,10 @@ def presence_board(
     `cache`, the groups are computed once per change of the database (or minute): every
     open board asks for them after each tap."""
     moment = now or utc_now()
-    groups = (
-        cache.get("presence", lambda: _groups(db, settings, moment))
-        if cache
-        else _groups(db, settings, moment)
-    )
-    missing = (
-        cache.get("missing", lambda: _missing(db, settings, moment))
-        if cache
-        else _missing(db, settings, moment)
-    )
+    if cache:
+        groups, missing = cache.get("presence", lambda: _board_groups(db, settings, moment))
+    else:
+        groups, missing = _board_groups(db, settings, moment)
     local = moment.astimezone(settings.tz)
     return {
         "groups": groups,
@@ -82,8 +77,19 @@ def presence_board(
     }
 
 
-def _groups(db: Database, settings: Settings, moment: datetime) -> list[dict[str, Any]]:
-    groups = presence_now(db, settings, moment)
+def _board_groups(
+    db: Database, settings: Settings, moment: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Who is in, by group, and who is missing, by group: today's days computed once for both."""
+    today = moment.astimezone(settings.tz).date()
+    child_days = compute_days(db, settings, today, now=moment)
+    return _groups(db, settings, moment, child_days), _missing(db, settings, moment, child_days)
+
+
+def _groups(
+    db: Database, settings: Settings, moment: datetime, child_days: list[ChildDay]
+) -> list[dict[str, Any]]:
+    groups = presence_now(db, settings, moment, child_days)
     for group in groups:
         for child in group["children"]:
             child["clock"] = (
@@ -93,10 +99,12 @@ def _groups(db: Database, settings: Settings, moment: datetime) -> list[dict[str
     return groups
 
 
-def _missing(db: Database, settings: Settings, moment: datetime) -> list[dict[str, Any]]:
+def _missing(
+    db: Database, settings: Settings, moment: datetime, child_days: list[ChildDay]
+) -> list[dict[str, Any]]:
     """The children expected today and not come by the set hour, by group."""
     groups: dict[int, dict[str, Any]] = {}
-    for entry in door.missing_now(db, settings, moment):
+    for entry in door.missing_now(db, settings, moment, child_days):
         child = entry.child
         group = groups.setdefault(
             child["group_id"], {"group_id": child["group_id"], "group": child["group_name"], "children": []}
