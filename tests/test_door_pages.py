@@ -187,6 +187,8 @@ def test_a_guardian_records_an_arrival_at_the_kiosk(site: Site, kiosk_client: Te
     assert "Ania Kowalska: zapisano przyjście o 09:30." in done.text
     grid = site.client("teacher").get(f"/groups/{site.motylki}/grid").text
     assert "(Jan Kowalski)" in grid and '<span class="tag">kiosk</span>' in grid
+    mother = site.client("parent").get(f"/parent/children/{site.ania}?month=2026-11").text  # its history
+    assert "(przyprowadził(a): Jan Kowalski, w kiosku)" in mother
     log = site.client("teacher").get("/inconsistencies?from=2026-11-18&to=2026-11-18").text
     assert "Zapis w kiosku PIN-em opiekuna, do sprawdzenia" in log
     with site.db() as db:
