@@ -36,7 +36,7 @@ from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account, log_in_browser
 from web.app import create_app
 
-ACCOUNTS = {"director": {}, "teacher": {"groups": [1]}, "parent": {"children": [1]}}
+ACCOUNTS = {"director": {}, "teacher": {"groups": [1]}, "parent": {"children": [1]}, "kiosk": {}}
 """The accounts `seed` makes (options as `web_support.add_account`); e-mail `<role>@p11.example.pl`."""
 
 
@@ -92,6 +92,12 @@ PAGES = [
     Scan("/reports/arrears"),
     Scan("/parent/children/1/money", role="parent"),
     Scan("/parent/children/2/money", 403, role="parent"),
+    Scan("/groups/1/grid"),
+    Scan("/groups/1/grid?welcome", role="teacher"),
+    Scan("/parent/children/1?welcome", role="parent"),
+    Scan("/kiosk", role="kiosk"),
+    Scan("/kiosk/pins/1"),
+    Scan("/account/pin", role="parent"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}

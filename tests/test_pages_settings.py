@@ -54,7 +54,9 @@ def test_opening_hours_move_together_and_are_audited(site: Site) -> None:
     )
     assert saved.status_code == 200 and "saved=hours" in str(saved.url)
     with site.db() as db:
-        assert site_settings.get_all(db) == {"opening": "17:30", "closing": "19:00", "debounce_s": "30"}
+        assert site_settings.get_all(db) == {
+            "opening": "17:30", "closing": "19:00", "debounce_s": "30", "missing_from": "09:00"
+        }  # fmt: skip
         [entry] = audit.entries(db, entity="settings", actor=director.account["email"])
     assert entry["before"]["opening"] == "06:30" and entry["after"]["opening"] == "17:30"
 

@@ -27,7 +27,7 @@ fails the test: a new endpoint cannot go untested.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -38,7 +38,7 @@ from starlette.routing import BaseRoute, Mount
 
 from hub.accounts import accounts, security_policy
 from hub.services import payments
-from hub.store import absences, audit, bank, cards, corrections, fee_settings, registry, site_settings
+from hub.store import absences, audit, bank, cards, corrections, fee_settings, kiosk, registry, site_settings
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
@@ -60,17 +60,19 @@ ACTORS = (
     "inspector",
     "inspector_limited",
     "inspector_expired",
+    "kiosk",
 )
 """`teacher`: of Motylki (Ania's group); `parent`: Ania's mother; `inspector`: every read
 right granted; `inspector_limited`: granted only the presence board and attendance printouts;
-`inspector_expired`: signed in, then the account's last day passed."""
+`inspector_expired`: signed in, then the account's last day passed; `kiosk`: the tablet at
+the entrance, which may do nothing but take guardians' PINs (issue 14)."""
 SIGNED_OUT = ("anonymous", "inspector_expired")
 LIMITED_GRANT = ["presence.view", "reports.attendance"]
 
 # -- the expected matrix, by hand ----------------------------------------------------------
 
-PUBLIC = "anonymous admin director teacher secretary parent inspector inspector_limited"
-SIGNED_IN = "admin director teacher secretary parent inspector inspector_limited"
+PUBLIC = "anonymous admin director teacher secretary parent inspector inspector_limited kiosk"
+SIGNED_IN = "admin director teacher secretary parent inspector inspector_limited kiosk"
 STAFF_AND_INSPECTOR = "admin director teacher secretary inspector"
 """Every child's records (attendance, basic data, the live page): staff, and an inspector who
 was granted reading them."""
@@ -135,7 +137,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/block", ""): Rule(MANAGEMENT),
     ("GET", "/admin/logins", ""): Rule("admin director inspector"),  # "wgląd w statystyki logowań"
     # The live page and readers: staff. A parent starts at their children's page instead.
-    ("GET", "/", ""): Rule(STAFF_AND_INSPECTOR, home="parent inspector_limited"),
+    ("GET", "/", ""): Rule(STAFF_AND_INSPECTOR, home="parent inspector_limited kiosk"),
     ("GET", "/events", ""): Rule(STAFF_AND_INSPECTOR),
     ("GET", "/api/taps", ""): Rule(STAFF_AND_INSPECTOR),
     ("GET", "/api/readers", ""): Rule(STAFF_AND_INSPECTOR),
@@ -242,6 +244,24 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/cards", ""): Rule(REGISTRAR),
     ("POST", "/cards", ""): same(REGISTRAR),
     ("POST", "/cards/{card_id}/revoke", ""): same(REGISTRAR),
+    # The door (issue 14): every group's grid is read like its day; one tap there is a
+    # correction, so only the group's teachers and the director make it.
+    ("GET", "/grid", ""): Rule(STAFF_AND_INSPECTOR),
+    ("GET", "/groups/{group_id}/grid", ""): same(STAFF_AND_INSPECTOR),
+    ("GET", "/groups/{group_id}/grid/rows", ""): same(STAFF_AND_INSPECTOR),
+    ("POST", "/groups/{group_id}/grid/{child_id}", ""): Rule("admin director teacher", MANAGEMENT),
+    # The kiosk: the kiosk account (and the director, who holds every right) takes PINs;
+    # a kiosk record is reviewed like a correction; PINs are set by the secretary's office
+    # for any guardian and by a guardian for themselves alone.
+    ("GET", "/kiosk", ""): Rule("admin director kiosk"),
+    ("POST", "/kiosk", ""): Rule("admin director kiosk"),
+    ("POST", "/kiosk/record", ""): Rule("admin director kiosk"),
+    ("POST", "/kiosk/done", ""): Rule("admin director kiosk"),
+    ("POST", "/kiosk/records/{record_id}/reviewed", ""): Rule("admin director teacher", MANAGEMENT),
+    ("GET", "/kiosk/pins/{guardian_id}", ""): Rule(REGISTRAR),
+    ("POST", "/kiosk/pins/{guardian_id}", ""): Rule(REGISTRAR),
+    ("GET", "/account/pin", ""): Rule("parent"),
+    ("POST", "/account/pin", ""): Rule("parent"),
 }
 
 READ_ONLY_MAY_POST = {"/login", "/logout", "/account/password"}
@@ -287,6 +307,7 @@ class Target:
     absence: int
     child_form: dict[str, str]
     group_form: dict[str, str]
+    kiosk_record: int
 
 
 @dataclass
@@ -335,6 +356,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     store_tap(db, 1, ANIA_CARD, local(site.settings, DAY, time(7, 40)))
     store_tap(db, 2, OLEK_CARD, local(site.settings, DAY, time(8, 0)))
     targets = {}
+    guardian_of = {
+        "own": registry.guardians_of(db, site.ania)[0]["id"],
+        "other": registry.add_guardian(db, name="Ewa Żak", children=[site.olek], author="test")["id"],
+    }
     for name, child_id, group_id, uid in (
         ("own", site.ania, site.motylki, "04CC0001"),
         ("other", site.olek, site.zabki, "04CC0002"),
@@ -358,6 +383,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             ),
             child_form=child_form(registry.get_child(db, child_id)),
             group_form={"name": group["name"], "teachers": group["teachers"] or ""},
+            kiosk_record=0,  # recorded once the kiosk's account exists (below)
         )
     # The probes link this one to children: never the parent account's guardian, whose links
     # decide which children the parent sees.
@@ -392,6 +418,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             "inspector",
             {"email": "dawna.kontrola@p11.example.pl", "expires_on": date(2099, 12, 31)},
         ),
+        "kiosk": ("kiosk", {"email": "kiosk@p11.example.pl"}),
     }
     clients = {"anonymous": TestClient(site.app, base_url=BASE_URL)}
     logins: dict[str, str | None] = {"anonymous": None}
@@ -403,6 +430,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     expired = clients["inspector_expired"].account["id"]  # type: ignore[attr-defined]
     accounts.update_user(db, expired, author="test", expires_on=yesterday)
     del clients["inspector_expired"].headers["X-CSRF-Token"]  # its pages no longer carry one
+    kiosk_id = clients["kiosk"].account["id"]  # type: ignore[attr-defined]
+    for name, target in targets.items():
+        record = kiosk.record(
+            db, kiosk_id=kiosk_id, kiosk_login="test", guardian_id=guardian_of[name], child_id=target.child,
+            direction="in", now=local(site.settings, DAY, time(8, 30)),
+        )  # fmt: skip
+        targets[name] = replace(target, kiosk_record=int(record["id"]))
     victim = accounts.add_user(
         db, email="ofiara@p11.example.pl", name="Konto Do Zmian", role="teacher", author="test"
     )[0]["id"]
@@ -454,6 +488,8 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         absence_id=target.absence,
         user_id=world.victim,
         transfer_id=world.transfer,
+        record_id=target.kiosk_record,
+        guardian_id=world.guardian,
         name=case,
         code="en",
     )
@@ -525,6 +561,13 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/cards/{card_id}/revoke": {"reason": "zgubiona"},
         "/money/transfers/{transfer_id}/assign": {"child": str(target.child)},
         "/money/settings": {"due_day": "15", "account_prefix": "", "interest_threshold": "870"},
+        "/groups/{group_id}/grid/{child_id}": {"action": "came"},
+        "/kiosk": {"phone": "600 000 000", "pin": "2468"},
+        "/kiosk/record": {"pass": "nieważna", "child_id": str(target.child), "direction": "in"},
+        "/kiosk/done": {"pass": "nieważna"},
+        "/kiosk/records/{record_id}/reviewed": {},
+        "/kiosk/pins/{guardian_id}": {"pin": "2468", "repeat_pin": "2468"},
+        "/account/pin": {"pin": "2468", "repeat_pin": "2468"},
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},
@@ -599,7 +642,7 @@ def call(world: World, actor: str, method: str, template: str, probe: Probe) -> 
     is_api = probe.path.startswith("/api/") or probe.path == "/events"
     if (status == 401 and is_api) or (status == 303 and location.startswith("/login?next=")):
         return Seen("login", status, detail)
-    if status == 303 and location in ("/parent", "/account"):
+    if status == 303 and (location in ("/parent", "/account") or (location == "/kiosk" and method == "GET")):
         return Seen("home", status, detail)
     if status in (200, 201, 303, 401, 422):  # 401: a wrong password at /login
         return Seen("allow", status, detail)
@@ -748,12 +791,14 @@ def test_the_event_streams_open_for_staff(world: World) -> None:
 
 
 def test_the_probes_reach_the_routes(world: World) -> None:
-    """Not vacuous: the director's calls on the own objects come back 200 or a redirect,
-    never a 404 of a wrong id (a 404 answered before the rights check would pass as allowed)."""
-    director = world.clients["director"]
-    for method, template, case in TABLE:
+    """Not vacuous: the director's calls on the own objects (or, on a route only a parent
+    may use, the parent's) come back 200 or a redirect, never a 404 of a wrong id (a 404
+    answered before the rights check would pass as allowed)."""
+    for (method, template, case), rule in TABLE.items():
         if method != "GET" or template.endswith("/events"):
             continue
+        allowed = rule.own.split()
+        director = world.clients["director" if "director" in allowed else allowed[0]]
         probe = probe_for(world, method, template, case, world.targets["own"])
         response = director.get(
             probe.path + (f"?{probe.query}" if probe.query else ""), follow_redirects=False

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 from fastapi import Depends, FastAPI, Request
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
@@ -19,7 +18,7 @@ from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.store.db import connect
-from hub.timefmt import from_db
+from hub.timefmt import from_db, utc_now
 from web import i18n
 from web.api import cards as cards_api
 from web.api import children as children_api
@@ -46,7 +45,9 @@ from web.pages import account as account_page
 from web.pages import admin as admin_page
 from web.pages import cards as cards_page
 from web.pages import child as child_page
+from web.pages import door as door_page
 from web.pages import group_day as group_day_page
+from web.pages import kiosk as kiosk_page
 from web.pages import language as language_page
 from web.pages import live as live_page
 from web.pages import logs as logs_page
@@ -91,6 +92,8 @@ PAGES = tuple(
         admin_page,
         live_page,
         presence_page,
+        door_page,
+        kiosk_page,
         group_day_page,
         child_page,
         cards_page,
@@ -131,6 +134,7 @@ def create_app(
     nav = [
         NavItem("/", N_("Live taps"), visible=may_see("live.view")),
         NavItem("/presence", N_("Who is in"), visible=may_see("presence.view")),
+        NavItem("/grid", N_("At the door"), visible=may_see_all("attendance.view")),
         NavItem("/days", N_("Group day"), visible=may_see_all("attendance.view")),
         NavItem("/cards", N_("Cards"), visible=may_see("cards.edit")),
         NavItem("/readers", N_("Readers"), visible=may_see("live.view")),
@@ -144,16 +148,19 @@ def create_app(
         NavItem("/parent", N_("My children"), visible=sees_own_children),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
+        NavItem("/kiosk", N_("Kiosk"), visible=may_see("kiosk.use")),
     ]
     templates = page_templates(nav)
     install_account_globals(templates)
+    templates.context_processors.append(account_page.login_notice)
     auth = AuthContext(db, settings)
     app.state.db, app.state.settings, app.state.events = db, settings, events
     app.state.templates = templates
-    app.state.fresh_cache = FreshCache(db, lambda: datetime.now(settings.tz))
+    app.state.clock = utc_now
+    app.state.fresh_cache = FreshCache(db, lambda: app.state.clock().astimezone(settings.tz))
     # The boards' stream renders in one thread of its own: its connection's cache serves them all
     app.state.board_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence-board")
-    app.state.board_cache = FreshCache(db, lambda: datetime.now(settings.tz))
+    app.state.board_cache = FreshCache(db, lambda: app.state.clock().astimezone(settings.tz))
     app.state.ingest_state = ingest_state
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)

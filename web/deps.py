@@ -15,6 +15,7 @@ its `signed_in` as a parameter type.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
@@ -51,12 +52,19 @@ async def fresh_cache(request: Request) -> FreshCache:
     return request.app.state.fresh_cache
 
 
+async def clock(request: Request) -> Callable[[], datetime]:
+    """The app's clock (`app.state.clock`, UTC): what the door's pages and the presence
+    board take as now; a test sets it to a morning of its choice."""
+    return request.app.state.clock
+
+
 Db = Annotated[Database, Depends(database)]
 SiteSettings = Annotated[Settings, Depends(site_settings)]
 Templates = Annotated[Jinja2Templates, Depends(templates)]
 Events = Annotated[EventBus, Depends(event_bus)]
 Cache = Annotated[FreshCache, Depends(fresh_cache)]
 CurrentUser = Annotated[Account, Depends(signed_in)]
+Clock = Annotated[Callable[[], datetime], Depends(clock)]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ everything; a teacher sees every child's presence (for safety) but corrects, wri
 and reports absences only in their own groups, and sees children's basic data without
 editing it (they report changes to the secretary); the secretary keeps the register of
 children, guardians and cards and makes the printouts; a parent sees only their own
-children; an inspector reads what the director granted, changes nothing, until a set day.
+children; an inspector reads what the director granted, changes nothing, until a set day;
+a kiosk account (a tablet at the entrance) only lets guardians record their own children's
+arrivals and departures with their PINs.
 
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
@@ -47,6 +49,8 @@ RIGHTS = {
     "users.manage": "create accounts, unblock them with a one-time password, set an inspector's expiry",
     "logins.stats": "login statistics",
     "audit.view": "the audit log and refused actions",
+    "kiosk.use": "the entrance's kiosk: a guardian records an arrival or a departure with their PIN",
+    "kiosk.pin": "set a guardian's kiosk PIN (a guardian sets their own)",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -96,13 +100,16 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "payments.manage": ALL,
         "settings.view": ALL,
         "users.view": ALL,
+        "kiosk.pin": ALL,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,
         "absences.report": OWN_CHILDREN,
         "registry.view": OWN_CHILDREN,
+        "kiosk.pin": OWN_CHILDREN,
     },
     "inspector": {name: ALL for name in READ_RIGHTS},
+    "kiosk": {"kiosk.use": ALL},
 }
 """Role → right → reach. An inspector holds only the rights granted to their account."""
 
@@ -113,6 +120,7 @@ ROLES = {
     "secretary": "secretary",
     "parent": "parent or legal guardian",
     "inspector": "inspector (read only, until a set day)",
+    "kiosk": "the entrance's kiosk (a tablet: guardians' PINs, nothing else)",
 }
 STAFF_ROLES = frozenset({"admin", "director", "teacher", "secretary"})
 

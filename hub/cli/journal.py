@@ -247,7 +247,8 @@ def settings_show(ctx: click.Context, as_json: bool) -> None:
 @author_option
 @click.pass_context
 def settings_set(ctx: click.Context, key: str, value: str, author: str) -> None:
-    """Set opening (HH:MM), closing (HH:MM) or debounce_s (seconds)."""
+    """Set opening (HH:MM), closing (HH:MM), debounce_s (seconds) or missing_from (HH:MM:
+    from then a child expected today who has not come is listed as missing)."""
     with refused_as_errors():
         site_settings.set_value(database_from(ctx), key, value, author=author)
     click.echo(f"{key} = {value}")

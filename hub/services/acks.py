@@ -31,7 +31,7 @@ from sqlite_utils import Database
 from hub.config import Settings
 from hub.rules.attendance import DayResult, Tap, TapId, compute_day
 from hub.rules.attendance import Settings as RuleSettings
-from hub.store import cards, corrections, registry, site_settings
+from hub.store import cards, corrections, kiosk, registry, site_settings
 from hub.store.taps import TapRow
 from hub.timefmt import from_db, local_day_bounds, utc_now
 
@@ -51,6 +51,7 @@ WATCHED = {
     "settings": ("INSERT", "UPDATE", "DELETE"),
     "closed_days": ("INSERT", "UPDATE", "DELETE"),
     "taps": ("UPDATE", "DELETE"),
+    "kiosk_records": ("INSERT", "UPDATE", "DELETE"),
 }
 """The tables a child's day and name are read from, and the writes to them (on this
 connection) that end every walk. New taps are read by rowid instead."""
@@ -204,8 +205,8 @@ class AckClassifier:
         this = TapId(tap.reader_id, tap.seq)
         ack = ack_of(result, this, from_db(tap.at or tap.received_at))
         self._forget((child_id, day))
-        if fixes or rules.debounce_s <= 0:
-            return ack
+        if fixes or rules.debounce_s <= 0 or any(kiosk.is_kiosk_reader(t.reader_id) for _, t in taps):
+            return ack  # a kiosk record is no card's tap: such a day is computed in full
         walk = DayWalk(start, end, card_rows, timedelta(seconds=rules.debounce_s))
         if not all(walk.extend(item) for _, item in sorted(taps, key=lambda pair: _order(pair[1]))):
             return ack  # a tap given twice (two of the child's cards at once): no walk
@@ -328,7 +329,8 @@ def _order(tap: Tap) -> tuple[Any, ...]:
 
 def child_day_taps(db: Database, child_id: int, start: str, end: str) -> list[tuple[int, Tap]]:
     """`day_taps` for one child, with each tap's rowid: only the taps of the child's cards
-    are read (by the `taps_by_uid_and_day` index), with the same attribution."""
+    are read (by the `taps_by_uid_and_day` index), with the same attribution; its kiosk
+    records with rowid 0 (they are not taps, a walk never starts after them)."""
     instant = cards.TAP_INSTANT
     rows = db.query(
         f"""SELECT t.rowid AS rowid, t.reader_id, t.seq, t.uid, t.at, t.time_quality, k.child_id, k.number,
@@ -359,4 +361,4 @@ def child_day_taps(db: Database, child_id: int, start: str, end: str) -> list[tu
             ),
         )
         for row in rows
-    ]
+    ] + [(0, tap) for tap in kiosk.taps_between(db, start, end, {child_id})]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -24,6 +25,7 @@ from hub.rules.attendance import (
     DayResult,
     Inconsistency,
     Tap,
+    TapId,
     complete_visits,
     compute_day,
     day_inconsistencies,
@@ -31,9 +33,9 @@ from hub.rules.attendance import (
     unknown_card_items,
 )
 from hub.services.conflicts import conflict_items
-from hub.store import corrections, registry, site_settings
+from hub.store import corrections, kiosk, registry, site_settings
 from hub.store.day_inputs import TapIndex, day_taps, range_corrections, range_tap, range_tap_rows, range_taps
-from hub.timefmt import from_db, utc_now
+from hub.timefmt import from_db, local_day_bounds, utc_now
 
 FEE_CHUNK = 500
 """Children whose taps `range_fee_days` reads at once (and reports as done together)."""
@@ -221,4 +223,24 @@ def inconsistencies(
         day += timedelta(days=1)
     if group_id is None:  # a conflicting tap belongs to no group until someone resolves it
         items += conflict_items(db, first, last, settings.tz)
+    items += kiosk_items(db, first, last, settings.tz, group_id=group_id)
     return items
+
+
+def kiosk_items(
+    db: Database, first: date, last: date, tz: ZoneInfo, *, group_id: int | None = None
+) -> list[Inconsistency]:
+    """One item per kiosk record of local days `first`..`last` no teacher has reviewed yet:
+    a guardian's PIN, not the child's card, stands behind it."""
+    start, end = local_day_bounds(first, last, tz)
+    return [
+        Inconsistency(
+            "kiosk_record",
+            row["child_id"],
+            from_db(row["at"]).astimezone(tz).date(),
+            f"kiosk record {row['id']} ({row['direction']}) by {row['guardian']}",
+            taps=(TapId(f"{kiosk.READER_PREFIX}{row['kiosk_id']}", row["id"]),),
+        )
+        for row in kiosk.records_between(db, start, end, unreviewed=True)
+        if group_id is None or row["group_id"] == group_id
+    ]

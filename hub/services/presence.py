@@ -13,18 +13,21 @@ from hub.rules.attendance import (
     Presence,
     presence_at,
 )
-from hub.services.days import compute_days
+from hub.services.days import ChildDay, compute_days
 from hub.timefmt import utc_now
 
 
-def presence_now(db: Database, settings: Settings, now: datetime | None = None) -> list[dict[str, Any]]:
+def presence_now(
+    db: Database, settings: Settings, now: datetime | None = None, days: list[ChildDay] | None = None
+) -> list[dict[str, Any]]:
     """Who is in the building now, per group: the evacuation list's basis.
 
     Each group also says how many of its children attend today (`attending`), how many of
-    them are in (`count`) and how many came and have already gone (`left`)."""
+    them are in (`count`) and how many came and have already gone (`left`). `days`: today's
+    days of every child at `now`, if the caller computed them already."""
     moment = now or utc_now()
     today = moment.astimezone(settings.tz).date()
-    days = compute_days(db, settings, today, now=moment)
+    days = days if days is not None else compute_days(db, settings, today, now=moment)
     present: dict[int, Presence] = {
         entry.child_id: entry for entry in presence_at([d.result for d in days], moment)
     }

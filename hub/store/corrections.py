@@ -18,7 +18,7 @@ from sqlite_utils.db import NotFoundError
 
 from hub.refusal import N_, Label, Refusal
 from hub.rules.attendance import Correction, CorrectionKind, TapId
-from hub.store import audit
+from hub.store import audit, kiosk
 from hub.store.db import inserted_id, stored_integer
 from hub.store.registry import get_child
 from hub.timefmt import from_db, to_db, utc_now
@@ -53,12 +53,7 @@ def add_correction(
                 N_("Correction %(id)s is about another child."),
                 id=target_correction,
             )
-    if (
-        target_tap
-        and not db.execute(
-            "SELECT 1 FROM taps WHERE reader_id = ? AND seq = ?", [target_tap.reader_id, target_tap.seq]
-        ).fetchone()
-    ):
+    if target_tap and not _tap_exists(db, target_tap):
         raise Refusal("tap.not_found", N_("There is no tap %(tap)s."), tap=str(target_tap))
     now = utc_now()
     try:
@@ -130,6 +125,15 @@ def refuse_wrong_shape(
         )
     if kind in ("mark_absent", "mark_present") and (target_tap or target_correction is not None):
         raise Refusal("correction.takes_no_target", N_("A whole-day mark takes no target; leave it empty."))
+
+
+def _tap_exists(db: Database, tap: TapId) -> bool:
+    """A reader's stored tap, or a kiosk's record (a tap of the reader `kiosk:<id>`)."""
+    if kiosk.is_kiosk_reader(tap.reader_id):
+        return kiosk.has_record(db, tap)
+    return bool(
+        db.execute("SELECT 1 FROM taps WHERE reader_id = ? AND seq = ?", [tap.reader_id, tap.seq]).fetchone()
+    )
 
 
 def refuse_days_ahead(day: date, today: date) -> None:

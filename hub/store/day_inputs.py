@@ -22,12 +22,13 @@ from hub.rules.attendance import (
 from hub.rules.attendance import (
     Settings as RuleSettings,
 )
-from hub.store import cards, corrections
-from hub.timefmt import from_db, local_day_bounds
+from hub.store import cards, corrections, kiosk
+from hub.timefmt import from_db, local_day_bounds, to_db
 
 
 def day_taps(db: Database, day: date, rules: RuleSettings) -> list[Tap]:
-    """Every tap of the local day, attributed to the child whose card was valid at the time."""
+    """Every tap of the local day, attributed to the child whose card was valid at the time,
+    and the day's kiosk records (`hub.store.kiosk`)."""
     start, end = local_day_bounds(day, day, rules.tz)
     instant = cards.TAP_INSTANT
     rows = db.query(
@@ -54,7 +55,7 @@ def day_taps(db: Database, day: date, rules: RuleSettings) -> list[Tap]:
             card_holder=row["holder"],
         )
         for row in rows
-    ]
+    ] + kiosk.taps_between(db, start, end)
 
 
 CardRow = tuple[str, str | None, int, str | None, str | None]
@@ -100,9 +101,10 @@ class TapIndex(NamedTuple):
         return TapIndex(dict(cards), dict(uids), modes)
 
 
-RangeTap = tuple[datetime | None, str, int, str | None, str, str, str | None, str | None]
+RangeTap = tuple[datetime | None, str, int, str | None, str, str | None, str | None, str | None]
 """A stored tap attributed to a child by the range functions: (at, reader_id, seq, mode,
-time_quality, uid, card number, card holder), `at` None for an unknown-time tap. The
+time_quality, uid, card number, card holder), `at` None for an unknown-time tap (a kiosk
+record: no uid). The
 fields of its `Tap` (the child is the key it is filed under), as a plain tuple: a city's
 month is 2.5 million of them. It starts with `complete_day`'s tuple."""
 
@@ -122,8 +124,9 @@ def range_tap_rows(
 ) -> dict[tuple[int, date], list[RangeTap]]:
     """The taps of local days `first`..`last` by (child, day), as `day_taps` attributes them
     (one query per 500 cards, attribution in Python), only those of `child_ids` if given.
-    Taps of cards assigned to nobody are left out: they belong to no child's day. `index`:
-    the cards and modes, if the caller loaded them for several ranges."""
+    Taps of cards assigned to nobody are left out: they belong to no child's day. The
+    range's kiosk records come with them. `index`: the cards and modes, if the caller
+    loaded them for several ranges."""
     bounds = [local_day_bounds(first + timedelta(days=n), first + timedelta(days=n), rules.tz)[0]
               for n in range((last - first).days + 2)]  # fmt: skip
     days = [first + timedelta(days=n) for n in range(len(bounds) - 1)]
@@ -156,6 +159,12 @@ def range_tap_rows(
                     mode = history[1][position - 1] if history and position else None
                     when = from_db(at) if at and quality != "unknown" else None
                 found[child_id, day].append((when, reader_id, seq, mode, quality, uid, number, holder))
+    for tap in kiosk.taps_between(db, bounds[0], bounds[-1], child_ids):
+        assert tap.child_id is not None and tap.at is not None
+        day = days[bisect_right(bounds, to_db(tap.at)) - 1]
+        found[tap.child_id, day].append(
+            (tap.at, tap.reader_id, tap.seq, tap.mode, "clock", None, None, tap.card_holder)
+        )
     return found
 
 

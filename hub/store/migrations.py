@@ -21,6 +21,7 @@ from collections.abc import Callable
 from sqlite_utils import Database, Migrations
 
 from hub.store.schema_accounts import m008_accounts_and_audit, m010_broker_credentials, m011_trusted_devices
+from hub.store.schema_door import m014_kiosk
 from hub.store.schema_journal import (
     m001_readers_and_taps,
     m002_quarantine_and_reader_health,
@@ -56,6 +57,7 @@ MIGRATIONS: list[Migration] = [
     m011_trusted_devices,
     m012_cards_by_uid,
     m013_ledgers_and_bank_transfers,
+    m014_kiosk,
     m016_firmware_updates,
 ]
 

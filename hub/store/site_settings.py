@@ -16,7 +16,9 @@ from hub.refusal import N_, Refusal
 from hub.rules.attendance import Settings as RuleSettings
 from hub.store import audit
 
-DEFAULTS = {"opening": "06:30", "closing": "17:00", "debounce_s": "60"}
+DEFAULTS = {"opening": "06:30", "closing": "17:00", "debounce_s": "60", "missing_from": "09:00"}
+"""`missing_from`: from this hour a child expected today who has not come is listed as
+missing on the presence board and the group's grid (`hub.rules.attendance.door`)."""
 
 
 def get_all(db: Database) -> dict[str, str]:
@@ -42,6 +44,7 @@ def set_values(db: Database, values: dict[str, str], *, author: str) -> None:
     cleaned = {key: value.strip() for key, value in values.items()}
     before = get_all(db)
     rule_settings({**before, **cleaned}, "UTC", frozenset())  # refuse what the rules would refuse
+    _clock({**before, **cleaned}["missing_from"])
     with db.atomic():
         db.table("settings").insert_all(
             [{"key": key, "value": value} for key, value in cleaned.items()], replace=True
@@ -72,6 +75,20 @@ def remove_closed_day(db: Database, day: date, *, author: str) -> None:
                 db, actor=author, action="closed_day.remove", entity="closed_day", entity_id=day.isoformat(),
                 before={"reason": removed[0]},
             )  # fmt: skip
+
+
+def missing_from(db: Database) -> time:
+    """The hour from which a child not yet come counts as missing."""
+    return _clock(get_all(db)["missing_from"])
+
+
+def _clock(text: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError as exc:
+        raise Refusal(
+            "settings.invalid", N_("The settings are not valid: %(detail)s."), detail=str(exc)
+        ) from exc
 
 
 def closed_days(db: Database) -> list[dict[str, Any]]:

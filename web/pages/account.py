@@ -1,11 +1,16 @@
 """Signing in and out, the notice after login, and changing one's own password.
 
-After a login the person first sees when and from where they last logged in and how many
-failed attempts there were since (the procedures ask every teacher to check it); a
-one-time or too old password is changed before anything else opens.
+After a login the person sees when and from where they last logged in and how many failed
+attempts there were since (the procedures ask every teacher to check it). A teacher, a
+parent and the kiosk land straight on their own page (`LANDINGS`: the group at the door,
+the child's today, the kiosk), which shows that notice at its top (`login_notice`); the
+others see it on its own page first. A one-time or too old password is changed before
+anything else opens.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -44,6 +49,9 @@ REFUSALS = {
     "one_time_expired": N_("Your one-time password has expired. Ask the administrator for a new one."),
 }
 REFUSAL_STATUS = {"rate_limited": 429, "device_locked": 429}
+LANDINGS = {"teacher": "/grid", "parent": "/parent", "kiosk": "/kiosk"}
+"""Where a role lands after logging in (with `?welcome`: the page shows the login notice)."""
+WELCOME = "welcome"
 
 
 router = APIRouter(include_in_schema=False)
@@ -112,7 +120,12 @@ def log_in(
     if request.state.session:
         sessions.end(db, request.state.session["id"], "logged in again")
     target = on_site(fields.get("next"))
-    response = RedirectResponse(f"/account/welcome?next={target}", status_code=303)
+    user = done.user
+    home = LANDINGS.get(user["role"])
+    if target == "/" and home and not accounts.password_change_due(db, user):
+        response = RedirectResponse(f"{home}?{WELCOME}", status_code=303)
+    else:
+        response = RedirectResponse(f"/account/welcome?next={target}", status_code=303)
     set_session_cookie(response, done.session.token, settings)
     set_device_cookie(response, done.device_cookie, settings)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
@@ -126,6 +139,21 @@ def log_out(request: Request, db: Db) -> Response:
     response = RedirectResponse("/login?logged_out", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+def login_notice(request: Request) -> dict[str, Any]:
+    """A template context processor: on a landing page opened right after the login
+    (`?welcome`), `login_notice` holds the previous login's notice, else None."""
+    session = getattr(request.state, "session", None)
+    if WELCOME not in request.query_params or not session:
+        return {"login_notice": None}
+    return {
+        "login_notice": {
+            "previous_at": session["previous_login_at"],
+            "previous_ip": session["previous_login_ip"],
+            "failures_since": session["failures_since"],
+        }
+    }
 
 
 @router.get("/account/welcome", response_class=HTMLResponse)

@@ -35,6 +35,7 @@ ROLE_NAMES = {
     "secretary": N_("secretary"),
     "parent": N_("parent or legal guardian"),
     "inspector": N_("inspector (read only)"),
+    "kiosk": N_("kiosk at the entrance (guardians' PINs only)"),
 }
 RIGHT_NAMES = {
     "live.view": N_("Live taps and readers"),

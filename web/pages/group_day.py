@@ -25,7 +25,7 @@ from hub.services import days
 from hub.store import corrections, day_topics, registry, site_settings
 from hub.store.db import stored_integer
 from web.auth import actor, allowed, check, require_all
-from web.deps import Db, Page, PageContext, SiteSettings, today
+from web.deps import Db, Events, Page, PageContext, SiteSettings, today
 from web.errors import Refused
 from web.forms import FormError, FormFields, required_text
 from web.fresh_cache import FreshCache
@@ -138,7 +138,7 @@ def group_day(ctx: Page, group_id: RowId, day: Day) -> HTMLResponse:
 
 
 @router.post("/groups/{group_id}/days/{day}/corrections", response_class=HTMLResponse)
-def correct(ctx: Page, fields: FormFields, group_id: RowId, day: Day) -> Response:
+def correct(ctx: Page, events: Events, fields: FormFields, group_id: RowId, day: Day) -> Response:
     request, db, settings, cache = ctx.request, ctx.db, ctx.settings, ctx.cache
     check(request, "attendance.correct", group_id=group_id)
     _group(db, group_id)
@@ -163,11 +163,14 @@ def correct(ctx: Page, fields: FormFields, group_id: RowId, day: Day) -> Respons
             values=fields,
             error=exc,
         )
+    events.publish({"type": "attendance", "group_id": group_id, "child_id": child_id})
     return back(group_id, day, "correction", f"child-{child_id}")
 
 
 @router.post("/groups/{group_id}/days/{day}/corrections/{correction_id}/revoke", response_class=HTMLResponse)
-def revoke(ctx: Page, fields: FormFields, group_id: RowId, day: Day, correction_id: RowId) -> Response:
+def revoke(
+    ctx: Page, events: Events, fields: FormFields, group_id: RowId, day: Day, correction_id: RowId
+) -> Response:
     request, db = ctx.request, ctx.db
     check(request, "attendance.correct", group_id=group_id)
     _group(db, group_id)
@@ -191,6 +194,7 @@ def revoke(ctx: Page, fields: FormFields, group_id: RowId, day: Day, correction_
             revoke_error=exc,
             values=fields,
         )
+    events.publish({"type": "attendance", "group_id": group_id, "child_id": found["child_id"]})
     return back(group_id, day, "revoked", f"child-{found['child_id']}")
 
 

@@ -75,9 +75,11 @@ def live_page(request: Request, db: Db, settings: SiteSettings, templates: Templ
 
 
 def home_of(request: Request) -> str:
-    """Where an account without the live page starts: a parent at their children's page."""
+    """Where an account without the live page starts: a parent at their children's page,
+    the kiosk at its PIN form."""
     user = request.state.user
-    return "/parent" if user is not None and user.role == "parent" else "/account"
+    role = user.role if user is not None else None
+    return {"parent": "/parent", "kiosk": "/kiosk"}.get(role or "", "/account")
 
 
 def tap_events(db: Database, settings: Settings, day: date) -> dict[str, str]:

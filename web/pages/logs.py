@@ -50,6 +50,7 @@ KIND_NAMES = {
     "correction_after_close": N_("Correction after the month was closed"),
     "unknown_card": N_("Unknown card"),
     "conflicting_tap": N_("Tap that collides with a stored one (kept in the quarantine)"),
+    "kiosk_record": N_("Recorded at the kiosk with a guardian's PIN, to review"),
 }
 
 

@@ -82,13 +82,29 @@ def child_page(
 @router.get("", response_class=HTMLResponse)
 def my_children(
     db: Db,
+    settings: SiteSettings,
     templates: Templates,
     request: Request,
     user: Annotated[Account, Depends(require("attendance.view"))],
-) -> HTMLResponse:
+) -> Response:
+    """A guardian's start: with one child, that child's page (today first); with several,
+    one card per child with today's arrival, who brought them and the departure."""
     own = sorted(user.children) if reach(user, "attendance.view") == OWN_CHILDREN else []
-    mine = [registry.get_child(db, child_id) for child_id in own]
-    return templates.TemplateResponse(request, "parent_index.html", {"children": mine})
+    if len(own) == 1:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/parent/children/{own[0]}{query}", status_code=303)
+    mine = [
+        {
+            **registry.get_child(db, child_id),
+            "today_day": day_json.day_as_dict(
+                days.compute_days(db, settings, today(settings), child_id=child_id)[0], settings.tz
+            ),
+        }
+        for child_id in own
+    ]
+    return templates.TemplateResponse(
+        request, "parent_index.html", {"children": mine, "today": today(settings)}
+    )
 
 
 @router.get("/children/{child_id}", response_class=HTMLResponse)

@@ -3,7 +3,9 @@
 The board is server-rendered; `presence.js` listens to `/presence/events`, which pushes the
 board (without the page around it) after each tap, and swaps it in, so the rules that
 decide who is in live in one place (`hub.services.presence.presence_now`). Teachers see
-every group: in an evacuation anyone may have to account for any child.
+every group: in an evacuation anyone may have to account for any child; their own groups
+come first. From the site's `missing_from` hour the board also lists who is missing: the
+children expected today who have not come (`hub.services.door.missing_now`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from sqlite_utils import Database
 
 from hub.accounts import sessions
 from hub.config import Settings
+from hub.services import door
+from hub.services.days import ChildDay, compute_days
 from hub.services.presence import presence_now
+from hub.store import site_settings
 from hub.timefmt import utc_now
 from web.auth import allowed, require
-from web.deps import Cache, Db, Events, SiteSettings, Templates
+from web.deps import Cache, Clock, Db, Events, SiteSettings, Templates
 from web.fresh_cache import FreshCache
 from web.i18n import N_, current_language, language
 
@@ -41,6 +46,9 @@ words them (message ids; translated in the template)."""
 
 
 T = TypeVar("T")
+BOARD_EVENTS = frozenset({"tap", "attendance"})
+"""The events after which the board is pushed again: a tap, or a change of someone's day
+made on a page (the door's grid, the kiosk, a correction)."""
 BOARD_REFRESH_S = 30
 """Without taps the board is pushed again this often: closing time passes, sessions end."""
 
@@ -52,14 +60,16 @@ def presence_board(
     `cache`, the groups are computed once per change of the database (or minute): every
     open board asks for them after each tap."""
     moment = now or utc_now()
-    groups = (
-        cache.get("presence", lambda: _groups(db, settings, moment))
-        if cache
-        else _groups(db, settings, moment)
-    )
+    if cache:
+        groups, missing = cache.get("presence", lambda: _board_groups(db, settings, moment))
+    else:
+        groups, missing = _board_groups(db, settings, moment)
     local = moment.astimezone(settings.tz)
     return {
         "groups": groups,
+        "missing": missing,
+        "missing_count": sum(len(group["children"]) for group in missing),
+        "missing_from": site_settings.missing_from(db).strftime("%H:%M"),
         "in_building": sum(group["count"] for group in groups),
         "attending": sum(group["attending"] for group in groups),
         "as_of": local.strftime("%H:%M:%S"),
@@ -67,8 +77,19 @@ def presence_board(
     }
 
 
-def _groups(db: Database, settings: Settings, moment: datetime) -> list[dict[str, Any]]:
-    groups = presence_now(db, settings, moment)
+def _board_groups(
+    db: Database, settings: Settings, moment: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Who is in, by group, and who is missing, by group: today's days computed once for both."""
+    today = moment.astimezone(settings.tz).date()
+    child_days = compute_days(db, settings, today, now=moment)
+    return _groups(db, settings, moment, child_days), _missing(db, settings, moment, child_days)
+
+
+def _groups(
+    db: Database, settings: Settings, moment: datetime, child_days: list[ChildDay]
+) -> list[dict[str, Any]]:
+    groups = presence_now(db, settings, moment, child_days)
     for group in groups:
         for child in group["children"]:
             child["clock"] = (
@@ -78,6 +99,22 @@ def _groups(db: Database, settings: Settings, moment: datetime) -> list[dict[str
     return groups
 
 
+def _missing(
+    db: Database, settings: Settings, moment: datetime, child_days: list[ChildDay]
+) -> list[dict[str, Any]]:
+    """The children expected today and not come by the set hour, by group."""
+    groups: dict[int, dict[str, Any]] = {}
+    for entry in door.missing_now(db, settings, moment, child_days):
+        child = entry.child
+        group = groups.setdefault(
+            child["group_id"], {"group_id": child["group_id"], "group": child["group_name"], "children": []}
+        )
+        group["children"].append(
+            {"child_id": child["id"], "name": f"{child['first_name']} {child['last_name']}"}
+        )
+    return list(groups.values())
+
+
 router = APIRouter(
     prefix="/presence", include_in_schema=False, dependencies=[Depends(require("presence.view"))]
 )
@@ -85,10 +122,14 @@ router = APIRouter(
 
 @router.get("", response_class=HTMLResponse)
 def presence(
-    request: Request, db: Db, settings: SiteSettings, templates: Templates, cache: Cache
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, cache: Cache, clock: Clock
 ) -> HTMLResponse:
+    board = presence_board(db, settings, now=clock(), cache=cache)
+    own = request.state.user.groups
     context = {
-        **presence_board(db, settings, cache=cache),
+        **board,
+        "groups": sorted(board["groups"], key=lambda group: group["group_id"] not in own),
+        "own_groups": " ".join(str(group_id) for group_id in sorted(own)),
         "can_print": allowed(request, "reports.attendance"),
     }
     return templates.TemplateResponse(request, "presence.html", context)
@@ -102,7 +143,7 @@ def rendered_board(app_state: Any, code: str) -> str:
         return cache.get(
             ("board", code),
             lambda: app_state.templates.get_template("presence_board.html").render(
-                presence_board(db, settings, cache=cache)
+                presence_board(db, settings, now=app_state.clock(), cache=cache)
             ),
         )
 
@@ -134,7 +175,7 @@ async def board_events(request: Request, db: Db, events: Events) -> AsyncIterato
                 event = await asyncio.wait_for(inbox.get(), timeout=BOARD_REFRESH_S)
             except TimeoutError:
                 event = None
-            if event is None or event["type"] == "tap":
+            if event is None or event["type"] in BOARD_EVENTS:
                 yield ServerSentEvent(
                     event="board", data=await off_loop(rendered_board, request.app.state, code)
                 )

@@ -150,11 +150,10 @@ def hours(
         if not opening < closing:
             raise FormError(N_("Opening must be before closing."), "closing")
         debounce = whole_number(fields.get("debounce_s"), "debounce_s", high=3600)
-        site_settings.set_values(
-            db,
-            {"opening": f"{opening:%H:%M}", "closing": f"{closing:%H:%M}", "debounce_s": str(debounce)},
-            author=actor(request),
-        )
+        values = {"opening": f"{opening:%H:%M}", "closing": f"{closing:%H:%M}", "debounce_s": str(debounce)}
+        if fields.get("missing_from"):  # left out: kept as it is
+            values["missing_from"] = f"{clock(fields.get('missing_from'), 'missing_from'):%H:%M}"
+        site_settings.set_values(db, values, author=actor(request))
 
     return change(request, db, settings, templates, fields, "hours", apply)
 

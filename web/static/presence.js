@@ -6,10 +6,23 @@
   const connection = document.getElementById("connection");
   const POLL_EVERY = 30000;  // only for a browser without server-sent events
 
+  const own = (board.dataset.own || "").split(" ").filter(Boolean);
+
+  function ownFirst() {
+    // the board is the same for everyone; a teacher's own groups move to its top
+    const first = board.querySelector("section.presence-group");
+    if (!first) return;
+    for (const id of own.slice().reverse()) {
+      const section = board.querySelector('section.presence-group[data-group="' + CSS.escape(id) + '"]');
+      if (section) board.querySelector("section.presence-group").before(section);
+    }
+  }
+
   function show(html) {
     const active = document.activeElement;
     const href = active && board.contains(active) ? active.getAttribute("href") : null;
     board.innerHTML = html;
+    ownFirst();
     if (href) {
       const same = board.querySelector('a[href="' + CSS.escape(href) + '"]');
       if (same) same.focus();  // keyboard users keep their place

@@ -75,7 +75,8 @@ What counts as an arrival and a departure
 Modules: `model` (inputs), `calendar` (days, DST, days off), `statutory_holidays` (Poland's
 public holidays), `debounce`, `corrections`, `frame` (a day's bounds and hours, the inputs
 checked), `day` (`compute_day`), `timed_day` (the fast way for timed taps without
-corrections), `result` (outputs), `presence` (who is in now), `inconsistencies` (the
+corrections), `result` (outputs), `presence` (who is in now), `door` (each
+child's state at the door: in, left, absent, missing…), `inconsistencies` (the
 "dziennik niezgodności").
 """
 
@@ -94,6 +95,7 @@ from hub.rules.attendance.calendar import (
     working_days,
 )
 from hub.rules.attendance.day import compute_day
+from hub.rules.attendance.door import DoorState, door_state
 from hub.rules.attendance.inconsistencies import Inconsistency, day_inconsistencies, unknown_card_items
 from hub.rules.attendance.model import (
     DEFAULT_SETTINGS,
@@ -129,6 +131,7 @@ __all__ = [
     "DayFlags",
     "DayResult",
     "DayStatus",
+    "DoorState",
     "Event",
     "Inconsistency",
     "Presence",
@@ -147,6 +150,7 @@ __all__ = [
     "day_inconsistencies",
     "day_length_minutes",
     "day_off_reason",
+    "door_state",
     "elapsed",
     "is_day_off",
     "local_day",

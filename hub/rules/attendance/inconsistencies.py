@@ -30,6 +30,7 @@ InconsistencyKind = Literal[
     "correction_after_close",
     "unknown_card",
     "conflicting_tap",
+    "kiosk_record",
 ]
 KIND_ORDER: tuple[str, ...] = InconsistencyKind.__args__  # type: ignore[attr-defined]
 
