@@ -75,7 +75,6 @@ def out(name, value, unit, base_name, base_value):
 r, chip = harness.make_reader(broker_port=1, poll_ms=0, cooldown_ms=0, settle_ms=0,
                               journal_dir="soak", rfid_check_ms=1000)
 d = r.rfid
-chip.timed = False
 spi = us(lambda: d._rd(0x37), 5000)
 out("SPI register read on this interpreter (simulated chip)", spi, "us", "-", 0)
 

@@ -8,7 +8,8 @@
 # the bus, FIFO level stuck at 0, PowerDown stuck, clone VersionReg, corrupt
 # BCC/CRC, parity and protocol errors, card removed mid-read, and a missing timer.
 #
-# Time (chip.timed = True, the default): a transceive's answer and its IRQs appear
+# Time (chip.timed = True; off by default, so long soaks and step-count tests stay
+# fast): a transceive's answer and its IRQs appear
 # only once the time the real chip would take has passed (time.ticks_us()):
 #   our frame on air -> the card's frame delay -> its answer on air, or, with no
 #   answer, our frame on air -> the timer ((2 * TPrescaler + 1) * (TReload + 1) / fc).
@@ -19,8 +20,8 @@
 # it by txn_us, as one register access from MicroPython on an ESP32 takes (the
 # driver polling ComIrq during a wait then costs device time, not the
 # interpreter's; bench/firmware.py sets it and prints the value it assumes).
-# chip.timed = False makes everything instant (long soaks); chip.wait_us adds up
-# the modelled time of every transceive.
+# With chip.timed = False everything lands at once; chip.wait_us adds up the
+# modelled time of every transceive either way.
 import time
 
 FC = 13560000  # carrier, Hz
@@ -221,7 +222,7 @@ class Chip:
         self.trace = None  # a list: every frame sent to the cards, as (bytes, nbits)
         self.spi_bytes = 0
         self.powered = True  # NRSTPD high
-        self.timed = True  # answers and the timer take device time (see the top)
+        self.timed = False  # True: answers and the timer take device time (see the top)
         self.wait_us = 0  # modelled air/timer time of all transceives so far
         self.txn_us = 0  # device time of one SPI transaction (0: real time, ticks_us)
         self.clock_us = 0  # the device clock when txn_us is set
@@ -499,7 +500,10 @@ class Chip:
 
     def _deliver(self, us, fifo, err, last_bits, collreg, irq):
         self.wait_us += us
-        self._due = (time.ticks_add(self._now(), int(us)), fifo, err, last_bits, collreg, irq)
+        at = self._now()
+        if self.timed:
+            at = time.ticks_add(at, int(us))
+        self._due = (at, fifo, err, last_bits, collreg, irq)
         if not self.timed:
             self._settle()
 

@@ -312,6 +312,7 @@ def test_device_time_no_card_poll_waits_the_short_timer(mp):
         mp,
         """
 chip, d = make()
+chip.timed = True
 scan(d)
 check(abs(chip.timer_us() - 3025) < 1, chip.timer_us())  # 121 ticks of 25 us
 chip.wait_us = 0
