@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from hub.ingest.desk_reader import record_read
 from hub.refusal import Refusal
 from hub.rules.card_uid import Reading, readings
 from hub.services.typed_uid import card_uid_from_typed
@@ -112,3 +113,15 @@ def test_the_cards_page_refuses_a_w26_number_it_cannot_complete(site: Site, db: 
     assert any("W26" in e and "10 cyfr" in e for e in errors(response.text)), errors(response.text)
     assert 'id="new-uid"' in response.text and 'aria-invalid="true"' in response.text
     assert db["cards"].count == 2
+
+
+def test_the_cards_page_hears_of_a_card_read_at_the_desk(site: Site) -> None:
+    secretary = site.client("secretary")
+    page = secretary.get("/cards").text
+    assert 'id="desk-read" role="status"' in page and "/static/desk.js" in page
+    assert secretary.get("/api/cards/desk-reads").json() == []
+    record_read(site.settings.database, "04A3C6CAE26180")
+    record_read(site.settings.database, "04A2B3C4")
+    reads = secretary.get("/api/cards/desk-reads?after=1").json()
+    assert [(r["n"], r["uid"]) for r in reads] == [(2, "04A2B3C4")]
+    assert site.client("teacher").get("/api/cards/desk-reads").status_code == 403

@@ -17,6 +17,7 @@ import click
 
 from hub.cli.broker import BROKER_COMMANDS, READER_LOGIN_COMMANDS
 from hub.cli.context import database_from, settings_from
+from hub.cli.desk import desk_reader_command
 from hub.cli.fees import FEE_COMMANDS
 from hub.cli.journal import JOURNAL_COMMANDS
 from hub.cli.registry import REGISTRY_COMMANDS
@@ -247,6 +248,7 @@ for command in [
     topics_group,
     users_group,
     report_command,
+    desk_reader_command,
 ]:
     cli.add_command(command)
 for command in READER_LOGIN_COMMANDS:
