@@ -347,4 +347,9 @@ def main():
     import board
 
     cfg = settings.load()
-    Reader(board.Board(cfg), cfg).run()
+    b = board.Board(cfg)
+    if not cfg.get("wifi_ssid"):  # no Wi-Fi settings: set-up through our own access point
+        import setup_ap  # only then: the module's heap stays free in service
+
+        setup_ap.run(b, cfg)  # never returns: restarts once the settings are saved
+    Reader(b, cfg).run()
