@@ -104,13 +104,13 @@ def test_a_wrong_field_is_refused_and_nothing_is_saved(portal, field: str, value
 
 
 def test_markup_in_a_field_comes_back_as_text(portal) -> None:
-    url, config, proc = portal
+    url, _config, _proc = portal
     status, body = post(url, {**GOOD, "wifi_ssid": '<script>alert(1)</script>"', "wifi_pass": "x"})
     assert status == 422 and "<script>" not in body and "&lt;script&gt;" in body
 
 
 def test_garbage_on_the_socket_is_answered_and_the_page_still_works(portal) -> None:
-    url, config, proc = portal
+    url, _config, proc = portal
     port = int(url.rsplit(":", 1)[1].strip("/"))
     for junk in (b"\xff\xfe\x00\r\n\r\n", b"NONSENSE\r\n\r\n", b"DELETE / HTTP/1.0\r\n\r\n", b"x" * 5000):
         with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
