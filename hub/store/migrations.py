@@ -25,6 +25,7 @@ from hub.store.schema_journal import (
     m009_bounded_quarantine,
     m012_cards_by_uid,
 )
+from hub.store.schema_reader_setup import m017_logins_before_registration
 from hub.timefmt import to_db, utc_now
 
 Migration = Callable[[Database], None]
@@ -47,6 +48,7 @@ MIGRATIONS: list[Migration] = [
     m010_broker_credentials,
     m011_trusted_devices,
     m012_cards_by_uid,
+    m017_logins_before_registration,
 ]
 
 
