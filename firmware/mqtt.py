@@ -8,15 +8,11 @@
 # a reconnect is the owner's job (on_connect), because only the owner can
 # refresh the tap's `now`. Optional TLS through the `ssl` module.
 #
-# The one call that can block is socket.getaddrinfo() for a broker given by name
-# (an lwIP DNS timeout is ~7 s a server; the watchdog is 8 s). So a name is looked
-# up at most once per boot, with the watchdog fed right before (`feed`); a good
-# answer is kept for the boot and written to `addr_file`; a failed lookup falls
-# back to the last good address from that file. A lookup is tried again (after
-# `dns_retry_ms`) only if it failed fast (no network, no such name): a slow failure
-# may be the timeout that, repeated, would reset the reader. An IP address is
-# never looked up. The TLS handshake runs on the non-blocking socket, one step
-# per loop, within `connect_timeout` ("tls timeout").
+# The one call that can block is socket.getaddrinfo() for a broker given by name:
+# broker_name.py (imported only then) looks it up once a boot with the watchdog fed,
+# keeps it, and falls back to the last good address. An IP address is never looked up.
+# The TLS handshake runs on the non-blocking socket, one step per loop, within
+# `connect_timeout` ("tls timeout").
 import errno
 import random
 import select
@@ -33,8 +29,6 @@ UP = const(3)
 _BACKOFF_MIN = const(1000)
 _BACKOFF_MAX = const(60000)
 _CONNECT_TIMEOUT = const(10000)
-_DNS_FAST_MS = const(2000)  # a lookup that failed faster than this may be tried again
-_DNS_RETRY_MS = const(300000)
 _PUBACK_TIMEOUT = const(20000)
 _MAX_WBUF = const(4096)
 _AGAIN = (errno.EAGAIN, errno.EINPROGRESS, errno.ETIMEDOUT)
@@ -52,14 +46,6 @@ def is_ip(host):
     if len(parts) != 4:
         return False
     return all(p and len(p) <= 3 and p.isdigit() and int(p) <= 255 for p in parts)
-
-
-def _ip_text(sa):
-    # getaddrinfo's address: ("1.2.3.4", port) on the ESP32, a raw sockaddr_in
-    # (family, port, 4 address bytes) on the unix port
-    if isinstance(sa, tuple):
-        return sa[0]
-    return "%d.%d.%d.%d" % (sa[4], sa[5], sa[6], sa[7])
 
 
 def _packet(first, body):
@@ -106,15 +92,12 @@ class MQTT:
         self.on_disconnect = None  # fn()
         self.on_fail = None  # fn(reason): a connection attempt or connection failed
         self.feed = None  # fn(): feeds the watchdog; called right before a blocking lookup
-        self.addr_file = addr_file  # the last good address of the broker's name (flash)
         self.connect_timeout = _CONNECT_TIMEOUT
-        self.dns_fast_ms = _DNS_FAST_MS
-        self.dns_retry_ms = _DNS_RETRY_MS
-        self.lookups = 0  # getaddrinfo calls for the broker's name
-        self.dns_ms = -1  # how long the last lookup blocked
-        self._ip = host if is_ip(host) else None  # the broker's address, as text
-        self._dns_next = time.ticks_ms()  # when a lookup may be tried
-        self._dns_again = True  # False after a slow failure: not again this boot
+        self.name = None  # broker_name.BrokerName when the broker is given by name
+        if not is_ip(host):
+            import broker_name  # only then: an IP address needs none of it
+
+            self.name = broker_name.BrokerName(host, port, addr_file)
         self.state = DOWN
         self.sock = None
         self._poll = None
@@ -180,53 +163,16 @@ class MQTT:
         self._fail("disconnect", now)
         self._backoff = 0
 
-    def _last_addr(self):
-        try:
-            with open(self.addr_file) as f:
-                host, ip = f.read().split()
-        except (OSError, TypeError, ValueError):
-            return None
-        return ip if host == self.host and is_ip(ip) else None
-
-    def _resolve(self, now):
-        """The broker's IP address as text, or None (see the top of the module)."""
-        if self._ip is not None:
-            return self._ip
-        if not self._dns_again or time.ticks_diff(now, self._dns_next) < 0:
-            return self._last_addr()
-        if self.feed is not None:
-            self.feed()  # the lookup gets the whole watchdog period
-        self.lookups += 1
-        t = time.ticks_ms()
-        ip = None
-        try:
-            ip = _ip_text(socket.getaddrinfo(self.host, self.port)[0][-1])
-        except (OSError, IndexError) as e:
-            self.last_error = "dns %s" % e
-        self.dns_ms = time.ticks_diff(time.ticks_ms(), t)
-        if ip is not None and is_ip(ip):
-            self._ip = ip
-            if self.addr_file and self._last_addr() != ip:
-                try:
-                    with open(self.addr_file, "w") as f:
-                        f.write("%s %s\n" % (self.host, ip))
-                except OSError:
-                    pass
-            return ip
-        if self.dns_ms < self.dns_fast_ms:
-            self._dns_next = time.ticks_add(time.ticks_ms(), self.dns_retry_ms)
-        else:
-            self._dns_again = False  # slow: the timeout, maybe; not again this boot
-        return self._last_addr()
-
     def _start(self, now):
         self._t_state = now
         try:
             if self._addr is None:
-                ip = self._resolve(now)
-                if ip is None:
-                    self._fail(self.last_error or "dns", now)
-                    return
+                ip = self.host
+                if self.name is not None:
+                    ip = self.name.address(now, self.feed)
+                    if ip is None:
+                        self._fail(self.name.last_error or "dns", now)
+                        return
                 # a numeric address: getaddrinfo only converts it, no DNS
                 self._addr = socket.getaddrinfo(ip, self.port)[0][-1]
             s = socket.socket()

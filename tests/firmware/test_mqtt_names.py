@@ -40,7 +40,6 @@ class FakeDNS:
 dns = FakeDNS()
 sys.modules["socket"] = dns
 import mqtt
-
 def check(cond, *msg):
     if not cond:
         raise AssertionError(" ".join(str(m) for m in msg))
@@ -90,7 +89,8 @@ def test_an_ip_address_is_never_looked_up(mp, running_broker):
 m = client("127.0.0.1")
 run_until(m, lambda: m.up)
 reconnect(m)
-check(dns.calls == [] and m.lookups == 0, dns.calls)
+check("broker_name" not in sys.modules, "an IP address needs no name module")
+check(dns.calls == [] and m.name is None, dns.calls)
 print("OK")
 """,
     )
@@ -124,11 +124,29 @@ with open("broker.addr", "w") as f:
     f.write("broker.local 127.0.0.1\\n")
 dns.fail = OSError(-202)
 m = client("broker.local")
-m.dns_fast_ms = 0  # every failure counts as slow
+m.name.fast_ms = 0  # every failure counts as slow
 run_until(m, lambda: m.up)
 for _ in range(2):
     reconnect(m)
 check(len(dns.calls) == 1, dns.calls)
+print("OK")
+""",
+    )
+
+
+def test_a_damaged_address_file_is_no_address(mp, running_broker):
+    run(
+        mp,
+        running_broker.port,
+        """
+with open("broker.addr", "w") as f:
+    f.write("broker.local evil.example.org\\n")  # a name here would be looked up: refused
+dns.fail = OSError(-202)
+m = client("broker.local")
+m.name.fast_ms = 0
+m.step(time.ticks_ms())
+check(not m.up and m.last_error.startswith("dns"), m.last_error)
+check(dns.calls == [("broker.local", True)], dns.calls)
 print("OK")
 """,
     )
@@ -141,7 +159,7 @@ def test_a_fast_failure_with_no_address_known_is_tried_again_later(mp, running_b
         """
 dns.fail = OSError(-2)
 m = client("broker.local")
-m.dns_retry_ms = 300
+m.name.retry_ms = 300
 now = time.ticks_ms()
 m.step(now)
 check(not m.up and m.last_error.startswith("dns"), m.last_error)
