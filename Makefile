@@ -68,6 +68,9 @@ $(STAMP): pyproject.toml
 	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# the desk reader's package without its Pi-only dependencies (the tests fake them);
+	# the pin is the `desk` extra's in pyproject.toml (tests/test_desk_reader.py checks)
+	$(BIN)/python -m pip install --quiet --no-deps mfrc522==0.0.7
 	touch $(STAMP)
 
 # What the hub needs from the system: Pango and a font with Polish letters, for PDF reports.

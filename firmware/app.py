@@ -52,7 +52,9 @@ class Reader:
         self.board = board
         self.cfg = cfg
         self.root = "ewidencjoner/%s/reader/%s/" % (cfg["site"], cfg["reader_id"])
-        self.clock = Clock()
+        self.up_ms = 0  # monotonic ms at the start of the current step (never wraps)
+        self._last = time.ticks_ms()
+        self.clock = Clock(self.mono)
         self.clock_src = "none"  # "hub" or "ntp": who set the clock last
         self.ntp: SNTP | None = None
         self._ntp_at = -1  # up_ms of the last good NTP answer (-1: none)
@@ -83,7 +85,9 @@ class Reader:
             '{"online":false}',
             cfg.get("tls"),
             cadata,
+            "broker.addr",  # the last good address of a broker given by name
         )
+        self.mq.feed = board.feed  # a name lookup blocks: it gets the whole watchdog period
         self.mq.subs = [
             (self.root + "ack", 1),
             (self.root + "config", 1),
@@ -114,7 +118,6 @@ class Reader:
         self.live = 0  # seq of the tap the child is waiting on (0: none)
         self.live_end = 0
         self.led_end = None
-        self.up_ms = 0
         self.taps = 0
         self.full = False
         self.step_errors = 0
@@ -174,24 +177,32 @@ class Reader:
         elif topic.endswith("/time"):
             t = msg.get("t")
             if isinstance(t, int) and not self.ntp_fresh():
-                self.set_clock(t, time.ticks_ms(), "hub")
+                self.set_clock(t, self.mono(), "hub")
 
     # ---- clock -------------------------------------------------------------
+    def mono(self, ticks=None):
+        """Monotonic ms since boot: up_ms plus the ticks since this step began.
+        Unlike ticks_diff against an old tick (valid 2**29 ms, 6.2 days) it has no
+        limit: the loop adds short ticks_diff's up, step after step."""
+        if ticks is None:
+            ticks = time.ticks_ms()
+        return self.up_ms + time.ticks_diff(ticks, self._last)
+
     def ntp_fresh(self):
         """A good NTP answer less than 2 x ntp_period_s ago (up_ms never wraps)."""
         if self._ntp_at < 0:
             return False
         return self.up_ms - self._ntp_at < 2000 * self.cfg["ntp_period_s"]
 
-    def set_clock(self, t, k0, src):
-        """The clock reads `t` at ticks `k0`; the RTC follows."""
+    def set_clock(self, t, at, src):
+        """The clock reads `t` at monotonic ms `at`; the RTC follows."""
         first = self.clock.t0 is None
-        self.clock.set(t, k0)
+        self.clock.set(t, at)
         if src != self.clock_src:
             self.clock_src = src
             self.status_due = True  # status reports the clock's source
         try:
-            self.board.set_time(t + (time.ticks_diff(time.ticks_ms(), k0) + 500) // 1000)
+            self.board.set_time(t + (self.mono() - at + 500) // 1000)
         except (OSError, ValueError, OverflowError) as e:
             log("rtc", "fail", e)
         if first:
@@ -201,10 +212,10 @@ class Reader:
         got = sntp.step(now)
         if got is not None:
             t, ms = got
-            before = self.clock.now(now)
+            before = self.clock.now(self.mono(now))
             self._ntp_at = self.up_ms
             self._ntp_err = None
-            self.set_clock(t, time.ticks_add(now, -ms), "ntp")
+            self.set_clock(t, self.mono(now) - ms, "ntp")
             log("ntp", "ok", t, "-" if before is None else t - before)
         elif sntp.last_error != self._ntp_err:
             self._ntp_err = sntp.last_error
@@ -230,13 +241,14 @@ class Reader:
         if not self.rfid_ok:
             return
         st = self.rfid.scan(found)
-        taps = self.det.update(found, st == mfrc522.OK, now)
+        mono = self.mono(now)
+        taps = self.det.update(found, st == mfrc522.OK, mono)
         for uid in taps:
             # feedback first, then flash, then (later, in the outbox) the network
             self.board.beep(self.cfg["beep_ms"])
             n = len(uid) // 2
             raw = bytes(int(uid[i : i + 2], 16) for i in range(0, 2 * n, 2))
-            seq = self.journal.append(raw, n, now, self.clock.now(now))
+            seq = self.journal.append(raw, n, now, self.clock.now(mono))
             self.taps += 1
             if not seq:
                 self.full = True
@@ -403,4 +415,9 @@ def main(slot=None):
     import board
 
     cfg = settings.load()
-    Reader(board.Board(cfg), cfg, slot).run()
+    b = board.Board(cfg)
+    if not cfg.get("wifi_ssid"):  # no Wi-Fi settings: set-up through our own access point
+        import setup_ap  # only then: the module's heap stays free in service
+
+        setup_ap.run(b, cfg)  # never returns: restarts once the settings are saved
+    Reader(b, cfg, slot).run()

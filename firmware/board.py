@@ -117,6 +117,17 @@ class Board:
             except OSError:
                 pass
 
+    def ap_start(self, essid):
+        """Our own open access point, for set-up only (setup_ap.py): 192.168.4.1."""
+        self.wlan.active(False)
+        ap = network.WLAN(network.AP_IF)
+        ap.active(True)
+        ap.config(essid=essid, authmode=network.AUTH_OPEN)
+        return ap
+
+    def uid_hex(self):
+        return "".join("%02X" % b for b in machine.unique_id())
+
     def wifi_up(self):
         return self.wlan.isconnected()
 

@@ -1,5 +1,9 @@
 # Tap detection and the reader's clock.
-import time
+#
+# Both take `now` as monotonic milliseconds since boot (app.Reader.mono(): the sum
+# of ticks_diff between consecutive loop steps, a plain int that never wraps),
+# not raw ticks_ms(): ticks_diff is valid for 2**29 ms (6.2 days) only, and a
+# reader runs for months, across holidays with no hub to set its clock.
 
 
 class Detector:
@@ -17,7 +21,7 @@ class Detector:
 
     def update(self, uids, clean, now):
         """uids: cards read this poll; clean: the poll had no error (an error is
-        never taken for absence). Returns the list of new taps."""
+        never taken for absence); now: monotonic ms. Returns the list of new taps."""
         taps = []
         for u in uids:
             if u in self.present:
@@ -25,7 +29,7 @@ class Detector:
                 continue
             self.present[u] = 0
             t = self.last.get(u)
-            if t is not None and time.ticks_diff(now, t) < self.cooldown:
+            if t is not None and now - t < self.cooldown:
                 continue
             self.last[u] = now
             taps.append(u)
@@ -43,27 +47,28 @@ class Detector:
                 for u in gone:
                     del self.present[u]
         if self.last and len(self.last) > 8:
-            for u in [u for u in self.last if time.ticks_diff(now, self.last[u]) >= self.cooldown]:
+            for u in [u for u in self.last if now - self.last[u] >= self.cooldown]:
                 del self.last[u]
         return taps
 
 
 class Clock:
-    """Epoch seconds from the hub's `time` topic (or NTP), kept with ticks_ms.
-    now() is None until set: a tap then carries no `t`."""
+    """Epoch seconds from the hub's `time` topic (or NTP), carried forward by the
+    monotonic ms of the loop. now() is None until set: a tap then carries no `t`."""
 
-    def __init__(self):
+    def __init__(self, mono):
+        self.mono = mono  # fn() -> monotonic ms now
         self.t0: int | None = None
-        self.k0 = time.ticks_ms()
+        self.at = 0  # monotonic ms at which the epoch was t0
 
-    def set(self, t, now=None):
+    def set(self, t, at):
         self.t0 = int(t)
-        self.k0 = time.ticks_ms() if now is None else now
+        self.at = at
 
-    def now(self, ticks=None):
+    def now(self, at=None):
         if self.t0 is None:
             return None
-        if ticks is None:
-            ticks = time.ticks_ms()
+        if at is None:
+            at = self.mono()
         # rounded: the hub's `t` is already whole seconds (truncated), do not floor twice
-        return self.t0 + (time.ticks_diff(ticks, self.k0) + 500) // 1000
+        return self.t0 + (at - self.at + 500) // 1000

@@ -2,8 +2,18 @@
 # facts collected in shared/research/mfrc522.md.
 #
 # * every register access reuses one preallocated 2-byte buffer (no allocation);
-# * every transceive is bounded twice: by the chip timer (TAuto, 25 ms) and by
-#   a software deadline, so a dead or stuck chip can never hang the loop;
+# * every transceive is bounded twice: by the chip timer (TAuto) and by a
+#   software deadline, so a dead or stuck chip can never hang the loop. The
+#   timer is short (3 ms): it starts when our frame ends and stops at the 5th
+#   bit of the answer, and a card answers REQA/ANTICOLL/SELECT after a fixed
+#   frame delay of ~91 us (ISO/IEC 14443-3 FDT = 1236/fc), so 3 ms is ample
+#   margin, where the common 25 ms made a no-card poll ~30 ms and four cards
+#   on the reader ~140 ms (HLTA's success is a timeout: it waits the timer out);
+# * HLTA has its own 1 ms wait: a card that disobeys answers within 1 ms;
+# * card-side read errors (a card at the edge of the field: parity, protocol,
+#   CRC/BCC, collisions, silence mid-anticollision) never count toward the
+#   hard-reset limit; only what no card can cause does (no IRQ at all, RxIRq
+#   with an empty FIFO, WrErr/TempErr in ErrorReg);
 # * anticollision + SELECT through all cascade levels, decided by SAK bit 0x04,
 #   so 4-, 7- and 10-byte UIDs and a genuine 4-byte UID starting 0x88 all read
 #   correctly; BCC and CRC_A are checked by the host;
@@ -57,6 +67,13 @@ COLL = const(3)  # bit collision (resolved inside select(); never returned by sc
 CRC = const(4)  # CRC_A of the SAK frame wrong
 BCC = const(5)  # BCC of the anticollision frame wrong
 HANG = const(6)  # no IRQ before the software deadline: chip not responding
+FAULT = const(7)  # the chip said something no card can cause: empty FIFO on RxIRq, WrErr/TempErr
+
+# timer: TPrescaler 169 -> (2 * 169 + 1) / 13.56 MHz = 25 us per tick
+_PRESCALER = const(0xA9)
+TIMER_TICKS = 120  # 3 ms: no-card timeout of REQA/WUPA/ANTICOLL/SELECT
+HLTA_TICKS = 40  # 1 ms: HLTA's success is silence for 1 ms
+RESET_WAIT_MS = 50  # after a hard reset, before the first SPI access (ESPHome, Arduino)
 
 _SEL = (0x93, 0x95, 0x97)
 _HEX = b"0123456789ABCDEF"
@@ -89,6 +106,8 @@ class MFRC522:
     """
 
     def __init__(self, spi, cs, rst=None, timeout_ms=40, err_limit=5, settle_ms=5):
+        # timer_ticks / hlta_ticks are per instance so the bench can compare the
+        # old constants (1000 / 1000, 25 ms each) in the same run
         self.spi = spi
         self.cs = cs
         self.rst = rst
@@ -110,6 +129,9 @@ class MFRC522:
         self.sak = 0
         self.atqa = 0
         self.version = 0
+        self.timer_ticks = TIMER_TICKS
+        self.hlta_ticks = HLTA_TICKS
+        self._reload = -1  # TReload value last written (-1: unknown)
         self.errors = 0  # consecutive chip errors
         self.resets = 0  # hard resets done by the self-healing path
         self.ok = False  # chip initialised and answering
@@ -170,6 +192,7 @@ class MFRC522:
             self.rst.value(0)
             time.sleep_us(10)  # datasheet: >= 100 ns
             self.rst.value(1)
+            time.sleep_ms(RESET_WAIT_MS)  # oscillator start-up
             return self._wait_powerup()
         return self.soft_reset()
 
@@ -193,12 +216,13 @@ class MFRC522:
         w(_RXMODE, 0x00)  # CRCs are computed and checked by the host
         w(_MODWIDTH, 0x26)
         w(_TMODE, 0x80)  # TAuto: timer starts at the end of TX
-        w(_TPRESCALER, 0xA9)  # 169 -> 25 us per tick
-        w(_TRELOADH, 0x03)
-        w(_TRELOADL, 0xE8)  # 1000 ticks = 25 ms no-card timeout
+        w(_TPRESCALER, _PRESCALER)  # 25 us per tick
+        self._reload = -1
+        self._timer(self.timer_ticks)
         w(_TXASK, 0x40)  # Force100ASK
         w(_MODE, 0x3D)  # CRC preset 0x6363
-        w(_RFCFG, (gain & 7) << 4)
+        # RxGain is bits 6:4; bit 7 and bits 3:0 are reserved: keep what the chip has
+        w(_RFCFG, (self._rd(_RFCFG) & 0x8F) | ((gain & 7) << 4))
         w(_COMIEN, 0x80)
         w(_TXCONTROL, self._rd(_TXCONTROL) & 0xFC)  # field off until a poll
         self.version = self._rd(_VERSION)
@@ -216,7 +240,14 @@ class MFRC522:
         v = self._rd(_VERSION)
         if v in (0x00, 0xFF):
             return False
-        return self._rd(_TMODE) == 0x80 and self._rd(_TRELOADL) == 0xE8
+        return self._rd(_TMODE) == 0x80 and self._rd(_TPRESCALER) == _PRESCALER
+
+    def _timer(self, ticks):
+        # TReload takes effect at the next timer start; written only when it changes
+        if ticks != self._reload:
+            self._wr(_TRELOADH, ticks >> 8)
+            self._wr(_TRELOADL, ticks & 0xFF)
+            self._reload = ticks
 
     def heal(self):
         """Hard reset and full re-init; returns True when the chip is back."""
@@ -249,12 +280,18 @@ class MFRC522:
                 return HANG
         w(_COMMAND, _IDLE)
         err = self._rd(_ERROR)
+        if err & 0xC0:  # WrErr | TempErr: a chip (or bus) fault, never a card's
+            self.rx_len = 0
+            return FAULT
         if err & 0x13:  # BufferOvfl | ParityErr | ProtocolErr
             self.rx_len = 0
             return ERR
         lvl = self._rd(_FIFOLEVEL) & 0x7F
         if lvl > 64:
             lvl = 64
+        if lvl == 0 and not err & 0x08:  # RxIRq and nothing received: stuck FIFO
+            self.rx_len = 0
+            return FAULT
         self.rx_bits = self._rd(_CONTROL) & 0x07
         if lvl:
             self._read_fifo(lvl)
@@ -280,10 +317,11 @@ class MFRC522:
         return self._note(self._request(_WUPA if wake else _REQA))
 
     def _note(self, st):
-        # count consecutive chip-level errors; a clean answer or silence resets them
+        # count consecutive chip faults; a clean answer or the timer firing (the
+        # chip works) resets them; a card's read errors leave the count alone
         if st in (OK, NOCARD):
             self.errors = 0
-        elif st in (HANG, ERR):
+        elif st in (HANG, FAULT):
             self.errors += 1
         self.last_status = st
         return st
@@ -390,7 +428,9 @@ class MFRC522:
         c = crc_a(tx, 2)
         tx[2] = c & 0xFF
         tx[3] = c >> 8
+        self._timer(self.hlta_ticks)
         st = self._transceive(4)
+        self._timer(self.timer_ticks)
         return OK if st == NOCARD else ERR
 
     def uid_str(self):

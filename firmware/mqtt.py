@@ -7,6 +7,12 @@
 # with exponential back-off. Resending unacknowledged PUBLISHes with DUP after
 # a reconnect is the owner's job (on_connect), because only the owner can
 # refresh the tap's `now`. Optional TLS through the `ssl` module.
+#
+# The one call that can block is socket.getaddrinfo() for a broker given by name:
+# broker_name.py (imported only then) looks it up once a boot with the watchdog fed,
+# keeps it, and falls back to the last good address. An IP address is never looked up.
+# The TLS handshake runs on the non-blocking socket, one step per loop, within
+# `connect_timeout` ("tls timeout").
 import errno
 import random
 import select
@@ -34,6 +40,14 @@ def _str(s):
     return bytes((len(s) >> 8, len(s) & 0xFF)) + s
 
 
+def is_ip(host):
+    """A dotted IPv4 address (never looked up), as opposed to a host name."""
+    parts = host.split(".")
+    if len(parts) != 4:
+        return False
+    return all(p and len(p) <= 3 and p.isdigit() and int(p) <= 255 for p in parts)
+
+
 def _packet(first, body):
     n = len(body)
     hdr = bytearray((first,))
@@ -59,6 +73,7 @@ class MQTT:
         will_msg=None,
         tls=False,
         cadata=None,
+        addr_file=None,
     ):
         self.client_id = client_id
         self.host = host
@@ -76,6 +91,13 @@ class MQTT:
         self.on_connect = None  # fn(session_present)
         self.on_disconnect = None  # fn()
         self.on_fail = None  # fn(reason): a connection attempt or connection failed
+        self.feed = None  # fn(): feeds the watchdog; called right before a blocking lookup
+        self.connect_timeout = _CONNECT_TIMEOUT
+        self.name = None  # broker_name.BrokerName when the broker is given by name
+        if not is_ip(host):
+            import broker_name  # only then: an IP address needs none of it
+
+            self.name = broker_name.BrokerName(host, port, addr_file)
         self.state = DOWN
         self.sock = None
         self._poll = None
@@ -145,8 +167,14 @@ class MQTT:
         self._t_state = now
         try:
             if self._addr is None:
-                # may block for DNS; use an IP address for the broker on readers
-                self._addr = socket.getaddrinfo(self.host, self.port)[0][-1]
+                ip = self.host
+                if self.name is not None:
+                    ip = self.name.address(now, self.feed)
+                    if ip is None:
+                        self._fail(self.name.last_error or "dns", now)
+                        return
+                # a numeric address: getaddrinfo only converts it, no DNS
+                self._addr = socket.getaddrinfo(ip, self.port)[0][-1]
             s = socket.socket()
             s.setblocking(False)
             try:
@@ -208,7 +236,7 @@ class MQTT:
             p = self._poll
             ev = p.poll(0) if p is not None else None
             if not ev:
-                if time.ticks_diff(now, self._t_state) > _CONNECT_TIMEOUT:
+                if time.ticks_diff(now, self._t_state) > self.connect_timeout:
                     self._fail("tcp timeout", now)
                 return
             flags = ev[0][1]
@@ -240,8 +268,9 @@ class MQTT:
         if not self._read(now):
             return
         if self.state == WAIT:
-            if time.ticks_diff(now, self._t_state) > _CONNECT_TIMEOUT:
-                self._fail("connack timeout", now)
+            if time.ticks_diff(now, self._t_state) > self.connect_timeout:
+                # over TLS, silence before CONNACK is a handshake that never ended
+                self._fail("tls timeout" if self.tls and not self._rb else "connack timeout", now)
             return
         ka = self.keepalive * 1000
         if ka:

@@ -14,7 +14,7 @@ DEFAULTS = {
     "site": "default",
     "wifi_ssid": "",
     "wifi_pass": "",
-    "broker_host": "192.168.1.2",  # an IP address: DNS lookups block
+    "broker_host": "192.168.1.2",  # best an IP address; a name is looked up once a boot
     "broker_port": 1883,
     "mqtt_user": "",
     "mqtt_pass": "",

@@ -153,6 +153,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/api/guardians", ""): Rule(REGISTRAR),
     ("GET", "/api/cards", ""): Rule(STAFF_AND_INSPECTOR),
     ("GET", "/api/cards/unknown", ""): Rule(REGISTRAR),
+    ("GET", "/api/cards/desk-reads", ""): Rule(REGISTRAR),
     ("POST", "/api/cards", ""): same(REGISTRAR),
     ("POST", "/api/cards/{card_id}/revoke", ""): same(REGISTRAR),
     ("GET", "/api/days", ""): Rule(OWN_FAMILY_READ),  # a parent: filtered to their own

@@ -3,6 +3,7 @@
 # "wifi down" command makes isconnected() false).
 STA_IF = 0
 AP_IF = 1
+AUTH_OPEN = 0
 up = True
 
 

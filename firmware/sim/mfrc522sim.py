@@ -7,6 +7,43 @@
 # (with the "*" variants that return to HALT). Faults can be injected: chip off
 # the bus, FIFO level stuck at 0, PowerDown stuck, clone VersionReg, corrupt
 # BCC/CRC, parity and protocol errors, card removed mid-read, and a missing timer.
+#
+# Time (chip.timed = True; off by default, so long soaks and step-count tests stay
+# fast): a transceive's answer and its IRQs appear
+# only once the time the real chip would take has passed (time.ticks_us()):
+#   our frame on air -> the card's frame delay -> its answer on air, or, with no
+#   answer, our frame on air -> the timer ((2 * TPrescaler + 1) * (TReload + 1) / fc).
+# Air time counts 128/fc (9.44 us) per bit at 106 kbit/s: SOF, data bits, one
+# parity bit per whole byte, EOF (AIR_* below). SPI and the host's own time are
+# not modelled unless chip.txn_us is set: then the chip keeps its own device
+# clock (chip.clock_us) instead of ticks_us(), and every SPI transaction advances
+# it by txn_us, as one register access from MicroPython on an ESP32 takes (the
+# driver polling ComIrq during a wait then costs device time, not the
+# interpreter's; bench/firmware.py sets it and prints the value it assumes).
+# With chip.timed = False everything lands at once; chip.wait_us adds up the
+# modelled time of every transceive either way.
+try:
+    from time import ticks_add, ticks_diff, ticks_us
+except ImportError:  # CPython: the hub's desk-reader test drives this simulator too
+    import time as _time
+
+    _PERIOD = 1 << 30
+
+    def ticks_us():
+        return (_time.monotonic_ns() // 1000) % _PERIOD
+
+    def ticks_add(t, d):
+        return (t + d) % _PERIOD
+
+    def ticks_diff(a, b):
+        return ((a - b + _PERIOD // 2) % _PERIOD) - _PERIOD // 2
+
+
+FC = 13560000  # carrier, Hz
+BIT_US = 128 * 1000000 / FC  # 9.44 us per bit at 106 kbit/s
+AIR_SOF_EOF_BITS = 3  # reader frame: start of frame + end of frame (~2 bit times)
+CARD_SOF_EOF_BITS = 2  # card frame: Manchester SOF + EOF
+FDT_US = 1236 * 1000000 / FC  # card frame delay time after our frame (91 us)
 
 IDLE = 0
 READY = 1
@@ -200,6 +237,13 @@ class Chip:
         self.trace = None  # a list: every frame sent to the cards, as (bytes, nbits)
         self.spi_bytes = 0
         self.powered = True  # NRSTPD high
+        self.timed = False  # True: answers and the timer take device time (see the top)
+        self.wait_us = 0  # modelled air/timer time of all transceives so far
+        self.txn_us = 0  # device time of one SPI transaction (0: real time, ticks_us)
+        self.clock_us = 0  # the device clock when txn_us is set
+        self.txns = 0  # SPI transactions so far
+        self.rfcfg_reserved_changed = 0  # writes that changed RFCfgReg's reserved bits
+        self._due = None  # (ticks_us due, fifo, error, control, coll, irq) of a transceive in flight
         self._pd_reads = 0
         self._cs = 1
         self._first = True
@@ -215,6 +259,7 @@ class Chip:
         for k, v in _RESET.items():
             r[k] = v
         r[0x37] = self.version
+        self._due = None
         self.fifo = bytearray()
         self._pd_reads = 2  # PowerDown reads 1 for a couple of reads after reset
         self._field(False)
@@ -242,6 +287,8 @@ class Chip:
         v = 1 if v else 0
         if v == 0 and self._cs == 1:
             self._first = True
+            self.txns += 1
+            self.clock_us += self.txn_us
         self._cs = v
 
     def xfer(self, b):
@@ -264,7 +311,22 @@ class Chip:
         return 0
 
     # ---- registers ---------------------------------------------------------------
+    def _settle(self):
+        # the answer of a transceive in flight lands once its device time has passed
+        d = self._due
+        if d is not None and ticks_diff(self._now(), d[0]) >= 0:
+            self._due = None
+            r = self.regs
+            self.fifo = d[1]
+            r[0x06] |= d[2]
+            r[0x0C] = (r[0x0C] & 0xF8) | d[3]
+            if d[4] >= 0:
+                r[0x0E] = d[4]
+            r[0x04] |= d[5]
+
     def read_reg(self, a):
+        if self._due is not None:
+            self._settle()
         r = self.regs
         if a == 0x09:
             if self.fifo:
@@ -288,6 +350,8 @@ class Chip:
 
     def write_reg(self, a, v):
         r = self.regs
+        if a == 0x26 and (v ^ r[0x26]) & 0x8F:
+            self.rfcfg_reserved_changed += 1
         if a == 0x09:
             if len(self.fifo) >= 64:
                 r[0x06] |= 0x10  # BufferOvfl
@@ -336,6 +400,8 @@ class Chip:
             r[0x05] |= 0x04
             return
         if cmd == 0x00 or cmd == 0x0C:  # Idle / Transceive (waits for StartSend)
+            if cmd == 0x00:
+                self._due = None  # Idle cancels a transceive in flight
             r[1] = (r[1] & 0xF0) | cmd
             return
         if cmd in (0x01, 0x02, 0x04, 0x07, 0x08, 0x0E):
@@ -357,10 +423,11 @@ class Chip:
         r[0x06] = 0
         r[0x0E] = (r[0x0E] & 0x80) | 0x20  # CollPosNotValid until a collision
         r[0x04] |= 0x40  # TxIRq
+        nbits = 8 * len(data) - (8 - tx_bits if tx_bits else 0)
+        self._tx_us = air_us(nbits, AIR_SOF_EOF_BITS)
         if not self.field_on() or not data:
             self._timeout()
             return
-        nbits = 8 * len(data) - (8 - tx_bits if tx_bits else 0)
         self.frames += 1
         if self.trace is not None:
             self.trace.append((data, nbits))
@@ -414,22 +481,51 @@ class Chip:
         if n > 64:
             out = out[:64]
             r[0x06] |= 0x10
-        self.fifo = out
-        r[0x0C] = (r[0x0C] & 0xF8) | (total & 7)
+        err = r[0x06]
+        r[0x06] = 0
+        collreg = -1
         if coll >= 0:
-            r[0x06] |= 0x08
+            err |= 0x08
             pos = first + coll + 1  # 1-based bit position inside the level
-            r[0x0E] = (r[0x0E] & 0x80) | (pos & 0x1F)
-        r[0x04] |= 0x20  # RxIRq
-        if r[0x06] & 0x13:
-            r[0x04] |= 0x02  # ErrIRq
+            collreg = (r[0x0E] & 0x80) | (pos & 0x1F)
+        irq = 0x20  # RxIRq
+        if err & 0x13:
+            irq |= 0x02  # ErrIRq
+        # the card's answer ends after our frame, its frame delay and its own frame
+        end = self._tx_us + FDT_US + air_us(bits, CARD_SOF_EOF_BITS)
+        self._deliver(end, out, err, total & 7, collreg, irq)
+
+    def timer_us(self):
+        r = self.regs
+        prescaler = ((r[0x2A] & 0x0F) << 8) | r[0x2B]
+        reload = (r[0x2C] << 8) | r[0x2D]
+        return (2 * prescaler + 1) * (reload + 1) * 1000000 / FC
 
     def _timeout(self):
         r = self.regs
         self.fifo = bytearray()
         timer = (r[0x2A] & 0x80) and (r[0x2C] or r[0x2D])
         if timer and not self.no_timer:
-            r[0x04] |= 0x01  # TimerIRq
+            self._deliver(self._tx_us + self.timer_us(), bytearray(), 0, 0, -1, 0x01)  # TimerIRq
+
+    def _now(self):
+        if self.txn_us:
+            return self.clock_us & 0x3FFFFFFF  # a ticks value, as ticks_us() gives
+        return ticks_us()
+
+    def _deliver(self, us, fifo, err, last_bits, collreg, irq):
+        self.wait_us += us
+        at = self._now()
+        if self.timed:
+            at = ticks_add(at, int(us))
+        self._due = (at, fifo, err, last_bits, collreg, irq)
+        if not self.timed:
+            self._settle()
+
+
+def air_us(bits, framing_bits):
+    # data bits, a parity bit per whole byte, start and end of frame
+    return (bits + bits // 8 + framing_bits) * BIT_US
 
 
 class SimSPI:

@@ -103,12 +103,21 @@ def provision_command(
 
 @click.command("new-login")
 @click.argument("reader_id")
+@click.option(
+    "--before-registration",
+    is_flag=True,
+    help="For a reader set up on its own access point: it logs in, then waits on the readers "
+    "page until `readers add`.",
+)
 @click.pass_context
-def new_login(ctx: click.Context, reader_id: str) -> None:
+def new_login(ctx: click.Context, reader_id: str, before_registration: bool) -> None:
     """Give a reader a new MQTT password (the old one stops working) and print it once, for a
-    config.json written by hand; `reader provision` does this and writes the file."""
+    config.json written by hand or the reader's set-up page; `reader provision` does this and
+    writes the file."""
     try:
-        password = broker_credentials.issue(database_from(ctx), reader_id)
+        password = broker_credentials.issue(
+            database_from(ctx), reader_id, before_registration=before_registration
+        )
     except CredentialsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"mqtt_user: {reader_id}\nmqtt_pass: {password}")

@@ -46,6 +46,10 @@ COMMANDS = {
         "hub.cli.journal:day_command",
         "Each child's arrivals and departures on a day, with flags to resolve.",
     ),
+    "desk-reader": LazyCommand(
+        "hub.cli.desk:desk_reader_command",
+        "Read cards at the desk into the cards page, until Ctrl-C.",
+    ),
     "export": LazyCommand("hub.cli.exports:export_group", "Export stored data."),
     "fees": LazyCommand(
         "hub.cli.fees:fees_group",

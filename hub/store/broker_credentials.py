@@ -60,14 +60,17 @@ def verify(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
-def issue(db: Database, reader_id: str) -> str:
+def issue(db: Database, reader_id: str, *, before_registration: bool = False) -> str:
     """Make a new password for a reader (replacing any old one) and return it in clear.
 
     The old password stops working at the embedded broker within seconds and at Mosquitto
-    once its password file is rewritten (`broker-passwords`) and Mosquitto restarted."""
+    once its password file is rewritten (`broker-passwords`) and Mosquitto restarted.
+    `before_registration`: for a reader set up without a cable, which logs in and waits on
+    the readers page to be registered (its ACL is the same: only its own topics)."""
     if not READER_ID_PATTERN.match(reader_id) or reader_id == HUB_USER:
         raise CredentialsError(f"{reader_id!r} cannot be a reader's MQTT user name")
-    if db.execute("SELECT 1 FROM readers WHERE id = ?", [reader_id]).fetchone() is None:
+    registered = db.execute("SELECT 1 FROM readers WHERE id = ?", [reader_id]).fetchone() is not None
+    if not registered and not before_registration:
         raise CredentialsError(f"reader {reader_id!r} is not registered")
     password = new_password()
     with db.conn:

@@ -210,6 +210,21 @@ def unknown_cards(db: Database, since: str) -> list[dict[str, Any]]:
     )
 
 
+def seen_uids(db: Database, start: str, limit: int = 3) -> list[str]:
+    """Card UIDs assigned or tapped so far that begin with the hex `start` (the whole UID
+    included), at most `limit`: a range over the `uid` indexes (hex digits sort before "G")."""
+    bounds = {"start": start, "end": start + "G", "limit": limit}
+    return [
+        row["uid"]
+        for row in db.query(
+            """SELECT uid FROM cards WHERE uid >= :start AND uid < :end
+               UNION SELECT uid FROM taps WHERE uid >= :start AND uid < :end
+               ORDER BY uid LIMIT :limit""",
+            bounds,
+        )
+    ]
+
+
 CARD_QUERY = (
     """SELECT k.*, c.first_name, c.last_name, c.group_id FROM cards k JOIN children c ON c.id = k.child_id"""
 )

@@ -142,6 +142,22 @@ def list_quarantine(
     return [_public(row) for row in rows]
 
 
+def waiting_readers(db: Database) -> list[dict[str, Any]]:
+    """Readers waiting to be registered, newest first: they connect with their own login (the
+    broker let them in) but are not in the register, so their messages wait here as
+    `unknown_reader` until `readers add` (the reader keeps its taps until the hub acks)."""
+    return list(
+        db.query(
+            """SELECT reader_id, min(first_received_at) AS first_seen,
+                      max(last_received_at) AS last_seen, sum(count) AS messages
+               FROM quarantine
+               WHERE reason = 'unknown_reader' AND resolved_at IS NULL AND reader_id IS NOT NULL
+                 AND reader_id NOT IN (SELECT id FROM readers)
+               GROUP BY reader_id ORDER BY last_seen DESC"""
+        )
+    )
+
+
 def count_by_reason(db: Database) -> dict[str, int]:
     rows = db.execute(
         "SELECT reason, sum(count) FROM quarantine WHERE resolved_at IS NULL GROUP BY reason ORDER BY reason"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -211,3 +212,19 @@ def test_default_pins_come_from_hardware_pinout() -> None:
     assert not set(gpios) & {6, 7, 8, 9, 10, 11}, "GPIO 6-11 are the flash chip's"
     for name in ("sck", "mosi", "rc522_sda", "rc522_rst", "buzzer", "led_r", "led_g", "led_b"):
         assert pinout["pins"][name]["gpio"] < 34, f"{name} needs an output-capable GPIO"
+
+
+def test_the_hardware_documents_follow_the_pinout() -> None:
+    """pinout.json is the one source: every GPIO it names is in the wiring diagram, and every
+    part value around the pins (resistors, diode, transistors) is in wiring.md and bom.md."""
+    pinout = json.loads((REPO / "hardware" / "pinout.json").read_text())
+    wiring = (REPO / "hardware" / "wiring.md").read_text()
+    bom = (REPO / "hardware" / "bom.md").read_text()
+    for name, pin in pinout["pins"].items():
+        assert re.search(rf"GPIO {pin['gpio']}\b", wiring), f"{name}: GPIO {pin['gpio']} not in wiring.md"
+    for name, value in pinout["parts"].items():
+        assert value in wiring, f"{name} = {value} not in wiring.md"
+        assert value in bom, f"{name} = {value} not in bom.md"
+    for stale in ("220 Ω", "220R", "90–100 cm"):
+        for doc in ("wiring.md", "bom.md", "mounting.md"):
+            assert stale not in (REPO / "hardware" / doc).read_text(), f"{stale} left in {doc}"

@@ -303,3 +303,97 @@ check(chip.spi_bytes - n == 2, chip.spi_bytes - n)
 print("OK")
 """,
     )
+
+
+def test_device_time_no_card_poll_waits_the_short_timer(mp):
+    # the simulator models the chip's timer: a no-card poll lasts (at least) the
+    # 3 ms timer plus the WUPA on air, not the old 25 ms, and never returns early
+    run(
+        mp,
+        """
+chip, d = make()
+chip.timed = True
+scan(d)
+check(abs(chip.timer_us() - 3025) < 1, chip.timer_us())  # 121 ticks of 25 us
+chip.wait_us = 0
+t = time.ticks_us()
+st, f = scan(d)
+dt = time.ticks_diff(time.ticks_us(), t)
+check(st == M.OK and f == [], st, f)
+check(3000 < chip.wait_us < 3300, chip.wait_us)
+check(dt >= chip.wait_us, "the answer came before its device time", dt, chip.wait_us)
+print("OK")
+""",
+    )
+
+
+def test_device_time_four_cards_fit_the_step_budget(mp):
+    # four cards: each is halted with the 1 ms HLTA wait (success is silence), so
+    # the modelled chip time (~24 ms, mostly air time) stays far under the 100 ms
+    # step; with the old 25 ms timer for everything the same poll waited ~120 ms
+    run(
+        mp,
+        """
+chip, d = make()
+uids = ["04A3C6CAE26180", "8812AB34", "0102030405060708090A", "00000001"]
+for u in uids:
+    chip.cards.append(card(u))
+chip.wait_us = 0
+st, f = scan(d)
+check(st == M.OK and sorted(f) == sorted(uids), st, f)
+new = chip.wait_us
+check(new < 30000, new)
+d.timer_ticks = d.hlta_ticks = 1000  # the old constants: 25 ms for every wait
+d.init()
+chip.wait_us = 0
+st, f = scan(d)
+check(st == M.OK and sorted(f) == sorted(uids), st, f)
+check(chip.wait_us > new + 4 * 23000, chip.wait_us)  # four 25 ms HLTA waits
+print("OK", new, chip.wait_us)
+""",
+    )
+
+
+def test_hard_reset_waits_50_ms_and_rfcfg_keeps_reserved_bits(mp):
+    run(
+        mp,
+        """
+chip, d = make()
+t = time.ticks_ms()
+check(d.init(gain=7, hard=True))
+check(time.ticks_diff(time.ticks_ms(), t) >= M.RESET_WAIT_MS)
+check(chip.regs[0x26] == 0x78, hex(chip.regs[0x26]))  # reset 0x48: RxGain 7, reserved 0x08 kept
+check(chip.rfcfg_reserved_changed == 0, chip.rfcfg_reserved_changed)
+check(d.init(gain=0))
+check(chip.regs[0x26] == 0x08, hex(chip.regs[0x26]))
+check(chip.rfcfg_reserved_changed == 0, chip.rfcfg_reserved_changed)
+print("OK")
+""",
+    )
+
+
+@pytest.mark.parametrize("fault", ["parity_errors", "protocol_errors", "bad_crc", "bad_bcc", "remove_after"])
+def test_a_card_at_the_edge_of_the_field_is_no_chip_failure(mp, fault):
+    # a card held at the edge of the field reads badly for a long time; that is not
+    # the chip failing: no hard reset (which would also cost its 50 ms wait)
+    target = "c" if fault in ("bad_crc", "bad_bcc") else "chip"
+    run(
+        mp,
+        f"""
+chip, d = make()
+c = card("04A3C6CAE26180")
+chip.cards.append(c)
+for i in range(3 * d.err_limit):
+    if {fault!r} == "remove_after":
+        chip.cards = [c]
+        c.reset()
+        chip.remove_after = 2  # gone mid-anticollision
+    else:
+        setattr({target}, {fault!r}, 1)
+    st, f = scan(d)
+    check(f == [], i, st, f)
+    check(d.errors == 0, "counted as a chip error", i, st, d.errors)
+check(d.resets == 0)
+print("OK")
+""",
+    )

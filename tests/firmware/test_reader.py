@@ -149,3 +149,88 @@ check(heap > free - 4096, "garbage counted as used heap", heap, free)
 print("OK")
 """,
     )
+
+
+LONG_OFFLINE = """
+import sys
+
+class FakeTime:
+    # time.ticks_* as MicroPython defines them (period 2**30), on a clock the test
+    # moves: a reader left running for weeks in a few seconds
+    PERIOD = 1 << 30
+
+    def __init__(self, real):
+        self.real = real
+        self.ms = 1000
+        self.ticks_us = real.ticks_us
+        self.sleep_us = real.sleep_us
+        self.time = real.time
+        self.gmtime = real.gmtime
+
+    def ticks_ms(self):
+        return self.ms % self.PERIOD
+
+    def ticks_add(self, t, d):
+        return (t + d) % self.PERIOD
+
+    def ticks_diff(self, a, b):
+        return ((a - b + self.PERIOD // 2) % self.PERIOD) - self.PERIOD // 2
+
+    def sleep_ms(self, ms):
+        self.ms += ms
+
+import time as real_time
+ft = FakeTime(real_time)
+sys.modules["time"] = ft
+
+import harness
+
+r, chip = harness.make_reader(broker_port=1, poll_ms=0, cooldown_ms=3000, settle_ms=0,
+                              journal_dir="j", rfid_check_ms=10**9)
+chip.timed = False
+r.begin()
+T0 = 1795420800
+r.set_clock(T0, r.mono(), "hub")  # the hub's time, then the hub is gone for weeks
+start = ft.ms
+
+def run_for(ms, step=60000):
+    end = ft.ms + ms
+    while ft.ms < end:
+        ft.ms += step
+        r.step(False)
+
+def tap(uid):
+    chip.cards.append(harness.card(uid))
+    n = r.taps
+    for _ in range(3):
+        ft.ms += 50
+        r.step(False)
+    chip.cards = []
+    for _ in range(4):
+        ft.ms += 50
+        r.step(False)
+    check(r.taps == n + 1, "tap not taken", uid, (ft.ms - start) // 86400000, "days")
+
+tap("04A3C6CAE26180")
+for days in (7, 9, 13, 20):  # past 2**29 ms (6.2 days) and 2**30 ms (12.4 days)
+    run_for(days * 86400000 - (ft.ms - start))
+    tap("04A3C6CAE26180")  # the same card again: a departure after the holiday
+r.journal.rewind()
+got = []
+while True:
+    e = r.journal.next_tap()
+    if e is None:
+        break
+    got.append(e[3] - T0)
+want = [0, 7 * 86400, 9 * 86400, 13 * 86400, 20 * 86400]
+check(len(got) == 5, got)
+for g, w in zip(got, want):
+    check(abs(g - w) <= 1, "tap time off", got, want)
+print("OK")
+"""
+
+
+def test_time_stays_right_over_weeks_offline(mp):
+    # the clock was set once, then no NTP and no hub for 20 days: ticks_ms wrapped
+    # (2**30 ms) and ticks_diff (valid 2**29 ms = 6.2 days) would have lied
+    run(mp, LONG_OFFLINE)

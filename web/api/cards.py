@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from hub.ingest.desk_reader import recent_reads
 from hub.store import cards
 from hub.timefmt import local_day_bounds
 from web.api.models import Card, UnknownCard, each
@@ -47,6 +48,23 @@ def get_unknown_cards(
 ) -> list[UnknownCard]:
     first = today(settings) - timedelta(days=days_back - 1)
     return each(UnknownCard, cards.unknown_cards(db, local_day_bounds(first, first, settings.tz)[0]))
+
+
+class DeskRead(BaseModel):
+    n: int = Field(description="The read's number: ask for those after the last one seen")
+    uid: str
+    at: str = Field(description="When it was read (UTC)")
+
+
+@router.get(
+    "/cards/desk-reads",
+    summary="Cards read lately by the desk reader (`ewidencjoner desk-reader`)",
+    dependencies=carder,
+)
+def get_desk_reads(
+    settings: SiteSettings, after: Annotated[int, Query(ge=0, le=2**53)] = 0
+) -> list[DeskRead]:
+    return [DeskRead(n=r.n, uid=r.uid, at=r.at) for r in recent_reads(settings.database, after)]
 
 
 @router.post("/cards", status_code=201, summary="Assign a card to a child", dependencies=carder)

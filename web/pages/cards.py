@@ -19,6 +19,7 @@ from starlette.datastructures import QueryParams
 
 from hub.config import Settings
 from hub.refusal import Refusal
+from hub.services.typed_uid import card_uid_from_typed
 from hub.store import cards, registry
 from hub.store.db import stored_integer
 from hub.timefmt import from_db, local_day_bounds
@@ -126,7 +127,7 @@ def assign(
     """A new card, or an unknown one from the list (then `unknown` names its UID)."""
     failed = f"unknown-{fields['unknown']}" if fields.get("unknown") else "new"
     try:
-        uid = required_text(fields.get("uid"), "uid")
+        uid = _typed_uid(db, required_text(fields.get("uid"), "uid"))
         child_id = _child_id(db, fields.get("child_id", ""))
         author, number, holder = actor(request), fields.get("number", ""), fields.get("holder", "")
         if fields.get("from_now") == "yes":
@@ -148,6 +149,14 @@ def assign(
     except (FormError, Refusal) as exc:
         return page(request, db, settings, templates, 422, values=fields, failed=failed, error=exc)
     return RedirectResponse("/cards?saved=assigned", status_code=303)
+
+
+def _typed_uid(db: Database, typed: str) -> str:
+    """The UID as typed by hand or by a USB desk reader (`hub.services.typed_uid`)."""
+    try:
+        return card_uid_from_typed(db, typed)
+    except Refusal as refusal:
+        raise FormError(refusal.template, "uid", **refusal.params) from refusal
 
 
 @router.post("/{card_id}/revoke", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.store import firmware_updates, readers
+from hub.store import firmware_updates, quarantine, readers
 from web.auth import allowed, require
 from web.deps import Db, SiteSettings, Templates
 from web.i18n import N_
@@ -76,6 +76,9 @@ def reader_list(request: Request, db: Db, settings: SiteSettings, templates: Tem
     today = datetime.now(settings.tz).date()
     context = {
         "readers": reader_rows(db, settings),
+        "waiting": [
+            {**row, "seen": local_time(row["last_seen"], settings)} for row in quarantine.waiting_readers(db)
+        ],
         "week_ago": today - timedelta(days=6),
         "today": today,
         "can_print": allowed(request, "reports.attendance"),
