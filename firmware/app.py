@@ -306,6 +306,7 @@ class Reader:
         if not self.slot.get("ok"):
             if self.rfid_ok and self.mq.up:
                 slot_state("confirm")
+                slot_state("stable")  # the switch's reset was ours: a next version gets all its tries
                 self.slot["ok"] = True
                 self.status_due = True
                 log("ota", "healthy", self.slot["ver"])
