@@ -2,7 +2,9 @@
 to the web app, which shares its database with the running ingest; the ingest serves the
 release over a real Mosquitto to a reader running the real firmware on MicroPython. The
 reader runs the new version; then a release broken on purpose, started the same way, is
-rolled back by the reader itself and the page says so."""
+rolled back by the reader itself and the page says so. Below: who sees the form, and what
+it refuses (no release, one that does not match its manifest, a version other than the one
+shown, a reader without an update key or not registered, a form from another site)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from hub.store import audit, firmware_updates
 from hub.store.db import open_database
 from tests.conftest import SITE
 from tests.firmware.test_ota import OTA_HEAP, _crash_at_start, _crash_report, make_release, run_reader
+from tests.sample_site import sample_release
 from tests.support import Mosquitto, wait_until
 from tests.test_reader_update import states
 from tests.web_support import signed_in
@@ -96,3 +99,71 @@ def test_director_updates_a_reader_from_the_page_and_a_broken_release_is_rolled_
         db.close()
     unexpected = [line for _, line in reader.events if "Traceback" in line and not _crash_report(line)]
     assert not unexpected
+
+
+# -- the form's refusals, without a reader running -------------------------------------------
+
+
+def page_as(settings: Settings, release_dir: Path, role: str) -> TestClient:
+    client = signed_in(
+        create_app(replace(settings, firmware_release_dir=release_dir), EventBus()), settings.database, role
+    )
+    client.headers["Accept-Language"] = "en"
+    return client
+
+
+def test_the_page_offers_the_release_to_the_director_only(settings: Settings, tmp_path: Path) -> None:
+    release = sample_release(tmp_path / "release", "2.0.0")
+    director = page_as(settings, release, "director")
+    text = director.get("/readers").text
+    assert "Install version 2.0.0" in text and 'value="all"' in text and 'value="r2"' in text
+    for role in ("teacher", "secretary"):
+        other = page_as(settings, release, role)
+        assert "Install version" not in other.get("/readers").text
+        refused = other.post("/readers/update", data={"reader": "r1", "version": "2.0.0"})
+        assert refused.status_code == 403
+    token = director.headers.pop("X-CSRF-Token")  # a form posted from another site
+    assert director.post("/readers/update", data={"reader": "r1", "version": "2.0.0"}).status_code == 403
+    director.headers["X-CSRF-Token"] = token
+    assert states(settings) == {}
+
+
+def test_the_form_refuses_without_a_release_a_key_or_the_version_shown(
+    settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "release"
+    director = page_as(settings, folder, "director")
+    page = director.get("/readers").text
+    assert "There is no firmware release in" in page and "Install version" not in page
+
+    def post(reader: str, version: str = "2.0.0") -> str:
+        response = director.post("/readers/update", data={"reader": reader, "version": version})
+        assert response.status_code == 422
+        return response.text
+
+    assert "Reader r1 has no update key" in post("r1")
+    assert "Reader r9 is not registered." in post("r9")
+    assert "Choose a reader, or all readers." in post("")
+    db = open_database(settings.database)
+    for reader_id in ("r1", "r2"):
+        firmware_updates.issue_key(db, reader_id)
+    db.close()
+    assert "There is no firmware release in" in post("all")
+    sample_release(folder, "2.0.0")
+    assert "The release on the hub is now version 2.0.0" in post("all", "1.9.0")
+    (folder / "app.mpy").write_bytes(b"tampered")
+    assert "does not match its manifest" in post("all")
+    assert "does not match its manifest" in director.get("/readers").text
+    assert states(settings) == {}
+    sample_release(folder, "2.0.0")
+    response = director.post(
+        "/readers/update", data={"reader": "all", "version": "2.0.0"}, follow_redirects=True
+    )
+    assert "The update has started" in response.text
+    assert states(settings) == {"r1": "queued", "r2": "waiting"}
+    db = open_database(settings.database)
+    try:
+        logged = {e["entity_id"]: e["after"] for e in audit.entries(db, entity="reader")}
+    finally:
+        db.close()
+    assert logged["r1"]["wave"] == 1 and logged["r2"]["wave"] == 2 and logged["r2"]["version"] == "2.0.0"
