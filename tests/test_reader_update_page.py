@@ -153,6 +153,10 @@ def test_the_form_refuses_without_a_release_a_key_or_the_version_shown(
     assert "The release on the hub is now version 2.0.0" in post("all", "1.9.0")
     (folder / "app.mpy").write_bytes(b"tampered")
     assert "does not match its manifest" in post("all")
+    (folder / "manifest").write_text("ewidencjoner-fw 2.0.0\nnot a manifest line\n")  # was a ValueError
+    assert "does not match its manifest" in post("all")
+    (folder / "manifest").write_bytes(b"ewidencjoner-fw 2.0.0\n\xff\xfe\n")
+    assert "does not match its manifest" in post("all")
     assert "does not match its manifest" in director.get("/readers").text
     assert states(settings) == {}
     sample_release(folder, "2.0.0")
