@@ -103,7 +103,7 @@ def load_release(folder: Path) -> Release:
     try:
         text = (folder / MANIFEST).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ReleaseError(f"{folder} has no readable manifest: build it with `make firmware`") from exc
+        raise ReleaseError(f"{folder} has no manifest it can read: build it with `make firmware`") from exc
     lines = text.splitlines()
     head = lines[0].split(" ") if lines else []
     if len(head) != 2 or head[0] != "ewidencjoner-fw" or not VERSION_PATTERN.match(head[1]):
