@@ -14,6 +14,7 @@ import sys
 import time
 
 import mfrc522
+import report
 import settings
 from detector import Clock, Detector
 from journal import Journal
@@ -275,37 +276,7 @@ class Reader:
             self.heal("check")
 
     def status_text(self):
-        # Collected first: uncollected garbage would make a healthy reader look short of
-        # heap. A collection of an ESP32's ~100 KB heap takes a few ms, once per status.
-        gc.collect()
-        return (
-            '{"online":true,"fw":"%s","ota":"%s","boot":%d,"queue":%d,"rssi":%d,"heap":%d,"up":%d,'
-            '"rfid":"%s","rfid_ver":%d,"resets":%d,"clock":%s,"clock_src":"%s","journal":"%s"}'
-            % (
-                self.slot["ver"],
-                self.ota_state(),
-                self.boot,
-                self.journal.pending(),
-                self.board.rssi(),
-                gc.mem_free(),
-                self.up_ms // 1000,
-                "ok" if self.rfid_ok else "fail",
-                self.rfid.version,
-                self.rfid.resets,
-                "true" if self.clock.t0 is not None else "false",
-                self.clock_src,
-                "full" if self.journal.full() else "ok",
-            )
-        )
-
-    def ota_state(self):
-        if not self.slot.get("ok"):
-            return "trial"
-        if self.ota is not None and self.ota.busy():
-            return self.ota.state
-        if self.slot.get("rolled"):
-            return "rolled-back"
-        return "ok"
+        return report.status_text(self)
 
     def health(self, now, before):
         """Arm the watchdog once the loop has run healthy_ms; confirm a version on trial
@@ -318,6 +289,7 @@ class Reader:
         if not self.slot.get("ok"):
             if self.rfid_ok and self.mq.up:
                 slot_state("confirm")
+                slot_state("stable")  # the switch's reset was ours: a next version gets all its tries
                 self.slot["ok"] = True
                 self.status_due = True
                 log("ota", "healthy", self.slot["ver"])

@@ -97,6 +97,9 @@ class Settings:
     cookie_secure: bool = True
     """Session cookies only over HTTPS (browsers count http://127.0.0.1 and localhost as
     secure); false only for plain HTTP on a trusted network, which exposes the session."""
+    firmware_release_dir: Path = Path("build/firmware")
+    """The firmware release the readers page offers (what `make firmware` builds); relative
+    to the hub's working folder. `readers update --release` may name another."""
     trusted_proxies: str = ""
     """Addresses or networks (comma-separated, e.g. `127.0.0.1` for Caddy on the same machine)
     whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; empty: nobody's, every

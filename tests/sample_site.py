@@ -17,6 +17,7 @@ from hub.config import Settings
 from hub.devtools.demo import last_weekday, seed_demo, seed_demo_week
 from hub.ingest.events import EventBus
 from hub.reports import REPORTS
+from hub.services.firmware_release import write_release
 from hub.store.db import open_database
 from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account
@@ -94,11 +95,21 @@ def sample_paths(today: date) -> dict[str, list[str]]:
     }
 
 
+def sample_release(folder: Path, version: str = "1.1.0") -> Path:
+    """A firmware release folder as the readers page reads it (a manifest over .mpy files),
+    for pages that show its version; no reader could run it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "app.mpy").write_bytes(b"M\x06 sample")
+    return write_release(folder, version).folder
+
+
 @contextmanager
 def sample_site(workdir: Path, now: datetime | None = None) -> Iterator[tuple[WebServer, Settings]]:
     """The demo kindergarten (two groups, twelve children, cards, guardians) with a
     week of taps, an account per role in `ROLES`, served by uvicorn on a free port."""
-    settings = Settings(database=workdir / "sample.db")
+    settings = Settings(
+        database=workdir / "sample.db", firmware_release_dir=sample_release(workdir / "release")
+    )
     now = now or datetime.now(settings.tz)
     db = open_database(settings.database)
     seed_demo(db, now.date())

@@ -32,6 +32,7 @@ from hub.store import (
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
+from tests.sample_site import sample_release
 from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account, log_in_browser
 from web.app import create_app
@@ -165,7 +166,10 @@ def seed(settings: Settings) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
-    settings = Settings(database=tmp_path_factory.mktemp("a11y") / "a11y.db")
+    workdir = tmp_path_factory.mktemp("a11y")
+    settings = Settings(
+        database=workdir / "a11y.db", firmware_release_dir=sample_release(workdir / "release")
+    )
     seed(settings)
     with WebServer(create_app(settings, EventBus())) as server:
         yield server

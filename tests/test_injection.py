@@ -3,7 +3,8 @@
 Each payload is typed, through the real forms and the real login, into every field that
 stores text — a group's name and teachers, a child's names and notes, a guardian's name,
 phone and relation, a card's number and holder, corrections' and revocations' reasons, the
-day's topic and the absent teacher, an absence's reason, accounts' names and titles, the
+day's topic and the absent teacher, an absence's reason, accounts' names and titles, a
+reader to update, the
 settings' closed-day reason, rate and rule bases and meal names, a CSV import, a bank
 statement's transfer titles and senders — and every
 page is then fetched: no page may carry an element, an event-handler attribute, a script or
@@ -376,6 +377,9 @@ def type_everything(site: Site, payload: str) -> Typed:
     typed.refused["door tap"] = posted(
         director, f"/groups/{group}/grid/{child}", {"action": v("akcja")}, expect=422
     ).text
+    typed.refused["reader update"] = posted(
+        director, "/readers/update", {"reader": v("czytnik"), "version": v("wersja")}, expect=422
+    ).text
     anonymous = TestClient(site.app, base_url=BASE_URL)
     typed.refused["login"] = log_in(anonymous, v("login"), "Zle-Haslo-2026").text
     return typed
@@ -494,6 +498,7 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["account e-mail"], typed.value("email"))
     assert shows(typed.refused["login"], typed.value("login"))
     assert shows(typed.refused["child without group"], typed.value("imie2"))
+    assert shows(typed.refused["reader update"], typed.value("czytnik"))
 
 
 SHOWN: dict[str, list[tuple[str, str]]] = {

@@ -143,6 +143,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/api/readers", ""): Rule(STAFF_AND_INSPECTOR),
     ("GET", "/api/quarantine", ""): Rule(STAFF_AND_INSPECTOR),
     ("GET", "/readers", ""): Rule(STAFF_AND_INSPECTOR),
+    ("POST", "/readers/update", ""): Rule(MANAGEMENT),  # firmware over the air: what runs at the door
     # The register through the API: lists of everyone for staff; a parent's own child only.
     ("GET", "/api/groups", ""): Rule(STAFF_AND_INSPECTOR),
     ("POST", "/api/groups", ""): Rule(MANAGEMENT),
@@ -560,6 +561,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/groups/{group_id}/days/{day}/topics": {"topic": "Jesienne liście"},
         "/cards": {"uid": f"04BB000{suffix}", "child_id": str(target.child), "from_day": DAY.isoformat()},
         "/cards/{card_id}/revoke": {"reason": "zgubiona"},
+        "/readers/update": {"reader": "all", "version": "0.0.0-matrix"},  # refused: not the hub's release
         "/money/transfers/{transfer_id}/assign": {"child": str(target.child)},
         "/money/settings": {"due_day": "15", "account_prefix": "", "interest_threshold": "870"},
         "/groups/{group_id}/grid/{child_id}": {"action": "came"},

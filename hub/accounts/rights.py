@@ -39,7 +39,7 @@ RIGHTS = {
     "registry.edit": "add and change children and guardians",
     "groups.edit": "add and change groups",
     "cards.edit": "assign and revoke cards",
-    "readers.manage": "register readers and change their mode",
+    "readers.manage": "register readers, change their mode and start their firmware updates",
     "reports.attendance": "attendance printouts: daily sheet, monthly grid, evacuation list, reader health",
     "reports.fees": "fee and meal printouts and the money page: summaries, meal count, balances, arrears",
     "payments.manage": "import bank statements and assign transfers to children",

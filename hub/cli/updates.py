@@ -13,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from hub.cli.context import database_from
-from hub.services.firmware_release import ReleaseError, load_release
-from hub.store import firmware_updates, readers
+from hub.cli.context import database_from, refusal_message, settings_from
+from hub.refusal import Refusal
+from hub.services.reader_updates import start_update
 
 
 @click.command("update")
@@ -27,9 +27,8 @@ from hub.store import firmware_updates, readers
     "--release",
     "release_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build/firmware"),
-    show_default=True,
-    help="A release folder, as `make firmware` builds it (its manifest lists every file's SHA-256).",
+    help="A release folder, as `make firmware` builds it (its manifest lists every file's SHA-256); "
+    "default: the `firmware_release_dir` setting (build/firmware).",
 )
 @click.option(
     "--first", "first_id", help="With --all: the reader that goes first (default: the first by id)."
@@ -40,37 +39,24 @@ def update_command(
     ctx: click.Context,
     reader_id: str | None,
     all_readers: bool,
-    release_dir: Path,
+    release_dir: Path | None,
     first_id: str | None,
     author: str,
 ) -> None:
     """Update READER_ID (or --all) to the firmware in --release, over MQTT; the hub must be running.
 
     Each reader checks the release against its own key, switches only to a complete copy,
-    and goes back to its old version by itself if the new one is not healthy."""
+    and goes back to its old version by itself if the new one is not healthy. The readers
+    page starts the same update (hub/services/reader_updates.py)."""
     if bool(reader_id) == all_readers:
         raise click.UsageError("give one READER_ID or --all")
+    folder = release_dir or settings_from(ctx).firmware_release_dir
     db = database_from(ctx)
     try:
-        release = load_release(release_dir.resolve())
-    except ReleaseError as exc:
-        raise click.ClickException(str(exc)) from exc
-    ids = sorted(readers.registered_ids(db)) if all_readers else [reader_id or ""]
-    if first_id:
-        if first_id not in ids:
-            raise click.ClickException(f"reader {first_id!r} is not registered")
-        ids.remove(first_id)
-        ids.insert(0, first_id)
-    if not ids:
-        raise click.ClickException("no readers registered")
-    for rid in ids:
-        if not readers.is_registered(db, rid):
-            raise click.ClickException(f"reader {rid!r} is not registered")
-        if firmware_updates.key_of(db, rid) is None:
-            raise click.ClickException(
-                f"reader {rid!r} has no update key: provision it once more (`ewidencjoner reader provision`)"
-            )
-    firmware_updates.request(db, ids, release.version, str(release.folder), author)
+        started = start_update(db, folder, None if all_readers else reader_id, author=author, first=first_id)
+    except Refusal as refusal:
+        raise click.ClickException(refusal_message(refusal)) from refusal
+    release, ids = started.release, started.reader_ids
     later = f"; then {', '.join(ids[1:])} once it runs {release.version} healthy" if len(ids) > 1 else ""
     size = f"{len(release.files)} files, {release.size} bytes"
     click.echo(

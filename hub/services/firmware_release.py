@@ -102,15 +102,18 @@ def load_release(folder: Path) -> Release:
     """Read a release folder and check every file against its manifest."""
     try:
         text = (folder / MANIFEST).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ReleaseError(f"{folder} has no manifest: build it with `make firmware`") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReleaseError(f"{folder} has no manifest it can read: build it with `make firmware`") from exc
     lines = text.splitlines()
     head = lines[0].split(" ") if lines else []
     if len(head) != 2 or head[0] != "ewidencjoner-fw" or not VERSION_PATTERN.match(head[1]):
         raise ReleaseError(f"{folder / MANIFEST} does not start with 'ewidencjoner-fw <version>'")
     listed = []
     for line in lines[1:]:
-        sha, size, name = line.split(" ")
+        parts = line.split(" ")
+        if len(parts) != 3 or not parts[1].isdigit():
+            raise ReleaseError(f"{folder / MANIFEST} has a line that is not '<sha256> <size> <name>'")
+        sha, size, name = parts
         listed.append((name, int(size), sha))
     release = Release(folder, head[1], tuple(listed))
     if release.manifest != text or _entries(folder) != release.files:
