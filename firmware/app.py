@@ -13,6 +13,8 @@ import json
 import sys
 import time
 
+from micropython import const
+
 import mfrc522
 import settings
 from detector import Clock, Detector
@@ -20,7 +22,7 @@ from journal import Journal
 from mqtt import MQTT
 from outbox import Outbox
 
-TYPE_CHECKING = False
+TYPE_CHECKING = const(False)  # the block below is compiled out
 if TYPE_CHECKING:
     from ntp import SNTP
 

@@ -4,6 +4,7 @@ import time
 
 import machine
 import network
+from micropython import const
 
 # seconds from 1970-01-01 to this port's time epoch (2000-01-01 on older ESP32 builds)
 _EPOCH = 0 if time.gmtime(0)[0] == 1970 else 946684800
@@ -17,7 +18,7 @@ COLOURS = {
     "amber": (1, 1, 0),  # saved, hub not reachable
     "white": (1, 1, 1),
 }
-_DUTY = (0, 1500, 6000, 32768)  # volume 0..3 as PWM duty_u16
+_DUTY = const((0, 1500, 6000, 32768))  # volume 0..3 as PWM duty_u16
 
 
 def button_held(pin, window_ms):

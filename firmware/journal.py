@@ -32,8 +32,8 @@ ACK = const(0xA2)
 BOOT = const(0xA3)
 HDR = const(0xA4)
 _TVALID = const(0x80)
-_FMT = "<BBIIII10s"
-_HEX = b"0123456789ABCDEF"
+_FMT = const("<BBIIII10s")
+_HEX = const(b"0123456789ABCDEF")
 
 
 def _name(path, segno):

@@ -3,7 +3,9 @@
 # tests/firmware/test_pinout.py fails when the two disagree.
 import json
 
-TYPE_CHECKING = False
+from micropython import const
+
+TYPE_CHECKING = const(False)  # the block below is compiled out
 if TYPE_CHECKING:
     from typing import Any
 
