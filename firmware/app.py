@@ -13,8 +13,6 @@ import json
 import sys
 import time
 
-from micropython import const
-
 import mfrc522
 import settings
 from detector import Clock, Detector
@@ -22,7 +20,7 @@ from journal import Journal
 from mqtt import MQTT
 from outbox import Outbox
 
-TYPE_CHECKING = const(False)  # the block below is compiled out
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ntp import SNTP
 

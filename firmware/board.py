@@ -6,9 +6,6 @@ import machine
 import network
 from micropython import const
 
-# seconds from 1970-01-01 to this port's time epoch (2000-01-01 on older ESP32 builds)
-_EPOCH = 0 if time.gmtime(0)[0] == 1970 else 946684800
-
 # LED colours as (red, green, blue)
 COLOURS = {
     "off": (0, 0, 0),
@@ -152,7 +149,8 @@ class Board:
     def set_time(self, t: int) -> None:
         """Set the RTC to Unix time `t` (UTC), so time.time()/gmtime() agree with the
         reader's clock (taps take their `t` from app's Clock, not from here)."""
-        tm = time.gmtime(t - _EPOCH)
+        # seconds from 1970-01-01 to this port's time epoch (2000-01-01 on older ESP32 builds)
+        tm = time.gmtime(t - (0 if time.gmtime(0)[0] == 1970 else 946684800))
         machine.RTC().datetime((tm[0], tm[1], tm[2], tm[6] + 1, tm[3], tm[4], tm[5], 0))
 
     def wait(self, ms):

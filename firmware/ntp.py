@@ -19,7 +19,7 @@ import time
 
 from micropython import const
 
-TYPE_CHECKING = const(False)  # the block below is compiled out
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
@@ -43,8 +43,8 @@ def is_ip(host: str) -> bool:
     return all(p and len(p) <= 3 and p.isdigit() and int(p) <= 255 for p in parts)
 
 
-def _u32(b: bytes, i: int) -> int:
-    return (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]
+def _u32(buf: bytes, off: int) -> int:
+    return (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]
 
 
 def request(nonce: bytes) -> bytearray:

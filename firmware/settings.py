@@ -3,9 +3,7 @@
 # tests/firmware/test_pinout.py fails when the two disagree.
 import json
 
-from micropython import const
-
-TYPE_CHECKING = const(False)  # the block below is compiled out
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 

@@ -27,21 +27,19 @@ try:
 
     from micropython import const
 except ImportError:  # CPython: the hub's desk-reader test drives this simulator too
-    import time as _time
+    import time
 
     def const(x):
         return x
 
-    _PERIOD = 1 << 30
-
     def ticks_us():
-        return (_time.monotonic_ns() // 1000) % _PERIOD
+        return (time.monotonic_ns() // 1000) % (1 << 30)
 
     def ticks_add(t, d):
-        return (t + d) % _PERIOD
+        return (t + d) % (1 << 30)
 
     def ticks_diff(a, b):
-        return ((a - b + _PERIOD // 2) % _PERIOD) - _PERIOD // 2
+        return ((a - b + (1 << 29)) % (1 << 30)) - (1 << 29)
 
 
 _FC = const(13560000)  # carrier, Hz
