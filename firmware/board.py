@@ -4,9 +4,7 @@ import time
 
 import machine
 import network
-
-# seconds from 1970-01-01 to this port's time epoch (2000-01-01 on older ESP32 builds)
-_EPOCH = 0 if time.gmtime(0)[0] == 1970 else 946684800
+from micropython import const
 
 # LED colours as (red, green, blue)
 COLOURS = {
@@ -17,7 +15,7 @@ COLOURS = {
     "amber": (1, 1, 0),  # saved, hub not reachable
     "white": (1, 1, 1),
 }
-_DUTY = (0, 1500, 6000, 32768)  # volume 0..3 as PWM duty_u16
+_DUTY = const((0, 1500, 6000, 32768))  # volume 0..3 as PWM duty_u16
 
 
 def button_held(pin, window_ms):
@@ -151,7 +149,8 @@ class Board:
     def set_time(self, t: int) -> None:
         """Set the RTC to Unix time `t` (UTC), so time.time()/gmtime() agree with the
         reader's clock (taps take their `t` from app's Clock, not from here)."""
-        tm = time.gmtime(t - _EPOCH)
+        # seconds from 1970-01-01 to this port's time epoch (2000-01-01 on older ESP32 builds)
+        tm = time.gmtime(t - (0 if time.gmtime(0)[0] == 1970 else 946684800))
         machine.RTC().datetime((tm[0], tm[1], tm[2], tm[6] + 1, tm[3], tm[4], tm[5], 0))
 
     def wait(self, ms):

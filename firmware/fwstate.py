@@ -25,11 +25,11 @@ def read(path, default):
         return default
 
 
-def write(path, obj):
-    """Replace `path` with `obj` as JSON: a new file renamed over the old one."""
+def write(path, data):
+    """Replace `path` with `data` as JSON: a new file renamed over the old one."""
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
-        f.write(json.dumps(obj))
+        f.write(json.dumps(data))
     os.rename(tmp, path)
 
 

@@ -29,11 +29,11 @@ from micropython import const
 _REC = const(32)
 TAP = const(0xA1)
 ACK = const(0xA2)
-BOOT = const(0xA3)
+_BOOT = const(0xA3)
 HDR = const(0xA4)
 _TVALID = const(0x80)
-_FMT = "<BBIIII10s"
-_HEX = b"0123456789ABCDEF"
+_FMT = const("<BBIIII10s")
+_HEX = const(b"0123456789ABCDEF")
 
 
 def _name(path, segno):
@@ -146,7 +146,7 @@ class Journal:
         else:
             self._f = open(_name(self.path, self.segs[-1][0]), "ab")
         self._gc()
-        self._append(BOOT, 0, self.next_seq - 1, 0, 0)
+        self._append(_BOOT, 0, self.next_seq - 1, 0, 0)
         self._loaded = self.lo - 1
         return self.boot
 

@@ -66,13 +66,6 @@ def boot():
     return None, fwstate.choose(fwstate.state())
 
 
-def use(st):
-    """Put the slot of `st` first on the module path."""
-    slot = st.get("slot", "")
-    if slot:
-        sys.path.insert(0, slot)
-
-
 def safe(why):
     """Safe mode: say so, light the LED white; the caller returns to the REPL."""
     print("EV safe", why)
@@ -95,5 +88,7 @@ def start():
     if why:
         safe(why)
         return None
-    use(st)
+    slot = st.get("slot", "")
+    if slot:  # the slot first on the module path
+        sys.path.insert(0, slot)
     return st

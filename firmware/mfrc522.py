@@ -75,8 +75,8 @@ TIMER_TICKS = 120  # 3 ms: no-card timeout of REQA/WUPA/ANTICOLL/SELECT
 HLTA_TICKS = 40  # 1 ms: HLTA's success is silence for 1 ms
 RESET_WAIT_MS = 50  # after a hard reset, before the first SPI access (ESPHome, Arduino)
 
-_SEL = (0x93, 0x95, 0x97)
-_HEX = b"0123456789ABCDEF"
+_SEL = const((0x93, 0x95, 0x97))
+_HEX = const(b"0123456789ABCDEF")
 
 
 def crc_a(buf, n):

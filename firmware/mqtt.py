@@ -21,10 +21,10 @@ import time
 
 from micropython import const
 
-DOWN = const(0)
-TCP = const(1)  # TCP (and TLS) connect in progress
-WAIT = const(2)  # CONNECT sent, waiting for CONNACK
-UP = const(3)
+_DOWN = const(0)
+_TCP = const(1)  # TCP (and TLS) connect in progress
+_WAIT = const(2)  # CONNECT sent, waiting for CONNACK
+_UP = const(3)
 
 _BACKOFF_MIN = const(1000)
 _BACKOFF_MAX = const(60000)
@@ -98,7 +98,7 @@ class MQTT:
             import broker_name  # only then: an IP address needs none of it
 
             self.name = broker_name.BrokerName(host, port, addr_file)
-        self.state = DOWN
+        self.state = _DOWN
         self.sock = None
         self._poll = None
         self._addr = None
@@ -123,12 +123,12 @@ class MQTT:
 
     @property
     def up(self):
-        return self.state == UP
+        return self.state == _UP
 
     # ---- connection management ---------------------------------------------
     def _fail(self, why, now):
         self.last_error = why
-        was_up = self.state == UP
+        was_up = self.state == _UP
         if self.sock:
             try:
                 self.sock.close()
@@ -139,7 +139,7 @@ class MQTT:
         self._rb = b""
         self._wb = b""
         self.inflight = {}
-        self.state = DOWN
+        self.state = _DOWN
         if self._backoff < _BACKOFF_MIN:
             self._backoff = _BACKOFF_MIN
         else:
@@ -154,7 +154,7 @@ class MQTT:
 
     def disconnect(self):
         """Clean DISCONNECT (the will is then not published)."""
-        if self.sock and self.state == UP:
+        if self.sock and self.state == _UP:
             try:
                 self.sock.write(b"\xe0\x00")
             except OSError:
@@ -186,7 +186,7 @@ class MQTT:
             self.sock = s
             self._poll = select.poll()
             self._poll.register(s, select.POLLOUT)
-            self.state = TCP
+            self.state = _TCP
         except OSError as e:
             self._addr = None
             self._fail("connect %s" % e, now)
@@ -228,11 +228,11 @@ class MQTT:
     def step(self, now):
         """Advance the connection; call every loop iteration. Never blocks."""
         st = self.state
-        if st == DOWN:
+        if st == _DOWN:
             if time.ticks_diff(now, self._next_try) >= 0:
                 self._start(now)
             return
-        if st == TCP:
+        if st == _TCP:
             p = self._poll
             ev = p.poll(0) if p is not None else None
             if not ev:
@@ -256,7 +256,7 @@ class MQTT:
                         self._fail("tls %s" % e, now)
                         return
             self._poll = None
-            self.state = WAIT
+            self.state = _WAIT
             self._t_state = now
             self._t_rx = now
             self._wb = b""
@@ -267,7 +267,7 @@ class MQTT:
             return
         if not self._read(now):
             return
-        if self.state == WAIT:
+        if self.state == _WAIT:
             if time.ticks_diff(now, self._t_state) > self.connect_timeout:
                 # over TLS, silence before CONNACK is a handshake that never ended
                 self._fail("tls timeout" if self.tls and not self._rb else "connack timeout", now)
@@ -366,7 +366,7 @@ class MQTT:
                 self._fail("connack rc=%d" % (body[1] if len(body) > 1 else -1), now)
                 self._backoff = _BACKOFF_MAX // 2  # bad credentials: try rarely
                 return
-            self.state = UP
+            self.state = _UP
             self._backoff = 0
             self._ping = False
             self.connects += 1
@@ -413,7 +413,7 @@ class MQTT:
     def publish(self, topic, payload, qos=0, retain=False, dup=False, pid=0):
         """Queue a PUBLISH. Returns the packet id for QoS 1 (or 1 for QoS 0),
         0 when not connected or the send buffer is full."""
-        if self.state != UP:
+        if self.state != _UP:
             return 0
         now = time.ticks_ms()
         first = 0x30 | (qos << 1) | (1 if retain else 0) | (0x08 if dup and qos else 0)

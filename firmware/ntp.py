@@ -30,8 +30,8 @@ _T_MIN = const(1704067200)  # 2024-01-01: an older answer is wrong (this firmwar
 _T_MAX = const(4102444800)  # 2100-01-01
 _RETRY_MS = const(30000)
 _MAX_PERIOD_MS = const(86400000)
-IDLE = const(0)  # states
-WAIT = const(1)
+_IDLE = const(0)  # states
+_WAIT = const(1)
 OFF = const(2)
 
 
@@ -43,8 +43,8 @@ def is_ip(host: str) -> bool:
     return all(p and len(p) <= 3 and p.isdigit() and int(p) <= 255 for p in parts)
 
 
-def _u32(b: bytes, i: int) -> int:
-    return (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]
+def _u32(buf: bytes, off: int) -> int:
+    return (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]
 
 
 def request(nonce: bytes) -> bytearray:
@@ -101,8 +101,8 @@ class SNTP:
         self.port = port
         self.period = period_s * 1000
         self.timeout = timeout_ms
-        self.state = IDLE if is_ip(host) else OFF
-        self.last_error: str | None = None if self.state == IDLE else "host is not an IP address"
+        self.state = _IDLE if is_ip(host) else OFF
+        self.last_error: str | None = None if self.state == _IDLE else "host is not an IP address"
         self.sock: Any = None
         self._addr: Any = None
         self._nonce = b""
@@ -113,7 +113,7 @@ class SNTP:
         self.queries = 0
         self.good = 0
 
-    def _end(self, why: str | None, now: "Ticks", wait: int, state: int = IDLE) -> None:
+    def _end(self, why: str | None, now: "Ticks", wait: int, state: int = _IDLE) -> None:
         # the query is over (answered, refused or given up): next one in `wait` ms
         if self.sock is not None:
             try:
@@ -131,7 +131,7 @@ class SNTP:
 
     def step(self, now: "Ticks") -> "tuple[int, int] | None":
         st = self.state
-        if st == IDLE and time.ticks_diff(now, self._next) >= 0:
+        if st == _IDLE and time.ticks_diff(now, self._next) >= 0:
             self.queries += 1
             self._ignored = 0
             r = random.getrandbits
@@ -147,9 +147,9 @@ class SNTP:
                 self._fail("send %s" % e, now)
                 return None
             self._sent = now
-            self.state = WAIT
+            self.state = _WAIT
             return None
-        if st != WAIT:
+        if st != _WAIT:
             return None
         try:
             pkt = self.sock.recv(64)
@@ -180,5 +180,5 @@ class SNTP:
 
     def stop(self) -> None:
         """Wi-Fi went down: drop a query in flight; the next one is due at once."""
-        if self.state == WAIT:
+        if self.state == _WAIT:
             self._end(self.last_error, time.ticks_ms(), 0)

@@ -2,18 +2,20 @@
 # and removes each from the journal only when the hub's `ack` for its seq comes.
 import time
 
-# window entry fields
-_SEQ = 0
-_BOOT = 1
-_MS = 2
-_T = 3
-_UID = 4
-_PID = 5
-_STATE = 6  # 0 not sent, 1 sent (no PUBACK yet), 2 PUBACKed (waiting for the hub)
-_SENT = 7
-_TRIES = 8
+from micropython import const
 
-_WRAP_SAFE = 1 << 28  # ticks_diff is exact below 2**29 ms on every port
+# window entry fields
+_SEQ = const(0)
+_BOOT = const(1)
+_MS = const(2)
+_T = const(3)
+_UID = const(4)
+_PID = const(5)
+_STATE = const(6)  # 0 not sent, 1 sent (no PUBACK yet), 2 PUBACKed (waiting for the hub)
+_SENT = const(7)
+_TRIES = const(8)
+
+_WRAP_SAFE = const(1 << 28)  # ticks_diff is exact below 2**29 ms on every port
 
 
 class Outbox:

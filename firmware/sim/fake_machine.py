@@ -54,9 +54,7 @@ def idle():
 class Pin:
     IN = 1
     OUT = 3
-    OPEN_DRAIN = 7
     PULL_UP = 2
-    PULL_DOWN = 1
 
     def __init__(self, id, mode=-1, pull=-1, value=None):
         self.id = id
@@ -94,7 +92,6 @@ class Pin:
 
 class SPI:
     MSB = 0
-    LSB = 1
 
     def __init__(self, id, *args, **kw):
         self._s = SimSPI(chip)

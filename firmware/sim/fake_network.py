@@ -9,8 +9,6 @@ up = True
 
 class WLAN:
     PM_NONE = 0
-    PM_PERFORMANCE = 1
-    PM_POWERSAVE = 2
 
     def __init__(self, iface=STA_IF):
         self._active = False
@@ -42,6 +40,3 @@ class WLAN:
         if args and args[0] == "mac":
             return b"\x24\x0a\xc4\x00\x00\x01"
         return None
-
-    def ifconfig(self, *args):
-        return ("10.0.0.2", "255.255.255.0", "10.0.0.1", "10.0.0.1")

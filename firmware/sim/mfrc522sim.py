@@ -14,7 +14,7 @@
 #   our frame on air -> the card's frame delay -> its answer on air, or, with no
 #   answer, our frame on air -> the timer ((2 * TPrescaler + 1) * (TReload + 1) / fc).
 # Air time counts 128/fc (9.44 us) per bit at 106 kbit/s: SOF, data bits, one
-# parity bit per whole byte, EOF (AIR_* below). SPI and the host's own time are
+# parity bit per whole byte, EOF (_*_SOF_EOF_BITS below). SPI and the host's own time are
 # not modelled unless chip.txn_us is set: then the chip keeps its own device
 # clock (chip.clock_us) instead of ticks_us(), and every SPI transaction advances
 # it by txn_us, as one register access from MicroPython on an ESP32 takes (the
@@ -24,31 +24,34 @@
 # modelled time of every transceive either way.
 try:
     from time import ticks_add, ticks_diff, ticks_us
-except ImportError:  # CPython: the hub's desk-reader test drives this simulator too
-    import time as _time
 
-    _PERIOD = 1 << 30
+    from micropython import const
+except ImportError:  # CPython: the hub's desk-reader test drives this simulator too
+    import time
+
+    def const(x):
+        return x
 
     def ticks_us():
-        return (_time.monotonic_ns() // 1000) % _PERIOD
+        return (time.monotonic_ns() // 1000) % (1 << 30)
 
     def ticks_add(t, d):
-        return (t + d) % _PERIOD
+        return (t + d) % (1 << 30)
 
     def ticks_diff(a, b):
-        return ((a - b + _PERIOD // 2) % _PERIOD) - _PERIOD // 2
+        return ((a - b + (1 << 29)) % (1 << 30)) - (1 << 29)
 
 
-FC = 13560000  # carrier, Hz
-BIT_US = 128 * 1000000 / FC  # 9.44 us per bit at 106 kbit/s
-AIR_SOF_EOF_BITS = 3  # reader frame: start of frame + end of frame (~2 bit times)
-CARD_SOF_EOF_BITS = 2  # card frame: Manchester SOF + EOF
-FDT_US = 1236 * 1000000 / FC  # card frame delay time after our frame (91 us)
+_FC = const(13560000)  # carrier, Hz
+_BIT_US = const(128 * 1000000 / _FC)  # 9.44 us per bit at 106 kbit/s
+_AIR_SOF_EOF_BITS = const(3)  # reader frame: start of frame + end of frame (~2 bit times)
+_CARD_SOF_EOF_BITS = const(2)  # card frame: Manchester SOF + EOF
+_FDT_US = const(1236 * 1000000 / _FC)  # card frame delay time after our frame (91 us)
 
-IDLE = 0
-READY = 1
-ACTIVE = 2
-HALT = 3
+_IDLE = const(0)
+_READY = const(1)
+_ACTIVE = const(2)
+_HALT = const(3)
 
 _RESET = {
     0x01: 0x20,
@@ -117,7 +120,7 @@ class Card:
             for i, x in enumerate(p + bytes((bcc,))):
                 v |= x << (8 * i)
             self.levels.append(v)
-        self.state = IDLE
+        self.state = _IDLE
         self.star = False  # came from HALT: returns to HALT instead of IDLE
         self.level = 0
         self.bad_bcc = 0  # next N anticollision answers carry a wrong BCC
@@ -128,12 +131,12 @@ class Card:
         return "".join("%02X" % x for x in self.uid)
 
     def reset(self):
-        self.state = IDLE
+        self.state = _IDLE
         self.star = False
         self.level = 0
 
     def _fallback(self):
-        self.state = HALT if self.star else IDLE
+        self.state = _HALT if self.star else _IDLE
         self.level = 0
 
     def receive(self, data, nbits):
@@ -144,19 +147,19 @@ class Card:
         st = self.state
         if nbits == 7:
             cmd = data[0] & 0x7F
-            if cmd == 0x26 and st == IDLE:
-                self.state, self.level = READY, 0
+            if cmd == 0x26 and st == _IDLE:
+                self.state, self.level = _READY, 0
                 return (self.atqa, 16, 0)
-            if cmd == 0x52 and st in (IDLE, HALT):
-                self.star = st == HALT
-                self.state, self.level = READY, 0
+            if cmd == 0x52 and st in (_IDLE, _HALT):
+                self.star = st == _HALT
+                self.state, self.level = _READY, 0
                 return (self.atqa, 16, 0)
-            if st in (READY, ACTIVE):
+            if st in (_READY, _ACTIVE):
                 self._fallback()
             return None
-        if st in (IDLE, HALT):
+        if st in (_IDLE, _HALT):
             return None
-        if st == READY:
+        if st == _READY:
             sel = (0x93, 0x95, 0x97)[self.level]
             if nbits < 16 or data[0] != sel:
                 self._fallback()
@@ -178,7 +181,7 @@ class Card:
                 last = self.level == len(self.levels) - 1
                 sak = self.sak if last else 0x04
                 if last:
-                    self.state = ACTIVE
+                    self.state = _ACTIVE
                 else:
                     self.level += 1
                 frame = with_crc(bytes((sak,)))
@@ -209,7 +212,7 @@ class Card:
         # ACTIVE
         hlta = nbits == 32 and data[0] == 0x50 and data[1] == 0x00
         if hlta and crc_a(data[:2]) == data[2] | (data[3] << 8):
-            self.state = HALT
+            self.state = _HALT
             self.level = 0
             return None
         self._fallback()
@@ -424,7 +427,7 @@ class Chip:
         r[0x0E] = (r[0x0E] & 0x80) | 0x20  # CollPosNotValid until a collision
         r[0x04] |= 0x40  # TxIRq
         nbits = 8 * len(data) - (8 - tx_bits if tx_bits else 0)
-        self._tx_us = air_us(nbits, AIR_SOF_EOF_BITS)
+        self._tx_us = air_us(nbits, _AIR_SOF_EOF_BITS)
         if not self.field_on() or not data:
             self._timeout()
             return
@@ -492,14 +495,14 @@ class Chip:
         if err & 0x13:
             irq |= 0x02  # ErrIRq
         # the card's answer ends after our frame, its frame delay and its own frame
-        end = self._tx_us + FDT_US + air_us(bits, CARD_SOF_EOF_BITS)
+        end = self._tx_us + _FDT_US + air_us(bits, _CARD_SOF_EOF_BITS)
         self._deliver(end, out, err, total & 7, collreg, irq)
 
     def timer_us(self):
         r = self.regs
         prescaler = ((r[0x2A] & 0x0F) << 8) | r[0x2B]
         reload = (r[0x2C] << 8) | r[0x2D]
-        return (2 * prescaler + 1) * (reload + 1) * 1000000 / FC
+        return (2 * prescaler + 1) * (reload + 1) * 1000000 / _FC
 
     def _timeout(self):
         r = self.regs
@@ -525,7 +528,7 @@ class Chip:
 
 def air_us(bits, framing_bits):
     # data bits, a parity bit per whole byte, start and end of frame
-    return (bits + bits // 8 + framing_bits) * BIT_US
+    return (bits + bits // 8 + framing_bits) * _BIT_US
 
 
 class SimSPI:

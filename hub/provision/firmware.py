@@ -80,8 +80,11 @@ def build_firmware(dest: Path | None = None, src: Path = FIRMWARE_SRC, sim: bool
         if p.name in _KEEP_AS_SOURCE:
             shutil.copy2(p, out)
         else:
+            # the source name in tracebacks is the module's name: a string the reader
+            # interns anyway (the build path would be one more qstr per module, and a
+            # machine's path inside every release)
             subprocess.run(
-                [compiler, "-o", str(out.with_suffix(".mpy")), str(p)],
+                [compiler, "-s", p.stem, "-o", str(out.with_suffix(".mpy")), str(p)],
                 check=True,
                 capture_output=True,
             )

@@ -362,10 +362,6 @@ def test_end_to_end_taps_carry_the_ntp_time_not_the_hub_one(reader_factory, hub_
     hub = hub_factory()
     hub.time(int(time.time()) - 3600)
     r = reader_factory(ntp_host="127.0.0.1", ntp_port=sntp.port)
-    # 104 KB, not 100: with NTP on (~4 KB here), the watchdog's late start, trial health and
-    # update hooks (~3 KB more on the unix port, whose objects are 64-bit: about half on an
-    # ESP32) leave no 513-byte block for a socket read at 100 KB with the simulator loaded.
-    r.heap = 104_000
     r.start()
     r.wait_for("mqtt")
     r.wait_for(lambda w: w[:2] == ["ntp", "ok"])

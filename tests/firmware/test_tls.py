@@ -78,18 +78,17 @@ def test_tls_with_the_right_ca_connects_and_the_wrong_one_does_not(tls_broker, b
 def test_tls_with_ntp_on(tls_broker, bundle, tmp_path):
     """NTP on a TLS reader: the handshake is the heap's biggest moment.
 
-    108 KB, not 100: on the unix port mbedTLS takes its buffers (tens of KB) from the
+    104 KB, not 100: on the unix port mbedTLS takes its buffers (tens of KB) from the
     MicroPython heap and every object is 64-bit; on an ESP32 mbedTLS allocates from the
-    IDF heap, outside MicroPython's. The NTP module costs ~4 KB here and safe mode, trial
-    health and the update hooks ~3 KB (each about half on the device), which the TLS
-    handshake on the unix port does not have to spare at 100 KB."""
+    IDF heap, outside MicroPython's. The NTP module costs ~4 KB here (about half on the
+    device), which the TLS handshake on the unix port does not have to spare at 100 KB."""
     from hub.devtools.virtual_reader import VirtualReader
     from tests.firmware.test_ntp import SntpServer
 
     broker, pki = tls_broker
     sntp = SntpServer()
     r = VirtualReader("r1", "fwtest", "127.0.0.1", broker.port, workdir=tmp_path / "r1", bundle=bundle,
-                      heap=108_000, config={"tls": True, "ca_file": "ca.der", "ntp_host": "127.0.0.1",
+                      heap=104_000, config={"tls": True, "ca_file": "ca.der", "ntp_host": "127.0.0.1",
                                             "ntp_port": sntp.port})  # fmt: skip
     r.prepare()
     shutil.copy(pki / "ca.der", tmp_path / "r1" / "ca.der")
