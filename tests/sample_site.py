@@ -29,6 +29,7 @@ ROLES: dict[str, dict[str, list[int]]] = {
     "secretary": {},
     "parent": {"children": [1]},
     "inspector": {},
+    "kiosk": {},
 }
 """The accounts signed in (e-mail `<role>@p11.example.pl`, `web_support.PASSWORD`): the teacher
 of Motylki (group 1), the guardian of its first child (Zofia Wójcik, child 1); the
@@ -49,9 +50,12 @@ REPORT_QUERIES = {
 }
 """Each report's print view filled with the sample: Motylki (group 1), Zofia (child 1)."""
 
-NOT_PAGES = frozenset({"/events", "/presence/events", "/language/{code}", "/presence/board"})
+NOT_PAGES = frozenset(
+    {"/events", "/presence/events", "/language/{code}", "/presence/board", "/groups/{group_id}/grid/rows"}
+)
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
-presence board's fragment (which `/presence` shows; its script fetches it without streams)."""
+fragments of the presence board and the door grid (which `/presence` and the grid show; their
+scripts fetch them after each event)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
@@ -90,6 +94,11 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/parent/children/{child_id}/data": ["/parent/children/1/data"],
         "/parent/children/{child_id}/money": ["/parent/children/1/money"],
         "/money": ["/money"],
+        "/grid": ["/grid"],
+        "/groups/{group_id}/grid": ["/groups/1/grid"],
+        "/kiosk": ["/kiosk"],
+        "/kiosk/pins/{guardian_id}": ["/kiosk/pins/1"],
+        "/account/pin": ["/account/pin"],
         "/inconsistencies": ["/inconsistencies"],
         "/audit": ["/audit"],
     }

@@ -435,7 +435,7 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/groups/{typed.site.zabki}/grid",
         f"/kiosk/pins/{typed.guardian}",
     ]
-    parent = ["/parent", f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
+    parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
               f"/parent/children/{ania}/money", "/account/pin"]  # fmt: skip
     teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid"]
     return (

@@ -90,7 +90,10 @@ def test_wheel_installs_and_renders_a_pdf_outside_the_checkout(tmp_path: Path) -
     )  # catalogues ship
     assert "Run the hub" in run(ewidencjoner, "serve", "--help", cwd=work)
 
-    bundle = Path(run(python, "-m", "hub.provision.firmware", "build", work / "bundle", cwd=work).strip())
+    built = run(python, "-m", "hub.provision.firmware", "build", work / "bundle", cwd=work)
+    bundle = work / "bundle"
+    assert built.startswith(f"{bundle} (version ")  # the release's manifest is written too
+    assert (bundle / "manifest").is_file()
     device_modules = {p.stem for p in FIRMWARE.glob("*.py")}
     assert {p.stem for p in bundle.iterdir() if p.suffix in (".mpy", ".py")} == device_modules
     assert (bundle / "main.py").read_text() == (FIRMWARE / "main.py").read_text()

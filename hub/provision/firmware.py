@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) in (2, 4) and args[0] == "build" and (len(args) == 2 or args[2] == "--version"):
         out = build_firmware(Path(args[1]), sim=False)
-        release = write_release(out, args[3] if len(args) == 4 else source_version())
+        release = write_release(out, args[3] if len(args) == 4 else source_version(FIRMWARE_SRC))
         print(f"{out} (version {release.version}, {len(release.files)} files, {release.size} bytes)")
         return 0
     print("usage: python -m hub.provision.firmware build DEST [--version V]", file=sys.stderr)

@@ -18,8 +18,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-FIRMWARE_SRC = Path(__file__).resolve().parents[2] / "firmware"
-
 MANIFEST = "manifest"
 CABLE_ONLY = frozenset({"main.py", "loader.mpy", "fwstate.mpy"})
 CHUNK_BYTES = 384
@@ -35,8 +33,8 @@ class ReleaseError(ValueError):
     """A release folder that is not complete or does not match its manifest."""
 
 
-def source_version(src: Path = FIRMWARE_SRC) -> str:
-    """The version the sources declare (`FW` in firmware/settings.py)."""
+def source_version(src: Path) -> str:
+    """The version the firmware sources in `src` declare (`FW` in their settings.py)."""
     found = _FW_LINE.search((src / "settings.py").read_text(encoding="utf-8"))
     if not found:
         raise ReleaseError("firmware/settings.py declares no FW version")
