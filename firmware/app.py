@@ -10,6 +10,7 @@
 # answer (NTP off, unreachable, or refusing us). Either source sets the RTC too.
 import gc
 import json
+import os
 import sys
 import time
 
@@ -123,11 +124,20 @@ class Reader:
         self.step_errors = 0
         self.status_due = True
         self.running = True
+        # saved on the set-up page and never yet accepted by the broker: a typo reopens the page
+        self.fresh = True
+        try:
+            os.stat(settings.FRESH)
+        except OSError:
+            self.fresh = False
 
     # ---- MQTT callbacks ----------------------------------------------------
     def _on_connect(self, session_present):
         self._fail_why = None
         log("mqtt", "up", session_present)
+        if self.fresh:
+            os.remove(settings.FRESH)  # these settings work: a failure later is no typo
+            self.fresh = False
         self.status_due = True
         self.out.on_connect(session_present)
 
@@ -324,6 +334,10 @@ class Reader:
             elif self.up_ms >= cfg["trial_s"] * 1000:
                 slot_state("rollback", self.slot, "unhealthy")
                 self.board.reset()
+        if self.fresh and self.up_ms >= cfg.get("setup_after_s", 600) * 1000:
+            slot_state("ask_setup", "wifi")  # only settings that never worked: see setup_ap.py
+            log("setup", "again")
+            self.board.reset()
         if before < cfg["boot_loop_s"] * 1000 <= self.up_ms:  # once, when up_ms passes it
             slot_state("stable")
         if self.ota is not None and self.ota.step(now):

@@ -20,17 +20,21 @@ COLOURS = {
 _DUTY = (0, 1500, 6000, 32768)  # volume 0..3 as PWM duty_u16
 
 
-def button_held(pin, window_ms):
-    """Is the button on `pin` (to GND, internal pull-up) pressed at any moment in the
-    next `window_ms` (0: looked at once)? The loader's safe-mode check, before any Board."""
+def button_press(pin, window_ms, long_ms):
+    """How long (ms, at most long_ms) the button on `pin` (to GND, internal pull-up) is
+    held, if it is pressed at any moment in the next `window_ms` (0: looked at once);
+    0 if it is not. The loader's check, before any Board: a short press is safe mode,
+    long_ms held is set-up mode."""
     p = machine.Pin(pin, machine.Pin.IN, machine.Pin.PULL_UP)
     end = time.ticks_add(time.ticks_ms(), window_ms)
-    while True:
-        if p.value() == 0:
-            return True
+    while p.value() != 0:
         if time.ticks_diff(end, time.ticks_ms()) <= 0:
-            return False
+            return 0
         time.sleep_ms(10)
+    start = time.ticks_ms()
+    while p.value() == 0 and time.ticks_diff(time.ticks_ms(), start) < long_ms:
+        time.sleep_ms(10)
+    return max(1, min(time.ticks_diff(time.ticks_ms(), start), long_ms))
 
 
 def restart():

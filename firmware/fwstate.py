@@ -6,12 +6,14 @@
 # fw.json: {"slot": "" | "fw/a" | "fw/b", "prev": ..., "ver", "prev_ver", "ok": confirmed,
 # "tries": boots left on trial, "rolled": the version rolled back, "why"}.
 # boots.json: {"n": resets in a row}. Every write is a new file renamed over the old.
+# safe: safe mode until removed; setup: set-up mode once (loader.py removes it).
 import json
 import os
 
 STATE = "fw.json"
 BOOTS = "boots.json"
 FLAG = "safe"
+SETUP = "setup"  # one-shot: the next boot opens the set-up page ({"why": ...})
 STAGING = "fw/new"
 SLOTS = ("fw/a", "fw/b")
 
@@ -97,3 +99,8 @@ def confirm():
 def stable():
     """The application ran boot_loop_s: this boot does not count towards a loop."""
     write(BOOTS, {"n": 0})
+
+
+def ask_setup(why):
+    """Open the set-up page at the next boot (loader.py), saying why."""
+    write(SETUP, {"why": why})

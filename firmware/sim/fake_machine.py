@@ -18,7 +18,8 @@ PWRON_RESET = 1
 HARD_RESET = 2
 # Files in the flash dir: "sim-reset" says the last run reset itself (the watchdog,
 # machine.reset()); without it the reader was killed (a power cut). "sim-button" lists
-# the GPIOs whose buttons are held at boot.
+# the GPIOs whose buttons are pressed at boot: "0" a short press (200 ms), "0:3500"
+# held 3.5 s from the moment the pin is set up.
 
 
 def _restart():
@@ -61,11 +62,17 @@ class Pin:
     def __init__(self, id, mode=-1, pull=-1, value=None):
         self.id = id
         self._v = 0
+        self._until = None  # a pressed button: released at this tick
         if pull == Pin.PULL_UP:
+            self._v = 1
             try:
-                self._v = 0 if str(id) in open("sim-button").read().split() else 1
+                held = open("sim-button").read().split()
             except OSError:
-                self._v = 1
+                held = ()
+            for h in held:
+                gpio, _, ms = h.partition(":")
+                if gpio == str(id):
+                    self._until = time.ticks_add(time.ticks_ms(), int(ms or 200))
         if value is not None:
             self.value(value)
 
@@ -75,6 +82,8 @@ class Pin:
 
     def value(self, v=None):
         if v is None:
+            if self._until is not None:
+                return 0 if time.ticks_diff(self._until, time.ticks_ms()) > 0 else 1
             return self._v
         self._v = 1 if v else 0
         h = hooks.get(self.id)
