@@ -281,6 +281,7 @@ def run(board, cfg, why=None, port=80):
     configured reader, setup_s has passed), then restart. `why`: the loader's reason."""
     essid = "ewidencjoner-" + board.uid_hex()[-6:]
     board.ap_start(essid)
+    board.led("blue")  # the page is open (safe mode is white; in service blue is brief)
     portal = Portal(cfg, fresh=fresh())
     listener = listen(port)
     listener.settimeout(1)

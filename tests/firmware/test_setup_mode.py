@@ -158,3 +158,15 @@ def test_an_unreadable_marker_keeps_the_lock(reader_factory) -> None:
     assert r.lines("setup")[-1][-1] == "locked"
     status, _ = post(url, form(r, broker_host="10.6.6.6"))
     assert status == 422
+
+
+def test_safe_mode_wins_and_the_setup_flag_waits_for_it(reader_factory) -> None:
+    r, _url = configured(reader_factory)
+    (r.workdir / "safe").write_text("")
+    (r.workdir / "setup").write_text("")
+    r.start()
+    assert r.lines("safe") == [["safe", "flag"]] and not r.lines("setup")
+    r.stop()
+    (r.workdir / "safe").unlink()  # the cable copy is done
+    r.start()
+    assert r.lines("setup")[-1][:2] == ["setup", "flag"]
