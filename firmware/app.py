@@ -10,7 +10,6 @@
 # answer (NTP off, unreachable, or refusing us). Either source sets the RTC too.
 import gc
 import json
-import os
 import sys
 import time
 
@@ -124,20 +123,17 @@ class Reader:
         self.step_errors = 0
         self.status_due = True
         self.running = True
-        # saved on the set-up page and never yet accepted by the broker: a typo reopens the page
-        self.fresh = True
-        try:
-            os.stat(settings.FRESH)
-        except OSError:
-            self.fresh = False
 
     # ---- MQTT callbacks ----------------------------------------------------
     def _on_connect(self, session_present):
         self._fail_why = None
         log("mqtt", "up", session_present)
-        if self.fresh:
-            os.remove(settings.FRESH)  # these settings work: a failure later is no typo
-            self.fresh = False
+        import os  # built in: no heap
+
+        try:  # settings from the set-up page work: a failure later is no typo (setup_ap.FRESH)
+            os.remove("setup_new")
+        except OSError:
+            pass
         self.status_due = True
         self.out.on_connect(session_present)
 
@@ -334,12 +330,9 @@ class Reader:
             elif self.up_ms >= cfg["trial_s"] * 1000:
                 slot_state("rollback", self.slot, "unhealthy")
                 self.board.reset()
-        if self.fresh and self.up_ms >= cfg.get("setup_after_s", 600) * 1000:
-            slot_state("ask_setup", "wifi")  # only settings that never worked: see setup_ap.py
-            log("setup", "again")
+        if before < cfg["boot_loop_s"] * 1000 <= self.up_ms and slot_state("stable"):  # once
+            log("setup", "again")  # settings from the set-up page that never worked
             self.board.reset()
-        if before < cfg["boot_loop_s"] * 1000 <= self.up_ms:  # once, when up_ms passes it
-            slot_state("stable")
         if self.ota is not None and self.ota.step(now):
             log("ota", "restart", self.ota.ver)
             self.board.reset()

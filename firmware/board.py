@@ -26,15 +26,15 @@ def button_press(pin, window_ms, long_ms):
     0 if it is not. The loader's check, before any Board: a short press is safe mode,
     long_ms held is set-up mode."""
     p = machine.Pin(pin, machine.Pin.IN, machine.Pin.PULL_UP)
-    end = time.ticks_add(time.ticks_ms(), window_ms)
-    while p.value() != 0:
-        if time.ticks_diff(end, time.ticks_ms()) <= 0:
-            return 0
+    t0 = time.ticks_ms()
+    held = 0
+    while held < long_ms:
+        if p.value() == 0:
+            held += 10  # counts the sleeps: a little longer in fact, never shorter
+        elif held or time.ticks_diff(time.ticks_ms(), t0) >= window_ms:
+            break
         time.sleep_ms(10)
-    start = time.ticks_ms()
-    while p.value() == 0 and time.ticks_diff(time.ticks_ms(), start) < long_ms:
-        time.sleep_ms(10)
-    return max(1, min(time.ticks_diff(time.ticks_ms(), start), long_ms))
+    return held
 
 
 def restart():

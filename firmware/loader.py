@@ -20,7 +20,7 @@
 #   - a file named `setup` is on the flash: one boot only, the loader removes it.
 #     Its {"why"} is the reason (an empty file: "flag"); the application writes
 #     "wifi" when settings saved on the set-up page never reached the broker
-#     within setup_after_s.
+#     within boot_loop_s (app.py, fwstate.stable()).
 # Safe mode wins over set-up mode; the state says st["setup"] = the reason.
 #
 # Slots (firmware/README.md "Updates over the air"): the cable copy lives at the

@@ -8,9 +8,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 FW = "1.0.0"
-# Settings saved on the set-up page that have not reached the broker yet (setup_ap.py):
-# {"hub": true when the hub's address, the reader id or its password are new too}.
-FRESH = "setup_new"
 
 DEFAULTS = {
     "reader_id": "reader1",
@@ -43,8 +40,6 @@ DEFAULTS = {
     # cfg.get(key, default) where used, so they take no heap in service:
     #   "setup_button_ms": 3000  the safe-mode button held this long: set-up mode
     #   "setup_s": 600  a configured reader's set-up page closes after this, unsaved
-    #   "setup_after_s": 600  settings from the page that reach no broker for this long:
-    #                         the page again (only those: see setup_ap.py)
     "ota_key": "",  # hex HMAC-SHA256 key for updates (from `reader provision`); empty = no updates
     "ota_tries": 3,  # boots a new version gets to become healthy before rolling back
     "trial_s": 180,  # ... and the time within one boot

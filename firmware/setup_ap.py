@@ -8,8 +8,8 @@
 #
 # When: a reader with no Wi-Fi settings (app.main()); a configured one only when someone
 # at the reader asks (the BOOT button held 3 s at boot, or the `setup` flag file:
-# loader.py), or when settings saved here never reached the broker (app.py,
-# setup_after_s). A configured reader's page closes after setup_s unsaved.
+# loader.py), or when settings saved here never reached the broker within
+# boot_loop_s (app.py, fwstate.stable()). A configured reader's page closes after setup_s unsaved.
 #
 # The lock: a reader whose hub settings (address, id, password) have worked, or came by
 # cable, is not redirected by whoever can press its button. Its page changes the Wi-Fi
@@ -33,6 +33,10 @@ _HUB = ("broker_host", "reader_id", "mqtt_pass")  # what the lock guards
 _SECRET = ("wifi_pass", "mqtt_pass", "mqtt_pass_now")  # never shown, never stripped
 _MAX_REQUEST = 2048
 _MAX_MISSES = 5
+# Settings saved here that have not reached the broker yet (app.py removes it at a
+# connection, app.py reopens the page while it is there): {"hub": true when
+# the hub's address, the reader id or its password are new too}.
+FRESH = "setup_new"
 
 
 def _unquote(s):
@@ -92,7 +96,7 @@ def check(fields):
     return None
 
 
-def fresh(path=settings.FRESH):
+def fresh(path=FRESH):
     """The marker of settings saved here and not yet accepted by the broker ({"hub":
     bool}), or None: the settings have worked, or came by cable."""
     try:
@@ -166,7 +170,7 @@ class Portal:
         cfg["mqtt_user"] = fields["reader_id"]  # the broker's ACL: user name = reader id
         # untried until the broker accepts them (app.py); the lock stays if the hub's didn't change
         hub_new = not self.locked or not self._same_hub(fields)
-        self._write(settings.FRESH, {"hub": hub_new})
+        self._write(FRESH, {"hub": hub_new})
         self._write(self.config, cfg)
         self.saved = True
 

@@ -53,6 +53,7 @@ def idle():
 
 
 class Pin:
+    _until = None  # a pressed button: released at this tick (only its Pin has its own)
     IN = 1
     OUT = 3
     OPEN_DRAIN = 7
@@ -62,17 +63,14 @@ class Pin:
     def __init__(self, id, mode=-1, pull=-1, value=None):
         self.id = id
         self._v = 0
-        self._until = None  # a pressed button: released at this tick
         if pull == Pin.PULL_UP:
             self._v = 1
             try:
-                held = open("sim-button").read().split()
+                for h in open("sim-button").read().split():
+                    if h.partition(":")[0] == str(id):
+                        self._until = time.ticks_add(time.ticks_ms(), int(h.partition(":")[2] or 200))
             except OSError:
-                held = ()
-            for h in held:
-                gpio, _, ms = h.partition(":")
-                if gpio == str(id):
-                    self._until = time.ticks_add(time.ticks_ms(), int(ms or 200))
+                pass
         if value is not None:
             self.value(value)
 
@@ -82,9 +80,9 @@ class Pin:
 
     def value(self, v=None):
         if v is None:
-            if self._until is not None:
-                return 0 if time.ticks_diff(self._until, time.ticks_ms()) > 0 else 1
-            return self._v
+            if self._until is None or time.ticks_diff(self._until, time.ticks_ms()) <= 0:
+                return self._v
+            return 0
         self._v = 1 if v else 0
         h = hooks.get(self.id)
         if h is not None:

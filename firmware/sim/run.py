@@ -53,10 +53,12 @@ if _st is None:
     simctl.safe_mode()
 else:
     try:  # as the device's main.py: a crash resets the "device"
+        if _st.get("setup"):
+            import simsetup
+
+            simsetup.main(_st["setup"])
         import simctl
 
-        if _st.get("setup"):
-            simctl.setup_mode(_st["setup"])
         simctl.main(_st)
     except Exception as e:
         sys.print_exception(e)

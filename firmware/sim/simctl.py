@@ -139,18 +139,6 @@ def safe_mode():
             print("EV state safe", "wdt" if fake_machine.wdt else "nowdt")
 
 
-def setup_mode(why):
-    """The loader's set-up mode, as setup_ap.main() on a device: the page on the TCP port
-    in sim-setup-port (a device's is 80); restarts when saved or timed out."""
-    import board
-    import setup_ap
-
-    cfg = settings.load()
-    with open("sim-setup-port") as f:
-        port = int(f.read())
-    setup_ap.run(board.Board(cfg), cfg, why, port)
-
-
 def main(slot=None):
     cfg = settings.load()
     chip = mfrc522sim.Chip()

@@ -127,7 +127,7 @@ def test_an_unsaved_page_closes_after_setup_s_and_the_reader_works_again(reader_
 
 
 def test_settings_that_never_reached_the_broker_reopen_the_page(reader_factory, tmp_path: Path) -> None:
-    r, url = configured(reader_factory, broker_port=free_port(), setup_after_s=1, keepalive_s=1)
+    r, url = configured(reader_factory, broker_port=free_port(), boot_loop_s=1, keepalive_s=1)
     (r.workdir / "setup_new").write_text('{"hub": true}')  # saved on the page, never worked
     r.start()
     assert_reset(r)
@@ -140,13 +140,13 @@ def test_settings_that_never_reached_the_broker_reopen_the_page(reader_factory, 
 
 
 def test_settings_that_worked_once_never_open_the_page_by_themselves(reader_factory) -> None:
-    r, _url = configured(reader_factory, setup_after_s=1)
+    r, _url = configured(reader_factory, boot_loop_s=3)  # the broker is reached well before
     (r.workdir / "setup_new").write_text('{"hub": true}')
     r.start()
     r.wait_for(["mqtt", "up", "0"].__eq__)
     wait_until(lambda: not (r.workdir / "setup_new").exists())
     r.wifi(False)  # the kindergarten's router is down for a while
-    time.sleep(2.0)  # past setup_after_s: the absence of the page can only be waited out
+    time.sleep(3.5)  # past boot_loop_s: the absence of the page can only be waited out
     assert r.running and not r.lines("setup")
 
 
