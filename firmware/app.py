@@ -129,6 +129,12 @@ class Reader:
     def _on_connect(self, session_present):
         self._fail_why = None
         log("mqtt", "up", session_present)
+        import os  # built in: no heap
+
+        try:  # settings from the set-up page work: a failure later is no typo (setup_ap.FRESH)
+            os.remove("setup_new")
+        except OSError:
+            pass
         self.status_due = True
         self.out.on_connect(session_present)
 
@@ -296,8 +302,9 @@ class Reader:
             elif self.up_ms >= cfg["trial_s"] * 1000:
                 slot_state("rollback", self.slot, "unhealthy")
                 self.board.reset()
-        if before < cfg["boot_loop_s"] * 1000 <= self.up_ms:  # once, when up_ms passes it
-            slot_state("stable")
+        if before < cfg["boot_loop_s"] * 1000 <= self.up_ms and slot_state("stable"):  # once
+            log("setup", "again")  # settings from the set-up page that never worked
+            self.board.reset()
         if self.ota is not None and self.ota.step(now):
             log("ota", "restart", self.ota.ver)
             self.board.reset()

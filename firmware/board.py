@@ -18,17 +18,21 @@ COLOURS = {
 _DUTY = const((0, 1500, 6000, 32768))  # volume 0..3 as PWM duty_u16
 
 
-def button_held(pin, window_ms):
-    """Is the button on `pin` (to GND, internal pull-up) pressed at any moment in the
-    next `window_ms` (0: looked at once)? The loader's safe-mode check, before any Board."""
+def button_press(pin, window_ms, long_ms):
+    """How long (ms, at most long_ms) the button on `pin` (to GND, internal pull-up) is
+    held, if it is pressed at any moment in the next `window_ms` (0: looked at once);
+    0 if it is not. The loader's check, before any Board: a short press is safe mode,
+    long_ms held is set-up mode."""
     p = machine.Pin(pin, machine.Pin.IN, machine.Pin.PULL_UP)
-    end = time.ticks_add(time.ticks_ms(), window_ms)
-    while True:
+    t0 = time.ticks_ms()
+    held = 0
+    while held < long_ms:
         if p.value() == 0:
-            return True
-        if time.ticks_diff(end, time.ticks_ms()) <= 0:
-            return False
+            held += 10  # counts the sleeps: a little longer in fact, never shorter
+        elif held or time.ticks_diff(time.ticks_ms(), t0) >= window_ms:
+            break
         time.sleep_ms(10)
+    return held
 
 
 def restart():

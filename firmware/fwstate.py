@@ -6,12 +6,16 @@
 # fw.json: {"slot": "" | "fw/a" | "fw/b", "prev": ..., "ver", "prev_ver", "ok": confirmed,
 # "tries": boots left on trial, "rolled": the version rolled back, "why"}.
 # boots.json: {"n": resets in a row}. Every write is a new file renamed over the old.
+# safe: safe mode until removed; setup: set-up mode once (loader.py removes it);
+# setup_new: settings saved on the set-up page that have not reached the broker yet
+# (setup_ap.FRESH; app.py removes it at a connection).
 import json
 import os
 
 STATE = "fw.json"
 BOOTS = "boots.json"
 FLAG = "safe"
+SETUP = "setup"  # one-shot: the next boot opens the set-up page ({"why": ...})
 STAGING = "fw/new"
 SLOTS = ("fw/a", "fw/b")
 
@@ -95,5 +99,11 @@ def confirm():
 
 
 def stable():
-    """The application ran boot_loop_s: this boot does not count towards a loop."""
+    """The application ran boot_loop_s: this boot does not count towards a loop. If its
+    settings are still the set-up page's untried ones (setup_new), the next boot opens
+    the page instead: returns True, the caller resets."""
     write(BOOTS, {"n": 0})
+    if not exists("setup_new"):
+        return False
+    write(SETUP, {"why": "wifi"})
+    return True

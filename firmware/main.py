@@ -13,6 +13,10 @@ del loader
 gc.collect()  # the loader's garbage, before the application's long-lived objects
 if _st is not None:
     try:
+        if _st.get("setup"):  # set-up mode (loader.py): the page only, the reader's modules stay out
+            import setup_ap
+
+            setup_ap.main(_st["setup"])
         import app
 
         app.main(_st)

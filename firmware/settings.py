@@ -36,6 +36,10 @@ DEFAULTS = {
     "safe_button_ms": 1000,  # after reset, the safe-mode button is looked at this long
     "boot_loop_n": 5,  # this many resets in a row, none after boot_loop_s of running: safe mode
     "boot_loop_s": 300,
+    # set-up without a cable (firmware/README.md "Set-up without a cable"), read with
+    # cfg.get(key, default) where used, so they take no heap in service:
+    #   "setup_button_ms": 3000  the safe-mode button held this long: set-up mode
+    #   "setup_s": 600  a configured reader's set-up page closes after this, unsaved
     "ota_key": "",  # hex HMAC-SHA256 key for updates (from `reader provision`); empty = no updates
     "ota_tries": 3,  # boots a new version gets to become healthy before rolling back
     "trial_s": 180,  # ... and the time within one boot

@@ -151,4 +151,5 @@ def test_the_cable_copy_puts_the_reader_in_safe_mode_first(tmp_path: Path) -> No
     assert second[:4] == ["mpremote", "connect", "/dev/ttyUSB0", "cp"]
     script = second[second.index("exec") + 1]
     assert all(name in script for name in ("'fw.json'", "'boots.json'", "'safe'"))  # the cable copy runs
+    assert "'setup_new'" in script  # cable settings are no untried ones from the set-up page
     assert second[-1] == "reset"

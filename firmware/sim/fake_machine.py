@@ -18,7 +18,8 @@ PWRON_RESET = 1
 HARD_RESET = 2
 # Files in the flash dir: "sim-reset" says the last run reset itself (the watchdog,
 # machine.reset()); without it the reader was killed (a power cut). "sim-button" lists
-# the GPIOs whose buttons are held at boot.
+# the GPIOs whose buttons are pressed at boot: "0" a short press (200 ms), "0:3500"
+# held 3.5 s from the moment the pin is set up.
 
 
 def _restart():
@@ -52,6 +53,7 @@ def idle():
 
 
 class Pin:
+    _until = None  # a pressed button: released at this tick (only its Pin has its own)
     IN = 1
     OUT = 3
     PULL_UP = 2
@@ -60,10 +62,13 @@ class Pin:
         self.id = id
         self._v = 0
         if pull == Pin.PULL_UP:
+            self._v = 1
             try:
-                self._v = 0 if str(id) in open("sim-button").read().split() else 1
+                for h in open("sim-button").read().split():
+                    if h.partition(":")[0] == str(id):
+                        self._until = time.ticks_add(time.ticks_ms(), int(h.partition(":")[2] or 200))
             except OSError:
-                self._v = 1
+                pass
         if value is not None:
             self.value(value)
 
@@ -73,7 +78,9 @@ class Pin:
 
     def value(self, v=None):
         if v is None:
-            return self._v
+            if self._until is None or time.ticks_diff(self._until, time.ticks_ms()) <= 0:
+                return self._v
+            return 0
         self._v = 1 if v else 0
         h = hooks.get(self.id)
         if h is not None:

@@ -8,7 +8,8 @@
 # compiler alone needs more RAM than the firmware, just as on a device.
 # The current directory plays the reader's flash: config.json, journal/, the
 # update slots fw/ (loader.py), and the simulator's own files: sim-button (GPIOs
-# whose buttons are held at boot) and sim-reset (the last run reset itself).
+# whose buttons are pressed at boot, "0" or "0:MS" held MS), sim-reset (the last run
+# reset itself) and sim-setup-port (the set-up page's TCP port, EV setup <why>).
 # In safe mode (EV safe <why>) only ping, state ("EV state safe") and exit work.
 #
 # Control channel: one command per line on stdin (read without blocking, between
@@ -52,6 +53,10 @@ if _st is None:
     simctl.safe_mode()
 else:
     try:  # as the device's main.py: a crash resets the "device"
+        if _st.get("setup"):
+            import simsetup
+
+            simsetup.main(_st["setup"])
         import simctl
 
         simctl.main(_st)

@@ -109,8 +109,8 @@ class VirtualReader:
         return path
 
     def start(self, timeout: float = 20.0) -> None:
-        """Boot the reader and return once its main loop runs (`EV ready`) or it is in
-        safe mode (`EV safe <why>`).
+        """Boot the reader and return once its main loop runs (`EV ready`), it is in
+        safe mode (`EV safe <why>`) or serves its set-up page (`EV setup <why> ...`).
 
         Starting a reader that was killed is a reboot: the boot counter goes up and
         every tap still in its journal is sent again. Raises RuntimeError if the
@@ -135,7 +135,7 @@ class VirtualReader:
         self._reader = threading.Thread(target=self._pump, args=(self._proc,), daemon=True)
         self._reader.start()
         started = self.wait_for(
-            lambda w: w[0] in ("ready", "safe"), timeout=timeout, since=mark, raise_=False
+            lambda w: w[0] in ("ready", "safe", "setup"), timeout=timeout, since=mark, raise_=False
         )
         if not started:
             out = "\n".join(line for _, line in self.events[mark:])

@@ -77,13 +77,15 @@ def write_bundle(config: ReaderConfig, output: Path) -> list[Path]:
 SAFE_MODE_ON = "open('safe', 'w').close()"
 CABLE_COPY_RUNS = (
     "import os\n"
-    "for name in ('fw.json', 'boots.json', 'safe'):\n"
+    "for name in ('fw.json', 'boots.json', 'safe', 'setup', 'setup_new'):\n"
     "    try:\n"
     "        os.remove(name)\n"
     "    except OSError:\n"
     "        pass\n"
 )
-"""After the copy: the cable copy runs (not an update slot), no boot-loop count, no safe mode."""
+"""After the copy: the cable copy runs (not an update slot), no boot-loop count, no safe mode,
+no set-up page pending, and the settings count as the cable's (not the set-up page's untried
+ones, which would reopen the page by themselves: firmware/README.md "Set-up without a cable")."""
 
 
 def copy_commands(files: list[Path], device: str, mpremote: str = "mpremote") -> list[list[str]]:
