@@ -246,3 +246,33 @@ def test_money_settings_refusals(db) -> None:
         money_settings.set_values(db, {"account_prefix": "12"}, author="k")
     with pytest.raises(Refusal):
         money_settings.set_values(db, {"colour": "red"}, author="k")
+
+
+@pytest.mark.parametrize(
+    ("values", "code"),
+    [
+        ({"due_day": "0"}, "money.due_day"),
+        ({"due_day": "-1"}, "money.due_day"),
+        ({"due_day": "31"}, "money.due_day"),
+        ({"due_day": "²"}, "money.due_day"),  # str.isdigit() says yes, int() says no
+        ({"due_day": "١٥"}, "money.due_day"),  # Arabic-Indic digits: not what the form shows
+        ({"account_prefix": "10901014ABCD"}, "money.account_prefix"),
+        ({"account_prefix": "１０９０１０１４００"}, "money.account_prefix"),  # full-width digits
+        ({"interest_threshold": "²"}, "money.threshold"),
+        ({"interest_threshold": "9" * 5000}, "money.threshold"),  # past int()'s digit limit
+        ({"interest_threshold": "100000000"}, "money.threshold"),  # no interest ever charged
+        ({"interest_threshold": "-5"}, "money.threshold"),
+    ],
+)
+def test_money_settings_out_of_range_are_refused_and_change_nothing(db, values, code) -> None:
+    before = money_settings.load(db)
+    with pytest.raises(Refusal) as refused:
+        money_settings.set_values(db, values, author="k")
+    assert refused.value.code == code
+    assert money_settings.load(db) == before
+
+
+def test_money_settings_are_stored_as_plain_numbers(db) -> None:
+    money_settings.set_values(db, {"due_day": " 05 ", "interest_threshold": "0870"}, author="k")
+    stored = dict(db.execute("SELECT key, value FROM money_settings").fetchall())
+    assert (stored["due_day"], stored["interest_threshold"]) == ("5", "870")
