@@ -182,7 +182,8 @@ def assign(
         copayers.get_copayer(db, copayer_id)
     now = utc_now()
     with db.atomic():
-        bank.assign(db, transfer_id, child["id"], copayer_id, to_db(now), author)
+        if not bank.assign(db, transfer_id, child["id"], copayer_id, to_db(now), author):
+            raise Refusal("payments.assigned", N_("Transfer %(id)s is already assigned."), id=transfer_id)
         ledger.add_entries(
             db,
             [

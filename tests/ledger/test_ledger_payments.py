@@ -324,3 +324,40 @@ def test_a_huge_or_undecodable_file_is_refused_and_nothing_is_stored(db, data: b
         payments.import_file(db, data, file_name="x", author="ksiegowa")
     assert refused.value.code.startswith("payments.")
     assert payments.bank.transfers(db) == [] and payments.bank.imports(db) == []
+
+
+def test_one_transfer_assigned_from_two_sessions_at_once_is_paid_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two accountants assign the same waiting transfer, each to another child, at the same
+    moment: the second session's assignment runs whole while the first has read the
+    transfer as waiting. One of them must be refused, or the money is counted twice."""
+    path = tmp_path / "money.db"
+    db = site(path)
+    import_text(db, mt940([(date(2026, 10, 5), 10_000, "za wrzesien")]))
+    [waiting] = payments.bank.transfers(db, unmatched=True)
+    jan, zofia = (c["id"] for c in registry.list_children(db) if c["first_name"] in ("Jan", "Zofia"))
+    real_get = payments.bank.get_transfer
+    other_session: list[str] = []
+
+    def get_while_the_other_session_assigns(db, transfer_id):
+        found = real_get(db, transfer_id)
+        if not other_session:
+            other_session.append("assigning")
+            other = open_database(path)
+            payments.assign(other, transfer_id, zofia, author="druga ksiegowa")
+            other.close()
+        return found
+
+    monkeypatch.setattr(payments.bank, "get_transfer", get_while_the_other_session_assigns)
+    with pytest.raises(Refusal) as refused:
+        payments.assign(db, waiting["id"], jan, author="ksiegowa")
+    assert refused.value.code == "payments.assigned"
+    payments_made = [
+        row
+        for row in db["ledger_entries"].rows
+        if row["kind"] == "payment" and row["source"].startswith("transfer:")
+    ]
+    assert [row["child_id"] for row in payments_made] == [zofia]
+    assert real_get(db, waiting["id"])["child_id"] == zofia
+    db.close()
