@@ -178,3 +178,16 @@ def test_the_command_line_withdraws_and_refuses_a_weekend(site: Site) -> None:
     withdrawn = run("absences", "withdraw", first_id)
     assert withdrawn.exit_code == 0 and "2099-01-09 withdrawn" in withdrawn.output
     assert run("absences", "withdraw", first_id).exit_code == 1
+
+
+def test_a_parent_cannot_withdraw_another_childs_absence_through_their_own_childs_address(
+    site: Site,
+) -> None:
+    day = next_working_day(site)
+    with site.db() as db:
+        [olek] = absences.report_absence(db, child_id=site.olek, first=day, last=day, reported_by="tata Olka")
+    parent = site.client("parent")
+    sent = parent.post(f"/parent/children/{site.ania}/absences/{olek['id']}/withdraw")
+    assert sent.status_code == 404
+    with site.db() as db:
+        assert [row["id"] for row in absences.list_absences(db, child_id=site.olek)] == [olek["id"]]

@@ -4,12 +4,13 @@ kiosk PINs' limits (issue 14)."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
-from hub.accounts import accounts, kiosk_pins
+from hub.accounts import accounts, kiosk_pins, passwords
 from hub.refusal import Refusal
 from hub.rules.attendance import DEFAULT_SETTINGS, compute_day, door_state, local_instant
 from hub.services import days, door
@@ -250,6 +251,67 @@ def test_five_wrong_pins_lock_the_pin_even_against_the_right_one_for_a_while(
         kiosk_pins.open_pass(db, kiosk_id=kiosk_id, phone=PHONE, pin="4826", now=later).guardian["id"]
         == father
     )
+
+
+def test_wrong_pins_tried_at_the_same_time_each_count_towards_the_lock(
+    kiosk_site: tuple[Site, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An attacker sends many guesses at once: each is being checked (argon2 takes a while)
+    while the next arrives on another connection. Every guess must count, so no more than
+    LOCK_AFTER of them are ever checked and the right PIN is locked after them."""
+    site, kiosk_id, _father = kiosk_site
+    moment = at(WEDNESDAY, 7, 30)
+    real_verify = passwords.verify
+    guesses = [f"13{n:02d}" for n in range(3 * kiosk_pins.LOCK_AFTER)]
+    checked: list[str] = []
+    codes: list[str] = []
+
+    def guess(pin: str) -> None:
+        with site.db() as db:
+            try:
+                kiosk_pins.open_pass(db, kiosk_id=kiosk_id, phone=PHONE, pin=pin, now=moment)
+            except Refusal as refused:
+                codes.append(refused.code)
+
+    def verify_while_the_next_guess_arrives(stored: str, pin: str) -> bool:
+        checked.append(pin)
+        if guesses:
+            guess(guesses.pop())
+        return real_verify(stored, pin)
+
+    monkeypatch.setattr(passwords, "verify", verify_while_the_next_guess_arrives)
+    guess(guesses.pop())
+    assert len(checked) <= kiosk_pins.LOCK_AFTER
+    assert "kiosk.locked" in codes
+    with site.db() as db, pytest.raises(Refusal) as refused:
+        kiosk_pins.open_pass(db, kiosk_id=kiosk_id, phone=PHONE, pin="4826", now=moment)
+    assert refused.value.code == "kiosk.locked"
+
+
+def test_guesses_at_the_same_time_cannot_pass_the_kiosks_limit(
+    kiosk_site: tuple[Site, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spraying one PIN over many phones at once: the kiosk's limit counts the guesses
+    still being checked."""
+    site, kiosk_id, _father = kiosk_site
+    moment = at(WEDNESDAY, 7, 30)
+    real_verify = passwords.verify
+    phones = [f"700 000 {n:03d}" for n in range(2 * kiosk_pins.KIOSK_FAILURES)]
+    checked: list[str] = []
+
+    def guess(phone: str) -> None:
+        with site.db() as db, contextlib.suppress(Refusal):
+            kiosk_pins.open_pass(db, kiosk_id=kiosk_id, phone=phone, pin="2468", now=moment)
+
+    def verify_while_the_next_guess_arrives(stored: str, pin: str) -> bool:
+        checked.append(pin)
+        if phones:
+            guess(phones.pop())
+        return real_verify(stored, pin)
+
+    monkeypatch.setattr(passwords, "verify", verify_while_the_next_guess_arrives)
+    guess(phones.pop())
+    assert len(checked) <= kiosk_pins.KIOSK_FAILURES
 
 
 def test_a_kiosk_that_meets_too_many_wrong_pins_stops_taking_any(kiosk_site: tuple[Site, int, int]) -> None:

@@ -99,6 +99,10 @@ def test_requests_are_answered_chunk_by_chunk_and_bad_ones_not_at_all(release) -
         b"[]",
         b'{"op":"need","ver":"9.9.9","f":"app.mpy","off":0}',  # another version
         b'{"op":"need","ver":"1.2.3","f":"../../etc/passwd","off":0}',  # not in the release
+        b'{"op":"need","ver":"1.2.3","f":"../config.json","off":0}',
+        b'{"op":"need","ver":"1.2.3","f":"config.json","off":0}',
+        b'{"op":"need","ver":"1.2.3","f":"manifest","off":999999}',  # far past the manifest
+        b'{"op":"need","ver":"1.2.3","f":"app.mpy","off":1e300}',
         b'{"op":"need","ver":"1.2.3","f":"loader.mpy","off":0}',  # beside it, but not in it
         b'{"op":"need","ver":"1.2.3","f":"app.mpy","off":-1}',
         b'{"op":"need","ver":"1.2.3","f":"app.mpy","off":99999999}',

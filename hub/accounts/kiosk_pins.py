@@ -26,6 +26,7 @@ from sqlite_utils import Database
 from hub.accounts import passwords
 from hub.refusal import N_, Refusal
 from hub.store import audit, kiosk, registry
+from hub.store.db import inserted_id
 from hub.timefmt import from_db, to_db, utc_now
 
 LOCK_AFTER = 5
@@ -96,41 +97,93 @@ def pin_state(db: Database, guardian_id: int, now: datetime | None = None) -> di
 def open_pass(db: Database, *, kiosk_id: int, phone: str, pin: str, now: datetime | None = None) -> KioskPass:
     """The guardian whose phone number and PIN these are, with a pass; else a refusal:
     `kiosk.wrong` (no such phone with a PIN, or a wrong PIN: the kiosk cannot tell which),
-    `kiosk.locked`, `kiosk.busy` (this kiosk's rate limit)."""
+    `kiosk.locked`, `kiosk.busy` (this kiosk's rate limit).
+
+    The attempt counts as a wrong one before the PIN is checked (`_charge`), and is taken
+    back if the PIN was right: guesses sent at the same time, each checked while the
+    others are, all count towards both limits."""
     moment = now or utc_now()
-    since = to_db(moment - timedelta(minutes=KIOSK_WINDOW_MINUTES))
-    failures = db.execute(
-        """SELECT count(*) FROM kiosk_attempts
-           WHERE kiosk_id = ? AND at >= ? AND outcome IN ('wrong', 'locked')""",
-        [kiosk_id, since],
-    ).fetchone()[0]
-    if failures >= KIOSK_FAILURES:
-        _attempt(db, kiosk_id, None, "busy", moment)
-        raise Refusal(
-            "kiosk.busy",
-            N_("Too many wrong PINs at this kiosk. Wait %(minutes)s minutes or ask a teacher."),
-            minutes=KIOSK_WINDOW_MINUTES,
-        )
-    key = _phone_key(phone)
-    candidates = [row for row in _pins(db) if key and _phone_key(row["phone"] or "") == key]
+    attempt_id, candidates, some_locked = _charge(db, kiosk_id, _phone_key(phone), moment)
     if not candidates:
         passwords.verify(_dummy_hash(), pin)  # the same time as a wrong PIN: phones are not probed
-        _attempt(db, kiosk_id, None, "wrong", moment)
         raise Refusal("kiosk.wrong", N_("Wrong phone number or PIN."))
     for row in candidates:
-        locked = row["locked_until"] is not None and from_db(row["locked_until"]) > moment
-        if passwords.verify(row["pin_hash"], pin) and not locked:
-            return _grant(db, kiosk_id, row["guardian_id"], moment)
-    for row in candidates:
-        locked = row["locked_until"] is not None and from_db(row["locked_until"]) > moment
-        if locked:
-            _attempt(db, kiosk_id, row["guardian_id"], "locked", moment)
-            raise _locked()
-    for row in candidates:
-        _count_failure(db, kiosk_id, row, moment)
-    if any(row["failed_count"] + 1 >= LOCK_AFTER for row in candidates):
+        if passwords.verify(row["pin_hash"], pin):
+            return _grant(db, kiosk_id, row["guardian_id"], attempt_id, candidates, moment)
+    if _lock_spent(db, candidates, moment) or some_locked:
         raise _locked()
     raise Refusal("kiosk.wrong", N_("Wrong phone number or PIN."))
+
+
+def _charge(
+    db: Database, kiosk_id: int, key: str, moment: datetime
+) -> tuple[int, list[dict[str, Any]], bool]:
+    """In one write transaction: check the kiosk's and the PINs' limits, then record the
+    attempt as wrong and count a wrong PIN for every guardian it may be (the unlocked
+    ones with this phone). Returns the attempt, those guardians, and whether some other
+    guardian with this phone is locked; raises `kiosk.busy` or `kiosk.locked`."""
+    since = to_db(moment - timedelta(minutes=KIOSK_WINDOW_MINUTES))
+    refusal: Refusal
+    with db.atomic():
+        failures = db.execute(
+            """SELECT count(*) FROM kiosk_attempts
+               WHERE kiosk_id = ? AND at >= ? AND outcome IN ('wrong', 'locked')""",
+            [kiosk_id, since],
+        ).fetchone()[0]
+        if failures >= KIOSK_FAILURES:
+            _attempt(db, kiosk_id, None, "busy", moment)
+            refusal = Refusal(
+                "kiosk.busy",
+                N_("Too many wrong PINs at this kiosk. Wait %(minutes)s minutes or ask a teacher."),
+                minutes=KIOSK_WINDOW_MINUTES,
+            )
+        else:
+            found = [row for row in _pins(db) if key and _phone_key(row["phone"] or "") == key]
+            open_ = [row for row in found if not _is_locked(row, moment)]
+            if found and not open_:
+                _attempt(db, kiosk_id, found[0]["guardian_id"], "locked", moment)
+                refusal = _locked()
+            else:
+                for row in open_:
+                    db.execute(
+                        "UPDATE guardian_pins SET failed_count = failed_count + 1 WHERE guardian_id = ?",
+                        [row["guardian_id"]],
+                    )
+                guardian_id = open_[0]["guardian_id"] if open_ else None
+                attempt_id = _attempt(db, kiosk_id, guardian_id, "wrong", moment)
+                return attempt_id, open_, len(open_) < len(found)
+    raise refusal
+
+
+def _is_locked(row: dict[str, Any], moment: datetime) -> bool:
+    """Locked, or its wrong tries are spent by guesses still being checked."""
+    locked = row["locked_until"] is not None and from_db(row["locked_until"]) > moment
+    return locked or row["failed_count"] >= LOCK_AFTER
+
+
+def _lock_spent(db: Database, candidates: list[dict[str, Any]], moment: datetime) -> bool:
+    """After a wrong PIN: lock the PINs whose wrong tries are spent. Whether any of the
+    candidates is locked now (by this attempt or one made at the same time)."""
+    locked_until = to_db(moment + timedelta(minutes=LOCK_MINUTES))
+    any_locked = False
+    with db.atomic():
+        for row in candidates:
+            failed, until = db.execute(
+                "SELECT failed_count, locked_until FROM guardian_pins WHERE guardian_id = ?",
+                [row["guardian_id"]],
+            ).fetchone()
+            if failed >= LOCK_AFTER:
+                db.table("guardian_pins").update(
+                    row["guardian_id"], {"failed_count": 0, "locked_until": locked_until}
+                )
+                audit.record(
+                    db, actor="system", action="guardian.pin_lock", entity="guardian",
+                    entity_id=row["guardian_id"], after={"locked_until": locked_until}, now=moment,
+                )  # fmt: skip
+                any_locked = True
+            elif until is not None and from_db(until) > moment:
+                any_locked = True
+    return any_locked
 
 
 def use_pass(db: Database, *, kiosk_id: int, token: str, now: datetime | None = None) -> KioskPass:
@@ -214,7 +267,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _grant(db: Database, kiosk_id: int, guardian_id: int, moment: datetime) -> KioskPass:
+def _grant(
+    db: Database,
+    kiosk_id: int,
+    guardian_id: int,
+    attempt_id: int,
+    charged: list[dict[str, Any]],
+    moment: datetime,
+) -> KioskPass:
+    """The PIN was right: the attempt was not a wrong one after all (for the kiosk, for
+    this guardian, and for another guardian with the same phone it was counted against)."""
     token = secrets.token_urlsafe(24)
     with db.atomic():
         db.table("guardian_pins").update(
@@ -227,7 +289,13 @@ def _grant(db: Database, kiosk_id: int, guardian_id: int, moment: datetime) -> K
                 "pass_kiosk": kiosk_id,
             },
         )
-        _attempt(db, kiosk_id, guardian_id, "ok", moment)
+        for row in charged:
+            if row["guardian_id"] != guardian_id:
+                db.execute(
+                    "UPDATE guardian_pins SET failed_count = max(failed_count - 1, 0) WHERE guardian_id = ?",
+                    [row["guardian_id"]],
+                )
+        db.table("kiosk_attempts").update(attempt_id, {"guardian_id": guardian_id, "outcome": "ok"})
     return _kiosk_pass(db, guardian_id, token)
 
 
@@ -237,23 +305,10 @@ def _kiosk_pass(db: Database, guardian_id: int, token: str) -> KioskPass:
     return KioskPass(guardian, children, token)
 
 
-def _count_failure(db: Database, kiosk_id: int, row: dict[str, Any], moment: datetime) -> None:
-    failed = row["failed_count"] + 1
-    change: dict[str, Any] = {"failed_count": failed}
-    if failed >= LOCK_AFTER:
-        change = {"failed_count": 0, "locked_until": to_db(moment + timedelta(minutes=LOCK_MINUTES))}
+def _attempt(db: Database, kiosk_id: int, guardian_id: int | None, outcome: str, moment: datetime) -> int:
     with db.atomic():
-        db.table("guardian_pins").update(row["guardian_id"], change)
-        _attempt(db, kiosk_id, row["guardian_id"], "wrong", moment)
-        if failed >= LOCK_AFTER:
-            audit.record(
-                db, actor="system", action="guardian.pin_lock", entity="guardian",
-                entity_id=row["guardian_id"], after={"locked_until": change["locked_until"]}, now=moment,
-            )  # fmt: skip
-
-
-def _attempt(db: Database, kiosk_id: int, guardian_id: int | None, outcome: str, moment: datetime) -> None:
-    with db.atomic():
-        db.table("kiosk_attempts").insert(
+        table = db.table("kiosk_attempts")
+        table.insert(
             {"at": to_db(moment), "kiosk_id": kiosk_id, "guardian_id": guardian_id, "outcome": outcome}
         )
+        return inserted_id(table)

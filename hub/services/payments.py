@@ -97,6 +97,15 @@ def import_file(
     now = now or utc_now()
     matches: list[Match | None] = [matcher.match(t) for _, t in new]
     with db.atomic():
+        # Again under the write lock: the same file sent from another session at the same
+        # moment may have been stored since (it is then simply known, not an error).
+        late = bank.known_fingerprints(db, [fp for fp, _ in new])
+        if late:
+            kept = [(item, m) for item, m in zip(new, matches, strict=True) if item[0] not in late]
+            new, matches = [item for item, _ in kept], [m for _, m in kept]
+            known |= late
+            if not new:
+                return ImportResult(0, len(prints), 0, 0, parsed.debits, None)
         import_id = bank.add_import(
             db,
             {
@@ -173,7 +182,8 @@ def assign(
         copayers.get_copayer(db, copayer_id)
     now = utc_now()
     with db.atomic():
-        bank.assign(db, transfer_id, child["id"], copayer_id, to_db(now), author)
+        if not bank.assign(db, transfer_id, child["id"], copayer_id, to_db(now), author):
+            raise Refusal("payments.assigned", N_("Transfer %(id)s is already assigned."), id=transfer_id)
         ledger.add_entries(
             db,
             [

@@ -39,12 +39,15 @@ def get_transfer(db: Database, transfer_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def assign(db: Database, transfer_id: int, child_id: int, copayer_id: int | None, at: str, by: str) -> None:
-    db.execute(
+def assign(db: Database, transfer_id: int, child_id: int, copayer_id: int | None, at: str, by: str) -> bool:
+    """Assign a waiting transfer; False (nothing changed) if it is someone's already, as
+    when another session assigned it a moment ago."""
+    cursor = db.execute(
         "UPDATE bank_transfers SET child_id = ?, copayer_id = ?, matched_by = 'manual', assigned_at = ?, "
-        "assigned_by = ? WHERE id = ?",
+        "assigned_by = ? WHERE id = ? AND child_id IS NULL",
         [child_id, copayer_id, at, by, transfer_id],
     )
+    return cursor.rowcount == 1
 
 
 def transfers(

@@ -3,6 +3,7 @@ accounts, the small-interest threshold, and the dated interest rates for arrears
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +14,10 @@ from hub.rules.ledger import DEFAULT_RATES, DEFAULT_THRESHOLD, InterestRate
 from hub.rules.ledger.account import AccountNumberError, check_prefix
 from hub.store import audit
 
+MAX_THRESHOLD = 10_000
+"""Grosze: ten times the legal threshold is still a threshold; more would mean no interest
+ever, a typo rather than a choice."""
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}\Z")
 DEFAULTS = {"due_day": "15", "account_prefix": "", "interest_threshold": str(DEFAULT_THRESHOLD)}
 
 
@@ -48,19 +53,26 @@ def set_values(db: Database, values: dict[str, str], *, author: str) -> MoneySet
     if unknown:
         raise Refusal("money.setting_unknown", N_("There is no money setting %(name)s."), name=unknown[0])
     cleaned = {key: value.strip() for key, value in values.items()}
-    if "due_day" in cleaned and not (cleaned["due_day"].isdigit() and 1 <= int(cleaned["due_day"]) <= 28):
-        raise Refusal("money.due_day", N_("The due day must be a day from 1 to 28, not %(value)s."),
-                      value=cleaned["due_day"])  # fmt: skip
+    if "due_day" in cleaned:
+        due_day = _whole_number(cleaned["due_day"])
+        if due_day is None or not 1 <= due_day <= 28:
+            raise Refusal("money.due_day", N_("The due day must be a day from 1 to 28, not %(value)s."),
+                          value=_shown(cleaned["due_day"]))  # fmt: skip
+        cleaned["due_day"] = str(due_day)
     if cleaned.get("account_prefix"):
         try:
             cleaned["account_prefix"] = check_prefix(cleaned["account_prefix"])
         except AccountNumberError:
             raise Refusal("money.account_prefix",
                           N_("The bank's prefix %(value)s is not 8 to 20 digits."),
-                          value=cleaned["account_prefix"]) from None  # fmt: skip
-    if "interest_threshold" in cleaned and not cleaned["interest_threshold"].isdigit():
-        raise Refusal("money.threshold", N_("The interest threshold is whole grosze, not %(value)s."),
-                      value=cleaned["interest_threshold"])  # fmt: skip
+                          value=_shown(cleaned["account_prefix"])) from None  # fmt: skip
+    if "interest_threshold" in cleaned:
+        threshold = _whole_number(cleaned["interest_threshold"])
+        if threshold is None or threshold > MAX_THRESHOLD:
+            raise Refusal("money.threshold",
+                          N_("The interest threshold is whole grosze from 0 to %(limit)s, not %(value)s."),
+                          limit=MAX_THRESHOLD, value=_shown(cleaned["interest_threshold"]))  # fmt: skip
+        cleaned["interest_threshold"] = str(threshold)
     before = load(db)
     with db.atomic():
         db.table("money_settings").insert_all(
@@ -85,3 +97,14 @@ def set_rate(db: Database, valid_from: date, basis_points: int, basis: str, *, a
             db, actor=author, action="interest_rate.set", entity="interest_rate",
             entity_id=valid_from.isoformat(), after={"basis_points": basis_points, "basis": basis},
         )  # fmt: skip
+
+
+def _whole_number(text: str) -> int | None:
+    """ASCII digits only: `str.isdigit` also takes "²" and other scripts' digits, which the
+    form never shows and `int` may not read back."""
+    return int(text) if _WHOLE_NUMBER.match(text) else None
+
+
+def _shown(value: str) -> str:
+    """A refused value as the refusal shows it: a pasted megabyte is cut."""
+    return value if len(value) <= 40 else value[:40] + "…"

@@ -129,3 +129,26 @@ def test_a_co_payers_transfer_is_assigned_to_its_ledger_for_the_child(site: Site
         f"/money/transfers/{waiting['id']}/assign", data={"child": str(site.olek), "payer": "x"}
     )
     assert wrong.status_code == 422
+
+
+def test_a_statement_of_one_8_mb_line_is_refused_at_the_form(site: Site) -> None:
+    one_line = HEADER + "2026-10-05;100,00;" + "A" * 7_900_000 + ";B;;1\n"
+    page = site.client("secretary").post(
+        "/money/import", files={"file": ("w.csv", one_line.encode(), "text/csv")}
+    )
+    assert page.status_code == 422 and any("CSV" in reason for reason in errors(page.text))
+    db = site.db()
+    assert bank.transfers(db) == [] and bank.imports(db) == []
+    db.close()
+
+
+def test_a_money_setting_int_cannot_read_is_refused_at_the_form_and_the_page_still_opens(
+    site: Site,
+) -> None:
+    director = site.client("director")
+    for form in ({"due_day": "²"}, {"interest_threshold": "²"}, {"interest_threshold": "9" * 5000}):
+        refused = director.post(
+            "/money/settings", data={"due_day": "15", "interest_threshold": "870", **form}
+        )
+        assert refused.status_code == 422 and errors(refused.text)
+    assert director.get("/money").status_code == 200

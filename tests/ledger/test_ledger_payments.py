@@ -246,3 +246,118 @@ def test_money_settings_refusals(db) -> None:
         money_settings.set_values(db, {"account_prefix": "12"}, author="k")
     with pytest.raises(Refusal):
         money_settings.set_values(db, {"colour": "red"}, author="k")
+
+
+@pytest.mark.parametrize(
+    ("values", "code"),
+    [
+        ({"due_day": "0"}, "money.due_day"),
+        ({"due_day": "-1"}, "money.due_day"),
+        ({"due_day": "31"}, "money.due_day"),
+        ({"due_day": "²"}, "money.due_day"),  # str.isdigit() says yes, int() says no
+        ({"due_day": "١٥"}, "money.due_day"),  # Arabic-Indic digits: not what the form shows
+        ({"account_prefix": "10901014ABCD"}, "money.account_prefix"),
+        ({"account_prefix": "１０９０１０１４００"}, "money.account_prefix"),  # full-width digits
+        ({"interest_threshold": "²"}, "money.threshold"),
+        ({"interest_threshold": "9" * 5000}, "money.threshold"),  # past int()'s digit limit
+        ({"interest_threshold": "100000000"}, "money.threshold"),  # no interest ever charged
+        ({"interest_threshold": "-5"}, "money.threshold"),
+    ],
+)
+def test_money_settings_out_of_range_are_refused_and_change_nothing(db, values, code) -> None:
+    before = money_settings.load(db)
+    with pytest.raises(Refusal) as refused:
+        money_settings.set_values(db, values, author="k")
+    assert refused.value.code == code
+    assert money_settings.load(db) == before
+
+
+def test_money_settings_are_stored_as_plain_numbers(db) -> None:
+    money_settings.set_values(db, {"due_day": " 05 ", "interest_threshold": "0870"}, author="k")
+    stored = dict(db.execute("SELECT key, value FROM money_settings").fetchall())
+    assert (stored["due_day"], stored["interest_threshold"]) == ("5", "870")
+
+
+def test_the_same_statement_sent_from_two_sessions_at_once_is_stored_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two accountants import the same file at the same moment: the second session's import
+    runs whole while the first is between reading what is known and storing."""
+    path = tmp_path / "money.db"
+    site(path).close()
+    statement = mt940([(date(2026, 10, 5), 10_000, details("EW-1")), (date(2026, 10, 6), 5_000, "x")])
+    real_known = payments.bank.known_fingerprints
+    other_session: list[payments.ImportResult] = []
+
+    def known_while_the_other_session_imports(db, prints):
+        found = real_known(db, prints)
+        if not other_session:
+            other_session.append(None)
+            other = open_database(path)
+            other_session[0] = import_text(other, statement)
+            other.close()
+        return found
+
+    monkeypatch.setattr(payments.bank, "known_fingerprints", known_while_the_other_session_imports)
+    db = open_database(path)
+    first = import_text(db, statement)
+    assert other_session[0].new == 2
+    assert (first.new, first.already, first.import_id) == (0, 2, None)
+    assert len(payments.bank.transfers(db)) == 2 and len(payments.bank.imports(db)) == 1
+    db.close()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe:20:STARTUMS\r\n:25:\xc3\x28\r\n",  # not UTF-8
+        b"Data operacji;Kwota;Tytu\xb3;Nadawca\n2026-10-05;12,50;EW-1;A\n",  # cp1250, not UTF-8
+        b"A" * 8_000_000,  # 8 MB of one line
+        b"Data operacji;Kwota;Tytul;Nadawca;Rachunek;Identyfikator\n"
+        b"2026-10-05;" + b"9" * 40 + b",00;A;B;;1\n",  # past SQLite's integers
+        b"",
+        b"\x00" * 1000,
+    ],
+)
+def test_a_huge_or_undecodable_file_is_refused_and_nothing_is_stored(db, data: bytes) -> None:
+    with pytest.raises(Refusal) as refused:
+        payments.import_file(db, data, file_name="x", author="ksiegowa")
+    assert refused.value.code.startswith("payments.")
+    assert payments.bank.transfers(db) == [] and payments.bank.imports(db) == []
+
+
+def test_one_transfer_assigned_from_two_sessions_at_once_is_paid_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two accountants assign the same waiting transfer, each to another child, at the same
+    moment: the second session's assignment runs whole while the first has read the
+    transfer as waiting. One of them must be refused, or the money is counted twice."""
+    path = tmp_path / "money.db"
+    db = site(path)
+    import_text(db, mt940([(date(2026, 10, 5), 10_000, "za wrzesien")]))
+    [waiting] = payments.bank.transfers(db, unmatched=True)
+    jan, zofia = (c["id"] for c in registry.list_children(db) if c["first_name"] in ("Jan", "Zofia"))
+    real_get = payments.bank.get_transfer
+    other_session: list[str] = []
+
+    def get_while_the_other_session_assigns(db, transfer_id):
+        found = real_get(db, transfer_id)
+        if not other_session:
+            other_session.append("assigning")
+            other = open_database(path)
+            payments.assign(other, transfer_id, zofia, author="druga ksiegowa")
+            other.close()
+        return found
+
+    monkeypatch.setattr(payments.bank, "get_transfer", get_while_the_other_session_assigns)
+    with pytest.raises(Refusal) as refused:
+        payments.assign(db, waiting["id"], jan, author="ksiegowa")
+    assert refused.value.code == "payments.assigned"
+    payments_made = [
+        row
+        for row in db["ledger_entries"].rows
+        if row["kind"] == "payment" and row["source"].startswith("transfer:")
+    ]
+    assert [row["child_id"] for row in payments_made] == [zofia]
+    assert real_get(db, waiting["id"])["child_id"] == zofia
+    db.close()

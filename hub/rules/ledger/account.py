@@ -23,7 +23,7 @@ class AccountNumberError(ValueError):
 
 def _digits(text: str) -> str:
     cleaned = "".join(text.split()).upper().removeprefix("PL")
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise AccountNumberError(f"an account number has only digits, got {text!r}")
     return cleaned
 

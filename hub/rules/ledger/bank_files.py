@@ -14,10 +14,11 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import mt940
 
@@ -88,6 +89,11 @@ def _yymmdd(text: str, line: int) -> date:
         raise BankFileError(line, f"{text} is not a date (YYMMDD)") from None
 
 
+MAX_AMOUNT = 100_000_000
+"""Grosze (1 000 000 zł): no fee is near it, and a larger figure, a typo or a forged file,
+could overflow the database's integers in sums."""
+
+
 def read_mt940(text: str) -> BankFile:
     """Check every field, then let `mt-940` read the statement; refuse with a line and why."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -154,7 +160,7 @@ def read_mt940(text: str) -> BankFile:
         )
     transfers, debits = [], 0
     for number, item in zip(entry_lines, parsed, strict=True):
-        amount = to_grosz(Decimal(item.data["amount"].amount))
+        amount = _within_limit(to_grosz(Decimal(item.data["amount"].amount)), number)
         if amount <= 0:
             debits += 1
             continue
@@ -219,7 +225,8 @@ GENERIC = CsvProfile(
 def read_csv(text: str, profile: CsvProfile = GENERIC) -> BankFile:
     lines = text.splitlines()
     header_line = profile.skip_lines + 1
-    rows = csv.reader(io.StringIO("\n".join(lines[profile.skip_lines :])), delimiter=profile.delimiter)
+    reader = csv.reader(io.StringIO("\n".join(lines[profile.skip_lines :])), delimiter=profile.delimiter)
+    rows = _csv_rows(reader, profile.skip_lines)
     try:
         header = [column.strip() for column in next(rows)]
     except StopIteration:
@@ -246,7 +253,7 @@ def read_csv(text: str, profile: CsvProfile = GENERIC) -> BankFile:
         try:
             day = datetime.strptime(cell(row, profile.date_column), profile.date_format).date()
         except ValueError:
-            raise BankFileError(number, f"{cell(row, profile.date_column)!r} is not a date "
+            raise BankFileError(number, f"{cell(row, profile.date_column)[:40]!r} is not a date "
                                         f"({profile.date_format})") from None  # fmt: skip
         amount = _csv_amount(cell(row, profile.amount_column), profile.decimal_comma, number)
         if amount <= 0:
@@ -260,6 +267,15 @@ def read_csv(text: str, profile: CsvProfile = GENERIC) -> BankFile:
     return BankFile(tuple(transfers), debits)
 
 
+def _csv_rows(reader: Any, skipped: int) -> Iterator[list[str]]:
+    """The reader's rows; a row the csv module cannot read (a field over its limit of
+    128 KiB, a stray NUL) is the file's error at that line, not a crash."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise BankFileError(skipped + reader.line_num, f"not a CSV row ({exc})") from None
+
+
 _COMMA_AMOUNT = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d{1,2})?$")
 _DOT_AMOUNT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
 
@@ -271,13 +287,20 @@ def _csv_amount(text: str, decimal_comma: bool, line: int) -> int:
     pattern, thousands, decimal = (_COMMA_AMOUNT, ".", ",") if decimal_comma else (_DOT_AMOUNT, ",", ".")
     if not pattern.match(plain):
         if not re.match(r"^[+-]?[\d.,]+$", plain):
-            raise BankFileError(line, f"{text!r} is not an amount")
+            raise BankFileError(line, f"{text[:40]!r} is not an amount")
         separator = "a decimal comma" if decimal_comma else "a decimal point"
-        raise BankFileError(line, f"{text!r} is not an amount with {separator} (as the profile says)")
+        raise BankFileError(line, f"{text[:40]!r} is not an amount with {separator} (as the profile says)")
     try:
-        return to_grosz(Decimal(plain.replace(thousands, "").replace(decimal, ".")))
+        amount = to_grosz(Decimal(plain.replace(thousands, "").replace(decimal, ".")))
     except (InvalidOperation, ValueError):
-        raise BankFileError(line, f"{text!r} is not an amount") from None
+        raise BankFileError(line, f"{text[:40]!r} is not an amount") from None
+    return _within_limit(amount, line)
+
+
+def _within_limit(amount: int, line: int) -> int:
+    if abs(amount) > MAX_AMOUNT:
+        raise BankFileError(line, f"{amount / 100:.2f} is more than any transfer of fees could be")
+    return amount
 
 
 def folded(text: str) -> str:
