@@ -29,10 +29,11 @@ ROLES: dict[str, dict[str, list[int]]] = {
     "secretary": {},
     "parent": {"children": [1]},
     "inspector": {},
+    "kiosk": {},
 }
 """The accounts signed in (e-mail `<role>@p11.example.pl`, `web_support.PASSWORD`): the teacher
 of Motylki (group 1), the guardian of its first child (Zofia Wójcik, child 1); the
-inspector's account works for 30 days."""
+inspector's account works for 30 days; the entrance's kiosk."""
 
 REPORT_QUERIES = {
     "daily-sheet": "date={day}&group=1",
@@ -49,9 +50,12 @@ REPORT_QUERIES = {
 }
 """Each report's print view filled with the sample: Motylki (group 1), Zofia (child 1)."""
 
-NOT_PAGES = frozenset({"/events", "/presence/events", "/language/{code}", "/presence/board"})
-"""GET routes that are no page: the event streams, the language switch (a redirect) and the
-presence board's fragment (which `/presence` shows; its script fetches it without streams)."""
+NOT_PAGES = frozenset(
+    {"/events", "/presence/events", "/language/{code}", "/presence/board", "/groups/{group_id}/grid/rows"}
+)
+"""GET routes that are no page: the event streams, the language switch (a redirect), the
+presence board's fragment (which `/presence` shows; its script fetches it without streams)
+and the door grid's rows (which the grid shows; `door.js` fetches them after a change)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
@@ -63,6 +67,7 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/account/welcome": ["/account/welcome"],
         "/account/password": ["/account/password"],
         "/account": ["/account"],
+        "/account/pin": ["/account/pin"],
         "/admin/users": ["/admin/users"],
         "/admin/users/{user_id}": ["/admin/users/1"],
         "/admin/logins": ["/admin/logins"],
@@ -70,6 +75,10 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/presence": ["/presence"],
         "/days": ["/days"],
         "/groups/{group_id}/days/{day}": [f"/groups/1/days/{day}"],
+        "/grid": ["/grid"],
+        "/groups/{group_id}/grid": ["/groups/1/grid"],
+        "/kiosk": ["/kiosk"],
+        "/kiosk/pins/{guardian_id}": ["/kiosk/pins/1"],
         "/children/{child_id}": ["/children/1", f"/children/1?month={month}"],
         "/cards": ["/cards"],
         "/readers": ["/readers"],
