@@ -5,6 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
+REPORT_LANGUAGE = "pl"
+"""Reports are printed and filed in Polish, whatever language the person asking reads."""
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -33,3 +38,8 @@ def local_clock(moment: datetime, tz: ZoneInfo) -> str:
     """`07:42`: the wall-clock time a child and a teacher read."""
     local = moment.astimezone(tz)
     return f"{local.hour:02d}:{local.minute:02d}"
+
+
+def month_title(year: int, month: int, locale: str = REPORT_LANGUAGE) -> str:
+    """`grudzień 2026`: a month as a report's heading names it (CLDR's stand-alone form)."""
+    return format_date(date(year, month, 1), format="LLLL y", locale=locale)

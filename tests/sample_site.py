@@ -33,7 +33,7 @@ ROLES: dict[str, dict[str, list[int]]] = {
 }
 """The accounts signed in (e-mail `<role>@p11.example.pl`, `web_support.PASSWORD`): the teacher
 of Motylki (group 1), the guardian of its first child (Zofia Wójcik, child 1); the
-inspector's account works for 30 days."""
+inspector's account works for 30 days; the entrance's kiosk."""
 
 REPORT_QUERIES = {
     "daily-sheet": "date={day}&group=1",
@@ -67,6 +67,7 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/account/welcome": ["/account/welcome"],
         "/account/password": ["/account/password"],
         "/account": ["/account"],
+        "/account/pin": ["/account/pin"],
         "/admin/users": ["/admin/users"],
         "/admin/users/{user_id}": ["/admin/users/1"],
         "/admin/logins": ["/admin/logins"],
@@ -74,6 +75,10 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/presence": ["/presence"],
         "/days": ["/days"],
         "/groups/{group_id}/days/{day}": [f"/groups/1/days/{day}"],
+        "/grid": ["/grid"],
+        "/groups/{group_id}/grid": ["/groups/1/grid"],
+        "/kiosk": ["/kiosk"],
+        "/kiosk/pins/{guardian_id}": ["/kiosk/pins/1"],
         "/children/{child_id}": ["/children/1", f"/children/1?month={month}"],
         "/cards": ["/cards"],
         "/readers": ["/readers"],
@@ -94,11 +99,6 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/parent/children/{child_id}/data": ["/parent/children/1/data"],
         "/parent/children/{child_id}/money": ["/parent/children/1/money"],
         "/money": ["/money"],
-        "/grid": ["/grid"],
-        "/groups/{group_id}/grid": ["/groups/1/grid"],
-        "/kiosk": ["/kiosk"],
-        "/kiosk/pins/{guardian_id}": ["/kiosk/pins/1"],
-        "/account/pin": ["/account/pin"],
         "/inconsistencies": ["/inconsistencies"],
         "/audit": ["/audit"],
     }

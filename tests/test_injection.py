@@ -435,6 +435,7 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/groups/{typed.site.zabki}/grid",
         f"/kiosk/pins/{typed.guardian}",
     ]
+    # With one child, the parent's /parent is a redirect to that child's page, listed here.
     parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
               f"/parent/children/{ania}/money", "/account/pin"]  # fmt: skip
     teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid"]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from hub.accounts import accounts
+from hub.accounts import accounts, rights
 from hub.store import registry
 from tests.pages_support import INJECTION, Site, errors
+from web import audit_view
 
 
 @pytest.fixture
@@ -73,3 +74,30 @@ def test_fifty_entries_a_page(site: Site) -> None:
     assert "Strona 3 z 3" in last and 'href="?entity=&amp;page=2"' in last
     assert "Grupa 000" in last and "Grupa 124" not in last
     assert "Strona 1 z 1" not in director.get("/audit?entity=user").text
+
+
+def test_refused_actions_in_words(site: Site) -> None:
+    """The refused part names the right, the object and the reason in words, not codes."""
+    assert site.client("parent").get(f"/parent/children/{site.olek}").status_code == 403
+    assert site.client("teacher").get("/admin/users").status_code == 403
+    page = site.client("director").get("/audit").text
+    refused = page.split('id="denials-title"')[1]
+    for internal in (
+        "not theirs",
+        "no such right",
+        "attendance.view",
+        "users.view",
+        "child " + str(site.olek),
+    ):
+        assert internal not in refused, internal
+    assert "to nie jest dziecko ani grupa tego konta" in refused and "dziecko: Oliwer Żak" in refused
+    assert "konto nie ma takiego uprawnienia" in refused and "widzieć konta" in refused
+    assert "Test parent" in refused and "marta.kowalska@example.pl" in refused
+    english = site.client("director").get("/audit", headers={"Accept-Language": "en"}).text
+    refused = english.split('id="denials-title"')[1]
+    assert "not the account&#39;s own child or group" in refused and "child: Oliwer Żak" in refused
+    assert "the account has no such right" in refused and "see the accounts" in refused
+
+
+def test_every_right_has_words_for_the_refused_actions() -> None:
+    assert set(audit_view.RIGHTS) == set(rights.RIGHTS)

@@ -4,12 +4,13 @@ it; never another family's child."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
 from hub.rules.attendance import is_day_off
+from hub.rules.attendance.calendar import local_instant
 from hub.services import billing
 from hub.store import absences, audit, cards, fee_settings, readers
 from tests.pages_support import INJECTION, Site, errors, store_tap, without_csrf
@@ -144,3 +145,27 @@ def test_the_data_held_and_who_can_edit_it(site: Site) -> None:
     assert "director@p11.example.pl" in editors and "secretary@p11.example.pl" in editors
     assert "teacher@p11.example.pl" in editors and "olek.teacher@p11.example.pl" not in editors
     assert "marta.kowalska@example.pl" not in editors
+
+
+def test_the_parents_pages_take_today_from_the_apps_clock(site: Site) -> None:
+    """Like the door's pages, the parent's take now from `app.state.clock`: set to a past
+    Wednesday, its taps are today, its month is shown and absences count from it."""
+    wednesday = date(2026, 11, 18)
+    with site.db() as db:
+        store_tap(db, 1, CARD, local_instant(wednesday, time(7, 42), site.settings.tz))
+        absences.report_absence(
+            db, child_id=site.ania, first=date(2026, 11, 19), last=date(2026, 11, 19), reported_by="test"
+        )
+    site.app.state.clock = lambda: local_instant(wednesday, time(9, 30), site.settings.tz)
+    parent = site.client("parent")
+    page = parent.get(f"/parent/children/{site.ania}").text
+    today = page.split('id="today-title"')[1].split("</section>")[0]
+    assert "18 listopada 2026" in today and "wejście 07:42" in today
+    assert 'option value="2026-11" selected' in page and 'min="2026-11-18"' in page
+    assert "/withdraw" in page.split('id="absences"')[1]  # Thursday has not started yet
+    refused = parent.post(f"/parent/children/{site.ania}/absences", data={"first": "2026-11-17"})
+    assert refused.status_code == 422
+    accepted = parent.post(f"/parent/children/{site.ania}/absences", data={"first": "2026-11-20"})
+    assert accepted.status_code == 200 and accepted.url.fragment == "absences"
+    money = parent.get(f"/parent/children/{site.ania}/money").text
+    assert "18.11.2026" in money

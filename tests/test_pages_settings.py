@@ -171,6 +171,10 @@ def test_closing_a_month(site: Site) -> None:
     assert again.status_code == 422 and errors(again.text) == ["Miesiąc 2026-09 jest już zamknięty."]
     with site.db() as db:
         assert [(m["year"], m["month"]) for m in months.closed_months(db)] == [(2026, 9)]
+    # The closed months' list names the month in the reader's language, the link keeps ISO.
+    listed = director.get("/months").text
+    assert "<td>wrzesień 2026</td>" in listed and "fee-summary?month=2026-09" in listed
+    assert "<td>September 2026</td>" in director.get("/months", headers={"Accept-Language": "en"}).text
 
 
 def test_a_settings_form_without_the_csrf_token_is_refused(site: Site) -> None:

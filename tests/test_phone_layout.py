@@ -8,15 +8,21 @@ scans at phone width are `test_accessibility.py`'s.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from hub.config import Settings
+from hub.ingest.events import EventBus
+from hub.store import readers, taps
+from hub.store.db import open_database
+from hub.wire import TapMessage
 from tests.sample_site import NOT_PAGES, PASSWORD, ROLES, email, sample_paths, sample_site
 from tests.support import WebServer
-from tests.web_support import log_in_browser
-from web.app import PAGES
+from tests.web_support import add_account, log_in_browser
+from web.app import PAGES, create_app
 
 PHONE = {"width": 360, "height": 740}
 MENU_BAR_HEIGHT = 80
@@ -154,3 +160,34 @@ def test_tables_print_as_tables_on_a4(browser: Browser, site: tuple[WebServer, d
         assert shown == "table-row"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["pl-PL", "en-GB"])
+def test_a_long_inconsistency_log_fits_a_phone(browser: Browser, tmp_path: Path, locale: str) -> None:
+    """Thirteen cards nobody has, each a row of the log: the page that was 3 px wider than a
+    360 px phone (with the accessibility seed's eleven extra cards) stays within the screen."""
+    settings = Settings(database=tmp_path / "log.db")
+    db = open_database(settings.database)
+    now = datetime.now(UTC)
+    readers.add_reader(db, "wejscie", "Wejście główne")
+    with db.atomic():
+        taps.insert_new(
+            db,
+            [
+                taps.tap_row("wejscie", TapMessage(f"04FFFF{n:02X}", n, 1, 0, None, int(at.timestamp())), at)
+                for n in range(1, 14)
+                for at in [now - timedelta(minutes=n)]
+            ],
+        )
+    db.close()
+    add_account(settings.database, "director")
+    with WebServer(create_app(settings, EventBus())) as server:
+        context = browser.new_context(viewport=PHONE, locale=locale)
+        try:
+            page = context.new_page()
+            log_in_browser(page, server.url, email("director"), PASSWORD)
+            status, found = measure(page, server.url, "/inconsistencies")
+            assert status == 200 and page.locator("tbody tr").count() >= 13
+            assert found["width"] <= PHONE["width"] and not found["scrolled"], found
+        finally:
+            context.close()

@@ -114,6 +114,40 @@ FIELDS = {
     "uid": N_("card UID"),
     "valid_from": N_("valid from"),
 }
+RIGHTS = {
+    "live.view": N_("see live taps and readers"),
+    "presence.view": N_("see who is in the building"),
+    "attendance.view": N_("see children's arrivals and departures"),
+    "attendance.correct": N_("correct a child's day"),
+    "absences.report": N_("report a child's absence"),
+    "topics.view": N_("read the day's topics"),
+    "topics.write": N_("write the day's topic"),
+    "registry.view": N_("see children, groups and guardians"),
+    "registry.edit": N_("change children and guardians"),
+    "groups.edit": N_("change groups"),
+    "cards.edit": N_("assign and revoke cards"),
+    "readers.manage": N_("manage readers"),
+    "reports.attendance": N_("print attendance reports"),
+    "reports.fees": N_("see fees and money"),
+    "payments.manage": N_("import and assign payments"),
+    "settings.view": N_("see the settings"),
+    "settings.edit": N_("change the settings"),
+    "users.view": N_("see the accounts"),
+    "users.manage": N_("manage accounts"),
+    "logins.stats": N_("see login statistics"),
+    "audit.view": N_("read the audit log"),
+    "kiosk.use": N_("use the kiosk"),
+    "kiosk.pin": N_("set a kiosk PIN"),
+}
+"""What each right (`hub.accounts.rights.RIGHTS`) lets one do, as a refused action names it."""
+REFUSALS = {
+    "no such right": N_("the account has no such right"),
+    "not for every child": N_("the account's right covers only its own children or groups"),
+    "not theirs": N_("not the account's own child or group"),
+    "not a guardian's account": N_("only a guardian's account may do this"),
+}
+"""Why a request was refused, as `web.auth.deny` records it."""
+TARGET = re.compile(r"^(child|group) (\d+)$")
 YES_NO = {"must_change", "fee_exempt", "substitution"}
 """Fields stored as 0 or 1."""
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
@@ -191,3 +225,21 @@ def _value(value: Any, when: Callable[[str], str]) -> str:
     if DAY.match(text):
         return short_date(text)
     return text
+
+
+def denial_view(row: dict[str, Any], names: Names) -> dict[str, Any]:
+    """A refused action in words: who (by name), what they tried (the right in words, the
+    object by name) and why, in the reader's language; unknown codes are shown as stored."""
+    target = TARGET.match(row["object"] or "")
+    kind = _words(ENTITIES, target[1]) if target else ""
+    named = names.objects.get((target[1], target[2])) if target else None
+    return {
+        "at": row["at"],
+        "who": names.people.get(row["login"], row["login"]) if row["login"] else None,
+        "login": row["login"] if row["login"] in names.people else "",
+        "method": row["method"],
+        "path": row["path"],
+        "right": _words(RIGHTS, row["right"]),
+        "object": f"{kind}: {named}" if named else row["object"],
+        "reason": _words(REFUSALS, row["reason"]),
+    }

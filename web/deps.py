@@ -53,8 +53,8 @@ async def fresh_cache(request: Request) -> FreshCache:
 
 
 async def clock(request: Request) -> Callable[[], datetime]:
-    """The app's clock (`app.state.clock`, UTC): what the door's pages and the presence
-    board take as now; a test sets it to a morning of its choice."""
+    """The app's clock (`app.state.clock`, UTC): what the door's pages, the presence board
+    and the parent's pages take as now; a test sets it to a morning of its choice."""
     return request.app.state.clock
 
 

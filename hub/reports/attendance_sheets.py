@@ -17,10 +17,8 @@ from hub.rules.attendance import DayResult, Event, day_off_reason
 from hub.services import days
 from hub.services.presence import presence_now
 from hub.store import registry, site_settings
-from hub.timefmt import from_db, local_day_bounds, utc_now
+from hub.timefmt import from_db, local_day_bounds, month_title, utc_now
 
-MONTHS = ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień", "wrzesień",
-          "październik", "listopad", "grudzień")  # fmt: skip
 GRID_MARKS = {"present": "o", "absent": "n"}
 GRID_LEGEND = (
     "o — obecne, n — nieobecne, w — dzień wolny, puste — brak danych (dzień jeszcze trwa lub nie minął)."
@@ -154,7 +152,7 @@ def monthly_grid(
     return Report(
         name="monthly-grid",
         title="Miesięczna ewidencja obecności",
-        subtitle=f"{MONTHS[month - 1]} {year}",
+        subtitle=month_title(year, month),
         generated_at=now.astimezone(settings.tz),
         sections=tuple(sections),
         landscape=True,

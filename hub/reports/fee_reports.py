@@ -13,14 +13,13 @@ from sqlite_utils import Database
 
 from hub.collation import sort_key
 from hub.config import Settings
-from hub.reports.attendance_sheets import MONTHS
 from hub.reports.model import Cell, Report, Section
 from hub.rules.fees import DayFee, format_minutes
 from hub.rules.ledger.account import printed
 from hub.rules.ledger.matching import reference
 from hub.services import billing, ledger, months
 from hub.store import registry
-from hub.timefmt import utc_now
+from hub.timefmt import month_title, utc_now
 
 FLAG_WORDS = {
     "day_off": "dzień wolny",
@@ -152,7 +151,7 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
     return Report(
         name="stay-report",
         title="Miesięczne zestawienie pobytu i opłat",
-        subtitle=f"{MONTHS[month - 1]} {year}",
+        subtitle=month_title(year, month),
         generated_at=utc_now().astimezone(tz),
         sections=tuple(sections),
         facts=tuple(facts),
@@ -238,7 +237,7 @@ def fee_summary(
     return Report(
         name="fee-summary",
         title="Zestawienie opłat dla księgowości",
-        subtitle=f"{MONTHS[month - 1]} {year}",
+        subtitle=month_title(year, month),
         generated_at=utc_now().astimezone(settings.tz),
         sections=tuple(sections),
         landscape=True,

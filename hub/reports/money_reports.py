@@ -10,7 +10,6 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from hub.config import Settings
-from hub.reports.attendance_sheets import MONTHS
 from hub.reports.model import Report, Section
 from hub.rules.fees.money import format_pln, from_grosz
 from hub.rules.ledger import Settlement, settle
@@ -18,7 +17,7 @@ from hub.rules.ledger.account import printed
 from hub.rules.ledger.matching import reference
 from hub.services import ledger
 from hub.store import bank, copayers, money_settings, registry
-from hub.timefmt import utc_now
+from hub.timefmt import month_title, utc_now
 
 KINDS = {
     "stay": "opłata za pobyt",
@@ -204,7 +203,7 @@ def receivables(db: Database, settings: Settings, year: int, month: int, group: 
     return Report(
         name="receivables",
         title="Należności i wpłaty (księgowość)",
-        subtitle=f"{MONTHS[month - 1]} {year}",
+        subtitle=month_title(year, month),
         generated_at=utc_now().astimezone(settings.tz),
         sections=tuple(sections),
         facts=(("Grupa", group or "wszystkie"),),

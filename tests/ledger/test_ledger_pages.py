@@ -152,3 +152,22 @@ def test_a_money_setting_int_cannot_read_is_refused_at_the_form_and_the_page_sti
         )
         assert refused.status_code == 422 and errors(refused.text)
     assert director.get("/money").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "booked", "month", "due"),
+    [
+        ("pl", "6.10.2026", "wrzesień 2026", "15.10.2026"),
+        ("en", "Oct 6, 2026", "September 2026", "Oct 15, 2026"),
+    ],
+)
+def test_money_pages_show_dates_and_months_in_the_readers_language(
+    site: Site, language: str, booked: str, month: str, due: str
+) -> None:
+    statement = HEADER + "2026-10-06;142,40;za wrzesień;Marta Kowalska;;2\n"
+    site.client("secretary").post("/money/import", files={"file": ("w.csv", statement.encode(), "text/csv")})
+    headers = {"Accept-Language": language}
+    money = site.client("secretary").get("/money", headers=headers).text
+    assert f"<td>{booked}</td>" in money and "<td>2026-10-06</td>" not in money
+    parent = site.client("parent").get(f"/parent/children/{site.ania}/money", headers=headers).text
+    assert f"<td>{month}</td><td>{due}" in parent and "2026-10-15" not in parent

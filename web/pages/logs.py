@@ -25,7 +25,7 @@ from hub.services import days
 from hub.store import audit, registry
 from hub.store.db import stored_integer
 from hub.timefmt import to_db
-from web.audit_view import ENTITIES, Names, entry_view
+from web.audit_view import ENTITIES, Names, denial_view, entry_view
 from web.auth import require_all
 from web.deps import Db, SiteSettings, Templates
 from web.forms import FormError, optional_date
@@ -132,7 +132,7 @@ def audit_log(request: Request, db: Db, settings: SiteSettings, templates: Templ
         "error": None,
         "values": values,
         "entries": replace(shown, items=[entry_view(entry, names, when) for entry in shown.items]),
-        "denials": refused,
+        "denials": [denial_view(row, names) for row in refused],
         "limit": AUDIT_LIMIT,
         "kinds": kinds,
     }

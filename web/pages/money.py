@@ -21,7 +21,7 @@ from hub.rules.ledger.matching import reference
 from hub.services import ledger, payments
 from hub.store import bank, copayers, money_settings, registry
 from web.auth import actor, allowed, check, require_all
-from web.deps import Db, SiteSettings, Templates, today
+from web.deps import Clock, Db, SiteSettings, Templates, today
 from web.errors import Refused
 from web.forms import Form, FormError, FormFields, chosen_id, upload
 from web.i18n import N_, _
@@ -182,20 +182,21 @@ def save_settings(
 
 @router.get("/parent/children/{child_id}/money", response_class=HTMLResponse)
 def child_money(
-    request: Request, db: Db, settings: SiteSettings, templates: Templates, child_id: RowId
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, clock: Clock, child_id: RowId
 ) -> HTMLResponse:
     """What the parents owe for the child, what they paid, and where to pay: a parent for their
     own child, the staff who see fees for any."""
     if not parent_of(request, child_id):
         check(request, "reports.fees", child_id=child_id)
+    on = clock().astimezone(settings.tz).date()
     try:
-        state = ledger.payer_state(db, child_id, today(settings))
+        state = ledger.payer_state(db, child_id, on)
     except Refusal as exc:
         raise Refused(404, exc) from exc
     s = state.settlement
     context = {
         "child": state.child,
-        "on": today(settings),
+        "on": on,
         "account": printed(state.account) if state.account else None,
         "title": f"{reference(child_id)} {state.child['last_name']} {state.child['first_name']}",
         "balance": zl(state.balance),

@@ -8,7 +8,7 @@ page is refused (403) and the refusal is logged like every other refused right.
 from __future__ import annotations
 
 import calendar
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -24,9 +24,9 @@ from hub.rules.attendance import local_instant
 from hub.rules.fees.meals import cutoff_instant
 from hub.services import day_json, days
 from hub.store import absences, cards, fee_settings, registry, site_settings
-from hub.timefmt import from_db, utc_now
+from hub.timefmt import from_db
 from web.auth import check, require
-from web.deps import Db, SiteSettings, Templates, today
+from web.deps import Clock, Db, SiteSettings, Templates
 from web.forms import FormError, FormFields, month, optional_date, required_date
 from web.i18n import N_, _, month_name
 from web.pages.admin import ROLE_NAMES
@@ -51,23 +51,24 @@ def child_page(
     templates: Jinja2Templates,
     child_id: int,
     shown: str | None,
+    now: datetime,
     status: int = 200,
     **extra: Any,
 ):
+    """The child's page as of `now` (the app's clock): today, the month shown, the absences."""
     child = registry.get_child(db, child_id)
-    year, number = month(shown, "month") if shown else (today(settings).year, today(settings).month)
+    today = now.astimezone(settings.tz).date()
+    year, number = month(shown, "month") if shown else (today.year, today.month)
     context = {
         "child": child,
-        "today": today(settings),
+        "today": today,
         "today_day": day_json.day_as_dict(
-            days.compute_days(db, settings, today(settings), child_id=child_id)[0], settings.tz
+            days.compute_days(db, settings, today, child_id=child_id, now=now)[0], settings.tz
         ),
         "month": date(year, number, 1),
-        "months_options": [
-            (f"{first:%Y-%m}", month_name(first)) for first in _recent_months(today(settings))
-        ],
-        "history": month_history(db, settings, child, year, number, today(settings)),
-        "absences": reported_absences(db, settings, child_id, today(settings)),
+        "months_options": [(f"{first:%Y-%m}", month_name(first)) for first in _recent_months(today)],
+        "history": month_history(db, settings, child, year, number, today),
+        "absences": reported_absences(db, settings, child_id, now),
         "meals": fee_settings.load(db).meals,
         "values": {},
         "error": None,
@@ -84,6 +85,7 @@ def my_children(
     db: Db,
     settings: SiteSettings,
     templates: Templates,
+    clock: Clock,
     request: Request,
     user: Annotated[Account, Depends(require("attendance.view"))],
 ) -> Response:
@@ -93,29 +95,30 @@ def my_children(
     if len(own) == 1:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/parent/children/{own[0]}{query}", status_code=303)
+    now = clock()
+    today = now.astimezone(settings.tz).date()
     mine = [
         {
             **registry.get_child(db, child_id),
             "today_day": day_json.day_as_dict(
-                days.compute_days(db, settings, today(settings), child_id=child_id)[0], settings.tz
+                days.compute_days(db, settings, today, child_id=child_id, now=now)[0], settings.tz
             ),
         }
         for child_id in own
     ]
-    return templates.TemplateResponse(
-        request, "parent_index.html", {"children": mine, "today": today(settings)}
-    )
+    return templates.TemplateResponse(request, "parent_index.html", {"children": mine, "today": today})
 
 
 @router.get("/children/{child_id}", response_class=HTMLResponse)
 def child(
-    request: Request, db: Db, settings: SiteSettings, templates: Templates, child_id: RowId
+    request: Request, db: Db, settings: SiteSettings, templates: Templates, clock: Clock, child_id: RowId
 ) -> Response:
     check(request, "attendance.view", child_id=child_id)  # another family's child: 403, logged
+    now = clock()
     try:
-        return child_page(request, db, settings, templates, child_id, request.query_params.get("month"))
+        return child_page(request, db, settings, templates, child_id, request.query_params.get("month"), now)
     except FormError:
-        return child_page(request, db, settings, templates, child_id, None)
+        return child_page(request, db, settings, templates, child_id, None, now)
 
 
 @router.post("/children/{child_id}/absences", response_class=HTMLResponse)
@@ -124,14 +127,16 @@ def report_absence(
     db: Db,
     settings: SiteSettings,
     templates: Templates,
+    clock: Clock,
     fields: FormFields,
     child_id: RowId,
 ) -> Response:
     user = check(request, "absences.report", child_id=child_id)
+    now = clock()
     try:
         first = required_date(fields.get("first"), "first")
         last = optional_date(fields.get("last"), "last") or first
-        if first < today(settings):
+        if first < now.astimezone(settings.tz).date():
             raise FormError(N_("An absence is reported ahead: the first day cannot be in the past."), "first")
         if last < first:
             raise FormError(N_("The last day is before the first."), "last")
@@ -142,15 +147,24 @@ def report_absence(
             last=last,
             reported_by=user.login,
             reason=fields.get("reason", ""),
+            now=now,
         )
     except (FormError, Refusal) as exc:
-        return child_page(request, db, settings, templates, child_id, None, 422, values=fields, error=exc)
+        return child_page(
+            request, db, settings, templates, child_id, None, now, 422, values=fields, error=exc
+        )
     return RedirectResponse(f"/parent/children/{child_id}?saved=absence#absences", status_code=303)
 
 
 @router.post("/children/{child_id}/absences/{absence_id}/withdraw", response_class=HTMLResponse)
 def withdraw_absence(
-    request: Request, db: Db, settings: SiteSettings, templates: Templates, child_id: RowId, absence_id: RowId
+    request: Request,
+    db: Db,
+    settings: SiteSettings,
+    templates: Templates,
+    clock: Clock,
+    child_id: RowId,
+    absence_id: RowId,
 ) -> Response:
     """The child comes after all: the guardian (or the staff who may report it) withdraws
     the absence until its day starts."""
@@ -161,10 +175,11 @@ def withdraw_absence(
         raise HTTPException(404, str(exc)) from exc
     if absence["child_id"] != child_id:
         raise HTTPException(404, "no such absence of this child")
+    now = clock()
     try:
-        absences.withdraw_absence(db, absence_id, withdrawn_by=user.login, tz=settings.tz)
+        absences.withdraw_absence(db, absence_id, withdrawn_by=user.login, tz=settings.tz, now=now)
     except Refusal as exc:
-        return child_page(request, db, settings, templates, child_id, None, 422, error=exc)
+        return child_page(request, db, settings, templates, child_id, None, now, 422, error=exc)
     return RedirectResponse(f"/parent/children/{child_id}?saved=withdrawn#absences", status_code=303)
 
 
@@ -195,12 +210,12 @@ def month_history(
     return list(reversed(found))
 
 
-def reported_absences(db: Database, settings: Settings, child_id: int, today: date) -> list[dict[str, Any]]:
+def reported_absences(db: Database, settings: Settings, child_id: int, now: datetime) -> list[dict[str, Any]]:
     """Absences from a week ago on, each with whether it came before the meal cut-off and
-    whether it may still be withdrawn (its day has not started)."""
+    whether it may still be withdrawn (its day has not started at `now`)."""
     meals = fee_settings.load(db).meals
     opening = time.fromisoformat(site_settings.get_all(db)["opening"])
-    now = utc_now()
+    today = now.astimezone(settings.tz).date()
     rows = absences.list_absences(db, child_id=child_id, first=today - timedelta(days=7))
     for row in rows:
         day = date.fromisoformat(row["day"])
