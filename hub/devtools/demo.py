@@ -72,6 +72,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, DemoAccount]] = [
     ("sekretariat@example.pl", "Ewa Sekretarz", "secretary", {}),
     ("rodzic1@example.pl", "Mama Wójcik", "parent", {"child": ("Zofia", "Wójcik")}),
     ("kontrola@example.pl", "Jan Kontroler", "inspector", {"days": 30}),
+    ("kiosk@example.pl", "Kiosk przy wejściu", "kiosk", {}),  # a guardian's PIN: /kiosk/pins/…
 ]
 
 

@@ -77,7 +77,7 @@ def test_demo_runs_virtual_readers_with_the_real_firmware(tmp_path: Path) -> Non
         assert banner[-1] or demo.poll() is None, "".join(banner)
     found = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", "".join(banner), re.MULTILINE)
     logins = {role: (email, password) for role, email, password in found}
-    assert set(logins) == {"director", "teacher", "secretary", "parent", "inspector"}
+    assert set(logins) == {"director", "teacher", "secretary", "parent", "inspector", "kiosk"}
     session: dict[str, str] = {}
 
     def api(path: str) -> object:
