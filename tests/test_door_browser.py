@@ -21,7 +21,7 @@ from hub.rules.attendance import local_instant
 from hub.store import absences, registry
 from tests.a11y import assert_accessible, assert_keyboard_usable
 from tests.pages_support import Site
-from tests.support import WebServer
+from tests.support import WebServer, wait_until
 from tests.web_support import PASSWORD, add_account, log_in_browser
 
 WEDNESDAY = date(2026, 11, 18)
@@ -100,7 +100,9 @@ def test_a_teacher_records_three_children_in_three_taps_and_the_board_shows_them
         for child_id in children:
             row = grid.locator(f"#child-{child_id}")
             button = row.get_by_role("button", name="Przyszło teraz")
-            box = button.bounding_box()
+            # A live refresh may swap the row between finding the button and measuring it,
+            # and a detached button has no box: measure again until it is on the page.
+            box = wait_until(button.bounding_box, timeout=30)
             assert box is not None and box["height"] >= 44 and box["width"] >= 44, box
             button.click()  # one tap a child
             expect(row).to_have_attribute("data-state", "in")
