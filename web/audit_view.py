@@ -24,6 +24,7 @@ from web.personal_data import READ_VIEWS
 ACTIONS = {
     "absence.report": N_("Absence reported"),
     "absence.withdraw": N_("Absence withdrawn"),
+    "account.data_export": N_("Own data downloaded"),
     "card.assign": N_("Card assigned"),
     "card.revoke": N_("Card revoked"),
     "child.create": N_("Child added"),
