@@ -127,6 +127,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/account/password", ""): Rule(SIGNED_IN),
     ("POST", "/account/password", ""): Rule(SIGNED_IN),
     ("GET", "/account", ""): Rule(SIGNED_IN),
+    ("GET", "/account/data.json", ""): Rule(SIGNED_IN),  # one's own data only (RODO art. 15)
     # Accounts: the list is read by the director, administrator and secretary ("wgląd w listę
     # kont użytkowników"); only the administrator and director create, change and unblock.
     ("GET", "/admin/users", ""): Rule("admin director secretary inspector"),

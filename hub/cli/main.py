@@ -77,6 +77,10 @@ COMMANDS = {
         "hub.cli.journal:presence_command",
         "Who is in the building now, per group (the evacuation list).",
     ),
+    "purge": LazyCommand(
+        "hub.cli.retention:purge_command",
+        "Remove records past their retention (journal, sessions, attempts, logs); audited.",
+    ),
     "quarantine": LazyCommand(
         "hub.cli.quarantine:quarantine_group", "Messages the hub rejected, kept with the reason."
     ),

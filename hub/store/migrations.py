@@ -35,6 +35,7 @@ from hub.store.schema_journal import (
 )
 from hub.store.schema_money import m013_ledgers_and_bank_transfers
 from hub.store.schema_reader_setup import m017_logins_before_registration
+from hub.store.schema_retention import m025_personal_data_reads
 from hub.store.schema_updates import m016_firmware_updates
 
 Migration = Callable[[Database], None]
@@ -61,6 +62,7 @@ MIGRATIONS: list[Migration] = [
     m014_kiosk,
     m016_firmware_updates,
     m017_logins_before_registration,
+    m025_personal_data_reads,
 ]
 
 
