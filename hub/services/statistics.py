@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub.collation import sort_key
 from hub.config import Settings
 from hub.rules.attendance import CompleteDay, DayResult, compute_day, stay_minutes
 from hub.rules.statistics import CountedDay, Tally, counted_day, open_days_between, tally_by
@@ -96,7 +95,8 @@ class GroupStatistics:
     group_id: int
     name: str
     children: tuple[ChildStatistics, ...]
-    """In Polish alphabetical order; only children enrolled on some day of the period."""
+    """In Polish alphabetical order (the register's, `registry.list_children`); only children
+    enrolled on some day of the period."""
     total: Tally
 
 
@@ -141,15 +141,12 @@ def statistics(
     for group in registry.list_groups(db):
         if group_id is not None and group["id"] != group_id:
             continue
-        rows = sorted(
-            (
-                ChildStatistics(child["id"], f"{child['last_name']} {child['first_name']}",
-                                by_child.get(child["id"], Tally()))
-                for child in children
-                if child["group_id"] == group["id"]
-            ),
-            key=lambda row: sort_key(row.name),
-        )  # fmt: skip
+        rows = [
+            ChildStatistics(child["id"], f"{child['last_name']} {child['first_name']}",
+                            by_child.get(child["id"], Tally()))
+            for child in children
+            if child["group_id"] == group["id"]
+        ]  # fmt: skip
         total = sum((row.tally for row in rows), Tally())
         groups.append(GroupStatistics(group["id"], group["name"], tuple(rows), total))
     months = tally_by(counted, lambda day: (day.day.year, day.day.month))
@@ -159,7 +156,7 @@ def statistics(
         last=last,
         counted_to=counted_to if counted_to >= first else None,
         open_days=open_days_between(first, counted_to, closed) if counted_to >= first else 0,
-        groups=tuple(sorted(groups, key=lambda group: sort_key(group.name))),
+        groups=tuple(groups),
         months=tuple((year, month, months[year, month]) for year, month in sorted(months)),
         total=sum((group.total for group in groups), Tally()),
     )
