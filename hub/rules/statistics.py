@@ -132,35 +132,46 @@ def _counts(tally: Tally) -> tuple[int, ...]:
     )
 
 
-def count_day(day: CountedDay) -> Tally:
-    """One enrolled day's contribution (the module's docstring says what counts)."""
+OPEN, PRESENT, REPORTED, UNREPORTED, PENDING, DAYS_OFF, STAY_DAYS, STAY_MINUTES = range(8)
+"""The places of `Tally`'s counts, in the order of its fields."""
+
+
+def _count(counts: list[int], day: CountedDay) -> None:
+    """Add one enrolled day to `counts` (the module's docstring says what counts). Counted in
+    a list, not by adding tallies: a school year of a kindergarten is 50,000 days."""
     if day.day_off is not None:
-        return Tally(days_off=1) if day.day.weekday() < 5 else Tally()
-    if day.status == "present":
-        measured = day.stay_minutes is not None
-        return Tally(open_days=1, present=1, stay_days=int(measured), stay_minutes=day.stay_minutes or 0)
-    if day.status == "absent":
-        if day.reported_absent:
-            return Tally(open_days=1, absent_reported=1)
-        return Tally(open_days=1, absent_unreported=1)
-    return Tally(pending=1)
+        if day.day.weekday() < 5:
+            counts[DAYS_OFF] += 1
+    elif day.status == "present":
+        counts[OPEN] += 1
+        counts[PRESENT] += 1
+        if day.stay_minutes is not None:
+            counts[STAY_DAYS] += 1
+            counts[STAY_MINUTES] += day.stay_minutes
+    elif day.status == "absent":
+        counts[OPEN] += 1
+        counts[REPORTED if day.reported_absent else UNREPORTED] += 1
+    else:
+        counts[PENDING] += 1
 
 
 def tally(days: Iterable[CountedDay]) -> Tally:
-    total = Tally()
+    counts = [0] * 8
     for day in days:
-        total += count_day(day)
-    return total
+        _count(counts, day)
+    return Tally(*counts)
 
 
 def tally_by(days: Iterable[CountedDay], key: Callable[[CountedDay], K]) -> dict[K, Tally]:
     """The days' tallies by `key`: `tally_by(days, lambda d: d.child_id)` per child,
     `lambda d: (d.day.year, d.day.month)` per month."""
-    found: dict[K, Tally] = {}
+    found: dict[K, list[int]] = {}
     for day in days:
         name = key(day)
-        found[name] = found.get(name, Tally()) + count_day(day)
-    return found
+        if name not in found:
+            found[name] = [0] * 8
+        _count(found[name], day)
+    return {name: Tally(*counts) for name, counts in found.items()}
 
 
 def school_year(start_year: int) -> tuple[date, date]:
