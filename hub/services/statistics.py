@@ -12,7 +12,7 @@ to resolve. Today counts once its closing time has passed (until then it is to r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -160,3 +160,40 @@ def statistics(
         months=tuple((year, month, months[year, month]) for year, month in sorted(months)),
         total=sum((group.total for group in groups), Tally()),
     )
+
+
+def tally_as_dict(tally: Tally) -> dict[str, Any]:
+    """A tally as JSON: the counts, the average stay in minutes and the rate in percent (a
+    decimal string, "93.5", so no float rounding creeps in); None where there is none."""
+    rate = tally.rate
+    return {
+        **asdict(tally),
+        "average_stay_minutes": tally.average_stay,
+        "rate_percent": None if rate is None else str(rate),
+    }
+
+
+def statistics_as_dict(found: Statistics) -> dict[str, Any]:
+    """The statistics as `ewidencjoner attendance-stats --json` prints them."""
+    return {
+        "first": found.first.isoformat(),
+        "last": found.last.isoformat(),
+        "counted_to": found.counted_to.isoformat() if found.counted_to else None,
+        "open_days": found.open_days,
+        "groups": [
+            {
+                "group_id": group.group_id,
+                "name": group.name,
+                "children": [
+                    {"child_id": child.child_id, "name": child.name, **tally_as_dict(child.tally)}
+                    for child in group.children
+                ],
+                "total": tally_as_dict(group.total),
+            }
+            for group in found.groups
+        ],
+        "months": [
+            {"month": f"{year}-{month:02d}", **tally_as_dict(tally)} for year, month, tally in found.months
+        ],
+        "total": tally_as_dict(found.total),
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -144,3 +145,23 @@ def test_from_the_command_line(settings: Settings, tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "needs a month" in bad.output
     wrong = CliRunner().invoke(cli, [*base, "--school-year", "1999"])
     assert wrong.exit_code == 2
+
+
+def test_the_statistics_command_as_a_table_and_json(settings: Settings) -> None:
+    base = ["--database", str(settings.database), "attendance-stats"]
+    table = CliRunner().invoke(cli, [*base, "--month", "2026-11", "--group", "Żabki"])
+    assert table.exit_code == 0, table.output
+    assert "Grupa Żabki" in table.output and "Żak Łucja" in table.output
+    as_json = CliRunner().invoke(cli, [*base, "--school-year", "2026", "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    found = json.loads(as_json.output)
+    [group] = found["groups"]
+    lucja = next(child for child in group["children"] if child["name"] == "Żak Łucja")
+    assert (lucja["present"], lucja["stay_minutes"], lucja["average_stay_minutes"]) == (2, 925, 463)
+    assert found["first"] == "2026-09-01" and found["last"] == "2027-08-31"
+    assert [month["month"] for month in found["months"]][:3] == ["2026-09", "2026-10", "2026-11"]
+    assert sum(month["present"] for month in found["months"]) == found["total"]["present"] == 2
+    for wrong in ([], ["--month", "2026-11", "--school-year", "2026"], ["--month", "2026-13"]):
+        assert CliRunner().invoke(cli, [*base, *wrong]).exit_code == 2, wrong
+    unknown = CliRunner().invoke(cli, [*base, "--month", "2026-11", "--group", "Nikt"])
+    assert unknown.exit_code == 1
