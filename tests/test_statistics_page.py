@@ -106,3 +106,12 @@ def test_a_wrong_choice_is_refused_with_the_field_named(site: Site, query: str, 
     assert page.status_code == 422, query
     assert f'id="stats-{field}"' in page.text and 'aria-invalid="true"' in page.text
     assert "<table" not in page.text
+
+
+def test_the_report_of_a_school_year_from_its_address(site: Site) -> None:
+    client = site.client("teacher")
+    csv_text = client.get(f"/reports/attendance-stats?school_year=2026&group={site.zabki}&format=csv").text
+    assert "Żak Olek" in csv_text and "Miesiąc po miesiącu" in csv_text
+    for query in ("school_year=1999", "school_year=x", "school_year=2026&month=2026-11", ""):
+        assert client.get(f"/reports/attendance-stats?{query}").status_code == 422, query
+    assert site.client("parent").get("/reports/attendance-stats?school_year=2026").status_code == 403

@@ -36,11 +36,11 @@ A group's or the kindergarten's figures are the sums of its children's (child-da
 rate is all present days ÷ all open days, its average stay all minutes ÷ all measured days
 — a child who came twice weighs less than one who came every day.
 
-Worked example: a child enrolled on Monday 15 September 2025 (school year 2025/26), in
-September: 12 working days from the 15th to the 30th, of which a closed day (the 26th) is
-a day off: 11 open days. Present 9 days (two of them 7:30–15:45 and 8:00–16:00, 495 and
-480 minutes: an average of 487.5, so 8 h 08 min), absent with a report 2 days: the rate is
-9 ÷ 11 = 81.8 %.
+Worked example (tests/attendance/test_statistics.py): a child enrolled on Monday 15
+September 2025, in September: 12 working days from the 15th to the 30th, of which a closed
+day (Friday the 26th) is a day off: 11 open days. Present 9 days, absent 2 days reported
+ahead: the rate is 9 ÷ 11 = 81.8 %. Two stays of 7:30–15:45 and 8:00–16:00 (495 and 480
+minutes) average 487.5 minutes, rounded half up to 488: "8 h 08 min".
 """
 
 from __future__ import annotations
