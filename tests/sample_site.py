@@ -17,6 +17,7 @@ from hub.config import Settings
 from hub.devtools.demo import last_weekday, seed_demo, seed_demo_week
 from hub.ingest.events import EventBus
 from hub.reports import REPORTS
+from hub.rules.statistics import school_year_of
 from hub.services.firmware_release import write_release
 from hub.store.db import open_database
 from tests.support import WebServer
@@ -47,6 +48,7 @@ REPORT_QUERIES = {
     "reminder": "date={day}&child=1",
     "receivables": "month={month}",
     "arrears": "date={day}",
+    "attendance-stats": "month={month}&group=1",
 }
 """Each report's print view filled with the sample: Motylki (group 1), Zofia (child 1)."""
 
@@ -101,6 +103,7 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/money": ["/money"],
         "/inconsistencies": ["/inconsistencies"],
         "/audit": ["/audit"],
+        "/statistics": ["/statistics", f"/statistics?group=&period={school_year_of(today)}"],
     }
 
 

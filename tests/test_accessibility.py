@@ -99,6 +99,10 @@ PAGES = [
     Scan("/kiosk", role="kiosk"),
     Scan("/kiosk/pins/1"),
     Scan("/account/pin", role="parent"),
+    Scan("/statistics?period=2026-11"),
+    Scan("/statistics?group=&period=2026"),
+    Scan("/statistics", role="teacher"),
+    Scan("/statistics?period=2026-13&group=x", 422),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -247,7 +251,9 @@ def test_pages_speak_the_readers_language(visit: Callable[..., Page]) -> None:
     expect(live.locator("#connection")).to_have_text("Live")
 
 
-@pytest.mark.parametrize("path", ["/", "/reports", "/presence", "/days", "/children/1"])
+@pytest.mark.parametrize(
+    "path", ["/", "/reports", "/presence", "/days", "/children/1", "/statistics?period=2026-11"]
+)
 def test_prints_on_a4_without_menu_or_buttons(visit: Callable[..., Page], path: str, tmp_path: Path) -> None:
     page = visit(Scan(path))
     pdf = tmp_path / "page.pdf"

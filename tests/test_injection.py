@@ -434,11 +434,14 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/groups/{g}/grid/rows",
         f"/groups/{typed.site.zabki}/grid",
         f"/kiosk/pins/{typed.guardian}",
+        f"/statistics?group={g}&period={MONTH}",
+        f"/statistics?group=&period={MONTH[:4]}",
     ]
     # With one child, the parent's /parent is a redirect to that child's page, listed here.
     parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
               f"/parent/children/{ania}/money", "/account/pin"]  # fmt: skip
-    teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid"]
+    teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid",
+               f"/statistics?period={MONTH}"]  # fmt: skip
     return (
         [("director", path) for path in director]
         + [("parent", path) for path in parent]
@@ -587,6 +590,8 @@ def test_values_reflected_from_the_address_are_inert(typed: Typed) -> None:
         (director, f"/audit?actor={p}&entity={p}&from={p}&page={p}"),
         (director, f"/audit?page={p}&actor={p}"),
         (director, f"/inconsistencies?from={p}&group={p}"),
+        (director, f"/statistics?group={p}&period={p}"),
+        (director, f"/statistics?group={typed.group}&period={p}"),
         (director, f"/reports/{p}"),
         (director, f"/reports/daily-sheet?date={DAY}&group={p}"),
         (director, f"/admin/logins?from={p}"),
@@ -616,11 +621,13 @@ REPORTS = {
     "reminder": "child={child}",
     "receivables": f"month={MONTH}",
     "arrears": "",
+    "attendance-stats": f"month={MONTH}&group={{group}}",
 }
 REPORT_SHOWS = {
     "receivables": ("przelew", "nadawca"),
     "daily-sheet": ("imie", "nazwisko", "posiadacz", "korekta", "grupa"),
     "monthly-grid": ("imie", "nazwisko", "grupa"),
+    "attendance-stats": ("imie", "nazwisko", "grupa"),
     "stay-report": ("imie", "nazwisko", "numer"),
     "fee-summary": ("imie", "nazwisko", "numer", "grupa"),
 }

@@ -180,6 +180,10 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/reports/{name}", "reminder"): Rule("admin director secretary parent inspector", FEE_PRINTS),
     ("GET", "/reports/{name}", "receivables"): Rule(FEE_PRINTS),
     ("GET", "/reports/{name}", "arrears"): Rule(FEE_PRINTS),
+    # Attendance statistics: whoever makes attendance printouts, a teacher of every group too
+    # ("wgląd w statystyki wszystkich wychowanków", 000 §6.2j); never a parent.
+    ("GET", "/reports/{name}", "attendance-stats"): same(ATTENDANCE_PRINTS),
+    ("GET", "/statistics", ""): same(ATTENDANCE_PRINTS),
     # The money: balances and arrears for those who see fees; the secretary (the accountant)
     # and the director import statements and assign transfers; a parent their own child's.
     ("GET", "/money", ""): Rule(FEE_PRINTS),
@@ -471,6 +475,7 @@ REPORT_QUERIES = {
     "reminder": "child={child}",
     "receivables": f"month={MONTH}",
     "arrears": "",
+    "attendance-stats": f"month={MONTH}&group={{group}}",
 }
 STATIC_FILE = "/static/style.css"
 BANK_CSV = (
@@ -504,6 +509,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
             "/api/days": "date={day}",
             "/api/taps": "from={day}&to={day}",
             "/api/inconsistencies": "from={day}&to={day}",
+            "/statistics": "group={group}&period=2026",
         }
         query = queries.get(template, "").format(day=DAY.isoformat(), group=target.group, child=target.child)
         return Probe(path, query)

@@ -58,6 +58,7 @@ from web.pages import readers as readers_page
 from web.pages import registry as registry_page
 from web.pages import reports as reports_page
 from web.pages import settings as settings_page
+from web.pages import statistics as statistics_page
 from web.security_headers import install_security_headers
 from web.static_files import install_static_files
 from web.templating import NavItem, page_templates
@@ -99,6 +100,7 @@ PAGES = tuple(
         cards_page,
         readers_page,
         reports_page,
+        statistics_page,
         registry_page,
         settings_page,
         money_page,
@@ -139,6 +141,7 @@ def create_app(
         NavItem("/cards", N_("Cards"), visible=may_see("cards.edit")),
         NavItem("/readers", N_("Readers"), visible=may_see("live.view")),
         NavItem("/reports", N_("Reports"), visible=may_see_any("reports.attendance", "reports.fees")),
+        NavItem("/statistics", N_("Attendance statistics"), visible=may_see_all("reports.attendance")),
         NavItem("/registry", N_("Registry"), visible=may_see_all("registry.view")),
         NavItem("/inconsistencies", N_("Inconsistency log"), visible=may_see_all("attendance.view")),
         NavItem("/settings", N_("Settings"), visible=may_see_all("settings.view")),

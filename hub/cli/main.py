@@ -20,6 +20,10 @@ COMMANDS = {
         "hub.cli.fees:absences_group",
         "Absences reported ahead (they cancel meals when reported before the cut-off).",
     ),
+    "attendance-stats": LazyCommand(
+        "hub.cli.statistics:attendance_stats_command",
+        "Attendance statistics of a month or a school year, per child and group (--json).",
+    ),
     "broker-acl": LazyCommand(
         "hub.cli.broker:broker_acl",
         "Print Mosquitto ACLs: each reader (user name = reader id) may use only its own topics.",
