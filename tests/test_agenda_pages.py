@@ -95,8 +95,8 @@ def test_a_withdrawn_announcement_shows_its_reason(site: Site) -> None:
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"title": ""}, "Title: this is required."),
-        ({"title": "x" * 201}, "Title: at most 200 characters."),
+        ({"title": ""}, "Headline: this is required."),
+        ({"title": "x" * 201}, "Headline: at most 200 characters."),
         ({"body": "x" * 10_001}, "Text: at most 10000 characters."),
         ({"shown_to": "2026-12-01"}, "The end is before the start."),
         ({"shown_from": "1999-01-01"}, "Give a date from 2000-01-01 to 2099-12-31."),

@@ -22,7 +22,7 @@ from hub.store.db import inserted_id
 from hub.store.registry import get_group, required_text
 from hub.timefmt import to_db, utc_now
 
-TITLE = Label(N_("Title"))
+TITLE = Label(N_("Headline"))
 BODY = Label(N_("Text"))
 REASON = Label(N_("Reason"))
 MAX_TITLE = 200

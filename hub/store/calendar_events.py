@@ -22,7 +22,7 @@ from hub.store.db import inserted_id
 from hub.store.registry import get_group, optional_text, required_text
 from hub.timefmt import to_db, utc_now
 
-TITLE = Label(N_("Title"))
+TITLE = Label(N_("Event name"))
 PLACE = Label(N_("Place"))
 MAX_EVENT_DAYS = 62
 """An event lasts at most two months (a summer break is entered as closed days)."""
