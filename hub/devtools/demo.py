@@ -145,15 +145,14 @@ def seed_demo_agenda(db: Database, today: date) -> None:
     """Announcements on the home pages (one for everyone, one for Motylki) and two events
     ahead in the calendar (a Motylki trip, a meeting for all)."""
     motylki = registry.find_group(db, "Motylki")["id"]
-    week = {"shown_from": today, "shown_to": today + timedelta(days=7), "author": DEMO_AUTHOR}
-    announcements.publish(
-        db, title="Zbiórka nakrętek", body="Do piątku zbieramy nakrętki dla Kuby.\nPudełko stoi w szatni.",
-        audience="everyone", group_id=None, **week,
-    )  # fmt: skip
-    announcements.publish(
-        db, title="Jasełka Motylków", body="Prosimy o stroje pastuszków na czwartek.", audience="group",
-        group_id=motylki, **week,
-    )  # fmt: skip
+    for title, body, group_id in (
+        ("Zbiórka nakrętek", "Do piątku zbieramy nakrętki dla Kuby.\nPudełko stoi w szatni.", None),
+        ("Jasełka Motylków", "Prosimy o stroje pastuszków na czwartek.", motylki),
+    ):
+        announcements.publish(
+            db, title=title, body=body, audience="group" if group_id else "everyone", group_id=group_id,
+            shown_from=today, shown_to=today + timedelta(days=7), author=DEMO_AUTHOR,
+        )  # fmt: skip
     trip = today + timedelta(days=3)
     calendar_events.add_event(
         db, kind="trip", title="Wycieczka do lasu", place="Las Wolski", group_id=motylki, author=DEMO_AUTHOR,
