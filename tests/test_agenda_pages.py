@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
+from hub.accounts import accounts
 from hub.store import site_settings
 from tests.pages_support import INJECTION, Site, errors
 from tests.web_support import signed_in
@@ -217,3 +218,16 @@ def test_a_revoked_wrong_or_malformed_token_is_a_plain_404(site: Site) -> None:
     finally:
         db.close()
     assert token not in logged and newer not in logged
+
+
+def test_the_feed_of_a_blocked_account_is_a_404(site: Site) -> None:
+    """Written last: it blocks the secretary's account."""
+    token = feed_token(site, "secretary")
+    anyone = TestClient(site.app)
+    assert anyone.get(f"/calendar/feed/{token}.ics").status_code == 200
+    db = site.db()
+    try:
+        accounts.block(db, site.clients["secretary"].account["id"], author="test")  # type: ignore[attr-defined]
+    finally:
+        db.close()
+    assert anyone.get(f"/calendar/feed/{token}.ics").status_code == 404
