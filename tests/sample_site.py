@@ -53,11 +53,18 @@ REPORT_QUERIES = {
 """Each report's print view filled with the sample: Motylki (group 1), Zofia (child 1)."""
 
 NOT_PAGES = frozenset(
-    {"/events", "/presence/events", "/language/{code}", "/presence/board", "/groups/{group_id}/grid/rows"}
+    {
+        "/events",
+        "/presence/events",
+        "/language/{code}",
+        "/presence/board",
+        "/groups/{group_id}/grid/rows",
+        "/calendar/feed/{token}.ics",
+    }
 )
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
 fragments of the presence board and the door grid (which `/presence` and the grid show; their
-scripts fetch them after each event)."""
+scripts fetch them after each event), and the calendar feed (an .ics file for phones)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
@@ -104,6 +111,8 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/inconsistencies": ["/inconsistencies"],
         "/audit": ["/audit"],
         "/statistics": ["/statistics", f"/statistics?group=&period={school_year_of(today)}"],
+        "/announcements": ["/announcements"],
+        "/calendar": ["/calendar", f"/calendar?month={month}"],
     }
 
 

@@ -22,6 +22,12 @@ from web.i18n import N_, _, short_date
 from web.personal_data import READ_VIEWS
 
 ACTIONS = {
+    "announcement.publish": N_("Announcement published"),
+    "announcement.withdraw": N_("Announcement withdrawn"),
+    "calendar_feed.new": N_("New calendar feed link"),
+    "calendar_feed.revoke": N_("Calendar feed link revoked"),
+    "event.add": N_("Calendar event added"),
+    "event.cancel": N_("Calendar event cancelled"),
     "absence.report": N_("Absence reported"),
     "absence.withdraw": N_("Absence withdrawn"),
     "account.data_export": N_("Own data downloaded"),
@@ -52,6 +58,8 @@ ACTIONS = {
     "user.update": N_("Account changed"),
 }
 ENTITIES = {
+    "announcement": N_("announcement"),
+    "calendar_event": N_("calendar event"),
     "card": N_("card"),
     "child": N_("child"),
     "closed_day": N_("closed day"),
@@ -142,6 +150,10 @@ RIGHTS = {
     "audit.view": N_("read the audit log"),
     "kiosk.use": N_("use the kiosk"),
     "kiosk.pin": N_("set a kiosk PIN"),
+    "announcements.view": N_("read announcements"),
+    "announcements.publish": N_("publish announcements"),
+    "calendar.view": N_("see the calendar"),
+    "calendar.edit": N_("change the calendar"),
 }
 """What each right (`hub.accounts.rights.RIGHTS`) lets one do, as a refused action names it."""
 REFUSALS = {

@@ -20,6 +20,10 @@ COMMANDS = {
         "hub.cli.fees:absences_group",
         "Absences reported ahead (they cancel meals when reported before the cut-off).",
     ),
+    "announcements": LazyCommand(
+        "hub.cli.agenda:announcements_group",
+        "Announcements (ogłoszenia) for everyone, a group, staff or parents.",
+    ),
     "attendance-stats": LazyCommand(
         "hub.cli.statistics:attendance_stats_command",
         "Attendance statistics of a month or a school year, per child and group (--json).",
@@ -35,6 +39,10 @@ COMMANDS = {
     "broker-passwords": LazyCommand(
         "hub.cli.broker:broker_passwords",
         "Write Mosquitto's password file: the hub's login and every reader's, from the database.",
+    ),
+    "calendar": LazyCommand(
+        "hub.cli.agenda:calendar_group",
+        "The calendar (terminarz): events, closed days, holidays; feed links.",
     ),
     "cards": LazyCommand(
         "hub.cli.registry:cards_group",
