@@ -21,6 +21,7 @@ from collections.abc import Callable
 from sqlite_utils import Database, Migrations
 
 from hub.store.schema_accounts import m008_accounts_and_audit, m010_broker_credentials, m011_trusted_devices
+from hub.store.schema_backups import m023_backups
 from hub.store.schema_door import m014_kiosk
 from hub.store.schema_journal import (
     m001_readers_and_taps,
@@ -61,6 +62,7 @@ MIGRATIONS: list[Migration] = [
     m014_kiosk,
     m016_firmware_updates,
     m017_logins_before_registration,
+    m023_backups,
 ]
 
 
