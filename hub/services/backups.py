@@ -84,12 +84,16 @@ def make_backup(
     now: datetime,
 ) -> Made:
     """Back up the database at `database` (open as `db`) and its attachments into `backup_dir`."""
+    purpose = purpose.strip()
+    if not purpose:
+        raise Refusal("backup.purpose_required", N_("Say for whom or what the backup is made."))
     if not backup_dir.is_dir():
         raise Refusal(
             "backup.dir_missing",
             N_("The backup directory %(path)s does not exist (is the disk mounted?)."),
             path=str(backup_dir),
         )
+    backup_dir = backup_dir.resolve()
     name = f"ewidencjoner-{site}-{now:%Y%m%dT%H%M%SZ}"
     final = _free_name(backup_dir, name)
     staging = backup_dir / f".{final.name}.partial"
@@ -132,12 +136,45 @@ def make_backup(
     return Made(backup_id, final, sha256, size, verified)
 
 
+def record_copy(
+    db: Database,
+    *,
+    made_by: str,
+    recipient: str,
+    location: str,
+    source_backup_id: int | None,
+    now: datetime,
+) -> int:
+    """Record an extra copy of the journal handed to `recipient` (003 rozdz. XII.2: when it was
+    made and for whom); a copy of a registered backup carries that backup's size and hash."""
+    recipient, location = recipient.strip(), location.strip()
+    if not recipient:
+        raise Refusal("backup.recipient_required", N_("Say for whom the copy is made."))
+    if not location:
+        raise Refusal("backup.location_required", N_("Say where the copy is (the disk, the share)."))
+    source = None
+    if source_backup_id is not None:
+        source = register.entry(db, source_backup_id)
+        if source is None or source["kind"] != register.BACKUP:
+            raise _not_in_register(source_backup_id)
+    return register.record_copy(
+        db,
+        created_at=now,
+        made_by=made_by,
+        purpose=recipient,
+        location=location,
+        source_backup_id=source_backup_id,
+        size_bytes=source["size_bytes"] if source else None,
+        sha256=source["sha256"] if source else None,
+    )
+
+
 def remove_beyond(db: Database, backup_dir: Path, keep: int, *, actor: str, now: datetime) -> list[int]:
     """Remove the oldest backups in `backup_dir` past the newest `keep`, recording each removal.
 
     Only directories the register holds as backups made there are removed: nothing else in
     the directory (another program's files, a copy put there by hand) is ever touched."""
-    kept = register.kept_backups(db, str(backup_dir))
+    kept = register.kept_backups(db, str(backup_dir.resolve()))
     removed = []
     for row in kept[: max(0, len(kept) - keep)]:
         shutil.rmtree(row["location"], ignore_errors=True)
@@ -150,9 +187,7 @@ def verify_entry(db: Database, backup_id: int, *, actor: str, now: datetime) -> 
     """Check a registered backup again (hashes, SQLite's integrity check); record the result."""
     row = register.entry(db, backup_id)
     if row is None or row["kind"] != register.BACKUP:
-        raise Refusal(
-            "backup.not_in_register", N_("There is no backup number %(id)s in the register."), id=backup_id
-        )
+        raise _not_in_register(backup_id)
     found = problems_of(Path(row["location"]))
     manifest = Path(row["location"]) / MANIFEST
     if not found and row["sha256"] and _sha256(manifest) != row["sha256"]:
@@ -229,6 +264,12 @@ def file_problem(backup: Path, file: BackupFile) -> Refusal | None:
     if _sha256(path) != file.sha256:
         return _corrupt(file.path)
     return None
+
+
+def _not_in_register(backup_id: int) -> Refusal:
+    return Refusal(
+        "backup.not_in_register", N_("There is no backup number %(id)s in the register."), id=backup_id
+    )
 
 
 def _corrupt(name: str) -> Refusal:

@@ -49,9 +49,7 @@ def restore(backup: Path, data_dir: Path, migrations: list[Migration] = MIGRATIO
     if unknown:
         raise Refusal(
             "backup.schema_too_new",
-            N_(
-                "The backup was made by a newer ewidencjoner (schema steps %(steps)s): upgrade before restoring it."
-            ),
+            N_("The backup comes from a newer ewidencjoner (schema steps %(steps)s): upgrade it first."),
             steps=", ".join(unknown),
         )
     staging = data_dir.parent / f".{data_dir.name}.restoring"
