@@ -22,9 +22,6 @@ from hub.services.restore import restore
 from hub.store import backups as register
 from hub.timefmt import utc_now
 
-ROUTINE = "kopia bezpieczeństwa"
-"""The purpose recorded for a backup made with no other purpose given."""
-
 
 @click.group("backup")
 def backup_group() -> None:
@@ -38,7 +35,12 @@ def backup_group() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Backup directory (default: the backup_dir setting).",
 )
-@click.option("--purpose", default=ROUTINE, show_default=True, help="For whom or what the backup is made.")
+@click.option(
+    "--purpose",
+    default=backups.ROUTINE_PURPOSE,
+    show_default=True,
+    help="For whom or what the backup is made.",
+)
 @click.option("--keep", type=click.IntRange(1, 1000), help="Backups kept there (default: backup_keep).")
 @author_option
 @json_option

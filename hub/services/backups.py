@@ -44,6 +44,8 @@ MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
 ATTACHMENTS = "attachments"
 FORMAT = 1
+ROUTINE_PURPOSE = "kopia bezpieczeństwa"
+"""The purpose recorded for a backup made with no other purpose given (the schedule's)."""
 CHUNK = 1 << 20
 
 
