@@ -26,3 +26,16 @@ def data_dir_with_attachments(root: Path, attachments: bool = True) -> tuple[Sit
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
     return db, database
+
+
+def pad_with_taps(db: SiteDatabase, reader_id: str, count: int) -> None:
+    """`count` earlier taps of `reader_id` (one statement), so a backup takes a while."""
+    db.execute(
+        "INSERT INTO taps (reader_id, seq, uid, boot, ms, now, device_t, received_at, at, time_quality)"
+        " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+        " SELECT ?, i, printf('04%012X', i % 5000), 1, i, i, 1795420800 + i,"
+        " strftime('%Y-%m-%dT%H:%M:%fZ', 1795420800 + i / 10, 'unixepoch'),"
+        " strftime('%Y-%m-%dT%H:%M:%fZ', 1795420800 + i / 10, 'unixepoch'), 'clock' FROM n",
+        [count, reader_id],
+    )
+    db.conn.commit()
