@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from hub.store import readers
@@ -28,14 +29,14 @@ def data_dir_with_attachments(root: Path, attachments: bool = True) -> tuple[Sit
     return db, database
 
 
-def pad_with_taps(db: SiteDatabase, reader_id: str, count: int) -> None:
-    """`count` earlier taps of `reader_id` (one statement), so a backup takes a while."""
-    db.execute(
+def pad_with_taps(conn: sqlite3.Connection, reader_id: str, count: int, first: int = 1) -> None:
+    """`count` earlier taps of `reader_id`, seq `first` on (one statement), so a backup takes a while."""
+    conn.execute(
         "INSERT INTO taps (reader_id, seq, uid, boot, ms, now, device_t, received_at, at, time_quality)"
-        " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+        " WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
         " SELECT ?, i, printf('04%012X', i % 5000), 1, i, i, 1795420800 + i,"
         " strftime('%Y-%m-%dT%H:%M:%fZ', 1795420800 + i / 10, 'unixepoch'),"
         " strftime('%Y-%m-%dT%H:%M:%fZ', 1795420800 + i / 10, 'unixepoch'), 'clock' FROM n",
-        [count, reader_id],
+        [first, first + count - 1, reader_id],
     )
-    db.conn.commit()
+    conn.commit()

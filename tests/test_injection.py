@@ -295,6 +295,7 @@ def type_everything(site: Site, payload: str) -> Typed:
     )
 
     posted(director, "/settings/closed-days", {"day": CLOSED.isoformat(), "reason": v("zamkniete")})
+    posted(admin, "/admin/backups/copies", {"recipient": v("odbiorca-kopii"), "location": v("miejsce-kopii")})
     posted(
         director, "/settings/rates", {"valid_from": "2027-09-01", "per_hour": "1,44", "basis": v("podstawa")}
     )
@@ -377,6 +378,12 @@ def type_everything(site: Site, payload: str) -> Typed:
     typed.refused["door tap"] = posted(
         director, f"/groups/{group}/grid/{child}", {"action": v("akcja")}, expect=422
     ).text
+    typed.refused["backup now"] = posted(
+        director, "/admin/backups/run", {"purpose": v("cel-kopii")}, expect=422
+    ).text
+    typed.refused["extra copy"] = posted(
+        director, "/admin/backups/copies", {"recipient": v("odbiorca2"), "location": ""}, expect=422
+    ).text
     typed.refused["reader update"] = posted(
         director, "/readers/update", {"reader": v("czytnik"), "version": v("wersja")}, expect=422
     ).text
@@ -424,6 +431,7 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         "/admin/users",
         f"/admin/users/{a}",
         "/admin/logins",
+        "/admin/backups",
         f"/parent/children/{c}",
         f"/parent/children/{c}/data",
         "/parent",

@@ -51,7 +51,7 @@ def test_backup_while_taps_stream_restores_everything_committed(
 ) -> None:
     db = open_database(settings.database)
     readers.add_reader(db, "r0", "Archiwum")
-    pad_with_taps(db, "r0", 200_000)  # a school year's worth, so the snapshot takes a while
+    pad_with_taps(db.conn, "r0", 200_000)  # a school year's worth, so the snapshot takes a while
     registry.add_group(db, "Żabki", author="test")
     child = registry.add_child(db, first_name="Łucja", last_name="Żak", group="Żabki", author="test")
     correction = corrections.add_correction(

@@ -43,6 +43,7 @@ from web.i18n import N_, LanguageMiddleware
 from web.limits import install_request_limits
 from web.pages import account as account_page
 from web.pages import admin as admin_page
+from web.pages import backups as backups_page
 from web.pages import cards as cards_page
 from web.pages import child as child_page
 from web.pages import door as door_page
@@ -90,6 +91,7 @@ PAGES = tuple(
         language_page,
         account_page,
         admin_page,
+        backups_page,
         live_page,
         presence_page,
         door_page,
@@ -148,6 +150,7 @@ def create_app(
         NavItem("/parent", N_("My children"), visible=sees_own_children),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
+        NavItem("/admin/backups", N_("Backups"), visible=may_see("backups.manage")),
         NavItem("/kiosk", N_("Kiosk"), visible=may_see("kiosk.use")),
     ]
     templates = page_templates(nav)

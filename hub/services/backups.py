@@ -158,7 +158,7 @@ def record_copy(
     if source_backup_id is not None:
         source = register.entry(db, source_backup_id)
         if source is None or source["kind"] != register.BACKUP:
-            raise _not_in_register(source_backup_id)
+            raise not_in_register(source_backup_id)
     return register.record_copy(
         db,
         created_at=now,
@@ -189,7 +189,7 @@ def verify_entry(db: Database, backup_id: int, *, actor: str, now: datetime) -> 
     """Check a registered backup again (hashes, SQLite's integrity check); record the result."""
     row = register.entry(db, backup_id)
     if row is None or row["kind"] != register.BACKUP:
-        raise _not_in_register(backup_id)
+        raise not_in_register(backup_id)
     found = problems_of(Path(row["location"]))
     manifest = Path(row["location"]) / MANIFEST
     if not found and row["sha256"] and _sha256(manifest) != row["sha256"]:
@@ -268,7 +268,7 @@ def file_problem(backup: Path, file: BackupFile) -> Refusal | None:
     return None
 
 
-def _not_in_register(backup_id: int) -> Refusal:
+def not_in_register(backup_id: int | str) -> Refusal:
     return Refusal(
         "backup.not_in_register", N_("There is no backup number %(id)s in the register."), id=backup_id
     )

@@ -4,7 +4,7 @@ snapshot of the live database and SQLite's own check of a copy.
 The snapshot is `VACUUM INTO`: one read transaction, which in WAL mode never blocks a
 writer, so ingest keeps committing taps while the copy is written; the copy is the
 database as it was when the read began, compacted. SQLite's backup API was measured beside
-it (bench/README.md, `backup.py`): copied in steps it starts again whenever another
+it (bench/README.md, "backup.py"): copied in steps it starts again whenever another
 connection commits, so under ingest at 100 taps/s a stepwise copy of a large database never
 ends; copied in one step it holds the same snapshot as `VACUUM INTO` and writes the free
 pages too.
