@@ -508,6 +508,8 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["login"], typed.value("login"))
     assert shows(typed.refused["child without group"], typed.value("imie2"))
     assert shows(typed.refused["reader update"], typed.value("czytnik"))
+    assert shows(typed.refused["backup now"], typed.value("cel-kopii"))
+    assert shows(typed.refused["extra copy"], typed.value("odbiorca2"))
 
 
 SHOWN: dict[str, list[tuple[str, str]]] = {
@@ -545,6 +547,8 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "imp-imie": [("director", "/registry/children")],
     "przelew": [("director", "/money")],
     "nadawca": [("director", "/money")],
+    "odbiorca-kopii": [("director", "/admin/backups")],
+    "miejsce-kopii": [("director", "/admin/backups")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""
