@@ -27,7 +27,7 @@ def test_make_record_verify_and_list(tmp_path: Path) -> None:
     settings, app = site(tmp_path, tmp_path / "disk")
     director = signed_in(app, settings.database, "director")
     page = director.get("/admin/backups")
-    assert page.status_code == 200 and "02:30" in page.text and "No copies yet" in page.text
+    assert page.status_code == 200 and "02:30" in page.text and "Nie ma jeszcze kopii." in page.text
     made = director.post("/admin/backups/run", data={"purpose": "archiwum roczne"}, follow_redirects=False)
     assert made.status_code == 303 and made.headers["location"] == "/admin/backups?made=1"
     recorded = director.post(
@@ -44,6 +44,9 @@ def test_make_record_verify_and_list(tmp_path: Path) -> None:
     assert [row["made_by"] for row in register.entries(db)] == [director.account["email"]] * 2
     actions = {entry["action"] for entry in audit.entries(db, entity="backup")}
     assert actions == {"backup.create", "backup.copy", "backup.verify"}
+    log = director.get("/audit?entity=backup").text
+    for words in ("Wykonano kopię zapasową", "Zapisano dodatkową kopię dziennika", "Kuratorium, kontrola"):
+        assert words in log
 
 
 def test_refused_forms_change_nothing(tmp_path: Path) -> None:

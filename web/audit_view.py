@@ -22,6 +22,10 @@ from web.i18n import N_, _, short_date
 
 ACTIONS = {
     "absence.report": N_("Absence reported"),
+    "backup.copy": N_("Extra copy of the journal recorded"),
+    "backup.create": N_("Backup made"),
+    "backup.remove": N_("Backup removed past the kept count"),
+    "backup.verify": N_("Backup verified"),
     "absence.withdraw": N_("Absence withdrawn"),
     "card.assign": N_("Card assigned"),
     "card.revoke": N_("Card revoked"),
@@ -49,6 +53,7 @@ ACTIONS = {
     "user.update": N_("Account changed"),
 }
 ENTITIES = {
+    "backup": N_("backup"),
     "card": N_("card"),
     "child": N_("child"),
     "closed_day": N_("closed day"),
@@ -92,7 +97,9 @@ FIELDS = {
     "kind": N_("kind"),
     "last": N_("last day"),
     "last_name": N_("last name"),
+    "location": N_("where"),
     "locked_until": N_("locked until"),
+    "made_by": N_("made by"),
     "mode": N_("mode"),
     "must_change": N_("must change the password"),
     "name": N_("name"),
@@ -101,18 +108,26 @@ FIELDS = {
     "opening": N_("opening"),
     "password_set_at": N_("password set at"),
     "phone": N_("phone"),
+    "purpose": N_("for whom or what"),
     "reason": N_("reason"),
     "relation": N_("relation"),
+    "removed_at": N_("removed at"),
+    "removed_by": N_("removed by"),
     "reported_by": N_("reported by"),
     "revoke_reason": N_("reason for revoking"),
     "revoked_at": N_("revoked at"),
     "revoked_by": N_("revoked by"),
     "role": N_("role"),
+    "sha256": N_("SHA-256"),
+    "size_bytes": N_("size (bytes)"),
+    "source_backup_id": N_("copied from backup"),
     "teachers": N_("teachers"),
     "title": N_("title"),
     "topic": N_("topic"),
     "uid": N_("card UID"),
     "valid_from": N_("valid from"),
+    "verified": N_("verified"),
+    "verified_at": N_("verified at"),
 }
 RIGHTS = {
     "live.view": N_("see live taps and readers"),
@@ -136,6 +151,7 @@ RIGHTS = {
     "users.manage": N_("manage accounts"),
     "logins.stats": N_("see login statistics"),
     "audit.view": N_("read the audit log"),
+    "backups.manage": N_("make backups and keep the register of copies"),
     "kiosk.use": N_("use the kiosk"),
     "kiosk.pin": N_("set a kiosk PIN"),
 }
