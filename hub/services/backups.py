@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -99,8 +100,8 @@ def make_backup(
     name = f"ewidencjoner-{site}-{now:%Y%m%dT%H%M%SZ}"
     final = _free_name(backup_dir, name)
     staging = backup_dir / f".{final.name}.partial"
-    staging.mkdir(mode=0o700)
     try:
+        staging.mkdir(mode=0o700)
         register.snapshot(db, staging / database.name)
         files = [_file_of(staging, database.name)]
         files += _copy_attachments(database.parent / ATTACHMENTS, staging)
@@ -119,6 +120,14 @@ def make_backup(
         _sync_tree(staging)
         staging.rename(final)
         _sync_path(backup_dir)
+    except (OSError, sqlite3.Error) as exc:  # the disk full, gone, read only
+        shutil.rmtree(staging, ignore_errors=True)
+        raise Refusal(
+            "backup.write_failed",
+            N_("The backup could not be written to %(path)s: %(reason)s"),
+            path=str(backup_dir),
+            reason=str(exc),
+        ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from tests.backup_support import data_dir_with_attachments
+from tests.backup_support import data_dir_with_attachments, pad_with_taps
 from web.cli import cli
 
 
@@ -59,3 +62,28 @@ def test_a_damaged_backup_fails_verify(tmp_path: Path) -> None:
     (Path(made["path"]) / "attachments" / "ab" / "ab12cd").unlink()
     assert "missing attachments/ab/ab12cd" in invoke(database, "backup", "verify", "1", code=1)
     assert json.loads(invoke(database, "backup", "list", "--json"))[0]["verified"] == 0
+
+
+def test_a_disk_that_fills_up_leaves_no_half_backup(tmp_path: Path) -> None:
+    """The backup command in a process that may write files of at most 64 KiB (as a full disk
+    refuses the next write): a clear refusal, no `.partial` left behind, nothing registered."""
+    db, database = data_dir_with_attachments(tmp_path)
+    pad_with_taps(db.conn, "r1", 5_000, first=2)
+    db.close()
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    limit = "import resource, sys\nresource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))\n"
+    run = (
+        "from web.cli import main; sys.argv = ['ewidencjoner', 'backup', 'run', '--to', sys.argv[1]]; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", limit + run, str(disk)],
+        env=dict(os.environ, EWIDENCJONER_DATABASE=str(database), LANG="C.UTF-8"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "The backup could not be written to" in result.stderr and "Traceback" not in result.stderr
+    assert list(disk.iterdir()) == []
+    assert json.loads(invoke(database, "backup", "list", "--json")) == []
