@@ -55,7 +55,7 @@ def test_refused_forms_change_nothing(tmp_path: Path) -> None:
     director = signed_in(app, settings.database, "director")
     refused = director.post("/admin/backups/run", data={"purpose": " "})
     assert refused.status_code == 422 and errors(refused.text) == [
-        "Podaj, dla kogo lub w jakim celu jest wykonywana kopia."
+        "Dla kogo lub w jakim celu: to pole jest wymagane."
     ]
     refused = director.post("/admin/backups/copies", data={"recipient": "", "location": "dysk"})
     assert refused.status_code == 422 and "dysk" in refused.text

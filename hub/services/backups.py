@@ -36,15 +36,19 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub.refusal import N_, Refusal
+from hub.refusal import N_, Label, Refusal
 from hub.store import backups as register
 from hub.store.migrations import applied_steps
+from hub.store.registry import required_text
 from hub.timefmt import to_db
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
 ATTACHMENTS = "attachments"
 FORMAT = 1
+PURPOSE = Label(N_("For whom or what"))
+RECIPIENT = Label(N_("For whom"))
+LOCATION = Label(N_("Where it is"))
 ROUTINE_PURPOSE = "kopia bezpieczeństwa"
 """The purpose recorded for a backup made with no other purpose given (the schedule's)."""
 CHUNK = 1 << 20
@@ -87,9 +91,7 @@ def make_backup(
     now: datetime,
 ) -> Made:
     """Back up the database at `database` (open as `db`) and its attachments into `backup_dir`."""
-    purpose = purpose.strip()
-    if not purpose:
-        raise Refusal("backup.purpose_required", N_("Say for whom or what the backup is made."))
+    purpose = required_text(purpose, PURPOSE)
     if not backup_dir.is_dir():
         raise Refusal(
             "backup.dir_missing",
@@ -102,6 +104,9 @@ def make_backup(
     staging = backup_dir / f".{final.name}.partial"
     try:
         staging.mkdir(mode=0o700)
+    except OSError as exc:  # read only, gone, or another backup of the same second
+        raise _not_written(backup_dir, exc) from exc
+    try:
         register.snapshot(db, staging / database.name)
         files = [_file_of(staging, database.name)]
         files += _copy_attachments(database.parent / ATTACHMENTS, staging)
@@ -122,12 +127,7 @@ def make_backup(
         _sync_path(backup_dir)
     except (OSError, sqlite3.Error) as exc:  # the disk full, gone, read only
         shutil.rmtree(staging, ignore_errors=True)
-        raise Refusal(
-            "backup.write_failed",
-            N_("The backup could not be written to %(path)s: %(reason)s"),
-            path=str(backup_dir),
-            reason=str(exc),
-        ) from exc
+        raise _not_written(backup_dir, exc) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -158,11 +158,7 @@ def record_copy(
 ) -> int:
     """Record an extra copy of the journal handed to `recipient` (003 rozdz. XII.2: when it was
     made and for whom); a copy of a registered backup carries that backup's size and hash."""
-    recipient, location = recipient.strip(), location.strip()
-    if not recipient:
-        raise Refusal("backup.recipient_required", N_("Say for whom the copy is made."))
-    if not location:
-        raise Refusal("backup.location_required", N_("Say where the copy is (the disk, the share)."))
+    recipient, location = required_text(recipient, RECIPIENT), required_text(location, LOCATION)
     source = None
     if source_backup_id is not None:
         source = register.entry(db, source_backup_id)
@@ -275,6 +271,15 @@ def file_problem(backup: Path, file: BackupFile) -> Refusal | None:
     if _sha256(path) != file.sha256:
         return _corrupt(file.path)
     return None
+
+
+def _not_written(backup_dir: Path, exc: Exception) -> Refusal:
+    return Refusal(
+        "backup.write_failed",
+        N_("The backup could not be written to %(path)s: %(reason)s"),
+        path=str(backup_dir),
+        reason=str(exc),
+    )
 
 
 def not_in_register(backup_id: int | str) -> Refusal:

@@ -71,7 +71,10 @@ def test_a_backup_needs_a_purpose(tmp_path: Path) -> None:
     (tmp_path / "disk").mkdir()
     with pytest.raises(Refusal) as refused:
         make(db, database, tmp_path / "disk", purpose="  ")
-    assert refused.value.code == "backup.purpose_required" and list((tmp_path / "disk").iterdir()) == []
+    assert refused.value.code == "field.required" and list((tmp_path / "disk").iterdir()) == []
+    with pytest.raises(Refusal) as refused:
+        make(db, database, tmp_path / "disk", purpose="x" * 201)
+    assert refused.value.code == "field.too_long"
 
 
 def test_the_oldest_past_the_kept_count_are_removed_and_recorded(tmp_path: Path) -> None:
@@ -139,8 +142,9 @@ def test_an_extra_copy_is_recorded_for_whom(tmp_path: Path) -> None:
     assert (row["kind"], row["purpose"], row["sha256"]) == ("copy", "Kuratorium, kontrola", made.sha256)
     assert "backup.copy" in [e["action"] for e in audit.entries(db, entity="backup")]
     for recipient, location, source, code in [
-        (" ", "pendrive", None, "backup.recipient_required"),
-        ("Kuratorium", "", None, "backup.location_required"),
+        (" ", "pendrive", None, "field.required"),
+        ("Kuratorium", "", None, "field.required"),
+        ("Kuratorium", "p" * 201, None, "field.too_long"),
         ("Kuratorium", "pendrive", 999, "backup.not_in_register"),
         ("Kuratorium", "pendrive", copy_id, "backup.not_in_register"),
     ]:
