@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,8 +74,10 @@ def run_scheduled(settings: Settings) -> Made | None:
 class BackupSchedule:
     """A thread that sleeps until the next `backup_at` and makes the backup."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
+        self.clock = clock
+        """What the schedule takes as now (UTC); a test sets it to just before the hour."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="backup-schedule", daemon=True)
 
@@ -91,7 +94,7 @@ class BackupSchedule:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            now = utc_now()
+            now = self.clock()
             due = next_run(now, self.settings.backup_at, self.settings.tz)
             if self._stop.wait((due - now).total_seconds()):
                 return

@@ -14,6 +14,7 @@ from hub.services.backup_schedule import BackupSchedule, next_run, run_scheduled
 from hub.store import audit
 from hub.store import backups as register
 from tests.backup_support import data_dir_with_attachments
+from tests.support import wait_until
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -62,6 +63,23 @@ def test_a_failed_scheduled_backup_is_logged_not_raised(tmp_path: Path, caplog) 
     settings = Settings(database=database, backup_dir=tmp_path / "unmounted", backup_at="03:00")
     assert run_scheduled(settings) is None
     assert "does not exist" in caplog.text and register.entries(db) == []
+
+
+def test_the_schedule_thread_makes_the_backup_at_its_hour(tmp_path: Path) -> None:
+    """The thread's clock set to a moment before 02:30 in Warsaw: it sleeps until then, backs up."""
+    db, database = data_dir_with_attachments(tmp_path)
+    (tmp_path / "disk").mkdir()
+    settings = Settings(database=database, backup_dir=tmp_path / "disk", backup_at="02:30", backup_keep=2)
+    just_before = datetime(2026, 12, 5, 1, 29, 59, 700_000, tzinfo=UTC)  # 02:29:59.7 CET
+    schedule = BackupSchedule(settings, clock=lambda: just_before)
+    schedule.start()
+    try:
+        wait_until(lambda: len(register.entries(db)) >= 3, timeout=30)  # the fixed clock: again and again
+    finally:
+        schedule.stop()
+    rows = register.entries(db)
+    assert {row["made_by"] for row in rows} == {"schedule"} and rows[-1]["removed_by"] == "schedule"
+    assert len(list((tmp_path / "disk").iterdir())) <= 2
 
 
 def test_the_schedule_thread_stops_at_once(tmp_path: Path) -> None:
