@@ -20,6 +20,7 @@ from hub.cli.context import (
 from hub.services import backups
 from hub.services.restore import restore
 from hub.store import backups as register
+from hub.store.db import stored_integer
 from hub.timefmt import utc_now
 
 
@@ -101,18 +102,23 @@ def backup_list(ctx: click.Context, as_json: bool) -> None:
 
 
 @backup_group.command("verify")
-@click.argument("backup_id", type=click.IntRange(1, 2**62))
+@click.argument("backup")
 @author_option
 @json_option
 @click.pass_context
-def backup_verify(ctx: click.Context, backup_id: int, author: str, as_json: bool) -> None:
-    """Check backup BACKUP_ID again (every file's SHA-256, SQLite's integrity check); record it."""
+def backup_verify(ctx: click.Context, backup: str, author: str, as_json: bool) -> None:
+    """Check BACKUP again (every file's SHA-256, SQLite's integrity check): a number from the
+    register (the result is recorded there) or a backup's directory (a copy on another disk)."""
+    number = stored_integer(backup)
     with refused_as_errors():
-        found = backups.verify_entry(database_from(ctx), backup_id, actor=author, now=utc_now())
+        if number is not None:
+            found = backups.verify_entry(database_from(ctx), number, actor=author, now=utc_now())
+        else:
+            found = backups.problems_of(Path(backup))
     if as_json:
-        echo_json({"id": backup_id, "verified": not found, "problems": [p.code for p in found]})
+        echo_json({"backup": backup, "verified": not found, "problems": [p.code for p in found]})
     elif not found:
-        click.echo(f"Backup #{backup_id} is whole and sound.")
+        click.echo(f"Backup {backup} is whole and sound.")
     if found:
         raise click.ClickException("\n".join(refusal_message(problem) for problem in found))
 

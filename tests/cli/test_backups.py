@@ -30,6 +30,7 @@ def test_run_list_verify_record_copy_and_restore(tmp_path: Path) -> None:
     second = json.loads(invoke(database, "backup", "run", "--to", str(disk), "--keep", "1", "--json"))
     assert first["verified"] and second["removed"] == [first["backup_id"]]
     assert "whole and sound" in invoke(database, "backup", "verify", str(second["backup_id"]))
+    assert "whole and sound" in invoke(None, "backup", "verify", second["path"])
     invoke(database, "backup", "record-copy", "--for", "Kuratorium", "--location", "pendrive",
            "--from-backup", str(second["backup_id"]))  # fmt: skip
     listed = json.loads(invoke(database, "backup", "list", "--json"))
@@ -62,6 +63,8 @@ def test_a_damaged_backup_fails_verify(tmp_path: Path) -> None:
     (Path(made["path"]) / "attachments" / "ab" / "ab12cd").unlink()
     assert "missing attachments/ab/ab12cd" in invoke(database, "backup", "verify", "1", code=1)
     assert json.loads(invoke(database, "backup", "list", "--json"))[0]["verified"] == 0
+    by_path = json.loads(invoke(None, "backup", "verify", made["path"], "--json", code=1).split("Error")[0])
+    assert by_path["problems"] == ["backup.file_missing"]  # a copy checked without the register
 
 
 def test_a_disk_that_fills_up_leaves_no_half_backup(tmp_path: Path) -> None:
