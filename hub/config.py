@@ -22,6 +22,7 @@ from hub.wire import HUB_USER
 ENV_PREFIX = "EWIDENCJONER_"
 DEFAULT_CONFIG_FILE = Path("ewidencjoner.toml")
 SITE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
+BACKUP_AT_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 
 
 class ConfigError(ValueError):
@@ -110,6 +111,14 @@ class Settings:
     firmware_release_dir: Path = Path("build/firmware")
     """The firmware release the readers page offers (what `make firmware` builds); relative
     to the hub's working folder. `readers update --release` may name another."""
+    backup_dir: Path | None = None
+    """Where backups are written (an external disk, a mounted share): it must exist. None: no
+    backups by schedule, and `backup run` needs `--to`."""
+    backup_at: str = ""
+    """The local time of day (HH:MM) the running hub makes a backup into `backup_dir`;
+    empty: none by schedule (a systemd timer may run `ewidencjoner backup run` instead)."""
+    backup_keep: int = 7
+    """How many backups in `backup_dir` are kept; older ones are removed, and recorded."""
     trusted_proxies: str = ""
     """Addresses or networks (comma-separated, e.g. `127.0.0.1` for Caddy on the same machine)
     whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; empty: nobody's, every
@@ -134,6 +143,10 @@ class Settings:
         for name in ("session_retention_days", "security_log_retention_days", "data_read_retention_days"):
             if not 1 <= getattr(self, name) <= 3650:
                 raise ConfigError(f"{name} must be between 1 and 3650, got {getattr(self, name)}")
+        if self.backup_at and not BACKUP_AT_PATTERN.match(self.backup_at):
+            raise ConfigError(f"backup_at must be a time of day as HH:MM, got {self.backup_at!r}")
+        if not 1 <= self.backup_keep <= 1000:
+            raise ConfigError(f"backup_keep must be between 1 and 1000, got {self.backup_keep}")
         for name in ("web_port", "embedded_broker_port", "embedded_broker_tls_port"):
             port = getattr(self, name)
             if not 0 < port < 65536 and not (name == "embedded_broker_tls_port" and port == 0):

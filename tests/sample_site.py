@@ -80,6 +80,7 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/admin/users": ["/admin/users"],
         "/admin/users/{user_id}": ["/admin/users/1"],
         "/admin/logins": ["/admin/logins"],
+        "/admin/backups": ["/admin/backups"],
         "/": ["/"],
         "/presence": ["/presence"],
         "/days": ["/days"],

@@ -22,6 +22,7 @@ from hub.store import (
     absences,
     announcements,
     calendar_events,
+    backups,
     cards,
     copayers,
     firmware_updates,
@@ -70,6 +71,7 @@ PAGES = [
     Scan("/admin/users?role=inspector"),
     Scan("/admin/users/1"),
     Scan("/admin/logins"),
+    Scan("/admin/backups"),
     Scan("/presence"),
     Scan("/days"),
     Scan("/children/1"),
@@ -144,6 +146,14 @@ def seed(settings: Settings) -> None:
             ],
         )
         readers.record_status(db, "wejscie", StatusMessage(online=True, queue=0), now, retained=False)
+    copy = {"created_at": now, "size_bytes": 52_000_000, "sha256": "ab" * 32}
+    location = "/mnt/kopie/ewidencjoner-przedszkole-20261205T020000Z"
+    backup_id = backups.record_backup(
+        db, made_by="schedule", purpose="kopia bezpieczeństwa", location=location, verified=True, **copy
+    )
+    backups.record_copy(
+        db, made_by="test", purpose="Kuratorium", location="pendrive", source_backup_id=backup_id, **copy
+    )
     # The money: Łucja's September unpaid (arrears), one transfer to assign, the account set.
     money_settings.set_values(db, {"account_prefix": "1090101400000712"}, author="test")
     with db.atomic():

@@ -295,6 +295,7 @@ def type_everything(site: Site, payload: str) -> Typed:
     )
 
     posted(director, "/settings/closed-days", {"day": CLOSED.isoformat(), "reason": v("zamkniete")})
+    posted(admin, "/admin/backups/copies", {"recipient": v("odbiorca-kopii"), "location": v("miejsce-kopii")})
     posted(
         director, "/settings/rates", {"valid_from": "2027-09-01", "per_hour": "1,44", "basis": v("podstawa")}
     )
@@ -401,6 +402,12 @@ def type_everything(site: Site, payload: str) -> Typed:
     typed.refused["door tap"] = posted(
         director, f"/groups/{group}/grid/{child}", {"action": v("akcja")}, expect=422
     ).text
+    typed.refused["backup now"] = posted(
+        director, "/admin/backups/run", {"purpose": v("cel-kopii")}, expect=422
+    ).text
+    typed.refused["extra copy"] = posted(
+        director, "/admin/backups/copies", {"recipient": v("odbiorca2"), "location": ""}, expect=422
+    ).text
     typed.refused["reader update"] = posted(
         director, "/readers/update", {"reader": v("czytnik"), "version": v("wersja")}, expect=422
     ).text
@@ -483,6 +490,7 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         "/admin/users",
         f"/admin/users/{a}",
         "/admin/logins",
+        "/admin/backups",
         f"/parent/children/{c}",
         f"/parent/children/{c}/data",
         "/parent",
@@ -567,6 +575,8 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["reader update"], typed.value("czytnik"))
     assert shows(typed.refused["announcement dates"], typed.value("ogl-daty"))
     assert shows(typed.refused["event end before start"], typed.value("miejsce2"))
+    assert shows(typed.refused["backup now"], typed.value("cel-kopii"))
+    assert shows(typed.refused["extra copy"], typed.value("odbiorca2"))
 
 
 SHOWN: dict[str, list[tuple[str, str]]] = {
@@ -611,6 +621,8 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "wycofanie-ogl": [("director", "/announcements")],
     "wydarzenie": [("parent", "/calendar"), ("teacher", "/calendar"), ("director", "/calendar")],
     "miejsce": [("parent", "/calendar")],
+    "odbiorca-kopii": [("director", "/admin/backups")],
+    "miejsce-kopii": [("director", "/admin/backups")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""

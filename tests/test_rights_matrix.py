@@ -153,6 +153,11 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/one-time-password", ""): Rule(MANAGEMENT),
     ("POST", "/admin/users/{user_id}/block", ""): Rule(MANAGEMENT),
     ("GET", "/admin/logins", ""): Rule("admin director inspector"),  # "wgląd w statystyki logowań"
+    # Backups and the register of copies: the administrator's duty (003 rozdz. IV.8, XII.2).
+    ("GET", "/admin/backups", ""): Rule(MANAGEMENT),
+    ("POST", "/admin/backups/run", ""): Rule(MANAGEMENT),  # 422 when allowed: no backup_dir here
+    ("POST", "/admin/backups/copies", ""): Rule(MANAGEMENT),
+    ("POST", "/admin/backups/{backup_id}/verify", ""): Rule(MANAGEMENT),  # 422: no backup no. 1
     # The live page and readers: staff. A parent starts at their children's page instead.
     ("GET", "/", ""): Rule(STAFF_AND_INSPECTOR, home="parent inspector_limited kiosk"),
     ("GET", "/events", ""): Rule(STAFF_AND_INSPECTOR),
@@ -539,6 +544,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         transfer_id=world.transfer,
         record_id=target.kiosk_record,
         guardian_id=world.guardian,
+        backup_id=1,
         name=case,
         code="en",
         announcement_id=target.announcement,
@@ -613,6 +619,9 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/cards": {"uid": f"04BB000{suffix}", "child_id": str(target.child), "from_day": DAY.isoformat()},
         "/cards/{card_id}/revoke": {"reason": "zgubiona"},
         "/readers/update": {"reader": "all", "version": "0.0.0-matrix"},  # refused: not the hub's release
+        "/admin/backups/run": {"purpose": "test macierzy"},
+        "/admin/backups/copies": {"recipient": "Kuratorium", "location": "pendrive"},
+        "/admin/backups/{backup_id}/verify": {},
         "/money/transfers/{transfer_id}/assign": {"child": str(target.child)},
         "/money/settings": {"due_day": "15", "account_prefix": "", "interest_threshold": "870"},
         "/groups/{group_id}/grid/{child_id}": {"action": "came"},

@@ -45,6 +45,7 @@ from web.pages import account as account_page
 from web.pages import admin as admin_page
 from web.pages import announcements as announcements_page
 from web.pages import calendar as calendar_page
+from web.pages import backups as backups_page
 from web.pages import cards as cards_page
 from web.pages import child as child_page
 from web.pages import door as door_page
@@ -93,6 +94,7 @@ PAGES = tuple(
         language_page,
         account_page,
         admin_page,
+        backups_page,
         live_page,
         presence_page,
         door_page,
@@ -157,6 +159,7 @@ def create_app(
         NavItem("/calendar", N_("Calendar"), visible=may_see("calendar.view")),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
+        NavItem("/admin/backups", N_("Backups"), visible=may_see("backups.manage")),
         NavItem("/kiosk", N_("Kiosk"), visible=may_see("kiosk.use")),
     ]
     templates = page_templates(nav)

@@ -11,6 +11,7 @@ from hub.config import Settings
 from hub.ingest.embedded_broker import EmbeddedBroker
 from hub.ingest.events import EventBus
 from hub.ingest.mqtt_client import Ingest
+from hub.services.backup_schedule import BackupSchedule
 from hub.store.db import open_database
 from web.app import create_app
 
@@ -44,6 +45,9 @@ def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None
         log.warning(
             "broker %s:%d not reachable yet; ingest keeps trying", settings.broker.host, settings.broker.port
         )
+    schedule = BackupSchedule(settings) if BackupSchedule.wanted(settings) else None
+    if schedule:
+        schedule.start()
     on_stop = on_ready() if on_ready else None
     app = create_app(settings, events, ingest.describe)
     server = uvicorn.Server(
@@ -61,6 +65,8 @@ def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None
     finally:
         if on_stop:
             on_stop()
+        if schedule:
+            schedule.stop()
         ingest.stop()
         if broker:
             broker.stop()

@@ -51,6 +51,7 @@ RIGHTS = {
     "users.manage": "create accounts, unblock them with a one-time password, set an inspector's expiry",
     "logins.stats": "login statistics",
     "audit.view": "the audit log and refused actions",
+    "backups.manage": "backups: make, verify, record extra copies handed over (the register of copies)",
     "kiosk.use": "the entrance's kiosk: a guardian records an arrival or a departure with their PIN",
     "kiosk.pin": "set a guardian's kiosk PIN (a guardian sets their own)",
     "announcements.view": "the announcements that concern the person (their groups, their children's groups)",

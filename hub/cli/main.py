@@ -28,6 +28,10 @@ COMMANDS = {
         "hub.cli.statistics:attendance_stats_command",
         "Attendance statistics of a month or a school year, per child and group (--json).",
     ),
+    "backup": LazyCommand(
+        "hub.cli.backups:backup_group",
+        "Backups of the database and attachments, and the register of copies.",
+    ),
     "broker-acl": LazyCommand(
         "hub.cli.broker:broker_acl",
         "Print Mosquitto ACLs: each reader (user name = reader id) may use only its own topics.",
@@ -101,6 +105,10 @@ COMMANDS = {
     "report": LazyCommand(
         "hub.cli.reports:report_command",
         "Make report NAME (see the README's list) as HTML, PDF, CSV or XLSX.",
+    ),
+    "restore": LazyCommand(
+        "hub.cli.backups:restore_command",
+        "Restore BACKUP (a backup's directory) into a new data directory, after checking it.",
     ),
     "settings": LazyCommand("hub.cli.journal:settings_group", "Opening hours, debounce and closed days."),
     "topics": LazyCommand("hub.cli.topics:topics_group", "The day's topics of a group (zapisy dnia)."),

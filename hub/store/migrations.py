@@ -22,6 +22,7 @@ from sqlite_utils import Database, Migrations
 
 from hub.store.schema_accounts import m008_accounts_and_audit, m010_broker_credentials, m011_trusted_devices
 from hub.store.schema_agenda import m021_announcements_and_calendar
+from hub.store.schema_backups import m023_backups
 from hub.store.schema_door import m014_kiosk
 from hub.store.schema_journal import (
     m001_readers_and_taps,
@@ -64,6 +65,7 @@ MIGRATIONS: list[Migration] = [
     m016_firmware_updates,
     m017_logins_before_registration,
     m021_announcements_and_calendar,
+    m023_backups,
     m025_personal_data_reads,
 ]
 
