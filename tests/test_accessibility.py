@@ -21,8 +21,8 @@ from hub.services import payments
 from hub.store import (
     absences,
     announcements,
-    calendar_events,
     backups,
+    calendar_events,
     cards,
     copayers,
     firmware_updates,

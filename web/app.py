@@ -44,8 +44,8 @@ from web.limits import install_request_limits
 from web.pages import account as account_page
 from web.pages import admin as admin_page
 from web.pages import announcements as announcements_page
-from web.pages import calendar as calendar_page
 from web.pages import backups as backups_page
+from web.pages import calendar as calendar_page
 from web.pages import cards as cards_page
 from web.pages import child as child_page
 from web.pages import door as door_page
