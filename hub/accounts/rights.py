@@ -11,6 +11,15 @@ children; an inspector reads what the director granted, changes nothing, until a
 a kiosk account (a tablet at the entrance) only lets guardians record their own children's
 arrivals and departures with their PINs.
 
+The pedagogical records (000 §4.2, §4.3, §4.4, §6): a teacher writes the monthly work plan
+and the observations of their own groups' children ("dostęp do własnych planów pracy"),
+the director approves or returns the plans and may modify the register of observations
+("zarządzanie/zatwierdzanie planem pracy", "modyfikacja rejestru obserwacji"). The
+secretary, who has "dostęp do wszystkich wydruków", reads the plans and the readiness
+information (both are printouts) but not the register of observations, which the
+procedure gives to no one but the teachers and the director. A parent sees only what is
+addressed to them about their own children (`observations.addressed`).
+
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
 the route acting on an object must ask again with the object).
@@ -51,6 +60,14 @@ RIGHTS = {
     "audit.view": "the audit log and refused actions",
     "kiosk.use": "the entrance's kiosk: a guardian records an arrival or a departure with their PIN",
     "kiosk.pin": "set a guardian's kiosk PIN (a guardian sets their own)",
+    "plans.view": "read the groups' monthly work plans and their history",
+    "plans.write": "write a group's monthly work plan and submit it to the director",
+    "plans.approve": "approve a submitted work plan or return it with a remark",
+    "observations.view": "read the register of observations and diagnoses",
+    "observations.write": "write observations and the school-readiness information",
+    "observations.modify": "modify the register of observations (the earlier text is kept)",
+    "readiness.view": "read and print the school-readiness information",
+    "observations.addressed": "the observations and readiness information addressed to the parents",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -67,6 +84,10 @@ READ_RIGHTS = frozenset(
         "users.view",
         "logins.stats",
         "audit.view",
+        "plans.view",
+        "observations.view",
+        "readiness.view",
+        "observations.addressed",
     }
 )
 """The rights that change nothing: the only ones an inspector can be granted."""
@@ -89,6 +110,11 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "absences.report": OWN_GROUPS,
         "topics.write": OWN_GROUPS,
         "reports.attendance": ALL,
+        "plans.view": OWN_GROUPS,
+        "plans.write": OWN_GROUPS,
+        "observations.view": OWN_GROUPS,
+        "observations.write": OWN_GROUPS,
+        "readiness.view": OWN_GROUPS,
     },
     "secretary": {
         **_STAFF_VIEW,
@@ -101,12 +127,15 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "settings.view": ALL,
         "users.view": ALL,
         "kiosk.pin": ALL,
+        "plans.view": ALL,
+        "readiness.view": ALL,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,
         "absences.report": OWN_CHILDREN,
         "registry.view": OWN_CHILDREN,
         "kiosk.pin": OWN_CHILDREN,
+        "observations.addressed": OWN_CHILDREN,
     },
     "inspector": {name: ALL for name in READ_RIGHTS},
     "kiosk": {"kiosk.use": ALL},
