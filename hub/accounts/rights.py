@@ -87,7 +87,6 @@ READ_RIGHTS = frozenset(
         "plans.view",
         "observations.view",
         "readiness.view",
-        "observations.addressed",
     }
 )
 """The rights that change nothing: the only ones an inspector can be granted."""
