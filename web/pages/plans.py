@@ -38,10 +38,10 @@ STATES = {
     "returned": N_("returned to the teacher"),
 }
 STEPS = {
-    "write": N_("written"),
-    "submit": N_("submitted"),
-    "approve": N_("approved"),
-    "return": N_("returned"),
+    "write": N_("wrote a version"),
+    "submit": N_("submitted it to the director"),
+    "approve": N_("approved it"),
+    "return": N_("returned it with a remark"),
 }
 DONE = {
     "written": N_("The plan was saved."),
