@@ -26,25 +26,25 @@ def test_a_plan_goes_to_the_director_and_back_and_is_approved(site: Site) -> Non
     teacher, director = site.client("teacher"), site.client("director")
     page = f"/groups/{site.motylki}/plans/{MONTH}"
     written = teacher.post(f"/groups/{site.motylki}/plans", data={"month": MONTH, "text": "Jesień w sadzie"})
-    assert written.status_code == 200 and "The plan was saved." in written.text
+    assert written.status_code == 200 and "Zapisano plan." in written.text
     assert teacher.post(f"{page}/approve").status_code == 403  # a teacher never approves
     assert director.post(f"{page}/approve").status_code == 422  # a draft is not approved
     assert teacher.post(f"{page}/submit").status_code == 200
     refused = director.post(f"{page}/return", data={"remark": ""})
     assert refused.status_code == 422 and errors(refused.text)
     returned = director.post(f"{page}/return", data={"remark": "Dodać wycieczkę do sadu"})
-    assert returned.status_code == 200 and "returned to the teacher" in returned.text
+    assert returned.status_code == 200 and "zwrócony nauczycielowi" in returned.text
     assert "Dodać wycieczkę do sadu" in teacher.get(f"/groups/{site.motylki}/plans").text
     teacher.post(f"/groups/{site.motylki}/plans", data={"month": MONTH, "text": "Jesień w sadzie\nWycieczka"})
     teacher.post(f"{page}/submit")
     approved = director.post(f"{page}/approve")
-    assert approved.status_code == 200 and "The plan was approved." in approved.text
+    assert approved.status_code == 200 and "Plan zatwierdzono." in approved.text
     late = teacher.post(
         f"/groups/{site.motylki}/plans", data={"month": MONTH, "text": "Po zatwierdzeniu", "from": "plan"}
     )
     assert late.status_code == 422 and "Po zatwierdzeniu" in late.text  # what was typed comes back
     shown = teacher.get(page).text
-    assert "Wycieczka" in shown and "Version 1 by" in shown
+    assert "Wycieczka" in shown and "Wersja 1:" in shown
     assert teacher.get(f"/groups/{site.zabki}/plans").status_code == 403
     pdf = director.get(f"{page}/print?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -73,7 +73,7 @@ def test_the_director_modifies_an_observation_and_the_teacher_reads_the_history(
     )
     assert changed.status_code == 200
     history = teacher.get(path).text
-    assert "Mówi dwa wierszyki" in history and "Mówi wierszyk" in history and "Earlier texts (1)" in history
+    assert "Mówi dwa wierszyki" in history and "Mówi wierszyk" in history and "Wcześniejsze treści (1)" in history
     other = f"/children/{site.olek}/observations/{entry['id']}"
     assert director.post(other, data={"day": day, "kind": "observation", "text": "y"}).status_code == 404
     assert teacher.get(f"/children/{site.olek}/observations").status_code == 403
@@ -109,7 +109,7 @@ def test_the_readiness_information_is_written_finalized_printed_and_seen_by_the_
     ).stdout
     assert "Ania Kowalska" in text and "Ania jest gotowa do szkoły." in text and f"30.04.{year + 1}" in text
     given = teacher.post(f"{page}/given", data={"given_on": day})
-    assert given.status_code == 200 and "Recorded as given to the parents." in given.text
+    assert given.status_code == 200 and "Zapisano wydanie rodzicom." in given.text
     assert "Ania jest gotowa do szkoły." in parent.get(f"/parent/children/{site.ania}/observations").text
     assert parent.get(f"/parent/children/{site.olek}/observations").status_code == 403
     assert parent.get(page).status_code == 403
