@@ -478,11 +478,11 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         "/plans",
         f"/groups/{g}/plans",
         f"/groups/{g}/plans/{MONTH}",
-        f"/groups/{g}/plans/{MONTH}/print",
+        f"/reports/work-plan/{g}/{MONTH}",
         "/observations",
         f"/children/{c}/observations",
         f"/children/{c}/readiness/{READINESS_YEAR}",
-        f"/children/{c}/readiness/{READINESS_YEAR}/print",
+        f"/reports/readiness/{c}/{READINESS_YEAR}",
         f"/parent/children/{c}/observations",
     ]
     # With one child, the parent's /parent is a redirect to that child's page, listed here.
@@ -526,6 +526,8 @@ def test_the_crawl_covers_every_page(typed: Typed) -> None:
                 "{group_id}",
                 *(parts[3:] if parts[3] in ("grid", "plans") else ["days", "{day}"]),
             ]
+        if path.startswith("/reports/work-plan/"):
+            parts = ["", "reports", "work-plan", "{group_id}", "{plan_month}"]
         templates.add("/".join(parts))
     routes = set()
     for route in _walk(typed.site.app.routes):
@@ -598,7 +600,7 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "przelew": [("director", "/money")],
     "nadawca": [("director", "/money")],
     "plan": [("director", "/groups/{group}/plans/2026-11"),
-             ("director", "/groups/{group}/plans/2026-11/print")],
+             ("director", "/reports/work-plan/{group}/2026-11")],
     "uwaga-planu": [("director", "/groups/{group}/plans"), ("director", "/groups/{group}/plans/2026-11")],
     "obszar": [("director", "/children/{child}/observations"),
                ("director", "/parent/children/{child}/observations")],
@@ -608,7 +610,7 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
                   ("director", "/parent/children/{child}/observations")],
     "gotowosc": [("director", "/children/{child}/readiness/2027"),
                  ("director", "/parent/children/{child}/observations"),
-                 ("director", "/children/{child}/readiness/2027/print")],
+                 ("director", "/reports/readiness/{child}/2027")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""

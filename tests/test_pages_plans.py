@@ -46,7 +46,7 @@ def test_a_plan_goes_to_the_director_and_back_and_is_approved(site: Site) -> Non
     shown = teacher.get(page).text
     assert "Wycieczka" in shown and "Wersja 1:" in shown
     assert teacher.get(f"/groups/{site.zabki}/plans").status_code == 403
-    pdf = director.get(f"{page}/print?format=pdf")
+    pdf = director.get(f"/reports/work-plan/{site.motylki}/{MONTH}?format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
@@ -102,7 +102,7 @@ def test_the_readiness_information_is_written_finalized_printed_and_seen_by_the_
     )  # a draft is not theirs
     assert teacher.post(f"{page}/finalize").status_code == 200
     assert teacher.post(page, data={"text": "Zmiana"}).status_code == 422
-    pdf = site.client("secretary").get(f"{page}/print?format=pdf")
+    pdf = site.client("secretary").get(f"/reports/readiness/{site.ania}/{year}?format=pdf")
     assert pdf.status_code == 200
     (tmp_path / "r.pdf").write_bytes(pdf.content)
     text = subprocess.run(

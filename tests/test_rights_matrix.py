@@ -289,7 +289,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/groups/{group_id}/plans/{plan_month}", ""): Rule(
         PLAN_READERS, "admin director secretary inspector"
     ),
-    ("GET", "/groups/{group_id}/plans/{plan_month}/print", ""): Rule(
+    ("GET", "/reports/work-plan/{group_id}/{plan_month}", ""): Rule(
         PLAN_READERS, "admin director secretary inspector"
     ),
     ("POST", "/groups/{group_id}/plans/{plan_month}/submit", ""): Rule("admin director teacher", MANAGEMENT),
@@ -307,7 +307,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/children/{child_id}/readiness/{year}", ""): Rule(
         PLAN_READERS, "admin director secretary inspector"
     ),
-    ("GET", "/children/{child_id}/readiness/{year}/print", ""): Rule(
+    ("GET", "/reports/readiness/{child_id}/{year}", ""): Rule(
         PLAN_READERS, "admin director secretary inspector"
     ),
     ("POST", "/children/{child_id}/readiness/{year}", ""): Rule("admin director teacher", MANAGEMENT),

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from hub.accounts import accounts, passwords, security_policy
 from hub.config import Settings
+from hub.devtools.demo_pedagogy import seed_pedagogy
 from hub.devtools.virtual_reader import VirtualReader
 from hub.refusal import Refusal
 from hub.rules.attendance import local_instant
@@ -128,6 +129,7 @@ def seed_demo(db: Database, today: date) -> None:
                 relation=holder,
                 author=DEMO_AUTHOR,
             )
+    seed_pedagogy(db, today)
 
 
 SAMPLE_SEQ_BASE = 900_000

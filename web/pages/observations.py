@@ -158,7 +158,7 @@ def readiness_given(ctx: Page, fields: FormFields, child_id: RowId, year: School
     return _to_readiness(child_id, year, "given")
 
 
-@router.get("/children/{child_id}/readiness/{year}/print")
+@router.get("/reports/readiness/{child_id}/{year}")
 def print_readiness(ctx: Page, child_id: RowId, year: SchoolYear, fmt: PrintFormat = "html") -> Response:
     """The information as A4 (the print view or its PDF); who printed it is recorded."""
     check(ctx.request, "readiness.view", child_id=child_id)

@@ -129,7 +129,7 @@ def return_plan(ctx: Page, fields: FormFields, group_id: RowId, plan_month: Mont
     return _step(ctx, plan, "returned", step, values=fields)
 
 
-@router.get("/groups/{group_id}/plans/{plan_month}/print")
+@router.get("/reports/work-plan/{group_id}/{plan_month}")
 def print_plan(ctx: Page, group_id: RowId, plan_month: Month, fmt: PrintFormat = "html") -> Response:
     """The plan as A4: the print view or its PDF (the reports' renderer)."""
     check(ctx.request, "plans.view", group_id=group_id)
