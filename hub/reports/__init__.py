@@ -3,7 +3,9 @@
 `build(name, …)` is the one entry point the CLI (`ewidencjoner report NAME`) and the web
 (`/reports/NAME`) share; `render.render(report, fmt)` turns the result into bytes.
 Builders live in `attendance_sheets.py` (no money), `fee_reports.py` (fees and meals) and
-`money_reports.py` (ledgers, reminders, receivables, arrears).
+`money_reports.py` (ledgers, reminders, receivables, arrears); `pedagogy.py` builds the
+printouts of a work plan and of the readiness information, which their own pages
+(`/reports/work-plan/…`, `/reports/readiness/…`) render the same way.
 Reports may import services, the store, the rules and the basics; never ingest, accounts,
 the CLI or the web (checked by `lint-imports`, see pyproject.toml).
 """
