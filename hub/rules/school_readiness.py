@@ -46,3 +46,9 @@ def is_six_year_old(birth_date: date, school_year: int) -> bool:
 def readiness_due(school_year: int) -> date:
     """The last day to give the parents the information: 30 April of the school year."""
     return date(school_year + 1, 4, 30)
+
+
+def is_late(school_year: int, today: date, given_on: date | None) -> bool:
+    """Was the information not given by the deadline (given after it, or still not given)?"""
+    due = readiness_due(school_year)
+    return given_on > due if given_on is not None else today > due

@@ -11,7 +11,7 @@ import pytest
 from sqlite_utils import Database
 
 from hub.refusal import Refusal
-from hub.rules.school_readiness import is_six_year_old, readiness_due, school_year_of
+from hub.rules.school_readiness import is_late, is_six_year_old, readiness_due, school_year_of
 from hub.services import school_readiness
 from hub.store import observations, registry
 from hub.store.db import open_database
@@ -103,6 +103,13 @@ def test_who_is_a_six_year_old_in_2026_2027() -> None:
     assert not is_six_year_old(date(2021, 1, 1), 2026)  # turns 6 in 2027: next year
     assert not is_six_year_old(date(2019, 12, 31), 2026)  # turned 6 in 2025: at school now
     assert readiness_due(2026) == date(2027, 4, 30)
+
+
+def test_the_readiness_information_is_late_after_the_end_of_april() -> None:
+    assert not is_late(2026, date(2027, 4, 30), None)
+    assert is_late(2026, date(2027, 5, 1), None)
+    assert not is_late(2026, date(2027, 6, 1), date(2027, 4, 29))
+    assert is_late(2026, date(2027, 6, 1), date(2027, 5, 4))
 
 
 def test_the_readiness_information_is_written_from_the_observations_finalized_and_given(db: Database) -> None:

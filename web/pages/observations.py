@@ -11,6 +11,7 @@ the parents, who see it, and the observations addressed to them, on their own pa
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
@@ -20,7 +21,7 @@ from hub.accounts.rights import ALL, reach
 from hub.refusal import Refusal
 from hub.reports import MEDIA_TYPES, render
 from hub.reports.pedagogy import readiness as readiness_report
-from hub.rules.school_readiness import readiness_due, school_year_label, school_year_of
+from hub.rules.school_readiness import is_late, readiness_due, school_year_label, school_year_of
 from hub.services import school_readiness
 from hub.store import observations, registry
 from hub.store import school_readiness as readiness_store
@@ -53,7 +54,8 @@ def observations_index(ctx: Page) -> HTMLResponse:
     user = signed_in(ctx.request)
     if not (allowed(ctx.request, "observations.view") or allowed(ctx.request, "readiness.view")):
         check(ctx.request, "readiness.view")  # refused and logged
-    year = school_year_of(today(ctx.settings))
+    now = today(ctx.settings)
+    year = school_year_of(now)
     everyone = reach(user, "readiness.view") == ALL or reach(user, "observations.view") == ALL
     rows = []
     for child in registry.list_children(ctx.db):
@@ -61,7 +63,8 @@ def observations_index(ctx: Page) -> HTMLResponse:
             continue
         six = school_readiness.eligible(child, year)
         info = readiness_store.find(ctx.db, child["id"], year) if six else None
-        rows.append({"child": child, "six": six, "info": info})
+        given = date.fromisoformat(info["given_on"]) if info and info["given_on"] else None
+        rows.append({"child": child, "six": six, "info": info, "late": six and is_late(year, now, given)})
     rows.sort(key=lambda row: not row["six"])
     context = {
         "rows": rows,
