@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hub.config import Settings
 from hub.devtools.demo import last_weekday, seed_demo, seed_demo_week
+from hub.devtools.demo_pedagogy import READINESS_YEAR
 from hub.ingest.events import EventBus
 from hub.reports import REPORTS
 from hub.rules.statistics import school_year_of
@@ -114,6 +115,15 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/statistics": ["/statistics", f"/statistics?group=&period={school_year_of(today)}"],
         "/announcements": ["/announcements"],
         "/calendar": ["/calendar", f"/calendar?month={month}"],
+        "/plans": ["/plans"],
+        "/groups/{group_id}/plans": ["/groups/1/plans"],
+        "/groups/{group_id}/plans/{plan_month}": [f"/groups/1/plans/{month}"],
+        "/reports/work-plan/{group_id}/{plan_month}": [f"/reports/work-plan/1/{month}"],
+        "/observations": ["/observations"],
+        "/children/{child_id}/observations": ["/children/1/observations"],
+        "/children/{child_id}/readiness/{year}": [f"/children/1/readiness/{READINESS_YEAR}"],
+        "/reports/readiness/{child_id}/{year}": [f"/reports/readiness/1/{READINESS_YEAR}"],
+        "/parent/children/{child_id}/observations": ["/parent/children/1/observations"],
     }
 
 

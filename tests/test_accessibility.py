@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.services import payments
+from hub.services import payments, school_readiness, work_plans
 from hub.store import (
     absences,
     announcements,
@@ -28,6 +28,7 @@ from hub.store import (
     firmware_updates,
     ledger,
     money_settings,
+    observations,
     readers,
     registry,
     taps,
@@ -112,6 +113,17 @@ PAGES = [
     Scan("/calendar"),
     Scan("/calendar?month=2026-12", role="parent"),
     Scan("/calendar?month=2026-13", 422),
+    Scan("/plans"),
+    Scan("/groups/1/plans"),
+    Scan("/groups/1/plans/2026-11"),
+    Scan("/groups/1/plans/2026-11", role="teacher"),
+    Scan("/reports/work-plan/1/2026-11"),
+    Scan("/observations"),
+    Scan("/children/1/observations"),
+    Scan("/children/1/readiness/2027"),
+    Scan("/reports/readiness/1/2027"),
+    Scan("/children/2/readiness/2027", role="teacher"),
+    Scan("/parent/children/1/observations", role="parent"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -177,6 +189,21 @@ def seed(settings: Settings) -> None:
     copayers.add_copayer(db, "MOPS Kraków", "welfare", author="test")
     firmware_updates.request(db, ["wejscie"], "1.1.0", "/releases/1.1.0", "test")  # the update column
     firmware_updates.set_state(db, "wejscie", "rolled-back", "wejscie went back to 1.0.0")
+    # Issue 12: Żabki's plan for November submitted (the director's decision forms), Łucja's
+    # observations (one changed by the director: its history) and her readiness draft.
+    registry.update_child(db, 1, birth_date="2021-04-04", author="test")
+    plan = work_plans.write(db, group_id=1, year=2026, month=11, text="Jesień\nRodzina", author="test")
+    work_plans.submit(db, plan["id"], actor="test")
+    for area, for_parents in (("mowa", True), ("motoryka", False)):
+        entry = observations.add(
+            db, child_id=1, day=date(2026, 11, 2), kind="observation", area=area, text="Opowiada chętnie.",
+            author="test", for_parents=for_parents,
+        )  # fmt: skip
+    observations.modify(
+        db, entry["id"], day=date(2026, 11, 2), kind="diagnosis", area="motoryka", text="Wycina po linii.",
+        actor="test",
+    )  # fmt: skip
+    school_readiness.write(db, child_id=1, school_year=2027, text="Gotowa do szkoły.", author="test")
     # An absence ahead: the parent's page shows it with its "withdraw" button.
     monday = date(2099, 1, 12)
     absences.report_absence(db, child_id=1, first=monday, last=monday, reported_by="test")

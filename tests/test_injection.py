@@ -46,6 +46,8 @@ DAY = date(2026, 11, 18)
 CLOSED = date(2026, 11, 20)
 MONTH = "2026-11"
 NEW_CARD = "04DEAD01"
+READINESS_YEAR = 2027
+"""The school year in which the typed child (born 2021) is six."""
 
 HTML_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -448,7 +450,46 @@ def type_everything(site: Site, payload: str) -> Typed:
     ).text  # fmt: skip
     anonymous = TestClient(site.app, base_url=BASE_URL)
     typed.refused["login"] = log_in(anonymous, v("login"), "Zle-Haslo-2026").text
+    type_pedagogy(typed, director)
     return typed
+
+
+def type_pedagogy(typed: Typed, director: TestClient) -> None:
+    """The work plan with the director's remark, the observations (one changed by the
+    director, its first text kept in the history) and the readiness information (issue 12)."""
+    v, group, child = typed.value, typed.group, typed.child
+    plans = f"/groups/{group}/plans"
+    posted(director, plans, {"month": MONTH, "text": v("plan")})
+    posted(director, f"{plans}/{MONTH}/submit", {})
+    posted(director, f"{plans}/{MONTH}/return", {"remark": v("uwaga-planu")})
+    observations = f"/children/{child}/observations"
+    entry = {"day": DAY.isoformat(), "kind": "observation", "for_parents": "yes"}
+    posted(director, observations, {**entry, "area": v("obszar"), "text": v("obserwacja")})
+    posted(director, observations, {**entry, "area": "mowa", "text": v("do-zmiany")})
+    db = typed.site.db()
+    changed = max(row["id"] for row in db["observations"].rows)
+    db.close()
+    posted(director, f"{observations}/{changed}", {**entry, "area": "mowa", "text": v("zmieniona")})
+    readiness = f"/children/{child}/readiness/{READINESS_YEAR}"
+    posted(director, readiness, {"text": v("gotowosc")})
+    posted(director, f"{readiness}/finalize", {})
+    typed.refused["plan remark"] = posted(
+        director, f"{plans}/{MONTH}/return", {"remark": v("uwaga2")}, expect=422
+    ).text
+    typed.refused["plan month"] = posted(
+        director, plans, {"month": v("miesiac"), "text": v("plan2")}, expect=422
+    ).text
+    wrong_day = {**entry, "day": v("dzien-obs"), "area": v("obszar2"), "text": v("obserwacja2")}
+    typed.refused["observation day"] = posted(director, observations, wrong_day, expect=422).text
+    typed.refused["readiness not six"] = posted(
+        director,
+        f"/children/{typed.site.olek}/readiness/{READINESS_YEAR}",
+        {"text": v("gotowosc2")},
+        expect=422,
+    ).text
+    typed.refused["readiness given"] = posted(
+        director, f"{readiness}/given", {"given_on": v("wydano")}, expect=422
+    ).text
 
 
 @pytest.fixture(scope="module", params=PAYLOADS, ids=[f"payload{n}" for n in range(len(PAYLOADS))])
@@ -505,6 +546,15 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/statistics?group=&period={MONTH[:4]}",
         "/announcements",
         "/calendar",
+        "/plans",
+        f"/groups/{g}/plans",
+        f"/groups/{g}/plans/{MONTH}",
+        f"/reports/work-plan/{g}/{MONTH}",
+        "/observations",
+        f"/children/{c}/observations",
+        f"/children/{c}/readiness/{READINESS_YEAR}",
+        f"/reports/readiness/{c}/{READINESS_YEAR}",
+        f"/parent/children/{c}/observations",
     ]
     # With one child, the parent's /parent is a redirect to that child's page, listed here.
     parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
@@ -536,12 +586,21 @@ def test_the_crawl_covers_every_page(typed: Typed) -> None:
         str(typed.site.ania): "{child_id}",
         str(typed.account): "{user_id}",
         str(typed.guardian): "{guardian_id}",
+        MONTH: "{plan_month}",
+        str(READINESS_YEAR): "{year}",
     }
     templates = set()
     for path in crawled:
         parts = [ids.get(part, part) for part in path.split("/")]
         if path.startswith("/groups/"):
-            parts = ["", "groups", "{group_id}", *(parts[3:] if parts[3] == "grid" else ["days", "{day}"])]
+            parts = [
+                "",
+                "groups",
+                "{group_id}",
+                *(parts[3:] if parts[3] in ("grid", "plans") else ["days", "{day}"]),
+            ]
+        if path.startswith("/reports/work-plan/"):
+            parts = ["", "reports", "work-plan", "{group_id}", "{plan_month}"]
         templates.add("/".join(parts))
     routes = set()
     for route in _walk(typed.site.app.routes):
@@ -577,6 +636,9 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["event end before start"], typed.value("miejsce2"))
     assert shows(typed.refused["backup now"], typed.value("cel-kopii"))
     assert shows(typed.refused["extra copy"], typed.value("odbiorca2"))
+    assert shows(typed.refused["plan month"], typed.value("plan2"))
+    assert shows(typed.refused["observation day"], typed.value("obserwacja2"))
+    assert shows(typed.refused["readiness not six"], typed.value("gotowosc2"))
 
 
 SHOWN: dict[str, list[tuple[str, str]]] = {
@@ -623,6 +685,18 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "miejsce": [("parent", "/calendar")],
     "odbiorca-kopii": [("director", "/admin/backups")],
     "miejsce-kopii": [("director", "/admin/backups")],
+    "plan": [("director", "/groups/{group}/plans/2026-11"),
+             ("director", "/reports/work-plan/{group}/2026-11")],
+    "uwaga-planu": [("director", "/groups/{group}/plans"), ("director", "/groups/{group}/plans/2026-11")],
+    "obszar": [("director", "/children/{child}/observations"),
+               ("director", "/parent/children/{child}/observations")],
+    "obserwacja": [("director", "/children/{child}/observations")],
+    "do-zmiany": [("director", "/children/{child}/observations")],
+    "zmieniona": [("director", "/children/{child}/observations"),
+                  ("director", "/parent/children/{child}/observations")],
+    "gotowosc": [("director", "/children/{child}/readiness/2027"),
+                 ("director", "/parent/children/{child}/observations"),
+                 ("director", "/reports/readiness/{child}/2027")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""
@@ -642,6 +716,7 @@ def test_each_field_is_shown_escaped_where_it_belongs(typed: Typed) -> None:
                 child=typed.child,
                 ania=typed.site.ania,
                 account=typed.account,
+                group=typed.group,
             )
             if not shows(typed.get(role, path), typed.value(tag)):
                 missing.append(f"{tag} on {role} {path}")

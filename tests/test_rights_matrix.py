@@ -37,7 +37,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
 from hub.accounts import accounts, calendar_feeds, security_policy
-from hub.services import payments
+from hub.services import payments, school_readiness, work_plans
 from hub.store import (
     absences,
     announcements,
@@ -48,6 +48,7 @@ from hub.store import (
     corrections,
     fee_settings,
     kiosk,
+    observations,
     registry,
     site_settings,
 )
@@ -94,6 +95,11 @@ REGISTRAR = "admin director secretary"
 ATTENDANCE_PRINTS = "admin director teacher secretary inspector inspector_limited"
 FEE_PRINTS = "admin director secretary inspector"
 OWN_FAMILY_READ = "admin director teacher secretary parent inspector"
+PLAN_READERS = "admin director teacher secretary inspector"
+"""Work plans and the readiness information: the teachers (their own groups), the director,
+the secretary (printouts) and an inspector granted them."""
+READINESS_YEAR = 2027
+"""The school year (2027/2028) in which both probed children are six: their information exists."""
 """One child's attendance or data: staff and inspector for any child, a parent for their own."""
 READERS = "admin director teacher secretary parent inspector"
 """Announcements and the calendar: each reads those that concern them (the kiosk none)."""
@@ -302,6 +308,42 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/calendar/feed", ""): Rule("admin director teacher secretary parent"),
     ("POST", "/calendar/feed/revoke", ""): Rule("admin director teacher secretary parent"),
     ("GET", "/calendar/feed/{token}.ics", ""): Rule(PUBLIC),
+    # Work plans (issue 12): the group's teacher writes and submits ("dostęp do własnych
+    # planów pracy"), the director approves or returns; the secretary reads them as printouts
+    # ("dostęp do wszystkich wydruków"), an inspector when granted.
+    ("GET", "/plans", ""): Rule(PLAN_READERS),
+    ("GET", "/groups/{group_id}/plans", ""): Rule(PLAN_READERS, "admin director secretary inspector"),
+    ("POST", "/groups/{group_id}/plans", ""): Rule("admin director teacher", MANAGEMENT),
+    ("GET", "/groups/{group_id}/plans/{plan_month}", ""): Rule(
+        PLAN_READERS, "admin director secretary inspector"
+    ),
+    ("GET", "/reports/work-plan/{group_id}/{plan_month}", ""): Rule(
+        PLAN_READERS, "admin director secretary inspector"
+    ),
+    ("POST", "/groups/{group_id}/plans/{plan_month}/submit", ""): Rule("admin director teacher", MANAGEMENT),
+    ("POST", "/groups/{group_id}/plans/{plan_month}/approve", ""): same(MANAGEMENT),
+    ("POST", "/groups/{group_id}/plans/{plan_month}/return", ""): same(MANAGEMENT),
+    # The register of observations: the group's teachers and the director (who alone modifies
+    # it, "modyfikacja rejestru obserwacji"), not the secretary; the readiness information is
+    # a printout the secretary reads too; a parent sees what is addressed to them.
+    ("GET", "/observations", ""): Rule(PLAN_READERS),
+    ("GET", "/children/{child_id}/observations", ""): Rule(
+        "admin director teacher inspector", "admin director inspector"
+    ),
+    ("POST", "/children/{child_id}/observations", ""): Rule("admin director teacher", MANAGEMENT),
+    ("POST", "/children/{child_id}/observations/{observation_id}", ""): same(MANAGEMENT),
+    ("GET", "/children/{child_id}/readiness/{year}", ""): Rule(
+        PLAN_READERS, "admin director secretary inspector"
+    ),
+    ("GET", "/reports/readiness/{child_id}/{year}", ""): Rule(
+        PLAN_READERS, "admin director secretary inspector"
+    ),
+    ("POST", "/children/{child_id}/readiness/{year}", ""): Rule("admin director teacher", MANAGEMENT),
+    ("POST", "/children/{child_id}/readiness/{year}/finalize", ""): Rule(
+        "admin director teacher", MANAGEMENT
+    ),
+    ("POST", "/children/{child_id}/readiness/{year}/given", ""): Rule("admin director teacher", MANAGEMENT),
+    ("GET", "/parent/children/{child_id}/observations", ""): Rule("admin director parent", MANAGEMENT),
 }
 
 READ_ONLY_MAY_POST = {"/login", "/logout", "/account/password"}
@@ -350,6 +392,7 @@ class Target:
     kiosk_record: int
     announcement: int
     calendar_event: int
+    observation: int = 0
 
 
 @dataclass
@@ -399,6 +442,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     give_cards(db, site.settings, site.ania, site.olek)
     store_tap(db, 1, ANIA_CARD, local(site.settings, DAY, time(7, 40)))
     store_tap(db, 2, OLEK_CARD, local(site.settings, DAY, time(8, 0)))
+    registry.update_child(db, site.olek, birth_date="2021-02-03", author="test")  # six in 2027/2028
     targets = {}
     guardian_of = {
         "own": registry.guardians_of(db, site.ania)[0]["id"],
@@ -437,6 +481,18 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
                 tz=site.settings.tz,
             )["id"],
         )  # fmt: skip
+    for name, target in targets.items():
+        plan = work_plans.write(
+            db, group_id=target.group, year=DAY.year, month=DAY.month, text="Plan", author="test"
+        )
+        work_plans.submit(db, plan["id"], actor="test")
+        entry = observations.add(
+            db, child_id=target.child, day=DAY, kind="observation", text="Obserwacja", author="test"
+        )
+        school_readiness.write(
+            db, child_id=target.child, school_year=READINESS_YEAR, text="Informacja", author="test"
+        )
+        targets[name] = replace(target, observation=int(entry["id"]))
     # The probes link this one to children: never the parent account's guardian, whose links
     # decide which children the parent sees.
     guardian = registry.add_guardian(db, name="Jan Żak", relation="ojciec", author="test")["id"]
@@ -550,6 +606,9 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         announcement_id=target.announcement,
         event_id=target.calendar_event,
         token=world.feed_token,
+        plan_month=MONTH,
+        observation_id=target.observation,
+        year=READINESS_YEAR,
     )
     if template == "/static":
         return Probe(STATIC_FILE)
@@ -648,6 +707,23 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/calendar/events/{event_id}/cancel": {"reason": "deszcz"},
         "/calendar/feed": {},
         "/calendar/feed/revoke": {},
+        "/groups/{group_id}/plans": {"month": MONTH, "text": "Plan z macierzy"},
+        "/groups/{group_id}/plans/{plan_month}/submit": {},
+        "/groups/{group_id}/plans/{plan_month}/approve": {},
+        "/groups/{group_id}/plans/{plan_month}/return": {"remark": "Uwaga z macierzy"},
+        "/children/{child_id}/observations": {
+            "day": DAY.isoformat(),
+            "kind": "observation",
+            "text": "Obserwacja",
+        },
+        "/children/{child_id}/observations/{observation_id}": {
+            "day": DAY.isoformat(),
+            "kind": "observation",
+            "text": "Zmieniona obserwacja",
+        },
+        "/children/{child_id}/readiness/{year}": {"text": "Informacja z macierzy"},
+        "/children/{child_id}/readiness/{year}/finalize": {},
+        "/children/{child_id}/readiness/{year}/given": {"given_on": DAY.isoformat()},
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},

@@ -55,7 +55,9 @@ from web.pages import language as language_page
 from web.pages import live as live_page
 from web.pages import logs as logs_page
 from web.pages import money as money_page
+from web.pages import observations as observations_page
 from web.pages import parent as parent_page
+from web.pages import plans as plans_page
 from web.pages import presence as presence_page
 from web.pages import readers as readers_page
 from web.pages import registry as registry_page
@@ -101,6 +103,8 @@ PAGES = tuple(
         kiosk_page,
         group_day_page,
         child_page,
+        plans_page,
+        observations_page,
         cards_page,
         readers_page,
         reports_page,
@@ -149,6 +153,10 @@ def create_app(
         NavItem("/reports", N_("Reports"), visible=may_see_any("reports.attendance", "reports.fees")),
         NavItem("/statistics", N_("Attendance statistics"), visible=may_see_all("reports.attendance")),
         NavItem("/registry", N_("Registry"), visible=may_see_all("registry.view")),
+        NavItem("/plans", N_("Work plans"), visible=may_see("plans.view")),
+        NavItem(
+            "/observations", N_("Observations"), visible=may_see_any("observations.view", "readiness.view")
+        ),
         NavItem("/inconsistencies", N_("Inconsistency log"), visible=may_see_all("attendance.view")),
         NavItem("/settings", N_("Settings"), visible=may_see_all("settings.view")),
         NavItem("/months", N_("Closing months"), visible=may_see_all("settings.view")),

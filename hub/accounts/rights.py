@@ -13,6 +13,15 @@ arrivals and departures with their PINs. Announcements and calendar events are p
 the director, the secretary and the administrator for anyone, by a teacher for their own
 groups; each person reads those that concern them (`hub.rules.agenda`).
 
+The pedagogical records (000 §4.2, §4.3, §4.4, §6): a teacher writes the monthly work plan
+and the observations of their own groups' children ("dostęp do własnych planów pracy"),
+the director approves or returns the plans and may modify the register of observations
+("zarządzanie/zatwierdzanie planem pracy", "modyfikacja rejestru obserwacji"). The
+secretary, who has "dostęp do wszystkich wydruków", reads the plans and the readiness
+information (both are printouts) but not the register of observations, which the
+procedure gives to no one but the teachers and the director. A parent sees only what is
+addressed to them about their own children (`observations.addressed`).
+
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
 the route acting on an object must ask again with the object).
@@ -58,6 +67,14 @@ RIGHTS = {
     "announcements.publish": "publish and withdraw announcements (a teacher: for their own groups)",
     "calendar.view": "the calendar of events that concern the person, and their private calendar feed",
     "calendar.edit": "add and cancel calendar events (a teacher: for their own groups)",
+    "plans.view": "read the groups' monthly work plans and their history",
+    "plans.write": "write a group's monthly work plan and submit it to the director",
+    "plans.approve": "approve a submitted work plan or return it with a remark",
+    "observations.view": "read the register of observations and diagnoses",
+    "observations.write": "write observations and the school-readiness information",
+    "observations.modify": "modify the register of observations (the earlier text is kept)",
+    "readiness.view": "read and print the school-readiness information",
+    "observations.addressed": "the observations and readiness information addressed to the parents",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -76,6 +93,9 @@ READ_RIGHTS = frozenset(
         "audit.view",
         "announcements.view",
         "calendar.view",
+        "plans.view",
+        "observations.view",
+        "readiness.view",
     }
 )
 """The rights that change nothing: the only ones an inspector can be granted."""
@@ -102,6 +122,11 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "calendar.view": OWN_GROUPS,
         "announcements.publish": OWN_GROUPS,
         "calendar.edit": OWN_GROUPS,
+        "plans.view": OWN_GROUPS,
+        "plans.write": OWN_GROUPS,
+        "observations.view": OWN_GROUPS,
+        "observations.write": OWN_GROUPS,
+        "readiness.view": OWN_GROUPS,
     },
     "secretary": {
         **_STAFF_VIEW,
@@ -118,6 +143,8 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "calendar.view": ALL,
         "announcements.publish": ALL,
         "calendar.edit": ALL,
+        "plans.view": ALL,
+        "readiness.view": ALL,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,
@@ -126,6 +153,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "kiosk.pin": OWN_CHILDREN,
         "announcements.view": OWN_CHILDREN,
         "calendar.view": OWN_CHILDREN,
+        "observations.addressed": OWN_CHILDREN,
     },
     "inspector": {name: ALL for name in READ_RIGHTS},
     "kiosk": {"kiosk.use": ALL},

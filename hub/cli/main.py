@@ -85,9 +85,17 @@ COMMANDS = {
         "hub.cli.fees:months_group",
         "Closing months: a closed month is locked; later changes become adjustments.",
     ),
+    "observations": LazyCommand(
+        "hub.cli.plans:observations_group",
+        "The register of observations and the school-readiness information.",
+    ),
     "payments": LazyCommand(
         "hub.cli.money:payments_group",
         "Bank statements: import (MT940 or CSV), unmatched transfers, assigning them.",
+    ),
+    "plans": LazyCommand(
+        "hub.cli.plans:plans_group",
+        "The groups' monthly work plans (plany pracy) and the director's approval.",
     ),
     "presence": LazyCommand(
         "hub.cli.journal:presence_command",

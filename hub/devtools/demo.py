@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from hub.accounts import accounts, passwords, security_policy
 from hub.config import Settings
+from hub.devtools.demo_pedagogy import seed_pedagogy
 from hub.devtools.virtual_reader import VirtualReader
 from hub.refusal import Refusal
 from hub.rules.attendance import local_instant
@@ -139,6 +140,7 @@ def seed_demo(db: Database, today: date) -> None:
                 author=DEMO_AUTHOR,
             )
     seed_demo_agenda(db, today)
+    seed_pedagogy(db, today)
 
 
 def seed_demo_agenda(db: Database, today: date) -> None:

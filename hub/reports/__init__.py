@@ -4,7 +4,9 @@
 (`/reports/NAME`) share; `render.render(report, fmt)` turns the result into bytes.
 Builders live in `attendance_sheets.py` (no money), `attendance_stats.py` (frekwencja),
 `fee_reports.py` (fees and meals) and `money_reports.py` (ledgers, reminders, receivables,
-arrears).
+arrears); `pedagogy.py` builds the printouts of a work plan and of the readiness
+information, which their own pages (`/reports/work-plan/…`, `/reports/readiness/…`) render
+the same way.
 Reports may import services, the store, the rules and the basics; never ingest, accounts,
 the CLI or the web (checked by `lint-imports`, see pyproject.toml).
 """
