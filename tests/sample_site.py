@@ -61,11 +61,13 @@ NOT_PAGES = frozenset(
         "/presence/board",
         "/groups/{group_id}/grid/rows",
         "/calendar/feed/{token}.ics",
+        "/account/data.json",
     }
 )
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
 fragments of the presence board and the door grid (which `/presence` and the grid show; their
-scripts fetch them after each event), and the calendar feed (an .ics file for phones)."""
+scripts fetch them after each event), the calendar feed (an .ics file for phones) and a
+person's own data (a JSON download)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
