@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub import reports
 from hub.config import Settings
+from hub.reports.render import to_html
 from hub.rules.attendance import working_days
 from hub.rules.fees import (
     FeeSettings,
@@ -76,8 +77,9 @@ LAST_NAMES = ("Żak", "Nowak", "Wójcik", "Kowalczyk", "Woźniak", "Mazur", "Kra
               "Zając", "Król", "Wróbel", "Dąbrowski", "Pietrzak", "Górski", "Michalski", "Śliwa")  # fmt: skip
 MEALS = (("śniadanie", "4.00"), ("obiad", "9.50"), ("podwieczorek", "3.50"))
 DST_DAY = date(2026, 3, 29)
-TARGETS = {"pdf": 2.0, "city": 30.0}
-"""Issue 5: the kindergarten's monthly PDF in under 2 s, the city's fee summary in under 30 s."""
+TARGETS = {"pdf": 2.0, "city": 30.0, "grid": 0.5, "stays": 10.0}
+"""Issue 5: the kindergarten's monthly PDF in under 2 s, the city's fee summary in under 30 s;
+issue 12: the monthly grid's PDF in under 0.5 s, the 150 stay reports' in under 10 s."""
 
 T = TypeVar("T")
 
@@ -352,31 +354,81 @@ def summary(path: Path, workers: int | None = None) -> FeeSummary:
         db.close()
 
 
-def pdf(path: Path, name: str, child_ids: list[int | None]) -> int:
-    """Build and render report `name` as PDF for each child given (None: the whole
-    kindergarten); the bytes written."""
+def weasyprint_pdf(report: reports.Report) -> bytes:
+    """The PDF as the hub made it before issue 12: the HTML print view with fixed column
+    widths, laid out by WeasyPrint."""
+    from weasyprint import HTML
+
+    return cast(bytes, HTML(string=to_html(report, fixed_columns=True)).write_pdf())
+
+
+ENGINES: dict[str, Callable[[reports.Report], bytes]] = {
+    "WeasyPrint": weasyprint_pdf,
+    "Typst": lambda report: reports.render(report, "pdf"),
+}
+"""The PDF engines compared in the same run (issue 12): the old one and the hub's."""
+
+WEASYPRINT_CLI = (
+    "import sys; import hub.reports.render; r = sys.modules['hub.reports.render']\n"
+    "def weasyprint_pdf(report):\n"
+    "    from weasyprint import HTML\n"
+    "    return HTML(string=r.to_html(report, fixed_columns=True)).write_pdf()\n"
+    "r.to_pdf = weasyprint_pdf; sys.argv[0] = 'ewidencjoner'\n"
+    "from web.cli import main; sys.exit(main())"
+)
+"""`ewidencjoner` as before issue 12: the same command, its PDF made by WeasyPrint."""
+
+
+def pdf(path: Path, name: str, child_ids: list[int | None], engine: str = "Typst") -> int:
+    """Build and render report `name` as PDF with `engine` for each child given (None: the
+    whole kindergarten); the bytes written."""
     db = open_database(path)
     try:
         size = 0
         for child_id in child_ids:
             period = reports.Period(month=(YEAR, MONTH))
             report = reports.build(name, db, Settings(database=path), period, child_id=child_id)
-            size += len(reports.render(report, "pdf"))
+            size += len(ENGINES[engine](report))
         return size
     finally:
         db.close()
 
 
-def cold_cli_pdf(path: Path) -> int:
-    """`ewidencjoner report fee-summary --format pdf` in a new process, as a secretary runs it."""
+def cold_cli_pdf(path: Path, name: str = "fee-summary", engine: str = "Typst") -> int:
+    """`ewidencjoner report NAME --format pdf` in a new process, as a secretary runs it."""
+    command = [str(Path(sys.executable).parent / "ewidencjoner")]
+    if engine == "WeasyPrint":
+        command = [sys.executable, "-c", WEASYPRINT_CLI]
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "oplaty.pdf"
+        out = Path(folder) / "raport.pdf"
         subprocess.run(
-            [str(Path(sys.executable).parent / "ewidencjoner"), "--database", str(path), "report",
-             "fee-summary", "--month", f"{YEAR}-{MONTH:02d}", "--format", "pdf", "-o", str(out)],
+            [*command, "--database", str(path), "report", name, "--month", f"{YEAR}-{MONTH:02d}",
+             "--format", "pdf", "-o", str(out)],
             check=True, capture_output=True,
         )  # fmt: skip
         return out.stat().st_size
+
+
+def compare_engines(path: Path, children: list[int | None], runs: int) -> None:
+    """The PDFs of issue 12's targets by each engine, side by side, in this run."""
+    figures: list[tuple[str, float | None, list[Timing]]] = [
+        ("monthly-grid PDF, warm process", TARGETS["grid"],
+         [best_of(runs, lambda e=e: pdf(path, "monthly-grid", [None], e))[0] for e in ENGINES]),
+        (f"stay-report PDFs ×{len(children)}", TARGETS["stays"],
+         [best_of(1, lambda e=e: pdf(path, "stay-report", children, e))[0] for e in ENGINES]),
+        ("fee-summary PDF, cold `ewidencjoner report`", None,
+         [best_of(runs, lambda e=e: cold_cli_pdf(path, "fee-summary", e))[0] for e in ENGINES]),
+        ("monthly-grid PDF, cold `ewidencjoner report`", None,
+         [best_of(runs, lambda e=e: cold_cli_pdf(path, "monthly-grid", e))[0] for e in ENGINES]),
+    ]  # fmt: skip
+    names = list(ENGINES)
+    print(f"\n{'PDF engines, same run':44} " + " ".join(f"{n + ' wall/CPU s':>22}" for n in names)
+          + f"  {'target':9} {'faster':>6}")  # fmt: skip
+    for label, target, timings in figures:
+        new = timings[-1].wall
+        verdict = "" if target is None else f"< {target:g} s " + ("✔" if new < target else "✘")
+        cells = " ".join(f"{t.wall:14.2f} / {t.cpu:5.2f}" for t in timings)
+        print(f"{label:44} {cells}  {verdict:9} {timings[0].wall / new:5.1f}×")
 
 
 def main() -> None:
@@ -384,9 +436,16 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--runs", type=int, default=3, help="runs per kindergarten figure (best kept)")
     parser.add_argument("--city-runs", type=int, default=2, help="runs of the city summary (best kept)")
+    parser.add_argument("--pdf-only", action="store_true", help="only the PDF engines' comparison")
     args = parser.parse_args()
 
     kg_path, kg_built = cached_database("kindergarten", 1, args.fresh)
+    if args.pdf_only:
+        db = open_database(kg_path)
+        kids: list[int | None] = [row[0] for row in db.execute("SELECT id FROM children ORDER BY id")]
+        db.close()
+        compare_engines(kg_path, kids, args.runs)
+        return
     city_path, city_built = cached_database("city", CITY_KINDERGARTENS, args.fresh)
     print(f"data {DATA_VERSION}: kindergarten built in {kg_built:.1f} s, city in {city_built:.1f} s "
           f"(0.0: from the cache)\n  {kg_path}\n  {city_path}", flush=True)  # fmt: skip
@@ -437,6 +496,7 @@ def main() -> None:
         f"PDFs: fee summary {fee_pdf_bytes:,} B, monthly grid {grid_pdf_bytes:,} B, stay reports "
         f"{stay_bytes:,} B ({stay_t.wall / len(children):.2f} s each)"
     )
+    compare_engines(kg_path, children, args.runs)
 
 
 if __name__ == "__main__":

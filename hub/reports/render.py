@@ -1,4 +1,4 @@
-"""Rendering a `Report`: HTML for the screen and print, PDF from the same HTML, CSV, XLSX.
+"""Rendering a `Report`: HTML for the screen and print, PDF (Typst, `pdf.py`), CSV, XLSX.
 
 Money is a `Decimal` in the model; the HTML and PDF show it the Polish way (`1 234,56 zł`),
 CSV and XLSX keep the number itself so an accountant's spreadsheet can add it up.
@@ -87,14 +87,10 @@ def column_widths(sections: list[Section]) -> list[float]:
 
 
 def to_pdf(report: Report) -> bytes:
-    """The HTML print view through WeasyPrint (needs Pango, installed by `make`)."""
-    try:
-        from weasyprint import HTML
-    except OSError as exc:  # the Pango library is missing
-        raise RuntimeError(
-            "PDF needs the Pango library: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
-        ) from exc
-    return HTML(string=to_html(report, fixed_columns=True)).write_pdf()
+    """The report as a PDF/A-2b laid out by Typst (`pdf.py`), from the same model."""
+    from hub.reports import pdf
+
+    return pdf.to_pdf(report)
 
 
 def to_csv(report: Report) -> str:
