@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from hub.reports.model import Cell, Report
-from hub.reports.render import column_widths, polish_number
+from hub.reports.model import Cell, Report, Section
+from hub.reports.render import polish_number
 
 if TYPE_CHECKING:
     import typst
@@ -28,6 +28,8 @@ TEMPLATE = Path(__file__).parent / "templates" / "report.typ"
 FONT_FOLDERS = (Path("/usr/share/fonts/truetype/dejavu"),)
 """Where Debian's fonts-dejavu-core puts DejaVuSans.ttf and DejaVuSans-Bold.ttf."""
 FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+WRAP_AT = 40
+"""Characters of a cell beyond which a PDF's column is no wider: the text wraps."""
 PDF_STANDARD: Final = "a-2b"
 """PDF/A-2b: what an archive keeps (fonts embedded, an output intent, XMP metadata)."""
 
@@ -82,6 +84,23 @@ def report_data(report: Report) -> dict[str, Any]:
         "signature": report.signature,
         "generated": report.generated_at.strftime("%d.%m.%Y %H:%M"),
     }
+
+
+def column_widths(sections: list[Section]) -> list[float]:
+    """The share of the table's width, in percent, of each column of `sections` (tables with
+    the same columns, so they line up): its longest cell as printed (at most `WRAP_AT`
+    characters: longer text wraps) or its heading's longest word, plus two for padding."""
+    columns = sections[0].columns
+    lines = [line for s in sections for line in (*s.rows, *([s.totals] if s.totals else []))]
+    needs = [
+        max(
+            min(max((len(polish_number(line[index])) for line in lines), default=0), WRAP_AT),
+            max((len(word) for word in column.split()), default=0),
+        )
+        + 2
+        for index, column in enumerate(columns)
+    ]
+    return [round(100 * need / sum(needs), 2) for need in needs]
 
 
 @cache

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hub.reports.model import Cell, Report, Section
+from hub.reports.model import Cell, Report
 from hub.rules.fees import format_amount
 
 if TYPE_CHECKING:
@@ -27,8 +27,6 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-WRAP_AT = 40
-"""Characters of a cell beyond which a PDF's column is no wider: the text wraps."""
 
 
 def polish_number(value: Cell) -> str:
@@ -56,34 +54,10 @@ def _templates() -> Environment:
     return templates
 
 
-def to_html(report: Report, *, fixed_columns: bool = False) -> str:
-    """The print view. `fixed_columns` (for the PDF): each table gets its columns' widths from
-    `column_widths` and a fixed layout, which WeasyPrint lays out without measuring every
-    cell's content first (a month's grid of 150 children: a third faster). Browsers keep
-    the automatic layout: it scrolls sideways on a phone instead of squeezing."""
-    widths = None
-    if fixed_columns:
-        alike = {section.columns: [s for s in report.sections if s.columns == section.columns]
-                 for section in report.sections}  # fmt: skip
-        widths = [column_widths(alike[section.columns]) for section in report.sections]
-    return _templates().get_template("report.html").render(report=report, widths=widths)
-
-
-def column_widths(sections: list[Section]) -> list[float]:
-    """The share of the table's width, in percent, of each column of `sections` (tables with
-    the same columns, so they line up): its longest cell as printed (at most `WRAP_AT`
-    characters: longer text wraps) or its heading's longest word, plus two for padding."""
-    columns = sections[0].columns
-    lines = [line for s in sections for line in (*s.rows, *([s.totals] if s.totals else []))]
-    needs = [
-        max(
-            min(max((len(polish_number(line[index])) for line in lines), default=0), WRAP_AT),
-            max((len(word) for word in column.split()), default=0),
-        )
-        + 2
-        for index, column in enumerate(columns)
-    ]
-    return [round(100 * need / sum(needs), 2) for need in needs]
+def to_html(report: Report) -> str:
+    """The print view: the browser's print and the screen (tables lay out automatically, and
+    scroll sideways on a phone instead of squeezing)."""
+    return _templates().get_template("report.html").render(report=report)
 
 
 def to_pdf(report: Report) -> bytes:
