@@ -21,7 +21,7 @@ import pikepdf
 import pytest
 
 from hub import reports
-from hub.reports import Report, Section
+from hub.reports import Report, Section, pdf
 from hub.store import corrections, registry
 from tests.pages_support import Site
 
@@ -189,3 +189,17 @@ def test_names_and_reasons_typed_by_staff_are_printed_literally(site: Site, tmp_
         assert any(shown in printed for shown in names), name
         if name == "daily-sheet":
             assert squeezed('<script>"]#panic()') in printed
+
+
+def test_without_the_dejavu_fonts_the_pdf_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No silent fallback to another font (which might lack Polish letters): a clear error."""
+    (tmp_path / "DejaVuSans.ttf").write_bytes(b"")  # the regular face alone is not enough
+    monkeypatch.setattr(pdf, "FONT_FOLDERS", (tmp_path,))
+    pdf._compiler.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="apt-get install fonts-dejavu-core"):
+            reports.render(Report("x", "Tytuł", "", datetime(2026, 11, 18, tzinfo=UTC), ()), "pdf")
+    finally:
+        pdf._compiler.cache_clear()
