@@ -1,5 +1,5 @@
 """The event loop never blocks: while monthly-grid PDFs render (a director printing the month's
-grids one after another, over a second in all), a presence board's event stream, served by a
+grids one after another, for seconds), a presence board's event stream, served by a
 real uvicorn, still gets every tap at once.
 
 Database work and rendering run in FastAPI's thread pool (plain `def` routes), so the loop
@@ -25,7 +25,7 @@ from web.app import create_app
 
 CHILDREN = 60
 """A big group: its monthly grid is three pages."""
-PRINTING_S = 1.5
+PRINTING_S = 2.5
 """How long the director keeps printing grids: one takes a tenth of a second (Typst), so
 several in a row give the loop time to show whether rendering holds it."""
 MAX_DELAY_S = 0.25

@@ -11,7 +11,6 @@ that chose Typst over WeasyPrint (a month's grid of 150 children: 19× less CPU 
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC
 from decimal import Decimal
 from functools import cache
@@ -33,22 +32,22 @@ WRAP_AT = 40
 PDF_STANDARD: Final = "a-2b"
 """PDF/A-2b: what an archive keeps (fonts embedded, an output intent, XMP metadata)."""
 
-_compiling = threading.Lock()
-"""One compile at a time: a compiler keeps its inputs between calls (web requests render in
-a thread pool). A compile takes tenths of a second, so queueing costs little."""
-
 
 def to_pdf(report: Report) -> bytes:
     """`report` as a PDF/A-2b document: A4 (landscape where the report says so), numbered
     pages, the DejaVu fonts embedded."""
+    import typst
+
     data = json.dumps(report_data(report), ensure_ascii=False)
-    with _compiling:
-        pdf = _compiler().compile(
-            format="pdf",
-            sys_inputs={"report": data},
-            pdf_standards=PDF_STANDARD,
-            timestamp=report.generated_at.astimezone(UTC).replace(microsecond=0),
-        )
+    # A compiler per PDF (a fraction of a millisecond with the fonts read once): a compiler
+    # keeps its inputs between calls, and the web renders PDFs in several threads at once.
+    compiler = typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=_fonts(), ignore_system_fonts=True)
+    pdf = compiler.compile(
+        format="pdf",
+        sys_inputs={"report": data},
+        pdf_standards=PDF_STANDARD,
+        timestamp=report.generated_at.astimezone(UTC).replace(microsecond=0),
+    )
     assert isinstance(pdf, bytes)  # one document, no output path: the bytes
     return pdf
 
@@ -104,12 +103,11 @@ def column_widths(sections: list[Section]) -> list[float]:
 
 
 @cache
-def _compiler() -> typst.Compiler:
-    """Made at the first PDF (the fonts are read once per process)."""
+def _fonts() -> typst.Fonts:
+    """DejaVu Sans, read once per process at the first PDF; no other font."""
     import typst
 
     folders = [folder for folder in FONT_FOLDERS if all((folder / name).is_file() for name in FONT_FILES)]
     if not folders:
         raise RuntimeError("PDF needs the DejaVu fonts: apt-get install fonts-dejavu-core")
-    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=folders)
-    return typst.Compiler(TEMPLATE, root=TEMPLATE.parent, font_paths=fonts, ignore_system_fonts=True)
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=folders)

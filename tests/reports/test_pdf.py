@@ -13,6 +13,7 @@ import io
 import re
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -197,9 +198,24 @@ def test_without_the_dejavu_fonts_the_pdf_says_what_to_install(
     """No silent fallback to another font (which might lack Polish letters): a clear error."""
     (tmp_path / "DejaVuSans.ttf").write_bytes(b"")  # the regular face alone is not enough
     monkeypatch.setattr(pdf, "FONT_FOLDERS", (tmp_path,))
-    pdf._compiler.cache_clear()
+    pdf._fonts.cache_clear()
     try:
         with pytest.raises(RuntimeError, match="apt-get install fonts-dejavu-core"):
             reports.render(Report("x", "Tytuł", "", datetime(2026, 11, 18, tzinfo=UTC), ()), "pdf")
     finally:
-        pdf._compiler.cache_clear()
+        pdf._fonts.cache_clear()
+
+
+def test_pdfs_made_in_several_threads_at_once_each_show_their_own_report(tmp_path: Path) -> None:
+    """The web renders in a thread pool: no PDF may get another request's data."""
+    titles = [f"Raport {number} — Żabki" for number in range(8)]
+
+    def make(title: str) -> bytes:
+        at = datetime(2026, 11, 18, tzinfo=UTC)
+        return reports.render(Report("x", title, "", at, (Section("", ("Dziecko",), ((title,),)),)), "pdf")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        made = list(pool.map(make, titles))
+    for title, data in zip(titles, made, strict=True):
+        text = pdf_text(data, tmp_path)
+        assert text.count(title) == 2 and all(other not in text for other in titles if other != title)
