@@ -681,8 +681,8 @@ def test_xlsx_cells_are_never_formulas(typed: Typed, name: str) -> None:
 def test_report_pdfs_print_typed_text_as_typed(typed: Typed, name: str, tmp_path: Path) -> None:
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(report(typed, name, "pdf"))
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    printed = "".join(text.split())  # a long cell wraps where the layout needs
+    command = ["pdftotext", "-raw", str(path), "-"]  # -raw: each cell's lines together, as laid out
+    printed = "".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())
     missing = [tag for tag in REPORT_SHOWS.get(name, ()) if "".join(typed.value(tag).split()) not in printed]
     assert missing == [], "\n".join(missing)
 

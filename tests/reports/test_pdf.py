@@ -60,7 +60,8 @@ def pdf_text(data: bytes, tmp_path: Path, *layout: str) -> str:
 
 
 def squeezed(text: str) -> str:
-    """Text without whitespace: a long cell wraps where the layout needs."""
+    """Text without whitespace: a long cell wraps where the layout needs (read with `-raw`,
+    a cell's lines come together, not interleaved with the next column's)."""
     return re.sub(r"\s+", "", text)
 
 
@@ -164,7 +165,7 @@ def test_typst_markup_in_any_field_is_printed_literally(tmp_path: Path) -> None:
     )  # fmt: skip
     data = reports.render(report, "pdf")
     assert_pdf_a_2b(data, report)
-    printed = squeezed(pdf_text(data, tmp_path))
+    printed = squeezed(pdf_text(data, tmp_path, "-raw"))
     for label in ("Tytuł", "Podtytuł", "Sekcja", "Uwaga", "Podpis", "Legenda"):
         assert squeezed(f"{label} {text}") in printed, label
     for payload in MARKUP:
@@ -185,7 +186,7 @@ def test_names_and_reasons_typed_by_staff_are_printed_literally(site: Site, tmp_
     db.close()
     for name in ("daily-sheet", "monthly-grid", "stay-report"):
         report = build(site, name, child_id=child)
-        printed = squeezed(pdf_text(reports.render(report, "pdf"), tmp_path))
+        printed = squeezed(pdf_text(reports.render(report, "pdf"), tmp_path, "-raw"))
         names = (squeezed('$\\]* #import "x": *'), squeezed('#import "x": * $\\]*'))
         assert any(shown in printed for shown in names), name
         if name == "daily-sheet":
