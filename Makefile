@@ -39,6 +39,7 @@ bench: $(STAMP) runtime-deps system-deps
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/cli_start.py
 	$(BIN)/python bench/bank_import.py
+	$(BIN)/python bench/attendance_stats.py
 
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
 firmware: $(STAMP)

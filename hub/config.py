@@ -94,6 +94,16 @@ class Settings:
     """The hub's MQTT client id; stable so the broker keeps its session. Empty: `hub-<site>`."""
     quarantine_retention_days: int = 90
     """Quarantine entries resolved, or last seen, longer ago are purged (open conflicts stay)."""
+    journal_retention_years: int = 5
+    """The journal (taps, corrections, absences, topics, the audit log) is kept this many
+    years after the year its school year was closed (JRWA B5: 5 at least); `ewidencjoner
+    purge` removes older school years."""
+    session_retention_days: int = 90
+    """Ended sessions older than this are purged."""
+    security_log_retention_days: int = 365
+    """Login and kiosk PIN attempts and refused actions older than this are purged."""
+    data_read_retention_days: int = 730
+    """The log of who opened a child's personal data keeps this many days."""
     cookie_secure: bool = True
     """Session cookies only over HTTPS (browsers count http://127.0.0.1 and localhost as
     secure); false only for plain HTTP on a trusted network, which exposes the session."""
@@ -118,6 +128,12 @@ class Settings:
             raise ConfigError(
                 f"quarantine_retention_days must be between 1 and 3650, got {self.quarantine_retention_days}"
             )
+        if not 5 <= self.journal_retention_years <= 50:
+            years = self.journal_retention_years
+            raise ConfigError(f"journal_retention_years must be between 5 (JRWA B5) and 50, got {years}")
+        for name in ("session_retention_days", "security_log_retention_days", "data_read_retention_days"):
+            if not 1 <= getattr(self, name) <= 3650:
+                raise ConfigError(f"{name} must be between 1 and 3650, got {getattr(self, name)}")
         for name in ("web_port", "embedded_broker_port", "embedded_broker_tls_port"):
             port = getattr(self, name)
             if not 0 < port < 65536 and not (name == "embedded_broker_tls_port" and port == 0):

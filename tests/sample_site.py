@@ -17,6 +17,7 @@ from hub.config import Settings
 from hub.devtools.demo import last_weekday, seed_demo, seed_demo_week
 from hub.ingest.events import EventBus
 from hub.reports import REPORTS
+from hub.rules.statistics import school_year_of
 from hub.services.firmware_release import write_release
 from hub.store.db import open_database
 from tests.support import WebServer
@@ -47,15 +48,23 @@ REPORT_QUERIES = {
     "reminder": "date={day}&child=1",
     "receivables": "month={month}",
     "arrears": "date={day}",
+    "attendance-stats": "month={month}&group=1",
 }
 """Each report's print view filled with the sample: Motylki (group 1), Zofia (child 1)."""
 
 NOT_PAGES = frozenset(
-    {"/events", "/presence/events", "/language/{code}", "/presence/board", "/groups/{group_id}/grid/rows"}
+    {
+        "/events",
+        "/presence/events",
+        "/language/{code}",
+        "/presence/board",
+        "/groups/{group_id}/grid/rows",
+        "/calendar/feed/{token}.ics",
+    }
 )
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
 fragments of the presence board and the door grid (which `/presence` and the grid show; their
-scripts fetch them after each event)."""
+scripts fetch them after each event), and the calendar feed (an .ics file for phones)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
@@ -101,6 +110,9 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/money": ["/money"],
         "/inconsistencies": ["/inconsistencies"],
         "/audit": ["/audit"],
+        "/statistics": ["/statistics", f"/statistics?group=&period={school_year_of(today)}"],
+        "/announcements": ["/announcements"],
+        "/calendar": ["/calendar", f"/calendar?month={month}"],
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,8 @@ from hub.ingest.events import EventBus
 from hub.services import payments
 from hub.store import (
     absences,
+    announcements,
+    calendar_events,
     cards,
     copayers,
     firmware_updates,
@@ -99,6 +101,15 @@ PAGES = [
     Scan("/kiosk", role="kiosk"),
     Scan("/kiosk/pins/1"),
     Scan("/account/pin", role="parent"),
+    Scan("/statistics?period=2026-11"),
+    Scan("/statistics?group=&period=2026"),
+    Scan("/statistics", role="teacher"),
+    Scan("/statistics?period=2026-13&group=x", 422),
+    Scan("/announcements"),
+    Scan("/announcements", role="parent"),
+    Scan("/calendar"),
+    Scan("/calendar?month=2026-12", role="parent"),
+    Scan("/calendar?month=2026-13", 422),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -159,6 +170,20 @@ def seed(settings: Settings) -> None:
     # An absence ahead: the parent's page shows it with its "withdraw" button.
     monday = date(2099, 1, 12)
     absences.report_absence(db, child_id=1, first=monday, last=monday, reported_by="test")
+    # Announcements (one current on the home pages, one withdrawn) and this month's events.
+    today = now.astimezone(settings.tz).date()
+    shown = {"shown_from": today, "shown_to": today + timedelta(days=7), "author": "test"}
+    body = "W piątek o 10.\nZapraszamy rodziców."
+    announcements.publish(db, title="Jasełka", body=body, audience="everyone", group_id=None, **shown)
+    withdrawn = announcements.publish(
+        db, title="Zebranie", body="Sala 2.", audience="group", group_id=1, **shown
+    )
+    announcements.withdraw(db, withdrawn["id"], reason="Nowy termin", author="test")
+    calendar_events.add_event(db, kind="trip", title="Do lasu", place="Las Wolski", group_id=1, start=today,
+                              end=today, author="test", tz=settings.tz)  # fmt: skip
+    at_five = datetime.combine(today, time(17), tzinfo=settings.tz)
+    calendar_events.add_event(db, kind="meeting", title="Zebranie", group_id=None, start=at_five,
+                              end=at_five + timedelta(hours=1), author="test", tz=settings.tz)  # fmt: skip
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)
@@ -247,7 +272,9 @@ def test_pages_speak_the_readers_language(visit: Callable[..., Page]) -> None:
     expect(live.locator("#connection")).to_have_text("Live")
 
 
-@pytest.mark.parametrize("path", ["/", "/reports", "/presence", "/days", "/children/1"])
+@pytest.mark.parametrize(
+    "path", ["/", "/reports", "/presence", "/days", "/children/1", "/statistics?period=2026-11"]
+)
 def test_prints_on_a4_without_menu_or_buttons(visit: Callable[..., Page], path: str, tmp_path: Path) -> None:
     page = visit(Scan(path))
     pdf = tmp_path / "page.pdf"

@@ -311,6 +311,30 @@ def type_everything(site: Site, payload: str) -> Typed:
          "age_exemption": "yes", "basis": v("zasady")},
     )  # fmt: skip
     posted(director, "/settings/meals", {"valid_from": "2026-09-01", "meal": v("posilek"), "price": "7,00"})
+    # Announcements and the calendar (issue 11): one for everyone on the home pages, one for
+    # the typed group withdrawn with a typed reason, a trip of Motylki with its place.
+    today = datetime.now(site.settings.tz).date()
+    week = {"shown_from": today.isoformat(), "shown_to": (today + timedelta(days=7)).isoformat()}
+    posted(
+        director,
+        "/announcements",
+        {"title": v("ogloszenie"), "body": v("tresc"), "audience": "everyone", **week},
+    )
+    posted(
+        director,
+        "/announcements",
+        {"title": v("ogl-grupa"), "body": "x", "audience": f"group:{group}", **week},
+    )
+    db = site.db()
+    newest = max(row["id"] for row in db["announcements"].rows)
+    db.close()
+    posted(director, f"/announcements/{newest}/withdraw", {"reason": v("wycofanie-ogl")})
+    posted(
+        teacher,
+        "/calendar/events",
+        {"kind": "trip", "title": v("wydarzenie"), "place": v("miejsce"), "group": str(site.motylki),
+         "start_day": today.isoformat()},
+    )  # fmt: skip
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
@@ -385,6 +409,41 @@ def type_everything(site: Site, payload: str) -> Typed:
     typed.refused["reader update"] = posted(
         director, "/readers/update", {"reader": v("czytnik"), "version": v("wersja")}, expect=422
     ).text
+    typed.refused["announcement too long"] = posted(
+        director, "/announcements",
+        {"title": v("ogl-tytul") * 40, "body": v("ogl-tresc") * 2000, "audience": v("odbiorcy"), **week},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["announcement dates"] = posted(
+        director, "/announcements",
+        {"title": v("ogl-daty"), "body": "x", "audience": "everyone", "shown_from": "2099-12-31",
+         "shown_to": "2000-01-01"},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["announcement date typed"] = posted(
+        director, "/announcements",
+        {"title": v("ogl-data"), "body": "x", "audience": "everyone", "shown_from": v("od"),
+         "shown_to": "3000-01-01"},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["event end before start"] = posted(
+        teacher, "/calendar/events",
+        {"kind": "trip", "title": v("wyd-godziny"), "place": v("miejsce2"), "group": str(site.motylki),
+         "start_day": today.isoformat(), "start_time": "10:00", "end_time": "09:00"},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["event typed"] = posted(
+        teacher, "/calendar/events",
+        {"kind": v("rodzaj"), "title": v("wyd-rodzaj"), "group": str(site.motylki),
+         "start_day": v("data-wyd"), "start_time": v("godzina")},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["event too long"] = posted(
+        teacher, "/calendar/events",
+        {"kind": "trip", "title": v("wyd-dlugi") * 40, "group": str(site.motylki), "start_day": "2026-01-01",
+         "end_day": "2026-12-31"},
+        expect=422,
+    ).text  # fmt: skip
     anonymous = TestClient(site.app, base_url=BASE_URL)
     typed.refused["login"] = log_in(anonymous, v("login"), "Zle-Haslo-2026").text
     return typed
@@ -439,11 +498,17 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/groups/{g}/grid/rows",
         f"/groups/{typed.site.zabki}/grid",
         f"/kiosk/pins/{typed.guardian}",
+        f"/statistics?group={g}&period={MONTH}",
+        f"/statistics?group=&period={MONTH[:4]}",
+        "/announcements",
+        "/calendar",
     ]
     # With one child, the parent's /parent is a redirect to that child's page, listed here.
     parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
-              f"/parent/children/{ania}/money", "/account/pin"]  # fmt: skip
-    teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid"]
+              f"/parent/children/{ania}/money", "/account/pin", "/announcements", "/calendar"]  # fmt: skip
+    teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid",
+               f"/statistics?period={MONTH}", f"/groups/{typed.site.motylki}/grid", "/announcements",
+               "/calendar"]  # fmt: skip
     return (
         [("director", path) for path in director]
         + [("parent", path) for path in parent]
@@ -454,10 +519,10 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
 
 PAGE_ROUTES_NOT_CRAWLED = {"/login", "/days", "/grid", "/registry", "/language/{code}", "/docs", "/redoc",
                            "/docs/oauth2-redirect", "/reports/{name}", "/presence/events",
-                           "/favicon.ico"}  # fmt: skip
+                           "/favicon.ico", "/calendar/feed/{token}.ics"}  # fmt: skip
 """GET pages the crawl does not fetch as such: the login form (fetched refused, below),
 redirects, the API's own pages, reports, the board's event stream (each checked below) and
-the site's icon (a file)."""
+the site's icon (a file) and the calendar feed (an .ics file, no HTML)."""
 
 
 def test_the_crawl_covers_every_page(typed: Typed) -> None:
@@ -505,6 +570,8 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["login"], typed.value("login"))
     assert shows(typed.refused["child without group"], typed.value("imie2"))
     assert shows(typed.refused["reader update"], typed.value("czytnik"))
+    assert shows(typed.refused["announcement dates"], typed.value("ogl-daty"))
+    assert shows(typed.refused["event end before start"], typed.value("miejsce2"))
 
 
 SHOWN: dict[str, list[tuple[str, str]]] = {
@@ -542,6 +609,13 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "imp-imie": [("director", "/registry/children")],
     "przelew": [("director", "/money")],
     "nadawca": [("director", "/money")],
+    "ogloszenie": [("director", "/announcements"), ("director", "/"), ("parent", "/parent/children/{ania}"),
+                   ("parent", "/announcements")],
+    "tresc": [("director", "/announcements"), ("parent", "/parent/children/{ania}")],
+    "ogl-grupa": [("director", "/announcements")],
+    "wycofanie-ogl": [("director", "/announcements")],
+    "wydarzenie": [("parent", "/calendar"), ("teacher", "/calendar"), ("director", "/calendar")],
+    "miejsce": [("parent", "/calendar")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""
@@ -592,6 +666,8 @@ def test_values_reflected_from_the_address_are_inert(typed: Typed) -> None:
         (director, f"/audit?actor={p}&entity={p}&from={p}&page={p}"),
         (director, f"/audit?page={p}&actor={p}"),
         (director, f"/inconsistencies?from={p}&group={p}"),
+        (director, f"/statistics?group={p}&period={p}"),
+        (director, f"/statistics?group={typed.group}&period={p}"),
         (director, f"/reports/{p}"),
         (director, f"/reports/daily-sheet?date={DAY}&group={p}"),
         (director, f"/admin/logins?from={p}"),
@@ -601,6 +677,7 @@ def test_values_reflected_from_the_address_are_inert(typed: Typed) -> None:
         (director, f"/groups/{typed.group}/days/{DAY}?fix={p}&kind={p}&target={p}"),
         (director, f"/account/welcome?next=/{p}"),
         (director, f"/account?next=/{p}"),
+        (director, f"/calendar?month={p}"),
         (anonymous, f"/login?next=/{p}"),
         (anonymous, f"/login?next={p}"),
     ):
@@ -621,11 +698,13 @@ REPORTS = {
     "reminder": "child={child}",
     "receivables": f"month={MONTH}",
     "arrears": "",
+    "attendance-stats": f"month={MONTH}&group={{group}}",
 }
 REPORT_SHOWS = {
     "receivables": ("przelew", "nadawca"),
     "daily-sheet": ("imie", "nazwisko", "posiadacz", "korekta", "grupa"),
     "monthly-grid": ("imie", "nazwisko", "grupa"),
+    "attendance-stats": ("imie", "nazwisko", "grupa"),
     "stay-report": ("imie", "nazwisko", "numer"),
     "fee-summary": ("imie", "nazwisko", "numer", "grupa"),
 }

@@ -36,9 +36,21 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 
-from hub.accounts import accounts, security_policy
+from hub.accounts import accounts, calendar_feeds, security_policy
 from hub.services import payments
-from hub.store import absences, audit, bank, cards, corrections, fee_settings, kiosk, registry, site_settings
+from hub.store import (
+    absences,
+    announcements,
+    audit,
+    bank,
+    calendar_events,
+    cards,
+    corrections,
+    fee_settings,
+    kiosk,
+    registry,
+    site_settings,
+)
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
@@ -83,6 +95,10 @@ ATTENDANCE_PRINTS = "admin director teacher secretary inspector inspector_limite
 FEE_PRINTS = "admin director secretary inspector"
 OWN_FAMILY_READ = "admin director teacher secretary parent inspector"
 """One child's attendance or data: staff and inspector for any child, a parent for their own."""
+READERS = "admin director teacher secretary parent inspector"
+"""Announcements and the calendar: each reads those that concern them (the kiosk none)."""
+PUBLISHERS = "admin director teacher secretary"
+"""Announcements and events: the office for anyone, a teacher for their own group."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +143,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/account/password", ""): Rule(SIGNED_IN),
     ("POST", "/account/password", ""): Rule(SIGNED_IN),
     ("GET", "/account", ""): Rule(SIGNED_IN),
+    ("GET", "/account/data.json", ""): Rule(SIGNED_IN),  # one's own data only (RODO art. 15)
     # Accounts: the list is read by the director, administrator and secretary ("wgląd w listę
     # kont użytkowników"); only the administrator and director create, change and unblock.
     ("GET", "/admin/users", ""): Rule("admin director secretary inspector"),
@@ -179,6 +196,10 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/reports/{name}", "reminder"): Rule("admin director secretary parent inspector", FEE_PRINTS),
     ("GET", "/reports/{name}", "receivables"): Rule(FEE_PRINTS),
     ("GET", "/reports/{name}", "arrears"): Rule(FEE_PRINTS),
+    # Attendance statistics: whoever makes attendance printouts, a teacher of every group too
+    # ("wgląd w statystyki wszystkich wychowanków", 000 §6.2j); never a parent.
+    ("GET", "/reports/{name}", "attendance-stats"): same(ATTENDANCE_PRINTS),
+    ("GET", "/statistics", ""): same(ATTENDANCE_PRINTS),
     # The money: balances and arrears for those who see fees; the secretary (the accountant)
     # and the director import statements and assign transfers; a parent their own child's.
     ("GET", "/money", ""): Rule(FEE_PRINTS),
@@ -264,6 +285,18 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/kiosk/pins/{guardian_id}", ""): Rule(REGISTRAR),
     ("GET", "/account/pin", ""): Rule("parent"),
     ("POST", "/account/pin", ""): Rule("parent"),
+    # Announcements and the calendar (issue 11): everyone but the kiosk reads what concerns
+    # them; the office publishes for anyone, a teacher for their own group only; each person
+    # makes and revokes their own calendar link; the feed itself needs no login (its token).
+    ("GET", "/announcements", ""): Rule(READERS),
+    ("POST", "/announcements", ""): Rule(PUBLISHERS, REGISTRAR),
+    ("POST", "/announcements/{announcement_id}/withdraw", ""): Rule(PUBLISHERS, REGISTRAR),
+    ("GET", "/calendar", ""): Rule(READERS),
+    ("POST", "/calendar/events", ""): Rule(PUBLISHERS, REGISTRAR),
+    ("POST", "/calendar/events/{event_id}/cancel", ""): Rule(PUBLISHERS, REGISTRAR),
+    ("POST", "/calendar/feed", ""): Rule("admin director teacher secretary parent"),
+    ("POST", "/calendar/feed/revoke", ""): Rule("admin director teacher secretary parent"),
+    ("GET", "/calendar/feed/{token}.ics", ""): Rule(PUBLIC),
 }
 
 READ_ONLY_MAY_POST = {"/login", "/logout", "/account/password"}
@@ -310,6 +343,8 @@ class Target:
     child_form: dict[str, str]
     group_form: dict[str, str]
     kiosk_record: int
+    announcement: int
+    calendar_event: int
 
 
 @dataclass
@@ -326,6 +361,8 @@ class World:
     """A bank transfer nobody's yet (the first allowed assignment takes it, the rest get 422)."""
     forms: dict[str, dict[str, str]]
     """The settings as stored, so a settings form changes nothing when it is allowed."""
+    feed_token: str
+    """A calendar feed's token (of `victim`'s account, which no probe's session holds)."""
 
     def fresh(self, actor: str) -> TestClient:
         """A second session of the actor's account (for logging out without ending theirs)."""
@@ -386,7 +423,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             child_form=child_form(registry.get_child(db, child_id)),
             group_form={"name": group["name"], "teachers": group["teachers"] or ""},
             kiosk_record=0,  # recorded once the kiosk's account exists (below)
-        )
+            announcement=announcements.publish(
+                db, title="Ogłoszenie", body="Treść", audience="group", group_id=group_id,
+                shown_from=DAY, shown_to=DAY, author="test",
+            )["id"],
+            calendar_event=calendar_events.add_event(
+                db, kind="trip", title="Wycieczka", group_id=group_id, start=DAY, end=DAY, author="test",
+                tz=site.settings.tz,
+            )["id"],
+        )  # fmt: skip
     # The probes link this one to children: never the parent account's guardian, whose links
     # decide which children the parent sees.
     guardian = registry.add_guardian(db, name="Jan Żak", relation="ojciec", author="test")["id"]
@@ -442,8 +487,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     victim = accounts.add_user(
         db, email="ofiara@p11.example.pl", name="Konto Do Zmian", role="teacher", author="test"
     )[0]["id"]
+    feed_token = calendar_feeds.new_feed(db, victim, author="test")
     db.close()
-    return World(site, clients, logins, targets, victim, guardian, transfer, forms)
+    return World(site, clients, logins, targets, victim, guardian, transfer, forms, feed_token)
 
 
 # -- the probes: a real request per route, with real ids and a form that could succeed -----
@@ -470,6 +516,7 @@ REPORT_QUERIES = {
     "reminder": "child={child}",
     "receivables": f"month={MONTH}",
     "arrears": "",
+    "attendance-stats": f"month={MONTH}&group={{group}}",
 }
 STATIC_FILE = "/static/style.css"
 BANK_CSV = (
@@ -494,6 +541,9 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         guardian_id=world.guardian,
         name=case,
         code="en",
+        announcement_id=target.announcement,
+        event_id=target.calendar_event,
+        token=world.feed_token,
     )
     if template == "/static":
         return Probe(STATIC_FILE)
@@ -503,6 +553,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
             "/api/days": "date={day}",
             "/api/taps": "from={day}&to={day}",
             "/api/inconsistencies": "from={day}&to={day}",
+            "/statistics": "group={group}&period=2026",
         }
         query = queries.get(template, "").format(day=DAY.isoformat(), group=target.group, child=target.child)
         return Probe(path, query)
@@ -571,6 +622,23 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/kiosk/records/{record_id}/reviewed": {},
         "/kiosk/pins/{guardian_id}": {"pin": "2468", "repeat_pin": "2468"},
         "/account/pin": {"pin": "2468", "repeat_pin": "2468"},
+        "/announcements": {
+            "title": "Ogłoszenie",
+            "body": "Treść",
+            "audience": f"group:{target.group}",
+            "shown_from": "2026-12-07",
+            "shown_to": "2026-12-09",
+        },
+        "/announcements/{announcement_id}/withdraw": {"reason": "pomyłka"},
+        "/calendar/events": {
+            "kind": "trip",
+            "title": "Las",
+            "group": str(target.group),
+            "start_day": "2026-12-10",
+        },
+        "/calendar/events/{event_id}/cancel": {"reason": "deszcz"},
+        "/calendar/feed": {},
+        "/calendar/feed/revoke": {},
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},
@@ -619,7 +687,7 @@ def call(world: World, actor: str, method: str, template: str, probe: Probe) -> 
     client = world.fresh(actor) if template == "/logout" else world.clients[actor]
     before = newest_denial(world)
     url = probe.path + (f"?{probe.query}" if probe.query else "")
-    if template.endswith("/events"):  # event streams never end by themselves
+    if method == "GET" and template.endswith("/events"):  # event streams never end by themselves
         streamed = open_stream(world.site.app, url, dict(client.cookies.items()))
         status, headers = streamed.status, streamed.headers
     elif method == "GET":

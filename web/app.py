@@ -43,6 +43,8 @@ from web.i18n import N_, LanguageMiddleware
 from web.limits import install_request_limits
 from web.pages import account as account_page
 from web.pages import admin as admin_page
+from web.pages import announcements as announcements_page
+from web.pages import calendar as calendar_page
 from web.pages import cards as cards_page
 from web.pages import child as child_page
 from web.pages import door as door_page
@@ -58,6 +60,7 @@ from web.pages import readers as readers_page
 from web.pages import registry as registry_page
 from web.pages import reports as reports_page
 from web.pages import settings as settings_page
+from web.pages import statistics as statistics_page
 from web.security_headers import install_security_headers
 from web.static_files import install_static_files
 from web.templating import NavItem, page_templates
@@ -99,11 +102,14 @@ PAGES = tuple(
         cards_page,
         readers_page,
         reports_page,
+        statistics_page,
         registry_page,
         settings_page,
         money_page,
         parent_page,
         logs_page,
+        announcements_page,
+        calendar_page,
     )
 )
 """Each module's router, in the order routes are matched."""
@@ -139,6 +145,7 @@ def create_app(
         NavItem("/cards", N_("Cards"), visible=may_see("cards.edit")),
         NavItem("/readers", N_("Readers"), visible=may_see("live.view")),
         NavItem("/reports", N_("Reports"), visible=may_see_any("reports.attendance", "reports.fees")),
+        NavItem("/statistics", N_("Attendance statistics"), visible=may_see_all("reports.attendance")),
         NavItem("/registry", N_("Registry"), visible=may_see_all("registry.view")),
         NavItem("/inconsistencies", N_("Inconsistency log"), visible=may_see_all("attendance.view")),
         NavItem("/settings", N_("Settings"), visible=may_see_all("settings.view")),
@@ -146,6 +153,8 @@ def create_app(
         NavItem("/money", N_("Payments"), visible=may_see_all("reports.fees")),
         NavItem("/audit", N_("Audit log"), visible=may_see_all("audit.view")),
         NavItem("/parent", N_("My children"), visible=sees_own_children),
+        NavItem("/announcements", N_("Announcements"), visible=may_see("announcements.view")),
+        NavItem("/calendar", N_("Calendar"), visible=may_see("calendar.view")),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
         NavItem("/kiosk", N_("Kiosk"), visible=may_see("kiosk.use")),
@@ -153,6 +162,7 @@ def create_app(
     templates = page_templates(nav)
     install_account_globals(templates)
     templates.context_processors.append(account_page.login_notice)
+    templates.context_processors.append(announcements_page.home_announcements)
     auth = AuthContext(db, settings)
     app.state.db, app.state.settings, app.state.events = db, settings, events
     app.state.templates = templates

@@ -19,10 +19,18 @@ from sqlite_utils import Database
 from hub.accounts import accounts
 from hub.store import readers, registry
 from web.i18n import N_, _, short_date
+from web.personal_data import READ_VIEWS
 
 ACTIONS = {
+    "announcement.publish": N_("Announcement published"),
+    "announcement.withdraw": N_("Announcement withdrawn"),
+    "calendar_feed.new": N_("New calendar feed link"),
+    "calendar_feed.revoke": N_("Calendar feed link revoked"),
+    "event.add": N_("Calendar event added"),
+    "event.cancel": N_("Calendar event cancelled"),
     "absence.report": N_("Absence reported"),
     "absence.withdraw": N_("Absence withdrawn"),
+    "account.data_export": N_("Own data downloaded"),
     "card.assign": N_("Card assigned"),
     "card.revoke": N_("Card revoked"),
     "child.create": N_("Child added"),
@@ -40,6 +48,7 @@ ACTIONS = {
     "reader.mode": N_("Reader's mode changed"),
     "settings.fees": N_("Fee settings changed"),
     "settings.security": N_("Password and session policy changed"),
+    "retention.purge": N_("Records past their retention removed"),
     "settings.site": N_("Opening hours or debounce changed"),
     "topic.write": N_("Day's topic written"),
     "user.block": N_("Account blocked"),
@@ -49,6 +58,8 @@ ACTIONS = {
     "user.update": N_("Account changed"),
 }
 ENTITIES = {
+    "announcement": N_("announcement"),
+    "calendar_event": N_("calendar event"),
     "card": N_("card"),
     "child": N_("child"),
     "closed_day": N_("closed day"),
@@ -59,6 +70,7 @@ ENTITIES = {
     "month": N_("month"),
     "quarantine": N_("rejected message"),
     "reader": N_("reader"),
+    "retention": N_("retention"),
     "settings": N_("settings"),
     "user": N_("account"),
 }
@@ -138,6 +150,10 @@ RIGHTS = {
     "audit.view": N_("read the audit log"),
     "kiosk.use": N_("use the kiosk"),
     "kiosk.pin": N_("set a kiosk PIN"),
+    "announcements.view": N_("read announcements"),
+    "announcements.publish": N_("publish announcements"),
+    "calendar.view": N_("see the calendar"),
+    "calendar.edit": N_("change the calendar"),
 }
 """What each right (`hub.accounts.rights.RIGHTS`) lets one do, as a refused action names it."""
 REFUSALS = {
@@ -225,6 +241,17 @@ def _value(value: Any, when: Callable[[str], str]) -> str:
     if DAY.match(text):
         return short_date(text)
     return text
+
+
+def read_view(row: dict[str, Any], names: Names) -> dict[str, Any]:
+    """A read of a child's personal data in words: who, which child, where."""
+    return {
+        "at": row["at"],
+        "who": names.people.get(row["actor"], row["actor"]),
+        "login": row["actor"] if row["actor"] in names.people else "",
+        "child": names.objects.get(("child", str(row["child_id"])), f"#{row['child_id']}"),
+        "view": _words(READ_VIEWS, row["view"]),
+    }
 
 
 def denial_view(row: dict[str, Any], names: Names) -> dict[str, Any]:

@@ -9,7 +9,9 @@ editing it (they report changes to the secretary); the secretary keeps the regis
 children, guardians and cards and makes the printouts; a parent sees only their own
 children; an inspector reads what the director granted, changes nothing, until a set day;
 a kiosk account (a tablet at the entrance) only lets guardians record their own children's
-arrivals and departures with their PINs.
+arrivals and departures with their PINs. Announcements and calendar events are published by
+the director, the secretary and the administrator for anyone, by a teacher for their own
+groups; each person reads those that concern them (`hub.rules.agenda`).
 
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
@@ -51,6 +53,10 @@ RIGHTS = {
     "audit.view": "the audit log and refused actions",
     "kiosk.use": "the entrance's kiosk: a guardian records an arrival or a departure with their PIN",
     "kiosk.pin": "set a guardian's kiosk PIN (a guardian sets their own)",
+    "announcements.view": "the announcements that concern the person (their groups, their children's groups)",
+    "announcements.publish": "publish and withdraw announcements (a teacher: for their own groups)",
+    "calendar.view": "the calendar of events that concern the person, and their private calendar feed",
+    "calendar.edit": "add and cancel calendar events (a teacher: for their own groups)",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -67,6 +73,8 @@ READ_RIGHTS = frozenset(
         "users.view",
         "logins.stats",
         "audit.view",
+        "announcements.view",
+        "calendar.view",
     }
 )
 """The rights that change nothing: the only ones an inspector can be granted."""
@@ -89,6 +97,10 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "absences.report": OWN_GROUPS,
         "topics.write": OWN_GROUPS,
         "reports.attendance": ALL,
+        "announcements.view": OWN_GROUPS,
+        "calendar.view": OWN_GROUPS,
+        "announcements.publish": OWN_GROUPS,
+        "calendar.edit": OWN_GROUPS,
     },
     "secretary": {
         **_STAFF_VIEW,
@@ -101,12 +113,18 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "settings.view": ALL,
         "users.view": ALL,
         "kiosk.pin": ALL,
+        "announcements.view": ALL,
+        "calendar.view": ALL,
+        "announcements.publish": ALL,
+        "calendar.edit": ALL,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,
         "absences.report": OWN_CHILDREN,
         "registry.view": OWN_CHILDREN,
         "kiosk.pin": OWN_CHILDREN,
+        "announcements.view": OWN_CHILDREN,
+        "calendar.view": OWN_CHILDREN,
     },
     "inspector": {name: ALL for name in READ_RIGHTS},
     "kiosk": {"kiosk.use": ALL},

@@ -20,6 +20,14 @@ COMMANDS = {
         "hub.cli.fees:absences_group",
         "Absences reported ahead (they cancel meals when reported before the cut-off).",
     ),
+    "announcements": LazyCommand(
+        "hub.cli.agenda:announcements_group",
+        "Announcements (ogłoszenia) for everyone, a group, staff or parents.",
+    ),
+    "attendance-stats": LazyCommand(
+        "hub.cli.statistics:attendance_stats_command",
+        "Attendance statistics of a month or a school year, per child and group (--json).",
+    ),
     "broker-acl": LazyCommand(
         "hub.cli.broker:broker_acl",
         "Print Mosquitto ACLs: each reader (user name = reader id) may use only its own topics.",
@@ -31,6 +39,10 @@ COMMANDS = {
     "broker-passwords": LazyCommand(
         "hub.cli.broker:broker_passwords",
         "Write Mosquitto's password file: the hub's login and every reader's, from the database.",
+    ),
+    "calendar": LazyCommand(
+        "hub.cli.agenda:calendar_group",
+        "The calendar (terminarz): events, closed days, holidays; feed links.",
     ),
     "cards": LazyCommand(
         "hub.cli.registry:cards_group",
@@ -76,6 +88,10 @@ COMMANDS = {
     "presence": LazyCommand(
         "hub.cli.journal:presence_command",
         "Who is in the building now, per group (the evacuation list).",
+    ),
+    "purge": LazyCommand(
+        "hub.cli.retention:purge_command",
+        "Remove records past their retention (journal, sessions, attempts, logs); audited.",
     ),
     "quarantine": LazyCommand(
         "hub.cli.quarantine:quarantine_group", "Messages the hub rejected, kept with the reason."

@@ -27,7 +27,17 @@ from hub.config import Settings
 from hub.devtools.virtual_reader import VirtualReader
 from hub.refusal import Refusal
 from hub.rules.attendance import local_instant
-from hub.store import broker_credentials, cards, readers, registry, site_settings, taps
+from hub.rules.attendance.calendar import WARSAW
+from hub.store import (
+    announcements,
+    broker_credentials,
+    calendar_events,
+    cards,
+    readers,
+    registry,
+    site_settings,
+    taps,
+)
 from hub.wire import StatusMessage, TapMessage
 
 log = logging.getLogger(__name__)
@@ -128,6 +138,32 @@ def seed_demo(db: Database, today: date) -> None:
                 relation=holder,
                 author=DEMO_AUTHOR,
             )
+    seed_demo_agenda(db, today)
+
+
+def seed_demo_agenda(db: Database, today: date) -> None:
+    """Announcements on the home pages (one for everyone, one for Motylki) and two events
+    ahead in the calendar (a Motylki trip, a meeting for all)."""
+    motylki = registry.find_group(db, "Motylki")["id"]
+    for title, body, group_id in (
+        ("Zbiórka nakrętek", "Do piątku zbieramy nakrętki dla Kuby.\nPudełko stoi w szatni.", None),
+        ("Jasełka Motylków", "Prosimy o stroje pastuszków na czwartek.", motylki),
+    ):
+        announcements.publish(
+            db, title=title, body=body, audience="group" if group_id else "everyone", group_id=group_id,
+            shown_from=today, shown_to=today + timedelta(days=7), author=DEMO_AUTHOR,
+        )  # fmt: skip
+    trip = today + timedelta(days=3)
+    calendar_events.add_event(
+        db, kind="trip", title="Wycieczka do lasu", place="Las Wolski", group_id=motylki, author=DEMO_AUTHOR,
+        start=local_instant(trip, time(9)), end=local_instant(trip, time(12)), tz=WARSAW,
+    )  # fmt: skip
+    meeting = today + timedelta(days=7)
+    calendar_events.add_event(
+        db, kind="meeting", title="Zebranie z rodzicami", place="Sala Motylków", group_id=None,
+        author=DEMO_AUTHOR, start=local_instant(meeting, time(17)), end=local_instant(meeting, time(18)),
+        tz=WARSAW,
+    )  # fmt: skip
 
 
 SAMPLE_SEQ_BASE = 900_000

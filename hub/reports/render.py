@@ -14,8 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hub.reports.model import Cell, Report
-from hub.rules.fees import format_amount
+from babel.numbers import format_decimal
+
+from hub.reports.model import Cell, Minutes, Percent, Report
+from hub.rules.fees import format_amount, format_minutes
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -30,9 +32,14 @@ MEDIA_TYPES = {
 
 
 def polish_number(value: Cell) -> str:
-    """A cell as printed: money the Polish way (`1 234,56`), the rest as it is."""
+    """A cell as printed: money the Polish way (`1 234,56`), a percentage `93,5 %`, a duration
+    `7 h 45 min`, the rest as it is."""
     if value is None:
         return ""
+    if isinstance(value, Percent):
+        return f"{format_decimal(value, '#,##0.0', locale='pl')}\u00a0%"
+    if isinstance(value, Minutes):
+        return format_minutes(value)
     if isinstance(value, Decimal):
         return format_amount(value)
     return str(value)
@@ -89,15 +96,32 @@ def to_xlsx(report: Report) -> bytes:
     assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = (report.sheet_name or report.name)[:31]
     for line in _table(report):
-        sheet.append([_guarded(cell) if isinstance(cell, str) else cell for cell in line])
+        sheet.append([_spreadsheet_value(cell) for cell in line])
         for cell, value in zip(sheet[sheet.max_row], line, strict=False):
             if isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
+                cell.number_format = XLSX_FORMATS.get(type(value), "#,##0.00")
+            elif isinstance(value, Minutes):
+                cell.number_format = XLSX_FORMATS[Minutes]
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+XLSX_FORMATS = {Percent: "0.0%", Minutes: "[h]:mm"}
+
+
+def _spreadsheet_value(cell: Cell) -> Cell | float:
+    """A cell as XLSX keeps it: a percentage as its fraction, a duration as a day's fraction
+    (how spreadsheets store time), typed text guarded."""
+    if isinstance(cell, str):
+        return _guarded(cell)
+    if isinstance(cell, Percent):
+        return Decimal(cell) / 100
+    if isinstance(cell, Minutes):
+        return cell / 1440
+    return cell
 
 
 def _table(report: Report) -> Iterator[list[Cell]]:
@@ -131,6 +155,10 @@ a card number) is written with a leading `'`, so opening a report never runs it.
 def _plain(cell: Cell) -> str:
     if cell is None:
         return ""
+    if isinstance(cell, Percent):
+        return f"{cell:.1f}"
+    if isinstance(cell, Minutes):
+        return f"{cell // 60}:{cell % 60:02d}"
     if isinstance(cell, Decimal):
         return f"{cell:.2f}"
     if isinstance(cell, str):

@@ -186,6 +186,11 @@ def corrections_for(db: Database, day: date, child_ids: list[int] | None = None)
     return [to_rule(row) for row in rows if wanted is None or row["child_id"] in wanted]
 
 
+def of_child(db: Database, child_id: int) -> list[dict[str, Any]]:
+    """Every correction of the child's days, revoked ones too, oldest day first."""
+    return list(db["corrections"].rows_where("child_id = ?", [child_id], order_by="day, id"))
+
+
 def to_rule(row: dict[str, Any]) -> Correction:
     if row["target_reader"] is not None:
         target: TapId | str | None = TapId(row["target_reader"], row["target_seq"])

@@ -112,6 +112,17 @@ def records_between(
     return [row for row in rows if child_ids is None or row["child_id"] in child_ids]
 
 
+def records_of_child(db: Database, child_id: int) -> list[dict[str, Any]]:
+    """The child's kiosk records, oldest first, with the guardian's name."""
+    return list(
+        db.query(
+            """SELECT r.*, g.name AS guardian FROM kiosk_records r JOIN guardians g ON g.id = r.guardian_id
+               WHERE r.child_id = ? ORDER BY r.at, r.id""",
+            [child_id],
+        )
+    )
+
+
 def taps_between(db: Database, start: str, end: str, child_ids: set[int] | None = None) -> list[Tap]:
     """The records of [start, end) as the rules' taps: a reader in the record's direction,
     the guardian as the card's holder."""

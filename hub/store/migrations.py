@@ -21,6 +21,7 @@ from collections.abc import Callable
 from sqlite_utils import Database, Migrations
 
 from hub.store.schema_accounts import m008_accounts_and_audit, m010_broker_credentials, m011_trusted_devices
+from hub.store.schema_agenda import m021_announcements_and_calendar
 from hub.store.schema_door import m014_kiosk
 from hub.store.schema_journal import (
     m001_readers_and_taps,
@@ -35,6 +36,7 @@ from hub.store.schema_journal import (
 )
 from hub.store.schema_money import m013_ledgers_and_bank_transfers
 from hub.store.schema_reader_setup import m017_logins_before_registration
+from hub.store.schema_retention import m025_personal_data_reads
 from hub.store.schema_updates import m016_firmware_updates
 
 Migration = Callable[[Database], None]
@@ -61,6 +63,8 @@ MIGRATIONS: list[Migration] = [
     m014_kiosk,
     m016_firmware_updates,
     m017_logins_before_registration,
+    m021_announcements_and_calendar,
+    m025_personal_data_reads,
 ]
 
 

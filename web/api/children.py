@@ -15,6 +15,7 @@ from web.auth import actor, check, own_only, require
 from web.deps import Db
 from web.errors import API_ERRORS
 from web.params import Day, RowId
+from web.personal_data import note_read
 
 router = APIRouter(prefix="/api", responses=API_ERRORS)
 
@@ -44,6 +45,7 @@ def get_children(
 def get_child(request: Request, db: Db, child_id: RowId) -> ChildDetail:
     check(request, "registry.view", child_id=child_id)
     child = found_or_404(registry.get_child, db, child_id)
+    note_read(request, db, child_id, "api.child")
     child["guardians"] = registry.guardians_of(db, child_id)
     child["cards"] = cards.list_cards(db, child_id=child_id, include_revoked=True)
     return ChildDetail.model_validate(child)

@@ -10,6 +10,7 @@ anything else opens.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,11 +18,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 
-from hub.accounts import accounts, logins, passwords, security_policy, sessions
+from hub.accounts import accounts, logins, own_data, passwords, security_policy, sessions
 from hub.accounts.rights import Account
 from hub.config import Settings
 from hub.refusal import Refusal
-from hub.timefmt import from_db
+from hub.services import subject_access
+from hub.store import audit
+from hub.timefmt import from_db, to_db
 from web.auth import (
     DEVICE_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -33,7 +36,7 @@ from web.auth import (
     set_device_cookie,
     set_session_cookie,
 )
-from web.deps import CurrentUser, Db, SiteSettings, Templates, today
+from web.deps import Clock, CurrentUser, Db, SiteSettings, Templates, today
 from web.forms import FormFields
 from web.i18n import N_, _, refusal_text
 from web.pages.admin import ROLE_NAMES
@@ -239,6 +242,34 @@ def change_password(
         return password_page(request, db, templates, user, problems=[refusal_text(refusal)], status=422)
     target = on_site(request.query_params.get("next"))
     return RedirectResponse(f"/account?changed&next={target}", status_code=303)
+
+
+@router.get("/account/data.json")
+def my_data(request: Request, db: Db, settings: SiteSettings, clock: Clock, user: CurrentUser) -> Response:
+    """Everything the hub holds on the signed-in person and, for a guardian, on their
+    children (RODO art. 15), as one JSON file to keep; the download is audited."""
+    now = clock()
+    today_here = now.astimezone(settings.tz).date()
+    data = {
+        "generated_at": to_db(now),
+        "site": settings.site,
+        **own_data.account_data(db, user.id),
+        "children": [
+            subject_access.child_data(db, settings, child_id, today_here)
+            for child_id in sorted(user.children)
+            if user.role == "parent"
+        ],
+    }
+    with db.atomic():
+        audit.record(
+            db, actor=user.login, action="account.data_export", entity="user", entity_id=user.id, now=now
+        )
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="moje-dane-{today_here.isoformat()}.json"'},
+    )
 
 
 @router.get("/account", response_class=HTMLResponse)

@@ -49,6 +49,8 @@ RIGHT_NAMES = {
     "users.view": N_("List of accounts"),
     "logins.stats": N_("Login statistics"),
     "audit.view": N_("Audit log"),
+    "announcements.view": N_("Announcements"),
+    "calendar.view": N_("Calendar"),
 }
 """The rights an inspector can be granted, as the account form names them."""
 STATS_DEFAULT_DAYS = 30

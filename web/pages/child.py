@@ -27,6 +27,7 @@ from web.errors import Refused
 from web.forms import FormError, month
 from web.pages.journal_views import DAYS_OFF, day_path
 from web.params import RowId
+from web.personal_data import note_read
 
 
 def month_weeks(
@@ -75,6 +76,7 @@ def child(
         found = registry.get_child(db, child_id)
     except Refusal as exc:
         raise Refused(404, exc) from exc
+    note_read(request, db, child_id, "child.page")
     today = datetime.now(settings.tz).date()
     error = None
     try:

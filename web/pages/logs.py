@@ -22,10 +22,10 @@ from hub.collation import sort_key
 from hub.config import Settings
 from hub.rules.attendance import Inconsistency, day_bounds
 from hub.services import days
-from hub.store import audit, registry
+from hub.store import audit, personal_data_reads, registry
 from hub.store.db import stored_integer
 from hub.timefmt import to_db
-from web.audit_view import ENTITIES, Names, denial_view, entry_view
+from web.audit_view import ENTITIES, Names, denial_view, entry_view, read_view
 from web.auth import require_all
 from web.deps import Db, SiteSettings, Templates
 from web.forms import FormError, optional_date
@@ -38,6 +38,8 @@ AUDIT_LIMIT = 500
 AUDIT_PAGE = 50
 """Entries on one page of the audit log."""
 DENIALS_LIMIT = 100
+READS_LIMIT = 200
+"""The newest reads of children's data shown; a child's number in the filter narrows them."""
 MAX_DAYS = 62
 DEFAULT_DAYS = 7
 KIND_NAMES = {
@@ -106,7 +108,7 @@ def audit_log(request: Request, db: Db, settings: SiteSettings, templates: Templ
     except FormError as exc:
         context = {
             "error": exc, "values": values, "entries": paged([], request.query_params, "page", AUDIT_PAGE),
-            "denials": [], "limit": AUDIT_LIMIT, "kinds": kinds,
+            "denials": [], "reads": [], "reads_limit": READS_LIMIT, "limit": AUDIT_LIMIT, "kinds": kinds,
         }  # fmt: skip
         return templates.TemplateResponse(request, "audit.html", context, status_code=422)
     since = day_bounds(first, settings.tz)[0] if first else None
@@ -126,6 +128,14 @@ def audit_log(request: Request, db: Db, settings: SiteSettings, templates: Templ
         if (until is None or row["at"] < to_db(until))
         and (not values["actor"] or row["login"] == values["actor"])
     ]
+    reads = personal_data_reads.entries(
+        db,
+        child_id=stored_integer(values["entity_id"]) if values["entity"] == "child" else None,
+        actor=values["actor"] or None,
+        since=since,
+        until=until,
+        limit=READS_LIMIT,
+    )
     names, when = Names.read(db), templates.env.filters["when"]
     shown = paged(found, request.query_params, "page", AUDIT_PAGE)
     context = {
@@ -133,6 +143,8 @@ def audit_log(request: Request, db: Db, settings: SiteSettings, templates: Templ
         "values": values,
         "entries": replace(shown, items=[entry_view(entry, names, when) for entry in shown.items]),
         "denials": [denial_view(row, names) for row in refused],
+        "reads": [read_view(row, names) for row in reads],
+        "reads_limit": READS_LIMIT,
         "limit": AUDIT_LIMIT,
         "kinds": kinds,
     }

@@ -24,6 +24,7 @@ from web.errors import Refused
 from web.forms import Form, FormError, FormFields, chosen_id, optional_date, required_text, upload
 from web.i18n import N_, _
 from web.params import RowId
+from web.personal_data import note_read
 from web.templating import Flash
 
 FEE_EXEMPT = {"": None, "yes": True, "no": False}
@@ -125,7 +126,9 @@ def add_child(
 def child(
     request: Request, db: Db, settings: SiteSettings, templates: Templates, child_id: RowId
 ) -> HTMLResponse:
-    return child_page(request, db, settings, templates, _existing_child(db, child_id))
+    shown = _existing_child(db, child_id)
+    note_read(request, db, shown, "registry.child")
+    return child_page(request, db, settings, templates, shown)
 
 
 @router.post("/children/{child_id}", response_class=HTMLResponse, dependencies=editor)
