@@ -11,8 +11,9 @@ page is then fetched: no page may carry an element, an event-handler attribute, 
 a `javascript:` link the payload made, and the pages that show a field must show its text
 escaped (so the test is not passed by a value that was never stored). Refused forms, which
 render what was typed back with the hub's reason, and values reflected from the address are
-checked the same way. Reports are checked as print views, and their CSV and XLSX as
-spreadsheets: a cell of user text starting with `=`, `+`, `-` or `@` must not become a formula.
+checked the same way. Reports are checked as print views, their CSV and XLSX as
+spreadsheets: a cell of user text starting with `=`, `+`, `-` or `@` must not become a formula,
+and their PDFs as read back: every typed text printed as typed (Typst markup too).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -63,7 +66,9 @@ FORMULA_PAYLOADS = [
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
 ]
-PAYLOADS = HTML_PAYLOADS + FORMULA_PAYLOADS
+TYPST_PAYLOADS = ['#import "x": * ] $x$ \\ #panic("y")']
+"""Markup and code of Typst, which lays the PDFs out: a PDF must print it as typed."""
+PAYLOADS = HTML_PAYLOADS + FORMULA_PAYLOADS + TYPST_PAYLOADS
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list)."""
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href")
@@ -836,6 +841,16 @@ def test_xlsx_cells_are_never_formulas(typed: Typed, name: str) -> None:
     rows = [[cell.value for cell in row] for sheet in book.worksheets for row in sheet.iter_rows()]
     if name in REPORT_SHOWS:
         assert cells_with_user_text(typed, rows)
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_report_pdfs_print_typed_text_as_typed(typed: Typed, name: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(report(typed, name, "pdf"))
+    command = ["pdftotext", "-raw", str(path), "-"]  # -raw: each cell's lines together, as laid out
+    printed = "".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())
+    missing = [tag for tag in REPORT_SHOWS.get(name, ()) if "".join(typed.value(tag).split()) not in printed]
+    assert missing == [], "\n".join(missing)
 
 
 # -- any text at all, and addresses to return to -----------------------------------------------
