@@ -11,6 +11,7 @@ from hub.config import Settings
 from hub.ingest.embedded_broker import EmbeddedBroker
 from hub.ingest.events import EventBus
 from hub.ingest.mqtt_client import Ingest
+from hub.services.notification_sender import NotificationSender
 from hub.store.db import open_database
 from web.app import create_app
 
@@ -44,6 +45,8 @@ def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None
         log.warning(
             "broker %s:%d not reachable yet; ingest keeps trying", settings.broker.host, settings.broker.port
         )
+    sender = NotificationSender(settings)
+    sender.start()
     on_stop = on_ready() if on_ready else None
     app = create_app(settings, events, ingest.describe)
     server = uvicorn.Server(
@@ -62,5 +65,6 @@ def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None
         if on_stop:
             on_stop()
         ingest.stop()
+        sender.stop()
         if broker:
             broker.stop()

@@ -33,6 +33,7 @@ from hub.ingest.health import STALL_AFTER_S, Heartbeat
 from hub.ingest.intake import Classifier, Incoming, Intake, IntakeStats, Outcome
 from hub.ingest.updates import UpdateService
 from hub.services.acks import AckClassifier
+from hub.services.notifications import AttendanceNotices
 from hub.store import quarantine, readers, site_settings
 from hub.store.db import open_database
 from hub.timefmt import to_db, utc_now
@@ -68,7 +69,10 @@ class Ingest:
     ) -> None:
         self.settings = settings
         self.events = events or EventBus()
-        self.intake = Intake(settings.site, settings.tz, classify or AckClassifier(settings))
+        self.notices = AttendanceNotices(settings.tz)
+        self.intake = Intake(
+            settings.site, settings.tz, classify or AckClassifier(settings), on_tap=self.notices.tap_stored
+        )
         self.stats = IntakeStats()
         self.connected = threading.Event()
         self._inbox: queue.Queue[Incoming] = queue.Queue()

@@ -34,6 +34,7 @@ from hub.store.schema_journal import (
     m012_cards_by_uid,
 )
 from hub.store.schema_money import m013_ledgers_and_bank_transfers
+from hub.store.schema_notifications import m020_notifications
 from hub.store.schema_reader_setup import m017_logins_before_registration
 from hub.store.schema_updates import m016_firmware_updates
 
@@ -61,6 +62,7 @@ MIGRATIONS: list[Migration] = [
     m014_kiosk,
     m016_firmware_updates,
     m017_logins_before_registration,
+    m020_notifications,
 ]
 
 

@@ -1,0 +1,155 @@
+"""The sender: drains the notification outbox in a thread of its own.
+
+Every `POLL_S` (or at once when woken) it takes what is due, sends the pushes in parallel
+(one slow push service must not hold up the others) and the mail over one SMTP connection,
+then records each outcome. A failure is retried later, each wait twice the last (from
+`FIRST_RETRY_S` up to `MAX_RETRY_S`), and given up after `MAX_ATTEMPTS` with its last
+error kept; a subscription its push service calls gone (404, 410) is deleted. Nothing here
+runs in ingest's or a page's thread, so a server that is down only makes the outbox wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from hub.config import Settings
+from hub.i18n import DEFAULT_LANGUAGE, gettext, language
+from hub.refusal import Refusal
+from hub.services import mail, web_push
+from hub.services.notifications import TITLES
+from hub.store import notifications
+from hub.store.db import open_database
+from hub.timefmt import utc_now
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.25
+BATCH = 200
+PUSH_WORKERS = 8
+FIRST_RETRY_S = 30
+MAX_RETRY_S = 3600
+MAX_ATTEMPTS = 12
+"""About eleven hours of retries with the waits above."""
+KEEP_SENT = timedelta(days=30)
+PURGE_EVERY = timedelta(hours=24)
+STOP_WAIT_S = 20
+"""At shutdown, how long to let a batch under way finish (a push's timeout is 10 s)."""
+
+
+class NotificationSender:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], datetime] = utc_now, poll_s: float = POLL_S
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.poll_s = poll_s
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(max_workers=PUSH_WORKERS, thread_name_prefix="push")
+        self._session = web_push.new_session()
+        self._vapid = web_push.vapid_key(settings)
+        self._purged_at: datetime | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="notification-sender", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look at the outbox now (something was just queued)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=STOP_WAIT_S)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _loop(self) -> None:
+        db = open_database(self.settings.database)
+        try:
+            while not self._stopping.is_set():
+                try:
+                    handled = self.run_once(db)
+                except Exception:
+                    log.exception("the notification outbox could not be drained; trying again")
+                    handled = 0
+                if handled < BATCH:
+                    self._wake.wait(self.poll_s)
+                    self._wake.clear()
+        finally:
+            db.close()
+
+    def run_once(self, db: Database) -> int:
+        """Send what is due now; return how many outbox rows were handled."""
+        now = self.clock()
+        self._purge(db, now)
+        channels = ["push", "email"] if self.settings.smtp_host else ["push"]
+        rows = [row for row in notifications.due(db, now, BATCH) if row["channel"] in channels]
+        pushes = [row for row in rows if row["channel"] == "push"]
+        mails = [row for row in rows if row["channel"] == "email"]
+        outcomes = list(self._pool.map(self._push, pushes))
+        for row, outcome in zip(pushes, outcomes, strict=True):
+            self._record(db, row, outcome)
+        if mails:
+            composed = [(row["id"], mail.compose(self.settings, row)) for row in mails]
+            errors = mail.send_all(self.settings, composed)
+            for row in mails:
+                self._record(db, row, errors.get(row["id"]))
+        return len(rows)
+
+    def _push(self, row: dict[str, Any]) -> str | None:
+        """Send one push: None when it went, `gone`, `refused: …`, or the error to retry on."""
+        if row["endpoint"] is None:
+            return "gone"
+        subscription = web_push.Subscription(row["endpoint"], row["p256dh"], row["auth"])
+        try:
+            web_push.send(self._session, subscription, payload(row), self._vapid, self.settings)
+        except web_push.PushGone:
+            return "gone"
+        except Refusal as refusal:
+            return f"refused: {refusal.code}"
+        except web_push.PushFailed as exc:
+            return str(exc) or "push failed"
+        return None
+
+    def _record(self, db: Database, row: dict[str, Any], error: str | None) -> None:
+        now = self.clock()
+        if error is None:
+            notifications.mark_sent(db, row["id"], now)
+        elif error in ("gone", "refused: push.endpoint") and row["subscription_id"] is not None:
+            notifications.mark_failed(
+                db, row["id"], "subscription gone" if error == "gone" else error, now, None
+            )
+            notifications.drop_subscription(db, row["subscription_id"], now)
+        else:
+            attempts = row["attempts"] + 1
+            retry = None if attempts >= MAX_ATTEMPTS else now + retry_wait(attempts)
+            notifications.mark_failed(db, row["id"], error, now, retry)
+            log.warning("notification %s (%s) not sent: %s", row["id"], row["channel"], error)
+
+    def _purge(self, db: Database, now: datetime) -> None:
+        if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
+            notifications.purge(db, now - KEEP_SENT)
+            self._purged_at = now
+
+
+def retry_wait(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failure."""
+    return timedelta(seconds=min(FIRST_RETRY_S * 2 ** (attempts - 1), MAX_RETRY_S))
+
+
+def payload(row: dict[str, Any]) -> dict[str, str]:
+    """What the service worker shows: a title, a line, and the page to open on a click."""
+    with language(DEFAULT_LANGUAGE):
+        title = gettext(TITLES[row["kind"]])
+        body = row["summary"] or gettext(mail.WAITING).rstrip(":")
+    return {"title": title, "body": body, "url": row["path"], "kind": row["kind"]}
