@@ -27,6 +27,7 @@ from web.api import days as days_api
 from web.api import groups as groups_api
 from web.api import guardians as guardians_api
 from web.api import health as health_api
+from web.api import push_subscriptions as push_subscriptions_api
 from web.api import quarantine as quarantine_api
 from web.api import readers as readers_api
 from web.api import taps as taps_api
@@ -52,6 +53,7 @@ from web.pages import language as language_page
 from web.pages import live as live_page
 from web.pages import logs as logs_page
 from web.pages import money as money_page
+from web.pages import notifications as notifications_page
 from web.pages import parent as parent_page
 from web.pages import presence as presence_page
 from web.pages import readers as readers_page
@@ -82,6 +84,7 @@ API = tuple(
         readers_api,
         quarantine_api,
         health_api,
+        push_subscriptions_api,
     )
 )
 PAGES = tuple(
@@ -89,6 +92,7 @@ PAGES = tuple(
     for module in (
         language_page,
         account_page,
+        notifications_page,
         admin_page,
         live_page,
         presence_page,

@@ -51,6 +51,7 @@ RIGHTS = {
     "audit.view": "the audit log and refused actions",
     "kiosk.use": "the entrance's kiosk: a guardian records an arrival or a departure with their PIN",
     "kiosk.pin": "set a guardian's kiosk PIN (a guardian sets their own)",
+    "notifications.own": "choose one's own notifications by e-mail and Web Push",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -89,6 +90,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "absences.report": OWN_GROUPS,
         "topics.write": OWN_GROUPS,
         "reports.attendance": ALL,
+        "notifications.own": ALL,
     },
     "secretary": {
         **_STAFF_VIEW,
@@ -101,12 +103,14 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "settings.view": ALL,
         "users.view": ALL,
         "kiosk.pin": ALL,
+        "notifications.own": ALL,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,
         "absences.report": OWN_CHILDREN,
         "registry.view": OWN_CHILDREN,
         "kiosk.pin": OWN_CHILDREN,
+        "notifications.own": ALL,
     },
     "inspector": {name: ALL for name in READ_RIGHTS},
     "kiosk": {"kiosk.use": ALL},
