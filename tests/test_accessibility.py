@@ -99,6 +99,8 @@ PAGES = [
     Scan("/kiosk", role="kiosk"),
     Scan("/kiosk/pins/1"),
     Scan("/account/pin", role="parent"),
+    Scan("/account/notifications", role="parent"),
+    Scan("/account/notifications"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}

@@ -380,6 +380,12 @@ def type_everything(site: Site, payload: str) -> Typed:
     typed.refused["reader update"] = posted(
         director, "/readers/update", {"reader": v("czytnik"), "version": v("wersja")}, expect=422
     ).text
+    # The notification choices: only known boxes count, whatever else a form sends
+    posted(
+        parent,
+        "/account/notifications",
+        {v("rodzaj"): "1", "arrival.push": v("wartosc"), "message.email": "1"},
+    )
     anonymous = TestClient(site.app, base_url=BASE_URL)
     typed.refused["login"] = log_in(anonymous, v("login"), "Zle-Haslo-2026").text
     return typed
@@ -434,10 +440,11 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/groups/{g}/grid/rows",
         f"/groups/{typed.site.zabki}/grid",
         f"/kiosk/pins/{typed.guardian}",
+        "/account/notifications",
     ]
     # With one child, the parent's /parent is a redirect to that child's page, listed here.
     parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
-              f"/parent/children/{ania}/money", "/account/pin"]  # fmt: skip
+              f"/parent/children/{ania}/money", "/account/pin", "/account/notifications"]  # fmt: skip
     teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid"]
     return (
         [("director", path) for path in director]

@@ -40,6 +40,7 @@ from hub.accounts import accounts, security_policy
 from hub.services import payments
 from hub.store import absences, audit, bank, cards, corrections, fee_settings, kiosk, registry, site_settings
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
+from tests.notify_support import BrowserKeys
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
 from tests.web_support import BASE_URL, PASSWORD, log_in, signed_in
@@ -81,6 +82,8 @@ REGISTRAR = "admin director secretary"
 """Children, guardians and cards: the secretary's register (and the director's)."""
 ATTENDANCE_PRINTS = "admin director teacher secretary inspector inspector_limited"
 FEE_PRINTS = "admin director secretary inspector"
+NOTIFIED = "admin director teacher secretary parent"
+"""Who chooses their own notifications."""
 OWN_FAMILY_READ = "admin director teacher secretary parent inspector"
 """One child's attendance or data: staff and inspector for any child, a parent for their own."""
 
@@ -264,6 +267,12 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/kiosk/pins/{guardian_id}", ""): Rule(REGISTRAR),
     ("GET", "/account/pin", ""): Rule("parent"),
     ("POST", "/account/pin", ""): Rule("parent"),
+    # Notifications: everyone who works with the journal chooses their own; an inspector
+    # (read only) and the kiosk (a tablet nobody owns) get none.
+    ("GET", "/account/notifications", ""): Rule(NOTIFIED),
+    ("POST", "/account/notifications", ""): Rule(NOTIFIED),
+    ("POST", "/api/push-subscriptions", ""): Rule(NOTIFIED),
+    ("POST", "/api/push-subscriptions/remove", ""): Rule(NOTIFIED),
 }
 
 READ_ONLY_MAY_POST = {"/login", "/logout", "/account/password"}
@@ -571,6 +580,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/kiosk/records/{record_id}/reviewed": {},
         "/kiosk/pins/{guardian_id}": {"pin": "2468", "repeat_pin": "2468"},
         "/account/pin": {"pin": "2468", "repeat_pin": "2468"},
+        "/account/notifications": {"message.email": "1", "arrival.push": "1"},
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},
@@ -585,6 +595,8 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
             "reason": "test macierzy",
         },
         "/api/corrections/{correction_id}/revoke": {"reason": "pomyłka"},
+        "/api/push-subscriptions": BrowserKeys().subscription("https://push.example.com/matrix"),
+        "/api/push-subscriptions/remove": {"endpoint": "https://push.example.com/matrix"},
     }
     if template in bodies:
         return Probe(path, json=bodies[template])
