@@ -17,6 +17,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
 from hub.ingest.events import EventBus
+from hub.services.notifications import AttendanceNotices
 from hub.store.db import connect
 from hub.timefmt import from_db, utc_now
 from web import i18n
@@ -166,6 +167,8 @@ def create_app(
     app.state.board_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence-board")
     app.state.board_cache = FreshCache(db, lambda: app.state.clock().astimezone(settings.tz))
     app.state.ingest_state = ingest_state
+    # Arrivals and departures recorded on a page (the kiosk) queue the guardians' notifications
+    app.state.attendance_notices = AttendanceNotices(settings.tz, clock=lambda: app.state.clock())
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     install_request_limits(app)
