@@ -4,6 +4,7 @@ a server that is down keeps the outbox, a subscription gone is forgotten."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlite_utils import Database
 
 from hub.accounts.accounts import add_user
@@ -22,6 +24,7 @@ from hub.store import notifications, registry
 from hub.store.db import open_database
 from tests.notify_support import MailServer, PushService
 from tests.support import free_port
+from web.cli import cli
 
 NOW = datetime(2026, 12, 7, 6, 45, tzinfo=UTC)  # 07:45 in Warsaw
 PARENT = "marta.kowalska@example.pl"
@@ -187,3 +190,23 @@ def test_nobody_who_did_not_opt_in_is_told(site) -> None:
     settings, db, ania, account = site
     assert arrive(db, settings, ania) == 0
     assert notify(db, [account], "announcement", "/announcements") == 0
+
+
+def test_the_command_line_makes_the_key_shows_the_outbox_and_tests_the_mail(site, tmp_path: Path) -> None:
+    settings, db, ania, account = site
+    notifications.set_choices(db, account, {("arrival", "email")}, NOW)
+    arrive(db, settings, ania)
+    base = ["--database", str(settings.database), "notifications"]
+    made = CliRunner().invoke(cli, [*base, "vapid-keys"], catch_exceptions=False)
+    assert made.exit_code == 0 and "Public key (applicationServerKey): B" in made.output
+    [row] = json.loads(CliRunner().invoke(cli, [*base, "outbox", "--json"], catch_exceptions=False).output)
+    assert (row["email"], row["kind"], row["sent_at"]) == (PARENT, "arrival", None)
+    with MailServer(tmp_path) as server:
+        env = {
+            "EWIDENCJONER_SMTP_HOST": "127.0.0.1",
+            "EWIDENCJONER_SMTP_PORT": str(server.port),
+            "EWIDENCJONER_SMTP_CA_FILE": str(server.certs.ca_cert),
+        }
+        sent = CliRunner(env=env).invoke(cli, [*base, "test-mail", "ktos@example.pl"], catch_exceptions=False)
+    assert sent.exit_code == 0, sent.output
+    assert [mail["To"] for mail in server.mails] == ["ktos@example.pl"]

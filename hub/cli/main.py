@@ -69,6 +69,10 @@ COMMANDS = {
         "hub.cli.fees:months_group",
         "Closing months: a closed month is locked; later changes become adjustments.",
     ),
+    "notifications": LazyCommand(
+        "hub.cli.notifications:notifications_group",
+        "Notifications by e-mail and Web Push: the VAPID key, the outbox, a test mail.",
+    ),
     "payments": LazyCommand(
         "hub.cli.money:payments_group",
         "Bank statements: import (MT940 or CSV), unmatched transfers, assigning them.",
