@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
@@ -47,6 +48,7 @@ from web.pages import account as account_page
 from web.pages import admin as admin_page
 from web.pages import cards as cards_page
 from web.pages import child as child_page
+from web.pages import demo_mailbox as demo_mailbox_page
 from web.pages import door as door_page
 from web.pages import group_day as group_day_page
 from web.pages import kiosk as kiosk_page
@@ -118,7 +120,9 @@ def create_app(
     settings: Settings,
     events: EventBus,
     ingest_state: Callable[[], dict[str, object]] | None = None,
+    demo_mailbox: Path | None = None,
 ) -> FastAPI:
+    """`demo_mailbox`: the demo's Maildir, shown at `/demo/mailbox` (no such page otherwise)."""
     db = connect(settings.database)
 
     @asynccontextmanager
@@ -178,6 +182,9 @@ def create_app(
     install_error_pages(app, templates)
     for router in (*PAGES, *API):
         app.include_router(router)
+    if demo_mailbox is not None:
+        app.state.demo_mailbox = demo_mailbox
+        app.include_router(demo_mailbox_page.router)
     install_static_files(app)
     # Pages, CSS, scripts, JSON and CSV leave compressed (a page is a fifth of its size)
     app.add_middleware(GZipMiddleware, minimum_size=500, exclude_content_types=NOT_COMPRESSED)

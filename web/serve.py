@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import uvicorn
 
@@ -24,11 +25,15 @@ def configure_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("transitions", "amqtt", "uvicorn.access"):
+    for noisy in ("transitions", "amqtt", "uvicorn.access", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None] | None = None) -> None:
+def run_hub(
+    settings: Settings,
+    on_ready: Callable[[], Callable[[], None] | None] | None = None,
+    demo_mailbox: Path | None = None,
+) -> None:
     """Run until interrupted (Ctrl+C or SIGTERM).
 
     `on_ready` runs once ingest is connected; it may return a function to call at shutdown.
@@ -48,7 +53,7 @@ def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None
     sender = NotificationSender(settings)
     sender.start()
     on_stop = on_ready() if on_ready else None
-    app = create_app(settings, events, ingest.describe)
+    app = create_app(settings, events, ingest.describe, demo_mailbox=demo_mailbox)
     server = uvicorn.Server(
         uvicorn.Config(
             app,

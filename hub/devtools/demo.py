@@ -27,7 +27,7 @@ from hub.config import Settings
 from hub.devtools.virtual_reader import VirtualReader
 from hub.refusal import Refusal
 from hub.rules.attendance import local_instant
-from hub.store import broker_credentials, cards, readers, registry, site_settings, taps
+from hub.store import broker_credentials, cards, notifications, readers, registry, site_settings, taps
 from hub.wire import StatusMessage, TapMessage
 
 log = logging.getLogger(__name__)
@@ -200,6 +200,19 @@ def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
         accounts.set_password(db, user["id"], password, author=DEMO_AUTHOR)
         logins.append((role, email, password))
     return logins
+
+
+DEMO_NOTIFIED = "rodzic1@example.pl"
+"""The demo parent chose arrivals and departures by e-mail: the demo's mailbox fills."""
+
+
+def seed_demo_notifications(db: Database) -> None:
+    """The demo parent's choices, unless they chose something themselves meanwhile."""
+    user = accounts.find_user(db, DEMO_NOTIFIED)
+    if not notifications.choices(db, user["id"]):
+        notifications.set_choices(
+            db, user["id"], {("arrival", "email"), ("departure", "email")}, datetime.now(UTC)
+        )
 
 
 def seed_demo_reader_logins(db: Database) -> dict[str, str]:

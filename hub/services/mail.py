@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -33,7 +34,7 @@ def link(settings: Settings, path: str) -> str:
     return settings.public_url.rstrip("/") + path
 
 
-def compose(settings: Settings, row: dict[str, object]) -> EmailMessage:
+def compose(settings: Settings, row: Mapping[str, object]) -> EmailMessage:
     """The mail for one outbox row (an account's address, a kind, a page, a summary), Polish
     first, English below."""
     kind, path = str(row["kind"]), str(row["path"])

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
+from requests.exceptions import RequestException
+from requests.sessions import Session
 
 from hub.config import Settings
 from hub.refusal import N_, Refusal
@@ -169,15 +170,15 @@ def vapid_subject(settings: Settings) -> str:
     return "mailto:ewidencjoner@localhost"
 
 
-def new_session() -> requests.Session:
+def new_session() -> Session:
     """A session that keeps connections to push services open and follows no redirect."""
-    session = requests.Session()
+    session = Session()
     session.max_redirects = 0
     return session
 
 
 def send(
-    session: requests.Session,
+    session: Session,
     subscription: Subscription,
     payload: dict[str, str],
     vapid: Vapid,
@@ -200,5 +201,5 @@ def send(
         if status in GONE:
             raise PushGone(f"HTTP {status}") from exc
         raise PushFailed(f"HTTP {status}" if status else str(exc)[:200]) from exc
-    except requests.RequestException as exc:
+    except RequestException as exc:
         raise PushFailed(f"{type(exc).__name__}: {exc}"[:300]) from exc
