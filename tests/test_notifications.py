@@ -135,8 +135,8 @@ def test_push_is_encrypted_for_the_browser_and_signed(site) -> None:
         notifications.add_subscription(db, account, sub.endpoint, sub.p256dh, sub.auth, NOW)
         arrive(db, settings, ania)
         NotificationSender(settings, clock=lambda: NOW).run_once(db)
-    assert service.errors == []
     [push] = service.pushes
+    assert service.errors == []
     assert push.vapid_ok
     assert push.payload["body"] == "Ania Kowalska: przyjście 07:45 (karta, czytnik Wejście)"
     assert push.payload["url"] == f"/parent/children/{ania}"

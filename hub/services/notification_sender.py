@@ -97,11 +97,13 @@ class NotificationSender:
         pushes = [row for row in rows if row["channel"] == "push"]
         mails = [row for row in rows if row["channel"] == "email"]
         outcomes = list(self._pool.map(self._push, pushes))
-        for row, outcome in zip(pushes, outcomes, strict=True):
-            self._record(db, row, outcome)
+        errors = {}
         if mails:
             composed = [(row["id"], mail.compose(self.settings, row)) for row in mails]
             errors = mail.send_all(self.settings, composed)
+        with db.atomic():  # one commit for the batch: a commit per row cost more than the pushes
+            for row, outcome in zip(pushes, outcomes, strict=True):
+                self._record(db, row, outcome)
             for row in mails:
                 self._record(db, row, errors.get(row["id"]))
         return len(rows)
