@@ -44,14 +44,14 @@ def run_hub(
         broker = EmbeddedBroker(settings)
         broker.start()
     events = EventBus()
-    ingest = Ingest(settings, events)
+    sender = NotificationSender(settings)
+    sender.start()
+    ingest = Ingest(settings, events, on_notified=sender.wake)
     ingest.start()
     if not ingest.wait_connected(BROKER_WAIT_S):
         log.warning(
             "broker %s:%d not reachable yet; ingest keeps trying", settings.broker.host, settings.broker.port
         )
-    sender = NotificationSender(settings)
-    sender.start()
     on_stop = on_ready() if on_ready else None
     app = create_app(settings, events, ingest.describe, demo_mailbox=demo_mailbox)
     server = uvicorn.Server(

@@ -22,6 +22,7 @@ import queue
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 import paho.mqtt.client as mqtt
@@ -66,8 +67,11 @@ class Ingest:
         events: EventBus | None = None,
         classify: Classifier | None = None,
         stall_after_s: float = STALL_AFTER_S,
+        on_notified: Callable[[], None] | None = None,
     ) -> None:
+        """`on_notified`: called after a commit that queued notifications (the sender's wake)."""
         self.settings = settings
+        self.on_notified = on_notified
         self.events = events or EventBus()
         self.notices = AttendanceNotices(settings.tz)
         self.intake = Intake(
@@ -245,6 +249,8 @@ class Ingest:
                 self._client.ack(outcome.message.mid, outcome.message.qos)
             if outcome.event:
                 self.events.publish(outcome.event)
+        if self.notices.take_pending() and self.on_notified:
+            self.on_notified()
 
     # -- the site clock ------------------------------------------------------------------
 

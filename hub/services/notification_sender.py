@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 POLL_S = 0.25
 BATCH = 200
-PUSH_WORKERS = 8
+PUSH_WORKERS = 16
+"""Pushes under way at once: most of a push's time is waiting for the push service."""
 FIRST_RETRY_S = 30
 MAX_RETRY_S = 3600
 MAX_ATTEMPTS = 12

@@ -108,6 +108,8 @@ class AttendanceNotices:
         self.tz = tz
         self.clock = clock
         self._last: dict[int, tuple[date, str]] = {}
+        self.pending = 0
+        """Notifications queued since the writer last took this count (`take_pending`)."""
 
     def tap_stored(self, db: Database, tap: TapRow, shown: str) -> None:
         """A reader showed `shown` (`in`, `out`, `unknown`) for a tap just stored."""
@@ -135,9 +137,17 @@ class AttendanceNotices:
         name = f"{child['first_name']} {child['last_name']}"
         summary = attendance_summary(name, kind, moment, self.tz, how)
         accounts = notifications.guardian_accounts(db, child_id)
-        return notify(
+        queued = notify(
             db, accounts, kind, f"/parent/children/{child_id}", summary=summary, child_id=child_id, now=now
         )
+        self.pending += queued
+        return queued
+
+    def take_pending(self) -> int:
+        """How many were queued since the last call: after its commit, the writer wakes the
+        sender when there are any (a rolled-back batch may count some that are gone)."""
+        pending, self.pending = self.pending, 0
+        return pending
 
     def _queued_last(self, db: Database, child_id: int, day: date) -> str | None:
         start, _ = local_day_bounds(day, day, self.tz)
