@@ -67,7 +67,8 @@ def test_a_name_that_resolves_to_the_local_network_gets_no_push(
     settings = Settings(database=tmp_path / "hub.db")
     sub = web_push.Subscription("https://push.example.com/x", GOOD["keys"]["p256dh"], GOOD["keys"]["auth"])
     with pytest.raises(Refusal) as refused:
-        web_push.send(web_push.new_session(), sub, {"title": "t"}, web_push.vapid_key(settings), settings)
+        vapid = web_push.VapidHeaders(web_push.vapid_key(settings), "mailto:dziennik@example.pl")
+        web_push.send(web_push.new_session(), sub, {"title": "t"}, vapid, settings)
     assert refused.value.code == "push.endpoint"
 
 

@@ -56,7 +56,7 @@ class NotificationSender:
         self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=PUSH_WORKERS, thread_name_prefix="push")
         self._session = web_push.new_session()
-        self._vapid = web_push.vapid_key(settings)
+        self._vapid = web_push.VapidHeaders(web_push.vapid_key(settings), web_push.vapid_subject(settings))
         self._purged_at: datetime | None = None
 
     def start(self) -> None:
