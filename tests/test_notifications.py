@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
+from hub.accounts import accounts
 from hub.accounts.accounts import add_user
 from hub.config import Settings
 from hub.services import notification_sender, web_push
@@ -190,6 +191,22 @@ def test_nobody_who_did_not_opt_in_is_told(site) -> None:
     settings, db, ania, account = site
     assert arrive(db, settings, ania) == 0
     assert notify(db, [account], "announcement", "/announcements") == 0
+
+
+def test_a_blocked_account_is_told_nothing(site) -> None:
+    _settings, db, _ania, account = site
+    notifications.set_choices(db, account, {("message", "email")}, NOW)
+    accounts.block(db, account, author="dyrektor")
+    assert notify(db, [account], "message", "/messages/1") == 0
+
+
+def test_notify_takes_only_known_kinds_and_the_journals_own_pages(site) -> None:
+    _settings, db, _ania, account = site
+    with pytest.raises(ValueError):
+        notify(db, [account], "sms", "/messages/1")
+    for path in ("https://evil.example/", "//evil.example/x", "messages"):
+        with pytest.raises(ValueError):
+            notify(db, [account], "message", path)
 
 
 def test_the_command_line_makes_the_key_shows_the_outbox_and_tests_the_mail(site, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from hub.timefmt import to_db, utc_now
 
 @click.group("notifications")
 def notifications_group() -> None:
-    """Notifications by e-mail and Web Push: the VAPID key and the outbox."""
+    """Notifications by e-mail and Web Push: the VAPID key, the outbox, a test mail."""
 
 
 @notifications_group.command("vapid-keys")

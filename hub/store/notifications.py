@@ -92,8 +92,8 @@ def queue(
     child_id: int | None = None,
     summary: str = "",
 ) -> int:
-    """Queue `kind` for every account of `user_ids` that opted in to it: a row per e-mail
-    choice and per push subscription. Returns how many rows were queued."""
+    """Queue `kind` for every account of `user_ids` that opted in to it and is not blocked: a
+    row per e-mail choice and per push subscription. Returns how many rows were queued."""
     ids = sorted(set(user_ids))
     if not ids:
         return 0
@@ -105,7 +105,8 @@ def queue(
             "INSERT INTO notification_outbox "
             "(user_id, channel, kind, path, child_id, summary, queued_at, next_attempt_at, attempts) "
             f"SELECT user_id, 'email', ?, ?, ?, ?, ?, ?, 0 FROM notification_choices "
-            f"WHERE kind = ? AND channel = 'email' AND user_id IN ({marks})",
+            f"WHERE kind = ? AND channel = 'email' AND user_id IN ({marks}) "
+            "AND user_id IN (SELECT id FROM users WHERE blocked_at IS NULL)",
             [*common, kind, *ids],
         ).rowcount
         push = db.execute(
@@ -113,7 +114,8 @@ def queue(
             "summary, queued_at, next_attempt_at, attempts) "
             "SELECT s.user_id, 'push', s.id, ?, ?, ?, ?, ?, ?, 0 FROM push_subscriptions s "
             "JOIN notification_choices c ON c.user_id = s.user_id AND c.kind = ? AND c.channel = 'push' "
-            f"WHERE s.user_id IN ({marks}) ORDER BY s.id",
+            f"WHERE s.user_id IN ({marks}) AND s.user_id IN (SELECT id FROM users WHERE blocked_at IS NULL) "
+            "ORDER BY s.id",
             [*common, kind, *ids],
         ).rowcount
     return mail + push
