@@ -5,6 +5,7 @@ a server that is down keeps the outbox, a subscription gone is forgotten."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from hub.services.notifications import AttendanceNotices, Attribution, notify
 from hub.store import notifications, registry
 from hub.store.db import open_database
 from tests.notify_support import MailServer, PushService
-from tests.support import free_port
+from tests.support import free_port, wait_until
 from web.cli import cli
 
 NOW = datetime(2026, 12, 7, 6, 45, tzinfo=UTC)  # 07:45 in Warsaw
@@ -227,3 +228,46 @@ def test_the_command_line_makes_the_key_shows_the_outbox_and_tests_the_mail(site
         sent = CliRunner(env=env).invoke(cli, [*base, "test-mail", "ktos@example.pl"], catch_exceptions=False)
     assert sent.exit_code == 0, sent.output
     assert [mail["To"] for mail in server.mails] == ["ktos@example.pl"]
+
+
+def test_a_mail_server_that_hangs_holds_up_no_push(site) -> None:
+    """A server that takes the connection and never greets keeps the mail loop waiting for
+    its timeout (15 s); a push queued meanwhile goes at once."""
+    settings, db, ania, account = site
+    notifications.set_choices(db, account, {("message", "email"), ("arrival", "push")}, NOW)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    silent.settimeout(10)
+    with silent, PushService() as service:
+        sub = web_push.parse_subscription(service.new_subscription("phone"), allow_local=True)
+        notifications.add_subscription(db, account, sub.endpoint, sub.p256dh, sub.auth, NOW)
+        sender = NotificationSender(
+            replace(settings, smtp_host="127.0.0.1", smtp_port=silent.getsockname()[1])
+        )
+        sender.start()
+        try:
+            notify(db, [account], "message", "/messages/1")
+            sender.wake()
+            connection, _ = silent.accept()  # the mail loop is now waiting for a greeting
+            notify(db, [account], "arrival", f"/parent/children/{ania}", summary="Ania Kowalska: przyjście")
+            sender.wake()
+            wait_until(lambda: len(service.pushes) == 1, timeout=5)
+            [mail_row] = [row for row in notifications.outbox(db) if row["channel"] == "email"]
+            assert mail_row["sent_at"] is None and mail_row["attempts"] == 0
+            connection.close()
+        finally:
+            sender.stop()
+
+
+def test_mail_waiting_for_a_server_starves_no_push(site) -> None:
+    settings, db, ania, account = site
+    notifications.set_choices(db, account, {("message", "email"), ("arrival", "push")}, NOW)
+    for number in range(notification_sender.BATCH + 50):  # no smtp_host: all of them wait
+        notify(db, [account], "message", f"/messages/{number}", now=NOW)
+    with PushService() as service:
+        sub = web_push.parse_subscription(service.new_subscription("phone"), allow_local=True)
+        notifications.add_subscription(db, account, sub.endpoint, sub.p256dh, sub.auth, NOW)
+        arrive(db, settings, ania)
+        NotificationSender(settings, clock=lambda: NOW).run_once(db)
+        assert len(service.pushes) == 1

@@ -1,11 +1,13 @@
-"""The sender: drains the notification outbox in a thread of its own.
+"""The sender: drains the notification outbox in threads of its own.
 
-Every `POLL_S` (or at once when woken) it takes what is due, sends the pushes in parallel
-(one slow push service must not hold up the others) and the mail over one SMTP connection,
-then records each outcome. A failure is retried later, each wait twice the last (from
-`FIRST_RETRY_S` up to `MAX_RETRY_S`), and given up after `MAX_ATTEMPTS` with its last
-error kept; a subscription its push service calls gone (404, 410) is deleted. Nothing here
-runs in ingest's or a page's thread, so a server that is down only makes the outbox wait.
+Two loops, one per channel, so a mail server that hangs until its timeout never holds up a
+push. Every `POLL_S` (or at once when woken) each takes what is due: the pushes are sent in
+parallel (one slow push service must not hold up the others), the mail over one SMTP
+connection; then each outcome is recorded, a batch in one commit. A failure is retried
+later, each wait twice the last (from `FIRST_RETRY_S` up to `MAX_RETRY_S`), and given up
+after `MAX_ATTEMPTS` with its last error kept; a subscription its push service calls gone
+(404, 410) is deleted. Nothing here runs in ingest's or a page's thread, so a server that
+is down only makes the outbox wait.
 """
 
 from __future__ import annotations
@@ -52,62 +54,73 @@ class NotificationSender:
         self.clock = clock
         self.poll_s = poll_s
         self._stopping = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._wake = {channel: threading.Event() for channel in ("push", "email")}
+        self._threads: list[threading.Thread] = []
         self._pool = ThreadPoolExecutor(max_workers=PUSH_WORKERS, thread_name_prefix="push")
         self._session = web_push.new_session()
         self._vapid = web_push.VapidHeaders(web_push.vapid_key(settings), web_push.vapid_subject(settings))
         self._purged_at: datetime | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="notification-sender", daemon=True)
-        self._thread.start()
+        channels = ("push", "email") if self.settings.smtp_host else ("push",)  # mail waits for a server
+        for channel in channels:
+            thread = threading.Thread(
+                target=self._loop, args=(channel,), name=f"notify-{channel}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
 
     def wake(self) -> None:
         """Look at the outbox now (something was just queued)."""
-        self._wake.set()
+        for event in self._wake.values():
+            event.set()
 
     def stop(self) -> None:
         self._stopping.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=STOP_WAIT_S)
+        self.wake()
+        for thread in self._threads:
+            thread.join(timeout=STOP_WAIT_S)
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _loop(self) -> None:
+    def _loop(self, channel: str) -> None:
         db = open_database(self.settings.database)
+        wake = self._wake[channel]
         try:
             while not self._stopping.is_set():
                 try:
-                    handled = self.run_once(db)
+                    handled = self.run_once(db, (channel,))
                 except Exception:
-                    log.exception("the notification outbox could not be drained; trying again")
+                    log.exception("the %s outbox could not be drained; trying again", channel)
                     handled = 0
                 if handled < BATCH:
-                    self._wake.wait(self.poll_s)
-                    self._wake.clear()
+                    wake.wait(self.poll_s)
+                    wake.clear()
         finally:
             db.close()
 
-    def run_once(self, db: Database) -> int:
-        """Send what is due now; return how many outbox rows were handled."""
+    def run_once(self, db: Database, channels: tuple[str, ...] = ("push", "email")) -> int:
+        """Send what is due now by `channels`; return how many outbox rows were handled."""
         now = self.clock()
         self._purge(db, now)
-        channels = ["push", "email"] if self.settings.smtp_host else ["push"]
-        rows = [row for row in notifications.due(db, now, BATCH) if row["channel"] in channels]
-        pushes = [row for row in rows if row["channel"] == "push"]
-        mails = [row for row in rows if row["channel"] == "email"]
-        outcomes = list(self._pool.map(self._push, pushes))
-        errors = {}
-        if mails:
-            composed = [(row["id"], mail.compose(self.settings, row)) for row in mails]
-            errors = mail.send_all(self.settings, composed)
+        handled = 0
+        if "push" in channels:
+            pushes = notifications.due(db, now, BATCH, "push")
+            outcomes = list(self._pool.map(self._push, pushes))
+            self._record_all(db, pushes, outcomes)
+            handled += len(pushes)
+        if "email" in channels and self.settings.smtp_host:
+            mails = notifications.due(db, now, BATCH, "email")
+            if mails:
+                composed = [(row["id"], mail.compose(self.settings, row)) for row in mails]
+                errors = mail.send_all(self.settings, composed)
+                self._record_all(db, mails, [errors.get(row["id"]) for row in mails])
+            handled += len(mails)
+        return handled
+
+    def _record_all(self, db: Database, rows: list[dict[str, Any]], outcomes: list[str | None]) -> None:
         with db.atomic():  # one commit for the batch: a commit per row cost more than the pushes
-            for row, outcome in zip(pushes, outcomes, strict=True):
+            for row, outcome in zip(rows, outcomes, strict=True):
                 self._record(db, row, outcome)
-            for row in mails:
-                self._record(db, row, errors.get(row["id"]))
-        return len(rows)
 
     def _push(self, row: dict[str, Any]) -> str | None:
         """Send one push: None when it went, `gone`, `refused: …`, or the error to retry on."""

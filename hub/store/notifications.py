@@ -149,18 +149,18 @@ def last_attendance_kind(db: Database, child_id: int, since: str) -> str | None:
     return row[0] if row else None
 
 
-def due(db: Database, now: datetime, limit: int) -> list[dict[str, Any]]:
-    """Notifications to send now, oldest first, with the account's address and the
-    subscription's keys (None when the subscription is gone)."""
+def due(db: Database, now: datetime, limit: int, channel: str) -> list[dict[str, Any]]:
+    """Notifications to send now by `channel`, oldest first, with the account's address and
+    the subscription's keys (None when the subscription is gone)."""
     return list(
         db.query(
             "SELECT o.id, o.user_id, o.channel, o.subscription_id, o.kind, o.path, o.child_id, "
             "o.summary, o.queued_at, o.attempts, u.email, s.endpoint, s.p256dh, s.auth "
             "FROM notification_outbox o JOIN users u ON u.id = o.user_id "
             "LEFT JOIN push_subscriptions s ON s.id = o.subscription_id "
-            "WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ? "
+            "WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_attempt_at <= ? AND o.channel = ? "
             "ORDER BY o.next_attempt_at, o.id LIMIT ?",
-            [to_db(now), limit],
+            [to_db(now), channel, limit],
         )
     )
 

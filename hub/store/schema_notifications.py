@@ -62,7 +62,7 @@ def m020_notifications(db: Database) -> None:
         foreign_keys=[("user_id", "users", "id")],
     )
     db.execute(
-        "CREATE INDEX notification_outbox_due ON notification_outbox(next_attempt_at) "
+        "CREATE INDEX notification_outbox_due ON notification_outbox(channel, next_attempt_at) "
         "WHERE sent_at IS NULL AND given_up_at IS NULL"
     )
     db.table("notification_outbox").create_index(["child_id", "id"])
