@@ -183,6 +183,23 @@ def test_a_kiosk_record_is_pushed_to_the_guardians_who_opted_in(site: Site, kios
     assert summary == [("Ania Kowalska: przyjście 09:30 (kiosk, Jan Kowalski)",)]
 
 
+def test_a_teachers_came_now_is_pushed_to_the_guardian_who_opted_in(site: Site) -> None:
+    site.client("parent").post("/account/notifications", data={"arrival.email": "1"})
+    teacher = site.client("teacher")
+    answer = teacher.post(
+        f"/groups/{site.motylki}/grid/{site.ania}", data={"action": "came"}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    teacher.post(
+        f"/groups/{site.motylki}/grid/{site.ania}", data={"action": "absent"}, follow_redirects=False
+    )
+    with site.db() as db:
+        rows = [(row["kind"], row["email"]) for row in notifications.outbox(db)]
+        [(summary,)] = db.execute("SELECT summary FROM notification_outbox").fetchall()
+    assert rows == [("arrival", PARENT_EMAIL)]  # "absent" tells nobody
+    assert summary == "Ania Kowalska: przyjście 09:30 (zapis przy drzwiach: Test teacher)"
+
+
 def test_a_kiosk_can_do_nothing_else(site: Site, kiosk_client: TestClient) -> None:
     for path in (
         "/presence",

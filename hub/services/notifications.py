@@ -74,12 +74,14 @@ class Attribution:
     """Who made an arrival or departure: a card (its holder, the reader) or a kiosk record."""
 
     via: str
-    """`card` or `kiosk`."""
+    """`card`, `kiosk` (a guardian's PIN) or `door` (a teacher's tap on the door grid)."""
     holder: str = ""
-    """The card's holder (`mama`) or the guardian at the kiosk."""
+    """The card's holder (`mama`), the guardian at the kiosk, the teacher at the door."""
     reader: str = ""
 
     def text(self) -> str:
+        if self.via == "door":
+            return gettext("recorded at the door by %(person)s") % {"person": self.holder}
         if self.via == "kiosk":
             return gettext("kiosk, %(guardian)s") % {"guardian": self.holder}
         if self.holder:
