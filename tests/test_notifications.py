@@ -271,3 +271,18 @@ def test_mail_waiting_for_a_server_starves_no_push(site) -> None:
         arrive(db, settings, ania)
         NotificationSender(settings, clock=lambda: NOW).run_once(db)
         assert len(service.pushes) == 1
+
+
+def test_a_row_no_library_can_send_fails_alone(site, tmp_path: Path) -> None:
+    """Keys stored before their check (or damaged) and an address no mail header can carry:
+    each is that row's failure, retried later; the loop and the other rows go on."""
+    settings, db, ania, account = site
+    notifications.set_choices(db, account, {("arrival", "push"), ("arrival", "email")}, NOW)
+    notifications.add_subscription(db, account, "http://127.0.0.1:9/push/broken", "k", "a", NOW)
+    db.execute("UPDATE users SET email = ? WHERE id = ?", ["marta@example.pl\nBcc: all@example.pl", account])
+    arrive(db, settings, ania)
+    with MailServer(tmp_path) as server:
+        NotificationSender(with_mail(settings, server), clock=lambda: NOW).run_once(db)
+    assert server.mails == []
+    rows = notifications.outbox(db)
+    assert len(rows) == 2 and all(row["last_error"] and row["attempts"] == 1 for row in rows), rows

@@ -111,8 +111,13 @@ class NotificationSender:
         if "email" in channels and self.settings.smtp_host:
             mails = notifications.due(db, now, BATCH, "email")
             if mails:
-                composed = [(row["id"], mail.compose(self.settings, row)) for row in mails]
-                errors = mail.send_all(self.settings, composed)
+                composed, errors = [], {}
+                for row in mails:
+                    try:
+                        composed.append((row["id"], mail.compose(self.settings, row)))
+                    except ValueError as exc:  # an address no mail can carry: that row's fault
+                        errors[row["id"]] = f"{type(exc).__name__}: {exc}"[:300]
+                errors |= mail.send_all(self.settings, composed) if composed else {}
                 self._record_all(db, mails, [errors.get(row["id"]) for row in mails])
             handled += len(mails)
         return handled
@@ -135,6 +140,9 @@ class NotificationSender:
             return f"refused: {refusal.code}"
         except web_push.PushFailed as exc:
             return str(exc) or "push failed"
+        except Exception as exc:  # one row's own fault (keys a library cannot use): not the loop's
+            log.exception("push %s failed", row["id"])
+            return f"{type(exc).__name__}: {exc}"[:300]
         return None
 
     def _record(self, db: Database, row: dict[str, Any], error: str | None) -> None:
