@@ -107,6 +107,11 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         day.start()
         return day.stop
 
+    try:
+        mail.start()
+    except OSError as exc:
+        raise click.ClickException(f"the demo's mail server cannot listen on port {smtp_port} ({exc}): "
+                                   "choose another with --smtp-port") from exc  # fmt: skip
     click.echo(
         f"\newidencjoner demo\n"
         f"  web UI:      http://{settings.web_host}:{settings.web_port}/\n"
@@ -120,13 +125,12 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         f"                 (it makes the reader's login; the broker must listen on the LAN:\n"
         f'                 embedded_broker_host = "0.0.0.0", or TLS: README, "Production with Mosquitto")\n'
         f"  database:    {settings.database}\n"
-        f"  mail:        the parents' notifications at /demo/mailbox (admin), kept in {mail.maildir}\n"
+        f"  mail:        parents' notifications at /demo/mailbox (the director sees it), in {mail.maildir}\n"
         f"               (the demo's own SMTP server on port {smtp_port}, with STARTTLS)\n"
         f"  logins (new passwords at every start):\n"
         + "".join(f"    {role:<10} {email:<26} {password}\n" for role, email, password in logins)
         + "  Stop with Ctrl+C.\n"
     )
-    mail.start()
     try:
         run_hub(settings, on_ready=start_readers, demo_mailbox=mail.maildir)
     finally:
