@@ -102,3 +102,19 @@ def test_the_vapid_key_is_made_once_and_owner_only(tmp_path: Path) -> None:
     assert settings.vapid_key_path.stat().st_mode & 0o777 == 0o600
     assert web_push.public_key(web_push.vapid_key(settings)) == first
     assert not web_push.make_vapid_key(settings.vapid_key_path)
+
+
+def test_an_account_keeps_its_newest_ten_browsers(tmp_path: Path) -> None:
+    """Each subscription is a request per notification: an account cannot make the hub post
+    to thousands of addresses."""
+    site = Site.make(tmp_path)
+    parent = site.client("parent")
+    for number in range(notifications.MAX_SUBSCRIPTIONS + 5):
+        sent = BrowserKeys().subscription(f"https://push.example.com/browser{number}")
+        assert parent.post("/api/push-subscriptions", json=sent).json()["subscriptions"] <= 10
+    db = site.db()
+    kept = [
+        row["endpoint"].rsplit("browser", 1)[1] for row in db.query("SELECT endpoint FROM push_subscriptions")
+    ]
+    assert sorted(map(int, kept)) == list(range(5, 15))
+    db.close()

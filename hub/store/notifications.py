@@ -21,6 +21,8 @@ KINDS = ("message", "announcement", "reply_due", "arrival", "departure")
 """What an account may be told about, in the order the settings page lists them."""
 CHANNELS = ("email", "push")
 ATTENDANCE_KINDS = ("arrival", "departure")
+MAX_SUBSCRIPTIONS = 10
+"""Browsers per account that get pushes (a phone, a tablet, a computer or two, and spares)."""
 
 
 def choices(db: Database, user_id: int) -> set[tuple[str, str]]:
@@ -47,10 +49,12 @@ def set_choices(db: Database, user_id: int, chosen: Iterable[tuple[str, str]], n
 
 def add_subscription(db: Database, user_id: int, endpoint: str, p256dh: str, auth: str, now: datetime) -> int:
     """Keep a browser's subscription; the same endpoint again (a renewed one, or another
-    account logged in on that browser) replaces the old row."""
+    account logged in on that browser) replaces the old row. An account keeps its newest
+    `MAX_SUBSCRIPTIONS`: each is a request the hub makes per notification, so an account
+    must not make it post thousands of them."""
     with db.atomic():
         db.execute("DELETE FROM push_subscriptions WHERE endpoint = ?", [endpoint])
-        return inserted_id(
+        subscription_id = inserted_id(
             db.table("push_subscriptions").insert(
                 {
                     "user_id": user_id,
@@ -62,6 +66,12 @@ def add_subscription(db: Database, user_id: int, endpoint: str, p256dh: str, aut
                 }
             )
         )
+        db.execute(
+            "DELETE FROM push_subscriptions WHERE user_id = ? AND id NOT IN "
+            "(SELECT id FROM push_subscriptions WHERE user_id = ? ORDER BY id DESC LIMIT ?)",
+            [user_id, user_id, MAX_SUBSCRIPTIONS],
+        )
+    return subscription_id
 
 
 def remove_subscription(db: Database, user_id: int, endpoint: str) -> bool:
