@@ -103,8 +103,8 @@ def attendance_summary(child_name: str, kind: str, moment: datetime, tz: ZoneInf
 
 
 class AttendanceNotices:
-    """Queues the arrivals and departures guardians opted in to; one per writer (ingest's
-    thread, a web worker), which remembers each child's last direction today."""
+    """Queues the arrivals and departures guardians opted in to; one in ingest, one in the web
+    app (the kiosk, the door grid), each remembering each child's last direction today."""
 
     def __init__(self, tz: ZoneInfo, clock: Callable[[], datetime] = utc_now) -> None:
         self.tz = tz
