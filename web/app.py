@@ -121,8 +121,10 @@ def create_app(
     events: EventBus,
     ingest_state: Callable[[], dict[str, object]] | None = None,
     demo_mailbox: Path | None = None,
+    wake_sender: Callable[[], None] | None = None,
 ) -> FastAPI:
-    """`demo_mailbox`: the demo's Maildir, shown at `/demo/mailbox` (no such page otherwise)."""
+    """`demo_mailbox`: the demo's Maildir, shown at `/demo/mailbox` (no such page otherwise);
+    `wake_sender`: the notification sender's wake, called after a page queued notifications."""
     db = connect(settings.database)
 
     @asynccontextmanager
@@ -173,6 +175,7 @@ def create_app(
     app.state.ingest_state = ingest_state
     # Arrivals and departures recorded on a page (the kiosk) queue the guardians' notifications
     app.state.attendance_notices = AttendanceNotices(settings.tz, clock=lambda: app.state.clock())
+    app.state.wake_sender = wake_sender or (lambda: None)
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     install_request_limits(app)

@@ -53,7 +53,7 @@ def run_hub(
             "broker %s:%d not reachable yet; ingest keeps trying", settings.broker.host, settings.broker.port
         )
     on_stop = on_ready() if on_ready else None
-    app = create_app(settings, events, ingest.describe, demo_mailbox=demo_mailbox)
+    app = create_app(settings, events, ingest.describe, demo_mailbox=demo_mailbox, wake_sender=sender.wake)
     server = uvicorn.Server(
         uvicorn.Config(
             app,

@@ -175,6 +175,7 @@ def record(
                 )
     except Refusal as exc:
         raise Refused(422, exc) from exc
+    request.app.state.wake_sender()
     events.publish({"type": "attendance", "group_id": group_id, "child_id": child_id})
     return RedirectResponse(f"/groups/{group_id}/grid?done={action}#child-{child_id}", status_code=303)
 

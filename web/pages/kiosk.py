@@ -113,6 +113,7 @@ def record(
             request.app.state.attendance_notices.record(
                 db, row["child_id"], DIRECTION_KIND[direction], clock(), Attribution("kiosk", holder=guardian)
             )
+        request.app.state.wake_sender()
         opened = kiosk_pins.use_pass(db, kiosk_id=user.id, token=token, now=clock())
     except Refusal as refused:
         if refused.code == "kiosk.pass_expired":
