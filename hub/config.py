@@ -123,6 +123,31 @@ class Settings:
     """Addresses or networks (comma-separated, e.g. `127.0.0.1` for Caddy on the same machine)
     whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; empty: nobody's, every
     request's address is the peer's own."""
+    smtp_host: str = ""
+    """The SMTP server notifications are mailed through; empty: no e-mail is sent (queued
+    mail waits until one is set)."""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    """Refuse to send unless the server offers STARTTLS (and its certificate verifies)."""
+    smtp_user: str = ""
+    smtp_password: str = ""
+    """Better: EWIDENCJONER_SMTP_PASSWORD or `smtp_password_file`; never in a file in the repo."""
+    smtp_password_file: Path | None = None
+    smtp_ca_file: Path | None = None
+    """The CA that signed the SMTP server's certificate (default: the system's CAs)."""
+    mail_from: str = ""
+    """The sender address of notification mail (e.g. `dziennik@przedszkole.example`)."""
+    public_url: str = ""
+    """The journal's address as parents reach it (`https://dziennik.przedszkole.example`):
+    the links in notifications."""
+    mail_child_data: bool = False
+    """Put the child's name and the event in notification mail; false: the mail says only
+    that something new is waiting, with a link."""
+    vapid_key_file: Path | None = None
+    """The Web Push (VAPID) key; default: beside the database, made at first use (0600)."""
+    push_allow_local_endpoints: bool = False
+    """Accept Web Push endpoints over plain HTTP or at local addresses: for tests and the
+    demo only (a subscription could otherwise make the hub post to the internal network)."""
 
     def __post_init__(self) -> None:
         if not SITE_ID_PATTERN.match(self.site):
@@ -133,6 +158,8 @@ class Settings:
             raise ConfigError(f"unknown time zone {self.timezone!r}") from exc
         if self.broker_url:
             BrokerAddress.parse(self.broker_url)
+        if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
+            raise ConfigError(f"public_url must start with https:// or http://, got {self.public_url!r}")
         if not 1 <= self.quarantine_retention_days <= 3650:
             raise ConfigError(
                 f"quarantine_retention_days must be between 1 and 3650, got {self.quarantine_retention_days}"
@@ -147,7 +174,7 @@ class Settings:
             raise ConfigError(f"backup_at must be a time of day as HH:MM, got {self.backup_at!r}")
         if not 1 <= self.backup_keep <= 1000:
             raise ConfigError(f"backup_keep must be between 1 and 1000, got {self.backup_keep}")
-        for name in ("web_port", "embedded_broker_port", "embedded_broker_tls_port"):
+        for name in ("web_port", "embedded_broker_port", "embedded_broker_tls_port", "smtp_port"):
             port = getattr(self, name)
             if not 0 < port < 65536 and not (name == "embedded_broker_tls_port" and port == 0):
                 raise ConfigError(f"{name} must be between 1 and 65535, got {port}")
@@ -184,6 +211,16 @@ class Settings:
         if not broker.username:
             return None
         return broker.username, broker.password or self.hub_broker_password()
+
+    @property
+    def vapid_key_path(self) -> Path:
+        return self.vapid_key_file or self.database.with_name(self.database.name + ".vapid.pem")
+
+    def smtp_login_password(self) -> str:
+        """The SMTP password: `smtp_password` if set, else the file's (never made for you)."""
+        if self.smtp_password or not self.smtp_password_file:
+            return self.smtp_password
+        return _read_secret(self.smtp_password_file)
 
     @property
     def mqtt_client_id(self) -> str:

@@ -80,6 +80,7 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/account/password": ["/account/password"],
         "/account": ["/account"],
         "/account/pin": ["/account/pin"],
+        "/account/notifications": ["/account/notifications"],
         "/admin/users": ["/admin/users"],
         "/admin/users/{user_id}": ["/admin/users/1"],
         "/admin/logins": ["/admin/logins"],

@@ -124,6 +124,8 @@ PAGES = [
     Scan("/reports/readiness/1/2027"),
     Scan("/children/2/readiness/2027", role="teacher"),
     Scan("/parent/children/1/observations", role="parent"),
+    Scan("/account/notifications", role="parent"),
+    Scan("/account/notifications"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}

@@ -453,6 +453,12 @@ def type_everything(site: Site, payload: str) -> Typed:
          "end_day": "2026-12-31"},
         expect=422,
     ).text  # fmt: skip
+    # The notification choices: only known boxes count, whatever else a form sends
+    posted(
+        parent,
+        "/account/notifications",
+        {v("rodzaj"): "1", "arrival.push": v("wartosc"), "message.email": "1"},
+    )
     anonymous = TestClient(site.app, base_url=BASE_URL)
     typed.refused["login"] = log_in(anonymous, v("login"), "Zle-Haslo-2026").text
     type_pedagogy(typed, director)
@@ -560,10 +566,12 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/children/{c}/readiness/{READINESS_YEAR}",
         f"/reports/readiness/{c}/{READINESS_YEAR}",
         f"/parent/children/{c}/observations",
+        "/account/notifications",
     ]
     # With one child, the parent's /parent is a redirect to that child's page, listed here.
     parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
-              f"/parent/children/{ania}/money", "/account/pin", "/announcements", "/calendar"]  # fmt: skip
+              f"/parent/children/{ania}/money", "/account/pin", "/announcements", "/calendar",
+              "/account/notifications"]  # fmt: skip
     teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid",
                f"/statistics?period={MONTH}", f"/groups/{typed.site.motylki}/grid", "/announcements",
                "/calendar"]  # fmt: skip

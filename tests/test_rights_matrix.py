@@ -53,6 +53,7 @@ from hub.store import (
     site_settings,
 )
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
+from tests.notify_support import BrowserKeys
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
 from tests.web_support import BASE_URL, PASSWORD, log_in, signed_in
@@ -94,6 +95,8 @@ REGISTRAR = "admin director secretary"
 """Children, guardians and cards: the secretary's register (and the director's)."""
 ATTENDANCE_PRINTS = "admin director teacher secretary inspector inspector_limited"
 FEE_PRINTS = "admin director secretary inspector"
+NOTIFIED = "admin director teacher secretary parent"
+"""Who chooses their own notifications."""
 OWN_FAMILY_READ = "admin director teacher secretary parent inspector"
 PLAN_READERS = "admin director teacher secretary inspector"
 """Work plans and the readiness information: the teachers (their own groups), the director,
@@ -344,6 +347,12 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ),
     ("POST", "/children/{child_id}/readiness/{year}/given", ""): Rule("admin director teacher", MANAGEMENT),
     ("GET", "/parent/children/{child_id}/observations", ""): Rule("admin director parent", MANAGEMENT),
+    # Notifications: everyone who works with the journal chooses their own; an inspector
+    # (read only) and the kiosk (a tablet nobody owns) get none.
+    ("GET", "/account/notifications", ""): Rule(NOTIFIED),
+    ("POST", "/account/notifications", ""): Rule(NOTIFIED),
+    ("POST", "/api/push-subscriptions", ""): Rule(NOTIFIED),
+    ("POST", "/api/push-subscriptions/remove", ""): Rule(NOTIFIED),
 }
 
 READ_ONLY_MAY_POST = {"/login", "/logout", "/account/password"}
@@ -724,6 +733,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/children/{child_id}/readiness/{year}": {"text": "Informacja z macierzy"},
         "/children/{child_id}/readiness/{year}/finalize": {},
         "/children/{child_id}/readiness/{year}/given": {"given_on": DAY.isoformat()},
+        "/account/notifications": {"message.email": "1", "arrival.push": "1"},
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},
@@ -738,6 +748,8 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
             "reason": "test macierzy",
         },
         "/api/corrections/{correction_id}/revoke": {"reason": "pomyłka"},
+        "/api/push-subscriptions": BrowserKeys().subscription("https://push.example.com/matrix"),
+        "/api/push-subscriptions/remove": {"endpoint": "https://push.example.com/matrix"},
     }
     if template in bodies:
         return Probe(path, json=bodies[template])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
@@ -17,6 +18,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
 from hub.ingest.events import EventBus
+from hub.services.notifications import AttendanceNotices
 from hub.store.db import connect
 from hub.timefmt import from_db, utc_now
 from web import i18n
@@ -27,6 +29,7 @@ from web.api import days as days_api
 from web.api import groups as groups_api
 from web.api import guardians as guardians_api
 from web.api import health as health_api
+from web.api import push_subscriptions as push_subscriptions_api
 from web.api import quarantine as quarantine_api
 from web.api import readers as readers_api
 from web.api import taps as taps_api
@@ -48,6 +51,7 @@ from web.pages import backups as backups_page
 from web.pages import calendar as calendar_page
 from web.pages import cards as cards_page
 from web.pages import child as child_page
+from web.pages import demo_mailbox as demo_mailbox_page
 from web.pages import door as door_page
 from web.pages import group_day as group_day_page
 from web.pages import kiosk as kiosk_page
@@ -55,6 +59,7 @@ from web.pages import language as language_page
 from web.pages import live as live_page
 from web.pages import logs as logs_page
 from web.pages import money as money_page
+from web.pages import notifications as notifications_page
 from web.pages import observations as observations_page
 from web.pages import parent as parent_page
 from web.pages import plans as plans_page
@@ -88,6 +93,7 @@ API = tuple(
         readers_api,
         quarantine_api,
         health_api,
+        push_subscriptions_api,
     )
 )
 PAGES = tuple(
@@ -95,6 +101,7 @@ PAGES = tuple(
     for module in (
         language_page,
         account_page,
+        notifications_page,
         admin_page,
         backups_page,
         live_page,
@@ -125,7 +132,11 @@ def create_app(
     settings: Settings,
     events: EventBus,
     ingest_state: Callable[[], dict[str, object]] | None = None,
+    demo_mailbox: Path | None = None,
+    wake_sender: Callable[[], None] | None = None,
 ) -> FastAPI:
+    """`demo_mailbox`: the demo's Maildir, shown at `/demo/mailbox` (no such page otherwise);
+    `wake_sender`: the notification sender's wake, called after a page queued notifications."""
     db = connect(settings.database)
 
     @asynccontextmanager
@@ -183,6 +194,9 @@ def create_app(
     app.state.board_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence-board")
     app.state.board_cache = FreshCache(db, lambda: app.state.clock().astimezone(settings.tz))
     app.state.ingest_state = ingest_state
+    # Arrivals and departures recorded on a page (the kiosk) queue the guardians' notifications
+    app.state.attendance_notices = AttendanceNotices(settings.tz, clock=lambda: app.state.clock())
+    app.state.wake_sender = wake_sender or (lambda: None)
     templates.env.filters["clock"] = lambda text: _local_clock(text, settings)
     templates.env.filters["when"] = lambda text: _local_moment(text, settings)
     install_request_limits(app)
@@ -192,6 +206,9 @@ def create_app(
     install_error_pages(app, templates)
     for router in (*PAGES, *API):
         app.include_router(router)
+    if demo_mailbox is not None:
+        app.state.demo_mailbox = demo_mailbox
+        app.include_router(demo_mailbox_page.router)
     install_static_files(app)
     # Pages, CSS, scripts, JSON and CSV leave compressed (a page is a fifth of its size)
     app.add_middleware(GZipMiddleware, minimum_size=500, exclude_content_types=NOT_COMPRESSED)

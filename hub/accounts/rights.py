@@ -75,6 +75,7 @@ RIGHTS = {
     "observations.modify": "modify the register of observations (the earlier text is kept)",
     "readiness.view": "read and print the school-readiness information",
     "observations.addressed": "the observations and readiness information addressed to the parents",
+    "notifications.own": "choose one's own notifications by e-mail and Web Push",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -127,6 +128,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "observations.view": OWN_GROUPS,
         "observations.write": OWN_GROUPS,
         "readiness.view": OWN_GROUPS,
+        "notifications.own": ALL,
     },
     "secretary": {
         **_STAFF_VIEW,
@@ -145,6 +147,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "calendar.edit": ALL,
         "plans.view": ALL,
         "readiness.view": ALL,
+        "notifications.own": ALL,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,
@@ -154,6 +157,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "announcements.view": OWN_CHILDREN,
         "calendar.view": OWN_CHILDREN,
         "observations.addressed": OWN_CHILDREN,
+        "notifications.own": ALL,
     },
     "inspector": {name: ALL for name in READ_RIGHTS},
     "kiosk": {"kiosk.use": ALL},

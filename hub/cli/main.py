@@ -89,6 +89,10 @@ COMMANDS = {
         "hub.cli.plans:observations_group",
         "The register of observations and the school-readiness information.",
     ),
+    "notifications": LazyCommand(
+        "hub.cli.notifications:notifications_group",
+        "Notifications by e-mail and Web Push: the VAPID key, the outbox, a test mail.",
+    ),
     "payments": LazyCommand(
         "hub.cli.money:payments_group",
         "Bank statements: import (MT940 or CSV), unmatched transfers, assigning them.",

@@ -34,6 +34,7 @@ from hub.store import (
     broker_credentials,
     calendar_events,
     cards,
+    notifications,
     readers,
     registry,
     site_settings,
@@ -238,6 +239,19 @@ def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
         accounts.set_password(db, user["id"], password, author=DEMO_AUTHOR)
         logins.append((role, email, password))
     return logins
+
+
+DEMO_NOTIFIED = "rodzic1@example.pl"
+"""The demo parent chose arrivals and departures by e-mail: the demo's mailbox fills."""
+
+
+def seed_demo_notifications(db: Database) -> None:
+    """The demo parent's choices, unless they chose something themselves meanwhile."""
+    user = accounts.find_user(db, DEMO_NOTIFIED)
+    if not notifications.choices(db, user["id"]):
+        notifications.set_choices(
+            db, user["id"], {("arrival", "email"), ("departure", "email")}, datetime.now(UTC)
+        )
 
 
 def seed_demo_reader_logins(db: Database) -> dict[str, str]:

@@ -36,6 +36,7 @@ from hub.store.schema_journal import (
     m012_cards_by_uid,
 )
 from hub.store.schema_money import m013_ledgers_and_bank_transfers
+from hub.store.schema_notifications import m020_notifications
 from hub.store.schema_plans import m022_plans_and_observations
 from hub.store.schema_reader_setup import m017_logins_before_registration
 from hub.store.schema_retention import m025_personal_data_reads
@@ -65,6 +66,7 @@ MIGRATIONS: list[Migration] = [
     m014_kiosk,
     m016_firmware_updates,
     m017_logins_before_registration,
+    m020_notifications,
     m021_announcements_and_calendar,
     m022_plans_and_observations,
     m023_backups,

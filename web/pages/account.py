@@ -30,6 +30,7 @@ from web.auth import (
     LOGIN_CSRF_COOKIE,
     PASSWORD_PAGE,
     SESSION_COOKIE,
+    allowed,
     client_ip,
     new_login_csrf,
     on_site,
@@ -295,5 +296,6 @@ def my_account(
             "next": on_site(request.query_params.get("next"), ""),
             "session": request.state.session,
             "role_names": ROLE_NAMES,
+            "may_choose_notifications": allowed(request, "notifications.own"),
         },
     )
