@@ -585,10 +585,11 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
 
 PAGE_ROUTES_NOT_CRAWLED = {"/login", "/days", "/grid", "/registry", "/language/{code}", "/docs", "/redoc",
                            "/docs/oauth2-redirect", "/reports/{name}", "/presence/events",
-                           "/favicon.ico", "/calendar/feed/{token}.ics"}  # fmt: skip
+                           "/favicon.ico", "/calendar/feed/{token}.ics", "/account/data.json"}  # fmt: skip
 """GET pages the crawl does not fetch as such: the login form (fetched refused, below),
 redirects, the API's own pages, reports, the board's event stream (each checked below) and
-the site's icon (a file) and the calendar feed (an .ics file, no HTML)."""
+the site's icon (a file), the calendar feed (an .ics file, no HTML) and one's own data (a
+JSON download of what is stored, escaped by JSON)."""
 
 
 def test_the_crawl_covers_every_page(typed: Typed) -> None:
