@@ -17,6 +17,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
 from hub.ingest.events import EventBus
+from hub.store import messages as store_messages
 from hub.store.db import connect
 from hub.timefmt import from_db, utc_now
 from web import i18n
@@ -27,6 +28,7 @@ from web.api import days as days_api
 from web.api import groups as groups_api
 from web.api import guardians as guardians_api
 from web.api import health as health_api
+from web.api import messages as messages_api
 from web.api import quarantine as quarantine_api
 from web.api import readers as readers_api
 from web.api import taps as taps_api
@@ -51,6 +53,8 @@ from web.pages import kiosk as kiosk_page
 from web.pages import language as language_page
 from web.pages import live as live_page
 from web.pages import logs as logs_page
+from web.pages import message_years as message_years_page
+from web.pages import messages as messages_page
 from web.pages import money as money_page
 from web.pages import parent as parent_page
 from web.pages import presence as presence_page
@@ -82,6 +86,7 @@ API = tuple(
         readers_api,
         quarantine_api,
         health_api,
+        messages_api,
     )
 )
 PAGES = tuple(
@@ -104,6 +109,8 @@ PAGES = tuple(
         money_page,
         parent_page,
         logs_page,
+        message_years_page,  # before messages: /messages/years is no message's id
+        messages_page,
     )
 )
 """Each module's router, in the order routes are matched."""
@@ -146,6 +153,7 @@ def create_app(
         NavItem("/money", N_("Payments"), visible=may_see_all("reports.fees")),
         NavItem("/audit", N_("Audit log"), visible=may_see_all("audit.view")),
         NavItem("/parent", N_("My children"), visible=sees_own_children),
+        NavItem("/messages", N_("Messages"), visible=may_see("messages.read"), badge=unread_messages),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
         NavItem("/kiosk", N_("Kiosk"), visible=may_see("kiosk.use")),
@@ -192,6 +200,11 @@ def sees_own_children(request: Request) -> bool:
     """A parent's menu item: their own children's pages."""
     user = request.state.user
     return user is not None and reach(user, "attendance.view") == OWN_CHILDREN
+
+
+def unread_messages(request: Request) -> int:
+    """The menu's count beside "Messages": the signed-in account's unread messages."""
+    return store_messages.unread_count(request.app.state.db, request.state.user.id)
 
 
 def may_see_any(*rights: str) -> Callable[[Request], bool]:
