@@ -38,7 +38,19 @@ from starlette.routing import BaseRoute, Mount
 
 from hub.accounts import accounts, security_policy
 from hub.services import payments
-from hub.store import absences, audit, bank, cards, corrections, fee_settings, kiosk, registry, site_settings
+from hub.store import (
+    absences,
+    audit,
+    bank,
+    cards,
+    corrections,
+    fee_settings,
+    kiosk,
+    message_files,
+    messages,
+    registry,
+    site_settings,
+)
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
@@ -82,6 +94,8 @@ REGISTRAR = "admin director secretary"
 ATTENDANCE_PRINTS = "admin director teacher secretary inspector inspector_limited"
 FEE_PRINTS = "admin director secretary inspector"
 OWN_FAMILY_READ = "admin director teacher secretary parent inspector"
+CORRESPONDENTS = "admin director teacher secretary parent"
+"""Who has messages: staff and parents (not an inspector, not the kiosk)."""
 """One child's attendance or data: staff and inspector for any child, a parent for their own."""
 
 
@@ -264,6 +278,24 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/kiosk/pins/{guardian_id}", ""): Rule(REGISTRAR),
     ("GET", "/account/pin", ""): Rule("parent"),
     ("POST", "/account/pin", ""): Rule("parent"),
+    # Messages (issue 11): staff and parents read and write their own (000 §3; whom to is the
+    # messaging rule's, tested in test_messaging_rules.py); a message, its thread and its
+    # attachments open only for its writer and recipients (here all five, the administrator
+    # wrote it); an inspector and the kiosk have no messages. Only the administrator closes
+    # a past school year's messages and then removes them (000 §3.6).
+    ("GET", "/messages", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/sent", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/new", ""): Rule(CORRESPONDENTS),
+    ("POST", "/messages/new", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/{message_id}", ""): Rule(CORRESPONDENTS),
+    ("POST", "/messages/{message_id}/reply", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/attachments/{attachment_id}", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/years", ""): Rule("admin"),
+    ("POST", "/messages/years/close", ""): Rule("admin"),
+    ("POST", "/messages/years/remove", ""): Rule("admin"),
+    ("GET", "/api/messages", ""): Rule(CORRESPONDENTS),
+    ("POST", "/api/messages", ""): Rule(CORRESPONDENTS),
+    ("GET", "/api/messages/{message_id}", ""): Rule(CORRESPONDENTS),
 }
 
 READ_ONLY_MAY_POST = {"/login", "/logout", "/account/password"}
@@ -326,6 +358,10 @@ class World:
     """A bank transfer nobody's yet (the first allowed assignment takes it, the rest get 422)."""
     forms: dict[str, dict[str, str]]
     """The settings as stored, so a settings form changes nothing when it is allowed."""
+    message: int = 0
+    """A message the administrator sent to the director, teacher, secretary and parent."""
+    attachment: int = 0
+    """Its attachment."""
 
     def fresh(self, actor: str) -> TestClient:
         """A second session of the actor's account (for logging out without ending theirs)."""
@@ -442,8 +478,18 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     victim = accounts.add_user(
         db, email="ofiara@p11.example.pl", name="Konto Do Zmian", role="teacher", author="test"
     )[0]["id"]
+    pdf = message_files.put(site.settings.attachments_dir, b"%PDF-1.7 macierz")
+    message = messages.add_message(
+        db, sender_id=clients["admin"].account["id"], actor="test", subject="Macierz", body="Do wszystkich.",  # type: ignore[attr-defined]
+        school_year="2026/2027", attachments=[messages.Attachment("plan.pdf", "application/pdf", 16, pdf)],
+        recipients=[
+            messages.Recipient(clients[actor].account["id"], "person")  # type: ignore[attr-defined]
+            for actor in ("director", "teacher", "secretary", "parent")
+        ],
+    )  # fmt: skip
+    attachment = messages.attachments_of(db, message)[0]["id"]
     db.close()
-    return World(site, clients, logins, targets, victim, guardian, transfer, forms)
+    return World(site, clients, logins, targets, victim, guardian, transfer, forms, message, attachment)
 
 
 # -- the probes: a real request per route, with real ids and a form that could succeed -----
@@ -492,6 +538,8 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         transfer_id=world.transfer,
         record_id=target.kiosk_record,
         guardian_id=world.guardian,
+        message_id=world.message,
+        attachment_id=world.attachment,
         name=case,
         code="en",
     )
@@ -571,6 +619,10 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/kiosk/records/{record_id}/reviewed": {},
         "/kiosk/pins/{guardian_id}": {"pin": "2468", "repeat_pin": "2468"},
         "/account/pin": {"pin": "2468", "repeat_pin": "2468"},
+        "/messages/new": {"to": "director", "subject": "Macierz", "body": "Test macierzy."},
+        "/messages/{message_id}/reply": {"body": "Odpowiedź z macierzy."},
+        "/messages/years/close": {"year": "2020/2021"},
+        "/messages/years/remove": {"year": "2019/2020"},  # not closed: refused (422) when allowed
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},
@@ -585,6 +637,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
             "reason": "test macierzy",
         },
         "/api/corrections/{correction_id}/revoke": {"reason": "pomyłka"},
+        "/api/messages": {"audience": "director", "subject": "Macierz", "body": "Test macierzy."},
     }
     if template in bodies:
         return Probe(path, json=bodies[template])
