@@ -175,3 +175,18 @@ def test_the_apis_audiences_are_the_rules() -> None:
     from web.api.messages import Audience
 
     assert set(get_args(Audience)) == set(AUDIENCES)
+
+
+def test_a_teacher_answers_the_parent_she_chooses_in_a_thread(site: Site) -> None:
+    send_to_group(site)
+    parent = site.client("parent")
+    [message] = store.inbox(site.db(), parent.account["id"])  # type: ignore[attr-defined]
+    parent.post(f"/messages/{message['id']}/reply", data={"body": "Będę."})
+    teacher = site.client("teacher")
+    [answer] = store.inbox(site.db(), teacher.account["id"])  # type: ignore[attr-defined]
+    page = teacher.get(f"/messages/{message['id']}?reply_to={answer['id']}").text
+    assert f'action="/messages/{answer["id"]}/reply"' in page
+    assert f'href="?reply_to={message["id"]}#reply"' in page  # her own group message, to follow up
+    teacher.post(f"/messages/{answer['id']}/reply", data={"body": "Dziękuję."})
+    newest = store.inbox(site.db(), parent.account["id"])[0]  # type: ignore[attr-defined]
+    assert (newest["subject"], newest["sender_name"]) == ("Re: Zebranie", "Test teacher")
