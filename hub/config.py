@@ -149,6 +149,11 @@ class Settings:
     """Accept Web Push endpoints over plain HTTP or at local addresses: for tests and the
     demo only (a subscription could otherwise make the hub post to the internal network)."""
 
+    message_attachment_max_mb: int = 10
+    """The largest file a message may carry, in MB (PDF, JPEG or PNG)."""
+    message_attachment_max_files: int = 5
+    """How many files one message may carry."""
+
     def __post_init__(self) -> None:
         if not SITE_ID_PATTERN.match(self.site):
             raise ConfigError(f"site must be 1-32 letters, digits, '-' or '_', got {self.site!r}")
@@ -164,6 +169,13 @@ class Settings:
             raise ConfigError(
                 f"quarantine_retention_days must be between 1 and 3650, got {self.quarantine_retention_days}"
             )
+        if not 1 <= self.message_attachment_max_mb <= 100:
+            raise ConfigError(
+                f"message_attachment_max_mb must be between 1 and 100, got {self.message_attachment_max_mb}"
+            )
+        files = self.message_attachment_max_files
+        if not 0 <= files <= 20:
+            raise ConfigError(f"message_attachment_max_files must be between 0 and 20, got {files}")
         if not 5 <= self.journal_retention_years <= 50:
             years = self.journal_retention_years
             raise ConfigError(f"journal_retention_years must be between 5 (JRWA B5) and 50, got {years}")
@@ -189,6 +201,11 @@ class Settings:
         if self.broker_url:
             return BrokerAddress.parse(self.broker_url)
         return BrokerAddress(self.embedded_broker_host, self.embedded_broker_port)
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Where message attachments are kept: `attachments/` beside the database (back both up)."""
+        return self.database.with_name("attachments")
 
     @property
     def uses_embedded_broker(self) -> bool:

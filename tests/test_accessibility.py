@@ -17,7 +17,8 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.services import payments, school_readiness, work_plans
+from hub.rules.attachments import Limits
+from hub.services import messages, payments, school_readiness, work_plans
 from hub.store import (
     absences,
     announcements,
@@ -41,7 +42,7 @@ from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account, log_in_browser
 from web.app import create_app
 
-ACCOUNTS = {"director": {}, "teacher": {"groups": [1]}, "parent": {"children": [1]}, "kiosk": {}}
+ACCOUNTS = {"director": {}, "teacher": {"groups": [1]}, "parent": {"children": [1]}, "kiosk": {}, "admin": {}}
 """The accounts `seed` makes (options as `web_support.add_account`); e-mail `<role>@p11.example.pl`."""
 
 
@@ -126,6 +127,14 @@ PAGES = [
     Scan("/parent/children/1/observations", role="parent"),
     Scan("/account/notifications", role="parent"),
     Scan("/account/notifications"),
+    Scan("/messages", role="parent"),
+    Scan("/messages/1", role="parent"),
+    Scan("/messages/new", role="parent"),
+    Scan("/messages/1", role="teacher"),
+    Scan("/messages/sent", role="teacher"),
+    Scan("/messages/new", role="teacher"),
+    Scan("/messages/1", 403, role="director"),
+    Scan("/messages/years", role="admin"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -226,6 +235,32 @@ def seed(settings: Settings) -> None:
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)
+    seed_messages(settings)
+
+
+def seed_messages(settings: Settings) -> None:
+    """Message 1: the teacher's to her group's parents with a PDF, read and answered by the
+    parent; the teacher's thread shows the receipts."""
+    db = open_database(settings.database)
+    ids = {row["role"]: row["id"] for row in db.query("SELECT id, role FROM users")}
+    limits = Limits(1024 * 1024, 3)
+    teacher = messages.writer(db, account_id=ids["teacher"], role="teacher", teacher_groups=frozenset({1}),
+                              today=date.today())  # fmt: skip
+    parent = messages.writer(
+        db, account_id=ids["parent"], role="parent", teacher_groups=frozenset(), today=date.today()
+    )
+    sent = messages.send(
+        db, teacher, actor="teacher@p11.example.pl", audience="group_guardians", target=1,
+        subject="Zebranie z rodzicami we wtorek", body="Zebranie o 17:00.\nProszę o potwierdzenie.",
+        uploads=[messages.Upload("plan zebrania.pdf", b"%PDF-1.7 plan")],
+        attachments_dir=settings.attachments_dir, limits=limits, tz=settings.tz,
+    )  # fmt: skip
+    messages.open_thread(db, ids["parent"], sent.message_id, actor="parent@p11.example.pl")
+    messages.reply(
+        db, parent, actor="parent@p11.example.pl", message_id=sent.message_id, body="Będę, dziękuję.",
+        attachments_dir=settings.attachments_dir, limits=limits, tz=settings.tz,
+    )  # fmt: skip
+    db.close()
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 from hub.rules.attendance import is_day_off
-from hub.store import kiosk, registry
+from hub.store import kiosk, messages, registry
 from tests.journal_support import give_cards, local, store_tap
 from tests.pages_support import Site
 from tests.stream_support import open_stream
@@ -157,6 +157,9 @@ class Typed:
     """The guardian the secretary added with the payload in the name, phone and relation."""
     refused: dict[str, str] = field(default_factory=dict)
     """Pages of refused forms (422, 401), as they came back with what was typed."""
+    message: int = 0
+    """The teacher's message to her group's parents (the payload in its subject, text and
+    attachment's name), which the parent answered (the payload in the reply)."""
 
     def value(self, tag: str) -> str:
         return value(self.payload, tag)
@@ -353,7 +356,26 @@ def type_everything(site: Site, payload: str) -> Typed:
     sent = {"file": ("wyciag.csv", bank_file.getvalue().encode(), "text/csv")}
     bank_import = posted(secretary, "/money/import", {}, expect=200, files=sent)
 
-    typed = Typed(site, payload, group, child, account, guardian)
+    message_form = {"to": f"group_guardians:{site.motylki}", "subject": v("wiadomosc-temat")}
+    posted(
+        teacher, "/messages/new", {**message_form, "body": v("wiadomosc-tresc")},
+        files=[("files", (v("zalacznik") + ".pdf", b"%PDF-1.7 plan", "application/pdf"))],
+    )  # fmt: skip
+    db = site.db()
+    message = messages.inbox(db, parent.account["id"])[0]  # type: ignore[attr-defined]  # newest first
+    db.close()
+    posted(parent, f"/messages/{message['id']}/reply", {"body": v("odpowiedz")})
+
+    typed = Typed(site, payload, group, child, account, guardian, message=message["id"])
+    typed.refused["message to nobody"] = posted(
+        teacher,
+        "/messages/new",
+        {"to": v("adresat"), "subject": v("temat-w"), "body": v("tresc-w")},
+        expect=422,
+    ).text
+    typed.refused["reply too long"] = posted(
+        parent, f"/messages/{message['id']}/reply", {"body": v("odpowiedz2") + "x" * 20_001}, expect=422
+    ).text
     typed.refused["import"] = imported.text
     typed.refused["bank import"] = bank_import.text
     bad_bank = io.StringIO()
@@ -575,17 +597,21 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
     teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid",
                f"/statistics?period={MONTH}", f"/groups/{typed.site.motylki}/grid", "/announcements",
                "/calendar"]  # fmt: skip
+    m = typed.message
+    parent += ["/messages", f"/messages/{m}", "/messages/new", "/messages/sent"]
+    teacher += ["/messages", f"/messages/{m}", "/messages/new", "/messages/sent"]
     return (
         [("director", path) for path in director]
         + [("parent", path) for path in parent]
         + [("teacher", path) for path in teacher]
-        + [("kiosk", "/kiosk")]
+        + [("kiosk", "/kiosk"), ("admin", "/messages/years")]
     )
 
 
 PAGE_ROUTES_NOT_CRAWLED = {"/login", "/days", "/grid", "/registry", "/language/{code}", "/docs", "/redoc",
                            "/docs/oauth2-redirect", "/reports/{name}", "/presence/events",
-                           "/favicon.ico", "/calendar/feed/{token}.ics", "/account/data.json"}  # fmt: skip
+                           "/favicon.ico", "/calendar/feed/{token}.ics", "/account/data.json",
+                           "/messages/attachments/{attachment_id}"}  # fmt: skip
 """GET pages the crawl does not fetch as such: the login form (fetched refused, below),
 redirects, the API's own pages, reports, the board's event stream (each checked below) and
 the site's icon (a file), the calendar feed (an .ics file, no HTML) and one's own data (a
@@ -615,6 +641,8 @@ def test_the_crawl_covers_every_page(typed: Typed) -> None:
             ]
         if path.startswith("/reports/work-plan/"):
             parts = ["", "reports", "work-plan", "{group_id}", "{plan_month}"]
+        if path == f"/messages/{typed.message}":
+            parts = ["", "messages", "{message_id}"]
         templates.add("/".join(parts))
     routes = set()
     for route in _walk(typed.site.app.routes):
@@ -653,6 +681,8 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["plan month"], typed.value("plan2"))
     assert shows(typed.refused["observation day"], typed.value("obserwacja2"))
     assert shows(typed.refused["readiness not six"], typed.value("gotowosc2"))
+    assert shows(typed.refused["message to nobody"], typed.value("temat-w"))
+    assert shows(typed.refused["message to nobody"], typed.value("tresc-w"))
 
 
 SHOWN: dict[str, list[tuple[str, str]]] = {
@@ -711,6 +741,10 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "gotowosc": [("director", "/children/{child}/readiness/2027"),
                  ("director", "/parent/children/{child}/observations"),
                  ("director", "/reports/readiness/{child}/2027")],
+    "wiadomosc-temat": [("parent", "/messages"), ("parent", "/messages/{message}"),
+                        ("teacher", "/messages/sent"), ("teacher", "/messages/{message}")],
+    "wiadomosc-tresc": [("parent", "/messages/{message}"), ("teacher", "/messages/{message}")],
+    "odpowiedz": [("teacher", "/messages/{message}"), ("parent", "/messages/{message}")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""
@@ -731,6 +765,7 @@ def test_each_field_is_shown_escaped_where_it_belongs(typed: Typed) -> None:
                 ania=typed.site.ania,
                 account=typed.account,
                 group=typed.group,
+                message=typed.message,
             )
             if not shows(typed.get(role, path), typed.value(tag)):
                 missing.append(f"{tag} on {role} {path}")
@@ -774,6 +809,8 @@ def test_values_reflected_from_the_address_are_inert(typed: Typed) -> None:
         (director, f"/account/welcome?next=/{p}"),
         (director, f"/account?next=/{p}"),
         (director, f"/calendar?month={p}"),
+        (director, f"/messages/new?to={p}"),
+        (director, f"/messages?page={p}"),
         (anonymous, f"/login?next=/{p}"),
         (anonymous, f"/login?next={p}"),
     ):

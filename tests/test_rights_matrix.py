@@ -48,6 +48,8 @@ from hub.store import (
     corrections,
     fee_settings,
     kiosk,
+    message_files,
+    messages,
     observations,
     registry,
     site_settings,
@@ -103,6 +105,8 @@ PLAN_READERS = "admin director teacher secretary inspector"
 the secretary (printouts) and an inspector granted them."""
 READINESS_YEAR = 2027
 """The school year (2027/2028) in which both probed children are six: their information exists."""
+CORRESPONDENTS = "admin director teacher secretary parent"
+"""Who has messages: staff and parents (not an inspector, not the kiosk)."""
 """One child's attendance or data: staff and inspector for any child, a parent for their own."""
 READERS = "admin director teacher secretary parent inspector"
 """Announcements and the calendar: each reads those that concern them (the kiosk none)."""
@@ -353,6 +357,24 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/account/notifications", ""): Rule(NOTIFIED),
     ("POST", "/api/push-subscriptions", ""): Rule(NOTIFIED),
     ("POST", "/api/push-subscriptions/remove", ""): Rule(NOTIFIED),
+    # Messages (issue 11): staff and parents read and write their own (000 §3; whom to is the
+    # messaging rule's, tested in test_messaging_rules.py); a message, its thread and its
+    # attachments open only for its writer and recipients (here all five, the administrator
+    # wrote it); an inspector and the kiosk have no messages. Only the administrator closes
+    # a past school year's messages and then removes them (000 §3.6).
+    ("GET", "/messages", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/sent", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/new", ""): Rule(CORRESPONDENTS),
+    ("POST", "/messages/new", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/{message_id}", ""): Rule(CORRESPONDENTS),
+    ("POST", "/messages/{message_id}/reply", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/attachments/{attachment_id}", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/years", ""): Rule("admin"),
+    ("POST", "/messages/years/close", ""): Rule("admin"),
+    ("POST", "/messages/years/remove", ""): Rule("admin"),
+    ("GET", "/api/messages", ""): Rule(CORRESPONDENTS),
+    ("POST", "/api/messages", ""): Rule(CORRESPONDENTS),
+    ("GET", "/api/messages/{message_id}", ""): Rule(CORRESPONDENTS),
 }
 
 READ_ONLY_MAY_POST = {"/login", "/logout", "/account/password"}
@@ -420,6 +442,10 @@ class World:
     """The settings as stored, so a settings form changes nothing when it is allowed."""
     feed_token: str
     """A calendar feed's token (of `victim`'s account, which no probe's session holds)."""
+    message: int = 0
+    """A message the administrator sent to the director, teacher, secretary and parent."""
+    attachment: int = 0
+    """Its attachment."""
 
     def fresh(self, actor: str) -> TestClient:
         """A second session of the actor's account (for logging out without ending theirs)."""
@@ -560,6 +586,18 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     feed_token = calendar_feeds.new_feed(db, victim, author="test")
     db.close()
     return World(site, clients, logins, targets, victim, guardian, transfer, forms, feed_token)
+    pdf = message_files.put(site.settings.attachments_dir, b"%PDF-1.7 macierz")
+    message = messages.add_message(
+        db, sender_id=clients["admin"].account["id"], actor="test", subject="Macierz", body="Do wszystkich.",  # type: ignore[attr-defined]
+        school_year="2026/2027", attachments=[messages.Attachment("plan.pdf", "application/pdf", 16, pdf)],
+        recipients=[
+            messages.Recipient(clients[actor].account["id"], "person")  # type: ignore[attr-defined]
+            for actor in ("director", "teacher", "secretary", "parent")
+        ],
+    )  # fmt: skip
+    attachment = messages.attachments_of(db, message)[0]["id"]
+    db.close()
+    return World(site, clients, logins, targets, victim, guardian, transfer, forms, message, attachment)
 
 
 # -- the probes: a real request per route, with real ids and a form that could succeed -----
@@ -610,6 +648,8 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         record_id=target.kiosk_record,
         guardian_id=world.guardian,
         backup_id=1,
+        message_id=world.message,
+        attachment_id=world.attachment,
         name=case,
         code="en",
         announcement_id=target.announcement,
@@ -734,6 +774,10 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/children/{child_id}/readiness/{year}/finalize": {},
         "/children/{child_id}/readiness/{year}/given": {"given_on": DAY.isoformat()},
         "/account/notifications": {"message.email": "1", "arrival.push": "1"},
+        "/messages/new": {"to": "director", "subject": "Macierz", "body": "Test macierzy."},
+        "/messages/{message_id}/reply": {"body": "Odpowiedź z macierzy."},
+        "/messages/years/close": {"year": "2020/2021"},
+        "/messages/years/remove": {"year": "2019/2020"},  # not closed: refused (422) when allowed
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},
@@ -750,6 +794,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/api/corrections/{correction_id}/revoke": {"reason": "pomyłka"},
         "/api/push-subscriptions": BrowserKeys().subscription("https://push.example.com/matrix"),
         "/api/push-subscriptions/remove": {"endpoint": "https://push.example.com/matrix"},
+        "/api/messages": {"audience": "director", "subject": "Macierz", "body": "Test macierzy."},
     }
     if template in bodies:
         return Probe(path, json=bodies[template])

@@ -19,6 +19,7 @@ from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.services.notifications import AttendanceNotices
+from hub.store import messages as store_messages
 from hub.store.db import connect
 from hub.timefmt import from_db, utc_now
 from web import i18n
@@ -29,6 +30,7 @@ from web.api import days as days_api
 from web.api import groups as groups_api
 from web.api import guardians as guardians_api
 from web.api import health as health_api
+from web.api import messages as messages_api
 from web.api import push_subscriptions as push_subscriptions_api
 from web.api import quarantine as quarantine_api
 from web.api import readers as readers_api
@@ -58,6 +60,8 @@ from web.pages import kiosk as kiosk_page
 from web.pages import language as language_page
 from web.pages import live as live_page
 from web.pages import logs as logs_page
+from web.pages import message_years as message_years_page
+from web.pages import messages as messages_page
 from web.pages import money as money_page
 from web.pages import notifications as notifications_page
 from web.pages import observations as observations_page
@@ -94,6 +98,7 @@ API = tuple(
         quarantine_api,
         health_api,
         push_subscriptions_api,
+        messages_api,
     )
 )
 PAGES = tuple(
@@ -123,6 +128,8 @@ PAGES = tuple(
         logs_page,
         announcements_page,
         calendar_page,
+        message_years_page,  # before messages: /messages/years is no message's id
+        messages_page,
     )
 )
 """Each module's router, in the order routes are matched."""
@@ -176,6 +183,7 @@ def create_app(
         NavItem("/parent", N_("My children"), visible=sees_own_children),
         NavItem("/announcements", N_("Announcements"), visible=may_see("announcements.view")),
         NavItem("/calendar", N_("Calendar"), visible=may_see("calendar.view")),
+        NavItem("/messages", N_("Messages"), visible=may_see("messages.read"), badge=unread_messages),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
         NavItem("/admin/backups", N_("Backups"), visible=may_see("backups.manage")),
@@ -230,6 +238,11 @@ def sees_own_children(request: Request) -> bool:
     """A parent's menu item: their own children's pages."""
     user = request.state.user
     return user is not None and reach(user, "attendance.view") == OWN_CHILDREN
+
+
+def unread_messages(request: Request) -> int:
+    """The menu's count beside "Messages": the signed-in account's unread messages."""
+    return store_messages.unread_count(request.app.state.db, request.state.user.id)
 
 
 def may_see_any(*rights: str) -> Callable[[Request], bool]:

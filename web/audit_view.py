@@ -47,6 +47,10 @@ ACTIONS = {
     "group.update": N_("Group changed"),
     "guardian.create": N_("Guardian added"),
     "guardian.link": N_("Guardian linked to a child"),
+    "message.close_year": N_("School year's messages closed"),
+    "message.read": N_("Message read (receipt)"),
+    "message.remove_year": N_("Closed school year's messages removed"),
+    "message.send": N_("Message sent"),
     "month.close": N_("Month closed"),
     "observation.add": N_("Observation written"),
     "observation.modify": N_("Observation changed"),
@@ -82,6 +86,8 @@ ENTITIES = {
     "day_topic": N_("day's topic"),
     "group": N_("group"),
     "guardian": N_("guardian"),
+    "message": N_("message"),
+    "message_year": N_("school year's messages"),
     "month": N_("month"),
     "observation": N_("observation"),
     "quarantine": N_("rejected message"),
@@ -199,6 +205,9 @@ RIGHTS = {
     "observations.modify": N_("change the register of observations"),
     "readiness.view": N_("read the readiness information"),
     "observations.addressed": N_("read what the teachers addressed to the parents"),
+    "messages.read": N_("read messages"),
+    "messages.write": N_("send messages"),
+    "messages.close": N_("close a school year's messages"),
 }
 """What each right (`hub.accounts.rights.RIGHTS`) lets one do, as a refused action names it."""
 REFUSALS = {
@@ -206,6 +215,7 @@ REFUSALS = {
     "not for every child": N_("the account's right covers only its own children or groups"),
     "not theirs": N_("not the account's own child or group"),
     "not a guardian's account": N_("only a guardian's account may do this"),
+    "not their message": N_("not a message the account wrote or received"),
 }
 """Why a request was refused, as `web.auth.deny` records it."""
 TARGET = re.compile(r"^(child|group) (\d+)$")

@@ -79,6 +79,7 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         DemoDay,
         seed_demo,
         seed_demo_accounts,
+        seed_demo_messages,
         seed_demo_notifications,
         seed_demo_reader_logins,
     )
@@ -98,6 +99,7 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
     today = datetime.now(settings.tz).date()
     seed_demo(db, today)
     logins = seed_demo_accounts(db, today)
+    seed_demo_messages(db, settings)
     reader_logins = seed_demo_reader_logins(db)
     seed_demo_notifications(db)
     db.close()

@@ -21,6 +21,9 @@ secretary, who has "dostęp do wszystkich wydruków", reads the plans and the re
 information (both are printouts) but not the register of observations, which the
 procedure gives to no one but the teachers and the director. A parent sees only what is
 addressed to them about their own children (`observations.addressed`).
+arrivals and departures with their PINs. Staff and parents read and write their own
+messages (whom to: `hub.rules.messaging`); only the administrator closes a school year's
+messages (procedure 000 §3.6); an inspector and a kiosk have no messages.
 
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
@@ -76,6 +79,9 @@ RIGHTS = {
     "readiness.view": "read and print the school-readiness information",
     "observations.addressed": "the observations and readiness information addressed to the parents",
     "notifications.own": "choose one's own notifications by e-mail and Web Push",
+    "messages.read": "one's own messages: the inbox, the sent list, threads and their attachments",
+    "messages.write": "send messages and reply (to whom: hub/rules/messaging.py)",
+    "messages.close": "close a school year's messages after 31 August, and only then remove them",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -108,10 +114,13 @@ _STAFF_VIEW: dict[str, Reach] = {
     "topics.view": ALL,
     "registry.view": ALL,
 }
-_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS}
+_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS if name != "messages.close"}
+_MESSAGES: dict[str, Reach] = {"messages.read": ALL, "messages.write": ALL}
+"""Reading and writing one's own messages: whom one may write to is the messaging rule's
+question (by role and group), and a message is shown only to its writer and recipients."""
 
 ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
-    "admin": _DIRECTOR,
+    "admin": {**_DIRECTOR, "messages.close": ALL},
     "director": _DIRECTOR,
     "teacher": {
         **_STAFF_VIEW,
@@ -129,6 +138,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "observations.write": OWN_GROUPS,
         "readiness.view": OWN_GROUPS,
         "notifications.own": ALL,
+        **_MESSAGES,
     },
     "secretary": {
         **_STAFF_VIEW,
@@ -148,6 +158,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "plans.view": ALL,
         "readiness.view": ALL,
         "notifications.own": ALL,
+        **_MESSAGES,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,
@@ -158,6 +169,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "calendar.view": OWN_CHILDREN,
         "observations.addressed": OWN_CHILDREN,
         "notifications.own": ALL,
+        **_MESSAGES,
     },
     "inspector": {name: ALL for name in READ_RIGHTS},
     "kiosk": {"kiosk.use": ALL},

@@ -35,6 +35,7 @@ from hub.store.schema_journal import (
     m009_bounded_quarantine,
     m012_cards_by_uid,
 )
+from hub.store.schema_messages import m018_messages
 from hub.store.schema_money import m013_ledgers_and_bank_transfers
 from hub.store.schema_notifications import m020_notifications
 from hub.store.schema_plans import m022_plans_and_observations
@@ -66,6 +67,7 @@ MIGRATIONS: list[Migration] = [
     m014_kiosk,
     m016_firmware_updates,
     m017_logins_before_registration,
+    m018_messages,
     m020_notifications,
     m021_announcements_and_calendar,
     m022_plans_and_observations,
