@@ -135,6 +135,11 @@ class Settings:
         return BrokerAddress(self.embedded_broker_host, self.embedded_broker_port)
 
     @property
+    def attachments_dir(self) -> Path:
+        """Where message attachments are kept: `attachments/` beside the database (back both up)."""
+        return self.database.with_name("attachments")
+
+    @property
     def uses_embedded_broker(self) -> bool:
         return not self.broker_url
 

@@ -33,6 +33,7 @@ from hub.store.schema_journal import (
     m009_bounded_quarantine,
     m012_cards_by_uid,
 )
+from hub.store.schema_messages import m018_messages
 from hub.store.schema_money import m013_ledgers_and_bank_transfers
 from hub.store.schema_reader_setup import m017_logins_before_registration
 from hub.store.schema_updates import m016_firmware_updates
@@ -61,6 +62,7 @@ MIGRATIONS: list[Migration] = [
     m014_kiosk,
     m016_firmware_updates,
     m017_logins_before_registration,
+    m018_messages,
 ]
 
 
