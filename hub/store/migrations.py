@@ -36,6 +36,7 @@ from hub.store.schema_journal import (
 from hub.store.schema_messages import m018_messages
 from hub.store.schema_money import m013_ledgers_and_bank_transfers
 from hub.store.schema_reader_setup import m017_logins_before_registration
+from hub.store.schema_replies import m019_staff_absences
 from hub.store.schema_updates import m016_firmware_updates
 
 Migration = Callable[[Database], None]
@@ -63,6 +64,7 @@ MIGRATIONS: list[Migration] = [
     m016_firmware_updates,
     m017_logins_before_registration,
     m018_messages,
+    m019_staff_absences,
 ]
 
 
