@@ -41,6 +41,10 @@ ACTIONS = {
     "settings.fees": N_("Fee settings changed"),
     "settings.security": N_("Password and session policy changed"),
     "settings.site": N_("Opening hours or debounce changed"),
+    "staff_absence.add": N_("Staff absence entered"),
+    "staff_absence.cancel": N_("Staff absence cancelled"),
+    "staff_absence.end": N_("Staff absence ended early"),
+    "reply.waive": N_("Marked as needing no reply"),
     "topic.write": N_("Day's topic written"),
     "user.block": N_("Account blocked"),
     "user.create": N_("Account created"),
@@ -60,6 +64,7 @@ ENTITIES = {
     "quarantine": N_("rejected message"),
     "reader": N_("reader"),
     "settings": N_("settings"),
+    "staff_absence": N_("staff absence"),
     "user": N_("account"),
 }
 """What the filter offers, and how an entry's object is named."""
@@ -83,6 +88,7 @@ FIELDS = {
     "failed_count": N_("wrong passwords in a row"),
     "fee_exempt": N_("exempt from the fee"),
     "first": N_("first day"),
+    "first_day": N_("first day"),
     "first_name": N_("first name"),
     "group_id": N_("group"),
     "group_name": N_("group"),
@@ -91,11 +97,13 @@ FIELDS = {
     "holder": N_("who holds it"),
     "kind": N_("kind"),
     "last": N_("last day"),
+    "last_day": N_("last day"),
     "last_name": N_("last name"),
     "locked_until": N_("locked until"),
     "mode": N_("mode"),
     "must_change": N_("must change the password"),
     "name": N_("name"),
+    "note": N_("note"),
     "notes": N_("notes"),
     "number": N_("card number"),
     "opening": N_("opening"),
@@ -138,6 +146,9 @@ RIGHTS = {
     "audit.view": N_("read the audit log"),
     "kiosk.use": N_("use the kiosk"),
     "kiosk.pin": N_("set a kiosk PIN"),
+    "staff_absences.manage": N_("enter staff absences"),
+    "replies.own": N_("see the messages waiting for one's reply"),
+    "replies.oversee": N_("see every teacher's replies due"),
 }
 """What each right (`hub.accounts.rights.RIGHTS`) lets one do, as a refused action names it."""
 REFUSALS = {

@@ -51,6 +51,9 @@ RIGHTS = {
     "audit.view": "the audit log and refused actions",
     "kiosk.use": "the entrance's kiosk: a guardian records an arrival or a departure with their PIN",
     "kiosk.pin": "set a guardian's kiosk PIN (a guardian sets their own)",
+    "staff_absences.manage": "enter, end early and cancel staff absences (they extend a teacher's term)",
+    "replies.own": "the parents' messages waiting for one's reply, with their terms (a teacher)",
+    "replies.oversee": "every teacher's replies overdue, due today, due later and answered late",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -89,6 +92,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "absences.report": OWN_GROUPS,
         "topics.write": OWN_GROUPS,
         "reports.attendance": ALL,
+        "replies.own": ALL,
     },
     "secretary": {
         **_STAFF_VIEW,
@@ -101,6 +105,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "settings.view": ALL,
         "users.view": ALL,
         "kiosk.pin": ALL,
+        "staff_absences.manage": ALL,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,

@@ -156,7 +156,8 @@ def list_absences(
 ) -> list[dict[str, Any]]:
     """Absences, latest first, with the person's name and role: one person's or everyone's,
     those ending on or after `since`."""
-    where, params = ["1"], []
+    where: list[str] = ["1"]
+    params: list[object] = []
     if account_id is not None:
         where.append("a.account_id = ?")
         params.append(account_id)
