@@ -87,6 +87,10 @@ COMMANDS = {
         "Make report NAME (see the README's list) as HTML, PDF, CSV or XLSX.",
     ),
     "settings": LazyCommand("hub.cli.journal:settings_group", "Opening hours, debounce and closed days."),
+    "staff-absences": LazyCommand(
+        "hub.cli.staff_absences:staff_absences_group",
+        "Staff absences: sick leave, leave, training (a teacher's term of reply runs from their return).",
+    ),
     "topics": LazyCommand("hub.cli.topics:topics_group", "The day's topics of a group (zapisy dnia)."),
     "users": LazyCommand(
         "hub.cli.users:users_group", "Accounts of the web UI (log in with an e-mail address)."
