@@ -38,7 +38,19 @@ from starlette.routing import BaseRoute, Mount
 
 from hub.accounts import accounts, security_policy
 from hub.services import payments
-from hub.store import absences, audit, bank, cards, corrections, fee_settings, kiosk, registry, site_settings
+from hub.store import (
+    absences,
+    audit,
+    bank,
+    cards,
+    corrections,
+    fee_settings,
+    kiosk,
+    messages,
+    registry,
+    site_settings,
+    staff_absences,
+)
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.pages_support import PARENT_EMAIL, Site
 from tests.stream_support import open_stream
@@ -264,6 +276,16 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/kiosk/pins/{guardian_id}", ""): Rule(REGISTRAR),
     ("GET", "/account/pin", ""): Rule("parent"),
     ("POST", "/account/pin", ""): Rule("parent"),
+    # The reply rule (issue 11): staff absences are entered by the director or the secretary
+    # (000 §3.5: the term runs from the teacher's return); a teacher reads what they owe and
+    # marks a message as needing no reply; the director reads every teacher's panel.
+    ("GET", "/staff-absences", ""): Rule(REGISTRAR),
+    ("POST", "/staff-absences", ""): Rule(REGISTRAR),
+    ("POST", "/staff-absences/{staff_absence_id}/end", ""): Rule(REGISTRAR),
+    ("POST", "/staff-absences/{staff_absence_id}/cancel", ""): Rule(REGISTRAR),
+    ("GET", "/replies", ""): Rule("admin director teacher"),
+    ("POST", "/replies/{message_id}/no-reply", ""): Rule("admin director teacher"),
+    ("GET", "/replies/panel", ""): Rule(MANAGEMENT),
 }
 
 READ_ONLY_MAY_POST = {"/login", "/logout", "/account/password"}
@@ -326,6 +348,10 @@ class World:
     """A bank transfer nobody's yet (the first allowed assignment takes it, the rest get 422)."""
     forms: dict[str, dict[str, str]]
     """The settings as stored, so a settings form changes nothing when it is allowed."""
+    staff_absence: int = 0
+    """The victim's absence, ended early and cancelled by the probes."""
+    message: int = 0
+    """The parent's message to the teacher, waiting for her reply."""
 
     def fresh(self, actor: str) -> TestClient:
         """A second session of the actor's account (for logging out without ending theirs)."""
@@ -442,8 +468,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     victim = accounts.add_user(
         db, email="ofiara@p11.example.pl", name="Konto Do Zmian", role="teacher", author="test"
     )[0]["id"]
+    staff_absence = staff_absences.add_absence(
+        db, account_id=victim, first=date(2099, 2, 2), last=date(2099, 2, 6), kind="leave", author="test"
+    )["id"]
+    teacher_id = clients["teacher"].account["id"]  # type: ignore[attr-defined]
+    message = messages.add_message(
+        db, sender_id=clients["parent"].account["id"], actor="test", subject="Pytanie", body="Czy jutro?",  # type: ignore[attr-defined]
+        recipients=[messages.Recipient(teacher_id, "teacher")], school_year="2026/2027",
+    )  # fmt: skip
     db.close()
-    return World(site, clients, logins, targets, victim, guardian, transfer, forms)
+    return World(
+        site,
+        clients,
+        logins,
+        targets,
+        victim,
+        guardian,
+        transfer,
+        forms,
+        staff_absence=staff_absence,
+        message=message,
+    )
 
 
 # -- the probes: a real request per route, with real ids and a form that could succeed -----
@@ -492,6 +537,8 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         transfer_id=world.transfer,
         record_id=target.kiosk_record,
         guardian_id=world.guardian,
+        staff_absence_id=world.staff_absence,
+        message_id=world.message,
         name=case,
         code="en",
     )
@@ -571,6 +618,10 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/kiosk/records/{record_id}/reviewed": {},
         "/kiosk/pins/{guardian_id}": {"pin": "2468", "repeat_pin": "2468"},
         "/account/pin": {"pin": "2468", "repeat_pin": "2468"},
+        "/staff-absences": {"account_id": str(world.victim), "kind": "training", "first": "2099-03-02"},
+        "/staff-absences/{staff_absence_id}/end": {"last": "2099-02-03", "reason": "wróciła"},
+        "/staff-absences/{staff_absence_id}/cancel": {"reason": "pomyłka"},
+        "/replies/{message_id}/no-reply": {"reason": "podziękowanie"},
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},

@@ -99,7 +99,7 @@ def add(
     return RedirectResponse("/staff-absences?saved=added", status_code=303)
 
 
-@router.post("/{absence_id}/end", response_class=HTMLResponse)
+@router.post("/{staff_absence_id}/end", response_class=HTMLResponse)
 def end_early(
     request: Request,
     db: Db,
@@ -107,24 +107,32 @@ def end_early(
     templates: Templates,
     clock: Clock,
     fields: FormFields,
-    absence_id: RowId,
+    staff_absence_id: RowId,
 ) -> Response:
-    _found(db, absence_id)
+    _found(db, staff_absence_id)
     now = clock()
     try:
         last = required_date(fields.get("last"), "last")
         staff_absences.end_early(
-            db, absence_id, last=last, reason=fields.get("reason", ""), author=actor(request), now=now
+            db, staff_absence_id, last=last, reason=fields.get("reason", ""), author=actor(request), now=now
         )
     except (FormError, Refusal) as exc:
         today = now.astimezone(settings.tz).date()
         return page(
-            request, db, settings, templates, today, 422, values=fields, failed=f"end-{absence_id}", error=exc
+            request,
+            db,
+            settings,
+            templates,
+            today,
+            422,
+            values=fields,
+            failed=f"end-{staff_absence_id}",
+            error=exc,
         )
     return RedirectResponse("/staff-absences?saved=ended", status_code=303)
 
 
-@router.post("/{absence_id}/cancel", response_class=HTMLResponse)
+@router.post("/{staff_absence_id}/cancel", response_class=HTMLResponse)
 def cancel(
     request: Request,
     db: Db,
@@ -132,12 +140,14 @@ def cancel(
     templates: Templates,
     clock: Clock,
     fields: FormFields,
-    absence_id: RowId,
+    staff_absence_id: RowId,
 ) -> Response:
-    _found(db, absence_id)
+    _found(db, staff_absence_id)
     now = clock()
     try:
-        staff_absences.cancel(db, absence_id, reason=fields.get("reason", ""), author=actor(request), now=now)
+        staff_absences.cancel(
+            db, staff_absence_id, reason=fields.get("reason", ""), author=actor(request), now=now
+        )
     except Refusal as exc:
         today = now.astimezone(settings.tz).date()
         return page(
@@ -148,7 +158,7 @@ def cancel(
             today,
             422,
             values=fields,
-            failed=f"cancel-{absence_id}",
+            failed=f"cancel-{staff_absence_id}",
             error=exc,
         )
     return RedirectResponse("/staff-absences?saved=cancelled", status_code=303)
