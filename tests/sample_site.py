@@ -101,6 +101,9 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/money": ["/money"],
         "/inconsistencies": ["/inconsistencies"],
         "/audit": ["/audit"],
+        "/staff-absences": ["/staff-absences", "/staff-absences?show=all"],
+        "/replies": ["/replies"],
+        "/replies/panel": ["/replies/panel"],
     }
 
 

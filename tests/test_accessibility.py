@@ -24,9 +24,11 @@ from hub.store import (
     copayers,
     firmware_updates,
     ledger,
+    messages,
     money_settings,
     readers,
     registry,
+    staff_absences,
     taps,
 )
 from hub.store.db import open_database
@@ -99,6 +101,9 @@ PAGES = [
     Scan("/kiosk", role="kiosk"),
     Scan("/kiosk/pins/1"),
     Scan("/account/pin", role="parent"),
+    Scan("/staff-absences"),
+    Scan("/replies", role="teacher"),
+    Scan("/replies/panel"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -160,8 +165,20 @@ def seed(settings: Settings) -> None:
     monday = date(2099, 1, 12)
     absences.report_absence(db, child_id=1, first=monday, last=monday, reported_by="test")
     db.close()
-    for role, options in ACCOUNTS.items():
-        add_account(settings.database, role, **options)
+    accounts = {role: add_account(settings.database, role, **options) for role, options in ACCOUNTS.items()}
+    # A parent's message waiting for the teacher's reply (the due list, the panel) and the
+    # teacher's sick leave (the staff absences page).
+    db = open_database(settings.database)
+    teacher = accounts["teacher"]["id"]
+    messages.add_message(
+        db, sender_id=accounts["parent"]["id"], actor="test", subject="Czy jutro jest wycieczka?", body="?",
+        recipients=[messages.Recipient(teacher, "teacher")], school_year="2026/2027",
+        now=now - timedelta(days=10),
+    )  # fmt: skip
+    staff_absences.add_absence(
+        db, account_id=teacher, first=date(2099, 1, 12), last=date(2099, 1, 16), kind="sick", author="test"
+    )
+    db.close()
 
 
 @pytest.fixture(scope="module")

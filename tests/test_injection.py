@@ -35,7 +35,7 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 from hub.rules.attendance import is_day_off
-from hub.store import kiosk, registry
+from hub.store import kiosk, messages, registry
 from tests.journal_support import give_cards, local, store_tap
 from tests.pages_support import Site
 from tests.stream_support import open_stream
@@ -321,6 +321,38 @@ def type_everything(site: Site, payload: str) -> Typed:
     sent = {"file": ("wyciag.csv", bank_file.getvalue().encode(), "text/csv")}
     bank_import = posted(secretary, "/money/import", {}, expect=200, files=sent)
 
+    # The reply rule (issue 11): the teacher's sick leave with a typed note, ended early and a
+    # second one cancelled with typed reasons; a parent's message (its subject typed) waived
+    # by the teacher with a typed reason, and another left waiting (the due list, the panel).
+    teacher_id = teacher.account["id"]  # type: ignore[attr-defined]
+    absence_form = {
+        "account_id": str(teacher_id),
+        "kind": "sick",
+        "first": "2026-11-16",
+        "last": "2026-11-18",
+    }
+    posted(director, "/staff-absences", absence_form | {"note": v("notatka")})
+    posted(secretary, "/staff-absences", absence_form | {"first": "2026-11-23", "last": "2026-11-24"})
+    db = site.db()
+    first_absence, second_absence = sorted(row["id"] for row in db["staff_absences"].rows)
+    parent_id = parent.account["id"]  # type: ignore[attr-defined]
+    waived, _waiting = (
+        messages.add_message(
+            db,
+            sender_id=parent_id,
+            actor="test",
+            subject=v(tag),
+            body="?",
+            school_year="2026/2027",
+            recipients=[messages.Recipient(teacher_id, "teacher")],
+        )
+        for tag in ("wiadomosc", "czeka")
+    )
+    db.close()
+    posted(secretary, f"/staff-absences/{first_absence}/end", {"last": "2026-11-17", "reason": v("skrocona")})
+    posted(secretary, f"/staff-absences/{second_absence}/cancel", {"reason": v("odwolana")})
+    posted(teacher, f"/replies/{waived}/no-reply", {"reason": v("bez-odpowiedzi")})
+
     typed = Typed(site, payload, group, child, account, guardian)
     typed.refused["import"] = imported.text
     typed.refused["bank import"] = bank_import.text
@@ -380,6 +412,19 @@ def type_everything(site: Site, payload: str) -> Typed:
     typed.refused["reader update"] = posted(
         director, "/readers/update", {"reader": v("czytnik"), "version": v("wersja")}, expect=422
     ).text
+    typed.refused["staff absence"] = posted(
+        director, "/staff-absences", {"account_id": v("kto"), "kind": v("rodzaj"), "first": v("od"),
+                                      "note": v("notatka2")}, expect=422,
+    ).text  # fmt: skip
+    typed.refused["staff absence end"] = posted(
+        director,
+        f"/staff-absences/{first_absence}/end?show=all",
+        {"last": v("do"), "reason": v("powod")},
+        expect=422,
+    ).text
+    typed.refused["no reply"] = posted(
+        teacher, f"/replies/{waived}/no-reply", {"reason": v("bez-odpowiedzi2")}, expect=422
+    ).text
     anonymous = TestClient(site.app, base_url=BASE_URL)
     typed.refused["login"] = log_in(anonymous, v("login"), "Zle-Haslo-2026").text
     return typed
@@ -434,11 +479,21 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/groups/{g}/grid/rows",
         f"/groups/{typed.site.zabki}/grid",
         f"/kiosk/pins/{typed.guardian}",
+        "/staff-absences",
+        "/staff-absences?show=all",
+        "/replies/panel",
     ]
     # With one child, the parent's /parent is a redirect to that child's page, listed here.
     parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
               f"/parent/children/{ania}/money", "/account/pin"]  # fmt: skip
-    teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid"]
+    teacher = [
+        "/account",
+        "/presence",
+        "/registry/children",
+        typed.day_page(),
+        f"/groups/{g}/grid",
+        "/replies",
+    ]
     return (
         [("director", path) for path in director]
         + [("parent", path) for path in parent]
@@ -500,6 +555,8 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["login"], typed.value("login"))
     assert shows(typed.refused["child without group"], typed.value("imie2"))
     assert shows(typed.refused["reader update"], typed.value("czytnik"))
+    assert shows(typed.refused["staff absence"], typed.value("notatka2"))
+    assert shows(typed.refused["staff absence end"], typed.value("powod"))
 
 
 SHOWN: dict[str, list[tuple[str, str]]] = {
@@ -537,6 +594,12 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "imp-imie": [("director", "/registry/children")],
     "przelew": [("director", "/money")],
     "nadawca": [("director", "/money")],
+    "notatka": [("director", "/staff-absences?show=all")],
+    "skrocona": [("director", "/staff-absences?show=all")],
+    "odwolana": [("director", "/staff-absences?show=all")],
+    "wiadomosc": [("teacher", "/replies")],
+    "czeka": [("teacher", "/replies"), ("director", "/replies/panel")],
+    "bez-odpowiedzi": [("teacher", "/replies")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""

@@ -49,8 +49,13 @@ def page(
 ) -> HTMLResponse:
     show_all = request.query_params.get("show") == "all"
     saved = SAVED.get(request.query_params.get("saved", ""))
+    listed = staff_absences.list_absences(db, since=None if show_all else today)
+    failed = extra.get("failed")
+    on_page = {"new"} | {f"{form}-{row['id']}" for row in listed for form in ("end", "cancel")}
     context = {
-        "absences": staff_absences.list_absences(db, since=None if show_all else today),
+        "absences": listed,
+        "query": "?show=all" if show_all else "",
+        "top_error": extra.get("error") if failed and failed not in on_page else None,
         "show_all": show_all,
         "today": today,
         "kinds": staff_absences.KINDS,
@@ -129,7 +134,7 @@ def end_early(
             failed=f"end-{staff_absence_id}",
             error=exc,
         )
-    return RedirectResponse("/staff-absences?saved=ended", status_code=303)
+    return _back(request, "ended")
 
 
 @router.post("/{staff_absence_id}/cancel", response_class=HTMLResponse)
@@ -161,7 +166,13 @@ def cancel(
             failed=f"cancel-{staff_absence_id}",
             error=exc,
         )
-    return RedirectResponse("/staff-absences?saved=cancelled", status_code=303)
+    return _back(request, "cancelled")
+
+
+def _back(request: Request, saved: str) -> RedirectResponse:
+    """To the list as it was shown (past absences too, if they were), with what was done."""
+    shown = "&show=all" if request.query_params.get("show") == "all" else ""
+    return RedirectResponse(f"/staff-absences?saved={saved}{shown}", status_code=303)
 
 
 def _found(db: Database, absence_id: int) -> None:
