@@ -105,6 +105,11 @@ class Settings:
     whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; empty: nobody's, every
     request's address is the peer's own."""
 
+    message_attachment_max_mb: int = 10
+    """The largest file a message may carry, in MB (PDF, JPEG or PNG)."""
+    message_attachment_max_files: int = 5
+    """How many files one message may carry."""
+
     def __post_init__(self) -> None:
         if not SITE_ID_PATTERN.match(self.site):
             raise ConfigError(f"site must be 1-32 letters, digits, '-' or '_', got {self.site!r}")
@@ -118,6 +123,13 @@ class Settings:
             raise ConfigError(
                 f"quarantine_retention_days must be between 1 and 3650, got {self.quarantine_retention_days}"
             )
+        if not 1 <= self.message_attachment_max_mb <= 100:
+            raise ConfigError(
+                f"message_attachment_max_mb must be between 1 and 100, got {self.message_attachment_max_mb}"
+            )
+        files = self.message_attachment_max_files
+        if not 0 <= files <= 20:
+            raise ConfigError(f"message_attachment_max_files must be between 0 and 20, got {files}")
         for name in ("web_port", "embedded_broker_port", "embedded_broker_tls_port"):
             port = getattr(self, name)
             if not 0 < port < 65536 and not (name == "embedded_broker_tls_port" and port == 0):

@@ -17,6 +17,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from hub.accounts.rights import ALL, OWN_CHILDREN, reach
 from hub.config import Settings
 from hub.ingest.events import EventBus
+from hub.store import messages as store_messages
 from hub.store.db import connect
 from hub.timefmt import from_db, utc_now
 from web import i18n
@@ -27,6 +28,7 @@ from web.api import days as days_api
 from web.api import groups as groups_api
 from web.api import guardians as guardians_api
 from web.api import health as health_api
+from web.api import messages as messages_api
 from web.api import quarantine as quarantine_api
 from web.api import readers as readers_api
 from web.api import taps as taps_api
@@ -51,6 +53,8 @@ from web.pages import kiosk as kiosk_page
 from web.pages import language as language_page
 from web.pages import live as live_page
 from web.pages import logs as logs_page
+from web.pages import message_years as message_years_page
+from web.pages import messages as messages_page
 from web.pages import money as money_page
 from web.pages import parent as parent_page
 from web.pages import presence as presence_page
@@ -84,6 +88,7 @@ API = tuple(
         readers_api,
         quarantine_api,
         health_api,
+        messages_api,
     )
 )
 PAGES = tuple(
@@ -108,6 +113,8 @@ PAGES = tuple(
         logs_page,
         replies_page,
         staff_absences_page,
+        message_years_page,  # before messages: /messages/years is no message's id
+        messages_page,
     )
 )
 """Each module's router, in the order routes are matched."""
@@ -149,10 +156,11 @@ def create_app(
         NavItem("/months", N_("Closing months"), visible=may_see_all("settings.view")),
         NavItem("/money", N_("Payments"), visible=may_see_all("reports.fees")),
         NavItem("/audit", N_("Audit log"), visible=may_see_all("audit.view")),
-        NavItem("/replies", N_("Replies due"), visible=owes_replies),
-        NavItem("/replies/panel", N_("Teachers' replies"), visible=may_see("replies.oversee")),
         NavItem("/staff-absences", N_("Staff absences"), visible=may_see("staff_absences.manage")),
         NavItem("/parent", N_("My children"), visible=sees_own_children),
+        NavItem("/messages", N_("Messages"), visible=may_see("messages.read"), badge=unread_messages),
+        NavItem("/replies", N_("Replies due"), visible=owes_replies),
+        NavItem("/replies/panel", N_("Teachers' replies"), visible=may_see("replies.oversee")),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
         NavItem("/kiosk", N_("Kiosk"), visible=may_see("kiosk.use")),
@@ -205,6 +213,11 @@ def owes_replies(request: Request) -> bool:
     """A teacher's menu item: the parents' messages waiting for their reply (the director,
     who holds every right, reads the panel instead)."""
     return allowed(request, "replies.own") and not allowed(request, "replies.oversee")
+
+
+def unread_messages(request: Request) -> int:
+    """The menu's count beside "Messages": the signed-in account's unread messages."""
+    return store_messages.unread_count(request.app.state.db, request.state.user.id)
 
 
 def may_see_any(*rights: str) -> Callable[[Request], bool]:

@@ -35,6 +35,10 @@ ACTIONS = {
     "group.update": N_("Group changed"),
     "guardian.create": N_("Guardian added"),
     "guardian.link": N_("Guardian linked to a child"),
+    "message.close_year": N_("School year's messages closed"),
+    "message.read": N_("Message read (receipt)"),
+    "message.remove_year": N_("Closed school year's messages removed"),
+    "message.send": N_("Message sent"),
     "month.close": N_("Month closed"),
     "quarantine.resolve": N_("Rejected message resolved"),
     "reader.mode": N_("Reader's mode changed"),
@@ -60,6 +64,8 @@ ENTITIES = {
     "day_topic": N_("day's topic"),
     "group": N_("group"),
     "guardian": N_("guardian"),
+    "message": N_("message"),
+    "message_year": N_("school year's messages"),
     "month": N_("month"),
     "quarantine": N_("rejected message"),
     "reader": N_("reader"),
@@ -149,6 +155,9 @@ RIGHTS = {
     "staff_absences.manage": N_("enter staff absences"),
     "replies.own": N_("see the messages waiting for one's reply"),
     "replies.oversee": N_("see every teacher's replies due"),
+    "messages.read": N_("read messages"),
+    "messages.write": N_("send messages"),
+    "messages.close": N_("close a school year's messages"),
 }
 """What each right (`hub.accounts.rights.RIGHTS`) lets one do, as a refused action names it."""
 REFUSALS = {
@@ -156,6 +165,7 @@ REFUSALS = {
     "not for every child": N_("the account's right covers only its own children or groups"),
     "not theirs": N_("not the account's own child or group"),
     "not a guardian's account": N_("only a guardian's account may do this"),
+    "not their message": N_("not a message the account wrote or received"),
 }
 """Why a request was refused, as `web.auth.deny` records it."""
 TARGET = re.compile(r"^(child|group) (\d+)$")

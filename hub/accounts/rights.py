@@ -9,7 +9,9 @@ editing it (they report changes to the secretary); the secretary keeps the regis
 children, guardians and cards and makes the printouts; a parent sees only their own
 children; an inspector reads what the director granted, changes nothing, until a set day;
 a kiosk account (a tablet at the entrance) only lets guardians record their own children's
-arrivals and departures with their PINs.
+arrivals and departures with their PINs. Staff and parents read and write their own
+messages (whom to: `hub.rules.messaging`); only the administrator closes a school year's
+messages (procedure 000 §3.6); an inspector and a kiosk have no messages.
 
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
@@ -54,6 +56,9 @@ RIGHTS = {
     "staff_absences.manage": "enter, end early and cancel staff absences (they extend a teacher's term)",
     "replies.own": "the parents' messages waiting for one's reply, with their terms (a teacher)",
     "replies.oversee": "every teacher's replies overdue, due today, due later and answered late",
+    "messages.read": "one's own messages: the inbox, the sent list, threads and their attachments",
+    "messages.write": "send messages and reply (to whom: hub/rules/messaging.py)",
+    "messages.close": "close a school year's messages after 31 August, and only then remove them",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -81,10 +86,13 @@ _STAFF_VIEW: dict[str, Reach] = {
     "topics.view": ALL,
     "registry.view": ALL,
 }
-_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS}
+_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS if name != "messages.close"}
+_MESSAGES: dict[str, Reach] = {"messages.read": ALL, "messages.write": ALL}
+"""Reading and writing one's own messages: whom one may write to is the messaging rule's
+question (by role and group), and a message is shown only to its writer and recipients."""
 
 ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
-    "admin": _DIRECTOR,
+    "admin": {**_DIRECTOR, "messages.close": ALL},
     "director": _DIRECTOR,
     "teacher": {
         **_STAFF_VIEW,
@@ -93,6 +101,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "topics.write": OWN_GROUPS,
         "reports.attendance": ALL,
         "replies.own": ALL,
+        **_MESSAGES,
     },
     "secretary": {
         **_STAFF_VIEW,
@@ -106,12 +115,14 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "users.view": ALL,
         "kiosk.pin": ALL,
         "staff_absences.manage": ALL,
+        **_MESSAGES,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,
         "absences.report": OWN_CHILDREN,
         "registry.view": OWN_CHILDREN,
         "kiosk.pin": OWN_CHILDREN,
+        **_MESSAGES,
     },
     "inspector": {name: ALL for name in READ_RIGHTS},
     "kiosk": {"kiosk.use": ALL},

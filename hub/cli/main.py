@@ -65,6 +65,10 @@ COMMANDS = {
         "hub.cli.money:ledger_group",
         "Each child's ledger: balance, dues, payments, arrears; co-payers; money settings.",
     ),
+    "messages": LazyCommand(
+        "hub.cli.messages:messages_group",
+        "Messages (wiadomości): inbox, threads, sending, closing a school year.",
+    ),
     "months": LazyCommand(
         "hub.cli.fees:months_group",
         "Closing months: a closed month is locked; later changes become adjustments.",

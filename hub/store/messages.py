@@ -16,17 +16,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from hub.refusal import N_, Refusal
-from hub.rules.messaging import parse_school_year, year_may_close
+from hub.rules.messaging import PERSON, parse_school_year, school_year_of, year_may_close
 from hub.store import audit, message_files
 from hub.store.db import inserted_id
 from hub.timefmt import to_db, utc_now
 
 SYSTEM_ACTOR = "system"
 """The audit log's actor of what the hub does by itself (a system message)."""
+SCHOOL_TIMEZONE = ZoneInfo("Europe/Warsaw")
+"""Where a system message's school year is told (a Polish school year turns at Polish
+midnight); a person's message uses the site's time zone."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,22 @@ def add_message(
             now=now,
         )  # fmt: skip
     return message_id
+
+
+def send_system_message(
+    db: Database, account_ids: Sequence[int], subject: str, body: str, *, now: datetime | None = None
+) -> int | None:
+    """Store a message from the hub itself (no writer, so nobody can answer it) to these
+    accounts; its id, or None when there is nobody to tell. Inside a caller's transaction it
+    joins it (a savepoint), so the system message and its cause are stored together."""
+    if not account_ids:
+        return None
+    moment = now or utc_now()
+    recipients = [Recipient(account_id, PERSON) for account_id in account_ids]
+    return add_message(
+        db, sender_id=None, actor=SYSTEM_ACTOR, subject=subject, body=body, recipients=recipients,
+        school_year=school_year_of(moment.astimezone(SCHOOL_TIMEZONE).date()), kind="system", now=moment,
+    )  # fmt: skip
 
 
 def get_message(db: Database, message_id: int) -> dict[str, Any]:
