@@ -29,8 +29,6 @@ from web.i18n import N_, _
 from web.params import RowId
 from web.templating import Flash
 
-THREAD = "/messages/{thread_id}"
-"""Where a thread is read and answered (the messages' pages)."""
 SAVED = {"waived": N_("Marked as needing no reply.")}
 
 router = APIRouter(prefix="/replies", include_in_schema=False)
@@ -56,7 +54,6 @@ def due_page(
         else None,
         "waived": replies.waivers(db, user.id),
         "today": today,
-        "thread": THREAD,
         "values": {},
         "failed": None,
         "error": None,
