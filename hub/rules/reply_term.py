@@ -110,8 +110,13 @@ def reply_term(
 ) -> ReplyTerm:
     """The term of the reply to a message sent at `sent` (an aware instant) to a teacher
     with these absences, counted as the module's docstring says."""
+    return term_from(day_of_receipt(sent, closing, working, tz), working=working, absences=absences)
+
+
+def term_from(received: date, *, working: WorkingDays, absences: Iterable[Absence]) -> ReplyTerm:
+    """The term of a message received on `received` (a working day): the same for every
+    message a teacher received that day, so a caller may compute it once per day."""
     away = tuple(absences)
-    received = day_of_receipt(sent, closing, working, tz)
     day, counted = received, 0
     while counted < TERM_DAYS:
         day = working.next_after(day)

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from hub.collation import sort_key
 from hub.config import Settings
-from hub.rules.reply_term import Absence, ReplyTerm, TermState, WorkingDays, reply_term
+from hub.rules.reply_term import Absence, ReplyTerm, TermState, WorkingDays, day_of_receipt, term_from
 from hub.store import replies, site_settings, staff_absences
 from hub.timefmt import from_db
 
@@ -78,14 +78,15 @@ class _Terms:
             for account, ranges in staff_absences.counting_ranges(db, sorted(set(account_ids))).items()
         }
 
+        self._known: dict[tuple[date, int], ReplyTerm] = {}
+
     def of(self, sent_at: datetime, account_id: int) -> ReplyTerm:
-        return reply_term(
-            sent_at,
-            closing=self.closing,
-            working=self.working,
-            absences=self.absences[account_id],
-            tz=self.tz,
-        )
+        """The term, computed once per teacher and day of receipt (a panel has many a day)."""
+        received = day_of_receipt(sent_at, self.closing, self.working, self.tz)
+        key = (received, account_id)
+        if key not in self._known:
+            self._known[key] = term_from(received, working=self.working, absences=self.absences[account_id])
+        return self._known[key]
 
 
 def owed(db: Database, settings: Settings, today: date, account_id: int | None = None) -> list[OwedReply]:
