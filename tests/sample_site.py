@@ -17,7 +17,9 @@ from hub.config import Settings
 from hub.devtools.demo import last_weekday, seed_demo, seed_demo_week
 from hub.ingest.events import EventBus
 from hub.reports import REPORTS
+from hub.rules.messaging import school_year_of
 from hub.services.firmware_release import write_release
+from hub.store import message_files, messages
 from hub.store.db import open_database
 from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account
@@ -51,11 +53,18 @@ REPORT_QUERIES = {
 """Each report's print view filled with the sample: Motylki (group 1), Zofia (child 1)."""
 
 NOT_PAGES = frozenset(
-    {"/events", "/presence/events", "/language/{code}", "/presence/board", "/groups/{group_id}/grid/rows"}
+    {
+        "/events",
+        "/presence/events",
+        "/language/{code}",
+        "/presence/board",
+        "/groups/{group_id}/grid/rows",
+        "/messages/attachments/{attachment_id}",
+    }
 )
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
 fragments of the presence board and the door grid (which `/presence` and the grid show; their
-scripts fetch them after each event)."""
+scripts fetch them after each event), and a message's attachment (a file)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
@@ -101,6 +110,11 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/money": ["/money"],
         "/inconsistencies": ["/inconsistencies"],
         "/audit": ["/audit"],
+        "/messages": ["/messages"],
+        "/messages/sent": ["/messages/sent"],
+        "/messages/new": ["/messages/new"],
+        "/messages/{message_id}": ["/messages/1"],
+        "/messages/years": ["/messages/years"],
         "/staff-absences": ["/staff-absences", "/staff-absences?show=all"],
         "/replies": ["/replies"],
         "/replies/panel": ["/replies/panel"],
@@ -130,8 +144,32 @@ def sample_site(workdir: Path, now: datetime | None = None) -> Iterator[tuple[We
     for role, options in ROLES.items():
         valid = {"expires_on": now.date() + timedelta(days=30)} if role == "inspector" else {}
         add_account(settings.database, role, **options, **valid)
+    sample_messages(settings)
     with WebServer(create_app(settings, EventBus())) as server:
         yield server, settings
+
+
+def sample_messages(settings: Settings) -> None:
+    """Message 1: the teacher's to the director and the parent, with a PDF, answered by the
+    parent (the teacher then sees one receipt read, one not)."""
+    db = open_database(settings.database)
+    ids = {row["role"]: row["id"] for row in db.query("SELECT id, role FROM users")}
+    pdf = message_files.put(settings.attachments_dir, b"%PDF-1.7 plan zajec")
+    first = messages.add_message(
+        db, sender_id=ids["teacher"], actor=email("teacher"), subject="Zebranie z rodzicami we wtorek",
+        body="Zapraszam na zebranie we wtorek o 17:00 w sali grupy.\nProszę o potwierdzenie.",
+        school_year=school_year_of(datetime.now(settings.tz).date()),
+        recipients=[messages.Recipient(ids["director"], "director"),
+                    messages.Recipient(ids["parent"], "group_guardians", "Motylki")],
+        attachments=[messages.Attachment("plan zebrania.pdf", "application/pdf", 19, pdf)],
+    )  # fmt: skip
+    messages.mark_read(db, first, ids["parent"], actor=email("parent"))
+    messages.add_message(
+        db, sender_id=ids["parent"], actor=email("parent"), subject="Re: Zebranie z rodzicami we wtorek",
+        body="Będę, dziękuję.", school_year=school_year_of(datetime.now(settings.tz).date()),
+        recipients=[messages.Recipient(ids["teacher"], "person", "Test teacher")], in_reply_to=first,
+    )  # fmt: skip
+    db.close()
 
 
 def email(role: str) -> str:

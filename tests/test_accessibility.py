@@ -17,14 +17,14 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.services import payments
+from hub.rules.attachments import Limits
+from hub.services import messages, payments
 from hub.store import (
     absences,
     cards,
     copayers,
     firmware_updates,
     ledger,
-    messages,
     money_settings,
     readers,
     registry,
@@ -39,7 +39,7 @@ from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account, log_in_browser
 from web.app import create_app
 
-ACCOUNTS = {"director": {}, "teacher": {"groups": [1]}, "parent": {"children": [1]}, "kiosk": {}}
+ACCOUNTS = {"director": {}, "teacher": {"groups": [1]}, "parent": {"children": [1]}, "kiosk": {}, "admin": {}}
 """The accounts `seed` makes (options as `web_support.add_account`); e-mail `<role>@p11.example.pl`."""
 
 
@@ -101,6 +101,14 @@ PAGES = [
     Scan("/kiosk", role="kiosk"),
     Scan("/kiosk/pins/1"),
     Scan("/account/pin", role="parent"),
+    Scan("/messages", role="parent"),
+    Scan("/messages/1", role="parent"),
+    Scan("/messages/new", role="parent"),
+    Scan("/messages/1", role="teacher"),
+    Scan("/messages/sent", role="teacher"),
+    Scan("/messages/new", role="teacher"),
+    Scan("/messages/1", 403, role="director"),
+    Scan("/messages/years", role="admin"),
     Scan("/staff-absences"),
     Scan("/replies", role="teacher"),
     Scan("/replies/panel"),
@@ -165,19 +173,41 @@ def seed(settings: Settings) -> None:
     monday = date(2099, 1, 12)
     absences.report_absence(db, child_id=1, first=monday, last=monday, reported_by="test")
     db.close()
-    accounts = {role: add_account(settings.database, role, **options) for role, options in ACCOUNTS.items()}
-    # A parent's message waiting for the teacher's reply (the due list, the panel) and the
-    # teacher's sick leave (the staff absences page).
+    for role, options in ACCOUNTS.items():
+        add_account(settings.database, role, **options)
+    seed_messages(settings)
+    # The teacher's sick leave (the staff absences page); the parent's reply to her message
+    # (seed_messages) waits for her reply (her due list, the director's panel).
     db = open_database(settings.database)
-    teacher = accounts["teacher"]["id"]
-    messages.add_message(
-        db, sender_id=accounts["parent"]["id"], actor="test", subject="Czy jutro jest wycieczka?", body="?",
-        recipients=[messages.Recipient(teacher, "teacher")], school_year="2026/2027",
-        now=now - timedelta(days=10),
-    )  # fmt: skip
+    teacher = db.execute("SELECT id FROM users WHERE role = 'teacher'").fetchone()[0]
     staff_absences.add_absence(
         db, account_id=teacher, first=date(2099, 1, 12), last=date(2099, 1, 16), kind="sick", author="test"
     )
+    db.close()
+
+
+def seed_messages(settings: Settings) -> None:
+    """Message 1: the teacher's to her group's parents with a PDF, read and answered by the
+    parent; the teacher's thread shows the receipts."""
+    db = open_database(settings.database)
+    ids = {row["role"]: row["id"] for row in db.query("SELECT id, role FROM users")}
+    limits = Limits(1024 * 1024, 3)
+    teacher = messages.writer(db, account_id=ids["teacher"], role="teacher", teacher_groups=frozenset({1}),
+                              today=date.today())  # fmt: skip
+    parent = messages.writer(
+        db, account_id=ids["parent"], role="parent", teacher_groups=frozenset(), today=date.today()
+    )
+    sent = messages.send(
+        db, teacher, actor="teacher@p11.example.pl", audience="group_guardians", target=1,
+        subject="Zebranie z rodzicami we wtorek", body="Zebranie o 17:00.\nProszę o potwierdzenie.",
+        uploads=[messages.Upload("plan zebrania.pdf", b"%PDF-1.7 plan")],
+        attachments_dir=settings.attachments_dir, limits=limits, tz=settings.tz,
+    )  # fmt: skip
+    messages.open_thread(db, ids["parent"], sent.message_id, actor="parent@p11.example.pl")
+    messages.reply(
+        db, parent, actor="parent@p11.example.pl", message_id=sent.message_id, body="Będę, dziękuję.",
+        attachments_dir=settings.attachments_dir, limits=limits, tz=settings.tz,
+    )  # fmt: skip
     db.close()
 
 

@@ -150,6 +150,9 @@ class Typed:
     """The guardian the secretary added with the payload in the name, phone and relation."""
     refused: dict[str, str] = field(default_factory=dict)
     """Pages of refused forms (422, 401), as they came back with what was typed."""
+    message: int = 0
+    """The teacher's message to her group's parents (the payload in its subject, text and
+    attachment's name), which the parent answered (the payload in the reply)."""
 
     def value(self, tag: str) -> str:
         return value(self.payload, tag)
@@ -353,7 +356,26 @@ def type_everything(site: Site, payload: str) -> Typed:
     posted(secretary, f"/staff-absences/{second_absence}/cancel", {"reason": v("odwolana")})
     posted(teacher, f"/replies/{waived}/no-reply", {"reason": v("bez-odpowiedzi")})
 
-    typed = Typed(site, payload, group, child, account, guardian)
+    message_form = {"to": f"group_guardians:{site.motylki}", "subject": v("wiadomosc-temat")}
+    posted(
+        teacher, "/messages/new", {**message_form, "body": v("wiadomosc-tresc")},
+        files=[("files", (v("zalacznik") + ".pdf", b"%PDF-1.7 plan", "application/pdf"))],
+    )  # fmt: skip
+    db = site.db()
+    message = messages.inbox(db, parent.account["id"])[0]  # type: ignore[attr-defined]  # newest first
+    db.close()
+    posted(parent, f"/messages/{message['id']}/reply", {"body": v("odpowiedz")})
+
+    typed = Typed(site, payload, group, child, account, guardian, message=message["id"])
+    typed.refused["message to nobody"] = posted(
+        teacher,
+        "/messages/new",
+        {"to": v("adresat"), "subject": v("temat-w"), "body": v("tresc-w")},
+        expect=422,
+    ).text
+    typed.refused["reply too long"] = posted(
+        parent, f"/messages/{message['id']}/reply", {"body": v("odpowiedz2") + "x" * 20_001}, expect=422
+    ).text
     typed.refused["import"] = imported.text
     typed.refused["bank import"] = bank_import.text
     bad_bank = io.StringIO()
@@ -494,17 +516,20 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/groups/{g}/grid",
         "/replies",
     ]
+    m = typed.message
+    parent += ["/messages", f"/messages/{m}", "/messages/new", "/messages/sent"]
+    teacher += ["/messages", f"/messages/{m}", "/messages/new", "/messages/sent"]
     return (
         [("director", path) for path in director]
         + [("parent", path) for path in parent]
         + [("teacher", path) for path in teacher]
-        + [("kiosk", "/kiosk")]
+        + [("kiosk", "/kiosk"), ("admin", "/messages/years")]
     )
 
 
 PAGE_ROUTES_NOT_CRAWLED = {"/login", "/days", "/grid", "/registry", "/language/{code}", "/docs", "/redoc",
                            "/docs/oauth2-redirect", "/reports/{name}", "/presence/events",
-                           "/favicon.ico"}  # fmt: skip
+                           "/favicon.ico", "/messages/attachments/{attachment_id}"}  # fmt: skip
 """GET pages the crawl does not fetch as such: the login form (fetched refused, below),
 redirects, the API's own pages, reports, the board's event stream (each checked below) and
 the site's icon (a file)."""
@@ -524,6 +549,8 @@ def test_the_crawl_covers_every_page(typed: Typed) -> None:
         parts = [ids.get(part, part) for part in path.split("/")]
         if path.startswith("/groups/"):
             parts = ["", "groups", "{group_id}", *(parts[3:] if parts[3] == "grid" else ["days", "{day}"])]
+        if path == f"/messages/{typed.message}":
+            parts = ["", "messages", "{message_id}"]
         templates.add("/".join(parts))
     routes = set()
     for route in _walk(typed.site.app.routes):
@@ -557,6 +584,8 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["reader update"], typed.value("czytnik"))
     assert shows(typed.refused["staff absence"], typed.value("notatka2"))
     assert shows(typed.refused["staff absence end"], typed.value("powod"))
+    assert shows(typed.refused["message to nobody"], typed.value("temat-w"))
+    assert shows(typed.refused["message to nobody"], typed.value("tresc-w"))
 
 
 SHOWN: dict[str, list[tuple[str, str]]] = {
@@ -600,6 +629,10 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "wiadomosc": [("teacher", "/replies")],
     "czeka": [("teacher", "/replies"), ("director", "/replies/panel")],
     "bez-odpowiedzi": [("teacher", "/replies")],
+    "wiadomosc-temat": [("parent", "/messages"), ("parent", "/messages/{message}"),
+                        ("teacher", "/messages/sent"), ("teacher", "/messages/{message}")],
+    "wiadomosc-tresc": [("parent", "/messages/{message}"), ("teacher", "/messages/{message}")],
+    "odpowiedz": [("teacher", "/messages/{message}"), ("parent", "/messages/{message}")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""
@@ -619,6 +652,7 @@ def test_each_field_is_shown_escaped_where_it_belongs(typed: Typed) -> None:
                 child=typed.child,
                 ania=typed.site.ania,
                 account=typed.account,
+                message=typed.message,
             )
             if not shows(typed.get(role, path), typed.value(tag)):
                 missing.append(f"{tag} on {role} {path}")
@@ -659,6 +693,8 @@ def test_values_reflected_from_the_address_are_inert(typed: Typed) -> None:
         (director, f"/groups/{typed.group}/days/{DAY}?fix={p}&kind={p}&target={p}"),
         (director, f"/account/welcome?next=/{p}"),
         (director, f"/account?next=/{p}"),
+        (director, f"/messages/new?to={p}"),
+        (director, f"/messages?page={p}"),
         (anonymous, f"/login?next=/{p}"),
         (anonymous, f"/login?next={p}"),
     ):

@@ -166,3 +166,12 @@ def test_the_api_sends_lists_and_opens(site: Site) -> None:
     assert receipt["read_at"] is not None and receipt["name"] == "Test parent"
     refused = parent.post("/api/messages", json={"audience": "all_guardians", "subject": "x", "body": "y"})
     assert refused.status_code == 422 and refused.json()["code"] == "message.parent_to_parent"
+
+
+def test_the_apis_audiences_are_the_rules() -> None:
+    from typing import get_args
+
+    from hub.rules.messaging import AUDIENCES
+    from web.api.messages import Audience
+
+    assert set(get_args(Audience)) == set(AUDIENCES)

@@ -46,6 +46,7 @@ from hub.store import (
     corrections,
     fee_settings,
     kiosk,
+    message_files,
     messages,
     registry,
     site_settings,
@@ -94,6 +95,8 @@ REGISTRAR = "admin director secretary"
 ATTENDANCE_PRINTS = "admin director teacher secretary inspector inspector_limited"
 FEE_PRINTS = "admin director secretary inspector"
 OWN_FAMILY_READ = "admin director teacher secretary parent inspector"
+CORRESPONDENTS = "admin director teacher secretary parent"
+"""Who has messages: staff and parents (not an inspector, not the kiosk)."""
 """One child's attendance or data: staff and inspector for any child, a parent for their own."""
 
 
@@ -276,6 +279,24 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/kiosk/pins/{guardian_id}", ""): Rule(REGISTRAR),
     ("GET", "/account/pin", ""): Rule("parent"),
     ("POST", "/account/pin", ""): Rule("parent"),
+    # Messages (issue 11): staff and parents read and write their own (000 §3; whom to is the
+    # messaging rule's, tested in test_messaging_rules.py); a message, its thread and its
+    # attachments open only for its writer and recipients (here all five, the administrator
+    # wrote it); an inspector and the kiosk have no messages. Only the administrator closes
+    # a past school year's messages and then removes them (000 §3.6).
+    ("GET", "/messages", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/sent", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/new", ""): Rule(CORRESPONDENTS),
+    ("POST", "/messages/new", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/{message_id}", ""): Rule(CORRESPONDENTS),
+    ("POST", "/messages/{message_id}/reply", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/attachments/{attachment_id}", ""): Rule(CORRESPONDENTS),
+    ("GET", "/messages/years", ""): Rule("admin"),
+    ("POST", "/messages/years/close", ""): Rule("admin"),
+    ("POST", "/messages/years/remove", ""): Rule("admin"),
+    ("GET", "/api/messages", ""): Rule(CORRESPONDENTS),
+    ("POST", "/api/messages", ""): Rule(CORRESPONDENTS),
+    ("GET", "/api/messages/{message_id}", ""): Rule(CORRESPONDENTS),
     # The reply rule (issue 11): staff absences are entered by the director or the secretary
     # (000 §3.5: the term runs from the teacher's return); a teacher reads what they owe and
     # marks a message as needing no reply; the director reads every teacher's panel.
@@ -348,10 +369,14 @@ class World:
     """A bank transfer nobody's yet (the first allowed assignment takes it, the rest get 422)."""
     forms: dict[str, dict[str, str]]
     """The settings as stored, so a settings form changes nothing when it is allowed."""
+    message: int = 0
+    """A message the administrator sent to the director, teacher, secretary and parent."""
+    attachment: int = 0
+    """Its attachment."""
     staff_absence: int = 0
     """The victim's absence, ended early and cancelled by the probes."""
-    message: int = 0
-    """The parent's message to the teacher, waiting for her reply."""
+    owed_message: int = 0
+    """A parent's message to the teacher, waiting for her reply (the no-reply form's)."""
 
     def fresh(self, actor: str) -> TestClient:
         """A second session of the actor's account (for logging out without ending theirs)."""
@@ -468,27 +493,29 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     victim = accounts.add_user(
         db, email="ofiara@p11.example.pl", name="Konto Do Zmian", role="teacher", author="test"
     )[0]["id"]
+    pdf = message_files.put(site.settings.attachments_dir, b"%PDF-1.7 macierz")
+    message = messages.add_message(
+        db, sender_id=clients["admin"].account["id"], actor="test", subject="Macierz", body="Do wszystkich.",  # type: ignore[attr-defined]
+        school_year="2026/2027", attachments=[messages.Attachment("plan.pdf", "application/pdf", 16, pdf)],
+        recipients=[
+            messages.Recipient(clients[actor].account["id"], "person")  # type: ignore[attr-defined]
+            for actor in ("director", "teacher", "secretary", "parent")
+        ],
+    )  # fmt: skip
+    attachment = messages.attachments_of(db, message)[0]["id"]
     staff_absence = staff_absences.add_absence(
         db, account_id=victim, first=date(2099, 2, 2), last=date(2099, 2, 6), kind="leave", author="test"
     )["id"]
-    teacher_id = clients["teacher"].account["id"]  # type: ignore[attr-defined]
-    message = messages.add_message(
+    owed_message = messages.add_message(
         db, sender_id=clients["parent"].account["id"], actor="test", subject="Pytanie", body="Czy jutro?",  # type: ignore[attr-defined]
-        recipients=[messages.Recipient(teacher_id, "teacher")], school_year="2026/2027",
+        recipients=[messages.Recipient(clients["teacher"].account["id"], "teacher")],  # type: ignore[attr-defined]
+        school_year="2026/2027",
     )  # fmt: skip
     db.close()
     return World(
-        site,
-        clients,
-        logins,
-        targets,
-        victim,
-        guardian,
-        transfer,
-        forms,
-        staff_absence=staff_absence,
-        message=message,
-    )
+        site, clients, logins, targets, victim, guardian, transfer, forms, message, attachment,
+        staff_absence=staff_absence, owed_message=owed_message,
+    )  # fmt: skip
 
 
 # -- the probes: a real request per route, with real ids and a form that could succeed -----
@@ -537,8 +564,9 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         transfer_id=world.transfer,
         record_id=target.kiosk_record,
         guardian_id=world.guardian,
+        message_id=world.owed_message if template.startswith("/replies/") else world.message,
+        attachment_id=world.attachment,
         staff_absence_id=world.staff_absence,
-        message_id=world.message,
         name=case,
         code="en",
     )
@@ -618,6 +646,10 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/kiosk/records/{record_id}/reviewed": {},
         "/kiosk/pins/{guardian_id}": {"pin": "2468", "repeat_pin": "2468"},
         "/account/pin": {"pin": "2468", "repeat_pin": "2468"},
+        "/messages/new": {"to": "director", "subject": "Macierz", "body": "Test macierzy."},
+        "/messages/{message_id}/reply": {"body": "Odpowiedź z macierzy."},
+        "/messages/years/close": {"year": "2020/2021"},
+        "/messages/years/remove": {"year": "2019/2020"},  # not closed: refused (422) when allowed
         "/staff-absences": {"account_id": str(world.victim), "kind": "training", "first": "2099-03-02"},
         "/staff-absences/{staff_absence_id}/end": {"last": "2099-02-03", "reason": "wróciła"},
         "/staff-absences/{staff_absence_id}/cancel": {"reason": "pomyłka"},
@@ -636,6 +668,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
             "reason": "test macierzy",
         },
         "/api/corrections/{correction_id}/revoke": {"reason": "pomyłka"},
+        "/api/messages": {"audience": "director", "subject": "Macierz", "body": "Test macierzy."},
     }
     if template in bodies:
         return Probe(path, json=bodies[template])

@@ -73,7 +73,7 @@ def compose_choices(db: Database, person: rule.Writer, today: date) -> list[dict
                 rule.check_audience(person, rule.Audience(kind, option["id"], option["groups"]))
             except Refusal:
                 continue
-            if option["id"] != person.account_id:
+            if kind in (rule.GROUP_GUARDIANS, rule.GROUP_TEACHERS) or option["id"] != person.account_id:
                 targets.append({"id": option["id"], "name": option["name"]})
         if targets:
             chosen.append({"kind": kind, "targets": targets})

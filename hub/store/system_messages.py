@@ -52,9 +52,12 @@ def absence_recorded(
     return send_system_message(db, message_audiences.guardians_of_child(db, child_id), subject, body)
 
 
-def password_reminders(db: Database, change_days: int, *, now: datetime | None = None) -> list[int]:
-    """Remind each account whose password must be changed within `PASSWORD_WARNING_DAYS`
-    (the policy's `change_days`; 0: never), once per password; the accounts reminded."""
+def password_reminders(
+    db: Database, change_days: int, *, now: datetime | None = None, account_id: int | None = None
+) -> list[int]:
+    """Remind each account (or only `account_id`) whose password must be changed within
+    `PASSWORD_WARNING_DAYS` (the policy's `change_days`; 0: never), once per password; the
+    accounts reminded."""
     if change_days <= 0:
         return []
     moment = now or utc_now()
@@ -64,11 +67,11 @@ def password_reminders(db: Database, change_days: int, *, now: datetime | None =
     due = db.execute(
         """SELECT u.id, u.password_set_at FROM users u
            WHERE u.must_change = 0 AND u.blocked_at IS NULL AND u.role NOT IN ('kiosk')
-             AND u.password_set_at <= ?
+             AND u.password_set_at <= ? AND (? IS NULL OR u.id = ?)
              AND NOT EXISTS (SELECT 1 FROM message_recipients r JOIN messages m ON m.id = r.message_id
                              WHERE r.account_id = u.id AND m.kind = 'system' AND m.subject = ?
                                AND m.sent_at >= u.password_set_at)""",
-        [threshold, subject],
+        [threshold, account_id, account_id, subject],
     ).fetchall()
     reminded = []
     for account_id, set_at in due:

@@ -108,6 +108,11 @@ def test_a_parent_may_not_write_to_parents_nor_to_another_groups_teacher(
     assert other.value.code == "message.not_childs_teacher"
     kinds = [choice["kind"] for choice in service.compose_choices(db, ewa(db), NOW.date())]
     assert kinds == ["teacher", "group_teachers", "director"]  # no secretary or admin account here
+    choices = service.compose_choices(db, anna(db), NOW.date())
+    annas = {choice["kind"]: choice["targets"] for choice in choices}
+    assert annas["group_guardians"] == [{"id": 1, "name": "Motylki"}]  # group 1; Anna is account 1
+    assert [target["name"] for target in annas["guardian"]] == ["Ewa Nowak", "Iza Nowak"]
+    assert "Anna Lis" not in [target["name"] for target in annas["teacher"]]  # not to herself
     assert send(db, tmp_path, ewa(db), actor="ewa@p11.pl", audience="teacher", target=1).recipient_ids == (1,)
 
 
@@ -169,7 +174,8 @@ def test_system_messages_for_a_card_an_absence_by_staff_and_a_password(db: Datab
 
     db.execute("UPDATE users SET must_change = 0")
     later = datetime.now(UTC) + timedelta(days=24)
-    assert system_messages.password_reminders(db, 30, now=later) == [1, 2, 3, 4, 5]
+    assert system_messages.password_reminders(db, 30, now=later, account_id=2) == [2]  # at Ewa's login
+    assert system_messages.password_reminders(db, 30, now=later) == [1, 3, 4, 5]
     assert (
         system_messages.password_reminders(db, 30, now=later + timedelta(days=1)) == []
     )  # once per password

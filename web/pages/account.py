@@ -21,6 +21,7 @@ from hub.accounts import accounts, logins, passwords, security_policy, sessions
 from hub.accounts.rights import Account
 from hub.config import Settings
 from hub.refusal import Refusal
+from hub.store import system_messages
 from hub.timefmt import from_db
 from web.auth import (
     DEVICE_COOKIE,
@@ -121,6 +122,8 @@ def log_in(
         sessions.end(db, request.state.session["id"], "logged in again")
     target = on_site(fields.get("next"))
     user = done.user
+    days = security_policy.load(db).password_change_days
+    system_messages.password_reminders(db, days, account_id=user["id"])  # its inbox says so from now on
     home = LANDINGS.get(user["role"])
     if target == "/" and home and not accounts.password_change_due(db, user):
         response = RedirectResponse(f"{home}?{WELCOME}", status_code=303)
