@@ -46,6 +46,12 @@ def test_a_friday_before_the_easter_long_weekend() -> None:
     assert (got.due, got.overdue_from) == (date(2026, 4, 9), date(2026, 4, 10))
 
 
+def test_the_docstrings_example_after_closing_the_thursday_before() -> None:
+    """Thursday 2 April 2026 at 18:00 (after closing): received Friday, due Thursday 9 April."""
+    got = term(sent(date(2026, 4, 2), 18))
+    assert (got.received, got.due) == (date(2026, 4, 3), date(2026, 4, 9))
+
+
 def test_the_may_long_weekend() -> None:
     """Thursday 30 April 2026 at 10:00: 1 May (Friday) and 3 May (Sunday) are holidays."""
     assert term(sent(date(2026, 4, 30))).due == date(2026, 5, 6)
