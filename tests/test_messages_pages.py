@@ -175,3 +175,43 @@ def test_the_apis_audiences_are_the_rules() -> None:
     from web.api.messages import Audience
 
     assert set(get_args(Audience)) == set(AUDIENCES)
+
+
+def test_a_teacher_answers_the_parent_she_chooses_in_a_thread(site: Site) -> None:
+    send_to_group(site)
+    parent = site.client("parent")
+    [message] = store.inbox(site.db(), parent.account["id"])  # type: ignore[attr-defined]
+    parent.post(f"/messages/{message['id']}/reply", data={"body": "Będę."})
+    teacher = site.client("teacher")
+    [answer] = store.inbox(site.db(), teacher.account["id"])  # type: ignore[attr-defined]
+    page = teacher.get(f"/messages/{message['id']}?reply_to={answer['id']}").text
+    assert f'action="/messages/{answer["id"]}/reply"' in page
+    assert f'href="?reply_to={message["id"]}#reply"' in page  # her own group message, to follow up
+    teacher.post(f"/messages/{answer['id']}/reply", data={"body": "Dziękuję."})
+    newest = store.inbox(site.db(), parent.account["id"])[0]  # type: ignore[attr-defined]
+    assert (newest["subject"], newest["sender_name"]) == ("Re: Zebranie", "Test teacher")
+
+
+def test_the_administrator_closes_a_past_year_then_removes_it(site: Site) -> None:
+    from datetime import UTC, datetime
+
+    send_to_group(site)
+    parent, admin = site.client("parent"), site.client("admin")
+    [message] = store.inbox(site.db(), parent.account["id"])  # type: ignore[attr-defined]
+    year = site.db().execute("SELECT school_year FROM messages").fetchone()[0]
+    refused = admin.post("/messages/years/close", data={"year": year})
+    assert refused.status_code == 422 and "1 września" in refused.text  # the year has not ended
+    assert site.client("director").get("/messages/years").status_code == 403  # the administrator's alone
+    end = int(year.split("/")[1])
+    site.app.state.clock = lambda: datetime(end, 9, 2, 8, 0, tzinfo=UTC)
+    assert admin.post("/messages/years/remove", data={"year": year}).status_code == 422  # not closed yet
+    assert admin.post("/messages/years/close", data={"year": year}, follow_redirects=False).status_code == 303
+    thread = parent.get(f"/messages/{message['id']}").text
+    assert "są zamknięte" in thread and 'id="reply"' not in thread
+    answer = parent.post(f"/messages/{message['id']}/reply", data={"body": "Za późno?"})
+    assert answer.status_code == 422
+    assert (
+        admin.post("/messages/years/remove", data={"year": year}, follow_redirects=False).status_code == 303
+    )
+    assert parent.get(f"/messages/{message['id']}").status_code == 404
+    assert "usunięte" in admin.get("/messages/years").text

@@ -76,6 +76,7 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         DemoDay,
         seed_demo,
         seed_demo_accounts,
+        seed_demo_messages,
         seed_demo_reader_logins,
     )
     from hub.store.db import open_database
@@ -90,6 +91,7 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
     today = datetime.now(settings.tz).date()
     seed_demo(db, today)
     logins = seed_demo_accounts(db, today)
+    seed_demo_messages(db, settings)
     reader_logins = seed_demo_reader_logins(db)
     db.close()
 

@@ -4,7 +4,8 @@
 second run keeps what is there); `seed_demo_accounts` makes one account of each role and
 gives each a new random password at every start, printed by `ewidencjoner demo` (no
 password is kept in the repository); `seed_demo_reader_logins` does the same for the
-readers' MQTT logins. `DemoDay` boots two virtual readers — the real firmware on the
+readers' MQTT logins; `seed_demo_messages` sends, once, a teacher's message to her group's
+parents and the director's to all staff. `DemoDay` boots two virtual readers — the real firmware on the
 MicroPython unix port with a simulated MFRC522 (`hub/devtools/virtual_reader.py`), each logging in
 to the embedded broker with its own login — and plays a kindergarten day faster than life:
 children arrive at the main door, a few go out to the garden and come back, everyone leaves
@@ -26,7 +27,9 @@ from hub.accounts import accounts, passwords, security_policy
 from hub.config import Settings
 from hub.devtools.virtual_reader import VirtualReader
 from hub.refusal import Refusal
+from hub.rules.attachments import Limits
 from hub.rules.attendance import local_instant
+from hub.services import messages
 from hub.store import broker_credentials, cards, readers, registry, site_settings, taps
 from hub.wire import StatusMessage, TapMessage
 
@@ -200,6 +203,29 @@ def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
         accounts.set_password(db, user["id"], password, author=DEMO_AUTHOR)
         logins.append((role, email, password))
     return logins
+
+
+def seed_demo_messages(db: Database, settings: Settings) -> None:
+    """Once: the teacher's message to her group's parents and the director's to all staff,
+    so the demo's inbox, thread and receipts have something to show."""
+    if db.execute("SELECT 1 FROM messages WHERE kind = 'personal' LIMIT 1").fetchone():
+        return
+    today = datetime.now(settings.tz).date()
+    limits = Limits(settings.message_attachment_max_mb * 1024 * 1024, settings.message_attachment_max_files)
+    for email, audience, target, subject, body in (
+        ("anna.nowak@example.pl", "group_guardians", "Motylki", "Zebranie z rodzicami we wtorek",
+         "Zapraszam na zebranie we wtorek o 17:00 w sali Motylków.\nProszę o potwierdzenie."),
+        ("dyrektor@example.pl", "all_staff", None, "Rada pedagogiczna",
+         "Rada pedagogiczna w czwartek o 15:00 w pokoju nauczycielskim."),
+    ):  # fmt: skip
+        user = accounts.find_user(db, email)
+        person = messages.writer(db, account_id=user["id"], role=user["role"],
+                                 teacher_groups=frozenset(user["groups"]), today=today)  # fmt: skip
+        messages.send(
+            db, person, actor=email, audience=audience,
+            target=registry.find_group(db, target)["id"] if target else None, subject=subject, body=body,
+            attachments_dir=settings.attachments_dir, limits=limits, tz=settings.tz,
+        )  # fmt: skip
 
 
 def seed_demo_reader_logins(db: Database) -> dict[str, str]:

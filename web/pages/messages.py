@@ -254,7 +254,7 @@ def thread_page(
     context = {
         "subject": shown[0]["subject"],
         "messages": shown,
-        "reply_to": max((m["id"] for m in shown if m["sender_id"] is not None), default=None),
+        "reply_to": _answered(shown, request.query_params.get("reply_to", "")),
         "may_reply": may_reply,
         "closed": last["closed_at"] is not None,
         "values": values or {},
@@ -263,6 +263,14 @@ def thread_page(
         "flashes": [Flash(_(SAVED[saved]), "ok")] if saved in SAVED else [],
     }
     return render(request, templates, "messages_thread.html", context, status)
+
+
+def _answered(shown: list[dict[str, Any]], chosen: str) -> int | None:
+    """The message the reply form answers: the one chosen (`?reply_to=ID`, one of the
+    thread's shown messages from a person), else the newest such."""
+    answerable = [m["id"] for m in shown if m["sender_id"] is not None]
+    wanted = stored_integer(chosen)
+    return wanted if wanted in answerable else max(answerable, default=None)
 
 
 @router.get("/{message_id}", response_class=HTMLResponse)
