@@ -65,7 +65,7 @@ def due_page(
 
 @router.get("", response_class=HTMLResponse, dependencies=[Depends(require("replies.own"))])
 def due(request: Request, db: Db, settings: SiteSettings, templates: Templates, clock: Clock) -> HTMLResponse:
-    """ "Do odpowiedzi": what this teacher owes, overdue first."""
+    """The teacher's "Do odpowiedzi": what she owes, overdue first."""
     return due_page(request, db, settings, templates, clock().astimezone(settings.tz).date())
 
 
@@ -80,7 +80,7 @@ def no_reply(
     message_id: RowId,
     user: Annotated[Account, Depends(require("replies.own"))],
 ) -> Response:
-    """ "Nie wymaga odpowiedzi": the teacher ends what they owe for a message, with the reason."""
+    """The teacher marks a message "nie wymaga odpowiedzi", with the reason: she owes it no more."""
     now = clock()
     try:
         replies.waive(
