@@ -78,6 +78,7 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         seed_demo_accounts,
         seed_demo_messages,
         seed_demo_reader_logins,
+        seed_demo_replies,
     )
     from hub.store.db import open_database
     from web.serve import configure_logging, run_hub
@@ -92,6 +93,7 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
     seed_demo(db, today)
     logins = seed_demo_accounts(db, today)
     seed_demo_messages(db, settings)
+    seed_demo_replies(db, settings)
     reader_logins = seed_demo_reader_logins(db)
     db.close()
 

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from hub.accounts import accounts
 from hub.accounts.accounts import add_user
 from hub.config import Settings
+from hub.devtools.demo import seed_demo, seed_demo_accounts, seed_demo_replies
 from hub.refusal import Refusal
 from hub.rules import messaging as rule
 from hub.services import reply_terms
@@ -149,3 +151,19 @@ def test_the_directors_panel_per_teacher(site: tuple[Database, Settings]) -> Non
     write(db, TEACHER, [PARENT], at(settings, today), kind=rule.PERSON, reply_to=old)
     rows = reply_terms.panel(db, settings, today)
     assert [(row.name, len(row.late_this_month)) for row in rows] == [("Anna Lis", 1), ("Beata Kos", 0)]
+
+
+def test_the_demo_shows_one_overdue_and_one_upcoming_and_a_training(tmp_path: Path) -> None:
+    """`ewidencjoner demo`'s seed: the teacher owes one reply overdue and one sent today."""
+    settings = Settings(database=tmp_path / "demo.db")
+    db = open_database(settings.database)
+    today = datetime.now(settings.tz).date()
+    seed_demo(db, today)
+    seed_demo_accounts(db, today)
+    seed_demo_replies(db, settings)
+    seed_demo_replies(db, settings)  # once
+    teacher = accounts.find_user(db, "anna.nowak@example.pl")["id"]
+    states = [item.state for item in reply_terms.owed(db, settings, today, teacher)]
+    assert states[0] == "overdue" and len(states) == 2
+    [training] = staff_absences.list_absences(db)
+    assert training["kind"] == "training" and training["first_day"] > today.isoformat()
