@@ -7,8 +7,8 @@ password is kept in the repository); `seed_demo_reader_logins` does the same for
 readers' MQTT logins; `seed_demo_messages` sends, once, a teacher's message to her group's
 parents and the director's to all staff; `seed_demo_replies`, once, a parent's questions
 waiting for the teacher's reply (one overdue) and her training next week. `DemoDay` boots
-two virtual readers — the real firmware on the
-MicroPython unix port with a simulated MFRC522 (`hub/devtools/virtual_reader.py`), each logging in
+two virtual readers — the real firmware on the MicroPython unix port with a simulated
+MFRC522 (`hub/devtools/virtual_reader.py`), each logging in
 to the embedded broker with its own login — and plays a kindergarten day faster than life:
 children arrive at the main door, a few go out to the garden and come back, everyone leaves
 in the afternoon, one card nobody knows is tapped. Then the day starts again.
