@@ -32,6 +32,7 @@ from hub.store import (
     observations,
     readers,
     registry,
+    staff_absences,
     taps,
 )
 from hub.store.db import open_database
@@ -135,6 +136,9 @@ PAGES = [
     Scan("/messages/new", role="teacher"),
     Scan("/messages/1", 403, role="director"),
     Scan("/messages/years", role="admin"),
+    Scan("/staff-absences"),
+    Scan("/replies", role="teacher"),
+    Scan("/replies/panel"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -236,6 +240,14 @@ def seed(settings: Settings) -> None:
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)
     seed_messages(settings)
+    # The teacher's sick leave (the staff absences page); the parent's reply to her message
+    # (seed_messages) waits for her reply (her due list, the director's panel).
+    db = open_database(settings.database)
+    teacher = db.execute("SELECT id FROM users WHERE role = 'teacher'").fetchone()[0]
+    staff_absences.add_absence(
+        db, account_id=teacher, first=date(2099, 1, 12), last=date(2099, 1, 16), kind="sick", author="test"
+    )
+    db.close()
 
 
 def seed_messages(settings: Settings) -> None:

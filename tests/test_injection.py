@@ -356,6 +356,38 @@ def type_everything(site: Site, payload: str) -> Typed:
     sent = {"file": ("wyciag.csv", bank_file.getvalue().encode(), "text/csv")}
     bank_import = posted(secretary, "/money/import", {}, expect=200, files=sent)
 
+    # The reply rule (issue 11): the teacher's sick leave with a typed note, ended early and a
+    # second one cancelled with typed reasons; a parent's message (its subject typed) waived
+    # by the teacher with a typed reason, and another left waiting (the due list, the panel).
+    teacher_id = teacher.account["id"]  # type: ignore[attr-defined]
+    absence_form = {
+        "account_id": str(teacher_id),
+        "kind": "sick",
+        "first": "2026-11-16",
+        "last": "2026-11-18",
+    }
+    posted(director, "/staff-absences", absence_form | {"note": v("notatka")})
+    posted(secretary, "/staff-absences", absence_form | {"first": "2026-11-23", "last": "2026-11-24"})
+    db = site.db()
+    first_absence, second_absence = sorted(row["id"] for row in db["staff_absences"].rows)
+    parent_id = parent.account["id"]  # type: ignore[attr-defined]
+    waived, _waiting = (
+        messages.add_message(
+            db,
+            sender_id=parent_id,
+            actor="test",
+            subject=v(tag),
+            body="?",
+            school_year="2026/2027",
+            recipients=[messages.Recipient(teacher_id, "teacher")],
+        )
+        for tag in ("wiadomosc", "czeka")
+    )
+    db.close()
+    posted(secretary, f"/staff-absences/{first_absence}/end", {"last": "2026-11-17", "reason": v("skrocona")})
+    posted(secretary, f"/staff-absences/{second_absence}/cancel", {"reason": v("odwolana")})
+    posted(teacher, f"/replies/{waived}/no-reply", {"reason": v("bez-odpowiedzi")})
+
     message_form = {"to": f"group_guardians:{site.motylki}", "subject": v("wiadomosc-temat")}
     posted(
         teacher, "/messages/new", {**message_form, "body": v("wiadomosc-tresc")},
@@ -481,6 +513,19 @@ def type_everything(site: Site, payload: str) -> Typed:
         "/account/notifications",
         {v("rodzaj"): "1", "arrival.push": v("wartosc"), "message.email": "1"},
     )
+    typed.refused["staff absence"] = posted(
+        director, "/staff-absences", {"account_id": v("kto"), "kind": v("rodzaj"), "first": v("od"),
+                                      "note": v("notatka2")}, expect=422,
+    ).text  # fmt: skip
+    typed.refused["staff absence end"] = posted(
+        director,
+        f"/staff-absences/{first_absence}/end?show=all",
+        {"last": v("do"), "reason": v("powod")},
+        expect=422,
+    ).text
+    typed.refused["no reply"] = posted(
+        teacher, f"/replies/{waived}/no-reply", {"reason": v("bez-odpowiedzi2")}, expect=422
+    ).text
     anonymous = TestClient(site.app, base_url=BASE_URL)
     typed.refused["login"] = log_in(anonymous, v("login"), "Zle-Haslo-2026").text
     type_pedagogy(typed, director)
@@ -589,6 +634,9 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/reports/readiness/{c}/{READINESS_YEAR}",
         f"/parent/children/{c}/observations",
         "/account/notifications",
+        "/staff-absences",
+        "/staff-absences?show=all",
+        "/replies/panel",
     ]
     # With one child, the parent's /parent is a redirect to that child's page, listed here.
     parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
@@ -596,7 +644,7 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
               "/account/notifications"]  # fmt: skip
     teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid",
                f"/statistics?period={MONTH}", f"/groups/{typed.site.motylki}/grid", "/announcements",
-               "/calendar"]  # fmt: skip
+               "/calendar", "/replies"]  # fmt: skip
     m = typed.message
     parent += ["/messages", f"/messages/{m}", "/messages/new", "/messages/sent"]
     teacher += ["/messages", f"/messages/{m}", "/messages/new", "/messages/sent"]
@@ -681,6 +729,8 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["plan month"], typed.value("plan2"))
     assert shows(typed.refused["observation day"], typed.value("obserwacja2"))
     assert shows(typed.refused["readiness not six"], typed.value("gotowosc2"))
+    assert shows(typed.refused["staff absence"], typed.value("notatka2"))
+    assert shows(typed.refused["staff absence end"], typed.value("powod"))
     assert shows(typed.refused["message to nobody"], typed.value("temat-w"))
     assert shows(typed.refused["message to nobody"], typed.value("tresc-w"))
 
@@ -741,6 +791,12 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "gotowosc": [("director", "/children/{child}/readiness/2027"),
                  ("director", "/parent/children/{child}/observations"),
                  ("director", "/reports/readiness/{child}/2027")],
+    "notatka": [("director", "/staff-absences?show=all")],
+    "skrocona": [("director", "/staff-absences?show=all")],
+    "odwolana": [("director", "/staff-absences?show=all")],
+    "wiadomosc": [("teacher", "/replies")],
+    "czeka": [("teacher", "/replies"), ("director", "/replies/panel")],
+    "bez-odpowiedzi": [("teacher", "/replies")],
     "wiadomosc-temat": [("parent", "/messages"), ("parent", "/messages/{message}"),
                         ("teacher", "/messages/sent"), ("teacher", "/messages/{message}")],
     "wiadomosc-tresc": [("parent", "/messages/{message}"), ("teacher", "/messages/{message}")],

@@ -53,6 +53,7 @@ from hub.store import (
     observations,
     registry,
     site_settings,
+    staff_absences,
 )
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.notify_support import BrowserKeys
@@ -375,6 +376,16 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/api/messages", ""): Rule(CORRESPONDENTS),
     ("POST", "/api/messages", ""): Rule(CORRESPONDENTS),
     ("GET", "/api/messages/{message_id}", ""): Rule(CORRESPONDENTS),
+    # The reply rule (issue 11): staff absences are entered by the director or the secretary
+    # (000 §3.5: the term runs from the teacher's return); a teacher reads what they owe and
+    # marks a message as needing no reply; the director reads every teacher's panel.
+    ("GET", "/staff-absences", ""): Rule(REGISTRAR),
+    ("POST", "/staff-absences", ""): Rule(REGISTRAR),
+    ("POST", "/staff-absences/{staff_absence_id}/end", ""): Rule(REGISTRAR),
+    ("POST", "/staff-absences/{staff_absence_id}/cancel", ""): Rule(REGISTRAR),
+    ("GET", "/replies", ""): Rule("admin director teacher"),
+    ("POST", "/replies/{message_id}/no-reply", ""): Rule("admin director teacher"),
+    ("GET", "/replies/panel", ""): Rule(MANAGEMENT),
 }
 
 READ_ONLY_MAY_POST = {"/login", "/logout", "/account/password"}
@@ -446,6 +457,10 @@ class World:
     """A message the administrator sent to the director, teacher, secretary and parent."""
     attachment: int = 0
     """Its attachment."""
+    staff_absence: int = 0
+    """The victim's absence, ended early and cancelled by the probes."""
+    owed_message: int = 0
+    """A parent's message to the teacher, waiting for her reply (the no-reply form's)."""
 
     def fresh(self, actor: str) -> TestClient:
         """A second session of the actor's account (for logging out without ending theirs)."""
@@ -596,8 +611,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         ],
     )  # fmt: skip
     attachment = messages.attachments_of(db, message)[0]["id"]
+    staff_absence = staff_absences.add_absence(
+        db, account_id=victim, first=date(2099, 2, 2), last=date(2099, 2, 6), kind="leave", author="test"
+    )["id"]
+    owed_message = messages.add_message(
+        db, sender_id=clients["parent"].account["id"], actor="test", subject="Pytanie", body="Czy jutro?",  # type: ignore[attr-defined]
+        recipients=[messages.Recipient(clients["teacher"].account["id"], "teacher")],  # type: ignore[attr-defined]
+        school_year="2026/2027",
+    )  # fmt: skip
     db.close()
-    return World(site, clients, logins, targets, victim, guardian, transfer, forms, message, attachment)
+    return World(
+        site, clients, logins, targets, victim, guardian, transfer, forms, message, attachment,
+        staff_absence=staff_absence, owed_message=owed_message,
+    )  # fmt: skip
 
 
 # -- the probes: a real request per route, with real ids and a form that could succeed -----
@@ -648,8 +674,9 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         record_id=target.kiosk_record,
         guardian_id=world.guardian,
         backup_id=1,
-        message_id=world.message,
+        message_id=world.owed_message if template.startswith("/replies/") else world.message,
         attachment_id=world.attachment,
+        staff_absence_id=world.staff_absence,
         name=case,
         code="en",
         announcement_id=target.announcement,
@@ -778,6 +805,10 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/messages/{message_id}/reply": {"body": "Odpowiedź z macierzy."},
         "/messages/years/close": {"year": "2020/2021"},
         "/messages/years/remove": {"year": "2019/2020"},  # not closed: refused (422) when allowed
+        "/staff-absences": {"account_id": str(world.victim), "kind": "training", "first": "2099-03-02"},
+        "/staff-absences/{staff_absence_id}/end": {"last": "2099-02-03", "reason": "wróciła"},
+        "/staff-absences/{staff_absence_id}/cancel": {"reason": "pomyłka"},
+        "/replies/{message_id}/no-reply": {"reason": "podziękowanie"},
     }
     bodies: dict[str, dict[str, Any]] = {
         "/api/groups": {"name": "Grupa z API"},

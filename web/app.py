@@ -70,8 +70,10 @@ from web.pages import plans as plans_page
 from web.pages import presence as presence_page
 from web.pages import readers as readers_page
 from web.pages import registry as registry_page
+from web.pages import replies as replies_page
 from web.pages import reports as reports_page
 from web.pages import settings as settings_page
+from web.pages import staff_absences as staff_absences_page
 from web.pages import statistics as statistics_page
 from web.security_headers import install_security_headers
 from web.static_files import install_static_files
@@ -128,6 +130,8 @@ PAGES = tuple(
         logs_page,
         announcements_page,
         calendar_page,
+        replies_page,
+        staff_absences_page,
         message_years_page,  # before messages: /messages/years is no message's id
         messages_page,
     )
@@ -180,10 +184,13 @@ def create_app(
         NavItem("/months", N_("Closing months"), visible=may_see_all("settings.view")),
         NavItem("/money", N_("Payments"), visible=may_see_all("reports.fees")),
         NavItem("/audit", N_("Audit log"), visible=may_see_all("audit.view")),
+        NavItem("/staff-absences", N_("Staff absences"), visible=may_see("staff_absences.manage")),
         NavItem("/parent", N_("My children"), visible=sees_own_children),
         NavItem("/announcements", N_("Announcements"), visible=may_see("announcements.view")),
         NavItem("/calendar", N_("Calendar"), visible=may_see("calendar.view")),
         NavItem("/messages", N_("Messages"), visible=may_see("messages.read"), badge=unread_messages),
+        NavItem("/replies", N_("Replies due"), visible=owes_replies),
+        NavItem("/replies/panel", N_("Teachers' replies"), visible=may_see("replies.oversee")),
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
         NavItem("/admin/backups", N_("Backups"), visible=may_see("backups.manage")),
@@ -238,6 +245,12 @@ def sees_own_children(request: Request) -> bool:
     """A parent's menu item: their own children's pages."""
     user = request.state.user
     return user is not None and reach(user, "attendance.view") == OWN_CHILDREN
+
+
+def owes_replies(request: Request) -> bool:
+    """A teacher's menu item: the parents' messages waiting for their reply (the director,
+    who holds every right, reads the panel instead)."""
+    return allowed(request, "replies.own") and not allowed(request, "replies.oversee")
 
 
 def unread_messages(request: Request) -> int:

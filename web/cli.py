@@ -82,6 +82,7 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         seed_demo_messages,
         seed_demo_notifications,
         seed_demo_reader_logins,
+        seed_demo_replies,
     )
     from hub.devtools.demo_mail import DemoMailServer
     from hub.store.db import open_database
@@ -100,6 +101,7 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
     seed_demo(db, today)
     logins = seed_demo_accounts(db, today)
     seed_demo_messages(db, settings)
+    seed_demo_replies(db, settings)
     reader_logins = seed_demo_reader_logins(db)
     seed_demo_notifications(db)
     db.close()

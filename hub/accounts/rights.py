@@ -79,6 +79,9 @@ RIGHTS = {
     "readiness.view": "read and print the school-readiness information",
     "observations.addressed": "the observations and readiness information addressed to the parents",
     "notifications.own": "choose one's own notifications by e-mail and Web Push",
+    "staff_absences.manage": "enter, end early and cancel staff absences (they extend a teacher's term)",
+    "replies.own": "the parents' messages waiting for one's reply, with their terms (a teacher)",
+    "replies.oversee": "every teacher's replies overdue, due today, due later and answered late",
     "messages.read": "one's own messages: the inbox, the sent list, threads and their attachments",
     "messages.write": "send messages and reply (to whom: hub/rules/messaging.py)",
     "messages.close": "close a school year's messages after 31 August, and only then remove them",
@@ -138,6 +141,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "observations.write": OWN_GROUPS,
         "readiness.view": OWN_GROUPS,
         "notifications.own": ALL,
+        "replies.own": ALL,
         **_MESSAGES,
     },
     "secretary": {
@@ -158,6 +162,7 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "plans.view": ALL,
         "readiness.view": ALL,
         "notifications.own": ALL,
+        "staff_absences.manage": ALL,
         **_MESSAGES,
     },
     "parent": {

@@ -127,6 +127,10 @@ COMMANDS = {
         "Restore BACKUP (a backup's directory) into a new data directory, after checking it.",
     ),
     "settings": LazyCommand("hub.cli.journal:settings_group", "Opening hours, debounce and closed days."),
+    "staff-absences": LazyCommand(
+        "hub.cli.staff_absences:staff_absences_group",
+        "Staff absences: sick leave, leave, training (a teacher's term of reply runs from their return).",
+    ),
     "topics": LazyCommand("hub.cli.topics:topics_group", "The day's topics of a group (zapisy dnia)."),
     "users": LazyCommand(
         "hub.cli.users:users_group", "Accounts of the web UI (log in with an e-mail address)."

@@ -5,8 +5,10 @@ second run keeps what is there); `seed_demo_accounts` makes one account of each 
 gives each a new random password at every start, printed by `ewidencjoner demo` (no
 password is kept in the repository); `seed_demo_reader_logins` does the same for the
 readers' MQTT logins; `seed_demo_messages` sends, once, a teacher's message to her group's
-parents and the director's to all staff. `DemoDay` boots two virtual readers — the real firmware on the
-MicroPython unix port with a simulated MFRC522 (`hub/devtools/virtual_reader.py`), each logging in
+parents and the director's to all staff; `seed_demo_replies`, once, a parent's questions
+waiting for the teacher's reply (one overdue) and her training next week. `DemoDay` boots
+two virtual readers — the real firmware on the MicroPython unix port with a simulated
+MFRC522 (`hub/devtools/virtual_reader.py`), each logging in
 to the embedded broker with its own login — and plays a kindergarten day faster than life:
 children arrive at the main door, a few go out to the garden and come back, everyone leaves
 in the afternoon, one card nobody knows is tapped. Then the day starts again.
@@ -31,6 +33,7 @@ from hub.refusal import Refusal
 from hub.rules.attachments import Limits
 from hub.rules.attendance import local_instant
 from hub.rules.attendance.calendar import WARSAW
+from hub.rules.reply_term import WorkingDays
 from hub.services import messages
 from hub.store import (
     announcements,
@@ -41,6 +44,7 @@ from hub.store import (
     readers,
     registry,
     site_settings,
+    staff_absences,
     taps,
 )
 from hub.wire import StatusMessage, TapMessage
@@ -278,6 +282,39 @@ def seed_demo_messages(db: Database, settings: Settings) -> None:
             target=registry.find_group(db, target)["id"] if target else None, subject=subject, body=body,
             attachments_dir=settings.attachments_dir, limits=limits, tz=settings.tz,
         )  # fmt: skip
+
+
+def seed_demo_replies(db: Database, settings: Settings) -> None:
+    """Once: a parent's question to the teacher sent six working days ago (overdue on her
+    "Do odpowiedzi" and the director's panel), another sent today, and the secretary's
+    record of the teacher's training next week (the staff absences page)."""
+    if db.execute("SELECT 1 FROM staff_absences LIMIT 1").fetchone():
+        return
+    today = datetime.now(settings.tz).date()
+    working = WorkingDays(frozenset(date.fromisoformat(row["day"]) for row in site_settings.closed_days(db)))
+    earlier = today
+    for _ in range(6):
+        earlier -= timedelta(days=1)
+        while earlier not in working:
+            earlier -= timedelta(days=1)
+    parent, teacher = (
+        accounts.find_user(db, email) for email in ("rodzic1@example.pl", "anna.nowak@example.pl")
+    )
+    person = messages.writer(
+        db, account_id=parent["id"], role="parent", teacher_groups=frozenset(), today=today
+    )
+    limits = Limits(settings.message_attachment_max_mb * 1024 * 1024, settings.message_attachment_max_files)
+    for day, subject in ((earlier, "Czy Zosia może wyjść o 14:00?"), (today, "Prowiant na wycieczkę")):
+        messages.send(
+            db, person, actor=parent["email"], audience="teacher", target=teacher["id"], subject=subject,
+            body="Dzień dobry, proszę o odpowiedź.", attachments_dir=settings.attachments_dir, limits=limits,
+            tz=settings.tz, now=local_instant(day, time(10, 0), settings.tz),
+        )  # fmt: skip
+    monday = working.next_after(today + timedelta(days=6 - today.weekday()))
+    staff_absences.add_absence(
+        db, account_id=teacher["id"], first=monday, last=monday, kind="training",
+        note="Szkolenie z pierwszej pomocy", author="sekretariat@example.pl",
+    )  # fmt: skip
 
 
 def seed_demo_reader_logins(db: Database) -> dict[str, str]:

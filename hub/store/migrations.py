@@ -40,6 +40,7 @@ from hub.store.schema_money import m013_ledgers_and_bank_transfers
 from hub.store.schema_notifications import m020_notifications
 from hub.store.schema_plans import m022_plans_and_observations
 from hub.store.schema_reader_setup import m017_logins_before_registration
+from hub.store.schema_replies import m019_staff_absences
 from hub.store.schema_retention import m025_personal_data_reads
 from hub.store.schema_updates import m016_firmware_updates
 
@@ -68,6 +69,7 @@ MIGRATIONS: list[Migration] = [
     m016_firmware_updates,
     m017_logins_before_registration,
     m018_messages,
+    m019_staff_absences,
     m020_notifications,
     m021_announcements_and_calendar,
     m022_plans_and_observations,
