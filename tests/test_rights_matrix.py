@@ -599,8 +599,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         db, email="ofiara@p11.example.pl", name="Konto Do Zmian", role="teacher", author="test"
     )[0]["id"]
     feed_token = calendar_feeds.new_feed(db, victim, author="test")
-    db.close()
-    return World(site, clients, logins, targets, victim, guardian, transfer, forms, feed_token)
     pdf = message_files.put(site.settings.attachments_dir, b"%PDF-1.7 macierz")
     message = messages.add_message(
         db, sender_id=clients["admin"].account["id"], actor="test", subject="Macierz", body="Do wszystkich.",  # type: ignore[attr-defined]
@@ -621,8 +619,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     )  # fmt: skip
     db.close()
     return World(
-        site, clients, logins, targets, victim, guardian, transfer, forms, message, attachment,
-        staff_absence=staff_absence, owed_message=owed_message,
+        site, clients, logins, targets, victim, guardian, transfer, forms, feed_token, message=message,
+        attachment=attachment, staff_absence=staff_absence, owed_message=owed_message,
     )  # fmt: skip
 
 
