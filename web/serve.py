@@ -14,6 +14,7 @@ from hub.ingest.events import EventBus
 from hub.ingest.mqtt_client import Ingest
 from hub.services.backup_schedule import BackupSchedule
 from hub.services.notification_sender import NotificationSender
+from hub.services.reply_reminders import ReplyReminders
 from hub.store.db import open_database
 from web.app import create_app
 
@@ -56,6 +57,8 @@ def run_hub(
     schedule = BackupSchedule(settings) if BackupSchedule.wanted(settings) else None
     if schedule:
         schedule.start()
+    reminders = ReplyReminders(settings, wake_sender=sender.wake)
+    reminders.start()
     on_stop = on_ready() if on_ready else None
     app = create_app(settings, events, ingest.describe, demo_mailbox=demo_mailbox, wake_sender=sender.wake)
     server = uvicorn.Server(
@@ -75,6 +78,7 @@ def run_hub(
             on_stop()
         if schedule:
             schedule.stop()
+        reminders.stop()
         ingest.stop()
         sender.stop()
         if broker:

@@ -23,6 +23,7 @@ from hub.cli.context import (
 )
 from hub.rules.agenda import AUDIENCES, EVENT_KINDS, GROUP, days_off, month_days
 from hub.rules.attendance import local_instant
+from hub.services import announcements as publishing
 from hub.store import announcements, calendar_events, registry, site_settings
 from hub.timefmt import from_db, local_clock
 
@@ -79,9 +80,10 @@ def announcements_add(
     db = database_from(ctx)
     with refused_as_errors():
         group_id = None if audience in AUDIENCES else registry.find_group(db, audience)["id"]
-        row = announcements.publish(
+        row = publishing.publish(
             db, title=title, body=body, audience=GROUP if group_id else audience, group_id=group_id,
             shown_from=first.date() if first else _today(ctx), shown_to=last.date(), author=author,
+            today=_today(ctx),
         )  # fmt: skip
     if as_json:
         echo_json(row)

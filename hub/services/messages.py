@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from hub.refusal import N_, Refusal
 from hub.rules import attachments as files_rule
 from hub.rules import messaging as rule
+from hub.services.notifications import notify
 from hub.store import message_audiences, message_files
 from hub.store import messages as store
 from hub.timefmt import utc_now
@@ -111,10 +112,12 @@ def send(
     ]
     recipients = [store.Recipient(account, audience, name) for account in members]
     kept = _keep_files(uploads, attachments_dir, limits)
-    message_id = store.add_message(
-        db, sender_id=person.account_id, actor=actor, subject=subject, body=body, recipients=recipients,
-        school_year=rule.school_year_of(today), attachments=kept, now=moment,
-    )  # fmt: skip
+    with db.atomic():
+        message_id = store.add_message(
+            db, sender_id=person.account_id, actor=actor, subject=subject, body=body, recipients=recipients,
+            school_year=rule.school_year_of(today), attachments=kept, now=moment,
+        )  # fmt: skip
+        notify(db, members, "message", f"/messages/{message_id}", now=moment)
     return Sent(message_id, tuple(members))
 
 
@@ -156,10 +159,12 @@ def reply(
     subject, body = _text(subject[:MAX_SUBJECT], body)
     kept = _keep_files(uploads, attachments_dir, limits)
     year = rule.school_year_of(moment.astimezone(tz).date())
-    new_id = store.add_message(
-        db, sender_id=person.account_id, actor=actor, subject=subject, body=body, recipients=recipients,
-        school_year=year, in_reply_to=message_id, attachments=kept, now=moment,
-    )  # fmt: skip
+    with db.atomic():
+        new_id = store.add_message(
+            db, sender_id=person.account_id, actor=actor, subject=subject, body=body, recipients=recipients,
+            school_year=year, in_reply_to=message_id, attachments=kept, now=moment,
+        )  # fmt: skip
+        notify(db, chosen, "message", f"/messages/{new_id}", now=moment)
     return Sent(new_id, tuple(chosen))
 
 

@@ -131,6 +131,15 @@ def queue(
     return mail + push
 
 
+def told_since(db: Database, kind: str, since: datetime) -> set[int]:
+    """The accounts that had `kind` queued at or after `since` (a reminder sent once a day)."""
+    rows = db.execute(
+        "SELECT DISTINCT user_id FROM notification_outbox WHERE kind = ? AND queued_at >= ?",
+        [kind, to_db(since)],
+    )
+    return {row[0] for row in rows}
+
+
 def anyone_wants(db: Database, kinds: Iterable[str]) -> bool:
     """Whether any account opted in to one of `kinds` (ingest asks before looking further)."""
     wanted = list(kinds)

@@ -151,6 +151,7 @@ def _thread_message(item: dict[str, Any]) -> ThreadMessage:
 
 @router.post("/messages", status_code=201, summary="Send a message to an audience one may address")
 def post_message(
+    request: Request,
     db: Db,
     settings: SiteSettings,
     clock: Clock,
@@ -163,4 +164,5 @@ def post_message(
         subject=new.subject, body=new.body, attachments_dir=settings.attachments_dir, limits=limits(settings),
         tz=settings.tz, now=now,
     )  # fmt: skip
+    request.app.state.wake_sender()
     return SentMessage(id=sent.message_id, recipients=len(sent.recipient_ids))

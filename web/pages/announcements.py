@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from hub.accounts.rights import ALL, Account, may, reach
 from hub.refusal import Refusal
 from hub.rules.agenda import AUDIENCES, EVERYONE, GROUP, PARENTS, STAFF, Reader
+from hub.services import announcements as publishing
 from hub.store import announcements, registry
 from hub.store.db import stored_integer
 from web.auth import check, deny
@@ -131,7 +132,7 @@ def publish(page: Page, clock: Clock, request: Request, fields: FormFields) -> R
         raise HTTPException(403)
     now = clock()
     try:
-        announcements.publish(
+        publishing.publish(
             page.db,
             title=fields.get("title", ""),
             body=fields.get("body", ""),
@@ -140,11 +141,14 @@ def publish(page: Page, clock: Clock, request: Request, fields: FormFields) -> R
             shown_from=required_date(fields.get("shown_from"), "shown_from"),
             shown_to=required_date(fields.get("shown_to"), "shown_to"),
             author=user.login,
+            author_id=user.id,
+            today=now.astimezone(page.settings.tz).date(),
             now=now,
         )
     except (FormError, Refusal) as exc:
         today = now.astimezone(page.settings.tz).date()
         return announcements_page(page, user, today, status=422, values=fields, error=exc)
+    request.app.state.wake_sender()
     return RedirectResponse("/announcements?saved=published", status_code=303)
 
 

@@ -208,6 +208,7 @@ def send(
         )  # fmt: skip
     except (FormError, Refusal) as exc:
         return compose_page(request, db, settings, templates, user, now, 422, values=values, error=exc)
+    request.app.state.wake_sender()
     return RedirectResponse(f"/messages/{sent.message_id}?saved=sent", status_code=303)
 
 
@@ -309,6 +310,7 @@ def reply(
     except Refusal as exc:
         values = {"body": body}
         return thread_page(request, db, settings, templates, user, message_id, now, 422, values, exc)
+    request.app.state.wake_sender()
     return RedirectResponse(
         f"/messages/{sent.message_id}?saved=replied#message-{sent.message_id}", status_code=303
     )
