@@ -40,6 +40,8 @@ bench: $(STAMP) runtime-deps system-deps
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/cli_start.py
 	$(BIN)/python bench/bank_import.py
+	$(BIN)/python bench/attendance_stats.py
+	$(BIN)/python bench/backup.py
 
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
 firmware: $(STAMP)
@@ -74,12 +76,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps mfrc522==0.0.7
 	touch $(STAMP)
 
-# What the hub needs from the system: Pango and a font with Polish letters, for PDF reports.
+# What the hub needs from the system: DejaVu Sans (Polish letters), which the PDF reports embed
+# (Typst, the PDF engine, is a Python wheel with no system library).
 runtime-deps:
 	@missing=""; \
-	ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0"; \
-	ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || missing="$$missing libpangoft2-1.0-0"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing with apt:$$missing"; \
 	  $(SUDO) apt-get update -qq && \

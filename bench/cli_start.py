@@ -15,7 +15,7 @@ command writes the `.pyc` files.
 Without them every start compiles the sources again (about 0.13 s more here).
 
 Target (issue 10): both ≤ 0.3 s. The web stack (FastAPI, uvicorn, the web app) is imported
-only by `serve` and `demo`, WeasyPrint only when a PDF is rendered, and a command's module
+only by `serve` and `demo`, Typst only when a PDF is rendered, and a command's module
 only when it runs (`hub/cli/lazy.py`).
 """
 

@@ -1,6 +1,7 @@
 """Fee summary and report PDFs for a synthetic kindergarten and a synthetic city, one month.
 
-`.venv/bin/python bench/reports.py [--fresh] [--runs N] [--city-runs N]` (part of `make bench`).
+`.venv/bin/python bench/reports.py [--fresh] [--runs N] [--city-runs N] [--pdf-only]` (part of
+`make bench`; `--pdf-only`: the kindergarten's PDFs alone, without building the city).
 Builds, or reuses from a cache under the temp dir keyed by `DATA_VERSION` and the schema
 version, two SQLite databases through the hub's own schema (`hub.store.db.open_database`):
 
@@ -18,8 +19,9 @@ mid-month. Fee rules: the legal cap, free 08:00–13:00, per full hour; three me
 
 Times, each the best of a few runs (the machine is shared, so CPU time is printed too):
 the kindergarten's fee summary; its fee-summary and monthly-grid PDFs (build and render,
-in a warm process, and the fee-summary PDF through a cold `ewidencjoner report`); the stay
-reports of all 150 children, one PDF each (one run); the city's fee summary through
+in a warm process, and each through a cold `ewidencjoner report`); the stay reports of all
+150 children, one PDF each (one run); the PDFs are laid out by Typst (bench/README.md has
+the same run's figures of WeasyPrint, which laid them out before issue 12); the city's fee summary through
 `hub.services.months.summary`, as the `fee-summary` report computes it, with worker processes and
 in one process. The baseline, timed in the same run on both databases: a single SQL
 aggregate over the same taps (per child and day, last tap − first tap, summed per child).
@@ -76,8 +78,9 @@ LAST_NAMES = ("Żak", "Nowak", "Wójcik", "Kowalczyk", "Woźniak", "Mazur", "Kra
               "Zając", "Król", "Wróbel", "Dąbrowski", "Pietrzak", "Górski", "Michalski", "Śliwa")  # fmt: skip
 MEALS = (("śniadanie", "4.00"), ("obiad", "9.50"), ("podwieczorek", "3.50"))
 DST_DAY = date(2026, 3, 29)
-TARGETS = {"pdf": 2.0, "city": 30.0}
-"""Issue 5: the kindergarten's monthly PDF in under 2 s, the city's fee summary in under 30 s."""
+TARGETS = {"pdf": 2.0, "city": 30.0, "grid": 0.5, "stays": 10.0}
+"""Issue 5: the kindergarten's monthly PDF in under 2 s, the city's fee summary in under 30 s;
+issue 12: the monthly grid's PDF in under 0.5 s, the 150 stay reports' in under 10 s."""
 
 T = TypeVar("T")
 
@@ -367,16 +370,52 @@ def pdf(path: Path, name: str, child_ids: list[int | None]) -> int:
         db.close()
 
 
-def cold_cli_pdf(path: Path) -> int:
-    """`ewidencjoner report fee-summary --format pdf` in a new process, as a secretary runs it."""
+def cold_cli_pdf(path: Path, name: str = "fee-summary") -> int:
+    """`ewidencjoner report NAME --format pdf` in a new process, as a secretary runs it."""
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "oplaty.pdf"
+        out = Path(folder) / "raport.pdf"
         subprocess.run(
             [str(Path(sys.executable).parent / "ewidencjoner"), "--database", str(path), "report",
-             "fee-summary", "--month", f"{YEAR}-{MONTH:02d}", "--format", "pdf", "-o", str(out)],
+             name, "--month", f"{YEAR}-{MONTH:02d}", "--format", "pdf", "-o", str(out)],
             check=True, capture_output=True,
         )  # fmt: skip
         return out.stat().st_size
+
+
+Row = tuple[str, Timing, float | None, tuple[str, Timing]]
+"""A figure: its label, its timing, its target (None: none) and its baseline."""
+
+
+def pdf_rows(path: Path, children: list[int | None], runs: int, base: Timing) -> tuple[list[Row], str]:
+    """The kindergarten's PDFs (Typst), each built and rendered: the rows of the table and a
+    line with their sizes."""
+    line = ("SQL aggregate, kindergarten", base)
+    fee_t, fee_bytes = best_of(runs, lambda: pdf(path, "fee-summary", [None]))
+    cli_t, _ = best_of(runs, lambda: cold_cli_pdf(path))
+    grid_t, grid_bytes = best_of(runs, lambda: pdf(path, "monthly-grid", [None]))
+    cli_grid_t, _ = best_of(runs, lambda: cold_cli_pdf(path, "monthly-grid"))
+    stay_t, stay_bytes = best_of(1, lambda: pdf(path, "stay-report", children))
+    rows: list[Row] = [
+        ("kindergarten fee-summary PDF", fee_t, TARGETS["pdf"], line),
+        ("  the same, cold `ewidencjoner report`", cli_t, TARGETS["pdf"], line),
+        ("kindergarten monthly-grid PDF", grid_t, TARGETS["grid"], line),
+        ("  the same, cold `ewidencjoner report`", cli_grid_t, TARGETS["pdf"], line),
+        (f"kindergarten stay-report PDFs ×{len(children)}", stay_t, TARGETS["stays"], line),
+    ]
+    sizes = (
+        f"PDFs: fee summary {fee_bytes:,} B, monthly grid {grid_bytes:,} B, stay reports "
+        f"{stay_bytes:,} B ({stay_t.wall / len(children):.2f} s each)"
+    )
+    return rows, sizes
+
+
+def print_rows(rows: list[Row]) -> None:
+    print(f"\n{'figure':40} {'wall s':>8} {'CPU s':>7}  {'target':9} {'baseline (same run)':28} "
+          f"{'wall s':>7} {'ratio':>6}")  # fmt: skip
+    for label, timing, target, (base_label, base) in rows:
+        verdict = "" if target is None else f"< {target:g} s " + ("✔" if timing.wall < target else "✘")
+        print(f"{label:40} {timing.wall:8.2f} {timing.cpu:7.2f}  {verdict:9} {base_label:28} "
+              f"{base.wall:7.3f} {timing.wall / base.wall:5.0f}×")  # fmt: skip
 
 
 def main() -> None:
@@ -384,44 +423,38 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--runs", type=int, default=3, help="runs per kindergarten figure (best kept)")
     parser.add_argument("--city-runs", type=int, default=2, help="runs of the city summary (best kept)")
+    parser.add_argument("--pdf-only", action="store_true", help="only the kindergarten's PDFs (no city)")
     args = parser.parse_args()
 
     kg_path, kg_built = cached_database("kindergarten", 1, args.fresh)
-    city_path, city_built = cached_database("city", CITY_KINDERGARTENS, args.fresh)
-    print(f"data {DATA_VERSION}: kindergarten built in {kg_built:.1f} s, city in {city_built:.1f} s "
-          f"(0.0: from the cache)\n  {kg_path}\n  {city_path}", flush=True)  # fmt: skip
     db = open_database(kg_path)
     children: list[int | None] = [row[0] for row in db.execute("SELECT id FROM children ORDER BY id")]
     db.close()
-
     kg_base, (kg_children, kg_hours) = best_of(args.runs, lambda: baseline(kg_path))
+    if args.pdf_only:
+        rows, sizes = pdf_rows(kg_path, children, args.runs, kg_base)
+        print_rows(rows)
+        print(f"\n{sizes}")
+        return
+    city_path, city_built = cached_database("city", CITY_KINDERGARTENS, args.fresh)
+    print(f"data {DATA_VERSION}: kindergarten built in {kg_built:.1f} s, city in {city_built:.1f} s "
+          f"(0.0: from the cache)\n  {kg_path}\n  {city_path}", flush=True)  # fmt: skip
+
     city_base, (city_children, city_hours) = best_of(args.runs, lambda: baseline(city_path))
     kg_summary_t, kg_summary = best_of(args.runs, lambda: summary(kg_path))
-    fee_pdf_t, fee_pdf_bytes = best_of(args.runs, lambda: pdf(kg_path, "fee-summary", [None]))
-    cli_pdf_t, _ = best_of(args.runs, lambda: cold_cli_pdf(kg_path))
-    grid_pdf_t, grid_pdf_bytes = best_of(args.runs, lambda: pdf(kg_path, "monthly-grid", [None]))
-    stay_t, stay_bytes = best_of(1, lambda: pdf(kg_path, "stay-report", children))
+    pdfs, sizes = pdf_rows(kg_path, children, args.runs, kg_base)
     city_t, city_summary = best_of(args.city_runs, lambda: summary(city_path))
     serial_t, serial_summary = best_of(1, lambda: summary(city_path, workers=1))
     if serial_summary.total != city_summary.total:
         raise SystemExit("the city's summary in one process differs from the one in workers")
 
     kg_line, city_line = ("SQL aggregate, kindergarten", kg_base), ("SQL aggregate, city", city_base)
-    rows = [
+    print_rows([
         ("kindergarten fee summary", kg_summary_t, None, kg_line),
-        ("kindergarten fee-summary PDF", fee_pdf_t, TARGETS["pdf"], kg_line),
-        ("  the same, cold `ewidencjoner report`", cli_pdf_t, TARGETS["pdf"], kg_line),
-        ("kindergarten monthly-grid PDF", grid_pdf_t, TARGETS["pdf"], kg_line),
-        (f"kindergarten stay-report PDFs ×{len(children)}", stay_t, None, kg_line),
+        *pdfs,
         ("city fee summary", city_t, TARGETS["city"], city_line),
         ("  the same, one process (no workers)", serial_t, TARGETS["city"], city_line),
-    ]
-    print(f"\n{'figure':40} {'wall s':>8} {'CPU s':>7}  {'target':9} {'baseline (same run)':28} "
-          f"{'wall s':>7} {'ratio':>6}")  # fmt: skip
-    for label, timing, target, (base_label, base) in rows:
-        verdict = "" if target is None else f"< {target:g} s " + ("✔" if timing.wall < target else "✘")
-        print(f"{label:40} {timing.wall:8.2f} {timing.cpu:7.2f}  {verdict:9} {base_label:28} "
-              f"{base.wall:7.3f} {timing.wall / base.wall:5.0f}×")  # fmt: skip
+    ])  # fmt: skip
     print()
     for name, result, with_taps, hours in (
         ("kindergarten", kg_summary, kg_children, kg_hours),
@@ -433,10 +466,7 @@ def main() -> None:
             f"{total.minutes_billed / 60:,.0f} h billed; {total.total} zł = fee {total.stay_fee} + meals "
             f"{total.meals_charged} − refunds {total.meals_refunded}; {total.incomplete_days} days to explain"
         )
-    print(
-        f"PDFs: fee summary {fee_pdf_bytes:,} B, monthly grid {grid_pdf_bytes:,} B, stay reports "
-        f"{stay_bytes:,} B ({stay_t.wall / len(children):.2f} s each)"
-    )
+    print(sizes)
 
 
 if __name__ == "__main__":

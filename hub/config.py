@@ -22,6 +22,7 @@ from hub.wire import HUB_USER
 ENV_PREFIX = "EWIDENCJONER_"
 DEFAULT_CONFIG_FILE = Path("ewidencjoner.toml")
 SITE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
+BACKUP_AT_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 
 
 class ConfigError(ValueError):
@@ -110,10 +111,48 @@ class Settings:
     firmware_release_dir: Path = Path("build/firmware")
     """The firmware release the readers page offers (what `make firmware` builds); relative
     to the hub's working folder. `readers update --release` may name another."""
+    backup_dir: Path | None = None
+    """Where backups are written (an external disk, a mounted share): it must exist. None: no
+    backups by schedule, and `backup run` needs `--to`."""
+    backup_at: str = ""
+    """The local time of day (HH:MM) the running hub makes a backup into `backup_dir`;
+    empty: none by schedule (a systemd timer may run `ewidencjoner backup run` instead)."""
+    backup_keep: int = 7
+    """How many backups in `backup_dir` are kept; older ones are removed, and recorded."""
     trusted_proxies: str = ""
     """Addresses or networks (comma-separated, e.g. `127.0.0.1` for Caddy on the same machine)
     whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; empty: nobody's, every
     request's address is the peer's own."""
+    smtp_host: str = ""
+    """The SMTP server notifications are mailed through; empty: no e-mail is sent (queued
+    mail waits until one is set)."""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    """Refuse to send unless the server offers STARTTLS (and its certificate verifies)."""
+    smtp_user: str = ""
+    smtp_password: str = ""
+    """Better: EWIDENCJONER_SMTP_PASSWORD or `smtp_password_file`; never in a file in the repo."""
+    smtp_password_file: Path | None = None
+    smtp_ca_file: Path | None = None
+    """The CA that signed the SMTP server's certificate (default: the system's CAs)."""
+    mail_from: str = ""
+    """The sender address of notification mail (e.g. `dziennik@przedszkole.example`)."""
+    public_url: str = ""
+    """The journal's address as parents reach it (`https://dziennik.przedszkole.example`):
+    the links in notifications."""
+    mail_child_data: bool = False
+    """Put the child's name and the event in notification mail; false: the mail says only
+    that something new is waiting, with a link."""
+    vapid_key_file: Path | None = None
+    """The Web Push (VAPID) key; default: beside the database, made at first use (0600)."""
+    push_allow_local_endpoints: bool = False
+    """Accept Web Push endpoints over plain HTTP or at local addresses: for tests and the
+    demo only (a subscription could otherwise make the hub post to the internal network)."""
+
+    message_attachment_max_mb: int = 10
+    """The largest file a message may carry, in MB (PDF, JPEG or PNG)."""
+    message_attachment_max_files: int = 5
+    """How many files one message may carry."""
 
     def __post_init__(self) -> None:
         if not SITE_ID_PATTERN.match(self.site):
@@ -124,17 +163,30 @@ class Settings:
             raise ConfigError(f"unknown time zone {self.timezone!r}") from exc
         if self.broker_url:
             BrokerAddress.parse(self.broker_url)
+        if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
+            raise ConfigError(f"public_url must start with https:// or http://, got {self.public_url!r}")
         if not 1 <= self.quarantine_retention_days <= 3650:
             raise ConfigError(
                 f"quarantine_retention_days must be between 1 and 3650, got {self.quarantine_retention_days}"
             )
+        if not 1 <= self.message_attachment_max_mb <= 100:
+            raise ConfigError(
+                f"message_attachment_max_mb must be between 1 and 100, got {self.message_attachment_max_mb}"
+            )
+        files = self.message_attachment_max_files
+        if not 0 <= files <= 20:
+            raise ConfigError(f"message_attachment_max_files must be between 0 and 20, got {files}")
         if not 5 <= self.journal_retention_years <= 50:
             years = self.journal_retention_years
             raise ConfigError(f"journal_retention_years must be between 5 (JRWA B5) and 50, got {years}")
         for name in ("session_retention_days", "security_log_retention_days", "data_read_retention_days"):
             if not 1 <= getattr(self, name) <= 3650:
                 raise ConfigError(f"{name} must be between 1 and 3650, got {getattr(self, name)}")
-        for name in ("web_port", "embedded_broker_port", "embedded_broker_tls_port"):
+        if self.backup_at and not BACKUP_AT_PATTERN.match(self.backup_at):
+            raise ConfigError(f"backup_at must be a time of day as HH:MM, got {self.backup_at!r}")
+        if not 1 <= self.backup_keep <= 1000:
+            raise ConfigError(f"backup_keep must be between 1 and 1000, got {self.backup_keep}")
+        for name in ("web_port", "embedded_broker_port", "embedded_broker_tls_port", "smtp_port"):
             port = getattr(self, name)
             if not 0 < port < 65536 and not (name == "embedded_broker_tls_port" and port == 0):
                 raise ConfigError(f"{name} must be between 1 and 65535, got {port}")
@@ -149,6 +201,11 @@ class Settings:
         if self.broker_url:
             return BrokerAddress.parse(self.broker_url)
         return BrokerAddress(self.embedded_broker_host, self.embedded_broker_port)
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Where message attachments are kept: `attachments/` beside the database (back both up)."""
+        return self.database.with_name("attachments")
 
     @property
     def uses_embedded_broker(self) -> bool:
@@ -171,6 +228,16 @@ class Settings:
         if not broker.username:
             return None
         return broker.username, broker.password or self.hub_broker_password()
+
+    @property
+    def vapid_key_path(self) -> Path:
+        return self.vapid_key_file or self.database.with_name(self.database.name + ".vapid.pem")
+
+    def smtp_login_password(self) -> str:
+        """The SMTP password: `smtp_password` if set, else the file's (never made for you)."""
+        if self.smtp_password or not self.smtp_password_file:
+            return self.smtp_password
+        return _read_secret(self.smtp_password_file)
 
     @property
     def mqtt_client_id(self) -> str:

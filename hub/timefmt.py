@@ -40,6 +40,12 @@ def local_clock(moment: datetime, tz: ZoneInfo) -> str:
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
+def local_day_and_clock(moment: datetime, tz: ZoneInfo) -> str:
+    """`05.12.2026, 10:14`: a local date and time as a Polish receipt writes them."""
+    local = moment.astimezone(tz)
+    return f"{local:%d.%m.%Y}, {local_clock(local, tz)}"
+
+
 def month_title(year: int, month: int, locale: str = REPORT_LANGUAGE) -> str:
     """`grudzień 2026`: a month as a report's heading names it (CLDR's stand-alone form)."""
     return format_date(date(year, month, 1), format="LLLL y", locale=locale)

@@ -117,6 +117,7 @@ SLOW_MODULES = {
     "test_accounts.py",
     "test_api.py",
     "test_api_fuzz.py",
+    "test_backups_page.py",
     "test_concurrency.py",
     "test_deploy.py",
     "test_device_cookies.py",

@@ -15,9 +15,13 @@ from pathlib import Path
 
 from hub.config import Settings
 from hub.devtools.demo import last_weekday, seed_demo, seed_demo_week
+from hub.devtools.demo_pedagogy import READINESS_YEAR
 from hub.ingest.events import EventBus
 from hub.reports import REPORTS
+from hub.rules.messaging import school_year_of as school_year_label
+from hub.rules.statistics import school_year_of
 from hub.services.firmware_release import write_release
+from hub.store import message_files, messages
 from hub.store.db import open_database
 from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account
@@ -47,15 +51,26 @@ REPORT_QUERIES = {
     "reminder": "date={day}&child=1",
     "receivables": "month={month}",
     "arrears": "date={day}",
+    "attendance-stats": "month={month}&group=1",
 }
 """Each report's print view filled with the sample: Motylki (group 1), Zofia (child 1)."""
 
 NOT_PAGES = frozenset(
-    {"/events", "/presence/events", "/language/{code}", "/presence/board", "/groups/{group_id}/grid/rows"}
+    {
+        "/events",
+        "/presence/events",
+        "/language/{code}",
+        "/presence/board",
+        "/groups/{group_id}/grid/rows",
+        "/calendar/feed/{token}.ics",
+        "/account/data.json",
+        "/messages/attachments/{attachment_id}",
+    }
 )
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
 fragments of the presence board and the door grid (which `/presence` and the grid show; their
-scripts fetch them after each event)."""
+scripts fetch them after each event), the calendar feed (an .ics file for phones), a person's
+own data (a JSON download) and a message's attachment (a file)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
@@ -68,9 +83,11 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/account/password": ["/account/password"],
         "/account": ["/account"],
         "/account/pin": ["/account/pin"],
+        "/account/notifications": ["/account/notifications"],
         "/admin/users": ["/admin/users"],
         "/admin/users/{user_id}": ["/admin/users/1"],
         "/admin/logins": ["/admin/logins"],
+        "/admin/backups": ["/admin/backups"],
         "/": ["/"],
         "/presence": ["/presence"],
         "/days": ["/days"],
@@ -101,6 +118,26 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/money": ["/money"],
         "/inconsistencies": ["/inconsistencies"],
         "/audit": ["/audit"],
+        "/statistics": ["/statistics", f"/statistics?group=&period={school_year_of(today)}"],
+        "/announcements": ["/announcements"],
+        "/calendar": ["/calendar", f"/calendar?month={month}"],
+        "/plans": ["/plans"],
+        "/groups/{group_id}/plans": ["/groups/1/plans"],
+        "/groups/{group_id}/plans/{plan_month}": [f"/groups/1/plans/{month}"],
+        "/reports/work-plan/{group_id}/{plan_month}": [f"/reports/work-plan/1/{month}"],
+        "/observations": ["/observations"],
+        "/children/{child_id}/observations": ["/children/1/observations"],
+        "/children/{child_id}/readiness/{year}": [f"/children/1/readiness/{READINESS_YEAR}"],
+        "/reports/readiness/{child_id}/{year}": [f"/reports/readiness/1/{READINESS_YEAR}"],
+        "/parent/children/{child_id}/observations": ["/parent/children/1/observations"],
+        "/messages": ["/messages"],
+        "/messages/sent": ["/messages/sent"],
+        "/messages/new": ["/messages/new"],
+        "/messages/{message_id}": ["/messages/1"],
+        "/messages/years": ["/messages/years"],
+        "/staff-absences": ["/staff-absences", "/staff-absences?show=all"],
+        "/replies": ["/replies"],
+        "/replies/panel": ["/replies/panel"],
     }
 
 
@@ -127,8 +164,32 @@ def sample_site(workdir: Path, now: datetime | None = None) -> Iterator[tuple[We
     for role, options in ROLES.items():
         valid = {"expires_on": now.date() + timedelta(days=30)} if role == "inspector" else {}
         add_account(settings.database, role, **options, **valid)
+    sample_messages(settings)
     with WebServer(create_app(settings, EventBus())) as server:
         yield server, settings
+
+
+def sample_messages(settings: Settings) -> None:
+    """Message 1: the teacher's to the director and the parent, with a PDF, answered by the
+    parent (the teacher then sees one receipt read, one not)."""
+    db = open_database(settings.database)
+    ids = {row["role"]: row["id"] for row in db.query("SELECT id, role FROM users")}
+    pdf = message_files.put(settings.attachments_dir, b"%PDF-1.7 plan zajec")
+    first = messages.add_message(
+        db, sender_id=ids["teacher"], actor=email("teacher"), subject="Zebranie z rodzicami we wtorek",
+        body="Zapraszam na zebranie we wtorek o 17:00 w sali grupy.\nProszę o potwierdzenie.",
+        school_year=school_year_label(datetime.now(settings.tz).date()),
+        recipients=[messages.Recipient(ids["director"], "director"),
+                    messages.Recipient(ids["parent"], "group_guardians", "Motylki")],
+        attachments=[messages.Attachment("plan zebrania.pdf", "application/pdf", 19, pdf)],
+    )  # fmt: skip
+    messages.mark_read(db, first, ids["parent"], actor=email("parent"))
+    messages.add_message(
+        db, sender_id=ids["parent"], actor=email("parent"), subject="Re: Zebranie z rodzicami we wtorek",
+        body="Będę, dziękuję.", school_year=school_year_label(datetime.now(settings.tz).date()),
+        recipients=[messages.Recipient(ids["teacher"], "person", "Test teacher")], in_reply_to=first,
+    )  # fmt: skip
+    db.close()
 
 
 def email(role: str) -> str:

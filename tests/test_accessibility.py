@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,16 +17,22 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 
 from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.services import payments
+from hub.rules.attachments import Limits
+from hub.services import messages, payments, school_readiness, work_plans
 from hub.store import (
     absences,
+    announcements,
+    backups,
+    calendar_events,
     cards,
     copayers,
     firmware_updates,
     ledger,
     money_settings,
+    observations,
     readers,
     registry,
+    staff_absences,
     taps,
 )
 from hub.store.db import open_database
@@ -37,7 +43,7 @@ from tests.support import WebServer
 from tests.web_support import PASSWORD, add_account, log_in_browser
 from web.app import create_app
 
-ACCOUNTS = {"director": {}, "teacher": {"groups": [1]}, "parent": {"children": [1]}, "kiosk": {}}
+ACCOUNTS = {"director": {}, "teacher": {"groups": [1]}, "parent": {"children": [1]}, "kiosk": {}, "admin": {}}
 """The accounts `seed` makes (options as `web_support.add_account`); e-mail `<role>@p11.example.pl`."""
 
 
@@ -68,6 +74,7 @@ PAGES = [
     Scan("/admin/users?role=inspector"),
     Scan("/admin/users/1"),
     Scan("/admin/logins"),
+    Scan("/admin/backups"),
     Scan("/presence"),
     Scan("/days"),
     Scan("/children/1"),
@@ -99,6 +106,39 @@ PAGES = [
     Scan("/kiosk", role="kiosk"),
     Scan("/kiosk/pins/1"),
     Scan("/account/pin", role="parent"),
+    Scan("/statistics?period=2026-11"),
+    Scan("/statistics?group=&period=2026"),
+    Scan("/statistics", role="teacher"),
+    Scan("/statistics?period=2026-13&group=x", 422),
+    Scan("/announcements"),
+    Scan("/announcements", role="parent"),
+    Scan("/calendar"),
+    Scan("/calendar?month=2026-12", role="parent"),
+    Scan("/calendar?month=2026-13", 422),
+    Scan("/plans"),
+    Scan("/groups/1/plans"),
+    Scan("/groups/1/plans/2026-11"),
+    Scan("/groups/1/plans/2026-11", role="teacher"),
+    Scan("/reports/work-plan/1/2026-11"),
+    Scan("/observations"),
+    Scan("/children/1/observations"),
+    Scan("/children/1/readiness/2027"),
+    Scan("/reports/readiness/1/2027"),
+    Scan("/children/2/readiness/2027", role="teacher"),
+    Scan("/parent/children/1/observations", role="parent"),
+    Scan("/account/notifications", role="parent"),
+    Scan("/account/notifications"),
+    Scan("/messages", role="parent"),
+    Scan("/messages/1", role="parent"),
+    Scan("/messages/new", role="parent"),
+    Scan("/messages/1", role="teacher"),
+    Scan("/messages/sent", role="teacher"),
+    Scan("/messages/new", role="teacher"),
+    Scan("/messages/1", 403, role="director"),
+    Scan("/messages/years", role="admin"),
+    Scan("/staff-absences"),
+    Scan("/replies", role="teacher"),
+    Scan("/replies/panel"),
 ]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -133,6 +173,14 @@ def seed(settings: Settings) -> None:
             ],
         )
         readers.record_status(db, "wejscie", StatusMessage(online=True, queue=0), now, retained=False)
+    copy = {"created_at": now, "size_bytes": 52_000_000, "sha256": "ab" * 32}
+    location = "/mnt/kopie/ewidencjoner-przedszkole-20261205T020000Z"
+    backup_id = backups.record_backup(
+        db, made_by="schedule", purpose="kopia bezpieczeństwa", location=location, verified=True, **copy
+    )
+    backups.record_copy(
+        db, made_by="test", purpose="Kuratorium", location="pendrive", source_backup_id=backup_id, **copy
+    )
     # The money: Łucja's September unpaid (arrears), one transfer to assign, the account set.
     money_settings.set_values(db, {"account_prefix": "1090101400000712"}, author="test")
     with db.atomic():
@@ -156,12 +204,75 @@ def seed(settings: Settings) -> None:
     copayers.add_copayer(db, "MOPS Kraków", "welfare", author="test")
     firmware_updates.request(db, ["wejscie"], "1.1.0", "/releases/1.1.0", "test")  # the update column
     firmware_updates.set_state(db, "wejscie", "rolled-back", "wejscie went back to 1.0.0")
+    # Issue 12: Żabki's plan for November submitted (the director's decision forms), Łucja's
+    # observations (one changed by the director: its history) and her readiness draft.
+    registry.update_child(db, 1, birth_date="2021-04-04", author="test")
+    plan = work_plans.write(db, group_id=1, year=2026, month=11, text="Jesień\nRodzina", author="test")
+    work_plans.submit(db, plan["id"], actor="test")
+    for area, for_parents in (("mowa", True), ("motoryka", False)):
+        entry = observations.add(
+            db, child_id=1, day=date(2026, 11, 2), kind="observation", area=area, text="Opowiada chętnie.",
+            author="test", for_parents=for_parents,
+        )  # fmt: skip
+    observations.modify(
+        db, entry["id"], day=date(2026, 11, 2), kind="diagnosis", area="motoryka", text="Wycina po linii.",
+        actor="test",
+    )  # fmt: skip
+    school_readiness.write(db, child_id=1, school_year=2027, text="Gotowa do szkoły.", author="test")
     # An absence ahead: the parent's page shows it with its "withdraw" button.
     monday = date(2099, 1, 12)
     absences.report_absence(db, child_id=1, first=monday, last=monday, reported_by="test")
+    # Announcements (one current on the home pages, one withdrawn) and this month's events.
+    today = now.astimezone(settings.tz).date()
+    shown = {"shown_from": today, "shown_to": today + timedelta(days=7), "author": "test"}
+    body = "W piątek o 10.\nZapraszamy rodziców."
+    announcements.publish(db, title="Jasełka", body=body, audience="everyone", group_id=None, **shown)
+    withdrawn = announcements.publish(
+        db, title="Zebranie", body="Sala 2.", audience="group", group_id=1, **shown
+    )
+    announcements.withdraw(db, withdrawn["id"], reason="Nowy termin", author="test")
+    calendar_events.add_event(db, kind="trip", title="Do lasu", place="Las Wolski", group_id=1, start=today,
+                              end=today, author="test", tz=settings.tz)  # fmt: skip
+    at_five = datetime.combine(today, time(17), tzinfo=settings.tz)
+    calendar_events.add_event(db, kind="meeting", title="Zebranie", group_id=None, start=at_five,
+                              end=at_five + timedelta(hours=1), author="test", tz=settings.tz)  # fmt: skip
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)
+    seed_messages(settings)
+    # The teacher's sick leave (the staff absences page); the parent's reply to her message
+    # (seed_messages) waits for her reply (her due list, the director's panel).
+    db = open_database(settings.database)
+    teacher = db.execute("SELECT id FROM users WHERE role = 'teacher'").fetchone()[0]
+    staff_absences.add_absence(
+        db, account_id=teacher, first=date(2099, 1, 12), last=date(2099, 1, 16), kind="sick", author="test"
+    )
+    db.close()
+
+
+def seed_messages(settings: Settings) -> None:
+    """Message 1: the teacher's to her group's parents with a PDF, read and answered by the
+    parent; the teacher's thread shows the receipts."""
+    db = open_database(settings.database)
+    ids = {row["role"]: row["id"] for row in db.query("SELECT id, role FROM users")}
+    limits = Limits(1024 * 1024, 3)
+    teacher = messages.writer(db, account_id=ids["teacher"], role="teacher", teacher_groups=frozenset({1}),
+                              today=date.today())  # fmt: skip
+    parent = messages.writer(
+        db, account_id=ids["parent"], role="parent", teacher_groups=frozenset(), today=date.today()
+    )
+    sent = messages.send(
+        db, teacher, actor="teacher@p11.example.pl", audience="group_guardians", target=1,
+        subject="Zebranie z rodzicami we wtorek", body="Zebranie o 17:00.\nProszę o potwierdzenie.",
+        uploads=[messages.Upload("plan zebrania.pdf", b"%PDF-1.7 plan")],
+        attachments_dir=settings.attachments_dir, limits=limits, tz=settings.tz,
+    )  # fmt: skip
+    messages.open_thread(db, ids["parent"], sent.message_id, actor="parent@p11.example.pl")
+    messages.reply(
+        db, parent, actor="parent@p11.example.pl", message_id=sent.message_id, body="Będę, dziękuję.",
+        attachments_dir=settings.attachments_dir, limits=limits, tz=settings.tz,
+    )  # fmt: skip
+    db.close()
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +358,9 @@ def test_pages_speak_the_readers_language(visit: Callable[..., Page]) -> None:
     expect(live.locator("#connection")).to_have_text("Live")
 
 
-@pytest.mark.parametrize("path", ["/", "/reports", "/presence", "/days", "/children/1"])
+@pytest.mark.parametrize(
+    "path", ["/", "/reports", "/presence", "/days", "/children/1", "/statistics?period=2026-11"]
+)
 def test_prints_on_a4_without_menu_or_buttons(visit: Callable[..., Page], path: str, tmp_path: Path) -> None:
     page = visit(Scan(path))
     pdf = tmp_path / "page.pdf"

@@ -25,7 +25,7 @@ from hub.cli.lazy import LazyGroup
 from hub.cli.main import COMMANDS, cli
 from hub.store.db import open_database
 
-WEB_STACK = ("fastapi", "starlette", "uvicorn", "weasyprint", "web.app")
+WEB_STACK = ("fastapi", "starlette", "uvicorn", "typst", "web.app")
 STORAGE = ("sqlite_utils", "hub.store")
 UNUSED_BY_DAY = (
     "holidays",
@@ -43,7 +43,7 @@ from web.cli import cli
 result = CliRunner().invoke(cli, sys.argv[1:], prog_name="ewidencjoner")
 print(json.dumps({"exit_code": result.exit_code, "output": result.output,
                   "modules": sorted(m for m in sys.modules if m.split(".")[0] in
-                                    ("fastapi", "starlette", "uvicorn", "weasyprint", "web",
+                                    ("fastapi", "starlette", "uvicorn", "typst", "web",
                                      "hub", "sqlite_utils", "holidays"))}))
 """
 

@@ -16,7 +16,7 @@ from hub.accounts import kiosk_pins
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.rules.attendance import local_instant
-from hub.store import corrections, kiosk, registry
+from hub.store import corrections, kiosk, notifications, registry
 from tests.pages_support import INJECTION, PARENT_EMAIL, Site, without_csrf
 from tests.web_support import BASE_URL, PASSWORD, add_account, log_in, signed_in
 from web.app import create_app
@@ -161,6 +161,43 @@ def kiosk_client(site: Site) -> TestClient:
     response = log_in(client, "kiosk@p11.example.pl", PASSWORD)
     assert str(response.url) == f"{BASE_URL}/kiosk?welcome"
     return client
+
+
+def test_a_kiosk_record_is_pushed_to_the_guardians_who_opted_in(site: Site, kiosk_client: TestClient) -> None:
+    """The mother chose arrivals by push: the father's record at the kiosk is queued for her
+    phone in the record's transaction, naming who recorded it and when."""
+    mother = site.client("parent")
+    mother.post("/account/notifications", data={"arrival.push": "1", "arrival.email": "1"})
+    with site.db() as db:
+        account = db.execute("SELECT id FROM users WHERE email = ?", [PARENT_EMAIL]).fetchone()[0]
+        notifications.add_subscription(
+            db, account, "https://push.example.com/mama", "k", "a", site.app.state.clock()
+        )
+    chosen = kiosk_client.post("/kiosk", data={"phone": PHONE, "pin": "4826"})
+    token = re.search(r'name="pass" value="([^"]+)"', chosen.text).group(1)  # type: ignore[union-attr]
+    kiosk_client.post("/kiosk/record", data={"pass": token, "child_id": str(site.ania), "direction": "in"})
+    with site.db() as db:
+        queued = [(row["channel"], row["kind"], row["email"]) for row in notifications.outbox(db)]
+        summary = db.execute("SELECT DISTINCT summary FROM notification_outbox").fetchall()
+    assert sorted(queued) == [("email", "arrival", PARENT_EMAIL), ("push", "arrival", PARENT_EMAIL)]
+    assert summary == [("Ania Kowalska: przyjście 09:30 (kiosk, Jan Kowalski)",)]
+
+
+def test_a_teachers_came_now_is_pushed_to_the_guardian_who_opted_in(site: Site) -> None:
+    site.client("parent").post("/account/notifications", data={"arrival.email": "1"})
+    teacher = site.client("teacher")
+    answer = teacher.post(
+        f"/groups/{site.motylki}/grid/{site.ania}", data={"action": "came"}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    teacher.post(
+        f"/groups/{site.motylki}/grid/{site.ania}", data={"action": "absent"}, follow_redirects=False
+    )
+    with site.db() as db:
+        rows = [(row["kind"], row["email"]) for row in notifications.outbox(db)]
+        [(summary,)] = db.execute("SELECT summary FROM notification_outbox").fetchall()
+    assert rows == [("arrival", PARENT_EMAIL)]  # "absent" tells nobody
+    assert summary == "Ania Kowalska: przyjście 09:30 (zapis przy drzwiach: Test teacher)"
 
 
 def test_a_kiosk_can_do_nothing_else(site: Site, kiosk_client: TestClient) -> None:

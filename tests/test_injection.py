@@ -11,8 +11,9 @@ page is then fetched: no page may carry an element, an event-handler attribute, 
 a `javascript:` link the payload made, and the pages that show a field must show its text
 escaped (so the test is not passed by a value that was never stored). Refused forms, which
 render what was typed back with the hub's reason, and values reflected from the address are
-checked the same way. Reports are checked as print views, and their CSV and XLSX as
-spreadsheets: a cell of user text starting with `=`, `+`, `-` or `@` must not become a formula.
+checked the same way. Reports are checked as print views, their CSV and XLSX as
+spreadsheets: a cell of user text starting with `=`, `+`, `-` or `@` must not become a formula,
+and their PDFs as read back: every typed text printed as typed (Typst markup too).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -35,7 +38,7 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 from hub.rules.attendance import is_day_off
-from hub.store import kiosk, registry
+from hub.store import kiosk, messages, registry
 from tests.journal_support import give_cards, local, store_tap
 from tests.pages_support import Site
 from tests.stream_support import open_stream
@@ -46,6 +49,8 @@ DAY = date(2026, 11, 18)
 CLOSED = date(2026, 11, 20)
 MONTH = "2026-11"
 NEW_CARD = "04DEAD01"
+READINESS_YEAR = 2027
+"""The school year in which the typed child (born 2021) is six."""
 
 HTML_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -61,7 +66,9 @@ FORMULA_PAYLOADS = [
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
 ]
-PAYLOADS = HTML_PAYLOADS + FORMULA_PAYLOADS
+TYPST_PAYLOADS = ['#import "x": * ] $x$ \\ #panic("y")']
+"""Markup and code of Typst, which lays the PDFs out: a PDF must print it as typed."""
+PAYLOADS = HTML_PAYLOADS + FORMULA_PAYLOADS + TYPST_PAYLOADS
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 """What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list)."""
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href")
@@ -150,6 +157,9 @@ class Typed:
     """The guardian the secretary added with the payload in the name, phone and relation."""
     refused: dict[str, str] = field(default_factory=dict)
     """Pages of refused forms (422, 401), as they came back with what was typed."""
+    message: int = 0
+    """The teacher's message to her group's parents (the payload in its subject, text and
+    attachment's name), which the parent answered (the payload in the reply)."""
 
     def value(self, tag: str) -> str:
         return value(self.payload, tag)
@@ -295,6 +305,7 @@ def type_everything(site: Site, payload: str) -> Typed:
     )
 
     posted(director, "/settings/closed-days", {"day": CLOSED.isoformat(), "reason": v("zamkniete")})
+    posted(admin, "/admin/backups/copies", {"recipient": v("odbiorca-kopii"), "location": v("miejsce-kopii")})
     posted(
         director, "/settings/rates", {"valid_from": "2027-09-01", "per_hour": "1,44", "basis": v("podstawa")}
     )
@@ -306,6 +317,30 @@ def type_everything(site: Site, payload: str) -> Typed:
          "age_exemption": "yes", "basis": v("zasady")},
     )  # fmt: skip
     posted(director, "/settings/meals", {"valid_from": "2026-09-01", "meal": v("posilek"), "price": "7,00"})
+    # Announcements and the calendar (issue 11): one for everyone on the home pages, one for
+    # the typed group withdrawn with a typed reason, a trip of Motylki with its place.
+    today = datetime.now(site.settings.tz).date()
+    week = {"shown_from": today.isoformat(), "shown_to": (today + timedelta(days=7)).isoformat()}
+    posted(
+        director,
+        "/announcements",
+        {"title": v("ogloszenie"), "body": v("tresc"), "audience": "everyone", **week},
+    )
+    posted(
+        director,
+        "/announcements",
+        {"title": v("ogl-grupa"), "body": "x", "audience": f"group:{group}", **week},
+    )
+    db = site.db()
+    newest = max(row["id"] for row in db["announcements"].rows)
+    db.close()
+    posted(director, f"/announcements/{newest}/withdraw", {"reason": v("wycofanie-ogl")})
+    posted(
+        teacher,
+        "/calendar/events",
+        {"kind": "trip", "title": v("wydarzenie"), "place": v("miejsce"), "group": str(site.motylki),
+         "start_day": today.isoformat()},
+    )  # fmt: skip
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
@@ -321,7 +356,58 @@ def type_everything(site: Site, payload: str) -> Typed:
     sent = {"file": ("wyciag.csv", bank_file.getvalue().encode(), "text/csv")}
     bank_import = posted(secretary, "/money/import", {}, expect=200, files=sent)
 
-    typed = Typed(site, payload, group, child, account, guardian)
+    # The reply rule (issue 11): the teacher's sick leave with a typed note, ended early and a
+    # second one cancelled with typed reasons; a parent's message (its subject typed) waived
+    # by the teacher with a typed reason, and another left waiting (the due list, the panel).
+    teacher_id = teacher.account["id"]  # type: ignore[attr-defined]
+    absence_form = {
+        "account_id": str(teacher_id),
+        "kind": "sick",
+        "first": "2026-11-16",
+        "last": "2026-11-18",
+    }
+    posted(director, "/staff-absences", absence_form | {"note": v("notatka")})
+    posted(secretary, "/staff-absences", absence_form | {"first": "2026-11-23", "last": "2026-11-24"})
+    db = site.db()
+    first_absence, second_absence = sorted(row["id"] for row in db["staff_absences"].rows)
+    parent_id = parent.account["id"]  # type: ignore[attr-defined]
+    waived, _waiting = (
+        messages.add_message(
+            db,
+            sender_id=parent_id,
+            actor="test",
+            subject=v(tag),
+            body="?",
+            school_year="2026/2027",
+            recipients=[messages.Recipient(teacher_id, "teacher")],
+        )
+        for tag in ("wiadomosc", "czeka")
+    )
+    db.close()
+    posted(secretary, f"/staff-absences/{first_absence}/end", {"last": "2026-11-17", "reason": v("skrocona")})
+    posted(secretary, f"/staff-absences/{second_absence}/cancel", {"reason": v("odwolana")})
+    posted(teacher, f"/replies/{waived}/no-reply", {"reason": v("bez-odpowiedzi")})
+
+    message_form = {"to": f"group_guardians:{site.motylki}", "subject": v("wiadomosc-temat")}
+    posted(
+        teacher, "/messages/new", {**message_form, "body": v("wiadomosc-tresc")},
+        files=[("files", (v("zalacznik") + ".pdf", b"%PDF-1.7 plan", "application/pdf"))],
+    )  # fmt: skip
+    db = site.db()
+    message = messages.inbox(db, parent.account["id"])[0]  # type: ignore[attr-defined]  # newest first
+    db.close()
+    posted(parent, f"/messages/{message['id']}/reply", {"body": v("odpowiedz")})
+
+    typed = Typed(site, payload, group, child, account, guardian, message=message["id"])
+    typed.refused["message to nobody"] = posted(
+        teacher,
+        "/messages/new",
+        {"to": v("adresat"), "subject": v("temat-w"), "body": v("tresc-w")},
+        expect=422,
+    ).text
+    typed.refused["reply too long"] = posted(
+        parent, f"/messages/{message['id']}/reply", {"body": v("odpowiedz2") + "x" * 20_001}, expect=422
+    ).text
     typed.refused["import"] = imported.text
     typed.refused["bank import"] = bank_import.text
     bad_bank = io.StringIO()
@@ -377,12 +463,111 @@ def type_everything(site: Site, payload: str) -> Typed:
     typed.refused["door tap"] = posted(
         director, f"/groups/{group}/grid/{child}", {"action": v("akcja")}, expect=422
     ).text
+    typed.refused["backup now"] = posted(
+        director, "/admin/backups/run", {"purpose": v("cel-kopii")}, expect=422
+    ).text
+    typed.refused["extra copy"] = posted(
+        director, "/admin/backups/copies", {"recipient": v("odbiorca2"), "location": ""}, expect=422
+    ).text
     typed.refused["reader update"] = posted(
         director, "/readers/update", {"reader": v("czytnik"), "version": v("wersja")}, expect=422
     ).text
+    typed.refused["announcement too long"] = posted(
+        director, "/announcements",
+        {"title": v("ogl-tytul") * 40, "body": v("ogl-tresc") * 2000, "audience": v("odbiorcy"), **week},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["announcement dates"] = posted(
+        director, "/announcements",
+        {"title": v("ogl-daty"), "body": "x", "audience": "everyone", "shown_from": "2099-12-31",
+         "shown_to": "2000-01-01"},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["announcement date typed"] = posted(
+        director, "/announcements",
+        {"title": v("ogl-data"), "body": "x", "audience": "everyone", "shown_from": v("od"),
+         "shown_to": "3000-01-01"},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["event end before start"] = posted(
+        teacher, "/calendar/events",
+        {"kind": "trip", "title": v("wyd-godziny"), "place": v("miejsce2"), "group": str(site.motylki),
+         "start_day": today.isoformat(), "start_time": "10:00", "end_time": "09:00"},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["event typed"] = posted(
+        teacher, "/calendar/events",
+        {"kind": v("rodzaj"), "title": v("wyd-rodzaj"), "group": str(site.motylki),
+         "start_day": v("data-wyd"), "start_time": v("godzina")},
+        expect=422,
+    ).text  # fmt: skip
+    typed.refused["event too long"] = posted(
+        teacher, "/calendar/events",
+        {"kind": "trip", "title": v("wyd-dlugi") * 40, "group": str(site.motylki), "start_day": "2026-01-01",
+         "end_day": "2026-12-31"},
+        expect=422,
+    ).text  # fmt: skip
+    # The notification choices: only known boxes count, whatever else a form sends
+    posted(
+        parent,
+        "/account/notifications",
+        {v("rodzaj"): "1", "arrival.push": v("wartosc"), "message.email": "1"},
+    )
+    typed.refused["staff absence"] = posted(
+        director, "/staff-absences", {"account_id": v("kto"), "kind": v("rodzaj"), "first": v("od"),
+                                      "note": v("notatka2")}, expect=422,
+    ).text  # fmt: skip
+    typed.refused["staff absence end"] = posted(
+        director,
+        f"/staff-absences/{first_absence}/end?show=all",
+        {"last": v("do"), "reason": v("powod")},
+        expect=422,
+    ).text
+    typed.refused["no reply"] = posted(
+        teacher, f"/replies/{waived}/no-reply", {"reason": v("bez-odpowiedzi2")}, expect=422
+    ).text
     anonymous = TestClient(site.app, base_url=BASE_URL)
     typed.refused["login"] = log_in(anonymous, v("login"), "Zle-Haslo-2026").text
+    type_pedagogy(typed, director)
     return typed
+
+
+def type_pedagogy(typed: Typed, director: TestClient) -> None:
+    """The work plan with the director's remark, the observations (one changed by the
+    director, its first text kept in the history) and the readiness information (issue 12)."""
+    v, group, child = typed.value, typed.group, typed.child
+    plans = f"/groups/{group}/plans"
+    posted(director, plans, {"month": MONTH, "text": v("plan")})
+    posted(director, f"{plans}/{MONTH}/submit", {})
+    posted(director, f"{plans}/{MONTH}/return", {"remark": v("uwaga-planu")})
+    observations = f"/children/{child}/observations"
+    entry = {"day": DAY.isoformat(), "kind": "observation", "for_parents": "yes"}
+    posted(director, observations, {**entry, "area": v("obszar"), "text": v("obserwacja")})
+    posted(director, observations, {**entry, "area": "mowa", "text": v("do-zmiany")})
+    db = typed.site.db()
+    changed = max(row["id"] for row in db["observations"].rows)
+    db.close()
+    posted(director, f"{observations}/{changed}", {**entry, "area": "mowa", "text": v("zmieniona")})
+    readiness = f"/children/{child}/readiness/{READINESS_YEAR}"
+    posted(director, readiness, {"text": v("gotowosc")})
+    posted(director, f"{readiness}/finalize", {})
+    typed.refused["plan remark"] = posted(
+        director, f"{plans}/{MONTH}/return", {"remark": v("uwaga2")}, expect=422
+    ).text
+    typed.refused["plan month"] = posted(
+        director, plans, {"month": v("miesiac"), "text": v("plan2")}, expect=422
+    ).text
+    wrong_day = {**entry, "day": v("dzien-obs"), "area": v("obszar2"), "text": v("obserwacja2")}
+    typed.refused["observation day"] = posted(director, observations, wrong_day, expect=422).text
+    typed.refused["readiness not six"] = posted(
+        director,
+        f"/children/{typed.site.olek}/readiness/{READINESS_YEAR}",
+        {"text": v("gotowosc2")},
+        expect=422,
+    ).text
+    typed.refused["readiness given"] = posted(
+        director, f"{readiness}/given", {"given_on": v("wydano")}, expect=422
+    ).text
 
 
 @pytest.fixture(scope="module", params=PAYLOADS, ids=[f"payload{n}" for n in range(len(PAYLOADS))])
@@ -424,6 +609,7 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         "/admin/users",
         f"/admin/users/{a}",
         "/admin/logins",
+        "/admin/backups",
         f"/parent/children/{c}",
         f"/parent/children/{c}/data",
         "/parent",
@@ -434,25 +620,50 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         f"/groups/{g}/grid/rows",
         f"/groups/{typed.site.zabki}/grid",
         f"/kiosk/pins/{typed.guardian}",
+        f"/statistics?group={g}&period={MONTH}",
+        f"/statistics?group=&period={MONTH[:4]}",
+        "/announcements",
+        "/calendar",
+        "/plans",
+        f"/groups/{g}/plans",
+        f"/groups/{g}/plans/{MONTH}",
+        f"/reports/work-plan/{g}/{MONTH}",
+        "/observations",
+        f"/children/{c}/observations",
+        f"/children/{c}/readiness/{READINESS_YEAR}",
+        f"/reports/readiness/{c}/{READINESS_YEAR}",
+        f"/parent/children/{c}/observations",
+        "/account/notifications",
+        "/staff-absences",
+        "/staff-absences?show=all",
+        "/replies/panel",
     ]
     # With one child, the parent's /parent is a redirect to that child's page, listed here.
     parent = [f"/parent/children/{ania}", f"/parent/children/{ania}/data", "/reports", "/account",
-              f"/parent/children/{ania}/money", "/account/pin"]  # fmt: skip
-    teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid"]
+              f"/parent/children/{ania}/money", "/account/pin", "/announcements", "/calendar",
+              "/account/notifications"]  # fmt: skip
+    teacher = ["/account", "/presence", "/registry/children", typed.day_page(), f"/groups/{g}/grid",
+               f"/statistics?period={MONTH}", f"/groups/{typed.site.motylki}/grid", "/announcements",
+               "/calendar", "/replies"]  # fmt: skip
+    m = typed.message
+    parent += ["/messages", f"/messages/{m}", "/messages/new", "/messages/sent"]
+    teacher += ["/messages", f"/messages/{m}", "/messages/new", "/messages/sent"]
     return (
         [("director", path) for path in director]
         + [("parent", path) for path in parent]
         + [("teacher", path) for path in teacher]
-        + [("kiosk", "/kiosk")]
+        + [("kiosk", "/kiosk"), ("admin", "/messages/years")]
     )
 
 
 PAGE_ROUTES_NOT_CRAWLED = {"/login", "/days", "/grid", "/registry", "/language/{code}", "/docs", "/redoc",
                            "/docs/oauth2-redirect", "/reports/{name}", "/presence/events",
-                           "/favicon.ico"}  # fmt: skip
+                           "/favicon.ico", "/calendar/feed/{token}.ics", "/account/data.json",
+                           "/messages/attachments/{attachment_id}"}  # fmt: skip
 """GET pages the crawl does not fetch as such: the login form (fetched refused, below),
 redirects, the API's own pages, reports, the board's event stream (each checked below) and
-the site's icon (a file)."""
+the site's icon (a file), the calendar feed (an .ics file, no HTML) and one's own data (a
+JSON download of what is stored, escaped by JSON)."""
 
 
 def test_the_crawl_covers_every_page(typed: Typed) -> None:
@@ -463,12 +674,23 @@ def test_the_crawl_covers_every_page(typed: Typed) -> None:
         str(typed.site.ania): "{child_id}",
         str(typed.account): "{user_id}",
         str(typed.guardian): "{guardian_id}",
+        MONTH: "{plan_month}",
+        str(READINESS_YEAR): "{year}",
     }
     templates = set()
     for path in crawled:
         parts = [ids.get(part, part) for part in path.split("/")]
         if path.startswith("/groups/"):
-            parts = ["", "groups", "{group_id}", *(parts[3:] if parts[3] == "grid" else ["days", "{day}"])]
+            parts = [
+                "",
+                "groups",
+                "{group_id}",
+                *(parts[3:] if parts[3] in ("grid", "plans") else ["days", "{day}"]),
+            ]
+        if path.startswith("/reports/work-plan/"):
+            parts = ["", "reports", "work-plan", "{group_id}", "{plan_month}"]
+        if path == f"/messages/{typed.message}":
+            parts = ["", "messages", "{message_id}"]
         templates.add("/".join(parts))
     routes = set()
     for route in _walk(typed.site.app.routes):
@@ -500,6 +722,17 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
     assert shows(typed.refused["login"], typed.value("login"))
     assert shows(typed.refused["child without group"], typed.value("imie2"))
     assert shows(typed.refused["reader update"], typed.value("czytnik"))
+    assert shows(typed.refused["announcement dates"], typed.value("ogl-daty"))
+    assert shows(typed.refused["event end before start"], typed.value("miejsce2"))
+    assert shows(typed.refused["backup now"], typed.value("cel-kopii"))
+    assert shows(typed.refused["extra copy"], typed.value("odbiorca2"))
+    assert shows(typed.refused["plan month"], typed.value("plan2"))
+    assert shows(typed.refused["observation day"], typed.value("obserwacja2"))
+    assert shows(typed.refused["readiness not six"], typed.value("gotowosc2"))
+    assert shows(typed.refused["staff absence"], typed.value("notatka2"))
+    assert shows(typed.refused["staff absence end"], typed.value("powod"))
+    assert shows(typed.refused["message to nobody"], typed.value("temat-w"))
+    assert shows(typed.refused["message to nobody"], typed.value("tresc-w"))
 
 
 SHOWN: dict[str, list[tuple[str, str]]] = {
@@ -537,6 +770,37 @@ SHOWN: dict[str, list[tuple[str, str]]] = {
     "imp-imie": [("director", "/registry/children")],
     "przelew": [("director", "/money")],
     "nadawca": [("director", "/money")],
+    "ogloszenie": [("director", "/announcements"), ("director", "/"), ("parent", "/parent/children/{ania}"),
+                   ("parent", "/announcements")],
+    "tresc": [("director", "/announcements"), ("parent", "/parent/children/{ania}")],
+    "ogl-grupa": [("director", "/announcements")],
+    "wycofanie-ogl": [("director", "/announcements")],
+    "wydarzenie": [("parent", "/calendar"), ("teacher", "/calendar"), ("director", "/calendar")],
+    "miejsce": [("parent", "/calendar")],
+    "odbiorca-kopii": [("director", "/admin/backups")],
+    "miejsce-kopii": [("director", "/admin/backups")],
+    "plan": [("director", "/groups/{group}/plans/2026-11"),
+             ("director", "/reports/work-plan/{group}/2026-11")],
+    "uwaga-planu": [("director", "/groups/{group}/plans"), ("director", "/groups/{group}/plans/2026-11")],
+    "obszar": [("director", "/children/{child}/observations"),
+               ("director", "/parent/children/{child}/observations")],
+    "obserwacja": [("director", "/children/{child}/observations")],
+    "do-zmiany": [("director", "/children/{child}/observations")],
+    "zmieniona": [("director", "/children/{child}/observations"),
+                  ("director", "/parent/children/{child}/observations")],
+    "gotowosc": [("director", "/children/{child}/readiness/2027"),
+                 ("director", "/parent/children/{child}/observations"),
+                 ("director", "/reports/readiness/{child}/2027")],
+    "notatka": [("director", "/staff-absences?show=all")],
+    "skrocona": [("director", "/staff-absences?show=all")],
+    "odwolana": [("director", "/staff-absences?show=all")],
+    "wiadomosc": [("teacher", "/replies")],
+    "czeka": [("teacher", "/replies"), ("director", "/replies/panel")],
+    "bez-odpowiedzi": [("teacher", "/replies")],
+    "wiadomosc-temat": [("parent", "/messages"), ("parent", "/messages/{message}"),
+                        ("teacher", "/messages/sent"), ("teacher", "/messages/{message}")],
+    "wiadomosc-tresc": [("parent", "/messages/{message}"), ("teacher", "/messages/{message}")],
+    "odpowiedz": [("teacher", "/messages/{message}"), ("parent", "/messages/{message}")],
 }  # fmt: skip
 """Where each field's text must be seen (escaped): the crawl is not passed by a value that
 was never stored or never shown."""
@@ -556,6 +820,8 @@ def test_each_field_is_shown_escaped_where_it_belongs(typed: Typed) -> None:
                 child=typed.child,
                 ania=typed.site.ania,
                 account=typed.account,
+                group=typed.group,
+                message=typed.message,
             )
             if not shows(typed.get(role, path), typed.value(tag)):
                 missing.append(f"{tag} on {role} {path}")
@@ -587,6 +853,8 @@ def test_values_reflected_from_the_address_are_inert(typed: Typed) -> None:
         (director, f"/audit?actor={p}&entity={p}&from={p}&page={p}"),
         (director, f"/audit?page={p}&actor={p}"),
         (director, f"/inconsistencies?from={p}&group={p}"),
+        (director, f"/statistics?group={p}&period={p}"),
+        (director, f"/statistics?group={typed.group}&period={p}"),
         (director, f"/reports/{p}"),
         (director, f"/reports/daily-sheet?date={DAY}&group={p}"),
         (director, f"/admin/logins?from={p}"),
@@ -596,6 +864,9 @@ def test_values_reflected_from_the_address_are_inert(typed: Typed) -> None:
         (director, f"/groups/{typed.group}/days/{DAY}?fix={p}&kind={p}&target={p}"),
         (director, f"/account/welcome?next=/{p}"),
         (director, f"/account?next=/{p}"),
+        (director, f"/calendar?month={p}"),
+        (director, f"/messages/new?to={p}"),
+        (director, f"/messages?page={p}"),
         (anonymous, f"/login?next=/{p}"),
         (anonymous, f"/login?next={p}"),
     ):
@@ -616,11 +887,13 @@ REPORTS = {
     "reminder": "child={child}",
     "receivables": f"month={MONTH}",
     "arrears": "",
+    "attendance-stats": f"month={MONTH}&group={{group}}",
 }
 REPORT_SHOWS = {
     "receivables": ("przelew", "nadawca"),
     "daily-sheet": ("imie", "nazwisko", "posiadacz", "korekta", "grupa"),
     "monthly-grid": ("imie", "nazwisko", "grupa"),
+    "attendance-stats": ("imie", "nazwisko", "grupa"),
     "stay-report": ("imie", "nazwisko", "numer"),
     "fee-summary": ("imie", "nazwisko", "numer", "grupa"),
 }
@@ -670,6 +943,16 @@ def test_xlsx_cells_are_never_formulas(typed: Typed, name: str) -> None:
     rows = [[cell.value for cell in row] for sheet in book.worksheets for row in sheet.iter_rows()]
     if name in REPORT_SHOWS:
         assert cells_with_user_text(typed, rows)
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_report_pdfs_print_typed_text_as_typed(typed: Typed, name: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(report(typed, name, "pdf"))
+    command = ["pdftotext", "-raw", str(path), "-"]  # -raw: each cell's lines together, as laid out
+    printed = "".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())
+    missing = [tag for tag in REPORT_SHOWS.get(name, ()) if "".join(typed.value(tag).split()) not in printed]
+    assert missing == [], "\n".join(missing)
 
 
 # -- any text at all, and addresses to return to -----------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from hub.store import audit
 from tests.pages_support import Site
 
-ATTENDANCE = ["daily-sheet", "monthly-grid", "evacuation", "reader-health"]
+ATTENDANCE = ["daily-sheet", "monthly-grid", "evacuation", "reader-health", "attendance-stats"]
 FEES = ["stay-report", "fee-summary", "meal-count", "ledger-statement", "reminder", "receivables", "arrears"]
 
 

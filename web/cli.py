@@ -67,8 +67,11 @@ def serve(ctx: click.Context, verbose: bool, **options: object) -> None:
     help="Port of the embedded MQTT broker.",
 )
 @click.option("--pace", type=float, default=2.0, show_default=True, help="Mean seconds between taps.")
+@click.option(
+    "--smtp-port", type=int, default=8025, show_default=True, help="Port of the demo's own mail server."
+)
 @click.pass_context
-def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: float) -> None:
+def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: float, smtp_port: int) -> None:
     """Run the hub on the embedded broker with sample children and virtual readers
     running the real firmware (MicroPython) tapping through a kindergarten day."""
     from hub.devtools.demo import (
@@ -76,21 +79,31 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         DemoDay,
         seed_demo,
         seed_demo_accounts,
+        seed_demo_messages,
+        seed_demo_notifications,
         seed_demo_reader_logins,
+        seed_demo_replies,
     )
+    from hub.devtools.demo_mail import DemoMailServer
     from hub.store.db import open_database
     from web.serve import configure_logging, run_hub
 
     configure_logging(False)
     database = ctx.find_root().params.get("database") or DEMO_DATABASE
+    mail = DemoMailServer(Path(database).parent, smtp_port)
     settings = _override(
-        ctx, database=database, web_port=web_port, broker_url="", embedded_broker_port=embedded_broker_port
-    )
+        ctx, database=database, web_port=web_port, broker_url="", embedded_broker_port=embedded_broker_port,
+        smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_ca_file=mail.certs.ca_cert,
+        mail_from="dziennik@demo.invalid", public_url=f"http://127.0.0.1:{web_port}",
+    )  # fmt: skip
     db = open_database(settings.database)
     today = datetime.now(settings.tz).date()
     seed_demo(db, today)
     logins = seed_demo_accounts(db, today)
+    seed_demo_messages(db, settings)
+    seed_demo_replies(db, settings)
     reader_logins = seed_demo_reader_logins(db)
+    seed_demo_notifications(db)
     db.close()
 
     def start_readers() -> Callable[[], None]:
@@ -98,6 +111,11 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         day.start()
         return day.stop
 
+    try:
+        mail.start()
+    except OSError as exc:
+        raise click.ClickException(f"the demo's mail server cannot listen on port {smtp_port} ({exc}): "
+                                   "choose another with --smtp-port") from exc  # fmt: skip
     click.echo(
         f"\newidencjoner demo\n"
         f"  web UI:      http://{settings.web_host}:{settings.web_port}/\n"
@@ -111,11 +129,16 @@ def demo(ctx: click.Context, web_port: int, embedded_broker_port: int, pace: flo
         f"                 (it makes the reader's login; the broker must listen on the LAN:\n"
         f'                 embedded_broker_host = "0.0.0.0", or TLS: README, "Production with Mosquitto")\n'
         f"  database:    {settings.database}\n"
+        f"  mail:        parents' notifications at /demo/mailbox (the director sees it), in {mail.maildir}\n"
+        f"               (the demo's own SMTP server on port {smtp_port}, with STARTTLS)\n"
         f"  logins (new passwords at every start):\n"
         + "".join(f"    {role:<10} {email:<26} {password}\n" for role, email, password in logins)
         + "  Stop with Ctrl+C.\n"
     )
-    run_hub(settings, on_ready=start_readers)
+    try:
+        run_hub(settings, on_ready=start_readers, demo_mailbox=mail.maildir)
+    finally:
+        mail.stop()
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ It runs inside `AuthMiddleware` (which has found the session, without reading th
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import FastAPI
@@ -34,6 +35,9 @@ BODY_LIMIT = 256 * 1024
 UPLOAD_LIMIT = 8 * 1024 * 1024
 """Bytes of a CSV import: a register of a thousand children is about 200 KiB."""
 UPLOAD_PATHS = frozenset({"/registry/import", "/money/import"})
+MESSAGE_UPLOAD_PATHS = re.compile(r"^/messages/(new|[0-9]+/reply)\Z")
+"""A message or a reply with attachments: up to the site's files per message, each up to its
+size limit (`message_attachment_max_mb`, `message_attachment_max_files`), and the text."""
 ANONYMOUS_MAY_SEND = frozenset({"/login", "/logout"})
 """The only paths that accept a body from someone who is not signed in: the login form, and
 logging out of a session that has already ended (idle) lands on the logged-out page."""
@@ -79,7 +83,7 @@ class RequestLimits:
                 refusal = RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
             await refusal(scope, receive, send)
             return
-        limit = UPLOAD_LIMIT if path in UPLOAD_PATHS else BODY_LIMIT
+        limit = _limit(scope, path)
         await self.app(scope, _limited(receive, limit, _declared_length(scope)), send)
 
 
@@ -102,6 +106,16 @@ def _limited(receive: Receive, limit: int, declared: int | None) -> Receive:
         return message
 
     return receive_within_limit
+
+
+def _limit(scope: Scope, path: str) -> int:
+    if path in UPLOAD_PATHS:
+        return UPLOAD_LIMIT
+    if MESSAGE_UPLOAD_PATHS.match(path):
+        settings = scope["app"].state.settings
+        files = settings.message_attachment_max_mb * settings.message_attachment_max_files
+        return files * 1024 * 1024 + BODY_LIMIT
+    return BODY_LIMIT
 
 
 def _a_route_takes(scope: Scope) -> bool:

@@ -38,8 +38,8 @@ def _policy(style_src: str) -> str:
 
 CONTENT_SECURITY_POLICY = _policy("'self'")
 REPORT_POLICY = _policy("'self' 'unsafe-inline'")
-"""A report's print view (`/reports/<name>`) is the page the PDF is made from, with its own
-`<style>` and column widths computed per report (`hub/reports/templates/report.html`), so it
+"""A report's print view (`/reports/<name>`), the page a browser prints, has its own `<style>`
+with the page's size and orientation per report (`hub/reports/templates/report.html`), so it
 may have inline styles; never inline script."""
 REPORTS_PREFIX = "/reports/"
 HEADERS = {

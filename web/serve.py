@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import uvicorn
 
@@ -11,6 +12,9 @@ from hub.config import Settings
 from hub.ingest.embedded_broker import EmbeddedBroker
 from hub.ingest.events import EventBus
 from hub.ingest.mqtt_client import Ingest
+from hub.services.backup_schedule import BackupSchedule
+from hub.services.notification_sender import NotificationSender
+from hub.services.reply_reminders import ReplyReminders
 from hub.store.db import open_database
 from web.app import create_app
 
@@ -23,11 +27,15 @@ def configure_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("transitions", "amqtt", "uvicorn.access"):
+    for noisy in ("transitions", "amqtt", "uvicorn.access", "mail.log"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None] | None = None) -> None:
+def run_hub(
+    settings: Settings,
+    on_ready: Callable[[], Callable[[], None] | None] | None = None,
+    demo_mailbox: Path | None = None,
+) -> None:
     """Run until interrupted (Ctrl+C or SIGTERM).
 
     `on_ready` runs once ingest is connected; it may return a function to call at shutdown.
@@ -38,14 +46,21 @@ def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None
         broker = EmbeddedBroker(settings)
         broker.start()
     events = EventBus()
-    ingest = Ingest(settings, events)
+    sender = NotificationSender(settings)
+    sender.start()
+    ingest = Ingest(settings, events, on_notified=sender.wake)
     ingest.start()
     if not ingest.wait_connected(BROKER_WAIT_S):
         log.warning(
             "broker %s:%d not reachable yet; ingest keeps trying", settings.broker.host, settings.broker.port
         )
+    schedule = BackupSchedule(settings) if BackupSchedule.wanted(settings) else None
+    if schedule:
+        schedule.start()
+    reminders = ReplyReminders(settings, wake_sender=sender.wake)
+    reminders.start()
     on_stop = on_ready() if on_ready else None
-    app = create_app(settings, events, ingest.describe)
+    app = create_app(settings, events, ingest.describe, demo_mailbox=demo_mailbox, wake_sender=sender.wake)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -61,6 +76,10 @@ def run_hub(settings: Settings, on_ready: Callable[[], Callable[[], None] | None
     finally:
         if on_stop:
             on_stop()
+        if schedule:
+            schedule.stop()
+        reminders.stop()
         ingest.stop()
+        sender.stop()
         if broker:
             broker.stop()

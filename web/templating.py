@@ -38,6 +38,8 @@ class NavItem:
     href: str
     label: str
     visible: Callable[[Request], bool] = everyone
+    badge: Callable[[Request], int] | None = None
+    """A count shown beside the label when above zero (unread messages), asked only when shown."""
 
     def is_current(self, path: str) -> bool:
         return path == self.href or (self.href != "/" and path.startswith(self.href.rstrip("/") + "/"))
@@ -61,7 +63,12 @@ def page_templates(nav: Sequence[NavItem]) -> Jinja2Templates:
         current = i18n.current_language()
         return {
             "nav": [
-                {"href": item.href, "label": item.label, "current": item.is_current(path)}
+                {
+                    "href": item.href,
+                    "label": item.label,
+                    "current": item.is_current(path),
+                    "badge": item.badge(request) if item.badge else 0,
+                }
                 for item in nav
                 if item.visible(request)
             ],

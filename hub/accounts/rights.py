@@ -9,7 +9,21 @@ editing it (they report changes to the secretary); the secretary keeps the regis
 children, guardians and cards and makes the printouts; a parent sees only their own
 children; an inspector reads what the director granted, changes nothing, until a set day;
 a kiosk account (a tablet at the entrance) only lets guardians record their own children's
-arrivals and departures with their PINs.
+arrivals and departures with their PINs. Announcements and calendar events are published by
+the director, the secretary and the administrator for anyone, by a teacher for their own
+groups; each person reads those that concern them (`hub.rules.agenda`).
+
+The pedagogical records (000 §4.2, §4.3, §4.4, §6): a teacher writes the monthly work plan
+and the observations of their own groups' children ("dostęp do własnych planów pracy"),
+the director approves or returns the plans and may modify the register of observations
+("zarządzanie/zatwierdzanie planem pracy", "modyfikacja rejestru obserwacji"). The
+secretary, who has "dostęp do wszystkich wydruków", reads the plans and the readiness
+information (both are printouts) but not the register of observations, which the
+procedure gives to no one but the teachers and the director. A parent sees only what is
+addressed to them about their own children (`observations.addressed`).
+arrivals and departures with their PINs. Staff and parents read and write their own
+messages (whom to: `hub.rules.messaging`); only the administrator closes a school year's
+messages (procedure 000 §3.6); an inspector and a kiosk have no messages.
 
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
@@ -49,8 +63,28 @@ RIGHTS = {
     "users.manage": "create accounts, unblock them with a one-time password, set an inspector's expiry",
     "logins.stats": "login statistics",
     "audit.view": "the audit log and refused actions",
+    "backups.manage": "backups: make, verify, record extra copies handed over (the register of copies)",
     "kiosk.use": "the entrance's kiosk: a guardian records an arrival or a departure with their PIN",
     "kiosk.pin": "set a guardian's kiosk PIN (a guardian sets their own)",
+    "announcements.view": "the announcements that concern the person (their groups, their children's groups)",
+    "announcements.publish": "publish and withdraw announcements (a teacher: for their own groups)",
+    "calendar.view": "the calendar of events that concern the person, and their private calendar feed",
+    "calendar.edit": "add and cancel calendar events (a teacher: for their own groups)",
+    "plans.view": "read the groups' monthly work plans and their history",
+    "plans.write": "write a group's monthly work plan and submit it to the director",
+    "plans.approve": "approve a submitted work plan or return it with a remark",
+    "observations.view": "read the register of observations and diagnoses",
+    "observations.write": "write observations and the school-readiness information",
+    "observations.modify": "modify the register of observations (the earlier text is kept)",
+    "readiness.view": "read and print the school-readiness information",
+    "observations.addressed": "the observations and readiness information addressed to the parents",
+    "notifications.own": "choose one's own notifications by e-mail and Web Push",
+    "staff_absences.manage": "enter, end early and cancel staff absences (they extend a teacher's term)",
+    "replies.own": "the parents' messages waiting for one's reply, with their terms (a teacher)",
+    "replies.oversee": "every teacher's replies overdue, due today, due later and answered late",
+    "messages.read": "one's own messages: the inbox, the sent list, threads and their attachments",
+    "messages.write": "send messages and reply (to whom: hub/rules/messaging.py)",
+    "messages.close": "close a school year's messages after 31 August, and only then remove them",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -67,6 +101,11 @@ READ_RIGHTS = frozenset(
         "users.view",
         "logins.stats",
         "audit.view",
+        "announcements.view",
+        "calendar.view",
+        "plans.view",
+        "observations.view",
+        "readiness.view",
     }
 )
 """The rights that change nothing: the only ones an inspector can be granted."""
@@ -78,10 +117,13 @@ _STAFF_VIEW: dict[str, Reach] = {
     "topics.view": ALL,
     "registry.view": ALL,
 }
-_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS}
+_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS if name != "messages.close"}
+_MESSAGES: dict[str, Reach] = {"messages.read": ALL, "messages.write": ALL}
+"""Reading and writing one's own messages: whom one may write to is the messaging rule's
+question (by role and group), and a message is shown only to its writer and recipients."""
 
 ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
-    "admin": _DIRECTOR,
+    "admin": {**_DIRECTOR, "messages.close": ALL},
     "director": _DIRECTOR,
     "teacher": {
         **_STAFF_VIEW,
@@ -89,6 +131,18 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "absences.report": OWN_GROUPS,
         "topics.write": OWN_GROUPS,
         "reports.attendance": ALL,
+        "announcements.view": OWN_GROUPS,
+        "calendar.view": OWN_GROUPS,
+        "announcements.publish": OWN_GROUPS,
+        "calendar.edit": OWN_GROUPS,
+        "plans.view": OWN_GROUPS,
+        "plans.write": OWN_GROUPS,
+        "observations.view": OWN_GROUPS,
+        "observations.write": OWN_GROUPS,
+        "readiness.view": OWN_GROUPS,
+        "notifications.own": ALL,
+        "replies.own": ALL,
+        **_MESSAGES,
     },
     "secretary": {
         **_STAFF_VIEW,
@@ -101,12 +155,26 @@ ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
         "settings.view": ALL,
         "users.view": ALL,
         "kiosk.pin": ALL,
+        "announcements.view": ALL,
+        "calendar.view": ALL,
+        "announcements.publish": ALL,
+        "calendar.edit": ALL,
+        "plans.view": ALL,
+        "readiness.view": ALL,
+        "notifications.own": ALL,
+        "staff_absences.manage": ALL,
+        **_MESSAGES,
     },
     "parent": {
         "attendance.view": OWN_CHILDREN,
         "absences.report": OWN_CHILDREN,
         "registry.view": OWN_CHILDREN,
         "kiosk.pin": OWN_CHILDREN,
+        "announcements.view": OWN_CHILDREN,
+        "calendar.view": OWN_CHILDREN,
+        "observations.addressed": OWN_CHILDREN,
+        "notifications.own": ALL,
+        **_MESSAGES,
     },
     "inspector": {name: ALL for name in READ_RIGHTS},
     "kiosk": {"kiosk.use": ALL},

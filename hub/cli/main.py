@@ -20,6 +20,18 @@ COMMANDS = {
         "hub.cli.fees:absences_group",
         "Absences reported ahead (they cancel meals when reported before the cut-off).",
     ),
+    "announcements": LazyCommand(
+        "hub.cli.agenda:announcements_group",
+        "Announcements (ogłoszenia) for everyone, a group, staff or parents.",
+    ),
+    "attendance-stats": LazyCommand(
+        "hub.cli.statistics:attendance_stats_command",
+        "Attendance statistics of a month or a school year, per child and group (--json).",
+    ),
+    "backup": LazyCommand(
+        "hub.cli.backups:backup_group",
+        "Backups of the database and attachments, and the register of copies.",
+    ),
     "broker-acl": LazyCommand(
         "hub.cli.broker:broker_acl",
         "Print Mosquitto ACLs: each reader (user name = reader id) may use only its own topics.",
@@ -31,6 +43,10 @@ COMMANDS = {
     "broker-passwords": LazyCommand(
         "hub.cli.broker:broker_passwords",
         "Write Mosquitto's password file: the hub's login and every reader's, from the database.",
+    ),
+    "calendar": LazyCommand(
+        "hub.cli.agenda:calendar_group",
+        "The calendar (terminarz): events, closed days, holidays; feed links.",
     ),
     "cards": LazyCommand(
         "hub.cli.registry:cards_group",
@@ -65,13 +81,29 @@ COMMANDS = {
         "hub.cli.money:ledger_group",
         "Each child's ledger: balance, dues, payments, arrears; co-payers; money settings.",
     ),
+    "messages": LazyCommand(
+        "hub.cli.messages:messages_group",
+        "Messages (wiadomości): inbox, threads, sending, closing a school year.",
+    ),
     "months": LazyCommand(
         "hub.cli.fees:months_group",
         "Closing months: a closed month is locked; later changes become adjustments.",
     ),
+    "observations": LazyCommand(
+        "hub.cli.plans:observations_group",
+        "The register of observations and the school-readiness information.",
+    ),
+    "notifications": LazyCommand(
+        "hub.cli.notifications:notifications_group",
+        "Notifications by e-mail and Web Push: the VAPID key, the outbox, a test mail.",
+    ),
     "payments": LazyCommand(
         "hub.cli.money:payments_group",
         "Bank statements: import (MT940 or CSV), unmatched transfers, assigning them.",
+    ),
+    "plans": LazyCommand(
+        "hub.cli.plans:plans_group",
+        "The groups' monthly work plans (plany pracy) and the director's approval.",
     ),
     "presence": LazyCommand(
         "hub.cli.journal:presence_command",
@@ -90,7 +122,15 @@ COMMANDS = {
         "hub.cli.reports:report_command",
         "Make report NAME (see the README's list) as HTML, PDF, CSV or XLSX.",
     ),
+    "restore": LazyCommand(
+        "hub.cli.backups:restore_command",
+        "Restore BACKUP (a backup's directory) into a new data directory, after checking it.",
+    ),
     "settings": LazyCommand("hub.cli.journal:settings_group", "Opening hours, debounce and closed days."),
+    "staff-absences": LazyCommand(
+        "hub.cli.staff_absences:staff_absences_group",
+        "Staff absences: sick leave, leave, training (a teacher's term of reply runs from their return).",
+    ),
     "topics": LazyCommand("hub.cli.topics:topics_group", "The day's topics of a group (zapisy dnia)."),
     "users": LazyCommand(
         "hub.cli.users:users_group", "Accounts of the web UI (log in with an e-mail address)."

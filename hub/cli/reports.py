@@ -27,6 +27,11 @@ def _month(value: str | None) -> tuple[int, int] | None:
 @click.argument("name", type=click.Choice(sorted(reports.REPORTS)))
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day (daily reports).")
 @click.option("--month", help="The month as YYYY-MM (monthly reports).")
+@click.option(
+    "--school-year",
+    type=click.IntRange(2000, 2098),
+    help="The school year by the year it starts: 2026 is 1 Sep 2026 – 31 Aug 2027 (attendance-stats).",
+)
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day (ranges).")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (ranges).")
 @click.option("--group", help="One group (name or id); default: the whole kindergarten.")
@@ -38,8 +43,9 @@ def _month(value: str | None) -> tuple[int, int] | None:
 )
 @click.pass_context
 def report_command(
-    ctx: click.Context, name: str, day, month, first, last, group, child_id, copayer_id, fmt, output
-) -> None:
+    ctx: click.Context, name: str, day, month, school_year, first, last, group, child_id, copayer_id, fmt,
+    output,
+) -> None:  # fmt: skip
     """Make report NAME (see the README's list) as HTML, PDF, CSV or XLSX."""
     db = database_from(ctx)
     settings = settings_from(ctx)
@@ -49,6 +55,7 @@ def report_command(
         month=_month(month),
         first=first.date() if first else None,
         last=last.date() if last else None,
+        school_year=school_year,
     )
     try:
         steps = reports.progress_steps(name, db, period, group)

@@ -4,8 +4,11 @@
 second run keeps what is there); `seed_demo_accounts` makes one account of each role and
 gives each a new random password at every start, printed by `ewidencjoner demo` (no
 password is kept in the repository); `seed_demo_reader_logins` does the same for the
-readers' MQTT logins. `DemoDay` boots two virtual readers — the real firmware on the
-MicroPython unix port with a simulated MFRC522 (`hub/devtools/virtual_reader.py`), each logging in
+readers' MQTT logins; `seed_demo_messages` sends, once, a teacher's message to her group's
+parents and the director's to all staff; `seed_demo_replies`, once, a parent's questions
+waiting for the teacher's reply (one overdue) and her training next week. `DemoDay` boots
+two virtual readers — the real firmware on the MicroPython unix port with a simulated
+MFRC522 (`hub/devtools/virtual_reader.py`), each logging in
 to the embedded broker with its own login — and plays a kindergarten day faster than life:
 children arrive at the main door, a few go out to the garden and come back, everyone leaves
 in the afternoon, one card nobody knows is tapped. Then the day starts again.
@@ -24,10 +27,26 @@ from sqlite_utils import Database
 
 from hub.accounts import accounts, passwords, security_policy
 from hub.config import Settings
+from hub.devtools.demo_pedagogy import seed_pedagogy
 from hub.devtools.virtual_reader import VirtualReader
 from hub.refusal import Refusal
+from hub.rules.attachments import Limits
 from hub.rules.attendance import local_instant
-from hub.store import broker_credentials, cards, readers, registry, site_settings, taps
+from hub.rules.attendance.calendar import WARSAW
+from hub.rules.reply_term import WorkingDays
+from hub.services import messages
+from hub.store import (
+    announcements,
+    broker_credentials,
+    calendar_events,
+    cards,
+    notifications,
+    readers,
+    registry,
+    site_settings,
+    staff_absences,
+    taps,
+)
 from hub.wire import StatusMessage, TapMessage
 
 log = logging.getLogger(__name__)
@@ -128,6 +147,33 @@ def seed_demo(db: Database, today: date) -> None:
                 relation=holder,
                 author=DEMO_AUTHOR,
             )
+    seed_demo_agenda(db, today)
+    seed_pedagogy(db, today)
+
+
+def seed_demo_agenda(db: Database, today: date) -> None:
+    """Announcements on the home pages (one for everyone, one for Motylki) and two events
+    ahead in the calendar (a Motylki trip, a meeting for all)."""
+    motylki = registry.find_group(db, "Motylki")["id"]
+    for title, body, group_id in (
+        ("Zbiórka nakrętek", "Do piątku zbieramy nakrętki dla Kuby.\nPudełko stoi w szatni.", None),
+        ("Jasełka Motylków", "Prosimy o stroje pastuszków na czwartek.", motylki),
+    ):
+        announcements.publish(
+            db, title=title, body=body, audience="group" if group_id else "everyone", group_id=group_id,
+            shown_from=today, shown_to=today + timedelta(days=7), author=DEMO_AUTHOR,
+        )  # fmt: skip
+    trip = today + timedelta(days=3)
+    calendar_events.add_event(
+        db, kind="trip", title="Wycieczka do lasu", place="Las Wolski", group_id=motylki, author=DEMO_AUTHOR,
+        start=local_instant(trip, time(9)), end=local_instant(trip, time(12)), tz=WARSAW,
+    )  # fmt: skip
+    meeting = today + timedelta(days=7)
+    calendar_events.add_event(
+        db, kind="meeting", title="Zebranie z rodzicami", place="Sala Motylków", group_id=None,
+        author=DEMO_AUTHOR, start=local_instant(meeting, time(17)), end=local_instant(meeting, time(18)),
+        tz=WARSAW,
+    )  # fmt: skip
 
 
 SAMPLE_SEQ_BASE = 900_000
@@ -200,6 +246,75 @@ def seed_demo_accounts(db: Database, today: date) -> list[tuple[str, str, str]]:
         accounts.set_password(db, user["id"], password, author=DEMO_AUTHOR)
         logins.append((role, email, password))
     return logins
+
+
+DEMO_NOTIFIED = "rodzic1@example.pl"
+"""The demo parent chose arrivals and departures by e-mail: the demo's mailbox fills."""
+
+
+def seed_demo_notifications(db: Database) -> None:
+    """The demo parent's choices, unless they chose something themselves meanwhile."""
+    user = accounts.find_user(db, DEMO_NOTIFIED)
+    if not notifications.choices(db, user["id"]):
+        notifications.set_choices(
+            db, user["id"], {("arrival", "email"), ("departure", "email")}, datetime.now(UTC)
+        )
+
+
+def seed_demo_messages(db: Database, settings: Settings) -> None:
+    """Once: the teacher's message to her group's parents and the director's to all staff,
+    so the demo's inbox, thread and receipts have something to show."""
+    if db.execute("SELECT 1 FROM messages WHERE kind = 'personal' LIMIT 1").fetchone():
+        return
+    today = datetime.now(settings.tz).date()
+    limits = Limits(settings.message_attachment_max_mb * 1024 * 1024, settings.message_attachment_max_files)
+    for email, audience, target, subject, body in (
+        ("anna.nowak@example.pl", "group_guardians", "Motylki", "Zebranie z rodzicami we wtorek",
+         "Zapraszam na zebranie we wtorek o 17:00 w sali Motylków.\nProszę o potwierdzenie."),
+        ("dyrektor@example.pl", "all_staff", None, "Rada pedagogiczna",
+         "Rada pedagogiczna w czwartek o 15:00 w pokoju nauczycielskim."),
+    ):  # fmt: skip
+        user = accounts.find_user(db, email)
+        person = messages.writer(db, account_id=user["id"], role=user["role"],
+                                 teacher_groups=frozenset(user["groups"]), today=today)  # fmt: skip
+        messages.send(
+            db, person, actor=email, audience=audience,
+            target=registry.find_group(db, target)["id"] if target else None, subject=subject, body=body,
+            attachments_dir=settings.attachments_dir, limits=limits, tz=settings.tz,
+        )  # fmt: skip
+
+
+def seed_demo_replies(db: Database, settings: Settings) -> None:
+    """Once: a parent's question to the teacher sent six working days ago (overdue on her
+    "Do odpowiedzi" and the director's panel), another sent today, and the secretary's
+    record of the teacher's training next week (the staff absences page)."""
+    if db.execute("SELECT 1 FROM staff_absences LIMIT 1").fetchone():
+        return
+    today = datetime.now(settings.tz).date()
+    working = WorkingDays(frozenset(date.fromisoformat(row["day"]) for row in site_settings.closed_days(db)))
+    earlier = today
+    for _ in range(6):
+        earlier -= timedelta(days=1)
+        while earlier not in working:
+            earlier -= timedelta(days=1)
+    parent, teacher = (
+        accounts.find_user(db, email) for email in ("rodzic1@example.pl", "anna.nowak@example.pl")
+    )
+    person = messages.writer(
+        db, account_id=parent["id"], role="parent", teacher_groups=frozenset(), today=today
+    )
+    limits = Limits(settings.message_attachment_max_mb * 1024 * 1024, settings.message_attachment_max_files)
+    for day, subject in ((earlier, "Czy Zosia może wyjść o 14:00?"), (today, "Prowiant na wycieczkę")):
+        messages.send(
+            db, person, actor=parent["email"], audience="teacher", target=teacher["id"], subject=subject,
+            body="Dzień dobry, proszę o odpowiedź.", attachments_dir=settings.attachments_dir, limits=limits,
+            tz=settings.tz, now=local_instant(day, time(10, 0), settings.tz),
+        )  # fmt: skip
+    monday = working.next_after(today + timedelta(days=6 - today.weekday()))
+    staff_absences.add_absence(
+        db, account_id=teacher["id"], first=monday, last=monday, kind="training",
+        note="Szkolenie z pierwszej pomocy", author="sekretariat@example.pl",
+    )  # fmt: skip
 
 
 def seed_demo_reader_logins(db: Database) -> dict[str, str]:

@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 
 Classifier = Callable[[Database, taps.TapRow], tuple[str, str]]
 """Given a new, stored tap, what the reader should show: (`in`|`out`|`unknown`, a short name)."""
+TapHook = Callable[[Database, taps.TapRow, str], None]
+"""Told each new tap and what its reader shows, in the batch's transaction (notifications)."""
 
 
 class Incoming(NamedTuple):
@@ -118,10 +120,11 @@ class _Tap:
 class Intake:
     """Handles batches for one site."""
 
-    def __init__(self, site: str, tz: ZoneInfo, classify: Classifier) -> None:
+    def __init__(self, site: str, tz: ZoneInfo, classify: Classifier, on_tap: TapHook | None = None) -> None:
         self.site = site
         self.tz = tz
         self.classify = classify
+        self.on_tap = on_tap
         self.notices = QuarantineNotices()
 
     def handle_batch(self, db: Database, batch: list[Incoming]) -> list[Outcome]:
@@ -210,6 +213,8 @@ class Intake:
             result, name = self._classify(db, row)
             clock = local_clock(item.at, self.tz) if item.at else ""
             item.outcome.ack = (ack_topic, ack_payload(row.seq, result, name, clock))
+            if self.on_tap is not None:
+                self._tell_hook(db, row, result)
             item.outcome.event = {
                 "type": "tap",
                 "reader_id": row.reader_id,
@@ -223,6 +228,18 @@ class Intake:
             }
         for reader_id, received in last_seen.items():
             readers.touch(db, reader_id, received)
+
+    def _tell_hook(self, db: Database, row: taps.TapRow, result: str) -> None:
+        """A failing hook (a notification that cannot be queued) costs only itself: the tap
+        is stored and acknowledged all the same."""
+        assert self.on_tap is not None
+        try:
+            with db.atomic():
+                self.on_tap(db, row, result)
+        except Exception as exc:
+            if is_database_failure(exc):
+                raise
+            log.exception("the tap hook failed for %s#%s", row.reader_id, row.seq)
 
     def _quarantine_conflict(self, db: Database, item: _Tap, holder: taps.TapRow) -> None:
         """Another tap already holds this `(reader, seq)`: keep this one for a person to

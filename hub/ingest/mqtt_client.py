@@ -22,6 +22,7 @@ import queue
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 import paho.mqtt.client as mqtt
@@ -33,6 +34,7 @@ from hub.ingest.health import STALL_AFTER_S, Heartbeat
 from hub.ingest.intake import Classifier, Incoming, Intake, IntakeStats, Outcome
 from hub.ingest.updates import UpdateService
 from hub.services.acks import AckClassifier
+from hub.services.notifications import AttendanceNotices
 from hub.store import quarantine, readers, site_settings
 from hub.store.db import open_database
 from hub.timefmt import to_db, utc_now
@@ -65,10 +67,16 @@ class Ingest:
         events: EventBus | None = None,
         classify: Classifier | None = None,
         stall_after_s: float = STALL_AFTER_S,
+        on_notified: Callable[[], None] | None = None,
     ) -> None:
+        """`on_notified`: called after a commit that queued notifications (the sender's wake)."""
         self.settings = settings
+        self.on_notified = on_notified
         self.events = events or EventBus()
-        self.intake = Intake(settings.site, settings.tz, classify or AckClassifier(settings))
+        self.notices = AttendanceNotices(settings.tz)
+        self.intake = Intake(
+            settings.site, settings.tz, classify or AckClassifier(settings), on_tap=self.notices.tap_stored
+        )
         self.stats = IntakeStats()
         self.connected = threading.Event()
         self._inbox: queue.Queue[Incoming] = queue.Queue()
@@ -241,6 +249,8 @@ class Ingest:
                 self._client.ack(outcome.message.mid, outcome.message.qos)
             if outcome.event:
                 self.events.publish(outcome.event)
+        if self.notices.take_pending() and self.on_notified:
+            self.on_notified()
 
     # -- the site clock ------------------------------------------------------------------
 

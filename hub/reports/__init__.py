@@ -2,8 +2,11 @@
 
 `build(name, …)` is the one entry point the CLI (`ewidencjoner report NAME`) and the web
 (`/reports/NAME`) share; `render.render(report, fmt)` turns the result into bytes.
-Builders live in `attendance_sheets.py` (no money), `fee_reports.py` (fees and meals) and
-`money_reports.py` (ledgers, reminders, receivables, arrears).
+Builders live in `attendance_sheets.py` (no money), `attendance_stats.py` (frekwencja),
+`fee_reports.py` (fees and meals) and `money_reports.py` (ledgers, reminders, receivables,
+arrears); `pedagogy.py` builds the printouts of a work plan and of the readiness
+information, which their own pages (`/reports/work-plan/…`, `/reports/readiness/…`) render
+the same way.
 Reports may import services, the store, the rules and the basics; never ingest, accounts,
 the CLI or the web (checked by `lint-imports`, see pyproject.toml).
 """
@@ -19,7 +22,7 @@ from sqlite_utils import Database
 
 from hub.config import Settings
 from hub.refusal import N_, Refusal
-from hub.reports import attendance_sheets, fee_reports, money_reports
+from hub.reports import attendance_sheets, attendance_stats, fee_reports, money_reports
 from hub.reports.model import Report, Section
 from hub.reports.render import FORMATS, MEDIA_TYPES, render
 from hub.store import registry
@@ -41,7 +44,8 @@ __all__ = [
 class ReportInfo:
     title: str
     period: str
-    """"day", "month", "range" or "now": what the report needs to be told."""
+    """"day", "month", "range", "now" or "month-or-year" (a month or a school year): what the
+    report needs to be told."""
 
 
 REPORTS: dict[str, ReportInfo] = {
@@ -56,6 +60,9 @@ REPORTS: dict[str, ReportInfo] = {
     "reminder": ReportInfo("Przypomnienie o zaległej opłacie (dziecko)", "day"),
     "receivables": ReportInfo("Należności i wpłaty (księgowość)", "month"),
     "arrears": ReportInfo("Zaległości w opłatach", "day"),
+    "attendance-stats": ReportInfo(
+        "Frekwencja (grupa lub przedszkole, miesiąc lub rok szkolny)", "month-or-year"
+    ),
 }
 
 
@@ -65,6 +72,8 @@ class Period:
     month: tuple[int, int] | None = None
     first: date | None = None
     last: date | None = None
+    school_year: int | None = None
+    """The year a school year starts in (2026: 1 September 2026 – 31 August 2027)."""
 
 
 def progress_steps(name: str, db: Database, period: Period, group: str | None = None) -> int:
@@ -107,6 +116,12 @@ def build(
         raise Refusal("report.needs_day", N_("Report %(name)s needs a day (--date YYYY-MM-DD)."), name=name)
     if kind == "month" and not period.month:
         raise Refusal("report.needs_month", N_("Report %(name)s needs a month (--month YYYY-MM)."), name=name)
+    if kind == "month-or-year" and (period.month is None) == (period.school_year is None):
+        raise Refusal(
+            "report.needs_month_or_year",
+            N_("Report %(name)s needs a month (--month YYYY-MM) or a school year (--school-year YYYY)."),
+            name=name,
+        )
     # The checks above give each day report its day and each month report its month.
     if name == "daily-sheet":
         assert period.day is not None
@@ -117,6 +132,10 @@ def build(
         return attendance_sheets.monthly_grid(db, settings, year, month, group, **extra)
     if name == "evacuation":
         return attendance_sheets.evacuation_list(db, settings)
+    if name == "attendance-stats":
+        return attendance_stats.attendance_stats(
+            db, settings, month=period.month, start_year=period.school_year, group=group
+        )
     if name == "stay-report":
         if child_id is None:
             raise Refusal("report.needs_child", N_("The stay report is for one child (--child ID)."))

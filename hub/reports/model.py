@@ -10,6 +10,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+
+class Percent(Decimal):
+    """A share in percent (93.5 for 93,5 %): printed "93,5 %", in CSV the number, in XLSX a
+    fraction formatted as a percentage. A renderer that does not know it shows a Decimal."""
+
+
+class Minutes(int):
+    """A duration in minutes: printed "7 h 45 min" as the stay report prints stays, in CSV
+    "7:45", in XLSX a time value formatted [h]:mm (so a spreadsheet can add and average it)."""
+
+
 Cell = str | int | Decimal | None
 
 

@@ -1,4 +1,4 @@
-"""Rendering a `Report`: HTML for the screen and print, PDF from the same HTML, CSV, XLSX.
+"""Rendering a `Report`: HTML for the screen and print, PDF (Typst, `pdf.py`), CSV, XLSX.
 
 Money is a `Decimal` in the model; the HTML and PDF show it the Polish way (`1 234,56 zł`),
 CSV and XLSX keep the number itself so an accountant's spreadsheet can add it up.
@@ -14,8 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hub.reports.model import Cell, Report, Section
-from hub.rules.fees import format_amount
+from babel.numbers import format_decimal
+
+from hub.reports.model import Cell, Minutes, Percent, Report
+from hub.rules.fees import format_amount, format_minutes
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -27,14 +29,17 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-WRAP_AT = 40
-"""Characters of a cell beyond which a PDF's column is no wider: the text wraps."""
 
 
 def polish_number(value: Cell) -> str:
-    """A cell as printed: money the Polish way (`1 234,56`), the rest as it is."""
+    """A cell as printed: money the Polish way (`1 234,56`), a percentage `93,5 %`, a duration
+    `7 h 45 min`, the rest as it is."""
     if value is None:
         return ""
+    if isinstance(value, Percent):
+        return f"{format_decimal(value, '#,##0.0', locale='pl')}\u00a0%"
+    if isinstance(value, Minutes):
+        return format_minutes(value)
     if isinstance(value, Decimal):
         return format_amount(value)
     return str(value)
@@ -56,45 +61,17 @@ def _templates() -> Environment:
     return templates
 
 
-def to_html(report: Report, *, fixed_columns: bool = False) -> str:
-    """The print view. `fixed_columns` (for the PDF): each table gets its columns' widths from
-    `column_widths` and a fixed layout, which WeasyPrint lays out without measuring every
-    cell's content first (a month's grid of 150 children: a third faster). Browsers keep
-    the automatic layout: it scrolls sideways on a phone instead of squeezing."""
-    widths = None
-    if fixed_columns:
-        alike = {section.columns: [s for s in report.sections if s.columns == section.columns]
-                 for section in report.sections}  # fmt: skip
-        widths = [column_widths(alike[section.columns]) for section in report.sections]
-    return _templates().get_template("report.html").render(report=report, widths=widths)
-
-
-def column_widths(sections: list[Section]) -> list[float]:
-    """The share of the table's width, in percent, of each column of `sections` (tables with
-    the same columns, so they line up): its longest cell as printed (at most `WRAP_AT`
-    characters: longer text wraps) or its heading's longest word, plus two for padding."""
-    columns = sections[0].columns
-    lines = [line for s in sections for line in (*s.rows, *([s.totals] if s.totals else []))]
-    needs = [
-        max(
-            min(max((len(polish_number(line[index])) for line in lines), default=0), WRAP_AT),
-            max((len(word) for word in column.split()), default=0),
-        )
-        + 2
-        for index, column in enumerate(columns)
-    ]
-    return [round(100 * need / sum(needs), 2) for need in needs]
+def to_html(report: Report) -> str:
+    """The print view: the browser's print and the screen (tables lay out automatically, and
+    scroll sideways on a phone instead of squeezing)."""
+    return _templates().get_template("report.html").render(report=report)
 
 
 def to_pdf(report: Report) -> bytes:
-    """The HTML print view through WeasyPrint (needs Pango, installed by `make`)."""
-    try:
-        from weasyprint import HTML
-    except OSError as exc:  # the Pango library is missing
-        raise RuntimeError(
-            "PDF needs the Pango library: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
-        ) from exc
-    return HTML(string=to_html(report, fixed_columns=True)).write_pdf()
+    """The report as a PDF/A-2b laid out by Typst (`pdf.py`), from the same model."""
+    from hub.reports import pdf
+
+    return pdf.to_pdf(report)
 
 
 def to_csv(report: Report) -> str:
@@ -119,15 +96,32 @@ def to_xlsx(report: Report) -> bytes:
     assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = (report.sheet_name or report.name)[:31]
     for line in _table(report):
-        sheet.append([_guarded(cell) if isinstance(cell, str) else cell for cell in line])
+        sheet.append([_spreadsheet_value(cell) for cell in line])
         for cell, value in zip(sheet[sheet.max_row], line, strict=False):
             if isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
+                cell.number_format = XLSX_FORMATS.get(type(value), "#,##0.00")
+            elif isinstance(value, Minutes):
+                cell.number_format = XLSX_FORMATS[Minutes]
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+XLSX_FORMATS = {Percent: "0.0%", Minutes: "[h]:mm"}
+
+
+def _spreadsheet_value(cell: Cell) -> Cell | float:
+    """A cell as XLSX keeps it: a percentage as its fraction, a duration as a day's fraction
+    (how spreadsheets store time), typed text guarded."""
+    if isinstance(cell, str):
+        return _guarded(cell)
+    if isinstance(cell, Percent):
+        return Decimal(cell) / 100
+    if isinstance(cell, Minutes):
+        return cell / 1440
+    return cell
 
 
 def _table(report: Report) -> Iterator[list[Cell]]:
@@ -161,6 +155,10 @@ a card number) is written with a leading `'`, so opening a report never runs it.
 def _plain(cell: Cell) -> str:
     if cell is None:
         return ""
+    if isinstance(cell, Percent):
+        return f"{cell:.1f}"
+    if isinstance(cell, Minutes):
+        return f"{cell // 60}:{cell % 60:02d}"
     if isinstance(cell, Decimal):
         return f"{cell:.2f}"
     if isinstance(cell, str):

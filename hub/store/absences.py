@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from hub.refusal import N_, Refusal
 from hub.rules.attendance import day_off_reason, local_instant
 from hub.rules.fees import AbsenceReport
-from hub.store import audit, site_settings
+from hub.store import audit, site_settings, system_messages
 from hub.store.registry import get_child
 from hub.timefmt import from_db, to_db, utc_now
 
@@ -38,7 +38,7 @@ def report_absence(
     reason: str = "",
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    get_child(db, child_id)
+    child = get_child(db, child_id)
     if last < first:
         raise Refusal("absence.ends_before_start", N_("The last day of the absence is before the first."))
     if (last - first).days >= MAX_DAYS:
@@ -71,6 +71,10 @@ def report_absence(
             db, actor=reported_by, action="absence.report", entity="child", entity_id=child_id,
             after={"first": first.isoformat(), "last": last.isoformat(), "reason": reason.strip() or None},
             now=now,
+        )  # fmt: skip
+        system_messages.absence_recorded(
+            db, child_id=child_id, child_name=f"{child['first_name']} {child['last_name']}",
+            first=working[0], last=working[-1], reported_by=reported_by,
         )  # fmt: skip
     return list_absences(db, child_id=child_id, first=first, last=last)
 

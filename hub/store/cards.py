@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from hub.refusal import N_, Refusal
-from hub.store import audit
+from hub.store import audit, system_messages
 from hub.store.db import inserted_id
 from hub.store.registry import get_child
 from hub.timefmt import from_db, local_day_bounds, to_db, utc_now
@@ -81,6 +81,12 @@ def assign_card(
             )
             card = get_card(db, card_id)
             audit.record(db, actor=author, action="card.assign", entity="card", entity_id=card_id, after=card)
+            system_messages.card_assigned(
+                db,
+                child_id=child_id,
+                child_name=f"{card['first_name']} {card['last_name']}",
+                number=card["number"],
+            )
     except sqlite3.IntegrityError as exc:  # another assignment won the race
         raise Refusal(
             "card.assigned_meanwhile", N_("Card %(uid)s was just assigned to someone else."), uid=canonical

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from sqlite_utils import Database, Migrations
 
 from hub.store.schema_accounts import m008_accounts_and_audit, m010_broker_credentials, m011_trusted_devices
+from hub.store.schema_agenda import m021_announcements_and_calendar
+from hub.store.schema_backups import m023_backups
 from hub.store.schema_city import m026_city_link
 from hub.store.schema_door import m014_kiosk
 from hub.store.schema_journal import (
@@ -34,8 +36,12 @@ from hub.store.schema_journal import (
     m009_bounded_quarantine,
     m012_cards_by_uid,
 )
+from hub.store.schema_messages import m018_messages
 from hub.store.schema_money import m013_ledgers_and_bank_transfers
+from hub.store.schema_notifications import m020_notifications
+from hub.store.schema_plans import m022_plans_and_observations
 from hub.store.schema_reader_setup import m017_logins_before_registration
+from hub.store.schema_replies import m019_staff_absences
 from hub.store.schema_retention import m025_personal_data_reads
 from hub.store.schema_updates import m016_firmware_updates
 
@@ -63,6 +69,12 @@ MIGRATIONS: list[Migration] = [
     m014_kiosk,
     m016_firmware_updates,
     m017_logins_before_registration,
+    m018_messages,
+    m019_staff_absences,
+    m020_notifications,
+    m021_announcements_and_calendar,
+    m022_plans_and_observations,
+    m023_backups,
     m025_personal_data_reads,
     m026_city_link,
 ]

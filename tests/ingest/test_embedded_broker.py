@@ -64,6 +64,8 @@ def test_demo_runs_virtual_readers_with_the_real_firmware(tmp_path: Path) -> Non
             str(free_port()),
             "--pace",
             "0.1",
+            "--smtp-port",
+            str(free_port()),
         ],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -107,5 +109,6 @@ def test_demo_runs_virtual_readers_with_the_real_firmware(tmp_path: Path) -> Non
         output = demo.communicate(timeout=20)[0]
     assert f"http://127.0.0.1:{web_port}/" in "".join(banner) + output
     assert "reader provision" in "".join(banner)  # how to add a real reader
+    assert "/demo/mailbox" in "".join(banner)  # where the parents' notification mail lands
     assert "ACCEPTS ANYONE" not in output  # the virtual readers logged in with their own passwords
     assert (tmp_path / "var" / "demo" / "ewidencjoner.db").exists()

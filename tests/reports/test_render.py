@@ -1,6 +1,6 @@
-"""The PDF's tables have fixed column widths from their content (WeasyPrint then lays a
-month's grid out without measuring every cell); the HTML for the screen keeps the browser's
-automatic layout."""
+"""The PDF's tables have fixed column widths from their content (Typst is told them, and
+tables with the same columns line up); the HTML for the screen keeps the browser's automatic
+layout."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from hub.reports import Report, Section
-from hub.reports.render import WRAP_AT, column_widths, to_html
+from hub.reports.pdf import WRAP_AT, column_widths, report_data
+from hub.reports.render import to_html
 
 GROUP = ("Dziecko", "Nr karty", "Razem")
 
@@ -39,10 +40,9 @@ def test_long_text_wraps_instead_of_widening_its_column_further() -> None:
 def test_tables_with_the_same_columns_line_up_and_only_the_pdf_fixes_them() -> None:
     small = section("Grupa Żabki", ("Żak Łucja", "7", Decimal(1)))
     wide = section("Grupa Biedronki", ("Kowalczyk-Dąbrowska Małgorzata", "149, 150", Decimal("10000")))
-    printed = to_html(report(small, wide), fixed_columns=True)
+    printed = report_data(report(small, wide))
     shared = column_widths([small, wide])
-    assert printed.count('<table style="table-layout: fixed">') == 2
-    assert printed.count("".join(f'<col style="width: {width}%">' for width in shared)) == 2
+    assert [table["widths"] for table in printed["sections"]] == [shared, shared]
 
     screen = to_html(report(small, wide))
     assert "<colgroup>" not in screen and "table-layout" not in screen

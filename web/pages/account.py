@@ -23,13 +23,14 @@ from hub.accounts.rights import Account
 from hub.config import Settings
 from hub.refusal import Refusal
 from hub.services import subject_access
-from hub.store import audit
+from hub.store import audit, system_messages
 from hub.timefmt import from_db, to_db
 from web.auth import (
     DEVICE_COOKIE,
     LOGIN_CSRF_COOKIE,
     PASSWORD_PAGE,
     SESSION_COOKIE,
+    allowed,
     client_ip,
     new_login_csrf,
     on_site,
@@ -124,6 +125,8 @@ def log_in(
         sessions.end(db, request.state.session["id"], "logged in again")
     target = on_site(fields.get("next"))
     user = done.user
+    days = security_policy.load(db).password_change_days
+    system_messages.password_reminders(db, days, account_id=user["id"])  # its inbox says so from now on
     home = LANDINGS.get(user["role"])
     if target == "/" and home and not accounts.password_change_due(db, user):
         response = RedirectResponse(f"{home}?{WELCOME}", status_code=303)
@@ -295,5 +298,6 @@ def my_account(
             "next": on_site(request.query_params.get("next"), ""),
             "session": request.state.session,
             "role_names": ROLE_NAMES,
+            "may_choose_notifications": allowed(request, "notifications.own"),
         },
     )

@@ -49,6 +49,11 @@ RIGHT_NAMES = {
     "users.view": N_("List of accounts"),
     "logins.stats": N_("Login statistics"),
     "audit.view": N_("Audit log"),
+    "announcements.view": N_("Announcements"),
+    "calendar.view": N_("Calendar"),
+    "plans.view": N_("Work plans"),
+    "observations.view": N_("Register of observations"),
+    "readiness.view": N_("School-readiness information"),
 }
 """The rights an inspector can be granted, as the account form names them."""
 STATS_DEFAULT_DAYS = 30

@@ -108,6 +108,7 @@ def child(
         "can_manage_cards": allowed(request, "cards.edit"),
         "can_print_stay": allowed(request, "reports.fees", child_id=child_id),
         "can_see_group": allowed(request, "attendance.view", group_id=found["group_id"]),
+        "can_see_observations": allowed(request, "observations.view", child_id=child_id),
     }
     return templates.TemplateResponse(request, "child.html", context, status_code=422 if error else 200)
 

@@ -21,6 +21,7 @@ from hub.accounts.rights import Account
 from hub.config import Settings
 from hub.refusal import Refusal
 from hub.services import door
+from hub.services.notifications import Attribution
 from hub.store import registry
 from web.auth import actor, allowed, check, require_all
 from web.deps import Clock, Db, Events, Page, PageContext
@@ -47,6 +48,8 @@ DEFAULT_REASONS = {
 """The reason each tap's correction gets, in the teacher's language (they may change it
 on the group's day: revoke and record again)."""
 BUTTONS = {"came": N_("Came now"), "left": N_("Left now"), "absent": N_("Absent")}
+DOOR_KINDS = {"came": "arrival", "left": "departure"}
+"""The grid's taps the guardians who chose them are told of."""
 OFFERED = {
     "expected": ("came", "absent"),
     "missing": ("came", "absent"),
@@ -157,12 +160,22 @@ def record(
     action = fields.get("action", "")
     reason = fields.get("reason", "").strip() or (_(DEFAULT_REASONS[action]) if action in BUTTONS else "")
     try:
-        door.record_at_door(
-            db, settings, group_id=group_id, child_id=child_id, action=action, reason=reason,
-            author=actor(request), now=clock(),
-        )  # fmt: skip
+        with db.atomic():  # the correction and its notifications to the guardians, together
+            door.record_at_door(
+                db, settings, group_id=group_id, child_id=child_id, action=action, reason=reason,
+                author=actor(request), now=clock(),
+            )  # fmt: skip
+            if action in DOOR_KINDS:
+                request.app.state.attendance_notices.record(
+                    db,
+                    child_id,
+                    DOOR_KINDS[action],
+                    clock(),
+                    Attribution("door", holder=request.state.user.name),
+                )
     except Refusal as exc:
         raise Refused(422, exc) from exc
+    request.app.state.wake_sender()
     events.publish({"type": "attendance", "group_id": group_id, "child_id": child_id})
     return RedirectResponse(f"/groups/{group_id}/grid?done={action}#child-{child_id}", status_code=303)
 

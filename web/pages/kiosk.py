@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from hub.accounts import accounts, kiosk_pins
 from hub.accounts.rights import Account
 from hub.refusal import Refusal
+from hub.services.notifications import DIRECTION_KIND, Attribution
 from hub.store import kiosk, registry
 from hub.store.db import stored_integer
 from web.auth import actor, check, deny, require
@@ -103,10 +104,16 @@ def record(
     try:
         if child_id is None:
             raise Refusal("kiosk.not_own_child", N_("This child is not among the children of this guardian."))
-        row = kiosk_pins.record(
-            db, kiosk_id=user.id, kiosk_login=user.login, token=token, child_id=child_id,
-            direction=direction, now=clock(),
-        )  # fmt: skip
+        with db.atomic():  # the record and its notifications to the guardians, together
+            row = kiosk_pins.record(
+                db, kiosk_id=user.id, kiosk_login=user.login, token=token, child_id=child_id,
+                direction=direction, now=clock(),
+            )  # fmt: skip
+            guardian = registry.get_guardian(db, row["guardian_id"])["name"]
+            request.app.state.attendance_notices.record(
+                db, row["child_id"], DIRECTION_KIND[direction], clock(), Attribution("kiosk", holder=guardian)
+            )
+        request.app.state.wake_sender()
         opened = kiosk_pins.use_pass(db, kiosk_id=user.id, token=token, now=clock())
     except Refusal as refused:
         if refused.code == "kiosk.pass_expired":

@@ -25,7 +25,7 @@ from hub.rules.fees.meals import cutoff_instant
 from hub.services import day_json, days
 from hub.store import absences, cards, fee_settings, registry, site_settings
 from hub.timefmt import from_db
-from web.auth import check, require
+from web.auth import allowed, check, require
 from web.deps import Clock, Db, SiteSettings, Templates
 from web.forms import FormError, FormFields, month, optional_date, required_date
 from web.i18n import N_, _, month_name
@@ -70,6 +70,7 @@ def child_page(
         "history": month_history(db, settings, child, year, number, today),
         "absences": reported_absences(db, settings, child_id, now),
         "meals": fee_settings.load(db).meals,
+        "from_teachers": allowed(request, "observations.addressed", child_id=child_id),
         "values": {},
         "error": None,
         "flashes": [Flash(_(SAVED[saved]), "ok")]

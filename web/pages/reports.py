@@ -30,6 +30,7 @@ TITLES = {
     "reminder": N_("Reminder of an overdue fee (child)"),
     "receivables": N_("Receivables and payments for the accountant"),
     "arrears": N_("Arrears"),
+    "attendance-stats": N_("Attendance statistics (group or kindergarten, month or school year)"),
 }
 """Each report's name on the list, translated; the print view keeps the report's Polish title."""
 FEE_REPORTS = frozenset(
@@ -47,6 +48,7 @@ SCOPES = {
     "reminder": "child",
     "receivables": "group",
     "arrears": "group",
+    "attendance-stats": "group",
 }
 """Which reports are made for one group (optional: all groups) or one child (required)."""
 REPORT_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -95,6 +97,7 @@ def report(
     name: str,
     day: Annotated[Day | None, Query(alias="date")] = None,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    school_year: Annotated[int | None, Query(ge=2000, le=2098)] = None,
     first: Annotated[Day | None, Query(alias="from")] = None,
     last: Annotated[Day | None, Query(alias="to")] = None,
     group: str | None = None,
@@ -112,6 +115,7 @@ def report(
         month=(int(month[:4]), int(month[5:])) if month else None,
         first=first,
         last=last,
+        school_year=school_year,
     )
     try:
         built = reports.build(
