@@ -15,13 +15,14 @@ import nats
 import pytest
 from sqlite_utils import Database
 
-from hub.city.site_link import send_pending
+from hub.city.site_link import SiteLink, send_pending
 from hub.city.stream import STREAM, ensure_stream
-from hub.config import Settings
+from hub.config import ConfigError, Settings
 from hub.store import city_link, corrections, registry
-from hub.store.db import open_database
+from hub.store.db import connect, open_database
 from tests.city_support import NatsCluster
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
+from tests.support import wait_until
 
 pytestmark = pytest.mark.city
 SITE = "p12"
@@ -154,3 +155,30 @@ def test_a_morning_arrives_once_in_order_through_a_lost_node_and_a_day_offline(
     text = json.dumps(received, ensure_ascii=False)
     for personal in ("Ania", "Olek", "Żak", ANIA_CARD, OLEK_CARD, "babcią", "2021-05-04"):
         assert personal not in text, personal
+
+
+def test_the_running_hub_sends_by_itself(
+    tmp_path: Path, site: tuple[Settings, Database, dict[str, int]]
+) -> None:
+    """`serve` runs the link as a thread (`SiteLink`) when `city_servers` names the city."""
+    settings, db, _ids = site
+    morning(settings, db, 1, 10)
+    with NatsCluster(tmp_path) as cluster:
+        asyncio.run(make_stream(cluster.urls))
+        configured = Settings(database=settings.database, site=SITE, city_servers=",".join(cluster.urls))
+        link = SiteLink(lambda: connect(configured.database), SITE, configured.city_server_list)
+        link.start()
+        try:
+            wait_until(
+                lambda: city_link.cursor(db, "taps") > 0 and city_link.cursor(db, "changes") > 0, timeout=60
+            )
+        finally:
+            link.stop()
+        received = asyncio.run(stream_messages(cluster.urls))
+    assert sum(message["kind"] == "tap" for message in received) == 10
+
+
+@pytest.mark.parametrize("servers", ["http://city:4222", "nats://city:4222/x", "nats://", "nats://a b"])
+def test_a_city_server_that_is_no_nats_url_is_refused(servers: str) -> None:
+    with pytest.raises(ConfigError, match="city_servers"):
+        Settings(city_servers=servers)
