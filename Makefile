@@ -1,6 +1,7 @@
 # The two set-up commands are `make demo` and `make test`; everything else supports them.
 # They work on a fresh Debian machine with Python 3.11: what is missing is installed
-# (the virtual environment via pip; Mosquitto, Chromium and poppler via apt, as root or sudo).
+# (the virtual environment via pip; Mosquitto, Chromium, poppler, NATS and PostgreSQL via apt,
+# as root or sudo).
 
 PYTHON ?= python3
 VENV := .venv
@@ -23,7 +24,7 @@ test: $(STAMP) runtime-deps system-deps
 # The pure and storage tests, under a minute: no broker, browser, MicroPython or slow test
 # (the markers are set in tests/conftest.py). `make test` runs them all.
 test-fast: $(STAMP) runtime-deps
-	$(BIN)/python -m pytest -q -m "not broker and not browser and not micropython and not slow"
+	$(BIN)/python -m pytest -q -m "not broker and not browser and not micropython and not city and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -88,13 +89,16 @@ runtime-deps:
 	fi
 
 # What the tests need besides: a Mosquitto broker, Chromium for browser tests, pdftotext,
-# and systemd-analyze to check the service unit in deploy/.
+# systemd-analyze to check the service unit in deploy/, and the city's engines (NATS with
+# JetStream, PostgreSQL).
 system-deps:
 	@missing=""; \
 	[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null || missing="$$missing mosquitto"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	[ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || missing="$$missing nats-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing with apt:$$missing"; \
 	  $(SUDO) apt-get update -qq && \

@@ -105,6 +105,9 @@ class Settings:
     """Login and kiosk PIN attempts and refused actions older than this are purged."""
     data_read_retention_days: int = 730
     """The log of who opened a child's personal data keeps this many days."""
+    city_servers: str = ""
+    """The city's NATS cluster (comma-separated `nats://host:4222` or `tls://…` URLs) this
+    kindergarten sends its taps and changes to (`hub/city/site_link.py`); empty: no city."""
     cookie_secure: bool = True
     """Session cookies only over HTTPS (browsers count http://127.0.0.1 and localhost as
     secure); false only for plain HTTP on a trusted network, which exposes the session."""
@@ -186,10 +189,17 @@ class Settings:
             raise ConfigError(f"backup_at must be a time of day as HH:MM, got {self.backup_at!r}")
         if not 1 <= self.backup_keep <= 1000:
             raise ConfigError(f"backup_keep must be between 1 and 1000, got {self.backup_keep}")
+        for url in self.city_server_list:
+            if not re.match(r"^(nats|tls)://[^\s/]+\Z", url):
+                raise ConfigError(f"city_servers must be nats:// or tls:// URLs, got {url!r}")
         for name in ("web_port", "embedded_broker_port", "embedded_broker_tls_port", "smtp_port"):
             port = getattr(self, name)
             if not 0 < port < 65536 and not (name == "embedded_broker_tls_port" and port == 0):
                 raise ConfigError(f"{name} must be between 1 and 65535, got {port}")
+
+    @property
+    def city_server_list(self) -> list[str]:
+        return [url.strip() for url in self.city_servers.split(",") if url.strip()]
 
     @property
     def tz(self) -> ZoneInfo:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 HUB = Path(__file__).resolve().parent.parent / "hub"
-MAPPED = ["store", "services", "ingest", "accounts", "cli", "provision", "devtools"]
+MAPPED = ["store", "services", "ingest", "accounts", "cli", "provision", "devtools", "city"]
 """Packages whose every module has its own row; rules/ and reports/ have their own docs."""
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import uvicorn
 
+from hub.city.site_link import SiteLink
 from hub.config import Settings
 from hub.ingest.embedded_broker import EmbeddedBroker
 from hub.ingest.events import EventBus
@@ -15,7 +16,7 @@ from hub.ingest.mqtt_client import Ingest
 from hub.services.backup_schedule import BackupSchedule
 from hub.services.notification_sender import NotificationSender
 from hub.services.reply_reminders import ReplyReminders
-from hub.store.db import open_database
+from hub.store.db import connect, open_database
 from web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,13 @@ def run_hub(
         schedule.start()
     reminders = ReplyReminders(settings, wake_sender=sender.wake)
     reminders.start()
+    city = (
+        SiteLink(lambda: connect(settings.database), settings.site, settings.city_server_list)
+        if settings.city_server_list
+        else None
+    )
+    if city:
+        city.start()
     on_stop = on_ready() if on_ready else None
     app = create_app(settings, events, ingest.describe, demo_mailbox=demo_mailbox, wake_sender=sender.wake)
     server = uvicorn.Server(
@@ -79,6 +87,8 @@ def run_hub(
         if schedule:
             schedule.stop()
         reminders.stop()
+        if city:
+            city.stop()
         ingest.stop()
         sender.stop()
         if broker:

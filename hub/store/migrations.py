@@ -23,6 +23,7 @@ from sqlite_utils import Database, Migrations
 from hub.store.schema_accounts import m008_accounts_and_audit, m010_broker_credentials, m011_trusted_devices
 from hub.store.schema_agenda import m021_announcements_and_calendar
 from hub.store.schema_backups import m023_backups
+from hub.store.schema_city import m026_city_link
 from hub.store.schema_door import m014_kiosk
 from hub.store.schema_journal import (
     m001_readers_and_taps,
@@ -75,6 +76,7 @@ MIGRATIONS: list[Migration] = [
     m022_plans_and_observations,
     m023_backups,
     m025_personal_data_reads,
+    m026_city_link,
 ]
 
 

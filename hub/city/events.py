@@ -1,0 +1,107 @@
+"""The site's events as the city receives them: a key that names each event once (the
+city stores an event once per site and key, whatever is delivered twice), a subject, and a
+JSON payload.
+
+Only what a governing body may see leaves the site: a child is a number of the site with
+their group, year of birth and dates in the kindergarten (no name, address, guardian or
+card); a tap is its reader, time and that child number; a closed month is each child's
+billed statement. Changes are read as they are when sent, so a change sent late carries
+the latest state: the city keeps the last state of each thing, in the order sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from hub.store import city_link
+
+CHANGE_ACTIONS = (
+    "child.create",
+    "child.update",
+    "group.create",
+    "group.update",
+    "correction.create",
+    "correction.revoke",
+    "month.close",
+)
+"""The audited changes the city hears about."""
+
+
+@dataclass(frozen=True)
+class CityEvent:
+    key: str
+    """Unique within the site: `tap:<reader>:<seq>` or `change:<audit id>`."""
+    subject: str
+    payload: dict[str, Any]
+
+    def data(self) -> bytes:
+        return json.dumps(self.payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def subject(site: str, feed: str) -> str:
+    return f"city.{site}.{feed}"
+
+
+def tap_event(site: str, row: dict[str, Any]) -> CityEvent:
+    key = f"tap:{row['reader_id']}:{row['seq']}"
+    payload = {
+        "site": site,
+        "key": key,
+        "kind": "tap",
+        "reader": row["reader_id"],
+        "seq": row["seq"],
+        "at": row["at"],
+        "received_at": row["received_at"],
+        "time_quality": row["time_quality"],
+        "child": row["child_id"],
+    }
+    return CityEvent(key, subject(site, "taps"), payload)
+
+
+def change_event(db: Database, site: str, entry: dict[str, Any]) -> CityEvent:
+    """The event for one audited change, with the current state of what it changed."""
+    key = f"change:{entry['id']}"
+    base = {"site": site, "key": key, "at": entry["at"], "action": entry["action"]}
+    entity, entity_id = entry["entity"], entry["entity_id"]
+    if entity == "child":
+        child = city_link.child(db, int(entity_id))
+        state = child and {
+            "id": child["id"],
+            "group": child["group_id"],
+            "birth_year": int(child["birth_date"][:4]) if child["birth_date"] else None,
+            "active_from": child["active_from"],
+            "active_to": child["active_to"],
+        }
+        payload = {**base, "kind": "child", "child": state}
+    elif entity == "group":
+        payload = {**base, "kind": "group", "group": city_link.group(db, int(entity_id))}
+    elif entity == "correction":
+        correction = city_link.correction(db, int(entity_id))
+        state = correction and {
+            "id": correction["id"],
+            "child": correction["child_id"],
+            "day": correction["day"],
+            "type": correction["kind"],
+            "at": correction["at"],
+            "revoked": correction["revoked_at"] is not None,
+        }
+        payload = {**base, "kind": "correction", "correction": state}
+    elif entity == "month":
+        statements = [
+            {
+                "year": row["year"],
+                "month": row["month"],
+                "child": row["child_id"],
+                "version": row["version"],
+                "billed": json.loads(row["billed"]),
+            }
+            for row in city_link.billed_at(db, entry["at"])
+        ]
+        payload = {**base, "kind": "month", "month": entity_id, "statements": statements}
+    else:
+        raise ValueError(f"no city event for {entity!r}")
+    return CityEvent(key, subject(site, "changes"), payload)
