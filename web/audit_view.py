@@ -219,6 +219,7 @@ RIGHTS = {
     "messages.read": N_("read messages"),
     "messages.write": N_("send messages"),
     "messages.close": N_("close a school year's messages"),
+    "notifications.own": N_("choose one's own notifications"),
 }
 """What each right (`hub.accounts.rights.RIGHTS`) lets one do, as a refused action names it."""
 REFUSALS = {
