@@ -1,0 +1,161 @@
+"""The city's consolidated view in PostgreSQL: its tables, made step by step.
+
+Each step runs once, in order, in its own transaction, recorded in `city_schema_steps`;
+the city service and the panel call `migrate` at their start, and any number of them may
+start together (an advisory lock lets one make the steps while the others wait).
+
+What a governing body may see, and no more: a child is a site's number with their group,
+year of birth and dates in the kindergarten, never a name, address, guardian or card.
+
+- `events`: every event received, once per site and key (the idempotence of the service).
+- `sites`, `groups`, `children`, `corrections`: the last state of each thing; a state is
+  replaced only by one from a later change (`change_id`, the site's audit id), so events
+  applied out of order by several instances end in the same state.
+- `taps`: each stored tap with the child its card stood for, once by reader and sequence.
+- `child_days`: each child's day as the site's attendance rules read it (arrival,
+  departure, minutes, present now), refreshed when a tap or correction for it arrives.
+- `statements`: each child's billed month, version by version, as the site closed it.
+- `fee_resolutions`: the gmina's fee resolution, dated, set once for all its sites.
+- `site_fee_overrides`: what a site has set locally instead, shown as such.
+- `officers`, `officer_sessions`: the gmina officers who read the panel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+STEPS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE sites (
+            site text PRIMARY KEY,
+            name text,
+            first_event_at timestamptz NOT NULL DEFAULT now(),
+            last_event_at timestamptz
+        );
+        CREATE TABLE events (
+            site text NOT NULL,
+            key text NOT NULL,
+            subject text NOT NULL,
+            stream_seq bigint NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            payload jsonb NOT NULL,
+            PRIMARY KEY (site, key)
+        );
+        CREATE TABLE groups (
+            site text NOT NULL,
+            group_id integer NOT NULL,
+            name text NOT NULL,
+            change_id bigint NOT NULL,
+            PRIMARY KEY (site, group_id)
+        );
+        CREATE TABLE children (
+            site text NOT NULL,
+            child_id integer NOT NULL,
+            group_id integer,
+            birth_year integer,
+            active_from date,
+            active_to date,
+            change_id bigint NOT NULL,
+            PRIMARY KEY (site, child_id)
+        );
+        CREATE TABLE taps (
+            site text NOT NULL,
+            reader text NOT NULL,
+            seq bigint NOT NULL,
+            at timestamptz,
+            received_at timestamptz NOT NULL,
+            time_quality text NOT NULL,
+            child_id integer,
+            PRIMARY KEY (site, reader, seq)
+        );
+        CREATE INDEX taps_by_child ON taps (site, child_id, received_at);
+        CREATE TABLE corrections (
+            site text NOT NULL,
+            correction_id integer NOT NULL,
+            child_id integer NOT NULL,
+            day date NOT NULL,
+            type text NOT NULL,
+            at timestamptz,
+            revoked boolean NOT NULL,
+            change_id bigint NOT NULL,
+            PRIMARY KEY (site, correction_id)
+        );
+        CREATE TABLE child_days (
+            site text NOT NULL,
+            child_id integer NOT NULL,
+            day date NOT NULL,
+            arrived_at timestamptz,
+            left_at timestamptz,
+            minutes integer NOT NULL DEFAULT 0,
+            present_now boolean NOT NULL DEFAULT false,
+            PRIMARY KEY (site, child_id, day)
+        );
+        CREATE INDEX child_days_by_day ON child_days (day, site);
+        CREATE TABLE statements (
+            site text NOT NULL,
+            year integer NOT NULL,
+            month integer NOT NULL,
+            child_id integer NOT NULL,
+            version integer NOT NULL,
+            stay_fee numeric(12, 2) NOT NULL,
+            meals_charged numeric(12, 2) NOT NULL,
+            meals_refunded numeric(12, 2) NOT NULL,
+            minutes_billed integer NOT NULL,
+            days_billed integer NOT NULL,
+            billed jsonb NOT NULL,
+            PRIMARY KEY (site, year, month, child_id, version)
+        );
+        CREATE TABLE fee_resolutions (
+            id bigserial PRIMARY KEY,
+            valid_from date NOT NULL,
+            document jsonb NOT NULL,
+            basis text NOT NULL DEFAULT '',
+            set_by text NOT NULL,
+            set_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE site_fee_overrides (
+            site text NOT NULL,
+            valid_from date NOT NULL,
+            document jsonb NOT NULL,
+            change_id bigint NOT NULL,
+            PRIMARY KEY (site, valid_from)
+        );
+        CREATE TABLE officers (
+            login text PRIMARY KEY,
+            display_name text NOT NULL,
+            password_hash text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            blocked_at timestamptz
+        );
+        CREATE TABLE officer_sessions (
+            token_hash text PRIMARY KEY,
+            login text NOT NULL REFERENCES officers (login),
+            created_at timestamptz NOT NULL DEFAULT now(),
+            expires_at timestamptz NOT NULL
+        );
+        """,
+    ),
+]
+
+LOCK_KEY = 16_2026
+"""The advisory lock held while steps are made (any number unique to this use)."""
+
+
+def migrate(conn: Any) -> int:
+    """Make the missing steps on a psycopg connection; returns how many were made."""
+    made = 0
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS city_schema_steps (step integer PRIMARY KEY, made_at timestamptz)"
+        )
+        done = {row[0] for row in conn.execute("SELECT step FROM city_schema_steps").fetchall()}
+        for number, ddl in STEPS:
+            if number in done:
+                continue
+            conn.execute(ddl)
+            conn.execute("INSERT INTO city_schema_steps VALUES (%s, now())", [number])
+            made += 1
+    return made
