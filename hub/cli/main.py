@@ -54,6 +54,10 @@ COMMANDS = {
     ),
     "certs": LazyCommand("hub.cli.broker:certs_group", "The site's TLS certificates for the MQTT broker."),
     "children": LazyCommand("hub.cli.registry:children_group", "The register of children."),
+    "city": LazyCommand(
+        "hub.cli.city:city_group",
+        "The gmina's side: all of a city's kindergartens in one view (NATS, PostgreSQL).",
+    ),
     "correct": LazyCommand(
         "hub.cli.journal:correct_group",
         "Correct a child's day (always with a reason; taps are never changed).",
