@@ -28,6 +28,7 @@ from typing import Any
 
 from lxml import etree
 
+from hub.collation import sort_key
 from hub.refusal import N_, Refusal
 
 NAMESPACE = "urn:ewidencjoner:archive:1"
@@ -252,12 +253,12 @@ class ArchivedYear:
         return [found for found in self.days.get(child_id, []) if day is None or found["date"] == day]
 
     def register(self, name_or_id: str, day: str | None = None) -> dict[str, list[dict[str, Any]]]:
-        """The group's register: for each day (or the one `day`) each of its children's day."""
+        """The group's register: for each day (or the one `day`) each of its children's day, the
+        children in Polish alphabetical order."""
         group = self.group(name_or_id)
         found: dict[str, list[dict[str, Any]]] = {}
-        for child in self.children:
-            if child["group_id"] != group["id"]:
-                continue
+        members = [child for child in self.children if child["group_id"] == group["id"]]
+        for child in sorted(members, key=lambda child: sort_key(child["last_name"], child["first_name"])):
             for child_day in self.child_days(child["id"], day):
                 entry = {"child_id": child["id"], "name": f"{child['last_name']} {child['first_name']}"}
                 found.setdefault(child_day["date"], []).append({**entry, **child_day})
