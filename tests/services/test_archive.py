@@ -24,7 +24,7 @@ from hub.services.archive import ArchiveSummary, verify_archive, write_archive
 from hub.store import registry
 from hub.store.db import open_database
 from hub.timefmt import local_clock
-from tests.archive.support import POLISH_CHILD, Year, seed_year
+from tests.archive_support import POLISH_CHILD, Year, seed_year
 
 SECTIONS = (
     "groups", "guardians", "children", "cards", "attendance", "absences", "corrections", "topics",
