@@ -25,7 +25,7 @@ from hub.devtools.demo import (
 )
 from hub.rules.statistics import school_year_of
 from hub.services import school_readiness, work_plans
-from hub.store import absences, corrections, day_topics, messages, observations, registry
+from hub.store import absences, corrections, day_topics, message_files, messages, observations, registry
 from hub.store.db import open_database
 from hub.timefmt import to_db
 
@@ -55,7 +55,7 @@ def seed_year(workdir: Path) -> Year:
     seed_demo_accounts(db, today)
     seed_demo_messages(db, settings)
     seed_demo_replies(db, settings)
-    _read_receipt(db)
+    _read_receipt(db, settings)
     day = last_weekday(today)
     day_topics.add_topic(
         db, group_id=1, day=day, topic="Jesienne liście — praca plastyczna\nźdźbła, żołędzie & <kasztany>",
@@ -93,12 +93,23 @@ def seed_year(workdir: Path) -> Year:
     return Year(settings, year, datetime(year + 1, 9, 2, 10, tzinfo=UTC), child["id"])
 
 
-def _read_receipt(db: Database) -> None:
-    """The first recipient of the first message opens it."""
+ATTACHMENT = b"%PDF-1.7 plan wycieczki"
+
+
+def _read_receipt(db: Database, settings: Settings) -> None:
+    """The first recipient of the first message opens it and answers with an attachment."""
     message_id, account_id = db.execute(
         "SELECT message_id, account_id FROM message_recipients ORDER BY message_id, account_id"
     ).fetchone()
     messages.mark_read(db, message_id, account_id, actor="rodzic1@example.pl")
+    sender = db.execute("SELECT sender_id, school_year FROM messages WHERE id = ?", [message_id]).fetchone()
+    digest = message_files.put(settings.attachments_dir, ATTACHMENT)
+    messages.add_message(
+        db, sender_id=account_id, actor="rodzic1@example.pl", subject="Re: zgoda na wycieczkę",
+        body="Zgoda w załączniku.", school_year=sender[1], in_reply_to=message_id,
+        recipients=[messages.Recipient(sender[0], "person", "Anna Nowak")],
+        attachments=[messages.Attachment("zgoda — Łucja.pdf", "application/pdf", len(ATTACHMENT), digest)],
+    )  # fmt: skip
 
 
 def _closed_month(db: Database, year: int) -> None:

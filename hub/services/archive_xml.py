@@ -64,6 +64,8 @@ class YearRecords:
     closed_months: list[Row] = field(default_factory=list)
     statements: list[Row] = field(default_factory=list)
     audit: list[Row] = field(default_factory=list)
+    attachment_files: set[str] = field(default_factory=set)
+    """The attachments' digests whose files are in the archive (`attachments/<SHA-256>`)."""
 
 
 def camel(column: str) -> str:
@@ -307,7 +309,11 @@ def _messages(root: etree._Element, records: YearRecords) -> None:
                 ("account_id", "login", "name", "addressed_kind", "addressed_name", "read_at"),
             )
         for attachment in attachments.get(row["id"], []):
-            _add(message, "attachment", attachment, ("id", "name", "content_type", "size", "sha256"))
+            element = _add(
+                message, "attachment", attachment, ("id", "name", "content_type", "size", "sha256")
+            )
+            if attachment["sha256"] in records.attachment_files:
+                element.set("file", f"attachments/{attachment['sha256']}")
     section = _list(root, "announcements")
     for row in records.announcements:
         _add(section, "announcement", row, (

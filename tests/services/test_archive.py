@@ -24,7 +24,7 @@ from hub.services.archive import ArchiveSummary, verify_archive, write_archive
 from hub.store import registry
 from hub.store.db import open_database
 from hub.timefmt import local_clock
-from tests.archive_support import POLISH_CHILD, Year, seed_year
+from tests.archive_support import ATTACHMENT, POLISH_CHILD, Year, seed_year
 
 SECTIONS = (
     "groups", "guardians", "children", "cards", "attendance", "absences", "corrections", "topics",
@@ -81,6 +81,9 @@ def test_every_kind_of_record_is_in_it(archived: ArchiveSummary) -> None:
     assert replaced.get("replacedBy") == "dyrektor@example.pl"
     assert [r.get("readAt") is not None for r in root.iter(q("recipient"))].count(True) >= 1
     assert root.find(f".//{q('closedMonth')}/{q('statement')}").text.startswith('{"total"')
+    attachment = root.find(f".//{q('attachment')}")
+    assert attachment.get("name") == "zgoda — Łucja.pdf"
+    assert (archived.path / attachment.get("file")).read_bytes() == ATTACHMENT
     actions = {entry.get("action") for entry in root.iter(q("entry"))}
     assert {"child.create", "correction.create", "absence.report", "card.assign"} <= actions
 
@@ -133,6 +136,8 @@ def test_the_manifest_names_every_file_with_its_hash(archived: ArchiveSummary) -
     pdfs = [name for name in files if name.endswith(".pdf")]
     assert f"pdf/frekwencja-{manifest['school_year']}-{manifest['school_year'] + 1}.pdf" in pdfs
     assert any("Motylki" in name for name in pdfs)
+    assert any(name.startswith("pdf/plan-pracy-") for name in pdfs)
+    assert any(name.startswith("pdf/gotowosc-szkolna-") for name in pdfs)
     assert all((archived.path / name).read_bytes().startswith(b"%PDF") for name in pdfs)
     assert archived.files == len(files) + 1
 
