@@ -1,7 +1,8 @@
-"""The published schema keeps every column of every table the yearly archive holds, so a
-column a later migration adds cannot be left out of the archive unnoticed: this test fails
-until the schema (and `hub/services/archive_xml.py`, which the archive tests then check
-against it) has it, or the column is named below as implied by where its element sits."""
+"""The published schema and the archive's writer keep every column of every table the yearly
+archive holds, so a column a later migration adds cannot be left out of the archive
+unnoticed: this fails until the schema and `archive_xml.COLUMNS` have it, or it is named
+below as implied by where its element sits; and the writer writes exactly what the schema
+declares for each table."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from lxml import etree
 
 from hub.archive_read import SCHEMA
-from hub.services.archive_xml import camel
+from hub.services.archive_xml import COLUMNS, camel
 from hub.store.db import open_database
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
@@ -46,14 +47,15 @@ columns its place implies: the parent's id, the archive's school year, a stateme
 (its closed month's) and its text (`billed`, the element's content)."""
 
 
-def declared(node: Any) -> set[str]:
-    """The attributes and child elements `node` declares, not those of elements nested deeper."""
+def declared(node: Any, kinds: tuple[str, ...] = ("attribute", "element")) -> set[str]:
+    """The attributes and child elements (`kinds`) `node` declares, not those of elements
+    nested deeper."""
     names: set[str] = set()
     for child in node:
-        if child.tag in (f"{XS}attribute", f"{XS}element"):
+        if child.tag in {f"{XS}{kind}" for kind in kinds}:
             names.add(child.get("name"))
         if child.tag != f"{XS}element" and isinstance(child.tag, str):
-            names |= declared(child)
+            names |= declared(child, kinds)
     return names
 
 
@@ -73,3 +75,19 @@ def test_the_schema_has_every_column(table: str, tmp_path: Path) -> None:
     schema = etree.parse(str(SCHEMA)).getroot()
     missing = {c for c in columns - implied if camel(c) not in declared(place(schema, type_name, element))}
     assert missing == set(), f"{table}: the archive's schema has no place for {sorted(missing)}"
+
+
+@pytest.mark.parametrize("table", sorted(ARCHIVED))
+def test_the_writer_writes_what_the_schema_declares(table: str) -> None:
+    type_name, element, _implied = ARCHIVED[table]
+    schema = etree.parse(str(SCHEMA)).getroot()
+    attributes, texts = COLUMNS[table]
+    node = place(schema, type_name, element)
+    extra = {"file"} if table == "message_attachments" else set()  # the attachment's copy, not a column
+    assert {camel(column) for column in attributes} | extra == declared(node, ("attribute",))
+    nested = {"guardianOf", "version", "step", "replaced", "recipient", "attachment", "statement"}
+    assert {camel(column) for column in texts} == declared(node, ("element",)) - nested
+
+
+def test_every_archived_table_is_written() -> None:
+    assert set(COLUMNS) == set(ARCHIVED)
