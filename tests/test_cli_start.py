@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import hub.cli
+from hub.cli.city import CITY_COMMANDS
 from hub.cli.lazy import LazyGroup
 from hub.cli.main import COMMANDS, cli
 from hub.store.db import open_database
@@ -100,8 +101,14 @@ def test_every_command_of_the_cli_modules_is_in_the_table() -> None:
     in_groups = {
         sub for group in defined if isinstance(group, click.Group) for sub in group.commands.values()
     }
-    listed = {entry.load() for entry in COMMANDS.values()}
+    listed = {entry.load() for table in (COMMANDS, CITY_COMMANDS) for entry in table.values()}
     assert {command.name for command in defined - in_groups - listed - {cli}} == set()
+
+
+def test_the_city_group_lists_its_commands_as_click_would() -> None:
+    lazy = LazyGroup("city", lazy_commands=CITY_COMMANDS)
+    eager = click.Group("city", commands={name: entry.load() for name, entry in CITY_COMMANDS.items()})
+    assert CliRunner().invoke(lazy, ["--help"]).output == CliRunner().invoke(eager, ["--help"]).output
 
 
 def test_help_lists_every_command_as_click_would() -> None:

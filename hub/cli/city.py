@@ -13,7 +13,15 @@ import click
 
 from hub.cli.lazy import LazyCommand, LazyGroup
 
-CITY_COMMANDS: dict[str, LazyCommand] = {}
+CITY_COMMANDS: dict[str, LazyCommand] = {
+    "panel": LazyCommand(
+        "web.city.cli:panel_command", "Serve the gmina officers' panel over the city's PostgreSQL."
+    ),
+    "officers": LazyCommand(
+        "hub.cli.city_panel:officers_group", "The gmina officers who may read the panel."
+    ),
+    "sites": LazyCommand("hub.cli.city_panel:sites_group", "The kindergartens as the city knows them."),
+}
 
 city_group = LazyGroup(
     "city",
