@@ -138,24 +138,38 @@ def groups_today(conn: Any, site: str, today: date) -> list[GroupToday]:
 
 def attendance(conn: Any, days: Sequence[date], site: str | None = None) -> dict[Any, Tally]:
     """The child-days of `days` (the month's working days counted) per kindergarten, or per
-    group (its id; None for children without one) when `site` is given."""
-    key = "c.group_id" if site is not None else "c.site"
+    group (its id; None for children without one) when `site` is given.
+
+    Open days are counted from the children grouped by their dates in the kindergarten (a
+    few dozen spans, not a row per child and day); the present days from the days stored."""
+    key = "coalesce(c.group_id, 0)" if site is not None else "c.site"
     rows = conn.execute(
-        f"""SELECT {key},
-                   count(*),
-                   count(cd.day) FILTER (WHERE cd.arrived_at IS NOT NULL),
-                   count(cd.day) FILTER (WHERE cd.arrived_at IS NOT NULL AND cd.left_at IS NOT NULL),
-                   coalesce(sum(cd.minutes)
-                       FILTER (WHERE cd.arrived_at IS NOT NULL AND cd.left_at IS NOT NULL), 0)
-            FROM children c
-            JOIN unnest(%(days)s::date[]) AS d(day) ON {_ENROLLED.format(day="d.day")}
-            LEFT JOIN child_days cd ON cd.site = c.site AND cd.child_id = c.child_id AND cd.day = d.day
-            WHERE %(site)s::text IS NULL OR c.site = %(site)s
-            GROUP BY {key}""",
+        f"""WITH spans AS (
+                SELECT {key} AS key, c.active_from, c.active_to, count(*) AS children
+                FROM children c WHERE %(site)s::text IS NULL OR c.site = %(site)s
+                GROUP BY 1, 2, 3),
+            open AS (
+                SELECT c.key, sum(c.children) AS open_days
+                FROM spans c JOIN unnest(%(days)s::date[]) AS d(day) ON {_ENROLLED.format(day="d.day")}
+                GROUP BY c.key),
+            present AS (
+                SELECT {key} AS key,
+                       count(*) AS present,
+                       count(*) FILTER (WHERE cd.left_at IS NOT NULL) AS stay_days,
+                       coalesce(sum(cd.minutes) FILTER (WHERE cd.left_at IS NOT NULL), 0) AS stay_minutes
+                FROM child_days cd JOIN children c USING (site, child_id)
+                WHERE cd.day = ANY(%(days)s::date[]) AND cd.arrived_at IS NOT NULL
+                  AND {_ENROLLED.format(day="cd.day")}
+                  AND (%(site)s::text IS NULL OR cd.site = %(site)s)
+                GROUP BY 1)
+            SELECT key, open_days, coalesce(present, 0), coalesce(stay_days, 0), coalesce(stay_minutes, 0)
+            FROM open LEFT JOIN present USING (key)""",
         {"days": list(days), "site": site},
     ).fetchall()
     return {
-        row[0]: Tally(open_days=row[1], present=row[2], stay_days=row[3], stay_minutes=int(row[4]))
+        (row[0] or None) if site is not None else row[0]: Tally(
+            open_days=int(row[1]), present=row[2], stay_days=row[3], stay_minutes=int(row[4])
+        )
         for row in rows
     }
 

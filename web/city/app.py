@@ -25,6 +25,7 @@ from web.city import login, pages
 from web.city.auth import LoginRequired, OfficerAuth, csrf_field, csrf_token, guard_unsafe_requests
 from web.city.db import PanelDatabase
 from web.city.deps import PanelState
+from web.city.figures import Figures
 from web.errors import install_error_pages
 from web.i18n import N_, LanguageMiddleware
 from web.limits import install_request_limits
@@ -58,6 +59,7 @@ def create_panel_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.panel.figures.close()
         db.close()
 
     app = FastAPI(
@@ -72,7 +74,8 @@ def create_panel_app(
     templates.env.loader = ChoiceLoader([FileSystemLoader(TEMPLATES), templates.env.loader])  # type: ignore[list-item]
     templates.env.globals.update(csrf_field=csrf_field, csrf_token=csrf_token)
     templates.context_processors.append(lambda request: {"current_user": request.state.user})
-    app.state.panel = PanelState(db, templates, clock, CITY_TZ, cookie_secure)
+    figures = Figures(clock=lambda: app.state.panel.clock())
+    app.state.panel = PanelState(db, templates, clock, CITY_TZ, cookie_secure, figures)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> RedirectResponse:

@@ -1,5 +1,5 @@
 """What the panel's routes share: `Panel`, the app's `PanelState` (database, templates, clock,
-the city's time zone, the cookies' flag), as one dependency."""
+the city's time zone, the cookies' flag, the kept figures), as one dependency."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from web.city.db import PanelDatabase
+from web.city.figures import Figures
 
 
 @dataclass
@@ -23,6 +24,8 @@ class PanelState:
     """Now, in UTC: a test sets it to a morning of its choice."""
     tz: ZoneInfo
     cookie_secure: bool
+    figures: Figures
+    """The aggregates, kept a short while and refreshed behind the pages (`figures.py`)."""
 
     def today(self) -> date:
         return self.clock().astimezone(self.tz).date()

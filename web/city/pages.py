@@ -27,6 +27,7 @@ from hub.rules.fees.money import format_minutes
 from hub.rules.statistics import Tally
 from web.city.auth import CurrentOfficer
 from web.city.deps import Panel, PanelState
+from web.city.figures import MONTH_MAX_AGE, TODAY_MAX_AGE, Figure
 from web.pages.statistics import percent
 
 MONTH_PATTERN = r"^20[0-9][0-9]-(0[1-9]|1[0-2])$"
@@ -83,16 +84,44 @@ def render(panel: PanelState, request: Request, name: str, context: dict[str, An
     return panel.templates.TemplateResponse(request, name, context)
 
 
+def today_by_site(panel: PanelState, today: date) -> Figure[dict[str, queries.Today]]:
+    return panel.figures.get(
+        ("today", today), lambda: queries.today_by_site(panel.db.conn(), today), TODAY_MAX_AGE
+    )
+
+
+def attendance_of(panel: PanelState, first: date, site: str | None = None) -> Figure[dict[Any, Tally]]:
+    days = tuple(counted_days(first, panel.today()))
+    return panel.figures.get(
+        ("attendance", days, site), lambda: queries.attendance(panel.db.conn(), days, site), MONTH_MAX_AGE
+    )
+
+
+def fee_summary(panel: PanelState, first: date) -> Figure[queries.FeeSummary]:
+    return panel.figures.get(
+        ("fees", first),
+        lambda: queries.fee_summary(panel.db.conn(), first.year, first.month),
+        MONTH_MAX_AGE,
+    )
+
+
+def as_of(panel: PanelState, *figures: Figure[Any]) -> str:
+    """When the oldest of the page's figures was computed, as the city's local time."""
+    return min(figure.computed_at for figure in figures).astimezone(panel.tz).strftime("%H:%M:%S")
+
+
 @router.get("/", response_class=HTMLResponse)
 def city(request: Request, panel: Panel, _officer: CurrentOfficer) -> Response:
     conn, today = panel.db.conn(), panel.today()
-    counts = queries.today_by_site(conn, today)
+    figure = today_by_site(panel, today)
+    counts = figure.value
     sites = queries.sites(conn)
     rows = [(site, counts.get(site.site, queries.Today())) for site in sites]
     total = queries.Today(
         sum(figures.enrolled for _site, figures in rows), sum(figures.present_now for _site, figures in rows)
     )
-    return render(panel, request, "city_home.html", {"rows": rows, "total": total, "today": today})
+    context = {"rows": rows, "total": total, "today": today, "as_of": as_of(panel, figure)}
+    return render(panel, request, "city_home.html", context)
 
 
 @router.get("/attendance", response_class=HTMLResponse)
@@ -101,11 +130,19 @@ def attendance(
 ) -> Response:
     conn, today = panel.db.conn(), panel.today()
     first = chosen_month(month, today)
-    tallies = queries.attendance(conn, counted_days(first, today))
+    figure = attendance_of(panel, first)
+    tallies = figure.value
     sites = queries.sites(conn)
     rows = [(site, attendance_line(tallies.get(site.site, Tally()))) for site in sites]
     total = attendance_line(sum(tallies.values(), Tally()))
-    context = {"rows": rows, "total": total, "month": first, "links": month_links(first), "today": today}
+    context = {
+        "rows": rows,
+        "total": total,
+        "month": first,
+        "links": month_links(first),
+        "today": today,
+        "as_of": as_of(panel, figure),
+    }
     return render(panel, request, "city_attendance.html", context)
 
 
@@ -113,7 +150,8 @@ def attendance(
 def fees(request: Request, panel: Panel, _officer: CurrentOfficer, month: MonthParam = None) -> Response:
     conn, today = panel.db.conn(), panel.today()
     first = chosen_month(month, previous_month(today.replace(day=1)))
-    summary = queries.fee_summary(conn, first.year, first.month)
+    figure = fee_summary(panel, first)
+    summary = figure.value
     sites = queries.sites(conn)
     names = {site.site: site.name for site in sites}
     resolution = queries.resolution_in_force(conn, today)
@@ -129,6 +167,7 @@ def fees(request: Request, panel: Panel, _officer: CurrentOfficer, month: MonthP
         "resolution": resolution,
         "overrides": overrides,
         "today": today,
+        "as_of": as_of(panel, figure),
     }
     return render(panel, request, "city_fees.html", context)
 
@@ -143,9 +182,10 @@ def site_page(
         raise HTTPException(404)
     first = chosen_month(month, previous_month(today.replace(day=1)))
     groups = queries.groups_today(conn, site, today)
-    figures = queries.today_by_site(conn, today).get(site, queries.Today())
-    tallies = queries.attendance(conn, counted_days(first, today), site)
-    billed = queries.fee_summary(conn, first.year, first.month).by_site.get(site, queries.Billed())
+    counted = today_by_site(panel, today), attendance_of(panel, first, site), fee_summary(panel, first)
+    figures = counted[0].value.get(site, queries.Today())
+    tallies = counted[1].value
+    billed = counted[2].value.by_site.get(site, queries.Billed())
     resolution = queries.resolution_in_force(conn, today)
     override = next(iter(queries.overrides_in_force(conn, today, site)), None)
     context = {
@@ -159,6 +199,7 @@ def site_page(
         "links": month_links(first),
         "override": override and (override, differing(resolution, override)),
         "today": today,
+        "as_of": as_of(panel, *counted),
     }
     return render(panel, request, "city_site.html", context)
 
