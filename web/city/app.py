@@ -73,6 +73,7 @@ def create_panel_app(
     templates = page_templates(NAV)
     templates.env.loader = ChoiceLoader([FileSystemLoader(TEMPLATES), templates.env.loader])  # type: ignore[list-item]
     templates.env.globals.update(csrf_field=csrf_field, csrf_token=csrf_token)
+    templates.env.filters["money"] = pages.money
     templates.context_processors.append(lambda request: {"current_user": request.state.user})
     figures = Figures(clock=lambda: app.state.panel.clock())
     app.state.panel = PanelState(db, templates, clock, CITY_TZ, cookie_secure, figures)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -23,11 +25,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from hub.city import panel_queries as queries
 from hub.rules.attendance.calendar import working_days
-from hub.rules.fees.money import format_minutes
+from hub.rules.fees.money import format_minutes, format_pln
 from hub.rules.statistics import Tally
 from web.city.auth import CurrentOfficer
 from web.city.deps import Panel, PanelState
 from web.city.figures import MONTH_MAX_AGE, TODAY_MAX_AGE, Figure
+from web.i18n import current_language
 from web.pages.statistics import percent
 
 MONTH_PATTERN = r"^20[0-9][0-9]-(0[1-9]|1[0-2])$"
@@ -103,6 +106,17 @@ def fee_summary(panel: PanelState, first: date) -> Figure[queries.FeeSummary]:
         lambda: queries.fee_summary(panel.db.conn(), first.year, first.month),
         MONTH_MAX_AGE,
     )
+
+
+@lru_cache(maxsize=4096)
+def _money(amount: Decimal, language: str) -> str:
+    return format_pln(amount, locale=language)
+
+
+def money(amount: Decimal) -> str:
+    """`web.i18n.money`, kept: a page's amounts are the same kept figures page after page,
+    and formatting one (Babel) costs as much as the rest of a row."""
+    return _money(amount, current_language())
 
 
 def as_of(panel: PanelState, *figures: Figure[Any]) -> str:
@@ -181,7 +195,9 @@ def site_page(
     if found is None:
         raise HTTPException(404)
     first = chosen_month(month, previous_month(today.replace(day=1)))
-    groups = queries.groups_today(conn, site, today)
+    groups = panel.figures.get(
+        ("groups", site, today), lambda: queries.groups_today(panel.db.conn(), site, today), TODAY_MAX_AGE
+    ).value
     counted = today_by_site(panel, today), attendance_of(panel, first, site), fee_summary(panel, first)
     figures = counted[0].value.get(site, queries.Today())
     tallies = counted[1].value
