@@ -287,3 +287,37 @@ def test_a_kindergarten_is_named_for_the_panel(
         assert conn.execute("SELECT count(*) FROM sites WHERE site = 'p-nowe'").fetchone() == (0,)
     finally:
         conn.execute("UPDATE sites SET name = %s WHERE site = 'p-ziel'", [panel_data.SITES["p-ziel"]])
+
+
+def test_names_are_escaped(client: TestClient, conn: psycopg.Connection) -> None:
+    hostile = '<script>alert("x")</script>'
+    try:
+        conn.execute("UPDATE sites SET name = %s WHERE site = 'p-ziel'", [hostile])
+        conn.execute("UPDATE groups SET name = %s WHERE site = 'p-czap' AND group_id = 2", [hostile])
+        log_in(client)
+        for path in ("/", "/sites/p-czap"):
+            html = client.get(path).text
+            assert hostile not in html and "&lt;script&gt;" in html, path
+    finally:
+        conn.execute("UPDATE sites SET name = %s WHERE site = 'p-ziel'", [panel_data.SITES["p-ziel"]])
+        conn.execute("UPDATE groups SET name = 'Biedronki' WHERE site = 'p-czap' AND group_id = 2")
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\t/evil.example"])
+def test_login_never_sends_the_officer_to_another_site(client: TestClient, target: str) -> None:
+    page = client.get("/login")
+    answer = client.post(
+        "/login",
+        data={"login": "anna", "password": PASSWORD, "csrf_token": csrf_of(page.text), "next": target},
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+
+
+def test_an_anonymous_post_is_refused_before_its_body_is_read(client: TestClient) -> None:
+    assert client.post("/", content=b"x" * 1000).status_code in (303, 405)
+    huge = client.post(
+        "/login",
+        content=b"login=" + b"a" * 300_000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert huge.status_code == 413
