@@ -93,6 +93,11 @@ def sites(conn: Any) -> list[Site]:
     return sorted((Site(*row) for row in rows), key=lambda site: sort_key(site.name, site.site))
 
 
+def site(conn: Any, site: str) -> Site | None:
+    row = conn.execute("SELECT site, coalesce(name, site) FROM sites WHERE site = %s", [site]).fetchone()
+    return Site(*row) if row else None
+
+
 def name_site(conn: Any, site: str, name: str) -> None:
     """Give a kindergarten its display name; only a site the city has heard from."""
     if not name.strip():

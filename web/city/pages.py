@@ -191,7 +191,7 @@ def site_page(
     request: Request, panel: Panel, _officer: CurrentOfficer, site: str, month: MonthParam = None
 ) -> Response:
     conn, today = panel.db.conn(), panel.today()
-    found = next((known for known in queries.sites(conn) if known.site == site), None)
+    found = queries.site(conn, site)
     if found is None:
         raise HTTPException(404)
     first = chosen_month(month, previous_month(today.replace(day=1)))
