@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from hub.cli.context import echo_json, json_option, refused_as_errors
+from hub.refusal import N_, Refusal
 
 postgres_option = click.option(
     "--postgres", envvar="EWIDENCJONER_CITY_POSTGRES", required=True, help="The city's PostgreSQL (a DSN)."
@@ -28,13 +29,32 @@ postgres_option = click.option(
 @contextmanager
 def city_database(dsn: str) -> Iterator[Any]:
     """The city's database, its schema made if missing."""
-    import psycopg
-
     from hub.city.pg_schema import migrate
 
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    with reachable():
+        import psycopg
+
+        conn = psycopg.connect(dsn, autocommit=True)
+    with conn:
         migrate(conn)
         yield conn
+
+
+@contextmanager
+def reachable() -> Iterator[None]:
+    """A database that cannot be reached (down, a wrong DSN, refused) ends the command with
+    the reason, not a traceback."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise Refusal(
+            "city.postgres_unreachable",
+            N_("The city's PostgreSQL cannot be reached: %(reason)s"),
+            reason=reason,
+        ) from exc
 
 
 @click.group("officers")
@@ -88,7 +108,7 @@ def officers_list(postgres: str, as_json: bool) -> None:
     """List the officers."""
     from hub.city import officers
 
-    with city_database(postgres) as conn:
+    with refused_as_errors(), city_database(postgres) as conn:
         found = officers.listed(conn)
     if as_json:
         echo_json([{"login": o.login, "name": o.display_name, "blocked": o.blocked} for o in found])

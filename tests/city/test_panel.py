@@ -25,6 +25,7 @@ from tests.city import panel_data
 from tests.city_support import Postgres
 from web.city.app import create_panel_app
 from web.city.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE
+from web.city.cli import panel_command
 
 pytestmark = pytest.mark.city
 
@@ -321,3 +322,16 @@ def test_an_anonymous_post_is_refused_before_its_body_is_read(client: TestClient
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert huge.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "command", [[officers_group, "list"], [sites_group, "name", "p1", "P"], [panel_command]]
+)
+def test_a_database_that_cannot_be_reached_is_said_plainly(command: list) -> None:
+    group, *arguments = command
+    unreachable = "host=/nonexistent port=1 user=city dbname=city"
+    result = CliRunner().invoke(
+        group, [*arguments, "--postgres", unreachable], env={"EWIDENCJONER_LANG": "en"}
+    )
+    assert result.exit_code == 1 and "The city's PostgreSQL cannot be reached" in result.output
+    assert "Traceback" not in result.output

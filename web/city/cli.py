@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli.city_panel import postgres_option
+from hub.cli.city_panel import postgres_option, reachable
 
 
 @click.command("panel")
@@ -21,6 +21,9 @@ def panel_command(postgres: str, host: str, port: int, insecure_cookies: bool) -
     """Serve the gmina officers' panel over the city's PostgreSQL."""
     import uvicorn
 
+    from hub.cli.context import refused_as_errors
     from web.city.app import create_panel_app
 
-    uvicorn.run(create_panel_app(postgres, cookie_secure=not insecure_cookies), host=host, port=port)
+    with refused_as_errors(), reachable():
+        app = create_panel_app(postgres, cookie_secure=not insecure_cookies)
+    uvicorn.run(app, host=host, port=port)
