@@ -219,3 +219,12 @@ def overrides_in_force(conn: Any, day: date, site: str | None = None) -> list[Ov
         {"day": day, "site": site},
     ).fetchall()
     return [Override(*row) for row in rows]
+
+
+def unreachable(error: Exception) -> Refusal:
+    """The refusal when the city's PostgreSQL is down or refuses (a psycopg `OperationalError`):
+    its first line says why."""
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return Refusal(
+        "city.postgres_unreachable", N_("The city's PostgreSQL cannot be reached: %(reason)s"), reason=reason
+    )

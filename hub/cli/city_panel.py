@@ -19,7 +19,6 @@ from typing import Any
 import click
 
 from hub.cli.context import echo_json, json_option, refused_as_errors
-from hub.refusal import N_, Refusal
 
 postgres_option = click.option(
     "--postgres", envvar="EWIDENCJONER_CITY_POSTGRES", required=True, help="The city's PostgreSQL (a DSN)."
@@ -46,15 +45,12 @@ def reachable() -> Iterator[None]:
     the reason, not a traceback."""
     import psycopg
 
+    from hub.city.panel_queries import unreachable
+
     try:
         yield
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise Refusal(
-            "city.postgres_unreachable",
-            N_("The city's PostgreSQL cannot be reached: %(reason)s"),
-            reason=reason,
-        ) from exc
+        raise unreachable(exc) from exc
 
 
 @click.group("officers")

@@ -23,6 +23,7 @@ from hub.city.pg_schema import migrate
 from hub.cli.city_panel import officers_group, sites_group
 from tests.city import panel_data
 from tests.city_support import Postgres
+from tests.support import wait_until
 from web.city.app import create_panel_app
 from web.city.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from web.city.cli import panel_command
@@ -335,3 +336,25 @@ def test_a_database_that_cannot_be_reached_is_said_plainly(command: list) -> Non
     )
     assert result.exit_code == 1 and "The city's PostgreSQL cannot be reached" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_lost_database_connection_is_a_503_that_says_why_then_heals(
+    client: TestClient, conn: psycopg.Connection
+) -> None:
+    log_in(client)
+    assert client.get("/").status_code == 200
+    conn.execute(
+        """SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE pid <> pg_backend_pid() AND datname = current_database()
+             AND backend_type = 'client backend'"""
+    )
+    answers = []
+
+    def served() -> bool:
+        answers.append(client.get("/", headers={"accept": "text/html"}))
+        return answers[-1].status_code == 200
+
+    wait_until(served, timeout=30)
+    failed = answers[:-1]
+    assert failed and all(answer.status_code == 503 for answer in failed), [a.status_code for a in answers]
+    assert "Nie można połączyć się z bazą PostgreSQL miasta" in failed[0].text

@@ -6,18 +6,22 @@ error page), with the site's translations, filters and static files.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+import psycopg
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
+from hub.city.panel_queries import unreachable
 from hub.city.pg_schema import migrate
 from hub.timefmt import utc_now
 from web.app import NOT_COMPRESSED
@@ -26,7 +30,7 @@ from web.city.auth import LoginRequired, OfficerAuth, csrf_field, csrf_token, gu
 from web.city.db import PanelDatabase
 from web.city.deps import PanelState
 from web.city.figures import Figures
-from web.errors import install_error_pages
+from web.errors import Refused, install_error_pages
 from web.i18n import N_, LanguageMiddleware
 from web.limits import install_request_limits
 from web.pages import language
@@ -77,6 +81,13 @@ def create_panel_app(
     templates.context_processors.append(lambda request: {"current_user": request.state.user})
     figures = Figures(clock=lambda: app.state.panel.clock())
     app.state.panel = PanelState(db, templates, clock, CITY_TZ, cookie_secure, figures)
+
+    @app.exception_handler(psycopg.OperationalError)
+    async def database_down(request: Request, exc: psycopg.OperationalError) -> Response:
+        """The city's database went away mid-request: a 503 that says so; the thread's
+        connection is opened again at its next use (`PanelDatabase.conn`)."""
+        error_page = app.exception_handlers[StarletteHTTPException]  # install_error_pages', async
+        return await cast(Awaitable[Response], error_page(request, Refused(503, unreachable(exc))))
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> RedirectResponse:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Annotated
 
+import psycopg
 from fastapi import Depends, Request
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
@@ -28,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.accounts import passwords
 from hub.accounts.security_policy import RATE_WINDOW_MINUTES, SecuritySettings
-from hub.city import officers
+from hub.city import officers, panel_queries
 from hub.city.officers import Officer, OfficerSession
 from hub.refusal import N_, Refusal
 from web.auth import CSRF_FIELD, CSRF_HEADER, UNSAFE_METHODS, masked
@@ -73,8 +74,11 @@ class OfficerAuth:
             return
         connection = HTTPConnection(scope)
         cookie = connection.cookies.get(SESSION_COOKIE, "")
-        found = await run_in_threadpool(_session, scope["app"].state.panel, cookie) if cookie else None
         state = scope.setdefault("state", {})
+        try:
+            found = await run_in_threadpool(_session, scope["app"].state.panel, cookie) if cookie else None
+        except psycopg.OperationalError as exc:
+            found, state["database_down"] = None, exc  # the page says so (`signed_in`)
         state["session"], state["user"] = found, found.officer if found else None
         token = _csrf.set(found.csrf_token if found else connection.cookies.get(LOGIN_CSRF_COOKIE, ""))
         try:
@@ -110,6 +114,11 @@ async def guard_unsafe_requests(request: Request) -> None:
 
 
 def signed_in(request: Request) -> Officer:
+    """The signed-in officer (a dependency); a 503 that says why when the session could not
+    be read because the city's database is down."""
+    down = getattr(request.state, "database_down", None)
+    if down is not None:
+        raise Refused(503, panel_queries.unreachable(down))
     officer = request.state.user
     if officer is None:
         raise LoginRequired
