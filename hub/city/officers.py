@@ -91,7 +91,9 @@ def password_hash(conn: Any, login: str) -> tuple[Officer, str] | None:
 
 
 def open_session(conn: Any, login: str, *, idle: timedelta, now: datetime) -> NewSession:
+    """A new session for `login`; the sessions that expired unseen are cleared on the way."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    conn.execute("DELETE FROM officer_sessions WHERE expires_at <= %s", [now])
     conn.execute(
         """INSERT INTO officer_sessions (token_hash, login, created_at, expires_at, csrf_token)
            VALUES (%s, %s, %s, %s, %s)""",

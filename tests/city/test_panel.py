@@ -358,3 +358,19 @@ def test_a_lost_database_connection_is_a_503_that_says_why_then_heals(
     failed = answers[:-1]
     assert failed and all(answer.status_code == 503 for answer in failed), [a.status_code for a in answers]
     assert "Nie można połączyć się z bazą PostgreSQL miasta" in failed[0].text
+
+
+def test_sessions_that_expired_unseen_are_cleared_at_the_next_login(
+    client: TestClient, conn: psycopg.Connection
+) -> None:
+    log_in(client)
+    stale = officers.token_hash(client.cookies[SESSION_COOKIE])
+    conn.execute(
+        "UPDATE officer_sessions SET expires_at = %s WHERE token_hash = %s",
+        [panel_data.NOW - timedelta(hours=1), stale],
+    )
+    client.cookies.clear()
+    log_in(client)
+    assert conn.execute(
+        "SELECT count(*) FROM officer_sessions WHERE token_hash = %s", [stale]
+    ).fetchone() == (0,)
