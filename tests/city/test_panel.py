@@ -374,3 +374,14 @@ def test_sessions_that_expired_unseen_are_cleared_at_the_next_login(
     assert conn.execute(
         "SELECT count(*) FROM officer_sessions WHERE token_hash = %s", [stale]
     ).fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    "login", ["' OR '1'='1", "anna'; DROP TABLE officers; --", '<b onmouseover="x">anna</b>']
+)
+def test_a_hostile_login_is_only_a_wrong_login(
+    client: TestClient, conn: psycopg.Connection, login: str
+) -> None:
+    refused = log_in(client, login=login)
+    assert refused.status_code == 401 and "<b onmouseover" not in refused.text
+    assert conn.execute("SELECT count(*) FROM officers WHERE login = 'anna'").fetchone() == (1,)
