@@ -175,6 +175,10 @@ def test_fees_are_the_latest_statements_summed_in_polish_money(client: TestClien
     assert "listopad 2026" in html
     for amount in ("1\u00a0473,15\u00a0zł", "72,60\u00a0zł", "1\u00a0545,75\u00a0zł", "20,10\u00a0zł"):
         assert amount in html, amount
+    zielone = html[html.index(">Przedszkole „Zielone”</a>") :]
+    assert (
+        re.findall(r'<td class="number">([^<]*)</td>', zielone[: zielone.index("</tr>")]) == ["0"] + ["—"] * 4
+    )
     assert "Uchwała nr XII/34/2026" in html and "Uchwała nr XX/1/2027" not in html  # not yet in force
     overrides = html[html.index("Przedszkola z własnymi zasadami opłat") :]
     assert "Przedszkole „Ćma”" in overrides and "<code>meal_price</code>" in overrides
