@@ -64,13 +64,14 @@ NOT_PAGES = frozenset(
         "/groups/{group_id}/grid/rows",
         "/calendar/feed/{token}.ics",
         "/account/data.json",
+        "/account/data.pdf",
         "/messages/attachments/{attachment_id}",
     }
 )
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
 fragments of the presence board and the door grid (which `/presence` and the grid show; their
 scripts fetch them after each event), the calendar feed (an .ics file for phones), a person's
-own data (a JSON download) and a message's attachment (a file)."""
+own data (a JSON or PDF download) and a message's attachment (a file)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:

@@ -158,6 +158,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/account/password", ""): Rule(SIGNED_IN),
     ("GET", "/account", ""): Rule(SIGNED_IN),
     ("GET", "/account/data.json", ""): Rule(SIGNED_IN),  # one's own data only (RODO art. 15)
+    ("GET", "/account/data.pdf", ""): Rule(SIGNED_IN),  # the same, to read and print
     # Accounts: the list is read by the director, administrator and secretary ("wgląd w listę
     # kont użytkowników"); only the administrator and director create, change and unblock.
     ("GET", "/admin/users", ""): Rule("admin director secretary inspector"),

@@ -171,6 +171,7 @@ FIELDS = {
     "verified_at": N_("verified at"),
     "version": N_("version"),
     "for_parents": N_("addressed to the parents"),
+    "format": N_("format"),
     "month": N_("month"),
     "area": N_("area"),
     "text": N_("text"),
