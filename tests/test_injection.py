@@ -409,6 +409,12 @@ def type_everything(site: Site, payload: str) -> Typed:
         parent, f"/messages/{message['id']}/reply", {"body": v("odpowiedz2") + "x" * 20_001}, expect=422
     ).text
     typed.refused["import"] = imported.text
+    # Erasing the typed child (she attends: refused) and the typed guardian, unconfirmed.
+    typed.refused["erase child"] = posted(admin, f"/registry/children/{child}/erase", {"confirm": "yes"},
+                                          expect=422).text  # fmt: skip
+    typed.refused["erase guardian"] = posted(
+        admin, f"/registry/guardians/{guardian}/erase", {}, expect=422
+    ).text
     typed.refused["bank import"] = bank_import.text
     bad_bank = io.StringIO()
     csv.writer(bad_bank, delimiter=";").writerows(
@@ -653,6 +659,11 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         + [("parent", path) for path in parent]
         + [("teacher", path) for path in teacher]
         + [("kiosk", "/kiosk"), ("admin", "/messages/years")]
+        + [
+            ("admin", f"/registry/children/{c}/erase"),
+            ("admin", f"/registry/guardians/{typed.guardian}/erase"),
+            ("admin", f"/admin/users/{a}/erase"),
+        ]
     )
 
 
@@ -720,6 +731,8 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
         assert_inert(html, typed.payload, name)
     assert shows(typed.refused["account e-mail"], typed.value("email"))
     assert shows(typed.refused["login"], typed.value("login"))
+    assert shows(typed.refused["erase child"], typed.value("imie"))
+    assert shows(typed.refused["erase guardian"], typed.value("opiekun"))
     assert shows(typed.refused["child without group"], typed.value("imie2"))
     assert shows(typed.refused["reader update"], typed.value("czytnik"))
     assert shows(typed.refused["announcement dates"], typed.value("ogl-daty"))

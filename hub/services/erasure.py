@@ -58,27 +58,33 @@ def verdict(db: Database, settings: Settings, person: Person, person_id: int, to
     return Verdict(person, person_id, last, erasable_from(last, years) if last else None)
 
 
+def check(db: Database, settings: Settings, person: Person, person_id: int, today: date) -> Verdict:
+    """The verdict if the person may be erased on `today`; refused (naming the first day it
+    is possible) otherwise."""
+    found = verdict(db, settings, person, person_id, today)
+    if found.erasable_from and today < found.erasable_from:
+        assert found.last_record is not None
+        raise Refusal(
+            "erasure.too_early",
+            N_("%(what)s #%(id)s: the records are kept until %(kept_until)s (the latest is of "
+               "%(last_day)s); erasure is possible from %(erasable_from)s."),
+            what=WHAT[person], id=person_id, last_day=found.last_record.isoformat(),
+            kept_until=journal_kept_until(school_year_start(found.last_record),
+                                          settings.journal_retention_years).isoformat(),
+            erasable_from=found.erasable_from.isoformat(),
+        )  # fmt: skip
+    return found
+
+
 def erase(
     db: Database, settings: Settings, person: Person, person_id: int, now: datetime, *, actor: str
 ) -> Erased:
     """Erase the person if every record of theirs is past retention on `now`'s day, in one
     transaction; refused (naming the first day it is possible) otherwise."""
-    today = now.astimezone(settings.tz).date()
     with db.atomic():
-        found = verdict(db, settings, person, person_id, today)
-        if found.erasable_from and today < found.erasable_from:
-            assert found.last_record is not None
-            raise Refusal(
-                "erasure.too_early",
-                N_("%(what)s #%(id)s: the records are kept until %(kept_until)s (the latest is of "
-                   "%(last_day)s); erasure is possible from %(erasable_from)s."),
-                what=WHAT[person], id=person_id, last_day=found.last_record.isoformat(),
-                kept_until=journal_kept_until(school_year_start(found.last_record),
-                                              settings.journal_retention_years).isoformat(),
-                erasable_from=found.erasable_from.isoformat(),
-            )  # fmt: skip
         if person == "account" and _login(db, person_id).lower() == actor.strip().lower():
             raise Refusal("erasure.own_account", N_("No one can erase their own account."))
+        check(db, settings, person, person_id, now.astimezone(settings.tz).date())
         rows = _erase(db, person, person_id)
         audit.record(
             db, actor=actor, action=f"{AUDIT_ENTITY[person]}.erase", entity=AUDIT_ENTITY[person],
