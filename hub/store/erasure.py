@@ -10,13 +10,14 @@ so a new table that names a person cannot be forgotten.
 
 After the rows go, `scrub` replaces the person's name, e-mail and phone with "[usunięto]"
 in every text column of every table (authors, audit entries, message texts, transfer
-titles): free text can name anyone. It finds the forms it is given, not a name declined
-("Ani Kowalskiej"), and replaces a login wherever it occurs, inside a longer one too.
+titles): free text can name anyone. It finds the forms it is given where they stand whole,
+not a name declined ("Ani Kowalskiej").
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -167,13 +168,27 @@ def tombstone_account(db: Database, user_id: int) -> None:
     )
 
 
+SCRUB_FUNCTION = "erasure_scrub"
+EDGE_BEFORE = r"(?<![\w.@+-])"
+EDGE_AFTER = r"(?![\w@-])"
+"""A form counts only as a whole: "ola@p.pl" is not inside "viola@p.pl", nor "Ania Kowal"
+inside "Ania Kowalska"."""
+
+
 def scrub(db: Database, needles: Iterable[str]) -> dict[str, int]:
-    """Replace each of `needles` (and its form inside JSON) with "[usunięto]" in every text
-    column of every table; returns the rows changed per table."""
+    """Replace each of `needles` (and its form inside JSON), where it stands whole, with
+    "[usunięto]" in every text column of every table; returns the rows changed per table.
+    SQLite's `instr` finds the candidate rows; a regular expression decides."""
     wanted = {form for needle in needles if needle.strip() for form in (needle, json.dumps(needle)[1:-1])}
     forms = sorted(wanted, key=len, reverse=True)
     if not forms:
         return {}
+    pattern = re.compile("|".join(f"{EDGE_BEFORE}{re.escape(form)}{EDGE_AFTER}" for form in forms))
+    db.conn.create_function(
+        SCRUB_FUNCTION, 1, lambda text: pattern.sub(ERASED, text) if isinstance(text, str) else text,
+        deterministic=True,
+    )  # fmt: skip
+    params = {f"n{index}": form for index, form in enumerate(forms)}
     changed: dict[str, int] = {}
     for table in db.table_names():
         if table.startswith(("sqlite_", "_sqlite")):
@@ -181,19 +196,10 @@ def scrub(db: Database, needles: Iterable[str]) -> dict[str, int]:
         columns = [column.name for column in db[table].columns if column.type.upper() in ("TEXT", "")]
         if not columns:
             continue
-        params: dict[str, str] = {f"n{index}": form for index, form in enumerate(forms)}
-        params["erased"] = ERASED
-        sets = []
-        for column in columns:
-            replaced = f'"{column}"'
-            for name in params:
-                if name != "erased":
-                    replaced = f"replace({replaced}, :{name}, :erased)"
-            sets.append(f'"{column}" = {replaced}')
-        found = " OR ".join(
-            f'instr("{column}", :{name}) > 0' for column in columns for name in params if name != "erased"
-        )
-        count = db.execute(f'UPDATE "{table}" SET {", ".join(sets)} WHERE {found}', params).rowcount
+        sets = ", ".join(f'"{column}" = {SCRUB_FUNCTION}("{column}")' for column in columns)
+        found = " OR ".join(f'instr("{column}", :{name}) > 0' for column in columns for name in params)
+        differs = " OR ".join(f'"{column}" IS NOT {SCRUB_FUNCTION}("{column}")' for column in columns)
+        count = db.execute(f'UPDATE "{table}" SET {sets} WHERE ({found}) AND ({differs})', params).rowcount
         if count:
             changed[table] = count
     return changed

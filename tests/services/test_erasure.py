@@ -4,6 +4,7 @@ person handled, and the hub still serving the others afterwards."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -261,3 +262,23 @@ def test_every_column_that_names_a_person_is_handled(tmp_path: Path) -> None:
     }
     assert naming - handled == set()
     assert handled - naming == set()
+
+
+def test_the_scrub_replaces_a_name_or_login_only_where_it_stands_whole(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "scrub.db")
+    try:
+        group = registry.add_group(
+            db, "Motylki", teachers='Ania Kowalska, Ania Kowalskaya; viola@p.pl, ola@p.pl. O"Hara Ann',
+            author="ola@p.pl",
+        )["id"]  # fmt: skip
+        with db.atomic():
+            changed = erasure_store.scrub(db, ["Ania Kowalska", "ola@p.pl", 'O"Hara Ann'])
+        kept = "[usunięto], Ania Kowalskaya; viola@p.pl, [usunięto]. [usunięto]"
+        assert db["groups"].get(group)["teachers"] == kept
+        [entry] = db["audit_log"].rows
+        assert (
+            entry["actor"] == "[usunięto]" and json.loads(entry["after"])["teachers"] == kept
+        )  # as JSON, too
+        assert changed == {"groups": 1, "audit_log": 1}
+    finally:
+        db.close()
