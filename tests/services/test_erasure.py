@@ -282,3 +282,20 @@ def test_the_scrub_replaces_a_name_or_login_only_where_it_stands_whole(tmp_path:
         assert changed == {"groups": 1, "audit_log": 1}
     finally:
         db.close()
+
+
+def test_a_former_teachers_account_is_erased_and_her_messages_stay_nameless(old: Old) -> None:
+    with old.site.db() as db:
+        teacher = db.execute("SELECT id FROM users WHERE email = ?", [TEACHER]).fetchone()[0]
+    with pytest.raises(Refusal) as refused:
+        erase(old, "account", teacher, date(2026, 12, 31))
+    assert refused.value.code == "erasure.too_early"  # her account was made today
+    erased = erase(old, "account", teacher, date(2040, 1, 1))
+    assert erased.rows["user_groups"] == 1
+    found = {where for where, values in every_text(old.site.settings.database).items() for value in values
+             if TEACHER in value}  # fmt: skip
+    assert found == set()
+    with old.site.db() as db:
+        [message] = db["messages"].rows
+        assert message["sender_id"] == teacher  # the guardian's correspondence keeps its thread
+        assert db["users"].get(teacher)["name"] == "[usunięto]"
