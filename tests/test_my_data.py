@@ -129,7 +129,8 @@ def test_the_pdf_holds_the_guardian_and_her_child_and_no_other_family(site: Site
     for expected in (
         "Mojedanewdzienniku", "MartaKowalska", "marta.kowalska@example.pl", "Dziecko:AniaKowalska",
         "04.05.2021", "JanKowalski", "ojciec", ANIA_CARD, "18.11.2026", "07:45–16:00", "8h15min",
-        "wyszłazbabcią", "nauczycielka@p.pl", "19.11.2026", teacher, "obecn",
+        "wyszłazbabcią", "nauczycielka@p.pl", "Dodajwyjście", "rodziclubopiekunprawny", "19.11.2026",
+        teacher, "obecn",
     ):  # fmt: skip
         assert squeezed(expected) in text, expected
     for foreign in ("Olek", "Żak", "+48600100200", "jan@example.pl", "$argon2"):
@@ -139,6 +140,7 @@ def test_the_pdf_holds_the_guardian_and_her_child_and_no_other_family(site: Site
 def test_the_pdf_speaks_the_readers_language(site: Site, tmp_path: Path) -> None:
     english = download_pdf(site, "parent", tmp_path, "en")
     assert "Child:AniaKowalska" in english and "AniaKowalska:whoopenedthedata" in english
+    assert "Addadeparture" in english and "parentorlegalguardian" in english
     assert "Dziecko:" not in english
 
 

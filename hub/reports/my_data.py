@@ -21,6 +21,18 @@ from hub.reports.model import Minutes, Report, Section
 from hub.timefmt import from_db
 
 STATUS = {"present": N_("present"), "absent": N_("absent"), "no_data": N_("no data")}
+ROLES = {
+    "admin": N_("administrator"), "director": N_("director"), "teacher": N_("teacher"),
+    "secretary": N_("secretary"), "parent": N_("parent or legal guardian"),
+    "inspector": N_("inspector (read only)"), "kiosk": N_("kiosk at the entrance (guardians' PINs only)"),
+}  # fmt: skip
+CORRECTION_KINDS = {
+    "add_arrival": N_("Add an arrival"), "add_departure": N_("Add a departure"),
+    "move": N_("Move an arrival or a departure"), "cancel": N_("Cancel an arrival, a departure or a tap"),
+    "mark_absent": N_("Mark the whole day absent"), "mark_present": N_("Mark the whole day present"),
+}  # fmt: skip
+"""The words the journal's pages use for the stored codes (web/pages/admin.py,
+web/pages/group_day_views.py): the same message ids, so the same translations."""
 Shown = Callable[[Any], str]
 
 
@@ -69,7 +81,7 @@ def my_data(data: Mapping[str, Any], tz: ZoneInfo) -> Report:
     """The download's `data` as a report: the account, its sessions and logins, the guardian
     record, then each child's record, days, absences, corrections, kiosk records, ledger
     and who opened the child's data."""
-    account = data["account"]
+    account = {**data["account"], "role": _words(ROLES, data["account"]["role"])}
     generated = from_db(data["generated_at"]).astimezone(tz)
 
     def when(value: Any) -> str:
@@ -103,6 +115,7 @@ def my_data(data: Mapping[str, Any], tz: ZoneInfo) -> Report:
 
 def _child_sections(child: Mapping[str, Any], when: Shown) -> list[Section]:
     record = child["child"]
+    corrections = [{**row, "kind": _words(CORRECTION_KINDS, row["kind"])} for row in child["corrections"]]
     name = {"name": f"{record['first_name']} {record['last_name']}"}
     days = Section(
         title=_("%(name)s: days kept") % name,
@@ -127,7 +140,7 @@ def _child_sections(child: Mapping[str, Any], when: Shown) -> list[Section]:
         _table(_("%(name)s: cards") % name, child["cards"], CARDS, when),
         days,
         _table(_("%(name)s: absences reported") % name, child["absences"], ABSENCES, when),
-        _table(_("%(name)s: corrections") % name, child["corrections"], CORRECTIONS, when),
+        _table(_("%(name)s: corrections") % name, corrections, CORRECTIONS, when),
         _table(_("%(name)s: kiosk records") % name, child["kiosk_records"], KIOSK_RECORDS, when),
         ledger,
         _table(_("%(name)s: who opened the data") % name, child["reads_of_data"], READS, when),
@@ -150,6 +163,11 @@ def _table(title: str, rows: Iterable[Mapping[str, Any]], labels: Mapping[str, s
         columns=tuple(_(label) for label in labels.values()),
         rows=tuple(tuple(shown(row.get(key)) for key in labels) for row in rows),
     )
+
+
+def _words(words: Mapping[str, str], code: str) -> str:
+    """A stored code in the reader's words (an unknown one as it is)."""
+    return _(words[code]) if code in words else code
 
 
 def _day_status(day: Mapping[str, Any]) -> str:
