@@ -64,13 +64,14 @@ NOT_PAGES = frozenset(
         "/groups/{group_id}/grid/rows",
         "/calendar/feed/{token}.ics",
         "/account/data.json",
+        "/account/data.pdf",
         "/messages/attachments/{attachment_id}",
     }
 )
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
 fragments of the presence board and the door grid (which `/presence` and the grid show; their
 scripts fetch them after each event), the calendar feed (an .ics file for phones), a person's
-own data (a JSON download) and a message's attachment (a file)."""
+own data (a JSON or PDF download) and a message's attachment (a file)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
@@ -86,6 +87,7 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/account/notifications": ["/account/notifications"],
         "/admin/users": ["/admin/users"],
         "/admin/users/{user_id}": ["/admin/users/1"],
+        "/admin/users/{user_id}/erase": ["/admin/users/1/erase"],
         "/admin/logins": ["/admin/logins"],
         "/admin/backups": ["/admin/backups"],
         "/": ["/"],
@@ -106,6 +108,8 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/registry": ["/registry"],
         "/registry/children": ["/registry/children"],
         "/registry/children/{child_id}": ["/registry/children/1"],
+        "/registry/children/{child_id}/erase": ["/registry/children/1/erase"],
+        "/registry/guardians/{guardian_id}/erase": ["/registry/guardians/1/erase"],
         "/registry/groups": ["/registry/groups"],
         "/registry/guardians": ["/registry/guardians"],
         "/registry/import": ["/registry/import"],

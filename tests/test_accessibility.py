@@ -136,6 +136,11 @@ PAGES = [
     Scan("/messages/new", role="teacher"),
     Scan("/messages/1", 403, role="director"),
     Scan("/messages/years", role="admin"),
+    Scan("/registry/children/3/erase", role="admin"),  # past retention: the confirmation form
+    Scan("/registry/children/1/erase", role="admin"),  # attends: why not
+    Scan("/registry/guardians/2/erase", role="admin"),
+    Scan("/admin/users/1/erase", role="admin"),
+    Scan("/registry/children/3/erase", 403),
     Scan("/staff-absences"),
     Scan("/replies", role="teacher"),
     Scan("/replies/panel"),
@@ -247,6 +252,13 @@ def seed(settings: Settings) -> None:
     staff_absences.add_absence(
         db, account_id=teacher, first=date(2099, 1, 12), last=date(2099, 1, 16), kind="sick", author="test"
     )
+    # Child 3 left in 2019 and her guardian (2): both past retention, their erasure pages ask
+    # to confirm.
+    gone = registry.add_child(
+        db, first_name="Zofia", last_name="Dawna", group="Żabki", active_from="2018-09-01",
+        active_to="2019-08-31", author="test",
+    )  # fmt: skip
+    registry.add_guardian(db, name="Anna Dawna", children=[gone["id"]], author="test")
     db.close()
 
 

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.rules.retention import (
+    erasable_from,
     journal_kept_from,
     journal_kept_until,
     log_kept_from,
@@ -49,3 +50,18 @@ def test_a_journal_day_is_kept_exactly_while_its_school_years_term_runs(today: d
 @given(st.dates(date(2000, 1, 1), date(2090, 12, 31)))
 def test_the_current_school_year_is_always_kept(today: date) -> None:
     assert journal_kept_from(today) <= school_year_start(today) - timedelta(days=365 * 5)
+
+
+def test_a_child_who_left_on_31_august_2020_can_be_erased_from_1_january_2026() -> None:
+    # The last record is of 2019/2020, closed in 2020, kept through 31 XII 2025.
+    assert erasable_from(date(2020, 8, 31)) == date(2026, 1, 1)
+    # One more day, in the next school year, adds a year.
+    assert erasable_from(date(2020, 9, 1)) == date(2027, 1, 1)
+    assert erasable_from(date(2020, 8, 31), years=10) == date(2031, 1, 1)
+
+
+@given(st.dates(date(2000, 1, 1), date(2090, 12, 31)))
+def test_a_person_becomes_erasable_the_day_their_last_journal_day_is_no_longer_kept(last: date) -> None:
+    first = erasable_from(last)
+    assert last < journal_kept_from(first)
+    assert not last < journal_kept_from(first - timedelta(days=1))

@@ -158,6 +158,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/account/password", ""): Rule(SIGNED_IN),
     ("GET", "/account", ""): Rule(SIGNED_IN),
     ("GET", "/account/data.json", ""): Rule(SIGNED_IN),  # one's own data only (RODO art. 15)
+    ("GET", "/account/data.pdf", ""): Rule(SIGNED_IN),  # the same, to read and print
     # Accounts: the list is read by the director, administrator and secretary ("wgląd w listę
     # kont użytkowników"); only the administrator and director create, change and unblock.
     ("GET", "/admin/users", ""): Rule("admin director secretary inspector"),
@@ -166,6 +167,14 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/admin/users/{user_id}", ""): Rule(MANAGEMENT),
     ("POST", "/admin/users/{user_id}/one-time-password", ""): Rule(MANAGEMENT),
     ("POST", "/admin/users/{user_id}/block", ""): Rule(MANAGEMENT),
+    # Erasing a person past retention (RODO art. 17): the administrator's alone, like the
+    # archive; the probes post no confirmation, so nothing is erased (422 when allowed).
+    ("GET", "/admin/users/{user_id}/erase", ""): Rule("admin"),
+    ("POST", "/admin/users/{user_id}/erase", ""): Rule("admin"),
+    ("GET", "/registry/children/{child_id}/erase", ""): same("admin"),
+    ("POST", "/registry/children/{child_id}/erase", ""): same("admin"),
+    ("GET", "/registry/guardians/{guardian_id}/erase", ""): Rule("admin"),
+    ("POST", "/registry/guardians/{guardian_id}/erase", ""): Rule("admin"),
     ("GET", "/admin/logins", ""): Rule("admin director inspector"),  # "wgląd w statystyki logowań"
     # Backups and the register of copies: the administrator's duty (003 rozdz. IV.8, XII.2).
     ("GET", "/admin/backups", ""): Rule(MANAGEMENT),
@@ -714,6 +723,9 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/admin/users/{user_id}": {"name": "Konto Do Zmian", "title": ""},
         "/admin/users/{user_id}/one-time-password": {},
         "/admin/users/{user_id}/block": {},
+        "/admin/users/{user_id}/erase": {},
+        "/registry/children/{child_id}/erase": {},
+        "/registry/guardians/{guardian_id}/erase": {},
         "/registry/children": {**target.child_form, "first_name": "Nowe", "last_name": "Dziecko"},
         "/registry/children/{child_id}": target.child_form,
         "/registry/children/{child_id}/guardians": {"guardian_id": str(world.guardian), "relation": "matka"},

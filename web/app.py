@@ -55,6 +55,7 @@ from web.pages import cards as cards_page
 from web.pages import child as child_page
 from web.pages import demo_mailbox as demo_mailbox_page
 from web.pages import door as door_page
+from web.pages import erasure as erasure_page
 from web.pages import group_day as group_day_page
 from web.pages import kiosk as kiosk_page
 from web.pages import language as language_page
@@ -109,6 +110,7 @@ PAGES = tuple(
         language_page,
         account_page,
         notifications_page,
+        erasure_page,
         admin_page,
         backups_page,
         live_page,

@@ -23,7 +23,8 @@ procedure gives to no one but the teachers and the director. A parent sees only 
 addressed to them about their own children (`observations.addressed`).
 arrivals and departures with their PINs. Staff and parents read and write their own
 messages (whom to: `hub.rules.messaging`); only the administrator closes a school year's
-messages (procedure 000 §3.6); an inspector and a kiosk have no messages.
+messages (procedure 000 §3.6) and erases a person whose every record is past retention
+(RODO art. 17); an inspector and a kiosk have no messages.
 
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
@@ -51,6 +52,7 @@ RIGHTS = {
     "topics.write": "write the day's topics of a group",
     "registry.view": "children's data, groups and guardians",
     "registry.edit": "add and change children and guardians",
+    "registry.erase": "erase a child, a guardian or an account whose every record is past retention",
     "groups.edit": "add and change groups",
     "cards.edit": "assign and revoke cards",
     "readers.manage": "register readers, change their mode and start their firmware updates",
@@ -117,13 +119,16 @@ _STAFF_VIEW: dict[str, Reach] = {
     "topics.view": ALL,
     "registry.view": ALL,
 }
-_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS if name != "messages.close"}
+_ADMINISTRATOR_ONLY = frozenset({"messages.close", "registry.erase"})
+"""Closing a year's messages (000 §3.6) and erasing a person past retention: the
+administrator's, who keeps the archive (003 rozdz. IV.8)."""
+_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS if name not in _ADMINISTRATOR_ONLY}
 _MESSAGES: dict[str, Reach] = {"messages.read": ALL, "messages.write": ALL}
 """Reading and writing one's own messages: whom one may write to is the messaging rule's
 question (by role and group), and a message is shown only to its writer and recipients."""
 
 ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
-    "admin": {**_DIRECTOR, "messages.close": ALL},
+    "admin": {**_DIRECTOR, **{name: ALL for name in _ADMINISTRATOR_ONLY}},
     "director": _DIRECTOR,
     "teacher": {
         **_STAFF_VIEW,

@@ -74,6 +74,10 @@ COMMANDS = {
         "hub.cli.desk:desk_reader_command",
         "Read cards at the desk into the cards page, until Ctrl-C.",
     ),
+    "erase": LazyCommand(
+        "hub.cli.erasure:erase_group",
+        "Erase a child, a guardian or an account whose every record is past retention.",
+    ),
     "export": LazyCommand("hub.cli.exports:export_group", "Export stored data."),
     "fees": LazyCommand(
         "hub.cli.fees:fees_group",

@@ -6,7 +6,8 @@ Builders live in `attendance_sheets.py` (no money), `attendance_stats.py` (frekw
 `fee_reports.py` (fees and meals) and `money_reports.py` (ledgers, reminders, receivables,
 arrears); `pedagogy.py` builds the printouts of a work plan and of the readiness
 information, which their own pages (`/reports/work-plan/…`, `/reports/readiness/…`) render
-the same way.
+the same way; `my_data.py` a person's "my data" download (`/account/data.pdf`), in the
+reader's language rather than the reports' Polish.
 Reports may import services, the store, the rules and the basics; never ingest, accounts,
 the CLI or the web (checked by `lint-imports`, see pyproject.toml).
 """
