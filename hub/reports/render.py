@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from babel.numbers import format_decimal
 
+from hub.refusal import N_, Refusal
 from hub.reports.model import Cell, Minutes, Percent, Report
 from hub.rules.fees import format_amount, format_minutes
 
@@ -145,6 +146,20 @@ def render(report: Report, fmt: str) -> bytes:
     if fmt == "xlsx":
         return to_xlsx(report)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
+def render_every_child(reports: list[Report], fmt: str) -> bytes:
+    """Every child's report as one document, each from a new page with its own page numbers:
+    a PDF (one Typst run for them all, `pdf.bundle_to_pdf`), the one format printed so."""
+    if fmt != "pdf":
+        raise Refusal(
+            "report.every_child_pdf",
+            N_("Every child's reports at once come as one PDF (--format pdf), not %(format)s."),
+            format=fmt,
+        )
+    from hub.reports import pdf
+
+    return pdf.bundle_to_pdf(reports)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
