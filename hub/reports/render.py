@@ -37,22 +37,27 @@ def polish_number(value: Cell) -> str:
     `7 h 45 min`, the rest as it is."""
     if value is None:
         return ""
-    if not isinstance(value, Decimal | Minutes):
+    if isinstance(value, Percent):
+        kind = "percent"
+    elif isinstance(value, Minutes):
+        kind = "minutes"
+    elif isinstance(value, Decimal):
+        kind = "amount"
+    else:
         return str(value)
     # Babel takes about 0.1 ms a number and a month's 150 stay reports print 36,000 of them,
-    # mostly the same few hundred: each is formatted once, keyed by its type and exact text
+    # mostly the same few hundred: each is formatted once, keyed by its kind and exact text
     # (a Percent is never printed as the Decimal of the same value, nor −0 as 0).
-    return _printed(type(value), str(value))
+    return _printed(kind, str(value))
 
 
 @lru_cache(maxsize=8192)
-def _printed(kind: type[Decimal] | type[Minutes], text: str) -> str:
-    value = kind(text)
-    if isinstance(value, Percent):
-        return f"{format_decimal(value, '#,##0.0', locale='pl')}\u00a0%"
-    if isinstance(value, Minutes):
-        return format_minutes(value)
-    return format_amount(value)
+def _printed(kind: str, text: str) -> str:
+    if kind == "percent":
+        return f"{format_decimal(Decimal(text), '#,##0.0', locale='pl')}\u00a0%"
+    if kind == "minutes":
+        return format_minutes(int(text))
+    return format_amount(Decimal(text))
 
 
 @cache
