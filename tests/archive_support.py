@@ -24,7 +24,7 @@ from hub.devtools.demo import (
     seed_demo_replies,
     seed_demo_week,
 )
-from hub.rules.statistics import school_year_of
+from hub.rules.school_year import school_year_of
 from hub.services import school_readiness, work_plans
 from hub.store import (
     absences,

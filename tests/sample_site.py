@@ -18,8 +18,7 @@ from hub.devtools.demo import last_weekday, seed_demo, seed_demo_week
 from hub.devtools.demo_pedagogy import READINESS_YEAR
 from hub.ingest.events import EventBus
 from hub.reports import REPORTS
-from hub.rules.messaging import school_year_of as school_year_label
-from hub.rules.statistics import school_year_of
+from hub.rules.school_year import school_year_label, school_year_of
 from hub.services.firmware_release import write_release
 from hub.store import message_files, messages
 from hub.store.db import open_database
@@ -179,10 +178,11 @@ def sample_messages(settings: Settings) -> None:
     db = open_database(settings.database)
     ids = {row["role"]: row["id"] for row in db.query("SELECT id, role FROM users")}
     pdf = message_files.put(settings.attachments_dir, b"%PDF-1.7 plan zajec")
+    year = school_year_label(school_year_of(datetime.now(settings.tz).date()))
     first = messages.add_message(
         db, sender_id=ids["teacher"], actor=email("teacher"), subject="Zebranie z rodzicami we wtorek",
         body="Zapraszam na zebranie we wtorek o 17:00 w sali grupy.\nProszę o potwierdzenie.",
-        school_year=school_year_label(datetime.now(settings.tz).date()),
+        school_year=year,
         recipients=[messages.Recipient(ids["director"], "director"),
                     messages.Recipient(ids["parent"], "group_guardians", "Motylki")],
         attachments=[messages.Attachment("plan zebrania.pdf", "application/pdf", 19, pdf)],
@@ -190,7 +190,7 @@ def sample_messages(settings: Settings) -> None:
     messages.mark_read(db, first, ids["parent"], actor=email("parent"))
     messages.add_message(
         db, sender_id=ids["parent"], actor=email("parent"), subject="Re: Zebranie z rodzicami we wtorek",
-        body="Będę, dziękuję.", school_year=school_year_label(datetime.now(settings.tz).date()),
+        body="Będę, dziękuję.", school_year=year,
         recipients=[messages.Recipient(ids["teacher"], "person", "Test teacher")], in_reply_to=first,
     )  # fmt: skip
     db.close()

@@ -981,6 +981,19 @@ def test_the_my_data_pdf_prints_typed_text_as_typed(typed: Typed, tmp_path: Path
     assert missing == [], "\n".join(missing)
 
 
+def test_every_childs_stay_reports_in_one_pdf_print_typed_text_as_typed(typed: Typed, tmp_path: Path) -> None:
+    """The director's one PDF of every child's stay report: the same template, given a list."""
+    query = f"month={MONTH}&group={typed.group}&every_child=true&format=pdf"
+    response = typed.site.client("director").get(f"/reports/stay-report?{query}")
+    assert response.status_code == 200, response.text[:500]
+    path = tmp_path / "every.pdf"
+    path.write_bytes(response.content)
+    command = ["pdftotext", "-raw", str(path), "-"]
+    printed = "".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())
+    missing = [tag for tag in REPORT_SHOWS["stay-report"] if "".join(typed.value(tag).split()) not in printed]
+    assert missing == [], "\n".join(missing)
+
+
 # -- any text at all, and addresses to return to -----------------------------------------------
 
 TRICKY = st.lists(

@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from hub.rules.school_year import school_year_of, school_year_start
+
 JOURNAL_YEARS = 5
 """JRWA category B5."""
 
@@ -42,11 +44,6 @@ class RetentionPolicy:
     """Who looked at a child's personal data: two years lets a parent ask after a school year."""
 
 
-def school_year_start(day: date) -> date:
-    """1 September of the school year `day` belongs to."""
-    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
-
-
 def journal_kept_until(school_year_first_day: date, years: int = JOURNAL_YEARS) -> date:
     """The last day a school year's journal must be kept: 31 December of the fifth year
     after the year it was closed in (closed after 31 August of the year the school year ends)."""
@@ -58,7 +55,7 @@ def journal_kept_from(today: date, years: int = JOURNAL_YEARS) -> date:
     """The first day of the oldest school year whose journal must still be kept on `today`:
     journal days before it are past retention."""
     # journal_kept_until(1 IX S) = 31 XII (S + 1 + years) >= today  ⇔  S >= today.year - 1 - years
-    return date(today.year - 1 - years, 9, 1)
+    return school_year_start(today.year - 1 - years)
 
 
 def log_kept_from(today: date, days: int) -> date:
@@ -69,4 +66,4 @@ def log_kept_from(today: date, days: int) -> date:
 def erasable_from(last_record_day: date, years: int = JOURNAL_YEARS) -> date:
     """The first day a person whose latest record is of `last_record_day` may be erased: the
     day after the journal of that day's school year stops being kept."""
-    return journal_kept_until(school_year_start(last_record_day), years) + timedelta(days=1)
+    return journal_kept_until(school_year_start(school_year_of(last_record_day)), years) + timedelta(days=1)

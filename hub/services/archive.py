@@ -38,7 +38,7 @@ from hub.i18n import refusal_text
 from hub.refusal import N_, Refusal
 from hub.reports import attendance_sheets, attendance_stats, pedagogy, render
 from hub.reports.model import Report
-from hub.rules.statistics import school_year as year_bounds
+from hub.rules.school_year import school_year_end, school_year_label, school_year_start
 from hub.services import days
 from hub.services.archive_xml import YearRecords, year_xml
 from hub.services.backups import copy_hashed, hub_version
@@ -68,11 +68,6 @@ class ArchiveSummary:
     """Its entry in the register of copies."""
 
 
-def year_name(school_year: int) -> str:
-    """'2025/2026'."""
-    return f"{school_year}/{school_year + 1}"
-
-
 def write_archive(
     db: Database,
     settings: Settings,
@@ -87,12 +82,12 @@ def write_archive(
     if not author.strip():
         raise Refusal("author.missing", N_("Who makes the change must be recorded."))
     moment = now or utc_now()
-    _first, last = year_bounds(school_year)
+    last = school_year_end(school_year)
     if moment.astimezone(settings.tz).date() <= last:
         raise Refusal(
             "archive.year_open",
             N_("The school year %(year)s is not over: it can be archived from %(from)s."),
-            year=year_name(school_year),
+            year=school_year_label(school_year),
             **{"from": date(school_year + 1, 9, 1).isoformat()},
         )
     destination = destination.absolute()
@@ -136,7 +131,7 @@ def write_archive(
             "format": archive_read.FORMAT,
             "kind": "ewidencjoner-yearly-archive",
             "school_year": school_year,
-            "school_year_name": year_name(school_year),
+            "school_year_name": school_year_label(school_year),
             "first_day": records.first.isoformat(),
             "last_day": records.last.isoformat(),
             "site": settings.site,
@@ -164,7 +159,7 @@ def write_archive(
             db,
             created_at=moment,
             made_by=author,
-            purpose=f"archiwum roku szkolnego {year_name(school_year)}",
+            purpose=f"archiwum roku szkolnego {school_year_label(school_year)}",
             location=str(destination),
             source_backup_id=None,
             size_bytes=size,
@@ -195,7 +190,7 @@ def verify_archive(path: Path) -> list[str]:
 
 def year_records(db: Database, settings: Settings, school_year: int, now: datetime) -> YearRecords:
     """Everything the archive holds of the school year, read from storage; the days computed."""
-    first, last = year_bounds(school_year)
+    first, last = school_year_start(school_year), school_year_end(school_year)
     children = archive_rows.children(db, first, last)
     child_ids = {child["id"] for child in children}
     links = archive_rows.guardian_links(db, child_ids)
@@ -223,9 +218,9 @@ def year_records(db: Database, settings: Settings, school_year: int, now: dateti
         observation_history=archive_rows.observation_history(db, {row["id"] for row in observations}),
         readiness=readiness,
         readiness_versions=archive_rows.school_readiness_versions(db, {row["id"] for row in readiness}),
-        messages=archive_rows.messages(db, year_name(school_year)),
-        recipients=archive_rows.message_recipients(db, year_name(school_year)),
-        attachments=archive_rows.message_attachments(db, year_name(school_year)),
+        messages=archive_rows.messages(db, school_year_label(school_year)),
+        recipients=archive_rows.message_recipients(db, school_year_label(school_year)),
+        attachments=archive_rows.message_attachments(db, school_year_label(school_year)),
         announcements=archive_rows.announcements(db, first, last),
         closed_months=archive_rows.closed_months(db, first, last),
         statements=archive_rows.billed_months(db, first, last),

@@ -21,7 +21,8 @@ from sqlite_utils import Database
 
 from hub.config import Settings
 from hub.refusal import N_, Label, Refusal
-from hub.rules.retention import erasable_from, journal_kept_until, school_year_start
+from hub.rules.retention import erasable_from, journal_kept_until
+from hub.rules.school_year import school_year_of, school_year_start
 from hub.store import audit, erasure, registry
 from hub.store.erasure import ERASED, Person
 from hub.timefmt import from_db
@@ -69,7 +70,7 @@ def check(db: Database, settings: Settings, person: Person, person_id: int, toda
             N_("%(what)s #%(id)s: the records are kept until %(kept_until)s (the latest is of "
                "%(last_day)s); erasure is possible from %(erasable_from)s."),
             what=WHAT[person], id=person_id, last_day=found.last_record.isoformat(),
-            kept_until=journal_kept_until(school_year_start(found.last_record),
+            kept_until=journal_kept_until(school_year_start(school_year_of(found.last_record)),
                                           settings.journal_retention_years).isoformat(),
             erasable_from=found.erasable_from.isoformat(),
         )  # fmt: skip
