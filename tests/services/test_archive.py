@@ -18,7 +18,7 @@ from lxml import etree
 from hub.archive_read import MANIFEST, NAMESPACE, SCHEMA, XML_NAME, ArchivedYear, problems, sha256_of
 from hub.cli.main import cli
 from hub.refusal import Refusal
-from hub.rules.statistics import school_year
+from hub.rules.school_year import school_year_end, school_year_start
 from hub.services import days
 from hub.services.archive import ArchiveSummary, verify_archive, write_archive
 from hub.store import registry
@@ -90,7 +90,7 @@ def test_every_kind_of_record_is_in_it(archived: ArchiveSummary) -> None:
 
 def test_days_are_the_days_the_pages_compute(year: Year, archived: ArchiveSummary) -> None:
     db = open_database(year.settings.database)
-    first, last = school_year(year.school_year)
+    first, last = school_year_start(year.school_year), school_year_end(year.school_year)
     children = registry.list_children(db)
     expected = {}
     for day, child_days in days.compute_range(db, year.settings, first, last, children, now=year.archived_at):
