@@ -1,0 +1,357 @@
+"""The administrator's end-of-year routine: each step's state read from what is recorded,
+and each step done through the service that owns it (the steps and their order:
+`hub.rules.year_end`). The page `/year-end` and `ewidencjoner year-end` both come here.
+
+A step is done only when it is the next one (`perform`): closing messages before the
+year ended, an archive of a year whose messages are open, a backup before the archive is
+verified or a purge before the yearly backup are refused with the step to do first. `run`
+goes through the steps in order, reports each done one as it was recorded and does the
+rest, stopping at the first refusal.
+
+Where the archive and its backup go (`destination`): the `archive_dir` setting, else a
+folder `archiwum/` in the backup directory. Never the backup directory itself: the daily
+backups' kept count removes the oldest backups there, the yearly one with them, while the
+procedure keeps it for years.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from hub.config import Settings
+from hub.refusal import N_, Label, Refusal
+from hub.rules.year_end import (
+    STEPS,
+    Record,
+    Step,
+    StepState,
+    backup_purpose,
+    has_ended,
+    next_step,
+    routine,
+    school_year_name,
+)
+from hub.services import backups, retention
+from hub.store import messages
+from hub.store import year_end as store
+from hub.timefmt import from_db
+
+ARCHIVE_FOLDER = "archiwum"
+"""The archives' folder in the backup directory when `archive_dir` is not set."""
+
+
+@dataclass(frozen=True)
+class YearEnd:
+    """The routine's state for one school year, with what each step recorded."""
+
+    school_year: int
+    name: str
+    """`2025/2026`."""
+    steps: list[StepState]
+    next: Step | None
+    messages: dict[str, Any] | None
+    """When and by whom its messages were closed (None: not yet)."""
+    message_count: int
+    archive: dict[str, Any] | None
+    """Its newest archive: where, files, size, SHA-256, written and verified when, by whom."""
+    backup: dict[str, Any] | None
+    """Its newest yearly backup in the register of copies."""
+    purge: dict[str, Any] | None
+    """The newest purge: when, by whom, what it removed per kind."""
+
+    def state_of(self, step: Step) -> str:
+        return next(entry.state for entry in self.steps if entry.step == step)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One step's work: the database, the settings, the year, where to write, who, when."""
+
+    db: Database
+    settings: Settings
+    school_year: int
+    folder: Path
+    actor: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `run` did with one step: `done` (already recorded) or `made` (now)."""
+
+    step: Step
+    result: str
+    detail: str
+
+
+def status(db: Database, school_year: int, now: datetime) -> YearEnd:
+    """The routine's state for `school_year` (its first calendar year) at `now`."""
+    name = school_year_name(school_year)
+    closed = store.messages_closed(db, name)
+    archive = store.latest_archive(db, school_year)
+    backup = store.latest_backup_for(db, backup_purpose(school_year))
+    purge = store.latest_purge(db)
+    records: dict[Step, Record | None] = {
+        "messages": Record(from_db(closed["closed_at"])) if closed else None,
+        "archive": Record(from_db(archive["written_at"])) if archive else None,
+        "verify": (
+            Record(from_db(archive["verified_at"]), bool(archive["verified"]))
+            if archive and archive["verified_at"]
+            else None
+        ),
+        "backup": Record(from_db(backup["created_at"]), bool(backup["verified"])) if backup else None,
+        "purge": Record(from_db(purge["at"])) if purge else None,
+    }
+    steps = routine(records)
+    return YearEnd(
+        school_year=school_year,
+        name=name,
+        steps=steps,
+        next=next_step(steps),
+        messages=closed,
+        message_count=store.open_messages(db, name),
+        archive=archive,
+        backup=backup,
+        purge=purge,
+    )
+
+
+def destination(settings: Settings) -> Path:
+    """Where the yearly archive and its backup are written: `archive_dir`, else `archiwum/`
+    in `backup_dir` (made there when the backup directory exists); refused when neither is
+    set, when the directory does not exist (a disk not mounted), or when it is the backup
+    directory itself."""
+    if settings.archive_dir is not None:
+        return checked_destination(settings.archive_dir, settings)
+    if settings.backup_dir is None:
+        raise Refusal(
+            "year_end.no_destination",
+            N_("No directory for the yearly archive is set (the archive_dir or backup_dir setting)."),
+        )
+    if not settings.backup_dir.is_dir():
+        raise _missing(settings.backup_dir)
+    folder = settings.backup_dir / ARCHIVE_FOLDER
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def checked_destination(folder: Path, settings: Settings) -> Path:
+    """`folder` for the archive and its backup: it exists and is not the backup directory."""
+    if not folder.is_dir():
+        raise _missing(folder)
+    if settings.backup_dir is not None and folder.resolve() == settings.backup_dir.resolve():
+        raise Refusal(
+            "year_end.destination_is_backup_dir",
+            N_(
+                "The yearly archive cannot go into the backup directory %(path)s: the daily backups' "
+                "kept count would remove its backup there. Choose another directory."
+            ),
+            path=str(folder),
+        )
+    return folder.resolve()
+
+
+def perform(
+    db: Database, settings: Settings, school_year: int, step: Step, *, folder: Path, actor: str, now: datetime
+) -> str:
+    """Do `step` of the routine, which must be the next one; return a line saying what was
+    done. Refused: a year not ended, a step done already or not yet due, and whatever the
+    step's own service refuses."""
+    _ended(school_year, now, settings)
+    state = status(db, school_year, now)
+    if step not in STEPS:
+        raise Refusal("year_end.unknown_step", N_("There is no step %(step)s in the routine."), step=step)
+    if state.next is None or (state.next != step and state.state_of(step) == "done"):
+        raise Refusal(
+            "year_end.step_done",
+            N_("This step of the school year %(year)s is already done."),
+            year=state.name,
+        )
+    if state.next != step:
+        raise Refusal(
+            "year_end.step_not_due",
+            N_("The steps go in order: first %(step)s."),
+            step=STEP_NAMES[state.next],
+        )
+    return PERFORMERS[step](Job(db, settings, school_year, folder, actor, now))
+
+
+def run(
+    db: Database,
+    settings: Settings,
+    school_year: int,
+    *,
+    folder: Path,
+    actor: str,
+    now: Callable[[], datetime],
+    report: Callable[[Outcome], None],
+) -> YearEnd:
+    """Go through the routine in order: each step done is reported as recorded, the others
+    are done now (each reported as it ends). The first refusal stops the run and is raised."""
+    _ended(school_year, now(), settings)
+    folder = checked_destination(folder, settings)
+    reported: set[Step] = set()
+    for _round in range(len(STEPS) + 1):
+        state = status(db, school_year, now())
+        for entry in state.steps:
+            if entry.state == "done" and entry.step not in reported:
+                reported.add(entry.step)
+                report(Outcome(entry.step, "done", recorded_line(state, entry.step)))
+        if state.next is None:
+            return state
+        detail = perform(db, settings, school_year, state.next, folder=folder, actor=actor, now=now())
+        reported.add(state.next)
+        report(Outcome(state.next, "made", detail))
+    raise RuntimeError(f"the routine of {school_year_name(school_year)} did not end")
+
+
+STEP_NAMES: dict[Step, Label] = {
+    "messages": Label(N_("close the school year's messages")),
+    "archive": Label(N_("write the archive")),
+    "verify": Label(N_("verify the archive")),
+    "backup": Label(N_("make the yearly backup")),
+    "purge": Label(N_("purge what is past its retention")),
+}
+"""Each step named as the refusals and the pages say it (a message id, translated)."""
+
+
+def _close_messages(job: Job) -> str:
+    name = school_year_name(job.school_year)
+    today = job.now.astimezone(job.settings.tz).date()
+    count = messages.close_year(job.db, name, actor=job.actor, today=today, now=job.now)
+    return f"closed {count} messages of {name}"
+
+
+def _write_archive(job: Job) -> str:
+    from hub.services import archive  # the archive's writer imports the reports: only when it runs
+
+    summary = archive.write_archive(job.db, job.settings, job.school_year, job.folder, author=job.actor)
+    sha256 = archive_hash(Path(summary.path))
+    store.record_archive(
+        job.db,
+        school_year=job.school_year,
+        written_at=job.now,
+        written_by=job.actor,
+        location=str(summary.path),
+        files=summary.files,
+        size_bytes=summary.size_bytes,
+        sha256=sha256,
+    )
+    return f"{summary.path}: {summary.files} files, {summary.size_bytes} bytes, SHA-256 {sha256 or '-'}"
+
+
+def _verify_archive(job: Job) -> str:
+    from hub.services import archive
+
+    written = store.latest_archive(job.db, job.school_year)
+    assert written is not None  # the step is due only after the archive's
+    problems = archive.verify_archive(Path(written["location"]))
+    store.record_verification(job.db, written["id"], problems=problems, when=job.now, actor=job.actor)
+    if problems:
+        raise Refusal(
+            "year_end.archive_invalid",
+            N_("The archive %(path)s failed its verification: %(problems)s"),
+            path=written["location"],
+            problems="; ".join(problems),
+        )
+    return f"{written['location']} is whole and valid"
+
+
+def _make_backup(job: Job) -> str:
+    made = backups.make_backup(
+        job.db,
+        database=job.settings.database,
+        backup_dir=job.folder,
+        site=job.settings.site,
+        made_by=job.actor,
+        purpose=backup_purpose(job.school_year),
+        now=job.now,
+    )
+    if not made.verified:
+        raise Refusal(
+            "year_end.backup_unverified",
+            N_("Backup no. %(id)s failed its verification: check the disk and make it again."),
+            id=made.backup_id,
+        )
+    return f"backup no. {made.backup_id}: {made.path}, {made.size_bytes} bytes, SHA-256 {made.sha256}"
+
+
+def _purge(job: Job) -> str:
+    removed = retention.purge(job.db, job.settings, job.now, actor=job.actor)
+    return ", ".join(f"{entry.kind} {entry.rows}" for entry in removed)
+
+
+PERFORMERS: dict[Step, Callable[[Job], str]] = {
+    "messages": _close_messages,
+    "archive": _write_archive,
+    "verify": _verify_archive,
+    "backup": _make_backup,
+    "purge": _purge,
+}
+
+
+def archive_hash(path: Path) -> str | None:
+    """The archive's SHA-256: its manifest's, which lists every file's (as a backup's is)."""
+    manifest = path / backups.MANIFEST
+    if not manifest.is_file():
+        return None
+    return hashlib.sha256(manifest.read_bytes()).hexdigest()
+
+
+def recorded_line(state: YearEnd, step: Step) -> str:
+    """What is recorded of `step`, as a line for the command line."""
+    if step == "messages":
+        closed = state.messages
+        if closed is None:
+            return f"{state.message_count} messages, not closed"
+        return f"closed {closed['closed_at']} by {closed['closed_by']} ({closed['messages']} messages)"
+    archive = state.archive
+    if step == "archive":
+        if archive is None:
+            return "no archive"
+        return (
+            f"{archive['location']}: {archive['files']} files, {archive['size_bytes']} bytes, "
+            f"SHA-256 {archive['sha256'] or '-'}, written {archive['written_at']} by {archive['written_by']}"
+        )
+    if step == "verify":
+        if archive is None or archive["verified_at"] is None:
+            return "not verified"
+        result = "valid" if archive["verified"] else "FAILED: " + "; ".join(archive["problems"])
+        return f"{result}, {archive['verified_at']} by {archive['verified_by']}"
+    if step == "backup":
+        backup = state.backup
+        if backup is None:
+            return "no yearly backup"
+        return (
+            f"no. {backup['id']} {backup['location']} ({backup['size_bytes']} bytes, "
+            f"SHA-256 {backup['sha256']}), made {backup['created_at']} by {backup['made_by']}"
+        )
+    purge = state.purge
+    if purge is None:
+        return "never purged"
+    removed = ", ".join(f"{kind} {value.get('removed', 0)}" for kind, value in purge["removed"].items())
+    return f"{purge['at']} by {purge['actor']}: removed {removed}"
+
+
+def _ended(school_year: int, now: datetime, settings: Settings) -> None:
+    if not has_ended(school_year, now.astimezone(settings.tz).date()):
+        raise Refusal(
+            "year_end.not_ended",
+            N_("The school year %(year)s has not ended: its routine starts on 1 September."),
+            year=school_year_name(school_year),
+        )
+
+
+def _missing(folder: Path) -> Refusal:
+    return Refusal(
+        "year_end.dir_missing",
+        N_("The directory %(path)s does not exist (is the disk mounted?)."),
+        path=str(folder),
+    )
