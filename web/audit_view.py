@@ -78,6 +78,8 @@ ACTIONS = {
     "user.one_time_password": N_("One-time password issued"),
     "user.password": N_("Password changed"),
     "user.update": N_("Account changed"),
+    "year_end.archive": N_("Yearly archive written"),
+    "year_end.verify": N_("Yearly archive verified"),
 }
 ENTITIES = {
     "announcement": N_("announcement"),
@@ -102,6 +104,7 @@ ENTITIES = {
     "staff_absence": N_("staff absence"),
     "user": N_("account"),
     "work_plan": N_("work plan"),
+    "year_end_archive": N_("yearly archive"),
 }
 """What the filter offers, and how an entry's object is named."""
 FIELDS = {
@@ -159,6 +162,7 @@ FIELDS = {
     "revoked_by": N_("revoked by"),
     "role": N_("role"),
     "sha256": N_("SHA-256"),
+    "school_year": N_("school year"),
     "size_bytes": N_("size (bytes)"),
     "source_backup_id": N_("copied from backup"),
     "state": N_("state"),
@@ -169,6 +173,11 @@ FIELDS = {
     "valid_from": N_("valid from"),
     "verified": N_("verified"),
     "verified_at": N_("verified at"),
+    "verified_by": N_("verified by"),
+    "written_at": N_("written at"),
+    "written_by": N_("written by"),
+    "files": N_("files"),
+    "problems": N_("problems found"),
     "version": N_("version"),
     "for_parents": N_("addressed to the parents"),
     "month": N_("month"),
@@ -219,6 +228,8 @@ RIGHTS = {
     "messages.read": N_("read messages"),
     "messages.write": N_("send messages"),
     "messages.close": N_("close a school year's messages"),
+    "year_end.view": N_("see the end-of-year routine"),
+    "year_end.run": N_("do the end-of-year routine"),
     "notifications.own": N_("choose one's own notifications"),
 }
 """What each right (`hub.accounts.rights.RIGHTS`) lets one do, as a refused action names it."""

@@ -23,7 +23,8 @@ procedure gives to no one but the teachers and the director. A parent sees only 
 addressed to them about their own children (`observations.addressed`).
 arrivals and departures with their PINs. Staff and parents read and write their own
 messages (whom to: `hub.rules.messaging`); only the administrator closes a school year's
-messages (procedure 000 §3.6); an inspector and a kiosk have no messages.
+messages (procedure 000 §3.6) and does the end-of-year routine (003 rozdz. IV.8), whose
+state the director sees; an inspector and a kiosk have no messages.
 
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
@@ -85,6 +86,8 @@ RIGHTS = {
     "messages.read": "one's own messages: the inbox, the sent list, threads and their attachments",
     "messages.write": "send messages and reply (to whom: hub/rules/messaging.py)",
     "messages.close": "close a school year's messages after 31 August, and only then remove them",
+    "year_end.view": "the end-of-year routine: each step's state for a school year",
+    "year_end.run": "do the end-of-year routine: close messages, archive, verify, back up, purge",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -117,13 +120,16 @@ _STAFF_VIEW: dict[str, Reach] = {
     "topics.view": ALL,
     "registry.view": ALL,
 }
-_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS if name != "messages.close"}
+ADMINISTRATOR_ONLY = frozenset({"messages.close", "year_end.run"})
+"""The school administrator's own duties (000 §3.6, 003 rozdz. IV.8): the director sees the
+end-of-year routine's state and controls it, the administrator does it."""
+_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS if name not in ADMINISTRATOR_ONLY}
 _MESSAGES: dict[str, Reach] = {"messages.read": ALL, "messages.write": ALL}
 """Reading and writing one's own messages: whom one may write to is the messaging rule's
 question (by role and group), and a message is shown only to its writer and recipients."""
 
 ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
-    "admin": {**_DIRECTOR, "messages.close": ALL},
+    "admin": {**_DIRECTOR, **{name: ALL for name in ADMINISTRATOR_ONLY}},
     "director": _DIRECTOR,
     "teacher": {
         **_STAFF_VIEW,

@@ -19,7 +19,8 @@ the archive again).
 A worked example, for 2025/2026 on 8 September 2026: messages closed 1 IX 10:00, archive
 written 1 IX 10:05, verified 1 IX 10:06, no backup yet → messages, archive and verify are
 done, backup is next, purge waits. A backup made on 31 August (before the archive) does
-not count.
+not count. Had the verification found a file changed, verify would be failed, and the
+archive written again (then verified again) would be what is due.
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ def routine(records: dict[Step, Record | None]) -> list[StepState]:
 def next_step(states: list[StepState]) -> Step | None:
     """The first step not done (None when the whole routine is done)."""
     return next((entry.step for entry in states if entry.state != "done"), None)
+
+
+def due_steps(states: list[StepState]) -> list[Step]:
+    """The steps that may be done now, the one to do first first: the next step; after a
+    failed verification, writing the archive again before verifying it again."""
+    step = next_step(states)
+    if step is None:
+        return []
+    failed = next(entry for entry in states if entry.step == step).state == "failed"
+    return ["archive", "verify"] if step == "verify" and failed else [step]
 
 
 def has_ended(school_year: int, today: date) -> bool:

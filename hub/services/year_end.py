@@ -33,6 +33,7 @@ from hub.rules.year_end import (
     Step,
     StepState,
     backup_purpose,
+    due_steps,
     has_ended,
     next_step,
     routine,
@@ -56,6 +57,8 @@ class YearEnd:
     """`2025/2026`."""
     steps: list[StepState]
     next: Step | None
+    due: list[Step]
+    """The steps that may be done now (`hub.rules.year_end.due_steps`)."""
     messages: dict[str, Any] | None
     """When and by whom its messages were closed (None: not yet)."""
     message_count: int
@@ -77,9 +80,14 @@ class Job:
     db: Database
     settings: Settings
     school_year: int
-    folder: Path
+    folder: Path | None
+    """Where the archive and the backup go (None: the settings' `destination`)."""
     actor: str
     now: datetime
+
+    @property
+    def destination(self) -> Path:
+        return self.folder or destination(self.settings)
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,7 @@ def status(db: Database, school_year: int, now: datetime) -> YearEnd:
         name=name,
         steps=steps,
         next=next_step(steps),
+        due=due_steps(steps),
         messages=closed,
         message_count=store.open_messages(db, name),
         archive=archive,
@@ -123,11 +132,11 @@ def status(db: Database, school_year: int, now: datetime) -> YearEnd:
     )
 
 
-def destination(settings: Settings) -> Path:
+def destination(settings: Settings, *, make: bool = True) -> Path:
     """Where the yearly archive and its backup are written: `archive_dir`, else `archiwum/`
     in `backup_dir` (made there when the backup directory exists); refused when neither is
     set, when the directory does not exist (a disk not mounted), or when it is the backup
-    directory itself."""
+    directory itself. `make=False` only says where (a page showing it makes nothing)."""
     if settings.archive_dir is not None:
         return checked_destination(settings.archive_dir, settings)
     if settings.backup_dir is None:
@@ -138,7 +147,8 @@ def destination(settings: Settings) -> Path:
     if not settings.backup_dir.is_dir():
         raise _missing(settings.backup_dir)
     folder = settings.backup_dir / ARCHIVE_FOLDER
-    folder.mkdir(mode=0o700, exist_ok=True)
+    if make:
+        folder.mkdir(mode=0o700, exist_ok=True)
     return folder
 
 
@@ -159,22 +169,31 @@ def checked_destination(folder: Path, settings: Settings) -> Path:
 
 
 def perform(
-    db: Database, settings: Settings, school_year: int, step: Step, *, folder: Path, actor: str, now: datetime
+    db: Database,
+    settings: Settings,
+    school_year: int,
+    step: Step,
+    *,
+    actor: str,
+    now: datetime,
+    folder: Path | None = None,
 ) -> str:
     """Do `step` of the routine, which must be the next one; return a line saying what was
     done. Refused: a year not ended, a step done already or not yet due, and whatever the
-    step's own service refuses."""
+    step's own service refuses. The archive and the backup go into `folder`, by default
+    the `destination` the settings give."""
     _ended(school_year, now, settings)
     state = status(db, school_year, now)
     if step not in STEPS:
         raise Refusal("year_end.unknown_step", N_("There is no step %(step)s in the routine."), step=step)
-    if state.next is None or (state.next != step and state.state_of(step) == "done"):
+    due = state.due
+    if step not in due and (state.next is None or state.state_of(step) == "done"):
         raise Refusal(
             "year_end.step_done",
             N_("This step of the school year %(year)s is already done."),
             year=state.name,
         )
-    if state.next != step:
+    if step not in due:
         raise Refusal(
             "year_end.step_not_due",
             N_("The steps go in order: first %(step)s."),
@@ -206,9 +225,10 @@ def run(
                 report(Outcome(entry.step, "done", recorded_line(state, entry.step)))
         if state.next is None:
             return state
-        detail = perform(db, settings, school_year, state.next, folder=folder, actor=actor, now=now())
-        reported.add(state.next)
-        report(Outcome(state.next, "made", detail))
+        step = state.due[0]
+        detail = perform(db, settings, school_year, step, folder=folder, actor=actor, now=now())
+        reported.add(step)
+        report(Outcome(step, "made", detail))
     raise RuntimeError(f"the routine of {school_year_name(school_year)} did not end")
 
 
@@ -232,7 +252,7 @@ def _close_messages(job: Job) -> str:
 def _write_archive(job: Job) -> str:
     from hub.services import archive  # the archive's writer imports the reports: only when it runs
 
-    summary = archive.write_archive(job.db, job.settings, job.school_year, job.folder, author=job.actor)
+    summary = archive.write_archive(job.db, job.settings, job.school_year, job.destination, author=job.actor)
     sha256 = archive_hash(Path(summary.path))
     store.record_archive(
         job.db,
@@ -268,7 +288,7 @@ def _make_backup(job: Job) -> str:
     made = backups.make_backup(
         job.db,
         database=job.settings.database,
-        backup_dir=job.folder,
+        backup_dir=job.destination,
         site=job.settings.site,
         made_by=job.actor,
         purpose=backup_purpose(job.school_year),
