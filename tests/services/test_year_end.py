@@ -1,0 +1,187 @@
+"""The end-of-year routine over a real database (`hub/services/year_end.py`): each step's
+state read from what its own service recorded, the steps done only in order, each refused
+step changing nothing, the archive's destination, and the whole routine run twice (the
+second run does nothing again)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hub.config import Settings
+from hub.refusal import Refusal
+from hub.rules.year_end import backup_purpose
+from hub.services import backups, year_end
+from hub.store import audit, messages
+from hub.store import backups as register
+from hub.store import year_end as store
+from hub.store.db import SiteDatabase, open_database
+from tests.backup_support import data_dir_with_attachments
+
+YEAR = 2025
+"""2025/2026, ended on 31 August 2026."""
+NOW = datetime(2026, 9, 2, 8, 0, tzinfo=UTC)
+ADMIN = "admin@p11.example.pl"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Settings, SiteDatabase]:
+    db, database = data_dir_with_attachments(tmp_path)
+    (tmp_path / "kopie").mkdir()
+    return Settings(database=database, backup_dir=tmp_path / "kopie"), db
+
+
+def later(minutes: int) -> datetime:
+    return NOW + timedelta(minutes=minutes)
+
+
+def perform(site: tuple[Settings, SiteDatabase], step: year_end.Step, minutes: int) -> str:
+    settings, db = site
+    return year_end.perform(db, settings, YEAR, step, actor=ADMIN, now=later(minutes))
+
+
+def fake_archive(site: tuple[Settings, SiteDatabase], minutes: int, *, problems: list[str] | None = None) -> Path:
+    """An archive recorded as `write_archive` leaves one, verified (or not) a minute later."""
+    settings, db = site
+    folder = year_end.destination(settings) / "ewidencjoner-archiwum-2025-2026"
+    folder.mkdir()
+    (folder / "manifest.json").write_text('{"files": []}')
+    archive_id = store.record_archive(
+        db, school_year=YEAR, written_at=later(minutes), written_by=ADMIN, location=str(folder),
+        files=1, size_bytes=13, sha256=year_end.archive_hash(folder),
+    )  # fmt: skip
+    store.record_verification(db, archive_id, problems=problems or [], when=later(minutes + 1), actor=ADMIN)
+    return folder
+
+
+def test_nothing_done_the_messages_are_next(site: tuple[Settings, SiteDatabase]) -> None:
+    _settings, db = site
+    state = year_end.status(db, YEAR, NOW)
+    assert state.name == "2025/2026" and state.next == "messages" and state.due == ["messages"]
+    assert [entry.state for entry in state.steps] == ["next", "waiting", "waiting", "waiting", "waiting"]
+    assert (state.messages, state.archive, state.backup, state.purge) == (None, None, None, None)
+
+
+def test_a_year_not_ended_is_refused_and_nothing_changes(site: tuple[Settings, SiteDatabase]) -> None:
+    settings, db = site
+    with pytest.raises(Refusal) as refused:
+        year_end.perform(db, settings, 2026, "messages", actor=ADMIN, now=NOW)
+    assert refused.value.code == "year_end.not_ended" and refused.value.params == {"year": "2026/2027"}
+    assert not messages.is_closed(db, "2026/2027")
+
+
+def test_steps_out_of_order_are_refused_naming_the_step_to_do_first(
+    site: tuple[Settings, SiteDatabase],
+) -> None:
+    _settings, db = site
+    for step in ("archive", "verify", "backup", "purge"):
+        with pytest.raises(Refusal) as refused:
+            perform(site, step, 0)
+        assert refused.value.code == "year_end.step_not_due"
+        assert refused.value.params == {"step": "close the school year's messages"}
+    assert register.entries(db) == [] and store.latest_purge(db) is None
+    assert list(year_end.destination(site[0]).iterdir()) == []
+
+
+def test_closing_the_messages_is_read_from_the_closed_years(site: tuple[Settings, SiteDatabase]) -> None:
+    _settings, db = site
+    assert perform(site, "messages", 0) == "closed 0 messages of 2025/2026"
+    state = year_end.status(db, YEAR, later(1))
+    assert state.messages is not None and state.messages["closed_by"] == ADMIN
+    assert state.state_of("messages") == "done" and state.next == "archive"
+    with pytest.raises(Refusal) as refused:
+        perform(site, "messages", 2)
+    assert refused.value.code == "year_end.step_done"
+
+
+def test_messages_closed_elsewhere_count_too(site: tuple[Settings, SiteDatabase]) -> None:
+    _settings, db = site
+    messages.close_year(db, "2025/2026", actor="cli:root", today=NOW.date(), now=NOW)
+    assert year_end.status(db, YEAR, later(1)).next == "archive"
+
+
+def test_the_backup_after_the_verified_archive_then_the_purge(site: tuple[Settings, SiteDatabase]) -> None:
+    _settings, db = site
+    perform(site, "messages", 0)
+    folder = fake_archive(site, 1)
+    assert year_end.status(db, YEAR, later(3)).next == "backup"
+    detail = perform(site, "backup", 3)
+    [made] = register.entries(db)
+    assert made["purpose"] == backup_purpose(YEAR) and made["verified"] == 1
+    assert Path(made["location"]).parent == folder.parent and detail.startswith(f"backup no. {made['id']}")
+    assert backups.problems_of(Path(made["location"])) == []
+    assert year_end.status(db, YEAR, later(4)).next == "purge"
+    perform(site, "purge", 4)
+    state = year_end.status(db, YEAR, later(5))
+    assert state.next is None and state.due == []
+    assert state.purge is not None and state.purge["actor"] == ADMIN and "taps" in state.purge["removed"]
+    assert state.archive is not None and state.archive["sha256"] == hashlib.sha256(b'{"files": []}').hexdigest()
+    assert [entry["action"] for entry in audit.entries(db, entity="year_end_archive")] == [
+        "year_end.verify",
+        "year_end.archive",
+    ]
+
+
+def test_a_daily_backup_or_one_made_before_the_archive_does_not_count(
+    site: tuple[Settings, SiteDatabase],
+) -> None:
+    settings, db = site
+    perform(site, "messages", 0)
+    backups.make_backup(db, database=settings.database, backup_dir=settings.backup_dir or Path(),
+                        site="p", made_by="schedule", purpose=backups.ROUTINE_PURPOSE, now=later(1))  # fmt: skip
+    backups.make_backup(db, database=settings.database, backup_dir=year_end.destination(settings), site="p",
+                        made_by=ADMIN, purpose=backup_purpose(YEAR), now=later(2))  # fmt: skip
+    fake_archive(site, 3)
+    state = year_end.status(db, YEAR, later(5))
+    assert state.backup is not None and state.state_of("backup") == "next"
+
+
+def test_a_failed_verification_is_due_again_with_the_archive(site: tuple[Settings, SiteDatabase]) -> None:
+    _settings, db = site
+    perform(site, "messages", 0)
+    fake_archive(site, 1, problems=["archiwum.xml: zmieniony plik"])
+    state = year_end.status(db, YEAR, later(3))
+    assert state.state_of("verify") == "failed" and state.due == ["archive", "verify"]
+    assert state.archive is not None and state.archive["problems"] == ["archiwum.xml: zmieniony plik"]
+    with pytest.raises(Refusal) as refused:
+        perform(site, "backup", 3)
+    assert refused.value.code == "year_end.step_not_due"
+
+
+def test_where_the_archive_goes(tmp_path: Path) -> None:
+    with pytest.raises(Refusal) as refused:
+        year_end.destination(Settings())
+    assert refused.value.code == "year_end.no_destination"
+    unmounted = Settings(backup_dir=tmp_path / "niezamontowany")
+    with pytest.raises(Refusal) as refused:
+        year_end.destination(unmounted)
+    assert refused.value.code == "year_end.dir_missing" and not unmounted.backup_dir.exists()  # type: ignore[union-attr]
+    (tmp_path / "kopie").mkdir()
+    beside = Settings(backup_dir=tmp_path / "kopie")
+    assert year_end.destination(beside, make=False) == tmp_path / "kopie" / "archiwum"
+    assert not (tmp_path / "kopie" / "archiwum").exists()
+    assert year_end.destination(beside).is_dir()
+    same = Settings(backup_dir=tmp_path / "kopie", archive_dir=tmp_path / "kopie")
+    with pytest.raises(Refusal) as refused:
+        year_end.destination(same)
+    assert refused.value.code == "year_end.destination_is_backup_dir"
+    (tmp_path / "dysk").mkdir()
+    own = Settings(backup_dir=tmp_path / "kopie", archive_dir=tmp_path / "dysk")
+    assert year_end.destination(own) == (tmp_path / "dysk").resolve()
+
+
+def test_an_unknown_step_is_refused(site: tuple[Settings, SiteDatabase]) -> None:
+    with pytest.raises(Refusal) as refused:
+        perform(site, "erase", 0)  # type: ignore[arg-type]
+    assert refused.value.code == "year_end.unknown_step"
+
+
+def test_the_database_reopened_keeps_the_state(site: tuple[Settings, SiteDatabase]) -> None:
+    settings, db = site
+    perform(site, "messages", 0)
+    db.close()
+    with open_database(settings.database) as again:
+        assert year_end.status(again, YEAR, later(1)).next == "archive"
