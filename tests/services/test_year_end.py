@@ -25,10 +25,11 @@ YEAR = 2025
 """2025/2026, ended on 31 August 2026."""
 NOW = datetime(2026, 9, 2, 8, 0, tzinfo=UTC)
 ADMIN = "admin@p11.example.pl"
+Site = tuple[Settings, SiteDatabase]
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> tuple[Settings, SiteDatabase]:
+def site(tmp_path: Path) -> Site:
     db, database = data_dir_with_attachments(tmp_path)
     (tmp_path / "kopie").mkdir()
     return Settings(database=database, backup_dir=tmp_path / "kopie"), db
@@ -38,12 +39,12 @@ def later(minutes: int) -> datetime:
     return NOW + timedelta(minutes=minutes)
 
 
-def perform(site: tuple[Settings, SiteDatabase], step: year_end.Step, minutes: int) -> str:
+def perform(site: Site, step: year_end.Step, minutes: int) -> str:
     settings, db = site
     return year_end.perform(db, settings, YEAR, step, actor=ADMIN, now=later(minutes))
 
 
-def fake_archive(site: tuple[Settings, SiteDatabase], minutes: int, *, problems: list[str] | None = None) -> Path:
+def fake_archive(site: Site, minutes: int, *, problems: list[str] | None = None) -> Path:
     """An archive recorded as `write_archive` leaves one, verified (or not) a minute later."""
     settings, db = site
     folder = year_end.destination(settings) / "ewidencjoner-archiwum-2025-2026"
@@ -57,7 +58,7 @@ def fake_archive(site: tuple[Settings, SiteDatabase], minutes: int, *, problems:
     return folder
 
 
-def test_nothing_done_the_messages_are_next(site: tuple[Settings, SiteDatabase]) -> None:
+def test_nothing_done_the_messages_are_next(site: Site) -> None:
     _settings, db = site
     state = year_end.status(db, YEAR, NOW)
     assert state.name == "2025/2026" and state.next == "messages" and state.due == ["messages"]
@@ -65,7 +66,7 @@ def test_nothing_done_the_messages_are_next(site: tuple[Settings, SiteDatabase])
     assert (state.messages, state.archive, state.backup, state.purge) == (None, None, None, None)
 
 
-def test_a_year_not_ended_is_refused_and_nothing_changes(site: tuple[Settings, SiteDatabase]) -> None:
+def test_a_year_not_ended_is_refused_and_nothing_changes(site: Site) -> None:
     settings, db = site
     with pytest.raises(Refusal) as refused:
         year_end.perform(db, settings, 2026, "messages", actor=ADMIN, now=NOW)
@@ -74,7 +75,7 @@ def test_a_year_not_ended_is_refused_and_nothing_changes(site: tuple[Settings, S
 
 
 def test_steps_out_of_order_are_refused_naming_the_step_to_do_first(
-    site: tuple[Settings, SiteDatabase],
+    site: Site,
 ) -> None:
     _settings, db = site
     for step in ("archive", "verify", "backup", "purge"):
@@ -86,7 +87,7 @@ def test_steps_out_of_order_are_refused_naming_the_step_to_do_first(
     assert list(year_end.destination(site[0]).iterdir()) == []
 
 
-def test_closing_the_messages_is_read_from_the_closed_years(site: tuple[Settings, SiteDatabase]) -> None:
+def test_closing_the_messages_is_read_from_the_closed_years(site: Site) -> None:
     _settings, db = site
     assert perform(site, "messages", 0) == "closed 0 messages of 2025/2026"
     state = year_end.status(db, YEAR, later(1))
@@ -97,13 +98,13 @@ def test_closing_the_messages_is_read_from_the_closed_years(site: tuple[Settings
     assert refused.value.code == "year_end.step_done"
 
 
-def test_messages_closed_elsewhere_count_too(site: tuple[Settings, SiteDatabase]) -> None:
+def test_messages_closed_elsewhere_count_too(site: Site) -> None:
     _settings, db = site
     messages.close_year(db, "2025/2026", actor="cli:root", today=NOW.date(), now=NOW)
     assert year_end.status(db, YEAR, later(1)).next == "archive"
 
 
-def test_the_backup_after_the_verified_archive_then_the_purge(site: tuple[Settings, SiteDatabase]) -> None:
+def test_the_backup_after_the_verified_archive_then_the_purge(site: Site) -> None:
     _settings, db = site
     perform(site, "messages", 0)
     folder = fake_archive(site, 1)
@@ -118,7 +119,8 @@ def test_the_backup_after_the_verified_archive_then_the_purge(site: tuple[Settin
     state = year_end.status(db, YEAR, later(5))
     assert state.next is None and state.due == []
     assert state.purge is not None and state.purge["actor"] == ADMIN and "taps" in state.purge["removed"]
-    assert state.archive is not None and state.archive["sha256"] == hashlib.sha256(b'{"files": []}').hexdigest()
+    manifest_hash = hashlib.sha256(b'{"files": []}').hexdigest()
+    assert state.archive is not None and state.archive["sha256"] == manifest_hash
     assert [entry["action"] for entry in audit.entries(db, entity="year_end_archive")] == [
         "year_end.verify",
         "year_end.archive",
@@ -126,20 +128,21 @@ def test_the_backup_after_the_verified_archive_then_the_purge(site: tuple[Settin
 
 
 def test_a_daily_backup_or_one_made_before_the_archive_does_not_count(
-    site: tuple[Settings, SiteDatabase],
+    site: Site,
 ) -> None:
     settings, db = site
     perform(site, "messages", 0)
-    backups.make_backup(db, database=settings.database, backup_dir=settings.backup_dir or Path(),
-                        site="p", made_by="schedule", purpose=backups.ROUTINE_PURPOSE, now=later(1))  # fmt: skip
-    backups.make_backup(db, database=settings.database, backup_dir=year_end.destination(settings), site="p",
-                        made_by=ADMIN, purpose=backup_purpose(YEAR), now=later(2))  # fmt: skip
+    daily, yearly = settings.backup_dir or Path(), year_end.destination(settings)
+    for folder, by, purpose, minutes in ((daily, "schedule", backups.ROUTINE_PURPOSE, 1),
+                                         (yearly, ADMIN, backup_purpose(YEAR), 2)):  # fmt: skip
+        backups.make_backup(db, database=settings.database, backup_dir=folder, site="p", made_by=by,
+                            purpose=purpose, now=later(minutes))  # fmt: skip
     fake_archive(site, 3)
     state = year_end.status(db, YEAR, later(5))
     assert state.backup is not None and state.state_of("backup") == "next"
 
 
-def test_a_failed_verification_is_due_again_with_the_archive(site: tuple[Settings, SiteDatabase]) -> None:
+def test_a_failed_verification_is_due_again_with_the_archive(site: Site) -> None:
     _settings, db = site
     perform(site, "messages", 0)
     fake_archive(site, 1, problems=["archiwum.xml: zmieniony plik"])
@@ -173,13 +176,13 @@ def test_where_the_archive_goes(tmp_path: Path) -> None:
     assert year_end.destination(own) == (tmp_path / "dysk").resolve()
 
 
-def test_an_unknown_step_is_refused(site: tuple[Settings, SiteDatabase]) -> None:
+def test_an_unknown_step_is_refused(site: Site) -> None:
     with pytest.raises(Refusal) as refused:
         perform(site, "erase", 0)  # type: ignore[arg-type]
     assert refused.value.code == "year_end.unknown_step"
 
 
-def test_the_database_reopened_keeps_the_state(site: tuple[Settings, SiteDatabase]) -> None:
+def test_the_database_reopened_keeps_the_state(site: Site) -> None:
     settings, db = site
     perform(site, "messages", 0)
     db.close()

@@ -78,10 +78,11 @@ def page(
         context["error"] = exc
         return templates.TemplateResponse(request, "year_end.html", context, status_code=422)
     state = year_end.status(db, year, now)
+    context["destination"], context["destination_error"] = None, None
     try:
-        context["destination"], context["destination_error"] = year_end.destination(settings, make=False), None
+        context["destination"] = year_end.destination(settings, make=False)
     except Refusal as exc:
-        context["destination"], context["destination_error"] = None, exc
+        context["destination_error"] = exc
     context.update(
         {
             "state": state,
