@@ -35,6 +35,8 @@ from hub.store import (
     staff_absences,
     taps,
 )
+from hub.store import messages as message_store
+from hub.store import year_end as year_end_store
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
@@ -136,6 +138,10 @@ PAGES = [
     Scan("/messages/new", role="teacher"),
     Scan("/messages/1", 403, role="director"),
     Scan("/messages/years", role="admin"),
+    Scan("/year-end", role="admin"),
+    Scan("/year-end?year=2024", role="admin"),
+    Scan("/year-end"),
+    Scan("/year-end?year=1999", 422, role="admin"),
     Scan("/staff-absences"),
     Scan("/replies", role="teacher"),
     Scan("/replies/panel"),
@@ -236,6 +242,15 @@ def seed(settings: Settings) -> None:
     at_five = datetime.combine(today, time(17), tzinfo=settings.tz)
     calendar_events.add_event(db, kind="meeting", title="Zebranie", group_id=None, start=at_five,
                               end=at_five + timedelta(hours=1), author="test", tz=settings.tz)  # fmt: skip
+    # The end of 2025/2026: messages closed, the archive written and failing its verification
+    # (the page's problems and both buttons).
+    message_store.close_year(db, "2025/2026", actor="test", today=date(2026, 9, 2))
+    archive_id = year_end_store.record_archive(
+        db, school_year=2025, written_at=now, written_by="test", location="/mnt/kopie/archiwum/2025-2026",
+        files=40, size_bytes=12_500_000, sha256="cd" * 32,
+    )  # fmt: skip
+    problems = ["archiwum.xml: SHA-256 się nie zgadza"]
+    year_end_store.record_verification(db, archive_id, problems=problems, when=now, actor="test")
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)
