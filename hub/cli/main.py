@@ -24,6 +24,10 @@ COMMANDS = {
         "hub.cli.agenda:announcements_group",
         "Announcements (ogłoszenia) for everyone, a group, staff or parents.",
     ),
+    "archive": LazyCommand(
+        "hub.cli.archive:archive_group",
+        "The yearly archive: write a closed school year as XML and PDFs, verify it, inspect it.",
+    ),
     "attendance-stats": LazyCommand(
         "hub.cli.statistics:attendance_stats_command",
         "Attendance statistics of a month or a school year, per child and group (--json).",
