@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.rules.attachments import Limits
+from hub.rules.year_end import archive_purpose
 from hub.services import messages, payments, school_readiness, work_plans
 from hub.store import (
     absences,
@@ -245,12 +246,14 @@ def seed(settings: Settings) -> None:
     # The end of 2025/2026: messages closed, the archive written and failing its verification
     # (the page's problems and both buttons).
     message_store.close_year(db, "2025/2026", actor="test", today=date(2026, 9, 2))
-    archive_id = year_end_store.record_archive(
-        db, school_year=2025, written_at=now, written_by="test", location="/mnt/kopie/archiwum/2025-2026",
-        files=40, size_bytes=12_500_000, sha256="cd" * 32,
+    archive_id = backups.record_copy(
+        db, created_at=now, made_by="test", purpose=archive_purpose(2025), source_backup_id=None,
+        location="/mnt/kopie/archiwum/2025", size_bytes=12_500_000, sha256="cd" * 32,
     )  # fmt: skip
-    problems = ["archiwum.xml: SHA-256 się nie zgadza"]
-    year_end_store.record_verification(db, archive_id, problems=problems, when=now, actor="test")
+    problems = ["archive.xml: SHA-256 się nie zgadza"]
+    year_end_store.record_verification(
+        db, archive_id, school_year=2025, problems=problems, when=now, actor="test"
+    )
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)

@@ -29,6 +29,8 @@ ACTIONS = {
     "event.add": N_("Calendar event added"),
     "event.cancel": N_("Calendar event cancelled"),
     "absence.report": N_("Absence reported"),
+    "archive.verify": N_("Yearly archive verified"),
+    "archive.write": N_("Yearly archive written"),
     "backup.copy": N_("Extra copy of the journal recorded"),
     "backup.create": N_("Backup made"),
     "backup.remove": N_("Backup removed past the kept count"),
@@ -78,11 +80,10 @@ ACTIONS = {
     "user.one_time_password": N_("One-time password issued"),
     "user.password": N_("Password changed"),
     "user.update": N_("Account changed"),
-    "year_end.archive": N_("Yearly archive written"),
-    "year_end.verify": N_("Yearly archive verified"),
 }
 ENTITIES = {
     "announcement": N_("announcement"),
+    "archive": N_("yearly archive"),
     "calendar_event": N_("calendar event"),
     "backup": N_("backup"),
     "card": N_("card"),
@@ -104,7 +105,6 @@ ENTITIES = {
     "staff_absence": N_("staff absence"),
     "user": N_("account"),
     "work_plan": N_("work plan"),
-    "year_end_archive": N_("yearly archive"),
 }
 """What the filter offers, and how an entry's object is named."""
 FIELDS = {
@@ -162,7 +162,6 @@ FIELDS = {
     "revoked_by": N_("revoked by"),
     "role": N_("role"),
     "sha256": N_("SHA-256"),
-    "school_year": N_("school year"),
     "size_bytes": N_("size (bytes)"),
     "source_backup_id": N_("copied from backup"),
     "state": N_("state"),
@@ -174,9 +173,9 @@ FIELDS = {
     "verified": N_("verified"),
     "verified_at": N_("verified at"),
     "verified_by": N_("verified by"),
-    "written_at": N_("written at"),
-    "written_by": N_("written by"),
+    "copy_id": N_("copy in the register"),
     "files": N_("files"),
+    "path": N_("where"),
     "problems": N_("problems found"),
     "version": N_("version"),
     "for_parents": N_("addressed to the parents"),

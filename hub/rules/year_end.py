@@ -103,6 +103,12 @@ def school_year_name(school_year: int) -> str:
     return f"{school_year}/{school_year + 1}"
 
 
+def archive_purpose(school_year: int) -> str:
+    """The purpose the yearly archive is entered with in the register of copies (as
+    `hub.services.archive.write_archive` enters it): the archive of a school year."""
+    return f"archiwum roku szkolnego {school_year_name(school_year)}"
+
+
 def backup_purpose(school_year: int) -> str:
     """The purpose the routine's backup is recorded with in the register of copies (Polish,
     as the register is kept): it tells the yearly copy from the daily ones."""

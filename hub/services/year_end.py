@@ -16,7 +16,6 @@ procedure keeps it for years.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub import archive_read
 from hub.config import Settings
 from hub.refusal import N_, Label, Refusal
 from hub.rules.year_end import (
@@ -32,6 +32,7 @@ from hub.rules.year_end import (
     Record,
     Step,
     StepState,
+    archive_purpose,
     backup_purpose,
     due_steps,
     has_ended,
@@ -103,12 +104,14 @@ def status(db: Database, school_year: int, now: datetime) -> YearEnd:
     """The routine's state for `school_year` (its first calendar year) at `now`."""
     name = school_year_name(school_year)
     closed = store.messages_closed(db, name)
-    archive = store.latest_archive(db, school_year)
+    archive = store.latest_archive(db, archive_purpose(school_year))
+    if archive is not None:
+        archive = {**archive, "files": files_in(Path(archive["location"]))}
     backup = store.latest_backup_for(db, backup_purpose(school_year))
     purge = store.latest_purge(db)
     records: dict[Step, Record | None] = {
         "messages": Record(from_db(closed["closed_at"])) if closed else None,
-        "archive": Record(from_db(archive["written_at"])) if archive else None,
+        "archive": Record(from_db(archive["created_at"])) if archive else None,
         "verify": (
             Record(from_db(archive["verified_at"]), bool(archive["verified"]))
             if archive and archive["verified_at"]
@@ -252,28 +255,26 @@ def _close_messages(job: Job) -> str:
 def _write_archive(job: Job) -> str:
     from hub.services import archive  # the archive's writer imports the reports: only when it runs
 
-    summary = archive.write_archive(job.db, job.settings, job.school_year, job.destination, author=job.actor)
-    sha256 = archive_hash(Path(summary.path))
-    store.record_archive(
-        job.db,
-        school_year=job.school_year,
-        written_at=job.now,
-        written_by=job.actor,
-        location=str(summary.path),
-        files=summary.files,
-        size_bytes=summary.size_bytes,
-        sha256=sha256,
+    target = free_name(job.destination / f"ewidencjoner-{job.settings.site}-archiwum-{job.school_year}-"
+                                          f"{job.school_year + 1}")  # fmt: skip
+    summary = archive.write_archive(
+        job.db, job.settings, job.school_year, target, author=job.actor, now=job.now
     )
-    return f"{summary.path}: {summary.files} files, {summary.size_bytes} bytes, SHA-256 {sha256 or '-'}"
+    return (
+        f"{summary.path}: {summary.files} files, {summary.size_bytes} bytes, SHA-256 {summary.sha256} "
+        f"(copy no. {summary.copy_id} in the register of copies)"
+    )
 
 
 def _verify_archive(job: Job) -> str:
     from hub.services import archive
 
-    written = store.latest_archive(job.db, job.school_year)
+    written = store.latest_archive(job.db, archive_purpose(job.school_year))
     assert written is not None  # the step is due only after the archive's
     problems = archive.verify_archive(Path(written["location"]))
-    store.record_verification(job.db, written["id"], problems=problems, when=job.now, actor=job.actor)
+    store.record_verification(
+        job.db, written["id"], school_year=job.school_year, problems=problems, when=job.now, actor=job.actor
+    )
     if problems:
         raise Refusal(
             "year_end.archive_invalid",
@@ -317,12 +318,22 @@ PERFORMERS: dict[Step, Callable[[Job], str]] = {
 }
 
 
-def archive_hash(path: Path) -> str | None:
-    """The archive's SHA-256: its manifest's, which lists every file's (as a backup's is)."""
-    manifest = path / backups.MANIFEST
-    if not manifest.is_file():
+def files_in(archive: Path) -> int | None:
+    """How many files the archive holds, its manifest included (None: unreadable, e.g. the
+    disk is not mounted)."""
+    try:
+        return len(archive_read.manifest_files(archive_read.read_manifest(archive))) + 1
+    except Refusal:
         return None
-    return hashlib.sha256(manifest.read_bytes()).hexdigest()
+
+
+def free_name(path: Path) -> Path:
+    """`path`, or `path-2`, `-3`… when an archive of the year is there already (written again)."""
+    candidate, number = path, 1
+    while candidate.exists() or candidate.with_name(f".{candidate.name}.partial").exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}-{number}")
+    return candidate
 
 
 def recorded_line(state: YearEnd, step: Step) -> str:
@@ -338,7 +349,7 @@ def recorded_line(state: YearEnd, step: Step) -> str:
             return "no archive"
         return (
             f"{archive['location']}: {archive['files']} files, {archive['size_bytes']} bytes, "
-            f"SHA-256 {archive['sha256'] or '-'}, written {archive['written_at']} by {archive['written_by']}"
+            f"SHA-256 {archive['sha256']}, written {archive['created_at']} by {archive['made_by']}"
         )
     if step == "verify":
         if archive is None or archive["verified_at"] is None:

@@ -1,5 +1,6 @@
-"""The yearly archives as the migrations built them (procedure 003 rozdz. IV.8: the journal
-archived once a year, after 31 August).
+"""The yearly archives' verifications as the migrations built them (procedure 003 rozdz.
+IV.8: the journal archived once a year, after 31 August; the archive itself is an entry in
+the register of copies, `m023_backups`).
 
 Each function is one numbered step of `migrations.MIGRATIONS`; a released step never changes.
 """
@@ -9,27 +10,21 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 
-def m029_year_end_archives(db: Database) -> None:
-    """One row per archive of a school year the hub wrote (`school_year`: its first calendar
-    year): when, by whom, where it lies, how many files, their size, the manifest's SHA-256;
-    and its latest verification (when, by whom, whether it passed, the problems found as a
-    JSON list). Rows are never deleted: an archive written again is a new row."""
-    db.table("year_end_archives").create(
+def m029_archive_verifications(db: Database) -> None:
+    """One row per check of a yearly archive (`copy_id`: its entry in the register of copies):
+    when, by whom, whether it passed, and the problems found (a JSON list, in the language of
+    whoever checked). Only ever added: the newest row is the archive's state."""
+    db.table("archive_verifications").create(
         {
             "id": int,
-            "school_year": int,
-            "written_at": str,
-            "written_by": str,
-            "location": str,
-            "files": int,
-            "size_bytes": int,
-            "sha256": str,
-            "verified": int,
+            "copy_id": int,
             "verified_at": str,
             "verified_by": str,
+            "verified": int,
             "problems": str,
         },
         pk="id",
-        not_null={"school_year", "written_at", "written_by", "location", "files", "size_bytes"},
+        not_null={"copy_id", "verified_at", "verified_by", "verified"},
+        foreign_keys=[("copy_id", "backups", "id")],
     )
-    db.table("year_end_archives").create_index(["school_year", "written_at"])
+    db.table("archive_verifications").create_index(["copy_id", "verified_at"])

@@ -1,9 +1,10 @@
-"""What the end-of-year routine reads and records: the yearly archives (table
-`year_end_archives`: written, then verified), and each other step's evidence where it is
-already kept — a school year's messages closed (`message_years`), the yearly backup (the
-register of copies, by its purpose), the latest purge (its `retention.purge` audit entry).
+"""What the end-of-year routine reads and records. Each step's evidence is read where it is
+kept: a school year's messages closed (`message_years`), its archive (an extra copy in the
+register of copies, as `hub.services.archive` enters it) with its verifications (table
+`archive_verifications`, kept here), the yearly backup (the register, by its purpose), the
+latest purge (its `retention.purge` audit entry).
 
-Every change to the archives' table is audited in the same transaction.
+Recording a verification is audited in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,70 +16,45 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.store import audit
-from hub.store.backups import BACKUP
-from hub.store.db import inserted_id
+from hub.store.backups import BACKUP, COPY
 from hub.timefmt import to_db
 
 
-def record_archive(
-    db: Database,
-    *,
-    school_year: int,
-    written_at: datetime,
-    written_by: str,
-    location: str,
-    files: int,
-    size_bytes: int,
-    sha256: str | None,
-) -> int:
-    """Enter an archive the hub wrote; return its number."""
+def record_verification(
+    db: Database, copy_id: int, *, school_year: int, problems: list[str], when: datetime, actor: str
+) -> None:
+    """An archive's check (`copy_id`: its entry in the register): passed when `problems` is empty."""
     row = {
-        "school_year": school_year,
-        "written_at": to_db(written_at),
-        "written_by": written_by,
-        "location": location,
-        "files": files,
-        "size_bytes": size_bytes,
-        "sha256": sha256,
+        "copy_id": copy_id,
+        "verified_at": to_db(when),
+        "verified_by": actor,
+        "verified": int(not problems),
+        "problems": json.dumps(problems, ensure_ascii=False) if problems else None,
     }
     with db.atomic():
-        archive_id = inserted_id(db.table("year_end_archives").insert(row))
-        audit.record(db, actor=written_by, action="year_end.archive", entity="year_end_archive",
-                     entity_id=archive_id, after=row, now=written_at)  # fmt: skip
-    return archive_id
+        db.table("archive_verifications").insert(row)
+        audit.record(db, actor=actor, action="archive.verify", entity="archive", entity_id=school_year,
+                     after=row, now=when)  # fmt: skip
 
 
-def record_verification(
-    db: Database, archive_id: int, *, problems: list[str], when: datetime, actor: str
-) -> None:
-    """The archive's latest verification: passed when `problems` is empty."""
-    with db.atomic():
-        before = next(iter(db.table("year_end_archives").rows_where("id = ?", [archive_id])), None)
-        after = {
-            "verified": int(not problems),
-            "verified_at": to_db(when),
-            "verified_by": actor,
-            "problems": json.dumps(problems, ensure_ascii=False) if problems else None,
-        }
-        db.table("year_end_archives").update(archive_id, after)
-        audit.record(db, actor=actor, action="year_end.verify", entity="year_end_archive",
-                     entity_id=archive_id, before=before, after={**(before or {}), **after},
-                     now=when)  # fmt: skip
-
-
-def archive(db: Database, archive_id: int) -> dict[str, Any] | None:
-    rows = list(db.table("year_end_archives").rows_where("id = ?", [archive_id]))
-    return _with_problems(rows[0]) if rows else None
-
-
-def latest_archive(db: Database, school_year: int) -> dict[str, Any] | None:
-    """The school year's newest archive, with its problems as a list."""
-    rows = list(
-        db.table("year_end_archives").rows_where(
-            "school_year = ?", [school_year], order_by="written_at DESC, id DESC", limit=1
-        )
-    )
-    return _with_problems(rows[0]) if rows else None
+def latest_archive(db: Database, purpose: str) -> dict[str, Any] | None:
+    """The newest archive entered in the register with `purpose`, with its newest check
+    (`verified_at`, `verified_by`, `verified`, `problems` as a list; None when never checked)."""
+    row = db.execute(
+        """SELECT b.id, b.created_at, b.made_by, b.location, b.size_bytes, b.sha256,
+                  v.verified_at, v.verified_by, v.verified, v.problems
+           FROM backups b LEFT JOIN archive_verifications v ON v.id = (
+               SELECT id FROM archive_verifications WHERE copy_id = b.id
+               ORDER BY verified_at DESC, id DESC LIMIT 1)
+           WHERE b.kind = ? AND b.purpose = ? ORDER BY b.created_at DESC, b.id DESC LIMIT 1""",
+        [COPY, purpose],
+    ).fetchone()
+    if row is None:
+        return None
+    names = ("id", "created_at", "made_by", "location", "size_bytes", "sha256", "verified_at", "verified_by",
+             "verified", "problems")  # fmt: skip
+    found = dict(zip(names, row, strict=True))
+    return {**found, "problems": json.loads(found["problems"]) if found["problems"] else []}
 
 
 def messages_closed(db: Database, school_year_name: str) -> dict[str, Any] | None:
@@ -119,7 +95,3 @@ def latest_purge(db: Database) -> dict[str, Any] | None:
     if row is None:
         return None
     return {"at": row[0], "actor": row[1], "removed": json.loads(row[2]) if row[2] else {}}
-
-
-def _with_problems(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "problems": json.loads(row["problems"]) if row["problems"] else []}

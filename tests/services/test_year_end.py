@@ -5,15 +5,15 @@ second run does nothing again)."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from hub import archive_read
 from hub.config import Settings
 from hub.refusal import Refusal
-from hub.rules.year_end import backup_purpose
+from hub.rules.year_end import STEPS, backup_purpose
 from hub.services import backups, year_end
 from hub.store import audit, messages
 from hub.store import backups as register
@@ -42,20 +42,6 @@ def later(minutes: int) -> datetime:
 def perform(site: Site, step: year_end.Step, minutes: int) -> str:
     settings, db = site
     return year_end.perform(db, settings, YEAR, step, actor=ADMIN, now=later(minutes))
-
-
-def fake_archive(site: Site, minutes: int, *, problems: list[str] | None = None) -> Path:
-    """An archive recorded as `write_archive` leaves one, verified (or not) a minute later."""
-    settings, db = site
-    folder = year_end.destination(settings) / "ewidencjoner-archiwum-2025-2026"
-    folder.mkdir()
-    (folder / "manifest.json").write_text('{"files": []}')
-    archive_id = store.record_archive(
-        db, school_year=YEAR, written_at=later(minutes), written_by=ADMIN, location=str(folder),
-        files=1, size_bytes=13, sha256=year_end.archive_hash(folder),
-    )  # fmt: skip
-    store.record_verification(db, archive_id, problems=problems or [], when=later(minutes + 1), actor=ADMIN)
-    return folder
 
 
 def test_nothing_done_the_messages_are_next(site: Site) -> None:
@@ -104,32 +90,43 @@ def test_messages_closed_elsewhere_count_too(site: Site) -> None:
     assert year_end.status(db, YEAR, later(1)).next == "archive"
 
 
-def test_the_backup_after_the_verified_archive_then_the_purge(site: Site) -> None:
-    _settings, db = site
+def test_the_whole_routine_step_by_step(site: Site) -> None:
+    settings, db = site
     perform(site, "messages", 0)
-    folder = fake_archive(site, 1)
-    assert year_end.status(db, YEAR, later(3)).next == "backup"
+    written = perform(site, "archive", 1)
+    state = year_end.status(db, YEAR, later(2))
+    archive = state.archive
+    assert archive is not None and state.next == "verify"
+    folder = Path(archive["location"])
+    assert (
+        folder.parent == year_end.destination(settings)
+        and folder.name == "ewidencjoner-przedszkole-archiwum-2025-2026"
+    )
+    assert (
+        archive["sha256"] == archive_read.sha256_of(folder / archive_read.MANIFEST)
+        and archive["sha256"] in written
+    )
+    assert (
+        archive["files"] == len(list(p for p in folder.rglob("*") if p.is_file()))
+        and archive["made_by"] == ADMIN
+    )
+    assert perform(site, "verify", 2) == f"{folder} is whole and valid"
     detail = perform(site, "backup", 3)
-    [made] = register.entries(db)
-    assert made["purpose"] == backup_purpose(YEAR) and made["verified"] == 1
+    made = register.entries(db)[0]
+    assert made["purpose"] == backup_purpose(YEAR) and made["verified"] == 1 and made["kind"] == "backup"
     assert Path(made["location"]).parent == folder.parent and detail.startswith(f"backup no. {made['id']}")
     assert backups.problems_of(Path(made["location"])) == []
     assert year_end.status(db, YEAR, later(4)).next == "purge"
     perform(site, "purge", 4)
     state = year_end.status(db, YEAR, later(5))
-    assert state.next is None and state.due == []
+    assert state.next is None and state.due == [] and [entry.state for entry in state.steps] == ["done"] * 5
     assert state.purge is not None and state.purge["actor"] == ADMIN and "taps" in state.purge["removed"]
-    manifest_hash = hashlib.sha256(b'{"files": []}').hexdigest()
-    assert state.archive is not None and state.archive["sha256"] == manifest_hash
-    assert [entry["action"] for entry in audit.entries(db, entity="year_end_archive")] == [
-        "year_end.verify",
-        "year_end.archive",
-    ]
+    actions = {entry["action"] for entry in audit.entries(db, since=NOW)}
+    assert actions == {"message.close_year", "backup.copy", "archive.write", "archive.verify",
+                       "backup.create", "retention.purge"}  # fmt: skip
 
 
-def test_a_daily_backup_or_one_made_before_the_archive_does_not_count(
-    site: Site,
-) -> None:
+def test_a_daily_backup_or_one_made_before_the_archive_does_not_count(site: Site) -> None:
     settings, db = site
     perform(site, "messages", 0)
     daily, yearly = settings.backup_dir or Path(), year_end.destination(settings)
@@ -137,21 +134,62 @@ def test_a_daily_backup_or_one_made_before_the_archive_does_not_count(
                                          (yearly, ADMIN, backup_purpose(YEAR), 2)):  # fmt: skip
         backups.make_backup(db, database=settings.database, backup_dir=folder, site="p", made_by=by,
                             purpose=purpose, now=later(minutes))  # fmt: skip
-    fake_archive(site, 3)
+    perform(site, "archive", 3)
+    perform(site, "verify", 4)
     state = year_end.status(db, YEAR, later(5))
     assert state.backup is not None and state.state_of("backup") == "next"
 
 
-def test_a_failed_verification_is_due_again_with_the_archive(site: Site) -> None:
+def test_a_damaged_archive_fails_its_verification_and_is_written_again(site: Site) -> None:
     _settings, db = site
     perform(site, "messages", 0)
-    fake_archive(site, 1, problems=["archiwum.xml: zmieniony plik"])
+    perform(site, "archive", 1)
+    first = year_end.status(db, YEAR, later(2)).archive
+    assert first is not None
+    xml = Path(first["location"]) / archive_read.XML_NAME
+    xml.write_bytes(xml.read_bytes().replace(b"<", b"<", 1) + b" ")
+    with pytest.raises(Refusal) as refused:
+        perform(site, "verify", 2)
+    assert refused.value.code == "year_end.archive_invalid"
     state = year_end.status(db, YEAR, later(3))
     assert state.state_of("verify") == "failed" and state.due == ["archive", "verify"]
-    assert state.archive is not None and state.archive["problems"] == ["archiwum.xml: zmieniony plik"]
+    assert state.archive is not None and state.archive["verified"] == 0 and state.archive["problems"]
     with pytest.raises(Refusal) as refused:
         perform(site, "backup", 3)
     assert refused.value.code == "year_end.step_not_due"
+    perform(site, "archive", 4)
+    again = year_end.status(db, YEAR, later(5)).archive
+    assert (
+        again is not None and again["location"] == first["location"] + "-2" and again["verified_at"] is None
+    )
+    perform(site, "verify", 5)
+    assert year_end.status(db, YEAR, later(6)).next == "backup"
+
+
+def test_run_does_every_step_once_then_reports_them_done(site: Site) -> None:
+    settings, db = site
+    clock = iter(later(minutes) for minutes in range(100))
+    seen: list[year_end.Outcome] = []
+    state = year_end.run(db, settings, YEAR, folder=year_end.destination(settings), actor=ADMIN,
+                         now=lambda: next(clock), report=seen.append)  # fmt: skip
+    assert state.next is None
+    assert [(o.step, o.result) for o in seen] == [(step, "made") for step in STEPS]
+    copies = len(register.entries(db))
+    seen.clear()
+    year_end.run(db, settings, YEAR, folder=year_end.destination(settings), actor=ADMIN,
+                 now=lambda: next(clock), report=seen.append)  # fmt: skip
+    assert [(o.step, o.result) for o in seen] == [(step, "done") for step in STEPS]
+    assert len(register.entries(db)) == copies
+
+
+def test_run_stops_at_the_first_refusal(site: Site) -> None:
+    settings, db = site
+    seen: list[year_end.Outcome] = []
+    with pytest.raises(Refusal) as refused:
+        year_end.run(db, settings, YEAR, folder=settings.backup_dir or Path(), actor=ADMIN, now=lambda: NOW,
+                     report=seen.append)  # fmt: skip
+    assert refused.value.code == "year_end.destination_is_backup_dir" and seen == []
+    assert not messages.is_closed(db, "2025/2026")
 
 
 def test_where_the_archive_goes(tmp_path: Path) -> None:
