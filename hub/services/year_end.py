@@ -189,18 +189,15 @@ def perform(
     state = status(db, school_year, now)
     if step not in STEPS:
         raise Refusal("year_end.unknown_step", N_("There is no step %(step)s in the routine."), step=step)
-    due = state.due
-    if step not in due and (state.next is None or state.state_of(step) == "done"):
+    if step not in state.due:
+        if state.next is None or state.state_of(step) == "done":
+            raise Refusal(
+                "year_end.step_done",
+                N_("This step of the school year %(year)s is already done."),
+                year=state.name,
+            )
         raise Refusal(
-            "year_end.step_done",
-            N_("This step of the school year %(year)s is already done."),
-            year=state.name,
-        )
-    if step not in due:
-        raise Refusal(
-            "year_end.step_not_due",
-            N_("The steps go in order: first %(step)s."),
-            step=STEP_NAMES[state.next],
+            "year_end.step_not_due", N_("The steps go in order: first %(step)s."), step=STEP_NAMES[state.next]
         )
     return PERFORMERS[step](Job(db, settings, school_year, folder, actor, now))
 
