@@ -40,7 +40,7 @@ def year_end_status(ctx: click.Context, school_year: int | None, as_json: bool) 
     settings, now = settings_from(ctx), utc_now()
     today = now.astimezone(settings.tz).date()
     year = last_ended(today) if school_year is None else school_year
-    state = year_end.status(database_from(ctx), year, now)
+    state = year_end.status(database_from(ctx), year)
     if as_json:
         echo_json(status_json(state, ended=has_ended(year, today)))
         return
@@ -80,7 +80,7 @@ def year_end_run(
         target = folder or year_end.destination(settings)
         year_end.run(db, settings, school_year, folder=target, actor=author, now=utc_now, report=report)
     except Refusal as refusal:
-        state = year_end.status(db, school_year, utc_now())
+        state = year_end.status(db, school_year)
         message = refusal_message(refusal)
         if as_json:
             echo_json({"steps": [asdict(o) for o in outcomes], "failed": state.next, "error": message})

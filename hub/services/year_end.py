@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlite_utils import Database
 
@@ -96,12 +96,12 @@ class Outcome:
     """What `run` did with one step: `done` (already recorded) or `made` (now)."""
 
     step: Step
-    result: str
+    result: Literal["done", "made"]
     detail: str
 
 
-def status(db: Database, school_year: int, now: datetime) -> YearEnd:
-    """The routine's state for `school_year` (its first calendar year) at `now`."""
+def status(db: Database, school_year: int) -> YearEnd:
+    """The routine's state for `school_year` (its first calendar year), as recorded."""
     name = school_year_name(school_year)
     closed = store.messages_closed(db, name)
     archive = store.latest_archive(db, archive_purpose(school_year))
@@ -186,7 +186,7 @@ def perform(
     step's own service refuses. The archive and the backup go into `folder`, by default
     the `destination` the settings give."""
     _ended(school_year, now, settings)
-    state = status(db, school_year, now)
+    state = status(db, school_year)
     if step not in STEPS:
         raise Refusal("year_end.unknown_step", N_("There is no step %(step)s in the routine."), step=step)
     if step not in state.due:
@@ -218,7 +218,7 @@ def run(
     folder = checked_destination(folder, settings)
     reported: set[Step] = set()
     for _round in range(len(STEPS) + 1):
-        state = status(db, school_year, now())
+        state = status(db, school_year)
         for entry in state.steps:
             if entry.state == "done" and entry.step not in reported:
                 reported.add(entry.step)

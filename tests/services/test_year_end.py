@@ -46,7 +46,7 @@ def perform(site: Site, step: year_end.Step, minutes: int) -> str:
 
 def test_nothing_done_the_messages_are_next(site: Site) -> None:
     _settings, db = site
-    state = year_end.status(db, YEAR, NOW)
+    state = year_end.status(db, YEAR)
     assert state.name == "2025/2026" and state.next == "messages" and state.due == ["messages"]
     assert [entry.state for entry in state.steps] == ["next", "waiting", "waiting", "waiting", "waiting"]
     assert (state.messages, state.archive, state.backup, state.purge) == (None, None, None, None)
@@ -76,7 +76,7 @@ def test_steps_out_of_order_are_refused_naming_the_step_to_do_first(
 def test_closing_the_messages_is_read_from_the_closed_years(site: Site) -> None:
     _settings, db = site
     assert perform(site, "messages", 0) == "closed 0 messages of 2025/2026"
-    state = year_end.status(db, YEAR, later(1))
+    state = year_end.status(db, YEAR)
     assert state.messages is not None and state.messages["closed_by"] == ADMIN
     assert state.state_of("messages") == "done" and state.next == "archive"
     with pytest.raises(Refusal) as refused:
@@ -87,14 +87,14 @@ def test_closing_the_messages_is_read_from_the_closed_years(site: Site) -> None:
 def test_messages_closed_elsewhere_count_too(site: Site) -> None:
     _settings, db = site
     messages.close_year(db, "2025/2026", actor="cli:root", today=NOW.date(), now=NOW)
-    assert year_end.status(db, YEAR, later(1)).next == "archive"
+    assert year_end.status(db, YEAR).next == "archive"
 
 
 def test_the_whole_routine_step_by_step(site: Site) -> None:
     settings, db = site
     perform(site, "messages", 0)
     written = perform(site, "archive", 1)
-    state = year_end.status(db, YEAR, later(2))
+    state = year_end.status(db, YEAR)
     archive = state.archive
     assert archive is not None and state.next == "verify"
     folder = Path(archive["location"])
@@ -116,9 +116,9 @@ def test_the_whole_routine_step_by_step(site: Site) -> None:
     assert made["purpose"] == backup_purpose(YEAR) and made["verified"] == 1 and made["kind"] == "backup"
     assert Path(made["location"]).parent == folder.parent and detail.startswith(f"backup no. {made['id']}")
     assert backups.problems_of(Path(made["location"])) == []
-    assert year_end.status(db, YEAR, later(4)).next == "purge"
+    assert year_end.status(db, YEAR).next == "purge"
     perform(site, "purge", 4)
-    state = year_end.status(db, YEAR, later(5))
+    state = year_end.status(db, YEAR)
     assert state.next is None and state.due == [] and [entry.state for entry in state.steps] == ["done"] * 5
     assert state.purge is not None and state.purge["actor"] == ADMIN and "taps" in state.purge["removed"]
     actions = {entry["action"] for entry in audit.entries(db, since=NOW)}
@@ -136,7 +136,7 @@ def test_a_daily_backup_or_one_made_before_the_archive_does_not_count(site: Site
                             purpose=purpose, now=later(minutes))  # fmt: skip
     perform(site, "archive", 3)
     perform(site, "verify", 4)
-    state = year_end.status(db, YEAR, later(5))
+    state = year_end.status(db, YEAR)
     assert state.backup is not None and state.state_of("backup") == "next"
 
 
@@ -144,26 +144,26 @@ def test_a_damaged_archive_fails_its_verification_and_is_written_again(site: Sit
     _settings, db = site
     perform(site, "messages", 0)
     perform(site, "archive", 1)
-    first = year_end.status(db, YEAR, later(2)).archive
+    first = year_end.status(db, YEAR).archive
     assert first is not None
     xml = Path(first["location"]) / archive_read.XML_NAME
     xml.write_bytes(xml.read_bytes().replace(b"<", b"<", 1) + b" ")
     with pytest.raises(Refusal) as refused:
         perform(site, "verify", 2)
     assert refused.value.code == "year_end.archive_invalid"
-    state = year_end.status(db, YEAR, later(3))
+    state = year_end.status(db, YEAR)
     assert state.state_of("verify") == "failed" and state.due == ["archive", "verify"]
     assert state.archive is not None and state.archive["verified"] == 0 and state.archive["problems"]
     with pytest.raises(Refusal) as refused:
         perform(site, "backup", 3)
     assert refused.value.code == "year_end.step_not_due"
     perform(site, "archive", 4)
-    again = year_end.status(db, YEAR, later(5)).archive
+    again = year_end.status(db, YEAR).archive
     assert (
         again is not None and again["location"] == first["location"] + "-2" and again["verified_at"] is None
     )
     perform(site, "verify", 5)
-    assert year_end.status(db, YEAR, later(6)).next == "backup"
+    assert year_end.status(db, YEAR).next == "backup"
 
 
 def test_run_does_every_step_once_then_reports_them_done(site: Site) -> None:
@@ -225,4 +225,4 @@ def test_the_database_reopened_keeps_the_state(site: Site) -> None:
     perform(site, "messages", 0)
     db.close()
     with open_database(settings.database) as again:
-        assert year_end.status(again, YEAR, later(1)).next == "archive"
+        assert year_end.status(again, YEAR).next == "archive"

@@ -77,7 +77,7 @@ def page(
     except FormError as exc:
         context["error"] = exc
         return templates.TemplateResponse(request, "year_end.html", context, status_code=422)
-    state = year_end.status(db, year, now)
+    state = year_end.status(db, year)
     context["destination"], context["destination_error"] = None, None
     try:
         context["destination"] = year_end.destination(settings, make=False)
