@@ -5,7 +5,9 @@ An archive (written by `hub.services.archive.write_archive`) is a directory:
     manifest.json                 the school year, the site, and every other file with its size and SHA-256
     archive.xml                   the year's records, valid against the schema below
     ewidencjoner-archive-1.xsd    a copy of the schema, so the archive explains itself
-    pdf/…                         the printable reports (PDF/A-2b)
+    pdf/…                         the printouts (PDF/A-2b): the year's statistics, each group's
+                                  monthly grid, the work plans, the readiness information
+    attachments/<SHA-256>         the year's messages' attachments, each named by its digest
 
 `problems` proves an archive whole: every file the manifest names is there with its size
 and SHA-256, no file is there that it does not name, and archive.xml is valid against the

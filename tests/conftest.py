@@ -111,6 +111,8 @@ MICROPYTHON_MODULES = {"ingest/test_embedded_broker.py", "test_reader_to_hub.py"
 """Modules that run the real firmware beside the hub; all of tests/firmware/ does too."""
 SLOW_MODULES = {
     "services/test_acks.py",
+    "services/test_archive.py",
+    "services/test_archive_property.py",
     "services/test_billing.py",
     "services/test_days_fee.py",
     "services/test_days_range.py",

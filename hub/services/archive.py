@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -35,16 +36,21 @@ from hub import archive_read
 from hub.config import Settings
 from hub.i18n import refusal_text
 from hub.refusal import N_, Refusal
-from hub.reports import attendance_sheets, attendance_stats, render
+from hub.reports import attendance_sheets, attendance_stats, pedagogy, render
+from hub.reports.model import Report
 from hub.rules.statistics import school_year as year_bounds
 from hub.services import days
 from hub.services.archive_xml import YearRecords, year_xml
-from hub.services.backups import hub_version
-from hub.store import archive_rows, audit
+from hub.services.backups import copy_hashed, hub_version
+from hub.store import archive_rows, audit, message_files
 from hub.store import backups as register
 from hub.timefmt import local_day_bounds, to_db, utc_now
 
 PDF_DIR = "pdf"
+ATTACHMENTS_DIR = "attachments"
+PDF_THREADS = 2
+"""PDFs laid out at once: Typst releases the interpreter lock, so the next report's model is
+built while one is laid out."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ def write_archive(
     try:
         with _read_snapshot(db):
             records = year_records(db, settings, school_year, moment)
+            records.attachment_files = _copy_attachments(records, settings.attachments_dir, staging)
             xml = year_xml(
                 records,
                 site=settings.site,
@@ -224,27 +231,75 @@ def year_records(db: Database, settings: Settings, school_year: int, now: dateti
 
 
 def _write_reports(db: Database, settings: Settings, records: YearRecords, folder: Path) -> None:
-    """The year's attendance statistics and, per month, each group's monthly grid, as PDF/A."""
+    """The year's printouts as PDF/A: its attendance statistics; per month, each group's
+    monthly grid; each work plan with its history; each readiness information."""
     folder.mkdir(mode=0o700)
-    name = f"{records.school_year}-{records.school_year + 1}"
-    stats = attendance_stats.attendance_stats(db, settings, start_year=records.school_year)
-    _write(folder / f"frekwencja-{name}.pdf", render(stats, "pdf"))
     groups = {group["id"]: group for group in records.groups}
-    for year, month in _months(records.first, records.last):
-        month_first = date(year, month, 1).isoformat()
-        month_last = f"{year:04d}-{month:02d}-31"
-        enrolled = {
-            child["group_id"]
-            for child in records.children
-            if child["active_from"] <= month_last and (child["active_to"] or "9999") >= month_first
-        }
-        for group_id in sorted(enrolled):
-            grid = attendance_sheets.monthly_grid(db, settings, year, month, groups[group_id]["name"])
-            group_file = f"ewidencja-{year:04d}-{month:02d}-{_file_part(groups[group_id]['name'])}.pdf"
-            _write(folder / group_file, render(grid, "pdf"))
+    with ThreadPoolExecutor(PDF_THREADS) as pool:
+        laid_out: list[Future[None]] = []
+
+        def print_to(name: str, report: Report) -> None:
+            laid_out.append(pool.submit(_write_pdf, folder / name, report))
+
+        year = f"{records.school_year}-{records.school_year + 1}"
+        print_to(
+            f"frekwencja-{year}.pdf",
+            attendance_stats.attendance_stats(db, settings, start_year=records.school_year),
+        )
+        for number, month in _months(records.first, records.last):
+            month_first, month_last = f"{number:04d}-{month:02d}-01", f"{number:04d}-{month:02d}-31"
+            enrolled = {
+                child["group_id"]
+                for child in records.children
+                if child["active_from"] <= month_last and (child["active_to"] or "9999") >= month_first
+            }
+            for group_id in sorted(enrolled):
+                name = groups[group_id]["name"]
+                grid = attendance_sheets.monthly_grid(db, settings, number, month, name)
+                print_to(f"ewidencja-{number:04d}-{month:02d}-{_file_part(name)}.pdf", grid)
+        for plan in records.work_plans:
+            name = groups.get(plan["group_id"], {"name": str(plan["group_id"])})["name"]
+            print_to(
+                f"plan-pracy-{plan['month']}-{_file_part(name)}.pdf",
+                pedagogy.work_plan(db, settings, plan["id"]),
+            )
+        for information in records.readiness:
+            report = pedagogy.readiness(db, settings, information["id"])
+            print_to(f"gotowosc-szkolna-{year}-{information['child_id']}.pdf", report)
+        for future in laid_out:
+            future.result()
+
+
+def _write_pdf(path: Path, report: Report) -> None:
+    _write(path, render(report, "pdf"))
+
+
+def _copy_attachments(records: YearRecords, source: Path, staging: Path) -> set[str]:
+    """The year's messages' attachments, each once, as `attachments/<SHA-256>`; returns the
+    digests copied whole (a file gone or changed in the attachments folder is left out and
+    its message's XML says only its name, size and digest)."""
+    wanted = sorted({row["sha256"] for row in records.attachments})
+    copied: set[str] = set()
+    if not wanted:
+        return copied
+    (staging / ATTACHMENTS_DIR).mkdir(mode=0o700)
+    for sha256 in wanted:
+        try:
+            origin = message_files.path_of(source, sha256)
+        except ValueError:
+            continue
+        if not origin.is_file():
+            continue
+        target = staging / ATTACHMENTS_DIR / sha256
+        if copy_hashed(origin, target) == sha256:
+            copied.add(sha256)
+        else:
+            target.unlink()
+    return copied
 
 
 def _months(first: date, last: date) -> Iterator[tuple[int, int]]:
+    """(year, month) of each month `first`..`last`."""
     year, month = first.year, first.month
     while (year, month) <= (last.year, last.month):
         yield year, month

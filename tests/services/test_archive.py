@@ -24,7 +24,7 @@ from hub.services.archive import ArchiveSummary, verify_archive, write_archive
 from hub.store import registry
 from hub.store.db import open_database
 from hub.timefmt import local_clock
-from tests.archive.support import POLISH_CHILD, Year, seed_year
+from tests.archive_support import ATTACHMENT, POLISH_CHILD, SCHOOL_YEAR_OVER, Year, june_year, seed_year
 
 SECTIONS = (
     "groups", "guardians", "children", "cards", "attendance", "absences", "corrections", "topics",
@@ -81,6 +81,9 @@ def test_every_kind_of_record_is_in_it(archived: ArchiveSummary) -> None:
     assert replaced.get("replacedBy") == "dyrektor@example.pl"
     assert [r.get("readAt") is not None for r in root.iter(q("recipient"))].count(True) >= 1
     assert root.find(f".//{q('closedMonth')}/{q('statement')}").text.startswith('{"total"')
+    attachment = root.find(f".//{q('attachment')}")
+    assert attachment.get("name") == "zgoda — Łucja.pdf"
+    assert (archived.path / attachment.get("file")).read_bytes() == ATTACHMENT
     actions = {entry.get("action") for entry in root.iter(q("entry"))}
     assert {"child.create", "correction.create", "absence.report", "card.assign"} <= actions
 
@@ -133,6 +136,8 @@ def test_the_manifest_names_every_file_with_its_hash(archived: ArchiveSummary) -
     pdfs = [name for name in files if name.endswith(".pdf")]
     assert f"pdf/frekwencja-{manifest['school_year']}-{manifest['school_year'] + 1}.pdf" in pdfs
     assert any("Motylki" in name for name in pdfs)
+    assert any(name.startswith("pdf/plan-pracy-") for name in pdfs)
+    assert any(name.startswith("pdf/gotowosc-szkolna-") for name in pdfs)
     assert all((archived.path / name).read_bytes().startswith(b"%PDF") for name in pdfs)
     assert archived.files == len(files) + 1
 
@@ -258,3 +263,20 @@ def test_inspect_reads_the_archive_alone(year: Year, archived: ArchiveSummary, t
     assert not (tmp_path / "brak").exists()
     unknown = runner.invoke(cli, [*nowhere, "archive", "inspect", str(moved), "--child", "999"])
     assert unknown.exit_code == 1 and "no child with id 999" in unknown.output
+
+
+def test_a_text_xml_cannot_hold_is_refused_and_nothing_is_left(tmp_path: Path) -> None:
+    """A control character that slipped into a record (here put in by SQL, as an old version
+    or another tool might have) stops the archive with the record named; no directory stays."""
+    settings, _ = june_year(tmp_path, "Motylki", [("Ala", "Nowak", [])])
+    db = open_database(settings.database)
+    db.execute("UPDATE children SET notes = 'alergia\x07' WHERE id = 1")
+    db.conn.commit()
+    try:
+        with pytest.raises(Refusal) as refused:
+            write_archive(db, settings, SCHOOL_YEAR_OVER, tmp_path / "archiwum", author="admin")
+    finally:
+        db.close()
+    assert refused.value.code == "archive.text_not_xml"
+    assert refused.value.params == {"record": "child 1"}
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("hub.db")] == []

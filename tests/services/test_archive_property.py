@@ -5,24 +5,17 @@ and a departure at the very instants of the taps."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from hub.archive_read import ArchivedYear
-from hub.config import Settings
 from hub.services.archive import verify_archive, write_archive
-from hub.store import cards, readers, registry, taps
 from hub.store.db import open_database
-from hub.timefmt import to_db
-from hub.wire import TapMessage
+from tests.archive_support import JUNE, SCHOOL_YEAR_OVER, WORKING, june_year
 
-SCHOOL_YEAR = 2024
-"""2024/2025: over whenever the tests run."""
-JUNE = [date(2025, 6, d) for d in range(1, 31)]
-WORKING = [day for day in JUNE if day.weekday() < 5 and day != date(2025, 6, 19)]  # Boże Ciało
 LETTERS = "aąbcćdeęfghijklłmnńoóprsśtuwyzźżAĄBCĆDEĘŁMNŃOÓSŚZŹŻ"
 name = st.builds(
     lambda head, tail: (head + tail).strip(),
@@ -40,33 +33,9 @@ child = st.tuples(name, name, st.lists(stay, max_size=6, unique_by=lambda s: s[0
 @given(children=st.lists(child, min_size=1, max_size=3), group=name)
 def test_archive_verify_inspect_gives_back_what_was_stored(tmp_path_factory, children, group) -> None:
     workdir = tmp_path_factory.mktemp("property")
-    settings = Settings(database=workdir / "hub.db")
+    settings, stored = june_year(workdir, group, children)
     db = open_database(settings.database)
-    readers.add_reader(db, "r1", "Wejście")
-    registry.add_group(db, group, author="t")
-    stored = {}
-    seq = 0
-    for number, (first_name, last_name, stays) in enumerate(children, 1):
-        row = registry.add_child(
-            db, first_name=first_name, last_name=last_name, group=group, active_from=JUNE[0],
-            active_to=JUNE[-1], author="t",
-        )  # fmt: skip
-        uid = f"04A1B2C3D4{number:04X}"
-        cards.assign_card(
-            db, uid=uid, child_id=row["id"], author="t", valid_from=datetime(2025, 5, 1, tzinfo=settings.tz)
-        )
-        tapped = {}
-        for day, after_seven, minutes in stays:
-            arrival = datetime.combine(day, time(7), tzinfo=settings.tz) + timedelta(minutes=after_seven)
-            departure = arrival + timedelta(minutes=minutes)
-            for moment in (arrival, departure):
-                seq += 1
-                message = TapMessage(uid, seq, 1, 0, None, int(moment.timestamp()))
-                with db.atomic():
-                    taps.insert_new(db, [taps.tap_row("r1", message, moment)])
-            tapped[day.isoformat()] = (to_db(arrival), to_db(departure))
-        stored[row["id"]] = (row, tapped)
-    summary = write_archive(db, settings, SCHOOL_YEAR, workdir / "archiwum", author="t")
+    summary = write_archive(db, settings, SCHOOL_YEAR_OVER, workdir / "archiwum", author="t")
     db.close()
 
     assert verify_archive(summary.path) == []

@@ -9,8 +9,9 @@ it (`ARCHIVED_AT`), so the year is closed and its records are whatever today's a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -25,9 +26,21 @@ from hub.devtools.demo import (
 )
 from hub.rules.statistics import school_year_of
 from hub.services import school_readiness, work_plans
-from hub.store import absences, corrections, day_topics, messages, observations, registry
+from hub.store import (
+    absences,
+    cards,
+    corrections,
+    day_topics,
+    message_files,
+    messages,
+    observations,
+    readers,
+    registry,
+    taps,
+)
 from hub.store.db import open_database
 from hub.timefmt import to_db
+from hub.wire import TapMessage
 
 DIRECTOR = "dyrektor@example.pl"
 TEACHER = "anna.nowak@example.pl"
@@ -55,7 +68,7 @@ def seed_year(workdir: Path) -> Year:
     seed_demo_accounts(db, today)
     seed_demo_messages(db, settings)
     seed_demo_replies(db, settings)
-    _read_receipt(db)
+    _read_receipt(db, settings)
     day = last_weekday(today)
     day_topics.add_topic(
         db, group_id=1, day=day, topic="Jesienne liście — praca plastyczna\nźdźbła, żołędzie & <kasztany>",
@@ -93,12 +106,23 @@ def seed_year(workdir: Path) -> Year:
     return Year(settings, year, datetime(year + 1, 9, 2, 10, tzinfo=UTC), child["id"])
 
 
-def _read_receipt(db: Database) -> None:
-    """The first recipient of the first message opens it."""
+ATTACHMENT = b"%PDF-1.7 plan wycieczki"
+
+
+def _read_receipt(db: Database, settings: Settings) -> None:
+    """The first recipient of the first message opens it and answers with an attachment."""
     message_id, account_id = db.execute(
         "SELECT message_id, account_id FROM message_recipients ORDER BY message_id, account_id"
     ).fetchone()
     messages.mark_read(db, message_id, account_id, actor="rodzic1@example.pl")
+    sender = db.execute("SELECT sender_id, school_year FROM messages WHERE id = ?", [message_id]).fetchone()
+    digest = message_files.put(settings.attachments_dir, ATTACHMENT)
+    messages.add_message(
+        db, sender_id=account_id, actor="rodzic1@example.pl", subject="Re: zgoda na wycieczkę",
+        body="Zgoda w załączniku.", school_year=sender[1], in_reply_to=message_id,
+        recipients=[messages.Recipient(sender[0], "person", "Anna Nowak")],
+        attachments=[messages.Attachment("zgoda — Łucja.pdf", "application/pdf", len(ATTACHMENT), digest)],
+    )  # fmt: skip
 
 
 def _closed_month(db: Database, year: int) -> None:
@@ -110,3 +134,47 @@ def _closed_month(db: Database, year: int) -> None:
         {"year": year, "month": 9, "child_id": 1, "version": 1, "recorded_at": closed_at,
          "billed": '{"total": "250.00", "uwagi": "wrzesień — pełny"}'}
     )  # fmt: skip
+
+
+SCHOOL_YEAR_OVER = 2024
+"""2024/2025: over whenever the tests run, so the command line (at today's clock) archives it."""
+JUNE = [date(2025, 6, d) for d in range(1, 31)]
+WORKING = [day for day in JUNE if day.weekday() < 5 and day != date(2025, 6, 19)]  # Boże Ciało
+Stay = tuple[date, int, int]
+"""A day, the minutes after 7:00 of the arrival, the minutes stayed."""
+
+
+def june_year(
+    workdir: Path, group: str, children: list[tuple[str, str, list[Stay]]]
+) -> tuple[Settings, dict[int, tuple[dict[str, Any], dict[str, tuple[str, str]]]]]:
+    """A kindergarten whose `children` of `group` attended in June 2025 only, each tapping in
+    and out at the toggle reader `r1` on its stays; returns its settings and, per child, its
+    record and each tapped day's (arrival, departure) as stored instants."""
+    settings = Settings(database=workdir / "hub.db")
+    db = open_database(settings.database)
+    readers.add_reader(db, "r1", "Wejście")
+    registry.add_group(db, group, author="t")
+    stored = {}
+    seq = 0
+    for number, (first_name, last_name, stays) in enumerate(children, 1):
+        row = registry.add_child(
+            db, first_name=first_name, last_name=last_name, group=group, active_from=JUNE[0],
+            active_to=JUNE[-1], author="t",
+        )  # fmt: skip
+        uid = f"04A1B2C3D4{number:04X}"
+        cards.assign_card(
+            db, uid=uid, child_id=row["id"], author="t", valid_from=datetime(2025, 5, 1, tzinfo=settings.tz)
+        )
+        tapped = {}
+        for day, after_seven, minutes in stays:
+            arrival = datetime.combine(day, time(7), tzinfo=settings.tz) + timedelta(minutes=after_seven)
+            departure = arrival + timedelta(minutes=minutes)
+            for moment in (arrival, departure):
+                seq += 1
+                message = TapMessage(uid, seq, 1, 0, None, int(moment.timestamp()))
+                with db.atomic():
+                    taps.insert_new(db, [taps.tap_row("r1", message, moment)])
+            tapped[day.isoformat()] = (to_db(arrival), to_db(departure))
+        stored[row["id"]] = (row, tapped)
+    db.close()
+    return settings, stored
