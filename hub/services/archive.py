@@ -84,6 +84,8 @@ def write_archive(
 ) -> ArchiveSummary:
     """Archive the school year starting in September of `school_year` into `destination`
     (a directory that must not exist yet, on an existing disk)."""
+    if not author.strip():
+        raise Refusal("author.missing", N_("Who makes the change must be recorded."))
     moment = now or utc_now()
     _first, last = year_bounds(school_year)
     if moment.astimezone(settings.tz).date() <= last:
@@ -174,7 +176,12 @@ def write_archive(
             action="archive.write",
             entity="archive",
             entity_id=school_year,
-            after={"path": str(destination), "files": len(files) + 1, "size_bytes": size, "sha256": sha256},
+            after={
+                "path": str(destination),
+                "files": len(files) + 1,
+                "size_bytes": size,
+                "sha256": sha256,
+            },
             now=moment,
         )
     return ArchiveSummary(destination, len(files) + 1, size, school_year, sha256, copy_id)

@@ -280,3 +280,16 @@ def test_a_text_xml_cannot_hold_is_refused_and_nothing_is_left(tmp_path: Path) -
     assert refused.value.code == "archive.text_not_xml"
     assert refused.value.params == {"record": "child 1"}
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("hub.db")] == []
+
+
+def test_an_archive_needs_its_author(year: Year, tmp_path: Path) -> None:
+    db = open_database(year.settings.database)
+    try:
+        with pytest.raises(Refusal) as refused:
+            write_archive(
+                db, year.settings, year.school_year, tmp_path / "a", author=" ", now=year.archived_at
+            )
+    finally:
+        db.close()
+    assert refused.value.code == "author.missing"
+    assert list(tmp_path.iterdir()) == []
