@@ -138,6 +138,7 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/messages/new": ["/messages/new"],
         "/messages/{message_id}": ["/messages/1"],
         "/messages/years": ["/messages/years"],
+        "/year-end": ["/year-end", "/year-end?year=2024"],
         "/staff-absences": ["/staff-absences", "/staff-absences?show=all"],
         "/replies": ["/replies"],
         "/replies/panel": ["/replies/panel"],

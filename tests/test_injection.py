@@ -472,6 +472,9 @@ def type_everything(site: Site, payload: str) -> Typed:
     typed.refused["backup now"] = posted(
         director, "/admin/backups/run", {"purpose": v("cel-kopii")}, expect=422
     ).text
+    typed.refused["year end step"] = posted(
+        admin, "/year-end/archive", {"year": v("rok-szkolny")}, expect=422
+    ).text
     typed.refused["extra copy"] = posted(
         director, "/admin/backups/copies", {"recipient": v("odbiorca2"), "location": ""}, expect=422
     ).text
@@ -658,8 +661,11 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         [("director", path) for path in director]
         + [("parent", path) for path in parent]
         + [("teacher", path) for path in teacher]
-        + [("kiosk", "/kiosk"), ("admin", "/messages/years")]
         + [
+            ("kiosk", "/kiosk"),
+            ("admin", "/messages/years"),
+            ("admin", "/year-end"),
+            ("director", "/year-end"),
             ("admin", f"/registry/children/{c}/erase"),
             ("admin", f"/registry/guardians/{typed.guardian}/erase"),
             ("admin", f"/admin/users/{a}/erase"),

@@ -382,6 +382,10 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/messages/years", ""): Rule("admin"),
     ("POST", "/messages/years/close", ""): Rule("admin"),
     ("POST", "/messages/years/remove", ""): Rule("admin"),
+    # The end of the school year (003 rozdz. IV.8): the administrator does it, step by step;
+    # the director, who controls the administrator's work, sees each step's state.
+    ("GET", "/year-end", ""): Rule(MANAGEMENT),
+    ("POST", "/year-end/{step}", ""): Rule("admin"),  # 422 when allowed: the messages are first
     ("GET", "/api/messages", ""): Rule(CORRESPONDENTS),
     ("POST", "/api/messages", ""): Rule(CORRESPONDENTS),
     ("GET", "/api/messages/{message_id}", ""): Rule(CORRESPONDENTS),
@@ -692,6 +696,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         plan_month=MONTH,
         observation_id=target.observation,
         year=READINESS_YEAR,
+        step="verify",
     )
     if template == "/static":
         return Probe(STATIC_FILE)
@@ -815,6 +820,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/messages/{message_id}/reply": {"body": "Odpowiedź z macierzy."},
         "/messages/years/close": {"year": "2020/2021"},
         "/messages/years/remove": {"year": "2019/2020"},  # not closed: refused (422) when allowed
+        "/year-end/{step}": {"year": "2025"},
         "/staff-absences": {"account_id": str(world.victim), "kind": "training", "first": "2099-03-02"},
         "/staff-absences/{staff_absence_id}/end": {"last": "2099-02-03", "reason": "wróciła"},
         "/staff-absences/{staff_absence_id}/cancel": {"reason": "pomyłka"},

@@ -29,6 +29,8 @@ ACTIONS = {
     "event.add": N_("Calendar event added"),
     "event.cancel": N_("Calendar event cancelled"),
     "absence.report": N_("Absence reported"),
+    "archive.verify": N_("Yearly archive verified"),
+    "archive.write": N_("Yearly archive written"),
     "backup.copy": N_("Extra copy of the journal recorded"),
     "backup.create": N_("Backup made"),
     "backup.remove": N_("Backup removed past the kept count"),
@@ -84,6 +86,7 @@ ACTIONS = {
 }
 ENTITIES = {
     "announcement": N_("announcement"),
+    "archive": N_("yearly archive"),
     "calendar_event": N_("calendar event"),
     "backup": N_("backup"),
     "card": N_("card"),
@@ -173,6 +176,11 @@ FIELDS = {
     "valid_from": N_("valid from"),
     "verified": N_("verified"),
     "verified_at": N_("verified at"),
+    "verified_by": N_("verified by"),
+    "copy_id": N_("copy in the register"),
+    "files": N_("files"),
+    "path": N_("where"),
+    "problems": N_("problems found"),
     "version": N_("version"),
     "for_parents": N_("addressed to the parents"),
     "format": N_("format"),
@@ -225,6 +233,8 @@ RIGHTS = {
     "messages.read": N_("read messages"),
     "messages.write": N_("send messages"),
     "messages.close": N_("close a school year's messages"),
+    "year_end.view": N_("see the end-of-year routine"),
+    "year_end.run": N_("do the end-of-year routine"),
     "notifications.own": N_("choose one's own notifications"),
 }
 """What each right (`hub.accounts.rights.RIGHTS`) lets one do, as a refused action names it."""

@@ -147,6 +147,10 @@ COMMANDS = {
     "users": LazyCommand(
         "hub.cli.users:users_group", "Accounts of the web UI (log in with an e-mail address)."
     ),
+    "year-end": LazyCommand(
+        "hub.cli.year_end:year_end_group",
+        "The end of the school year: close messages, archive, verify, back up, purge.",
+    ),
 }
 
 
