@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import hub.cli
+from hub.cli.city import CITY_COMMANDS
 from hub.cli.lazy import LazyGroup
 from hub.cli.main import COMMANDS, cli
 from hub.store.db import open_database
@@ -100,7 +101,7 @@ def test_every_command_of_the_cli_modules_is_in_the_table() -> None:
     in_groups = {
         sub for group in defined if isinstance(group, click.Group) for sub in group.commands.values()
     }
-    listed = {entry.load() for entry in COMMANDS.values()}
+    listed = {entry.load() for entry in (*COMMANDS.values(), *CITY_COMMANDS.values())}
     assert {command.name for command in defined - in_groups - listed - {cli}} == set()
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub.city.fee_resolution_site import local_overrides
 from hub.store import city_link
 
 CHANGE_ACTIONS = (
@@ -27,6 +28,7 @@ CHANGE_ACTIONS = (
     "correction.create",
     "correction.revoke",
     "month.close",
+    "settings.fees",
 )
 """The audited changes the city hears about."""
 
@@ -102,6 +104,8 @@ def change_event(db: Database, site: str, entry: dict[str, Any]) -> CityEvent:
             for row in city_link.billed_at(db, entry["at"])
         ]
         payload = {**base, "kind": "month", "month": entity_id, "statements": statements}
+    elif entity == "settings" and entity_id == "fees":
+        payload = {**base, "kind": "fees", "fees": local_overrides(db)}
     else:
         raise ValueError(f"no city event for {entity!r}")
     return CityEvent(key, subject(site, "changes"), payload)

@@ -13,7 +13,12 @@ import click
 
 from hub.cli.lazy import LazyCommand, LazyGroup
 
-CITY_COMMANDS: dict[str, LazyCommand] = {}
+CITY_COMMANDS: dict[str, LazyCommand] = {
+    "resolution": LazyCommand(
+        "hub.cli.city_fees:resolution_group",
+        "The gmina's fee resolution, set once for all its kindergartens.",
+    ),
+}
 
 city_group = LazyGroup(
     "city",
