@@ -7,7 +7,7 @@ through NATS and PostgreSQL is tests/city/test_fee_resolution.py."""
 from __future__ import annotations
 
 import json
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,38 +23,18 @@ from hub.config import Settings
 from hub.refusal import Refusal
 from hub.rules.fees import HourlyRate
 from hub.services import billing, months
-from hub.store import audit, city_fees, fee_settings, registry
-from hub.store.db import open_database
+from hub.store import audit, city_fees, fee_settings
 from hub.store.fee_document import resolution_entries
-from tests.journal_support import ANIA_CARD, give_cards, local, store_tap
+from tests.fee_resolution_support import BASIS, make_site, stay_fee
 from tests.pages_support import Site
 
 FROM = date(2026, 11, 1)
-BASIS = "Uchwała nr XII/85/2026 Rady Miasta"
 RESOLUTION = {"rates": [{"per_hour": "1,30"}], "meals": {"prices": [{"meal": "obiad", "price": "9.00"}]}}
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> tuple[Settings, Database, int]:
-    """Ania (born 2022: not exempt by age), 7:00–16:00 on 14 October and 18 November: 4 paid
-    hours each day (free 8:00–13:00, per full hour)."""
-    settings = Settings(database=tmp_path / "site.db", site="p12")
-    db = open_database(settings.database)
-    group = registry.add_group(db, "Motylki", author="test")["id"]
-    ania, olek = (
-        registry.add_child(
-            db, first_name=name, last_name="Żak", group=group, active_from="2026-09-01",
-            birth_date="2022-05-04", author="test",
-        )["id"]
-        for name in ("Ania", "Olek")
-    )  # fmt: skip
-    give_cards(db, settings, ania, olek)
-    for seq, (day, wall) in enumerate(
-        [(date(2026, 10, 14), time(7)), (date(2026, 10, 14), time(16)),
-         (date(2026, 11, 18), time(7)), (date(2026, 11, 18), time(16))], 1,
-    ):  # fmt: skip
-        store_tap(db, seq, ANIA_CARD, local(settings, day, wall))
-    return settings, db, ania
+    return make_site(tmp_path)
 
 
 def received(db: Database, document: dict[str, Any], valid_from: date = FROM, revision: int = 1) -> bool:
@@ -62,10 +42,6 @@ def received(db: Database, document: dict[str, Any], valid_from: date = FROM, re
     value = {"id": revision, "valid_from": valid_from.isoformat(), "basis": BASIS, "document": document,
              "set_at": "2026-10-20T10:00:00+00:00"}  # fmt: skip
     return keep(db, f"resolution.{valid_from}", json.dumps(value).encode(), revision)
-
-
-def stay_fee(db: Database, settings: Settings, child: int, month: int) -> Decimal:
-    return billing.statement(db, settings, child, 2026, month).stay_fee
 
 
 def test_a_document_reads_whole_undated_entries_taking_the_resolutions_date_and_basis() -> None:

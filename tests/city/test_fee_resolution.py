@@ -1,0 +1,116 @@
+"""The gmina's fee resolution through the real engines: set in the city (`ewidencjoner city
+resolution set`, PostgreSQL), published through a three-node NATS cluster, received by a
+site that was offline when it was set and by the same site live, billed from its date; a
+malformed one refused with nothing kept; the site's own override back in the city's
+`site_fee_overrides`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import nats
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from hub.city.fee_resolution import apply_site_fees, site_overrides
+from hub.city.site_link import SiteLink
+from hub.city.stream import STREAM, ensure_stream
+from hub.cli.main import cli
+from hub.store import city_fees, fee_settings
+from hub.store.db import connect
+from tests.city_support import NatsCluster, Postgres
+from tests.fee_resolution_support import BASIS, SITE, make_site, stay_fee
+from tests.support import wait_until
+
+pytestmark = pytest.mark.city
+OVERRIDE_FROM = date(2026, 11, 18)
+
+
+async def make_stream(servers: list[str]) -> None:
+    client = await nats.connect(servers=servers)
+    await ensure_stream(client.jetstream())
+    await client.close()
+
+
+async def fees_events(servers: list[str]) -> list[dict[str, Any]]:
+    """The site's `fees` change events as the city's stream holds them."""
+    client = await nats.connect(servers=servers)
+    js = client.jetstream()
+    subscription = await js.pull_subscribe(f"city.{SITE}.changes", durable=None, stream=STREAM)
+    found: list[dict[str, Any]] = []
+    try:
+        while True:
+            for message in await subscription.fetch(100, timeout=2):
+                found.append(json.loads(message.data))
+                await message.ack()
+    except nats.errors.TimeoutError:
+        pass
+    await client.close()
+    return [event for event in found if event["kind"] == "fees"]
+
+
+def city(engines: list[str], *args: str) -> Any:
+    return CliRunner().invoke(cli, ["city", "resolution", *args, *engines])
+
+
+def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overrides_return(
+    tmp_path: Path,
+) -> None:
+    settings, db, ania = make_site(tmp_path)
+    resolution, amended, malformed = (tmp_path / name for name in ("r1.json", "r2.json", "bad.json"))
+    resolution.write_text(json.dumps({"rates": [{"per_hour": "1,30"}]}))
+    amended.write_text(json.dumps({"rates": [{"per_hour": "1,00"}]}))
+    malformed.write_text(json.dumps({"rates": [{"per_hour": "1,30"}], "rules": [{"rounding": "per_hour"}]}))
+    with NatsCluster(tmp_path) as cluster, Postgres() as pg:
+        engines = ["--nats", ",".join(cluster.urls), "--postgres", pg.dsn]
+        asyncio.run(make_stream(cluster.urls))
+
+        refused = city(engines, "set", "--from", "2026-11-01", "--basis", BASIS, str(malformed))
+        assert refused.exit_code == 1 and "rules" in refused.output
+        result = city(engines, "set", "--from", "2026-11-01", "--basis", BASIS, str(resolution))
+        assert result.exit_code == 0 and "Sent to the sites: 1" in result.output, result.output
+        assert stay_fee(db, settings, ania, 11) == Decimal("5.76")  # the site is offline: 4 h × 1,44
+
+        link = SiteLink(lambda: connect(settings.database), SITE, cluster.urls)
+        link.start()  # the site is back
+        try:
+            wait_until(lambda: len(city_fees.listed(db)) == 1, timeout=60)
+            assert (stay_fee(db, settings, ania, 10), stay_fee(db, settings, ania, 11)) == (
+                Decimal("5.76"), Decimal("5.20"),
+            )  # fmt: skip  # October at 1,44; November from the resolution's date at 1,30
+
+            result = city(
+                engines, "set", "--from", "2026-11-15", "--basis", "Uchwała nr XIV/2/2026", str(amended)
+            )
+            assert result.exit_code == 0, result.output
+            wait_until(lambda: len(city_fees.listed(db)) == 2, timeout=60)  # received live
+            assert stay_fee(db, settings, ania, 11) == Decimal("4.00")
+
+            fee_settings.set_rate(db, OVERRIDE_FROM, "1,20", "zarządzenie dyrektora", author="dyrektor")
+            assert stay_fee(db, settings, ania, 11) == Decimal("4.80")  # the local override wins
+            wait_until(lambda: asyncio.run(fees_events(cluster.urls)) != [], timeout=60)
+        finally:
+            link.stop()
+
+        [event] = asyncio.run(fees_events(cluster.urls))
+        with psycopg.connect(pg.dsn, autocommit=True) as conn:
+            change_id = int(event["key"].split(":")[1])
+            assert apply_site_fees(conn, SITE, change_id, event)
+            assert not apply_site_fees(conn, SITE, change_id, event)  # delivered twice: kept once
+            [override] = site_overrides(conn)
+        assert (override["site"], str(override["valid_from"])) == (SITE, "2026-11-18")
+        assert override["document"]["rates"] == [
+            {"valid_from": "2026-11-18", "per_hour": "1.20", "basis": "zarządzenie dyrektora"}
+        ]
+        listed = json.loads(city(engines, "list", "--json").output)
+        assert [(row["valid_from"], row["in_force"]) for row in listed] == [
+            ("2026-11-01", True), ("2026-11-15", True),
+        ]  # fmt: skip  # the malformed one was never kept
+        assert "local" in city(engines, "list", "--overrides").output
+        assert "Sent to the sites: 0" in city(engines, "publish").output  # already there: nothing twice
