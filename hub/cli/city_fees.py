@@ -16,6 +16,8 @@ from hub.city.config import CityConfig
 from hub.cli.city import city_options
 from hub.cli.context import DATE, echo_json, refused_as_errors
 from hub.refusal import N_, Refusal
+from hub.rules.fees import check_rates
+from hub.store.fee_document import resolution_entries
 
 
 @click.group("resolution")
@@ -42,11 +44,13 @@ def resolution_set(config: CityConfig, valid_from: datetime, basis: str, set_by:
             raise Refusal(
                 "fees.resolution_not_json", N_("The resolution is not JSON: %(reason)s"), reason=str(exc)
             ) from exc
-        fee_resolution.checked_document(parsed, valid_from.date(), basis)  # before reaching the engines
+        checked = fee_resolution.checked_document(parsed, valid_from.date(), basis)  # before the engines
         with _connect(config) as conn:
             row = fee_resolution.set_resolution(conn, valid_from.date(), basis, parsed, set_by)
             rows = fee_resolution.resolutions(conn)
     click.echo(f"Resolution #{row['id']} from {row['valid_from']} kept ({row['basis']}).")
+    for warning in check_rates(resolution_entries(checked, valid_from.date()).rates):
+        click.echo(f"Uwaga: {warning.message}", err=True)
     _publish(config, rows)
 
 

@@ -30,6 +30,7 @@ from tests.support import wait_until
 
 pytestmark = pytest.mark.city
 OVERRIDE_FROM = date(2026, 11, 18)
+AMENDED = "Uchwała nr XIV/2/2026 zmieniająca uchwałę nr XII/85/2026"
 
 
 async def make_stream(servers: list[str]) -> None:
@@ -65,7 +66,9 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
     settings, db, ania = make_site(tmp_path)
     resolution, amended, malformed = (tmp_path / name for name in ("r1.json", "r2.json", "bad.json"))
     resolution.write_text(json.dumps({"rates": [{"per_hour": "1,30"}]}))
-    amended.write_text(json.dumps({"rates": [{"per_hour": "1,00"}]}))
+    amended.write_text(
+        json.dumps({"rates": [{"per_hour": "1,00"}, {"valid_from": "2027-01-01", "per_hour": "1,90"}]})
+    )
     malformed.write_text(json.dumps({"rates": [{"per_hour": "1,30"}], "rules": [{"rounding": "per_hour"}]}))
     with NatsCluster(tmp_path) as cluster, Postgres() as pg:
         engines = ["--nats", ",".join(cluster.urls), "--postgres", pg.dsn]
@@ -85,12 +88,11 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
                 Decimal("5.76"), Decimal("5.20"),
             )  # fmt: skip  # October at 1,44; November from the resolution's date at 1,30
 
-            result = city(
-                engines, "set", "--from", "2026-11-15", "--basis", "Uchwała nr XIV/2/2026", str(amended)
-            )
+            result = city(engines, "set", "--from", "2026-11-01", "--basis", AMENDED, str(amended))
             assert result.exit_code == 0, result.output
-            wait_until(lambda: len(city_fees.listed(db)) == 2, timeout=60)  # received live
-            assert stay_fee(db, settings, ania, 11) == Decimal("4.00")
+            assert "Uwaga: Stawka 1.90 zł/h (od 2027-01-01) przekracza ustawowy limit" in result.output
+            wait_until(lambda: city_fees.listed(db)[0]["basis"] == AMENDED, timeout=60)  # received live
+            assert stay_fee(db, settings, ania, 11) == Decimal("4.00")  # the amended one replaced it
 
             fee_settings.set_rate(db, OVERRIDE_FROM, "1,20", "zarządzenie dyrektora", author="dyrektor")
             assert stay_fee(db, settings, ania, 11) == Decimal("4.80")  # the local override wins
@@ -110,7 +112,7 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
         ]
         listed = json.loads(city(engines, "list", "--json").output)
         assert [(row["valid_from"], row["in_force"]) for row in listed] == [
-            ("2026-11-01", True), ("2026-11-15", True),
-        ]  # fmt: skip  # the malformed one was never kept
+            ("2026-11-01", False), ("2026-11-01", True),
+        ]  # fmt: skip  # both listed, the later in force; the malformed one was never kept
         assert "local" in city(engines, "list", "--overrides").output
         assert "Sent to the sites: 0" in city(engines, "publish").output  # already there: nothing twice
