@@ -13,12 +13,13 @@ import click
 
 from hub.cli.lazy import LazyCommand, LazyGroup
 
-CITY_COMMANDS: dict[str, LazyCommand] = {
-    "resolution": LazyCommand(
-        "hub.cli.city_fees:resolution_group",
-        "The gmina's fee resolution, set once for all its kindergartens.",
-    ),
-}
+CITY_COMMANDS: dict[str, LazyCommand] = {}
+CITY_COMMANDS["serve"] = LazyCommand(
+    "hub.cli.city_serve:serve", "Run the city service: the sites' events into the city's PostgreSQL."
+)
+CITY_COMMANDS["resolution"] = LazyCommand(
+    "hub.cli.city_fees:resolution_group", "The gmina's fee resolution, set once for all its kindergartens."
+)
 
 city_group = LazyGroup(
     "city",
