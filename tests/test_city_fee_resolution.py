@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
+from hub.city.apply_events import FeesEvent, Rejected, read_event
 from hub.city.events import change_event
 from hub.city.fee_resolution_site import keep, local_overrides
 from hub.cli.main import cli
@@ -212,3 +213,19 @@ def test_the_settings_page_marks_the_gminas_entries_and_the_local_changes(tmp_pa
     assert "Pozycje z uchwały gminy obowiązują od swoich dat" in page
     english = site.client("director").get("/settings", headers={"Accept-Language": "en"}).text
     assert "<td>municipal resolution</td>" in english and "<td>local change</td>" in english
+
+
+def test_the_city_reads_a_fees_event_and_refuses_one_with_a_malformed_override(
+    site: tuple[Settings, Database, int],
+) -> None:
+    _settings, db, _ania = site
+    fee_settings.set_rate(db, date(2026, 11, 15), "1,20", author="dyrektor")
+    [entry] = [e for e in audit.entries(db, entity="settings") if e["action"] == "settings.fees"]
+    event = change_event(db, "p12", entry)
+    read, _payload = read_event(event.subject, event.data())
+    assert isinstance(read, FeesEvent) and read.change_id == entry["id"]
+    assert read.fees[0].valid_from == date(2026, 11, 15)
+    negative = {"rates": [{"per_hour": "-1"}]}
+    bad = {**event.payload, "fees": [{"valid_from": "2026-11-15", "document": negative}]}
+    with pytest.raises(Rejected, match="Give an amount"):
+        read_event(event.subject, json.dumps(bad).encode())

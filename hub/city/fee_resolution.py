@@ -101,6 +101,11 @@ def apply_site_fees(conn: Any, site: str, change_id: int, payload: dict[str, Any
     return True
 
 
+def apply_fees_event(conn: Any, event: Any) -> None:
+    """`apply_site_fees` for the city service's `FeesEvent` (hub/city/apply_events.py)."""
+    apply_site_fees(conn, event.site, event.change_id, event.model_dump(mode="json"))
+
+
 async def ensure_bucket(js: JetStreamContext, replicas: int = REPLICAS) -> Any:
     """The key-value bucket the sites read, made if it is missing."""
     try:

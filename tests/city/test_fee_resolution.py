@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
+from hub.city.apply import apply_event
 from hub.city.fee_resolution import apply_site_fees, site_overrides
 from hub.city.site_link import SiteLink
 from hub.city.stream import STREAM, ensure_stream
@@ -39,21 +40,23 @@ async def make_stream(servers: list[str]) -> None:
     await client.close()
 
 
-async def fees_events(servers: list[str]) -> list[dict[str, Any]]:
-    """The site's `fees` change events as the city's stream holds them."""
+async def fees_events(servers: list[str]) -> list[tuple[str, int, bytes]]:
+    """The site's `fees` change events as the city's stream holds them: subject, stream
+    sequence and data, as the city service reads them."""
     client = await nats.connect(servers=servers)
     js = client.jetstream()
     subscription = await js.pull_subscribe(f"city.{SITE}.changes", durable=None, stream=STREAM)
-    found: list[dict[str, Any]] = []
+    found: list[tuple[str, int, bytes]] = []
     try:
         while True:
             for message in await subscription.fetch(100, timeout=2):
-                found.append(json.loads(message.data))
+                if json.loads(message.data)["kind"] == "fees":
+                    found.append((message.subject, message.metadata.sequence.stream, message.data))
                 await message.ack()
     except nats.errors.TimeoutError:
         pass
     await client.close()
-    return [event for event in found if event["kind"] == "fees"]
+    return found
 
 
 def city(engines: list[str], *args: str) -> Any:
@@ -100,11 +103,12 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
         finally:
             link.stop()
 
-        [event] = asyncio.run(fees_events(cluster.urls))
-        with psycopg.connect(pg.dsn, autocommit=True) as conn:
-            change_id = int(event["key"].split(":")[1])
-            assert apply_site_fees(conn, SITE, change_id, event)
-            assert not apply_site_fees(conn, SITE, change_id, event)  # delivered twice: kept once
+        [message] = asyncio.run(fees_events(cluster.urls))
+        with psycopg.connect(pg.dsn, autocommit=True) as conn:  # as the city service applies it
+            assert apply_event(conn, *message)
+            assert not apply_event(conn, *message)  # delivered twice: kept once
+            change_id = int(json.loads(message[2])["key"].removeprefix("change:"))
+            assert not apply_site_fees(conn, SITE, change_id - 1, {"fees": []})  # an older state loses
             [override] = site_overrides(conn)
         assert (override["site"], str(override["valid_from"])) == (SITE, "2026-11-18")
         assert override["document"]["rates"] == [
