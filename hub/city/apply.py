@@ -3,8 +3,9 @@
 In one transaction: the event is inserted into `events` by (site, key), and only if it
 was not there yet is it applied to the view (the site's `sites` row, a tap, a child, a
 group, a correction, the site's rules, its own fee entries (`hub.city.fee_resolution`), a
-closed month's statements, and the child's day recomputed). The caller acknowledges the message only after this commits, so a message
-delivered again (a lost ack, a restarted instance, two instances) changes nothing.
+closed month's statements, and the child's day recomputed). The caller acknowledges the
+message only after this commits, so a message delivered again (a lost ack, a restarted
+instance, two instances) changes nothing.
 
 A later state of a child, group, correction or the site's rules replaces an earlier one
 only if its change id (the site's audit id) is larger, so changes applied out of order by

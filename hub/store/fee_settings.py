@@ -104,13 +104,14 @@ def set_meal_rules(db: Database, *, cutoff: time, days_before: int, billing: str
 
 
 def _store(db: Database, current: FeeSettings, settings: FeeSettings, author: str) -> FeeSettings:
+    """Save the kindergarten's own settings, audited; returns what is in force now (`load`)."""
     with db.atomic():
         save(db, settings)
         audit.record(
             db, actor=author, action="settings.fees", entity="settings", entity_id="fees",
             before=to_json(current), after=to_json(settings),
         )  # fmt: skip
-    return settings
+    return load(db)
 
 
 def to_json(settings: FeeSettings) -> dict[str, Any]:
