@@ -20,6 +20,7 @@ import logging
 from datetime import date
 from typing import Any
 
+import nats
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from sqlite_utils import Database
@@ -43,7 +44,15 @@ class ResolutionReceiver:
         """The bucket's last revision read (including values left out as unreadable)."""
 
     async def receive(self, db: Database, js: JetStreamContext) -> int:
-        """Keep every resolution not kept yet; returns how many were kept now."""
+        """Keep every resolution not kept yet; returns how many were kept now. The city
+        unreachable keeps nothing and is tried again on the next round."""
+        try:
+            return await self._receive(db, js)
+        except (TimeoutError, nats.errors.Error):
+            log.warning("city link: the fee resolutions cannot be read now; trying again", exc_info=True)
+            return 0
+
+    async def _receive(self, db: Database, js: JetStreamContext) -> int:
         try:
             info = await js.stream_info(f"KV_{BUCKET}")
         except NotFoundError:

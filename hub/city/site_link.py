@@ -101,9 +101,9 @@ class SiteLink:
             while not self._stopping.is_set():
                 try:
                     await send_pending(db, self.site, js)
-                    await resolutions.receive(db, js)
                 except (TimeoutError, nats.errors.Error):
                     log.warning("city link: the city did not acknowledge; trying again", exc_info=True)
+                await resolutions.receive(db, js)  # whether or not the city took the events
                 await asyncio.sleep(IDLE_S)
         finally:
             await client.close()

@@ -1,6 +1,7 @@
 """The gmina's fee resolution through the real engines: set in the city (`ewidencjoner city
 resolution set`, PostgreSQL), published through a three-node NATS cluster, received by a
-site that was offline when it was set and by the same site live, billed from its date; a
+site that was offline when it was set (its events not yet taken by the city) and by the same
+site live, billed from its date; a
 malformed one refused with nothing kept; the site's own override back in the city's
 `site_fee_overrides`."""
 
@@ -75,7 +76,6 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
     malformed.write_text(json.dumps({"rates": [{"per_hour": "1,30"}], "rules": [{"rounding": "per_hour"}]}))
     with NatsCluster(tmp_path) as cluster, Postgres() as pg:
         engines = ["--nats", ",".join(cluster.urls), "--postgres", pg.dsn]
-        asyncio.run(make_stream(cluster.urls))
 
         refused = city(engines, "set", "--from", "2026-11-01", "--basis", BASIS, str(malformed))
         assert refused.exit_code == 1 and "rules" in refused.output
@@ -86,7 +86,8 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
         link = SiteLink(lambda: connect(settings.database), SITE, cluster.urls)
         link.start()  # the site is back
         try:
-            wait_until(lambda: len(city_fees.listed(db)) == 1, timeout=60)
+            wait_until(lambda: len(city_fees.listed(db)) == 1, timeout=60)  # no stream takes its events yet
+            asyncio.run(make_stream(cluster.urls))  # the city service's stream, made later
             assert (stay_fee(db, settings, ania, 10), stay_fee(db, settings, ania, 11)) == (
                 Decimal("5.76"), Decimal("5.20"),
             )  # fmt: skip  # October at 1,44; November from the resolution's date at 1,30
