@@ -121,3 +121,9 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
         ]  # fmt: skip  # both listed, the later in force; the malformed one was never kept
         assert "local" in city(engines, "list", "--overrides").output
         assert "Sent to the sites: 0" in city(engines, "publish").output  # already there: nothing twice
+
+        for index in range(3):  # the cluster lost: the resolution is kept, and the command says so
+            cluster.kill(index)
+        later = city(engines, "set", "--from", "2027-01-01", "--basis", BASIS, str(resolution))
+        assert later.exit_code == 1 and "city resolution publish" in later.output, later.output
+        assert len(json.loads(city(engines, "list", "--json").output)) == 3
