@@ -127,3 +127,7 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
         later = city(engines, "set", "--from", "2027-01-01", "--basis", BASIS, str(resolution))
         assert later.exit_code == 1 and "city resolution publish" in later.output, later.output
         assert len(json.loads(city(engines, "list", "--json").output)) == 3
+        for index in range(3):
+            cluster.start_node(index, wait=False)
+        wait_until(cluster.ready, timeout=60)
+        wait_until(lambda: "Sent to the sites: 1" in city(engines, "publish").output, timeout=90)
