@@ -2,9 +2,10 @@
 
 In one transaction: the event is inserted into `events` by (site, key), and only if it
 was not there yet is it applied to the view (the site's `sites` row, a tap, a child, a
-group, a correction, the site's rules, a closed month's statements, and the child's day
-recomputed). The caller acknowledges the message only after this commits, so a message
-delivered again (a lost ack, a restarted instance, two instances) changes nothing.
+group, a correction, the site's rules, its own fee entries (`hub.city.fee_resolution`), a
+closed month's statements, and the child's day recomputed). The caller acknowledges the
+message only after this commits, so a message delivered again (a lost ack, a restarted
+instance, two instances) changes nothing.
 
 A later state of a child, group, correction or the site's rules replaces an earlier one
 only if its change id (the site's audit id) is larger, so changes applied out of order by
@@ -26,6 +27,7 @@ from hub.city.apply_days import day_of, lock_child, refresh_day
 from hub.city.apply_events import (
     ChildEvent,
     CorrectionEvent,
+    FeesEvent,
     GroupEvent,
     MonthEvent,
     Rejected,
@@ -33,6 +35,7 @@ from hub.city.apply_events import (
     TapEvent,
     read_event,
 )
+from hub.city.fee_resolution import apply_fees_event
 from hub.timefmt import utc_now
 
 log = logging.getLogger(__name__)
@@ -221,4 +224,5 @@ APPLY: dict[type, Callable[[psycopg.Connection[Any], Any], None]] = {
     GroupEvent: _group,
     CorrectionEvent: _correction,
     SettingsEvent: _settings,
+    FeesEvent: apply_fees_event,
 }

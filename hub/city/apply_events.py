@@ -24,7 +24,9 @@ from pydantic import (
     model_validator,
 )
 
+from hub.refusal import Refusal
 from hub.rules.attendance.model import CorrectionKind, ReaderMode, TimeQuality
+from hub.store.fee_document import resolution_entries
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 """A site's or a reader's id, as the site allows them (hub/config.py, hub/wire.py)."""
@@ -178,11 +180,34 @@ class MonthEvent(Change):
     statements: list[Statement]
 
 
+class FeesOverride(Strict):
+    """A site's own fee entries from one date, in the resolution's form (hub/store/fee_document.py)."""
+
+    valid_from: date
+    document: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _readable(self) -> FeesOverride:
+        try:
+            resolution_entries(self.document, self.valid_from)
+        except Refusal as why:
+            raise ValueError(str(why)) from None
+        return self
+
+
+class FeesEvent(Change):
+    kind: Literal["fees"]
+    fees: list[FeesOverride]
+
+
 CityEvent = Annotated[
-    TapEvent | ChildEvent | GroupEvent | CorrectionEvent | SettingsEvent | MonthEvent,
+    TapEvent | ChildEvent | GroupEvent | CorrectionEvent | SettingsEvent | MonthEvent | FeesEvent,
     Field(discriminator="kind"),
 ]
-FEEDS = {"tap": "taps", **dict.fromkeys(("child", "group", "correction", "settings", "month"), "changes")}
+FEEDS = {
+    "tap": "taps",
+    **dict.fromkeys(("child", "group", "correction", "settings", "month", "fees"), "changes"),
+}
 """Which subject of its site each kind of event comes on."""
 
 _EVENT = TypeAdapter[Any](CityEvent)

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub.city.fee_resolution_site import local_overrides
 from hub.store import city_link, site_settings
 
 CHANGE_ACTIONS = (
@@ -29,6 +30,7 @@ CHANGE_ACTIONS = (
     "correction.create",
     "correction.revoke",
     "month.close",
+    "settings.fees",
     "settings.site",
 )
 """The audited changes the city hears about."""
@@ -96,6 +98,8 @@ def change_event(db: Database, site: str, entry: dict[str, Any]) -> CityEvent:
             "target": correction_target(correction),
         }
         payload = {**base, "kind": "correction", "correction": state}
+    elif entity == "settings" and entity_id == "fees":
+        payload = {**base, "kind": "fees", "fees": local_overrides(db)}
     elif entity == "settings":
         values = site_settings.get_all(db)
         state = {

@@ -8,7 +8,8 @@ exactly what it has not had acknowledged, in order. A message whose acknowledgem
 lost is sent again; the stream drops a repeat within its duplicate window by the message
 id (`<site>:<key>`), and the city stores each event once per site and key whatever the
 delay. The city never sits between a reader and its ack: the link runs beside ingest,
-reads only, and a city that is down only delays it.
+reads only, and a city that is down only delays it. On the same rounds it receives the
+gmina's fee resolution (`hub.city.fee_resolution_site`), the one thing the city sends back.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from nats.js import JetStreamContext
 from sqlite_utils import Database
 
 from hub.city.events import CHANGE_ACTIONS, CityEvent, change_event, tap_event
+from hub.city.fee_resolution_site import ResolutionReceiver
 from hub.store import city_link
 from hub.timefmt import utc_now
 
@@ -95,11 +97,13 @@ class SiteLink:
         )
         try:
             js = client.jetstream()
+            resolutions = ResolutionReceiver()
             while not self._stopping.is_set():
                 try:
                     await send_pending(db, self.site, js)
                 except (TimeoutError, nats.errors.Error):
                     log.warning("city link: the city did not acknowledge; trying again", exc_info=True)
+                await resolutions.receive(db, js)  # whether or not the city took the events
                 await asyncio.sleep(IDLE_S)
         finally:
             await client.close()

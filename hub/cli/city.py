@@ -20,6 +20,10 @@ CITY_COMMANDS: dict[str, LazyCommand] = {
     "panel": LazyCommand(
         "web.city.cli:panel_command", "Serve the gmina officers' panel over the city's PostgreSQL."
     ),
+    "resolution": LazyCommand(
+        "hub.cli.city_fees:resolution_group",
+        "The gmina's fee resolution, set once for all its kindergartens.",
+    ),
     "serve": LazyCommand(
         "hub.cli.city_serve:serve", "Run the city service: the sites' events into the city's PostgreSQL."
     ),

@@ -20,6 +20,8 @@ from hub.services import months
 from hub.store import absences, fee_settings
 
 DATE = click.DateTime(["%Y-%m-%d"])
+SOURCES = {"city": "  [uchwała gminy]", "local": "  [zmiana lokalna]", "default": ""}
+"""How `fees show` marks who set an entry (`hub.rules.fees.sources`)."""
 
 
 def _warnings(settings) -> None:
@@ -36,21 +38,34 @@ def fees_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def fees_show(ctx: click.Context, as_json: bool) -> None:
-    """Show the rates, stay rules and meal settings, with warnings about the legal cap."""
-    settings = fee_settings.load(database_from(ctx))
+    """Show the rates, stay rules and meal settings in force, each marked by who set it
+    (the gmina's resolution, a local change, or the default), with warnings about the legal cap."""
+    sourced = fee_settings.load_sourced(database_from(ctx))
+    settings, source = sourced.settings, sourced.source_of
     if as_json:
-        echo_json(fee_settings.to_json(settings))
+        echo_json(
+            {
+                **fee_settings.to_json(settings),
+                "sources": {
+                    "rates": [source(rate) for rate in settings.rates],
+                    "rules": [source(rules) for rules in settings.rules],
+                    "meal_prices": [source(price) for price in settings.meals.prices],
+                },
+            }
+        )
     else:
         for rate in settings.rates:
-            click.echo(f"rate from {rate.valid_from}: {rate.per_hour} zł/h {rate.basis}")
+            mark = SOURCES[source(rate)]
+            click.echo(f"rate from {rate.valid_from}: {rate.per_hour} zł/h {rate.basis}{mark}")
         for rules in settings.rules:
             click.echo(
                 f"rules from {rules.valid_from}: {rules.free_period.describe()}, {rules.rounding}, "
-                f"grace {rules.grace_minutes} min, missing scan {rules.missing_scan}"
+                f"grace {rules.grace_minutes} min, missing scan {rules.missing_scan}{SOURCES[source(rules)]}"
             )
         for price in settings.meals.prices:
             click.echo(
                 f"meal from {price.valid_from}: {price.meal} {'—' if price.price is None else price.price}"
+                f"{SOURCES[source(price)]}"
             )
         click.echo(
             f"meal cut-off {settings.meals.cutoff:%H:%M}, {settings.meals.cutoff_days_before} day(s) before; "

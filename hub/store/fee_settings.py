@@ -4,6 +4,10 @@
 `settings` table as JSON, every entry with its `valid_from`, so a rate or rule change never
 rewrites the months before it. Until anything is set, the engine's defaults apply: the
 legal cap (1,44 zł/h from 1 IX 2024), free 08:00–13:00, per full hour, no meals.
+
+What billing applies (`load`) is the gmina's fee resolution as the site received it
+(`hub.store.city_fees`) with the kindergarten's own entries over it, each from its date
+(`hub.rules.fees.sources`); the kindergarten's changes (`set_*`) write only its own entries.
 """
 
 from __future__ import annotations
@@ -11,12 +15,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, cast
 
 from sqlite_utils import Database
 
-from hub.refusal import N_, Refusal
 from hub.rules.fees import (
     FeeSettings,
     FirstHours,
@@ -27,14 +30,37 @@ from hub.rules.fees import (
     MealSettings,
     StayRules,
 )
-from hub.store import audit
+from hub.rules.fees.sources import FeeEntries, Source, SourcedFees, merge
+from hub.store import audit, city_fees
+from hub.store.fee_document import money, price_json, rate_json, rules_json
 
 KEY = "fees"
+DEFAULTS = FeeEntries.of(FeeSettings())
 
 
 def load(db: Database) -> FeeSettings:
+    """The settings billing applies: the gmina's resolution with the site's own changes."""
+    return load_sourced(db).settings
+
+
+def load_sourced(db: Database) -> SourcedFees:
+    """`load`, with who set each entry (`hub.rules.fees.sources`)."""
+    local = load_local(db)
+    layers: list[tuple[Source, FeeEntries]] = [("default", DEFAULTS)]
+    layers += [("city", entries) for entries in city_fees.resolutions(db)]
+    layers.append(("local", FeeEntries.of(local).without(DEFAULTS)))
+    return merge(layers, local.meals)
+
+
+def load_local(db: Database) -> FeeSettings:
+    """What the kindergarten itself set (the defaults until it sets anything)."""
     row = db.execute("SELECT value FROM settings WHERE key = ?", [KEY]).fetchone()
     return from_json(json.loads(row[0])) if row else FeeSettings()
+
+
+def local_changes(db: Database) -> FeeEntries:
+    """The entries the kindergarten set itself, other than the defaults."""
+    return FeeEntries.of(load_local(db)).without(DEFAULTS)
 
 
 def save(db: Database, settings: FeeSettings) -> None:
@@ -45,14 +71,14 @@ def save(db: Database, settings: FeeSettings) -> None:
 
 
 def set_rate(db: Database, valid_from: date, per_hour: str, basis: str = "", *, author: str) -> FeeSettings:
-    current = load(db)
+    current = load_local(db)
     rates = [rate for rate in current.rates if rate.valid_from != valid_from]
-    new = replace(current, rates=(*rates, HourlyRate(valid_from, _money(per_hour), basis)))
+    new = replace(current, rates=(*rates, HourlyRate(valid_from, money(per_hour), basis)))
     return _store(db, current, new, author)
 
 
 def set_rules(db: Database, rules: StayRules, *, author: str) -> FeeSettings:
-    current = load(db)
+    current = load_local(db)
     kept = [existing for existing in current.rules if existing.valid_from != rules.valid_from]
     return _store(db, current, replace(current, rules=(*kept, rules)), author)
 
@@ -60,14 +86,14 @@ def set_rules(db: Database, rules: StayRules, *, author: str) -> FeeSettings:
 def set_meal_price(
     db: Database, valid_from: date, meal: str, price: str | None, *, author: str
 ) -> FeeSettings:
-    current = load(db)
+    current = load_local(db)
     prices = [p for p in current.meals.prices if not (p.valid_from == valid_from and p.meal == meal.strip())]
-    new = MealPrice(valid_from, meal.strip(), _money(price) if price is not None else None)
+    new = MealPrice(valid_from, meal.strip(), money(price) if price is not None else None)
     return _store(db, current, replace(current, meals=replace(current.meals, prices=(*prices, new))), author)
 
 
 def set_meal_rules(db: Database, *, cutoff: time, days_before: int, billing: str, author: str) -> FeeSettings:
-    current = load(db)
+    current = load_local(db)
     meals = MealSettings(
         prices=current.meals.prices,
         cutoff=cutoff,
@@ -78,67 +104,26 @@ def set_meal_rules(db: Database, *, cutoff: time, days_before: int, billing: str
 
 
 def _store(db: Database, current: FeeSettings, settings: FeeSettings, author: str) -> FeeSettings:
+    """Save the kindergarten's own settings, audited; returns what is in force now (`load`)."""
     with db.atomic():
         save(db, settings)
         audit.record(
             db, actor=author, action="settings.fees", entity="settings", entity_id="fees",
             before=to_json(current), after=to_json(settings),
         )  # fmt: skip
-    return settings
-
-
-def _money(text: str) -> Decimal:
-    try:
-        amount = Decimal(text.replace(",", ".").strip())
-    except InvalidOperation as exc:
-        raise Refusal("amount.invalid", N_("Give an amount in złoty, e.g. 1,44."), value=text) from exc
-    if amount != amount.quantize(Decimal("0.01")) or amount < 0:
-        raise Refusal(
-            "amount.not_in_grosze",
-            N_("Give an amount in złoty and grosze, not negative."),
-            value=text,
-        )
-    return amount
+    return load(db)
 
 
 def to_json(settings: FeeSettings) -> dict[str, Any]:
     return {
-        "rates": [
-            {"valid_from": r.valid_from.isoformat(), "per_hour": str(r.per_hour), "basis": r.basis}
-            for r in settings.rates
-        ],
-        "rules": [_rules_json(rules) for rules in settings.rules],
+        "rates": [rate_json(rate) for rate in settings.rates],
+        "rules": [rules_json(rules) for rules in settings.rules],
         "meals": {
-            "prices": [
-                {
-                    "valid_from": p.valid_from.isoformat(),
-                    "meal": p.meal,
-                    "price": None if p.price is None else str(p.price),
-                }
-                for p in settings.meals.prices
-            ],
+            "prices": [price_json(price) for price in settings.meals.prices],
             "cutoff": settings.meals.cutoff.strftime("%H:%M"),
             "cutoff_days_before": settings.meals.cutoff_days_before,
             "billing": settings.meals.billing,
         },
-    }
-
-
-def _rules_json(rules: StayRules) -> dict[str, Any]:
-    free = rules.free_period
-    return {
-        "valid_from": rules.valid_from.isoformat(),
-        "free": {"window": [free.start.strftime("%H:%M"), free.end.strftime("%H:%M")]}
-        if isinstance(free, FixedWindow)
-        else {"first_hours": free.hours},
-        "rounding": rules.rounding,
-        "rounding_scope": rules.rounding_scope,
-        "grace_minutes": rules.grace_minutes,
-        "missing_scan": rules.missing_scan,
-        "assumed_arrival": rules.assumed_arrival.strftime("%H:%M") if rules.assumed_arrival else None,
-        "assumed_departure": rules.assumed_departure.strftime("%H:%M") if rules.assumed_departure else None,
-        "age_exemption": rules.age_exemption,
-        "basis": rules.basis,
     }
 
 

@@ -24,6 +24,7 @@ from hub.store.schema_accounts import m008_accounts_and_audit, m010_broker_crede
 from hub.store.schema_agenda import m021_announcements_and_calendar
 from hub.store.schema_backups import m023_backups
 from hub.store.schema_city import m026_city_link
+from hub.store.schema_city_fees import m030_city_fee_resolutions
 from hub.store.schema_door import m014_kiosk
 from hub.store.schema_journal import (
     m001_readers_and_taps,
@@ -79,6 +80,7 @@ MIGRATIONS: list[Migration] = [
     m025_personal_data_reads,
     m026_city_link,
     m029_archive_verifications,
+    m030_city_fee_resolutions,
 ]
 
 

@@ -47,6 +47,12 @@ BILLING_NAMES = {
     "in_advance": N_("in advance, absences refunded the next month"),
     "in_arrears": N_("afterwards, only meals not cancelled"),
 }
+SOURCE_NAMES = {
+    "city": N_("municipal resolution"),
+    "local": N_("local change"),
+    "default": N_("default"),
+}
+"""Who set a fee entry (`hub.rules.fees.sources`): the gmina's uchwała or the kindergarten."""
 SECURITY_LABELS = {
     "password_min_length": N_("Shortest password (characters)"),
     "password_change_days": N_("Password must be changed every (days; 0: never)"),
@@ -88,11 +94,15 @@ def settings_page(
     failed: str | None = None,
     **extra: Any,
 ) -> HTMLResponse:
-    fees = fee_settings.load(db)
+    sourced = fee_settings.load_sourced(db)
+    fees = sourced.settings
     context = {
         "site": site_settings.get_all(db),
         "closed_days": site_settings.closed_days(db),
         "fees": fees,
+        "fee_source": lambda entry: sourced.source_of(entry),
+        "source_names": SOURCE_NAMES,
+        "from_city": "city" in sourced.sources.values(),
         "rate_warnings": check_rates(fees.rates),
         "short_free_time": short_free_time(fees),
         "legal_caps": LEGAL_CAPS,

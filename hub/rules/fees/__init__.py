@@ -80,6 +80,8 @@ Closing (`closing`): `close_month`, `ClosedMonth`, `BilledMonth` (what a closed 
     `BilledDay`, `adjustments(closed, now)`.
 Accountant (`summary`): `fee_summary(...) -> FeeSummary`, `SummaryRow`, `GroupTotal`.
 Money (`money`): `format_amount`, `format_pln`, `format_minutes`.
+Sources (`sources`): `merge` of the defaults, the gmina's resolution and the site's own
+    entries, `FeeEntries`, `SourcedFees` (each entry's `Source`).
 """
 
 from hub.rules.fees.caps import (
