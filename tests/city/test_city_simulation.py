@@ -1,0 +1,194 @@
+"""A city on one machine (issue 16): 41 kindergartens of 150 children each, every one a real
+site database with its own link (`SiteLink`) to a real three-node NATS cluster, and two
+instances of `ewidencjoner city serve` consuming into a real PostgreSQL.
+
+The sites have a day of last month stored and then closed; this morning they replay their
+arrivals step by step, and while they do: the sites close last month, one NATS node is
+killed and brought back, one city service instance is SIGKILLed and started again, each
+site corrects a child's day, and one site is cut off from the city for the whole day (it
+keeps storing its taps, corrects, closes its month) and joins again after. Each step waits
+until the city has taken in more taps (no fixed sleeps), so every fault lands while events
+flow.
+
+At the end the city holds every event of every site exactly once (the keys of its events
+are the site's taps and audited changes, no more, no fewer), one tap row per site tap, and
+each child's statement equal to the site's own fee summary and billed month.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+import nats
+import pytest
+
+from hub.city.site_link import SiteLink
+from hub.city.stream import STREAM
+from hub.rules.attendance import local_instant
+from hub.rules.attendance.calendar import WARSAW
+from hub.store import corrections
+from hub.store.db import connect
+from tests.city.sim_service import CityService, CityView
+from tests.city.sim_sites import (
+    AUTHOR,
+    MORNING,
+    SimSite,
+    in_ticks,
+    make_sites,
+    previous_month,
+    working_day_in,
+)
+from tests.city_support import NatsCluster, Postgres
+from tests.support import wait_until
+
+pytestmark = pytest.mark.city
+
+SITES, CHILDREN = 41, 150
+TICKS = 24
+OFFLINE = "p07"
+CATCH_UP_S = 240
+"""How long the city may take to hold everything once the morning is over."""
+
+
+def start_link(site: SimSite, servers: list[str]) -> SiteLink:
+    path = site.settings.database
+    link = SiteLink(lambda: connect(path), site.site, servers)
+    link.start()
+    return link
+
+
+def stream_messages(servers: list[str]) -> int:
+    async def ask() -> int:
+        client = await nats.connect(servers=servers)
+        try:
+            info = await client.jetstream().stream_info(STREAM)
+            return info.state.messages
+        finally:
+            await client.close()
+
+    return asyncio.run(ask())
+
+
+class Faults:
+    """What happens at which step of the morning, with the city's tap count when it did."""
+
+    def __init__(self, view: CityView) -> None:
+        self.view = view
+        self.log: list[str] = []
+        self.plan: dict[int, list[tuple[str, Callable[[], None]]]] = {}
+
+    def at(self, tick: int, what: str, action: Callable[[], None]) -> None:
+        self.plan.setdefault(tick, []).append((what, action))
+
+    def run(self, tick: int) -> None:
+        for what, action in self.plan.get(tick, []):
+            action()
+            self.log.append(f"step {tick:2d}/{TICKS}: {what} (city taps: {self.view.total('taps')})")
+
+
+def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_fees(
+    tmp_path: Path,
+) -> None:
+    today = datetime.now(WARSAW).date()
+    year, month = previous_month(today)
+    sites = make_sites(tmp_path / "sites", SITES, CHILDREN, since=date(year, month, 1))
+    past = working_day_in(year, month)
+    for site in sites:
+        site.store(site.arrivals(past) + site.departures(past))
+    history = {site.site: len(site.event_keys()) for site in sites}
+    start, span = local_instant(today, MORNING[0]), timedelta(minutes=MORNING[1])
+    morning = {site.site: in_ticks(site.arrivals(today), start, span, TICKS) for site in sites}
+    offline = next(site for site in sites if site.site == OFFLINE)
+
+    with NatsCluster(tmp_path) as cluster, Postgres() as pg:
+        services = [CityService(tmp_path, f"city-{name}", cluster.urls, pg.dsn) for name in "ab"]
+        view = CityView(pg.dsn)
+        links: dict[str, SiteLink] = {}
+        closing = ThreadPoolExecutor(1)
+        online = [site for site in sites if site is not offline]
+        try:
+            for service in services:
+                service.start()
+            links = {site.site: start_link(site, cluster.urls) for site in sites}
+            wait_until(lambda: all(view.counts("events").get(s, 0) >= n for s, n in history.items()), 120)
+            links.pop(OFFLINE).stop()  # cut off from the city for the day
+
+            faults = Faults(view)
+            closed: list[Future[None]] = []
+            faults.at(
+                3, "the sites close last month, one after another",
+                lambda: closed.append(closing.submit(close_months, online, year, month)),
+            )  # fmt: skip
+            faults.at(6, "NATS node n2 killed", lambda: cluster.kill(1))
+            faults.at(9, "city service a SIGKILLed", services[0].kill)
+            faults.at(12, "each site corrects a child's arrival", lambda: correct_everywhere(sites, today))
+            faults.at(15, "NATS node n2 back", lambda: cluster.start_node(1))
+            faults.at(18, "city service a started again", services[0].start)
+            for tick in range(TICKS):
+                before = view.total("taps")
+                for site in sites:
+                    site.store(morning[site.site][tick])
+                faults.run(tick)
+                wait_until(lambda: view.total("taps") > before, timeout=120, interval=0.1)  # noqa: B023
+            closed[0].result()
+
+            offline.store(offline.departures(today))  # the rest of its day, still cut off
+            offline.close_month(year, month)
+            assert view.counts("events")[OFFLINE] == history[OFFLINE]  # the city heard nothing
+            behind = len(offline.event_keys()) - history[OFFLINE]
+            faults.log.append(f"after the morning: {OFFLINE} joins again, {behind} events behind")
+            links[OFFLINE] = start_link(offline, cluster.urls)
+            rejoined = time.monotonic()
+
+            expected = {site.site: site.event_keys() for site in sites}
+            wait_until(
+                lambda: view.counts("events") == {name: len(keys) for name, keys in expected.items()},
+                timeout=CATCH_UP_S,
+                interval=0.5,
+            )
+            faults.log.append(f"the city held every event {time.monotonic() - rejoined:.1f} s later")
+            in_stream = stream_messages(cluster.urls)
+            statements = view.statements(year, month)
+            city_taps = view.counts("taps")
+            for site in sites:
+                assert view.keys(site.site) == expected[site.site], site.site
+        finally:
+            for link in links.values():
+                link.stop()
+            for service in services:
+                service.stop()
+            closing.shutdown()
+            view.close()
+
+    for site in sites:
+        assert city_taps[site.site] == site.tap_count(), site.site
+        fees = site.fees(year, month)
+        assert set(statements[site.site]) == {(child, 1) for child in fees}, site.site
+        assert {child: fee for (child, _), fee in statements[site.site].items()} == fees, site.site
+    total_events = sum(len(keys) for keys in expected.values())
+    print(*faults.log, sep="\n")
+    print(
+        f"city: {total_events} events ({sum(city_taps.values())} taps) from {SITES} sites, each once; "
+        f"the stream kept {in_stream} messages; {sum(map(len, statements.values()))} statements "
+        "equal to the sites' own fee summaries"
+    )
+
+
+def close_months(sites: list[SimSite], year: int, month: int) -> None:
+    for site in sites:
+        site.close_month(year, month)
+
+
+def correct_everywhere(sites: list[SimSite], today: date) -> None:
+    """Each site adds a forgotten arrival for its last child (an audited change the city hears)."""
+    for site in sites:
+        corrections.add_correction(
+            site.db, child_id=site.children[-1], day=today, kind="add_arrival",
+            at=local_instant(today, clock(7, 5), site.settings.tz), reason="nie odbił karty", author=AUTHOR,
+        )  # fmt: skip
