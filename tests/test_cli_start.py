@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import hub.cli
+from hub.cli.city import CITY_COMMANDS
 from hub.cli.lazy import LazyGroup
 from hub.cli.main import COMMANDS, cli
 from hub.store.db import open_database
@@ -100,8 +101,13 @@ def test_every_command_of_the_cli_modules_is_in_the_table() -> None:
     in_groups = {
         sub for group in defined if isinstance(group, click.Group) for sub in group.commands.values()
     }
-    listed = {entry.load() for entry in COMMANDS.values()}
+    listed = {entry.load() for entry in [*COMMANDS.values(), *CITY_COMMANDS.values()]}
     assert {command.name for command in defined - in_groups - listed - {cli}} == set()
+
+
+@pytest.mark.parametrize("name", sorted(CITY_COMMANDS))
+def test_each_city_line_is_the_commands_own(name: str) -> None:
+    assert CITY_COMMANDS[name].load().get_short_help_str(limit=10_000) == CITY_COMMANDS[name].help
 
 
 def test_help_lists_every_command_as_click_would() -> None:

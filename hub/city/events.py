@@ -4,7 +4,9 @@ JSON payload.
 
 Only what a governing body may see leaves the site: a child is a number of the site with
 their group, year of birth and dates in the kindergarten (no name, address, guardian or
-card); a tap is its reader, time and that child number; a closed month is each child's
+card); a tap is its reader, the reader's direction, time and that child number; a
+correction is what the attendance rules read of it (never its reason or author); the site's
+settings are the opening hours and debounce its rules use; a closed month is each child's
 billed statement. Changes are read as they are when sent, so a change sent late carries
 the latest state: the city keeps the last state of each thing, in the order sent.
 """
@@ -17,7 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from hub.store import city_link
+from hub.store import city_link, site_settings
 
 CHANGE_ACTIONS = (
     "child.create",
@@ -27,6 +29,7 @@ CHANGE_ACTIONS = (
     "correction.create",
     "correction.revoke",
     "month.close",
+    "settings.site",
 )
 """The audited changes the city hears about."""
 
@@ -58,6 +61,7 @@ def tap_event(site: str, row: dict[str, Any]) -> CityEvent:
         "received_at": row["received_at"],
         "time_quality": row["time_quality"],
         "child": row["child_id"],
+        "mode": row["mode"] or "toggle",
     }
     return CityEvent(key, subject(site, "taps"), payload)
 
@@ -88,8 +92,18 @@ def change_event(db: Database, site: str, entry: dict[str, Any]) -> CityEvent:
             "type": correction["kind"],
             "at": correction["at"],
             "revoked": correction["revoked_at"] is not None,
+            "created_at": correction["created_at"],
+            "target": correction_target(correction),
         }
         payload = {**base, "kind": "correction", "correction": state}
+    elif entity == "settings":
+        values = site_settings.get_all(db)
+        state = {
+            "opening": values["opening"],
+            "closing": values["closing"],
+            "debounce_s": int(values["debounce_s"]),
+        }
+        payload = {**base, "kind": "settings", "settings": state}
     elif entity == "month":
         statements = [
             {
@@ -105,3 +119,12 @@ def change_event(db: Database, site: str, entry: dict[str, Any]) -> CityEvent:
     else:
         raise ValueError(f"no city event for {entity!r}")
     return CityEvent(key, subject(site, "changes"), payload)
+
+
+def correction_target(correction: dict[str, Any]) -> dict[str, Any] | None:
+    """What a move or cancel names: a tap (reader and sequence) or another correction."""
+    if correction["target_reader"] is not None:
+        return {"reader": correction["target_reader"], "seq": correction["target_seq"]}
+    if correction["target_correction"] is not None:
+        return {"correction": correction["target_correction"]}
+    return None

@@ -18,6 +18,9 @@ year of birth and dates in the kindergarten, never a name, address, guardian or 
 - `fee_resolutions`: the gmina's fee resolution, dated, set once for all its sites.
 - `site_fee_overrides`: what a site has set locally instead, shown as such.
 - `officers`, `officer_sessions`: the gmina officers who read the panel.
+- `site_rules`: each site's opening hours and debounce, as its rules read them (step 2).
+- `rejected_events`: each message the service could not read, once by its stream
+  sequence, with why and its first bytes, so nothing is lost silently (step 2).
 """
 
 from __future__ import annotations
@@ -134,6 +137,35 @@ STEPS: list[tuple[int, str]] = [
             login text NOT NULL REFERENCES officers (login),
             created_at timestamptz NOT NULL DEFAULT now(),
             expires_at timestamptz NOT NULL
+        );
+        """,
+    ),
+    (
+        2,
+        # The city service's own additions (hub/city/apply.py): a tap's reader direction
+        # and what the rules read of a correction, so a child's day is computed as the
+        # site computes it; the site's rule settings; and the messages it could not read.
+        """
+        ALTER TABLE taps ADD COLUMN mode text NOT NULL DEFAULT 'toggle';
+        ALTER TABLE corrections ADD COLUMN created_at timestamptz;
+        ALTER TABLE corrections ADD COLUMN target_reader text;
+        ALTER TABLE corrections ADD COLUMN target_seq bigint;
+        ALTER TABLE corrections ADD COLUMN target_correction integer;
+        CREATE INDEX corrections_by_child_day ON corrections (site, child_id, day);
+        CREATE TABLE site_rules (
+            site text PRIMARY KEY,
+            opening time NOT NULL,
+            closing time NOT NULL,
+            debounce_s integer NOT NULL,
+            change_id bigint NOT NULL
+        );
+        CREATE TABLE rejected_events (
+            stream_seq bigint PRIMARY KEY,
+            subject text NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            reason text NOT NULL,
+            size integer NOT NULL,
+            data bytea NOT NULL
         );
         """,
     ),

@@ -14,6 +14,9 @@ import click
 from hub.cli.lazy import LazyCommand, LazyGroup
 
 CITY_COMMANDS: dict[str, LazyCommand] = {}
+CITY_COMMANDS["serve"] = LazyCommand(
+    "hub.cli.city_serve:serve", "Run the city service: the sites' events into the city's PostgreSQL."
+)
 
 city_group = LazyGroup(
     "city",

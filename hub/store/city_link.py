@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from hub.store import cards
 from hub.timefmt import to_db
 
 FEEDS = ("taps", "changes")
@@ -31,14 +32,19 @@ def advance(db: Database, feed: str, last_id: int, now: datetime) -> None:
 
 def taps_after(db: Database, last_id: int, limit: int) -> list[dict[str, Any]]:
     """Stored taps after rowid `last_id`, oldest first, with the child their card stood for
-    then (None for a card nobody held)."""
+    then (None for a card nobody held) and the reader's direction then (`in`, `out` or
+    `toggle`, as `day_inputs.day_taps` reads it: the city's day needs it)."""
+    instant = cards.TAP_INSTANT
     return list(
         db.query(
-            """SELECT t.rowid AS id, t.reader_id, t.seq, t.at, t.received_at, t.time_quality,
+            f"""SELECT t.rowid AS id, t.reader_id, t.seq, t.at, t.received_at, t.time_quality,
                       (SELECT k.child_id FROM cards k
-                        WHERE k.uid = t.uid AND k.valid_from <= coalesce(t.at, t.received_at)
-                          AND (k.revoked_at IS NULL OR k.revoked_at > coalesce(t.at, t.received_at))
-                        LIMIT 1) AS child_id
+                        WHERE k.uid = t.uid AND k.valid_from <= {instant}
+                          AND (k.revoked_at IS NULL OR k.revoked_at > {instant})
+                        LIMIT 1) AS child_id,
+                      (SELECT m.mode FROM reader_modes m
+                        WHERE m.reader_id = t.reader_id AND m.valid_from <= {instant}
+                        ORDER BY m.valid_from DESC LIMIT 1) AS mode
                FROM taps t WHERE t.rowid > ? ORDER BY t.rowid LIMIT ?""",
             [last_id, limit],
         )
@@ -79,11 +85,18 @@ def billed_at(db: Database, recorded_at: str) -> list[dict[str, Any]]:
     )
 
 
+CORRECTION_COLUMNS = (
+    "id", "child_id", "day", "kind", "at", "revoked_at", "created_at", "target_reader", "target_seq",
+    "target_correction",
+)  # fmt: skip
+"""What the city hears of a correction: what the rules read, never its reason or author."""
+
+
 def correction(db: Database, correction_id: int) -> dict[str, Any] | None:
     row = db.execute(
-        "SELECT id, child_id, day, kind, at, revoked_at FROM corrections WHERE id = ?", [correction_id]
+        f"SELECT {', '.join(CORRECTION_COLUMNS)} FROM corrections WHERE id = ?", [correction_id]
     ).fetchone()
-    return dict(zip(("id", "child_id", "day", "kind", "at", "revoked_at"), row, strict=True)) if row else None
+    return dict(zip(CORRECTION_COLUMNS, row, strict=True)) if row else None
 
 
 def child(db: Database, child_id: int) -> dict[str, Any] | None:
