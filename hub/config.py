@@ -21,6 +21,9 @@ from hub.wire import HUB_USER
 
 ENV_PREFIX = "EWIDENCJONER_"
 DEFAULT_CONFIG_FILE = Path("ewidencjoner.toml")
+CITY_ENVIRONMENT = frozenset({"EWIDENCJONER_CITY_NATS", "EWIDENCJONER_CITY_POSTGRES"})
+"""Read by the city's commands (`ewidencjoner city …`, hub/cli/city.py), not a site's
+settings: a city machine's unit sets them, and the hub's settings let them be."""
 SITE_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
 BACKUP_AT_PATTERN = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 
@@ -270,7 +273,7 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
         values.update(_read_file(DEFAULT_CONFIG_FILE, must_exist=False))
     known = {field.name for field in fields(Settings)}
     for key, value in environ.items():
-        if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "CONFIG":
+        if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "CONFIG" and key not in CITY_ENVIRONMENT:
             name = key.removeprefix(ENV_PREFIX).lower()
             if name not in known:
                 raise ConfigError(f"unknown setting in the environment: {key}")

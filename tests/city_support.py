@@ -137,9 +137,17 @@ class Postgres:
 
     def __enter__(self) -> Postgres:
         self._run("initdb", "-D", str(self.data), "-U", "city", "--auth=trust", "--locale=C.UTF-8")
+        self.start()
+        return self
+
+    def start(self) -> None:
         options = f"-k {self.root} -p {self.port} -c listen_addresses='' -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
-        return self
+
+    def stop(self) -> None:
+        """Stop the server at once, connections cut (a crash or a restart for an upgrade);
+        `start` brings it back with its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None

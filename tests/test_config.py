@@ -31,6 +31,15 @@ def test_config_file_named_by_the_environment(tmp_path: Path) -> None:
     assert load_settings(environ={"EWIDENCJONER_CONFIG": str(config)}).site == "from-env-file"
 
 
+def test_the_city_commands_own_variables_are_no_unknown_setting() -> None:
+    """`ewidencjoner city serve` reads them (its systemd unit sets them); a site's settings
+    pass them over, and still refuse a look-alike typo."""
+    environ = {"EWIDENCJONER_CITY_NATS": "nats://a:4222", "EWIDENCJONER_CITY_POSTGRES": "dbname=city"}
+    assert load_settings(environ=environ).city_servers == ""
+    with pytest.raises(ConfigError, match="EWIDENCJONER_CITY_NAT"):
+        load_settings(environ={"EWIDENCJONER_CITY_NAT": "nats://a:4222"})
+
+
 def test_broker_url_with_credentials() -> None:
     settings = Settings(broker_url="mqtt://hub:s%40cret@broker.local:8883")
     assert settings.broker == BrokerAddress("broker.local", 8883, "hub", "s@cret")

@@ -112,7 +112,9 @@ class ViewStore:
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 if down_since is None:
                     down_since = time.monotonic()
-                    log.warning("city: PostgreSQL did not answer (%s); trying again", str(error).strip())
+                    log.warning(
+                        "city: PostgreSQL did not answer (%s); trying again", " ".join(str(error).split())
+                    )
                 self.close()
                 self._conn = None
                 self.stopping.wait(RETRY_S)
@@ -230,7 +232,8 @@ class CityService:
         log.warning("city service %s: NATS: %r", self.name, error)
 
     async def _disconnected(self) -> None:
-        log.warning("city service %s: disconnected from NATS; reconnecting", self.name)
+        if not self._stopping.is_set():
+            log.warning("city service %s: disconnected from NATS; reconnecting", self.name)
 
 
 async def _ack(message: Any) -> None:

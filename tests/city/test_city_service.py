@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlite_utils import Database
 
 from hub.city.config import CityConfig
+from hub.city.pg_schema import migrate
+from hub.city.service import apply_event
 from hub.config import Settings
 from hub.rules.attendance import TapId
 from hub.services import days, months
 from hub.store import corrections, registry, site_settings
 from hub.store.db import open_database
 from tests.city.service_support import (
+    ServiceProcess,
     ServiceThread,
     link_round,
     make_stream,
@@ -93,15 +97,15 @@ def forged() -> list[tuple[str, bytes]]:
     ]
 
 
-def assert_site_and_city_agree(settings: Settings, db: Database, dsn: str, ids: dict[str, int]) -> None:
+def assert_site_and_city_agree(settings: Settings, db: Database, dsn: str, day: date = DAY) -> None:
     """Each child's day as the city keeps it is the site's own computation of it."""
-    for child_day in days.compute_days(db, settings, DAY):
+    for child_day in days.compute_days(db, settings, day):
         visits = child_day.result.visits
         city = rows(
             dsn,
             "SELECT arrived_at, left_at, minutes, present_now FROM child_days WHERE site = %s "
             "AND child_id = %s AND day = %s",
-            [SITE, child_day.child["id"], DAY],
+            [SITE, child_day.child["id"], day],
         )
         assert city == [
             (
@@ -140,7 +144,7 @@ def test_a_sites_events_reach_the_city_once_through_a_lost_node_and_forged_messa
 
         assert first == 4 + 5  # the taps; the group, two children, the settings, the correction
         assert second == 1 + 1  # a tap and the month's closing
-        assert_site_and_city_agree(settings, db, pg.dsn, ids)
+        assert_site_and_city_agree(settings, db, pg.dsn)
         assert rows(pg.dsn, "SELECT child_id, mode FROM taps ORDER BY seq") == [
             (ids["Ania"], "toggle"), (ids["Ania"], "toggle"), (ids["Olek"], "toggle"),
             (ids["Ania"], "toggle"), (ids["Olek"], "toggle"),
@@ -173,3 +177,99 @@ def test_a_sites_events_reach_the_city_once_through_a_lost_node_and_forged_messa
             assert any(expected in reason for reason in reasons), (expected, reasons)
         assert scalar(pg.dsn, "SELECT max(size) FROM rejected_events") > 900_000
         assert scalar(pg.dsn, "SELECT max(length(data)) FROM rejected_events") == 4096
+
+
+def change(number: int, kind: str, state: dict | None, at: str = "2026-11-18T06:00:00.000Z") -> bytes:
+    return json.dumps(
+        {
+            "site": SITE,
+            "key": f"change:{number}",
+            "at": at,
+            "action": f"{kind}.update",
+            "kind": kind,
+            kind: state,
+        }
+    ).encode()
+
+
+def tap_message(seq: int, child: int, at: str, mode: str = "toggle") -> bytes:
+    return json.dumps(
+        {
+            "site": SITE, "key": f"tap:wejscie:{seq}", "kind": "tap", "reader": "wejscie", "seq": seq,
+            "at": at, "received_at": at, "time_quality": "clock", "child": child, "mode": mode,
+        }
+    ).encode()  # fmt: skip
+
+
+def test_changes_applied_out_of_order_end_in_the_latest_state_each_once() -> None:
+    """Two instances may apply a child's changes in either order, a message may come twice:
+    the later change (by the site's audit id) wins, a repeat changes nothing."""
+    older = {"id": 7, "group": 1, "birth_year": 2021, "active_from": "2026-09-01", "active_to": None}
+    newer = {**older, "group": 2, "active_to": "2026-11-30"}
+    fix = {"id": 3, "child": 7, "day": "2026-11-18", "type": "cancel", "at": None,
+           "created_at": "2026-11-18T10:00:00.000Z", "target": {"reader": "wejscie", "seq": 2}}  # fmt: skip
+    with Postgres() as pg, psycopg.connect(pg.dsn, autocommit=True) as conn:
+        migrate(conn)
+        seq = iter(range(1, 100))
+        assert apply_event(conn, f"city.{SITE}.changes", next(seq), change(20, "child", newer))
+        assert apply_event(conn, f"city.{SITE}.changes", next(seq), change(10, "child", older))
+        assert not apply_event(conn, f"city.{SITE}.changes", next(seq), change(20, "child", newer))
+        assert rows(pg.dsn, "SELECT group_id, active_to, change_id FROM children") == [
+            (2, date(2026, 11, 30), 20)
+        ]
+
+        # Olek's 07:00 and 15:00 taps, and a teacher's cancel of the second made, then revoked:
+        # the revocation (change 31) arrives first, the creation (30) after, the taps last.
+        subject = f"city.{SITE}.taps"
+        assert apply_event(
+            conn, f"city.{SITE}.changes", next(seq), change(31, "correction", {**fix, "revoked": True})
+        )
+        assert apply_event(
+            conn, f"city.{SITE}.changes", next(seq), change(30, "correction", {**fix, "revoked": False})
+        )
+        assert apply_event(conn, subject, next(seq), tap_message(2, 7, "2026-11-18T14:00:00.000Z"))
+        assert apply_event(conn, subject, next(seq), tap_message(1, 7, "2026-11-18T06:00:00.000Z"))
+        assert not apply_event(conn, subject, next(seq), tap_message(1, 7, "2026-11-18T06:00:00.000Z"))
+        assert rows(pg.dsn, "SELECT revoked, change_id FROM corrections") == [(True, 31)]
+        assert rows(pg.dsn, "SELECT minutes, present_now FROM child_days") == [(8 * 60, False)]
+        assert scalar(pg.dsn, "SELECT count(*) FROM events") == 6
+
+
+def autumn(settings: Settings, db: Database, first: int, count: int) -> None:
+    """`count` taps of Ania and Olek spread over October and early November, ten a day each."""
+    for seq in range(first, first + count):
+        day = date(2026, 10, 1) + timedelta(days=seq // 20 % 45)
+        tap(settings, db, seq, ANIA_CARD if seq % 2 else OLEK_CARD, time(7 + seq % 20 // 2, seq % 60), day)
+
+
+def test_two_instances_one_killed_and_postgres_restarted_store_each_event_once(
+    tmp_path: Path, site: tuple[Settings, Database, dict[str, int]]
+) -> None:
+    settings, db, _ids = site
+    autumn(settings, db, 1, 2000)
+    count = "SELECT count(*) FROM events"
+    with NatsCluster(tmp_path) as cluster, Postgres() as pg:
+        config = CityConfig(tuple(cluster.urls), pg.dsn)
+        asyncio.run(make_stream(cluster.urls))
+        sent = asyncio.run(link_round(cluster.urls, db, SITE))
+        a = ServiceProcess(config, "a", tmp_path).start()
+        with ServiceProcess(config, "b", tmp_path):
+            assert wait_until(lambda: scalar(pg.dsn, count), timeout=60) < sent
+            a.kill()  # mid-stream: what it had fetched and not acknowledged comes again, to b
+            wait_until(lambda: scalar(pg.dsn, count) == sent, timeout=120)
+            a.start()
+
+            pg.stop()  # both instances wait for it, acknowledging nothing meanwhile
+            autumn(settings, db, 2001, 300)
+            sent += asyncio.run(link_round(cluster.urls, db, SITE))
+            pg.start()
+            wait_until(lambda: scalar(pg.dsn, count) == sent, timeout=120)
+            assert a.stop() == 0
+        assert sent == 2300 + 3  # the taps; the group and the two children
+        assert stream_count(cluster.urls) == sent
+        assert scalar(pg.dsn, "SELECT count(*) FROM taps") == 2300
+        assert scalar(pg.dsn, "SELECT count(*) FROM rejected_events") == 0
+        for day in (date(2026, 10, 1), date(2026, 10, 20), date(2026, 11, 14)):
+            assert_site_and_city_agree(settings, db, pg.dsn, day)
+    logs = (tmp_path / "city-serve-a.log").read_text() + (tmp_path / "city-serve-b.log").read_text()
+    assert "PostgreSQL did not answer" in logs and "PostgreSQL is back" in logs
