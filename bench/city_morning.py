@@ -36,15 +36,16 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hub.city.config import CityConfig
 from hub.city.events import tap_event
 from hub.city.site_link import SiteLink
 from hub.rules.attendance import local_instant
 from hub.rules.attendance.calendar import WARSAW
-from hub.store import city_link
 from hub.store.db import SiteDatabase, connect
 from hub.timefmt import to_db, utc_now
-from tests.city.sim_service import CityService
+from tests.city.service_support import ServiceProcess
 from tests.city.sim_sites import MORNING, SimSite, Tap, make_sites
+from tests.city.sim_view import CityView
 from tests.city_support import NatsCluster, Postgres
 from tests.support import wait_until
 
@@ -97,14 +98,24 @@ def replay(plan: list[tuple[float, SimSite, Tap]], store: Callable[[SimSite, lis
 
 
 def through_links(
-    sites: list[SimSite], plan: list[tuple[float, SimSite, Tap]], servers: list[str], done: Callable[[], bool]
+    sites: list[SimSite],
+    plan: list[tuple[float, SimSite, Tap]],
+    servers: list[str],
+    view: CityView,
+    done: Callable[[], bool],
 ) -> None:
-    """Replay the morning on the sites, each with its link running, until `done`."""
+    """Replay the morning on the sites, each with its link running, once the city holds
+    their registries (the morning's taps do not queue behind 12,000 children), until `done`."""
     links = [SiteLink(opener(site.settings.database), site.site, servers) for site in sites]
     for link in links:
         link.start()
     try:
-        wait_until(lambda: all(city_link.cursor(site.db, "changes") > 0 for site in sites), timeout=300)
+        registered = {site.site: len(site.event_keys()) for site in sites}
+        wait_until(
+            lambda: all(view.counts("events").get(name) == count for name, count in registered.items()),
+            timeout=600,
+            interval=0.5,
+        )
         replay(plan, lambda site, taps: site.store(taps, received=utc_now()))
         wait_until(done, timeout=300, interval=0.2)
     finally:
@@ -131,7 +142,8 @@ def straight_to_stream(plan: list[tuple[float, SimSite, Tap]], servers: list[str
                 seqs[name] += 1
                 row = {
                     "reader_id": tap.reader, "seq": seqs[name], "at": to_db(tap.at),
-                    "received_at": to_db(utc_now()), "time_quality": "clock", "child_id": None, "mode": "in",
+                    "received_at": to_db(utc_now()), "time_quality": "clock",
+                    "child_id": site.child_of(tap.uid), "mode": "in",
                 }  # fmt: skip
                 event = tap_event(name, row)
                 await js.publish(event.subject, event.data(), headers={"Nats-Msg-Id": f"{name}:{event.key}"})
@@ -172,20 +184,22 @@ def main() -> None:
         sites = make_sites(workdir / "sites", args.sites, args.children, since=today.replace(day=1))
         plan = schedule(sites, today, args.seconds)
         with NatsCluster(workdir) as cluster, Postgres() as pg:
-            services = [CityService(workdir, f"city-{name}", cluster.urls, pg.dsn) for name in "ab"]
-            conn = psycopg.connect(pg.dsn, autocommit=True)
+            config = CityConfig(tuple(cluster.urls), pg.dsn)
+            services = [ServiceProcess(config, name, workdir) for name in ("a", "b")]
+            view = CityView(pg.dsn)
+            conn = view.conn
             try:
                 for service in services:
                     service.start()
                 conn.execute(ARRIVALS_SQL)
                 straight_to_stream(plan, cluster.urls)
                 wait_until(lambda: arrived(conn, "b") == len(plan), timeout=300, interval=0.2)
-                through_links(sites, plan, cluster.urls, lambda: arrived(conn, "p") == len(plan))
+                through_links(sites, plan, cluster.urls, view, lambda: arrived(conn, "p") == len(plan))
                 baseline, linked = delays(conn, "b"), delays(conn, "p")
             finally:
                 for service in services:
                     service.stop()
-                conn.close()
+                view.close()
     print(
         f"city morning: {args.sites} sites, {len(plan):,} arrivals over {MORNING[1]} min "
         f"replayed in {args.seconds:.0f} s; delay from the site's store to the city's commit (s)"

@@ -70,6 +70,9 @@ class SimSite:
         moments = sorted((first + timedelta(seconds=self.rng.randrange(270 * 60)), uid) for uid in self.uids)
         return [Tap(EXIT, uid, at) for at, uid in moments]
 
+    def child_of(self, uid: str) -> int:
+        return self.children[self.uids.index(uid)]
+
     def store(self, day_taps: list[Tap], received: datetime | None = None) -> None:
         """Store taps as ingest stores them, in one transaction: received at `received`
         (now, for the bench), or at the tap itself (a replay of a past day)."""

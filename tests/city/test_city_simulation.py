@@ -17,7 +17,6 @@ each child's statement equal to the site's own fee summary and billed month.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,16 +24,15 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-import nats
 import pytest
 
+from hub.city.config import CityConfig
 from hub.city.site_link import SiteLink
-from hub.city.stream import STREAM
 from hub.rules.attendance import local_instant
 from hub.rules.attendance.calendar import WARSAW
 from hub.store import corrections
 from hub.store.db import connect
-from tests.city.sim_service import CityService, CityView
+from tests.city.service_support import ServiceProcess, stream_count
 from tests.city.sim_sites import (
     AUTHOR,
     MORNING,
@@ -44,6 +42,7 @@ from tests.city.sim_sites import (
     previous_month,
     working_day_in,
 )
+from tests.city.sim_view import CityView
 from tests.city_support import NatsCluster, Postgres
 from tests.support import wait_until
 
@@ -63,27 +62,15 @@ def start_link(site: SimSite, servers: list[str]) -> SiteLink:
     return link
 
 
-def stream_messages(servers: list[str]) -> int:
-    async def ask() -> int:
-        client = await nats.connect(servers=servers)
-        try:
-            info = await client.jetstream().stream_info(STREAM)
-            return info.state.messages
-        finally:
-            await client.close()
-
-    return asyncio.run(ask())
-
-
 class Faults:
     """What happens at which step of the morning, with the city's tap count when it did."""
 
     def __init__(self, view: CityView) -> None:
         self.view = view
         self.log: list[str] = []
-        self.plan: dict[int, list[tuple[str, Callable[[], None]]]] = {}
+        self.plan: dict[int, list[tuple[str, Callable[[], object]]]] = {}
 
-    def at(self, tick: int, what: str, action: Callable[[], None]) -> None:
+    def at(self, tick: int, what: str, action: Callable[[], object]) -> None:
         self.plan.setdefault(tick, []).append((what, action))
 
     def run(self, tick: int) -> None:
@@ -107,7 +94,8 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
     offline = next(site for site in sites if site.site == OFFLINE)
 
     with NatsCluster(tmp_path) as cluster, Postgres() as pg:
-        services = [CityService(tmp_path, f"city-{name}", cluster.urls, pg.dsn) for name in "ab"]
+        config = CityConfig(tuple(cluster.urls), pg.dsn)
+        services = [ServiceProcess(config, name, tmp_path) for name in ("a", "b")]
         view = CityView(pg.dsn)
         links: dict[str, SiteLink] = {}
         closing = ThreadPoolExecutor(1)
@@ -153,7 +141,7 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
                 interval=0.5,
             )
             faults.log.append(f"the city held every event {time.monotonic() - rejoined:.1f} s later")
-            in_stream = stream_messages(cluster.urls)
+            in_stream = stream_count(cluster.urls)
             statements = view.statements(year, month)
             city_taps = view.counts("taps")
             for site in sites:
