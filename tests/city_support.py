@@ -114,6 +114,7 @@ class NatsCluster:
             f'server_name: "{node.name}"\n'
             f"listen: 127.0.0.1:{node.client_port}\n"
             f"http: 127.0.0.1:{node.monitor_port}\n"
+            "max_payload: 8MB\n"  # as deploy/city/city-n1.conf: a large site's closed month
             f'jetstream {{ store_dir: "{node.store_dir}", max_memory_store: 64MB, max_file_store: 2GB }}\n'
             f'cluster {{ name: "city", listen: 127.0.0.1:{node.cluster_port}, routes: [{routes}] }}\n'
         )

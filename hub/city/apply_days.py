@@ -2,6 +2,12 @@
 the city holds by the same attendance rules the site runs (hub/rules/attendance), with
 the site's own debounce and hours (`site_rules`), in Europe/Warsaw.
 
+A row holds the first arrival, the last visit's departure (none while it is open), the
+minutes of the visits with both ends (as the site bills them), and `present_now`: the last
+visit has an arrival and no departure. That is "in the building now" on today's row, and a
+missing departure on an earlier day's; the panel reads it for today. A site's change of
+its debounce applies to days recomputed after it arrives.
+
 It is recomputed whole whenever a tap or a correction of that child and day arrives, so
 the row is the pure function of what has arrived, in whatever order; the caller holds the
 child's lock (`lock_child`) so two instances never compute it from half each.

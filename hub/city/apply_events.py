@@ -14,7 +14,15 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from hub.rules.attendance.model import CorrectionKind, ReaderMode, TimeQuality
 
@@ -49,6 +57,12 @@ class TapEvent(Strict):
     time_quality: TimeQuality
     child: Id | None
     mode: ReaderMode = "toggle"
+
+    @model_validator(mode="after")
+    def _timed_has_a_time(self) -> TapEvent:
+        if self.at is None and self.time_quality != "unknown":
+            raise ValueError(f"a tap of time quality {self.time_quality!r} needs its time (at)")
+        return self
 
     @property
     def expected_key(self) -> str:
@@ -92,6 +106,14 @@ class SettingsState(Strict):
     opening: time
     closing: time
     debounce_s: Annotated[int, Field(ge=0, le=3600)]
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> SettingsState:
+        if self.opening.tzinfo is not None or self.closing.tzinfo is not None:
+            raise ValueError("opening and closing are wall-clock times, without a time zone")
+        if not self.opening < self.closing:
+            raise ValueError("the opening must be before the closing")
+        return self
 
 
 class BilledDay(Strict):

@@ -209,6 +209,7 @@ class CityService:
                     servers=list(self.config.nats), name=f"ewidencjoner city service {self.name}",
                     max_reconnect_attempts=-1, reconnect_time_wait=RETRY_S, allow_reconnect=True,
                     error_cb=self._nats_error, disconnected_cb=self._disconnected,
+                    reconnected_cb=self._reconnected,
                 )  # fmt: skip
             except (OSError, TimeoutError, nats.errors.Error) as error:
                 log.warning("city service %s: no NATS server answered (%r); trying again", self.name, error)
@@ -229,7 +230,12 @@ class CityService:
         raise InterruptedError
 
     async def _nats_error(self, error: Exception) -> None:
-        log.warning("city service %s: NATS: %r", self.name, error)
+        """A node that refuses a connection is the usual lost node: said once, on disconnecting."""
+        log.log(logging.DEBUG if isinstance(error, OSError) else logging.WARNING, "city service %s: NATS: %r",
+                self.name, error)  # fmt: skip
+
+    async def _reconnected(self) -> None:
+        log.info("city service %s: reconnected to NATS", self.name)
 
     async def _disconnected(self) -> None:
         if not self._stopping.is_set():

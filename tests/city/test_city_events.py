@@ -5,10 +5,14 @@ and the city reads each back (hub/city/apply_events.py). No engines: the site's 
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, time
 from pathlib import Path
 
-from hub.city.apply_events import CorrectionEvent, SettingsEvent, TapEvent, read_event
+import pytest
+
+from hub.city.apply_events import CorrectionEvent, Rejected, SettingsEvent, TapEvent, read_event
 from hub.city.site_link import pending
 from hub.config import Settings
 from hub.rules.attendance import TapId
@@ -50,3 +54,49 @@ def test_taps_carry_the_readers_direction_then_and_corrections_their_target(tmp_
     assert (rules.debounce_s, rules.opening, rules.closing) == (45, time(6), time(17))
     text = b"".join(event.data() for event in changes).decode()
     assert "Kasi" not in text and "kasia" not in text
+
+
+TAP = {
+    "site": "p12", "key": "tap:wejscie:7", "kind": "tap", "reader": "wejscie", "seq": 7,
+    "at": "2026-11-18T06:00:00.000Z", "received_at": "2026-11-18T06:00:00.100Z",
+    "time_quality": "clock", "child": 1, "mode": "in",
+}  # fmt: skip
+SETTINGS = {
+    "site": "p12", "key": "change:9", "kind": "settings", "at": "2026-11-18T06:00:00.000Z",
+    "action": "settings.site", "settings": {"opening": "06:30", "closing": "17:00", "debounce_s": 60},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("subject", "data", "reason"),
+    [
+        ("city.p12.taps", b"{not json", "not JSON"),
+        ("city.p12.taps", b"\xff\xfe{}", "not UTF-8"),
+        ("city.p12.taps", b"[1, 2]", "not a JSON object"),
+        ("city.p12.taps", json.dumps({**TAP, "kind": "meteor"}).encode(), "unknown kind"),
+        ("city.p12.taps", json.dumps({**TAP, "seq": "7"}).encode(), "seq: Input should be a valid integer"),
+        ("city.p12.taps", json.dumps({**TAP, "seq": -1}).encode(), "seq: Input should be greater"),
+        ("city.p12.taps", json.dumps({**TAP, "child": 2**40}).encode(), "child: Input should be less"),
+        ("city.p12.taps", json.dumps({**TAP, "at": "2026-11-18T06:00:00"}).encode(), "timezone"),
+        ("city.p12.taps", json.dumps({**TAP, "at": None}).encode(), "needs its time"),
+        ("city.p12.taps", json.dumps({**TAP, "mode": "sideways"}).encode(), "mode: Input should be"),
+        ("city.p12.taps", json.dumps({**TAP, "site": "p 12"}).encode(), "site: String should match"),
+        ("city.p12.changes", json.dumps(TAP).encode(), "is not city.p12.taps"),
+        ("city.p12.taps.more", json.dumps(TAP).encode(), "is not city.p12.taps"),
+        ("city.p12.taps", json.dumps({**TAP, "key": "tap:wejscie:8"}).encode(), "is not 'tap:wejscie:7'"),
+        ("city.p12.taps", json.dumps({**TAP, "reader": "\u0000"}).encode(), "NUL"),
+        ("city.p12.changes", json.dumps({**SETTINGS, "key": "change:x"}).encode(), "is not change:<id>"),
+        ("city.p12.changes", json.dumps({**SETTINGS, "key": "change:" + "9" * 30}).encode(), "change:<id>"),
+        (
+            "city.p12.changes",
+            json.dumps(
+                {**SETTINGS, "settings": {"opening": "18:00", "closing": "17:00", "debounce_s": 60}}
+            ).encode(),
+            "opening must be before",
+        ),
+        ("city.p12.changes", b'{"kind": "month"' + b', "x": [' * 100_000 + b"]" * 100_000 + b"}", "not JSON"),
+    ],
+)
+def test_what_is_no_event_is_refused_saying_why(subject: str, data: bytes, reason: str) -> None:
+    with pytest.raises(Rejected, match=re.escape(reason)):
+        read_event(subject, data)

@@ -140,14 +140,26 @@ def test_a_sites_events_reach_the_city_once_through_a_lost_node_and_forged_messa
             )
             wait_until(lambda: scalar(pg.dsn, "SELECT count(*) FROM events") == first + second, timeout=60)
             cluster.start_node(1)
-        assert stream_count(cluster.urls) == first + second + len(forged())
+
+            for index in range(3):  # the whole cluster lost: the service waits, then goes on
+                cluster.kill(index)
+            tap(settings, db, 6, OLEK_CARD, time(16, 0))
+            for index in range(3):
+                cluster.start_node(index, wait=False)
+            wait_until(cluster.ready, timeout=60)
+            third = asyncio.run(link_round(cluster.urls, db, SITE))
+            wait_until(
+                lambda: scalar(pg.dsn, "SELECT count(*) FROM events") == first + second + third, timeout=90
+            )
+        assert stream_count(cluster.urls) == first + second + third + len(forged())
 
         assert first == 4 + 5  # the taps; the group, two children, the settings, the correction
         assert second == 1 + 1  # a tap and the month's closing
+        assert third == 1
         assert_site_and_city_agree(settings, db, pg.dsn)
         assert rows(pg.dsn, "SELECT child_id, mode FROM taps ORDER BY seq") == [
             (ids["Ania"], "toggle"), (ids["Ania"], "toggle"), (ids["Olek"], "toggle"),
-            (ids["Ania"], "toggle"), (ids["Olek"], "toggle"),
+            (ids["Ania"], "toggle"), (ids["Olek"], "toggle"), (ids["Olek"], "toggle"),
         ]  # fmt: skip
         assert rows(pg.dsn, "SELECT debounce_s FROM site_rules") == [(90,)]
         for child in ids.values():
