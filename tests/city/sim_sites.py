@@ -25,7 +25,7 @@ from typing import Any
 from hub.city.events import CHANGE_ACTIONS
 from hub.config import Settings
 from hub.rules.attendance import local_instant
-from hub.services import months
+from hub.services import days, months
 from hub.store import cards, readers, registry, taps
 from hub.store.db import SiteDatabase, connect, open_database
 from hub.wire import TapMessage
@@ -98,6 +98,19 @@ class SimSite:
         sql = f"SELECT id FROM audit_log WHERE action IN ({marks})"
         changes = self.db.execute(sql, list(CHANGE_ACTIONS)).fetchall()
         return {f"tap:{reader}:{seq}" for reader, seq in stored} | {f"change:{id_}" for (id_,) in changes}
+
+    def days(self, day: date) -> dict[int, tuple[datetime | None, datetime | None]]:
+        """Each child's first arrival and last departure of `day` by the site's own rules
+        (`days.compute_days`), for the children who came."""
+        found: dict[int, tuple[datetime | None, datetime | None]] = {}
+        for child_day in days.compute_days(self.db, self.settings, day):
+            visits = child_day.result.visits
+            arrivals = [visit.arrival.at for visit in visits if visit.arrival is not None]
+            if visits:
+                departure = visits[-1].departure
+                left = departure.at if departure is not None else None
+                found[child_day.child["id"]] = (arrivals[0] if arrivals else None, left)
+        return found
 
     def fees(self, year: int, month: int) -> dict[int, dict[str, Any]]:
         """Each child's month as the site's own fee summary has it (`months.summary`), checked

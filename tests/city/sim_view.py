@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, datetime
 from typing import Any
 
 import psycopg
@@ -32,6 +33,16 @@ class CityView:
     def keys(self, site: str) -> set[str]:
         rows = self.conn.execute("SELECT key FROM events WHERE site = %s", [site]).fetchall()
         return {row[0] for row in rows}
+
+    def days(self, day: date) -> dict[str, dict[int, tuple[datetime | None, datetime | None]]]:
+        """Each site's children's first arrival and last departure of `day` (`child_days`)."""
+        rows = self.conn.execute(
+            "SELECT site, child_id, arrived_at, left_at FROM child_days WHERE day = %s", [day]
+        ).fetchall()
+        found: dict[str, dict[int, tuple[datetime | None, datetime | None]]] = defaultdict(dict)
+        for site, child, arrived, left in rows:
+            found[site][child] = (arrived, left)
+        return found
 
     def statements(self, year: int, month: int) -> dict[str, dict[tuple[int, int], dict[str, Any]]]:
         """Each site's statements of the month, by child and version, as the city holds them."""

@@ -2,8 +2,8 @@
 site database with its own link (`SiteLink`) to a real three-node NATS cluster, and two
 instances of `ewidencjoner city serve` consuming into a real PostgreSQL.
 
-The sites have a day of last month stored and then closed; this morning they replay their
-arrivals step by step, and while they do: the sites close last month, one NATS node is
+The sites have a day of last month stored and send it when they join; this morning they
+replay their arrivals step by step, and while they do: the sites close last month, one NATS node is
 killed and brought back, one city service instance is SIGKILLed and started again, each
 site corrects a child's day, and one site is cut off from the city for the whole day (it
 keeps storing its taps, corrects, closes its month) and joins again after. Each step waits
@@ -11,8 +11,9 @@ until the city has taken in more taps (no fixed sleeps), so every fault lands wh
 flow.
 
 At the end the city holds every event of every site exactly once (the keys of its events
-are the site's taps and audited changes, no more, no fewer), one tap row per site tap, and
-each child's statement equal to the site's own fee summary and billed month.
+are the site's taps and audited changes, no more, no fewer), one tap row per site tap,
+each child's statement equal to the site's own fee summary and billed month, and each
+child's day (first arrival, last departure) as the site's own rules read it.
 """
 
 from __future__ import annotations
@@ -104,10 +105,16 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
             for service in services:
                 service.start()
             links = {site.site: start_link(site, cluster.urls) for site in sites}
-            wait_until(lambda: all(view.counts("events").get(s, 0) >= n for s, n in history.items()), 120)
+            joined = time.monotonic()
+            wait_until(lambda: all(view.counts("events").get(s, 0) >= n for s, n in history.items()), 180)
             links.pop(OFFLINE).stop()  # cut off from the city for the day
 
             faults = Faults(view)
+            faults.log.append(
+                f"{SITES} sites joined: their {sum(history.values())} events of last month and registries "
+                f"in the city {time.monotonic() - joined:.1f} s later; {OFFLINE} cut off"
+            )
+            began = time.monotonic()
             closed: list[Future[None]] = []
             faults.at(
                 3, "the sites close last month, one after another",
@@ -125,6 +132,7 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
                 faults.run(tick)
                 wait_until(lambda: view.total("taps") > before, timeout=120, interval=0.1)  # noqa: B023
             closed[0].result()
+            faults.log.append(f"the morning replayed in {time.monotonic() - began:.1f} s")
 
             offline.store(offline.departures(today))  # the rest of its day, still cut off
             offline.close_month(year, month)
@@ -143,6 +151,7 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
             faults.log.append(f"the city held every event {time.monotonic() - rejoined:.1f} s later")
             in_stream = stream_count(cluster.urls)
             statements = view.statements(year, month)
+            city_days = {day: view.days(day) for day in (past, today)}
             city_taps = view.counts("taps")
             for site in sites:
                 assert view.keys(site.site) == expected[site.site], site.site
@@ -159,12 +168,14 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
         fees = site.fees(year, month)
         assert set(statements[site.site]) == {(child, 1) for child in fees}, site.site
         assert {child: fee for (child, _), fee in statements[site.site].items()} == fees, site.site
+        for day, held in city_days.items():
+            assert held[site.site] == site.days(day), (site.site, day)
     total_events = sum(len(keys) for keys in expected.values())
     print(*faults.log, sep="\n")
     print(
         f"city: {total_events} events ({sum(city_taps.values())} taps) from {SITES} sites, each once; "
         f"the stream kept {in_stream} messages; {sum(map(len, statements.values()))} statements "
-        "equal to the sites' own fee summaries"
+        "equal to the sites' own fee summaries; every child's days equal to the site's"
     )
 
 
