@@ -3,12 +3,12 @@ site database with its own link (`SiteLink`) to a real three-node NATS cluster, 
 instances of `ewidencjoner city serve` consuming into a real PostgreSQL.
 
 The sites have a day of last month stored and send it when they join; this morning they
-replay their arrivals step by step, and while they do: the sites close last month, one NATS node is
-killed and brought back, one city service instance is SIGKILLed and started again, each
-site corrects a child's day, and one site is cut off from the city for the whole day (it
-keeps storing its taps, corrects, closes its month) and joins again after. Each step waits
-until the city has taken in more taps (no fixed sleeps), so every fault lands while events
-flow.
+replay their arrivals step by step, and while they do: the sites close last month, the
+NATS node leading the stream is killed and brought back, one city service instance is
+SIGKILLed and started again, each site corrects a child's day, and one site is cut off
+from the city for the whole day (it keeps storing its taps, corrects, closes its month)
+and joins again after. Each step waits until the city has taken in more taps (no fixed
+sleeps), so every fault lands while events flow.
 
 At the end the city holds every event of every site exactly once (the keys of its events
 are the site's taps and audited changes, no more, no fewer), one tap row per site tap,
@@ -18,6 +18,7 @@ child's day (first arrival, last departure) as the site's own rules read it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,10 +26,12 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
+import nats
 import pytest
 
 from hub.city.config import CityConfig
 from hub.city.site_link import SiteLink
+from hub.city.stream import STREAM
 from hub.rules.attendance import local_instant
 from hub.rules.attendance.calendar import WARSAW
 from hub.store import corrections
@@ -63,6 +66,23 @@ def start_link(site: SimSite, servers: list[str]) -> SiteLink:
     return link
 
 
+def kill_leader(cluster: NatsCluster) -> int:
+    """Kill the node that leads the stream (the harder loss: a new leader is elected)."""
+
+    async def ask() -> str:
+        client = await nats.connect(servers=cluster.urls)
+        try:
+            info = await client.jetstream().stream_info(STREAM)
+        finally:
+            await client.close()
+        assert info.cluster is not None and info.cluster.leader
+        return info.cluster.leader
+
+    index = [node.name for node in cluster.nodes].index(asyncio.run(ask()))
+    cluster.kill(index)
+    return index
+
+
 class Faults:
     """What happens at which step of the morning, with the city's tap count when it did."""
 
@@ -76,8 +96,9 @@ class Faults:
 
     def run(self, tick: int) -> None:
         for what, action in self.plan.get(tick, []):
-            action()
-            self.log.append(f"step {tick:2d}/{TICKS}: {what} (city taps: {self.view.total('taps')})")
+            detail = action()
+            named = f"{what}: {detail}" if isinstance(detail, str) else what
+            self.log.append(f"step {tick:2d}/{TICKS}: {named} (city taps: {self.view.total('taps')})")
 
 
 def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_fees(
@@ -120,10 +141,20 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
                 3, "the sites close last month, one after another",
                 lambda: closed.append(closing.submit(close_months, online, year, month)),
             )  # fmt: skip
-            faults.at(6, "NATS node n2 killed", lambda: cluster.kill(1))
+            lost: list[int] = []
+
+            def kill_the_leader() -> str:
+                lost.append(kill_leader(cluster))
+                return cluster.nodes[lost[0]].name
+
+            def bring_it_back() -> str:
+                cluster.start_node(lost[0])
+                return cluster.nodes[lost[0]].name
+
+            faults.at(6, "the NATS node leading the stream killed", kill_the_leader)
             faults.at(9, "city service a SIGKILLed", services[0].kill)
             faults.at(12, "each site corrects a child's arrival", lambda: correct_everywhere(sites, today))
-            faults.at(15, "NATS node n2 back", lambda: cluster.start_node(1))
+            faults.at(15, "that NATS node back", bring_it_back)
             faults.at(18, "city service a started again", services[0].start)
             for tick in range(TICKS):
                 before = view.total("taps")
