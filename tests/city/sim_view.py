@@ -30,6 +30,11 @@ class CityView:
     def total(self, table: str) -> int:
         return sum(self.counts(table).values())
 
+    def rejected(self) -> int:
+        """Messages the service kept aside as no event (none may be, from real sites)."""
+        row = self.conn.execute("SELECT count(*) FROM rejected_events").fetchone()
+        return int(row[0]) if row else 0
+
     def keys(self, site: str) -> set[str]:
         rows = self.conn.execute("SELECT key FROM events WHERE site = %s", [site]).fetchall()
         return {row[0] for row in rows}

@@ -28,8 +28,10 @@ from pathlib import Path
 
 import nats
 import pytest
+from nats.js.api import ConsumerInfo
 
 from hub.city.config import CityConfig
+from hub.city.service import DURABLE
 from hub.city.site_link import SiteLink
 from hub.city.stream import STREAM
 from hub.rules.attendance import local_instant
@@ -64,6 +66,35 @@ def start_link(site: SimSite, servers: list[str]) -> SiteLink:
     link = SiteLink(lambda: connect(path), site.site, servers)
     link.start()
     return link
+
+
+def consumer(servers: list[str]) -> ConsumerInfo:
+    """The service's durable consumer, as the stream's leader reports it."""
+
+    async def ask() -> ConsumerInfo:
+        client = await nats.connect(servers=servers)
+        try:
+            return await client.jetstream().consumer_info(STREAM, DURABLE)
+        finally:
+            await client.close()
+
+    return asyncio.run(ask())
+
+
+def redelivered(servers: list[str]) -> int:
+    """Deliveries that were repeats (a message given to an instance that died before its
+    ack, given again): the consumer's deliveries less the stream's messages it delivered."""
+    delivered = consumer(servers).delivered
+    assert delivered is not None and delivered.consumer_seq is not None and delivered.stream_seq is not None
+    return delivered.consumer_seq - delivered.stream_seq
+
+
+def kill_mid_batch(service: ServiceProcess, servers: list[str]) -> str:
+    """SIGKILL an instance while the consumer has messages delivered and not yet acknowledged
+    (held by this instance or the other: either way, mid-stream)."""
+    wait_until(lambda: consumer(servers).num_ack_pending, timeout=30, interval=0.01)
+    service.kill()
+    return service.name
 
 
 def kill_leader(cluster: NatsCluster) -> int:
@@ -152,10 +183,13 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
                 return cluster.nodes[lost[0]].name
 
             faults.at(6, "the NATS node leading the stream killed", kill_the_leader)
-            faults.at(9, "city service a SIGKILLed", services[0].kill)
+            faults.at(
+                9, "city service SIGKILLed with messages unacknowledged",
+                lambda: kill_mid_batch(services[0], cluster.urls),
+            )  # fmt: skip
             faults.at(12, "each site corrects a child's arrival", lambda: correct_everywhere(sites, today))
             faults.at(15, "that NATS node back", bring_it_back)
-            faults.at(18, "city service a started again", services[0].start)
+            faults.at(18, "that city service started again", services[0].start)
             for tick in range(TICKS):
                 before = view.total("taps")
                 for site in sites:
@@ -180,7 +214,8 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
                 interval=0.5,
             )
             faults.log.append(f"the city held every event {time.monotonic() - rejoined:.1f} s later")
-            in_stream = stream_count(cluster.urls)
+            in_stream, repeats = stream_count(cluster.urls), redelivered(cluster.urls)
+            assert view.rejected() == 0
             statements = view.statements(year, month)
             city_days = {day: view.days(day) for day in (past, today)}
             city_taps = view.counts("taps")
@@ -205,7 +240,8 @@ def test_a_city_morning_through_faults_ends_with_every_event_once_and_the_sites_
     print(*faults.log, sep="\n")
     print(
         f"city: {total_events} events ({sum(city_taps.values())} taps) from {SITES} sites, each once; "
-        f"the stream kept {in_stream} messages; {sum(map(len, statements.values()))} statements "
+        f"the stream kept {in_stream} messages, {repeats} delivered again after the SIGKILL and "
+        f"stored once; {sum(map(len, statements.values()))} statements "
         "equal to the sites' own fee summaries; every child's days equal to the site's"
     )
 
