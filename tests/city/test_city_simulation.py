@@ -92,7 +92,14 @@ def redelivered(servers: list[str]) -> int:
 def kill_mid_batch(service: ServiceProcess, servers: list[str]) -> str:
     """SIGKILL an instance while the consumer has messages delivered and not yet acknowledged
     (held by this instance or the other: either way, mid-stream)."""
-    wait_until(lambda: consumer(servers).num_ack_pending, timeout=30, interval=0.01)
+
+    def pending() -> int:
+        try:
+            return consumer(servers).num_ack_pending or 0
+        except (TimeoutError, nats.errors.Error):  # a leader being elected: ask again
+            return 0
+
+    wait_until(pending, timeout=30, interval=0.01)
     service.kill()
     return service.name
 
