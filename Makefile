@@ -42,6 +42,8 @@ bench: $(STAMP) runtime-deps system-deps
 	$(BIN)/python bench/bank_import.py
 	$(BIN)/python bench/attendance_stats.py
 	$(BIN)/python bench/backup.py
+	$(BIN)/python bench/archive.py
+	$(BIN)/python bench/year_end.py
 
 # The reader's bundle (.mpy modules and main.py, no simulator) for flashing: hardware/flashing.md.
 firmware: $(STAMP)

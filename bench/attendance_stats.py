@@ -34,7 +34,7 @@ from bench.reports import GROUP_NAMES, best_of, child_rows, day_stays
 from hub import reports
 from hub.config import Settings
 from hub.rules.attendance import day_off_reason
-from hub.rules.statistics import school_year
+from hub.rules.school_year import school_year_end, school_year_start
 from hub.services import days
 from hub.store import registry, site_settings
 from hub.store.db import open_database
@@ -60,7 +60,7 @@ def stored(day: date, seconds: int) -> str:
 def populate(db: Any, seed: int = 2025) -> None:
     rng = random.Random(seed)
     conn: sqlite3.Connection = db.conn
-    first, last = school_year(START_YEAR)
+    first, last = school_year_start(START_YEAR), school_year_end(START_YEAR)
     working = [
         first + timedelta(days=n)
         for n in range((last - first).days + 1)
@@ -154,7 +154,7 @@ def main() -> None:
     settings = Settings(database=path)
     db = open_database(path)
     children = registry.list_children(db)
-    first, last = school_year(START_YEAR)
+    first, last = school_year_start(START_YEAR), school_year_end(START_YEAR)
 
     def statistics() -> reports.Report:
         return reports.build("attendance-stats", db, settings, reports.Period(school_year=START_YEAR))

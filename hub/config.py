@@ -125,6 +125,10 @@ class Settings:
     empty: none by schedule (a systemd timer may run `ewidencjoner backup run` instead)."""
     backup_keep: int = 7
     """How many backups in `backup_dir` are kept; older ones are removed, and recorded."""
+    archive_dir: Path | None = None
+    """Where the end-of-year routine writes the yearly archive and its backup: it must exist.
+    None: the folder `archiwum/` in `backup_dir` (never `backup_dir` itself, whose kept
+    count would remove the yearly backup)."""
     trusted_proxies: str = ""
     """Addresses or networks (comma-separated, e.g. `127.0.0.1` for Caddy on the same machine)
     whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed; empty: nobody's, every

@@ -111,6 +111,8 @@ MICROPYTHON_MODULES = {"ingest/test_embedded_broker.py", "test_reader_to_hub.py"
 """Modules that run the real firmware beside the hub; all of tests/firmware/ does too."""
 SLOW_MODULES = {
     "services/test_acks.py",
+    "services/test_archive.py",
+    "services/test_archive_property.py",
     "services/test_billing.py",
     "services/test_days_fee.py",
     "services/test_days_range.py",
@@ -121,6 +123,7 @@ SLOW_MODULES = {
     "test_concurrency.py",
     "test_deploy.py",
     "test_device_cookies.py",
+    "test_event_loop.py",
     "test_http_hardening.py",
     "test_i18n.py",
     "test_injection.py",
@@ -136,6 +139,7 @@ SLOW_MODULES = {
     "test_rights_matrix.py",
     "test_web_auth.py",
     "test_wheel_install.py",
+    "test_year_end_page.py",
 }
 """Modules of neither kind that still take long, left out of `make test-fast`: the web pages
 and the API per role (each signs in: an Argon2 hash, many times), the crawls, the fuzzing,

@@ -18,8 +18,7 @@ from hub.devtools.demo import last_weekday, seed_demo, seed_demo_week
 from hub.devtools.demo_pedagogy import READINESS_YEAR
 from hub.ingest.events import EventBus
 from hub.reports import REPORTS
-from hub.rules.messaging import school_year_of as school_year_label
-from hub.rules.statistics import school_year_of
+from hub.rules.school_year import school_year_label, school_year_of
 from hub.services.firmware_release import write_release
 from hub.store import message_files, messages
 from hub.store.db import open_database
@@ -64,13 +63,14 @@ NOT_PAGES = frozenset(
         "/groups/{group_id}/grid/rows",
         "/calendar/feed/{token}.ics",
         "/account/data.json",
+        "/account/data.pdf",
         "/messages/attachments/{attachment_id}",
     }
 )
 """GET routes that are no page: the event streams, the language switch (a redirect) and the
 fragments of the presence board and the door grid (which `/presence` and the grid show; their
 scripts fetch them after each event), the calendar feed (an .ics file for phones), a person's
-own data (a JSON download) and a message's attachment (a file)."""
+own data (a JSON or PDF download) and a message's attachment (a file)."""
 
 
 def sample_paths(today: date) -> dict[str, list[str]]:
@@ -86,6 +86,7 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/account/notifications": ["/account/notifications"],
         "/admin/users": ["/admin/users"],
         "/admin/users/{user_id}": ["/admin/users/1"],
+        "/admin/users/{user_id}/erase": ["/admin/users/1/erase"],
         "/admin/logins": ["/admin/logins"],
         "/admin/backups": ["/admin/backups"],
         "/": ["/"],
@@ -106,6 +107,8 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/registry": ["/registry"],
         "/registry/children": ["/registry/children"],
         "/registry/children/{child_id}": ["/registry/children/1"],
+        "/registry/children/{child_id}/erase": ["/registry/children/1/erase"],
+        "/registry/guardians/{guardian_id}/erase": ["/registry/guardians/1/erase"],
         "/registry/groups": ["/registry/groups"],
         "/registry/guardians": ["/registry/guardians"],
         "/registry/import": ["/registry/import"],
@@ -135,6 +138,7 @@ def sample_paths(today: date) -> dict[str, list[str]]:
         "/messages/new": ["/messages/new"],
         "/messages/{message_id}": ["/messages/1"],
         "/messages/years": ["/messages/years"],
+        "/year-end": ["/year-end", "/year-end?year=2024"],
         "/staff-absences": ["/staff-absences", "/staff-absences?show=all"],
         "/replies": ["/replies"],
         "/replies/panel": ["/replies/panel"],
@@ -175,10 +179,11 @@ def sample_messages(settings: Settings) -> None:
     db = open_database(settings.database)
     ids = {row["role"]: row["id"] for row in db.query("SELECT id, role FROM users")}
     pdf = message_files.put(settings.attachments_dir, b"%PDF-1.7 plan zajec")
+    year = school_year_label(school_year_of(datetime.now(settings.tz).date()))
     first = messages.add_message(
         db, sender_id=ids["teacher"], actor=email("teacher"), subject="Zebranie z rodzicami we wtorek",
         body="Zapraszam na zebranie we wtorek o 17:00 w sali grupy.\nProszę o potwierdzenie.",
-        school_year=school_year_label(datetime.now(settings.tz).date()),
+        school_year=year,
         recipients=[messages.Recipient(ids["director"], "director"),
                     messages.Recipient(ids["parent"], "group_guardians", "Motylki")],
         attachments=[messages.Attachment("plan zebrania.pdf", "application/pdf", 19, pdf)],
@@ -186,7 +191,7 @@ def sample_messages(settings: Settings) -> None:
     messages.mark_read(db, first, ids["parent"], actor=email("parent"))
     messages.add_message(
         db, sender_id=ids["parent"], actor=email("parent"), subject="Re: Zebranie z rodzicami we wtorek",
-        body="Będę, dziękuję.", school_year=school_year_label(datetime.now(settings.tz).date()),
+        body="Będę, dziękuję.", school_year=year,
         recipients=[messages.Recipient(ids["teacher"], "person", "Test teacher")], in_reply_to=first,
     )  # fmt: skip
     db.close()

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, StorageState, expect
 from hub.config import Settings
 from hub.ingest.events import EventBus
 from hub.rules.attachments import Limits
+from hub.rules.year_end import archive_purpose
 from hub.services import messages, payments, school_readiness, work_plans
 from hub.store import (
     absences,
@@ -35,6 +36,8 @@ from hub.store import (
     staff_absences,
     taps,
 )
+from hub.store import messages as message_store
+from hub.store import year_end as year_end_store
 from hub.store.db import open_database
 from hub.wire import StatusMessage, TapMessage
 from tests.a11y import assert_accessible, assert_keyboard_usable
@@ -136,6 +139,15 @@ PAGES = [
     Scan("/messages/new", role="teacher"),
     Scan("/messages/1", 403, role="director"),
     Scan("/messages/years", role="admin"),
+    Scan("/registry/children/3/erase", role="admin"),  # past retention: the confirmation form
+    Scan("/registry/children/1/erase", role="admin"),  # attends: why not
+    Scan("/registry/guardians/2/erase", role="admin"),
+    Scan("/admin/users/1/erase", role="admin"),
+    Scan("/registry/children/3/erase", 403),
+    Scan("/year-end", role="admin"),
+    Scan("/year-end?year=2024", role="admin"),
+    Scan("/year-end"),
+    Scan("/year-end?year=1999", 422, role="admin"),
     Scan("/staff-absences"),
     Scan("/replies", role="teacher"),
     Scan("/replies/panel"),
@@ -236,6 +248,17 @@ def seed(settings: Settings) -> None:
     at_five = datetime.combine(today, time(17), tzinfo=settings.tz)
     calendar_events.add_event(db, kind="meeting", title="Zebranie", group_id=None, start=at_five,
                               end=at_five + timedelta(hours=1), author="test", tz=settings.tz)  # fmt: skip
+    # The end of 2025/2026: messages closed, the archive written and failing its verification
+    # (the page's problems and both buttons).
+    message_store.close_year(db, "2025/2026", actor="test", today=date(2026, 9, 2))
+    archive_id = backups.record_copy(
+        db, created_at=now, made_by="test", purpose=archive_purpose(2025), source_backup_id=None,
+        location="/mnt/kopie/archiwum/2025", size_bytes=12_500_000, sha256="cd" * 32,
+    )  # fmt: skip
+    problems = ["archive.xml: SHA-256 się nie zgadza"]
+    year_end_store.record_verification(
+        db, archive_id, school_year=2025, problems=problems, when=now, actor="test"
+    )
     db.close()
     for role, options in ACCOUNTS.items():
         add_account(settings.database, role, **options)
@@ -247,6 +270,13 @@ def seed(settings: Settings) -> None:
     staff_absences.add_absence(
         db, account_id=teacher, first=date(2099, 1, 12), last=date(2099, 1, 16), kind="sick", author="test"
     )
+    # Child 3 left in 2019 and her guardian (2): both past retention, their erasure pages ask
+    # to confirm.
+    gone = registry.add_child(
+        db, first_name="Zofia", last_name="Dawna", group="Żabki", active_from="2018-09-01",
+        active_to="2019-08-31", author="test",
+    )  # fmt: skip
+    registry.add_guardian(db, name="Anna Dawna", children=[gone["id"]], author="test")
     db.close()
 
 

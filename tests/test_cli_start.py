@@ -101,13 +101,19 @@ def test_every_command_of_the_cli_modules_is_in_the_table() -> None:
     in_groups = {
         sub for group in defined if isinstance(group, click.Group) for sub in group.commands.values()
     }
-    listed = {entry.load() for entry in [*COMMANDS.values(), *CITY_COMMANDS.values()]}
+    listed = {entry.load() for table in (COMMANDS, CITY_COMMANDS) for entry in table.values()}
     assert {command.name for command in defined - in_groups - listed - {cli}} == set()
 
 
 @pytest.mark.parametrize("name", sorted(CITY_COMMANDS))
 def test_each_city_line_is_the_commands_own(name: str) -> None:
     assert CITY_COMMANDS[name].load().get_short_help_str(limit=10_000) == CITY_COMMANDS[name].help
+
+
+def test_the_city_group_lists_its_commands_as_click_would() -> None:
+    lazy = LazyGroup("city", lazy_commands=CITY_COMMANDS)
+    eager = click.Group("city", commands={name: entry.load() for name, entry in CITY_COMMANDS.items()})
+    assert CliRunner().invoke(lazy, ["--help"]).output == CliRunner().invoke(eager, ["--help"]).output
 
 
 def test_help_lists_every_command_as_click_would() -> None:

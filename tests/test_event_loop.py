@@ -1,6 +1,7 @@
 """The event loop never blocks: while monthly-grid PDFs render (a director printing the month's
-grids one after another, for seconds), a presence board's event stream, served by a
-real uvicorn, still gets every tap at once.
+grids one after another, for seconds) or the yearly archive is written (the end of the
+school year's longest step), a presence board's event stream, served by a real uvicorn,
+still gets every tap at once.
 
 Database work and rendering run in FastAPI's thread pool (plain `def` routes), so the loop
 that feeds every open board keeps turning; a route that did that work on the loop would
@@ -12,12 +13,15 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import httpx
 
+from hub.config import Settings
 from hub.ingest.events import EventBus
-from hub.store import registry
+from hub.store import messages, registry
+from hub.store.db import open_database
 from tests.pages_support import Site
 from tests.support import WebServer, wait_until
 from tests.web_support import signed_in
@@ -123,3 +127,62 @@ def test_taps_reach_the_presence_board_while_a_pdf_renders(tmp_path: Path) -> No
     ordered = sorted(during)
     assert ordered[int(0.9 * (len(ordered) - 1))] <= MAX_DELAY_S, ordered[-5:]
     assert ordered[-1] < rendering / 5, ordered[-5:]
+
+
+def test_taps_reach_the_presence_board_while_the_yearly_archive_is_written(tmp_path: Path) -> None:
+    """The end of the year's longest step (the archive: every child's day of the year, a
+    PDF per group and month) is a plain `def` route too: the boards keep getting taps."""
+    (tmp_path / "dysk").mkdir()
+    settings = Settings(database=tmp_path / "rok.db", archive_dir=tmp_path / "dysk")
+    db = open_database(settings.database)
+    for name in ("Motylki", "Żabki", "Biedronki"):
+        group = registry.add_group(db, name, author="test")["id"]
+        for number in range(25):
+            registry.add_child(db, first_name=f"Dziecko{number}", last_name=name, group=group,
+                               active_from="2025-09-01", author="test")  # fmt: skip
+    messages.close_year(db, "2025/2026", actor="test", today=date(2026, 9, 2))
+    db.close()
+    bus = EventBus()
+    app = create_app(settings, bus)
+    admin = signed_in(app, settings.database, "admin")
+    headers = {
+        "Cookie": f"ewid_session={admin.cookies['ewid_session']}",
+        "X-CSRF-Token": admin.headers["X-CSRF-Token"],
+    }
+    board, stop = Board(), threading.Event()
+    with WebServer(app) as server:
+        cookies = {"ewid_session": admin.cookies["ewid_session"]}
+        follower = threading.Thread(target=board.follow, args=(server.url, cookies, stop), daemon=True)
+        follower.start()
+        wait_until(lambda: board.arrivals and bus.subscriber_count == 1)
+        written: dict[str, object] = {}
+
+        def write_archive() -> None:
+            written["response"] = httpx.post(f"{server.url}/year-end/archive", data={"year": "2025"},
+                                             headers=headers, timeout=300)  # fmt: skip
+            written["done"] = time.monotonic()
+
+        writer = threading.Thread(target=write_archive, daemon=True)
+        started = time.monotonic()
+        writer.start()
+        delays = []
+        while writer.is_alive() and len(delays) < 500:
+            seen = len(board.arrivals)
+            published = time.monotonic()
+            bus.publish({"type": "tap", "reader": "wejscie", "seq": len(delays) + 1})
+            wait_until(lambda seen=seen: len(board.arrivals) > seen, timeout=30)
+            delays.append((published, board.arrivals[seen] - published))
+            time.sleep(TAP_EVERY_S)  # pacing the taps, not waiting for anything
+        writer.join(timeout=300)
+        stop.set()
+        bus.publish({"type": "tap"})
+
+    response = written["response"]
+    assert isinstance(response, httpx.Response) and response.status_code == 303, response
+    writing = float(written["done"]) - started  # type: ignore[arg-type]
+    during = sorted(delay for at, delay in delays if at < float(written["done"]))  # type: ignore[arg-type]
+    print(f"archive written in {writing:.2f} s; {len(during)} taps meanwhile, slowest {during[-1]:.3f} s")
+    assert writing > 1.0, "the archive was too quick to prove anything: add children"
+    assert len(during) >= MIN_TAPS_DURING_RENDER
+    assert during[int(0.9 * (len(during) - 1))] <= MAX_DELAY_S, during[-5:]
+    assert during[-1] < writing / 5, during[-5:]

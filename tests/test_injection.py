@@ -409,6 +409,12 @@ def type_everything(site: Site, payload: str) -> Typed:
         parent, f"/messages/{message['id']}/reply", {"body": v("odpowiedz2") + "x" * 20_001}, expect=422
     ).text
     typed.refused["import"] = imported.text
+    # Erasing the typed child (she attends: refused) and the typed guardian, unconfirmed.
+    typed.refused["erase child"] = posted(admin, f"/registry/children/{child}/erase", {"confirm": "yes"},
+                                          expect=422).text  # fmt: skip
+    typed.refused["erase guardian"] = posted(
+        admin, f"/registry/guardians/{guardian}/erase", {}, expect=422
+    ).text
     typed.refused["bank import"] = bank_import.text
     bad_bank = io.StringIO()
     csv.writer(bad_bank, delimiter=";").writerows(
@@ -465,6 +471,9 @@ def type_everything(site: Site, payload: str) -> Typed:
     ).text
     typed.refused["backup now"] = posted(
         director, "/admin/backups/run", {"purpose": v("cel-kopii")}, expect=422
+    ).text
+    typed.refused["year end step"] = posted(
+        admin, "/year-end/archive", {"year": v("rok-szkolny")}, expect=422
     ).text
     typed.refused["extra copy"] = posted(
         director, "/admin/backups/copies", {"recipient": v("odbiorca2"), "location": ""}, expect=422
@@ -652,18 +661,26 @@ def pages(typed: Typed) -> list[tuple[str, str]]:
         [("director", path) for path in director]
         + [("parent", path) for path in parent]
         + [("teacher", path) for path in teacher]
-        + [("kiosk", "/kiosk"), ("admin", "/messages/years")]
+        + [
+            ("kiosk", "/kiosk"),
+            ("admin", "/messages/years"),
+            ("admin", "/year-end"),
+            ("director", "/year-end"),
+            ("admin", f"/registry/children/{c}/erase"),
+            ("admin", f"/registry/guardians/{typed.guardian}/erase"),
+            ("admin", f"/admin/users/{a}/erase"),
+        ]
     )
 
 
 PAGE_ROUTES_NOT_CRAWLED = {"/login", "/days", "/grid", "/registry", "/language/{code}", "/docs", "/redoc",
                            "/docs/oauth2-redirect", "/reports/{name}", "/presence/events",
                            "/favicon.ico", "/calendar/feed/{token}.ics", "/account/data.json",
-                           "/messages/attachments/{attachment_id}"}  # fmt: skip
+                           "/account/data.pdf", "/messages/attachments/{attachment_id}"}  # fmt: skip
 """GET pages the crawl does not fetch as such: the login form (fetched refused, below),
 redirects, the API's own pages, reports, the board's event stream (each checked below) and
 the site's icon (a file), the calendar feed (an .ics file, no HTML) and one's own data (a
-JSON download of what is stored, escaped by JSON)."""
+JSON download of what is stored, escaped by JSON; its PDF is read back below)."""
 
 
 def test_the_crawl_covers_every_page(typed: Typed) -> None:
@@ -720,6 +737,8 @@ def test_refused_forms_render_what_was_typed_inert(typed: Typed) -> None:
         assert_inert(html, typed.payload, name)
     assert shows(typed.refused["account e-mail"], typed.value("email"))
     assert shows(typed.refused["login"], typed.value("login"))
+    assert shows(typed.refused["erase child"], typed.value("imie"))
+    assert shows(typed.refused["erase guardian"], typed.value("opiekun"))
     assert shows(typed.refused["child without group"], typed.value("imie2"))
     assert shows(typed.refused["reader update"], typed.value("czytnik"))
     assert shows(typed.refused["announcement dates"], typed.value("ogl-daty"))
@@ -952,6 +971,32 @@ def test_report_pdfs_print_typed_text_as_typed(typed: Typed, name: str, tmp_path
     command = ["pdftotext", "-raw", str(path), "-"]  # -raw: each cell's lines together, as laid out
     printed = "".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())
     missing = [tag for tag in REPORT_SHOWS.get(name, ()) if "".join(typed.value(tag).split()) not in printed]
+    assert missing == [], "\n".join(missing)
+
+
+def test_the_my_data_pdf_prints_typed_text_as_typed(typed: Typed, tmp_path: Path) -> None:
+    """The parent's "my data" PDF shows her child's absence and the door's correction with
+    their typed reasons, printed as typed."""
+    response = typed.site.client("parent").get("/account/data.pdf")
+    assert response.status_code == 200
+    path = tmp_path / "my-data.pdf"
+    path.write_bytes(response.content)
+    command = ["pdftotext", "-raw", str(path), "-"]
+    printed = "".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())
+    missing = [tag for tag in ("nieobecnosc", "drzwi") if "".join(typed.value(tag).split()) not in printed]
+    assert missing == [], "\n".join(missing)
+
+
+def test_every_childs_stay_reports_in_one_pdf_print_typed_text_as_typed(typed: Typed, tmp_path: Path) -> None:
+    """The director's one PDF of every child's stay report: the same template, given a list."""
+    query = f"month={MONTH}&group={typed.group}&every_child=true&format=pdf"
+    response = typed.site.client("director").get(f"/reports/stay-report?{query}")
+    assert response.status_code == 200, response.text[:500]
+    path = tmp_path / "every.pdf"
+    path.write_bytes(response.content)
+    command = ["pdftotext", "-raw", str(path), "-"]
+    printed = "".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())
+    missing = [tag for tag in REPORT_SHOWS["stay-report"] if "".join(typed.value(tag).split()) not in printed]
     assert missing == [], "\n".join(missing)
 
 

@@ -15,9 +15,9 @@ from hub.rules.messaging import (
     Writer,
     check_audience,
     reply_recipients,
-    school_year_of,
     year_may_close,
 )
+from hub.rules.school_year import school_year_label, school_year_of
 
 ANNA = Writer(account_id=1, role="teacher", groups=frozenset({3}))
 EWA = Writer(account_id=2, role="parent", groups=frozenset({3}))
@@ -105,8 +105,8 @@ def test_a_system_message_and_a_stranger_cannot_reply() -> None:
 
 
 def test_school_years_start_on_1_september_and_close_after_31_august() -> None:
-    assert school_year_of(date(2026, 8, 31)) == "2025/2026"
-    assert school_year_of(date(2026, 9, 1)) == "2026/2027"
+    assert school_year_label(school_year_of(date(2026, 8, 31))) == "2025/2026"
+    assert school_year_label(school_year_of(date(2026, 9, 1))) == "2026/2027"
     assert not year_may_close("2025/2026", date(2026, 8, 31))
     assert year_may_close("2025/2026", date(2026, 9, 1))
     with pytest.raises(Refusal):

@@ -6,16 +6,19 @@ audited."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, time
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from hub.accounts import kiosk_pins
 from hub.store import absences, audit, corrections, registry
 from tests.journal_support import ANIA_CARD, give_cards, local, store_tap
 from tests.pages_support import Site
+from tests.reports.test_pdf import pdf_text, squeezed
 
 DAY = date(2026, 11, 18)
 
@@ -98,3 +101,52 @@ def test_staff_get_their_own_account_only_and_each_download_is_audited(site: Sit
 def test_the_account_page_links_to_the_download(site: Site) -> None:
     page = site.client("parent").get("/account").text
     assert 'href="/account/data.json"' in page and "Pobierz moje dane" in page
+    assert 'href="/account/data.pdf"' in page
+
+
+def download_pdf(site: Site, role: str, tmp_path: Path, language: str = "pl") -> str:
+    """The "my data" PDF as its text read back (pdftotext), checked to be a PDF/A-2b."""
+    client = site.client(role)
+    client.cookies.set("lang", language)
+    try:
+        response = client.get("/account/data.pdf")
+    finally:
+        client.cookies.delete("lang")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == 'attachment; filename="moje-dane-2026-11-20.pdf"'
+    title = "Moje dane w dzienniku" if language == "pl" else "My data in the journal"
+    with pikepdf.open(io.BytesIO(response.content)) as pdf:
+        assert pdf.open_metadata().pdfa_status == "2B"
+        assert pdf.open_metadata()["dc:title"].startswith(title)
+    return squeezed(pdf_text(response.content, tmp_path, "-raw"))
+
+
+def test_the_pdf_holds_the_guardian_and_her_child_and_no_other_family(site: Site, tmp_path: Path) -> None:
+    site.client("teacher").get(f"/children/{site.ania}")
+    text = download_pdf(site, "parent", tmp_path)
+    teacher = site.client("teacher").account["email"]  # type: ignore[attr-defined]
+    for expected in (
+        "Mojedanewdzienniku", "MartaKowalska", "marta.kowalska@example.pl", "Dziecko:AniaKowalska",
+        "04.05.2021", "JanKowalski", "ojciec", ANIA_CARD, "18.11.2026", "07:45–16:00", "8h15min",
+        "wyszłazbabcią", "nauczycielka@p.pl", "Dodajwyjście", "rodziclubopiekunprawny", "19.11.2026",
+        teacher, "obecn",
+    ):  # fmt: skip
+        assert squeezed(expected) in text, expected
+    for foreign in ("Olek", "Żak", "+48600100200", "jan@example.pl", "$argon2"):
+        assert foreign not in text, foreign
+
+
+def test_the_pdf_speaks_the_readers_language(site: Site, tmp_path: Path) -> None:
+    english = download_pdf(site, "parent", tmp_path, "en")
+    assert "Child:AniaKowalska" in english and "AniaKowalska:whoopenedthedata" in english
+    assert "Addadeparture" in english and "parentorlegalguardian" in english
+    assert "Dziecko:" not in english
+
+
+def test_staff_get_their_own_account_as_pdf_and_it_is_audited(site: Site, tmp_path: Path) -> None:
+    text = download_pdf(site, "teacher", tmp_path)
+    assert "Konto" in text and "Dziecko:" not in text and "Kowalska" not in text
+    with site.db() as db:
+        [export] = [row for row in audit.entries(db, entity="user") if row["action"] == "account.data_export"]
+    assert export["after"] == {"format": "pdf"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.rules.school_readiness import school_year_of
+from hub.rules.school_year import school_year_of
 from hub.store import registry
 from tests.pages_support import Site, errors
 from web.deps import today

@@ -5,6 +5,8 @@ report, fee account statement and reminder."""
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +80,35 @@ def test_downloads_for_one_group_or_all(site: Site) -> None:
     assert "Kowalska" in every.text and "Żak" in every.text
     one = secretary.get(f"/reports/monthly-grid?month=2026-11&group={site.zabki}&format=csv")
     assert "Żak" in one.text and "Kowalska" not in one.text
+
+
+def test_the_director_downloads_every_childs_stay_report_in_one_pdf(site: Site, tmp_path: Path) -> None:
+    director = site.client("director")
+    form = director.get("/reports").text.split('<h3 id="every-stay-report"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="every_child" value="true">' in form
+    for field_id in re.findall(r'<(?:input|select) id="([^"]+)"', form):
+        assert f'<label for="{field_id}">' in form, field_id
+    every = director.get("/reports/stay-report?month=2026-11&group=&every_child=true&format=pdf")
+    assert every.status_code == 200 and every.headers["content-type"] == "application/pdf"
+    assert every.headers["content-disposition"] == 'attachment; filename="stay-report-every-child.pdf"'
+    path = tmp_path / "every.pdf"
+    path.write_bytes(every.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Ania Kowalska" in text and "Olek Żak" in text
+    one_group = director.get(
+        f"/reports/stay-report?month=2026-11&group={site.zabki}&every_child=true&format=pdf"
+    )
+    path.write_bytes(one_group.content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Olek Żak" in text and "Ania" not in text
+
+
+def test_every_childs_stay_report_is_for_fee_staff_and_a_pdf(site: Site) -> None:
+    assert 'id="every-stay-report"' not in site.client("parent").get("/reports").text
+    own = f"/reports/stay-report?month=2026-11&child={site.ania}&every_child=true&format=pdf"
+    assert site.client("parent").get(own).status_code == 403  # their own child's is not everyone's
+    assert site.client("teacher").get(own).status_code == 403
+    csv = site.client("secretary").get("/reports/stay-report?month=2026-11&every_child=true&format=csv")
+    assert csv.status_code == 422 and "PDF" in csv.text
+    grid = site.client("secretary").get("/reports/monthly-grid?month=2026-11&every_child=true&format=pdf")
+    assert grid.status_code == 422

@@ -158,6 +158,7 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/account/password", ""): Rule(SIGNED_IN),
     ("GET", "/account", ""): Rule(SIGNED_IN),
     ("GET", "/account/data.json", ""): Rule(SIGNED_IN),  # one's own data only (RODO art. 15)
+    ("GET", "/account/data.pdf", ""): Rule(SIGNED_IN),  # the same, to read and print
     # Accounts: the list is read by the director, administrator and secretary ("wgląd w listę
     # kont użytkowników"); only the administrator and director create, change and unblock.
     ("GET", "/admin/users", ""): Rule("admin director secretary inspector"),
@@ -166,6 +167,14 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("POST", "/admin/users/{user_id}", ""): Rule(MANAGEMENT),
     ("POST", "/admin/users/{user_id}/one-time-password", ""): Rule(MANAGEMENT),
     ("POST", "/admin/users/{user_id}/block", ""): Rule(MANAGEMENT),
+    # Erasing a person past retention (RODO art. 17): the administrator's alone, like the
+    # archive; the probes post no confirmation, so nothing is erased (422 when allowed).
+    ("GET", "/admin/users/{user_id}/erase", ""): Rule("admin"),
+    ("POST", "/admin/users/{user_id}/erase", ""): Rule("admin"),
+    ("GET", "/registry/children/{child_id}/erase", ""): same("admin"),
+    ("POST", "/registry/children/{child_id}/erase", ""): same("admin"),
+    ("GET", "/registry/guardians/{guardian_id}/erase", ""): Rule("admin"),
+    ("POST", "/registry/guardians/{guardian_id}/erase", ""): Rule("admin"),
     ("GET", "/admin/logins", ""): Rule("admin director inspector"),  # "wgląd w statystyki logowań"
     # Backups and the register of copies: the administrator's duty (003 rozdz. IV.8, XII.2).
     ("GET", "/admin/backups", ""): Rule(MANAGEMENT),
@@ -373,6 +382,10 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     ("GET", "/messages/years", ""): Rule("admin"),
     ("POST", "/messages/years/close", ""): Rule("admin"),
     ("POST", "/messages/years/remove", ""): Rule("admin"),
+    # The end of the school year (003 rozdz. IV.8): the administrator does it, step by step;
+    # the director, who controls the administrator's work, sees each step's state.
+    ("GET", "/year-end", ""): Rule(MANAGEMENT),
+    ("POST", "/year-end/{step}", ""): Rule("admin"),  # 422 when allowed: the messages are first
     ("GET", "/api/messages", ""): Rule(CORRESPONDENTS),
     ("POST", "/api/messages", ""): Rule(CORRESPONDENTS),
     ("GET", "/api/messages/{message_id}", ""): Rule(CORRESPONDENTS),
@@ -683,6 +696,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         plan_month=MONTH,
         observation_id=target.observation,
         year=READINESS_YEAR,
+        step="verify",
     )
     if template == "/static":
         return Probe(STATIC_FILE)
@@ -714,6 +728,9 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/admin/users/{user_id}": {"name": "Konto Do Zmian", "title": ""},
         "/admin/users/{user_id}/one-time-password": {},
         "/admin/users/{user_id}/block": {},
+        "/admin/users/{user_id}/erase": {},
+        "/registry/children/{child_id}/erase": {},
+        "/registry/guardians/{guardian_id}/erase": {},
         "/registry/children": {**target.child_form, "first_name": "Nowe", "last_name": "Dziecko"},
         "/registry/children/{child_id}": target.child_form,
         "/registry/children/{child_id}/guardians": {"guardian_id": str(world.guardian), "relation": "matka"},
@@ -803,6 +820,7 @@ def probe_for(world: World, method: str, template: str, case: str, target: Targe
         "/messages/{message_id}/reply": {"body": "Odpowiedź z macierzy."},
         "/messages/years/close": {"year": "2020/2021"},
         "/messages/years/remove": {"year": "2019/2020"},  # not closed: refused (422) when allowed
+        "/year-end/{step}": {"year": "2025"},
         "/staff-absences": {"account_id": str(world.victim), "kind": "training", "first": "2099-03-02"},
         "/staff-absences/{staff_absence_id}/end": {"last": "2099-02-03", "reason": "wróciła"},
         "/staff-absences/{staff_absence_id}/cancel": {"reason": "pomyłka"},

@@ -6,7 +6,8 @@ builds the wheel (pip's isolated build: it needs setuptools from the package ind
 or pip's cache, as `make install` does), installs it alone into a fresh venv whose dependencies come from the
 running environment (a `.pth` line: no network), and from a temp dir, where the checkout is
 not importable, makes a PDF report, has a refusal said in Polish (the catalogues ship), asks
-`serve` for its help (which imports the web app), and builds the reader's firmware from the
+`serve` for its help (which imports the web app), writes and verifies a yearly archive (its
+schema ships), and builds the reader's firmware from the
 sources the wheel carries (`setup.py`): the bundle `make firmware` makes, and a reader's files
 by `reader provision`.
 """
@@ -89,6 +90,10 @@ def test_wheel_installs_and_renders_a_pdf_outside_the_checkout(tmp_path: Path) -
         refused.returncode == 1 and "Jest już grupa o nazwie „Motylki”." in refused.stderr
     )  # catalogues ship
     assert "Run the hub" in run(ewidencjoner, "serve", "--help", cwd=work)
+    run(ewidencjoner, "--database", database, "archive", "write", "2024", "--to", work / "archiwum", cwd=work)
+    assert "whole and valid" in run(
+        ewidencjoner, "archive", "verify", work / "archiwum", cwd=work
+    )  # the XSD ships
 
     built = run(python, "-m", "hub.provision.firmware", "build", work / "bundle", cwd=work)
     bundle = work / "bundle"

@@ -55,6 +55,7 @@ from web.pages import cards as cards_page
 from web.pages import child as child_page
 from web.pages import demo_mailbox as demo_mailbox_page
 from web.pages import door as door_page
+from web.pages import erasure as erasure_page
 from web.pages import group_day as group_day_page
 from web.pages import kiosk as kiosk_page
 from web.pages import language as language_page
@@ -75,6 +76,7 @@ from web.pages import reports as reports_page
 from web.pages import settings as settings_page
 from web.pages import staff_absences as staff_absences_page
 from web.pages import statistics as statistics_page
+from web.pages import year_end as year_end_page
 from web.security_headers import install_security_headers
 from web.static_files import install_static_files
 from web.templating import NavItem, page_templates
@@ -109,8 +111,10 @@ PAGES = tuple(
         language_page,
         account_page,
         notifications_page,
+        erasure_page,
         admin_page,
         backups_page,
+        year_end_page,
         live_page,
         presence_page,
         door_page,
@@ -194,6 +198,7 @@ def create_app(
         NavItem("/admin/users", N_("Accounts"), visible=may_see("users.view")),
         NavItem("/admin/logins", N_("Login statistics"), visible=may_see("logins.stats")),
         NavItem("/admin/backups", N_("Backups"), visible=may_see("backups.manage")),
+        NavItem("/year-end", N_("End of the school year"), visible=may_see("year_end.view")),
         NavItem("/kiosk", N_("Kiosk"), visible=may_see("kiosk.use")),
     ]
     templates = page_templates(nav)

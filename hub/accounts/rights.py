@@ -23,7 +23,9 @@ procedure gives to no one but the teachers and the director. A parent sees only 
 addressed to them about their own children (`observations.addressed`).
 arrivals and departures with their PINs. Staff and parents read and write their own
 messages (whom to: `hub.rules.messaging`); only the administrator closes a school year's
-messages (procedure 000 §3.6); an inspector and a kiosk have no messages.
+messages (procedure 000 §3.6), does the end-of-year routine (003 rozdz. IV.8), whose state
+the director sees, and erases a person whose every record is past retention (RODO
+art. 17); an inspector and a kiosk have no messages.
 
 `may(account, right, child_id=…, group_id=…)` answers for one object; without an object it
 answers whether the role holds the right for some objects (to show a menu item or a button;
@@ -51,6 +53,7 @@ RIGHTS = {
     "topics.write": "write the day's topics of a group",
     "registry.view": "children's data, groups and guardians",
     "registry.edit": "add and change children and guardians",
+    "registry.erase": "erase a child, a guardian or an account whose every record is past retention",
     "groups.edit": "add and change groups",
     "cards.edit": "assign and revoke cards",
     "readers.manage": "register readers, change their mode and start their firmware updates",
@@ -85,6 +88,8 @@ RIGHTS = {
     "messages.read": "one's own messages: the inbox, the sent list, threads and their attachments",
     "messages.write": "send messages and reply (to whom: hub/rules/messaging.py)",
     "messages.close": "close a school year's messages after 31 August, and only then remove them",
+    "year_end.view": "the end-of-year routine: each step's state for a school year",
+    "year_end.run": "do the end-of-year routine: close messages, archive, verify, back up, purge",
 }
 """Every right, with what it covers (`ewidencjoner users rights` prints this table)."""
 
@@ -117,13 +122,17 @@ _STAFF_VIEW: dict[str, Reach] = {
     "topics.view": ALL,
     "registry.view": ALL,
 }
-_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS if name != "messages.close"}
+ADMINISTRATOR_ONLY = frozenset({"messages.close", "year_end.run", "registry.erase"})
+"""The school administrator's own duties (000 §3.6, 003 rozdz. IV.8): closing a year's
+messages, the end-of-year routine (the director sees its state) and erasing a person past
+retention, as the one who keeps the archive."""
+_DIRECTOR: dict[str, Reach] = {name: ALL for name in RIGHTS if name not in ADMINISTRATOR_ONLY}
 _MESSAGES: dict[str, Reach] = {"messages.read": ALL, "messages.write": ALL}
 """Reading and writing one's own messages: whom one may write to is the messaging rule's
 question (by role and group), and a message is shown only to its writer and recipients."""
 
 ROLE_RIGHTS: dict[str, dict[str, Reach]] = {
-    "admin": {**_DIRECTOR, "messages.close": ALL},
+    "admin": {**_DIRECTOR, **{name: ALL for name in ADMINISTRATOR_ONLY}},
     "director": _DIRECTOR,
     "teacher": {
         **_STAFF_VIEW,

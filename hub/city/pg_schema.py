@@ -17,10 +17,12 @@ year of birth and dates in the kindergarten, never a name, address, guardian or 
 - `statements`: each child's billed month, version by version, as the site closed it.
 - `fee_resolutions`: the gmina's fee resolution, dated, set once for all its sites.
 - `site_fee_overrides`: what a site has set locally instead, shown as such.
-- `officers`, `officer_sessions`: the gmina officers who read the panel.
 - `site_rules`: each site's opening hours and debounce, as its rules read them (step 2).
 - `rejected_events`: each message the service could not read, once by its stream
   sequence, with why and its first bytes, so nothing is lost silently (step 2).
+- `officers`, `officer_sessions`: the gmina officers who read the panel; step 3 adds each
+  session's CSRF token, the panel's login attempts (`officer_login_attempts`, for the
+  per-address limit) and the indexes the panel's aggregates read (`hub.city.panel_queries`).
 """
 
 from __future__ import annotations
@@ -167,6 +169,26 @@ STEPS: list[tuple[int, str]] = [
             size integer NOT NULL,
             data bytea NOT NULL
         );
+        """,
+    ),
+    (
+        3,
+        # The panel's (hub/city/panel_queries.py, hub/city/officers.py): each session's
+        # CSRF token, the login attempts for the per-address limit, the aggregates' indexes.
+        """
+        ALTER TABLE officer_sessions ADD COLUMN csrf_token text NOT NULL DEFAULT '';
+        CREATE INDEX officer_sessions_by_login ON officer_sessions (login);
+        CREATE TABLE officer_login_attempts (
+            id bigserial PRIMARY KEY,
+            at timestamptz NOT NULL DEFAULT now(),
+            login text NOT NULL,
+            ip text,
+            success boolean NOT NULL
+        );
+        CREATE INDEX officer_login_attempts_by_ip ON officer_login_attempts (ip, at);
+        CREATE INDEX statements_by_month ON statements (year, month, site, child_id, version DESC);
+        CREATE INDEX child_days_present_now ON child_days (day, site) WHERE present_now;
+        CREATE INDEX children_by_site_group ON children (site, group_id);
         """,
     ),
 ]

@@ -13,10 +13,18 @@ import click
 
 from hub.cli.lazy import LazyCommand, LazyGroup
 
-CITY_COMMANDS: dict[str, LazyCommand] = {}
-CITY_COMMANDS["serve"] = LazyCommand(
-    "hub.cli.city_serve:serve", "Run the city service: the sites' events into the city's PostgreSQL."
-)
+CITY_COMMANDS: dict[str, LazyCommand] = {
+    "officers": LazyCommand(
+        "hub.cli.city_panel:officers_group", "The gmina officers who may read the panel."
+    ),
+    "panel": LazyCommand(
+        "web.city.cli:panel_command", "Serve the gmina officers' panel over the city's PostgreSQL."
+    ),
+    "serve": LazyCommand(
+        "hub.cli.city_serve:serve", "Run the city service: the sites' events into the city's PostgreSQL."
+    ),
+    "sites": LazyCommand("hub.cli.city_panel:sites_group", "The kindergartens as the city knows them."),
+}
 
 city_group = LazyGroup(
     "city",

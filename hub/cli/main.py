@@ -24,6 +24,10 @@ COMMANDS = {
         "hub.cli.agenda:announcements_group",
         "Announcements (ogłoszenia) for everyone, a group, staff or parents.",
     ),
+    "archive": LazyCommand(
+        "hub.cli.archive:archive_group",
+        "The yearly archive: write a closed school year as XML and PDFs, verify it, inspect it.",
+    ),
     "attendance-stats": LazyCommand(
         "hub.cli.statistics:attendance_stats_command",
         "Attendance statistics of a month or a school year, per child and group (--json).",
@@ -69,6 +73,10 @@ COMMANDS = {
     "desk-reader": LazyCommand(
         "hub.cli.desk:desk_reader_command",
         "Read cards at the desk into the cards page, until Ctrl-C.",
+    ),
+    "erase": LazyCommand(
+        "hub.cli.erasure:erase_group",
+        "Erase a child, a guardian or an account whose every record is past retention.",
     ),
     "export": LazyCommand("hub.cli.exports:export_group", "Export stored data."),
     "fees": LazyCommand(
@@ -138,6 +146,10 @@ COMMANDS = {
     "topics": LazyCommand("hub.cli.topics:topics_group", "The day's topics of a group (zapisy dnia)."),
     "users": LazyCommand(
         "hub.cli.users:users_group", "Accounts of the web UI (log in with an e-mail address)."
+    ),
+    "year-end": LazyCommand(
+        "hub.cli.year_end:year_end_group",
+        "The end of the school year: close messages, archive, verify, back up, purge.",
     ),
 }
 

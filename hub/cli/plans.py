@@ -22,7 +22,8 @@ from hub.cli.context import (
     refused_as_errors,
     settings_from,
 )
-from hub.rules.school_readiness import is_six_year_old, readiness_due, school_year_label, school_year_of
+from hub.rules.school_readiness import is_six_year_old, readiness_due
+from hub.rules.school_year import school_year_label, school_year_of
 from hub.services import school_readiness, work_plans
 from hub.store import observations, registry
 from hub.store import school_readiness as readiness_store

@@ -36,15 +36,22 @@ def _month(value: str | None) -> tuple[int, int] | None:
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day (ranges).")
 @click.option("--group", help="One group (name or id); default: the whole kindergarten.")
 @click.option("--child", "child_id", type=int, help="One child (per-child reports).")
+@click.option(
+    "--every-child",
+    is_flag=True,
+    help="Every child's report (of --group) in one PDF, each on its own pages (stay-report).",
+)
 @click.option("--copayer", "copayer_id", type=int, help="A co-payer's ledger (ledger-statement).")
-@click.option("--format", "fmt", type=click.Choice(reports.FORMATS), default="html", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(reports.FORMATS), help="Default: html; pdf with --every-child."
+)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
 )
 @click.pass_context
 def report_command(
-    ctx: click.Context, name: str, day, month, school_year, first, last, group, child_id, copayer_id, fmt,
-    output,
+    ctx: click.Context, name: str, day, month, school_year, first, last, group, child_id, every_child,
+    copayer_id, fmt, output,
 ) -> None:  # fmt: skip
     """Make report NAME (see the README's list) as HTML, PDF, CSV or XLSX."""
     db = database_from(ctx)
@@ -57,22 +64,34 @@ def report_command(
         last=last.date() if last else None,
         school_year=school_year,
     )
+    if every_child and child_id is not None:
+        raise click.UsageError("--every-child or --child, not both")
+    fmt = fmt or ("pdf" if every_child else "html")
     try:
-        steps = reports.progress_steps(name, db, period, group)
-        with click.progressbar(length=steps, label=f"{name}", file=sys.stderr) as bar:
-            report = reports.build(
-                name,
-                db,
-                settings,
-                period,
-                group=group,
-                child_id=child_id,
-                progress=bar.update,
-                copayer_id=copayer_id,
-            )
-        data = reports.render(report, fmt)
+        if every_child:
+            every = reports.build_every_child(name, db, settings, period, group=group)
+            data = reports.render_every_child(every, fmt)
+        else:
+            steps = reports.progress_steps(name, db, period, group)
+            with click.progressbar(length=steps, label=f"{name}", file=sys.stderr) as bar:
+                report = reports.build(
+                    name,
+                    db,
+                    settings,
+                    period,
+                    group=group,
+                    child_id=child_id,
+                    progress=bar.update,
+                    copayer_id=copayer_id,
+                )
+            data = reports.render(report, fmt)
     except Refusal as refusal:
         raise click.ClickException(refusal_message(refusal)) from refusal
+    _write(data, fmt, output)
+
+
+def _write(data: bytes, fmt: str, output: Path | None) -> None:
+    """To `output`, or to standard output unless it is a terminal and `data` binary."""
     if output:
         output.write_bytes(data)
         click.echo(f"Wrote {output} ({len(data):,} bytes).", err=True)

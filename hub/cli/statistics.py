@@ -13,8 +13,8 @@ import click
 from hub.cli.context import database_from, echo_json, json_option, refused_as_errors, settings_from
 from hub.reports.attendance_stats import tally_cells
 from hub.reports.render import polish_number
+from hub.rules.school_year import school_year_end, school_year_start
 from hub.rules.statistics import Tally
-from hub.rules.statistics import school_year as school_year_span
 from hub.services.statistics import statistics, statistics_as_dict
 from hub.store import registry
 
@@ -45,7 +45,7 @@ def attendance_stats_command(
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     else:
         assert school_year is not None
-        first, last = school_year_span(school_year)
+        first, last = school_year_start(school_year), school_year_end(school_year)
     with refused_as_errors():
         group_id = registry.find_group(db, group)["id"] if group else None
     found = statistics(db, settings, first, last, group_id=group_id)

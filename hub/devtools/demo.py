@@ -34,6 +34,7 @@ from hub.rules.attachments import Limits
 from hub.rules.attendance import local_instant
 from hub.rules.attendance.calendar import WARSAW
 from hub.rules.reply_term import WorkingDays
+from hub.rules.school_year import school_year_of, school_year_start
 from hub.services import messages
 from hub.store import (
     announcements,
@@ -117,7 +118,7 @@ def seed_demo(db: Database, today: date) -> None:
         registry.add_group(
             db, group, teachers="Anna Nowak" if group == "Motylki" else "Ewa Lis", author=DEMO_AUTHOR
         )
-        school_year = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+        school_year = school_year_start(school_year_of(today))
         for first, last, holder in children:
             index += 1
             child = registry.add_child(

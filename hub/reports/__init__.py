@@ -6,7 +6,8 @@ Builders live in `attendance_sheets.py` (no money), `attendance_stats.py` (frekw
 `fee_reports.py` (fees and meals) and `money_reports.py` (ledgers, reminders, receivables,
 arrears); `pedagogy.py` builds the printouts of a work plan and of the readiness
 information, which their own pages (`/reports/work-plan/…`, `/reports/readiness/…`) render
-the same way.
+the same way; `my_data.py` a person's "my data" download (`/account/data.pdf`), in the
+reader's language rather than the reports' Polish.
 Reports may import services, the store, the rules and the basics; never ingest, accounts,
 the CLI or the web (checked by `lint-imports`, see pyproject.toml).
 """
@@ -24,7 +25,7 @@ from hub.config import Settings
 from hub.refusal import N_, Refusal
 from hub.reports import attendance_sheets, attendance_stats, fee_reports, money_reports
 from hub.reports.model import Report, Section
-from hub.reports.render import FORMATS, MEDIA_TYPES, render
+from hub.reports.render import FORMATS, MEDIA_TYPES, render, render_every_child
 from hub.store import registry
 
 __all__ = [
@@ -35,8 +36,10 @@ __all__ = [
     "Report",
     "Section",
     "build",
+    "build_every_child",
     "progress_steps",
     "render",
+    "render_every_child",
 ]
 
 
@@ -64,6 +67,9 @@ REPORTS: dict[str, ReportInfo] = {
         "Frekwencja (grupa lub przedszkole, miesiąc lub rok szkolny)", "month-or-year"
     ),
 }
+
+EVERY_CHILD = frozenset({"stay-report"})
+"""The per-child reports also made for every child at once (`build_every_child`)."""
 
 
 @dataclass(frozen=True)
@@ -166,3 +172,20 @@ def build(
         return money_reports.arrears(db, settings, period.day, group)
     first = period.first or period.day or date.today()
     return attendance_sheets.reader_health(db, settings, first, period.last or first)
+
+
+def build_every_child(
+    name: str, db: Database, settings: Settings, period: Period, group: str | None = None
+) -> list[Report]:
+    """Report `name` of every child (of one group) for `period`, by group and name: the month's
+    stay reports a director prints, rendered together by `render_every_child`."""
+    if name not in EVERY_CHILD:
+        raise Refusal(
+            "report.not_every_child",
+            N_("Report %(name)s is not made for every child at once; only %(known)s is."),
+            name=name,
+            known=", ".join(sorted(EVERY_CHILD)),
+        )
+    if not period.month:
+        raise Refusal("report.needs_month", N_("Report %(name)s needs a month (--month YYYY-MM)."), name=name)
+    return fee_reports.stay_reports(db, settings, *period.month, group)

@@ -15,7 +15,8 @@ from sqlite_utils import Database
 
 from hub.config import Settings
 from hub.reports.model import Cell, Minutes, Percent, Report, Section
-from hub.rules.statistics import Tally, school_year
+from hub.rules.school_year import school_year_end, school_year_label, school_year_start
+from hub.rules.statistics import Tally
 from hub.services.statistics import Statistics, statistics
 from hub.store import registry
 from hub.timefmt import month_title, utc_now
@@ -73,8 +74,8 @@ def attendance_stats(
         period = month_title(year, number)
     else:
         assert start_year is not None
-        first, last = school_year(start_year)
-        period = f"rok szkolny {start_year}/{start_year + 1}"
+        first, last = school_year_start(start_year), school_year_end(start_year)
+        period = f"rok szkolny {school_year_label(start_year)}"
     group_row = registry.find_group(db, group) if group else None
     found = statistics(db, settings, first, last, group_id=group_row["id"] if group_row else None, now=moment)
     return Report(

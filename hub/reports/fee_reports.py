@@ -4,6 +4,7 @@ but sums of what the fee engine returned."""
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -13,6 +14,7 @@ from sqlite_utils import Database
 
 from hub.collation import sort_key
 from hub.config import Settings
+from hub.refusal import N_, Refusal
 from hub.reports.model import Cell, Report, Section
 from hub.rules.fees import DayFee, format_minutes
 from hub.rules.ledger.account import printed
@@ -157,6 +159,28 @@ def stay_report(db: Database, settings: Settings, child_id: int, year: int, mont
         facts=tuple(facts),
         landscape=True,
     )
+
+
+def stay_reports(
+    db: Database, settings: Settings, year: int, month: int, group: str | None = None
+) -> list[Report]:
+    """Every child's stay report of the month (of one group), by group and name: the children
+    enrolled on any day of it. What a director prints at the month's end, as one PDF."""
+    group_id = registry.find_group(db, group)["id"] if group else None
+    first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    enrolled = [
+        child["id"]
+        for child in registry.list_children(db, group_id=group_id)
+        if child["active_from"] <= last.isoformat()
+        and (child["active_to"] is None or child["active_to"] >= first.isoformat())
+    ]
+    if not enrolled:
+        raise Refusal(
+            "report.no_children",
+            N_("No child was enrolled in %(month)s."),
+            month=f"{year}-{month:02d}",
+        )
+    return [stay_report(db, settings, child_id, year, month) for child_id in enrolled]
 
 
 def fee_summary(

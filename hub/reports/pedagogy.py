@@ -15,7 +15,8 @@ from sqlite_utils import Database
 
 from hub.config import Settings
 from hub.reports.model import Report, Section
-from hub.rules.school_readiness import readiness_due, school_year_label
+from hub.rules.school_readiness import readiness_due
+from hub.rules.school_year import school_year_label
 from hub.services import work_plans
 from hub.store import registry
 from hub.store import school_readiness as readiness_store

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hub.refusal import N_, Refusal
+from hub.rules.school_year import school_year_end
 
 GUARDIAN = "guardian"
 GROUP_GUARDIANS = "group_guardians"
@@ -181,12 +182,6 @@ def reply_recipients(
     return ordered
 
 
-def school_year_of(day: date) -> str:
-    """`2025/2026` for any day from 1 September 2025 to 31 August 2026."""
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}/{start + 1}"
-
-
 def parse_school_year(text: str) -> tuple[int, int]:
     """`2025/2026` → (2025, 2026); anything else refused."""
     first, _, second = (text or "").strip().partition("/")
@@ -199,5 +194,5 @@ def parse_school_year(text: str) -> tuple[int, int]:
 
 def year_may_close(school_year: str, today: date) -> bool:
     """A school year's messages may be closed from the 1 September after it ends."""
-    _, end = parse_school_year(school_year)
-    return today >= date(end, 9, 1)
+    start, _ = parse_school_year(school_year)
+    return today > school_year_end(start)

@@ -23,18 +23,7 @@ from __future__ import annotations
 
 from datetime import date
 
-SCHOOL_YEAR_STARTS = (9, 1)
-"""A school year runs from 1 September to 31 August."""
 SIX = 6
-
-
-def school_year_of(day: date) -> int:
-    """The calendar year in which the school year holding `day` began (2026 for 2026/2027)."""
-    return day.year if (day.month, day.day) >= SCHOOL_YEAR_STARTS else day.year - 1
-
-
-def school_year_label(start_year: int) -> str:
-    return f"{start_year}/{start_year + 1}"
 
 
 def is_six_year_old(birth_date: date, school_year: int) -> bool:

@@ -174,16 +174,6 @@ def tally_by(days: Iterable[CountedDay], key: Callable[[CountedDay], K]) -> dict
     return {name: Tally(*counts) for name, counts in found.items()}
 
 
-def school_year(start_year: int) -> tuple[date, date]:
-    """The school year that starts in September of `start_year`: 1 Sep – 31 Aug."""
-    return date(start_year, 9, 1), date(start_year + 1, 8, 31)
-
-
-def school_year_of(day: date) -> int:
-    """The year in which `day`'s school year started (September on)."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
 def open_days_between(first: date, last: date, closed_days: Iterable[date] = ()) -> int:
     """The kindergarten's working days `first`..`last` (the figure above a group's table)."""
     closed = frozenset(closed_days)

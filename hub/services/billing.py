@@ -123,7 +123,7 @@ def statement(
         month_days(db, settings, year, month, child_id=child_id),
         fee_settings.load(db),
         site_settings.rules_for(db, settings),
-        absences=[a for a in absences.engine_reports(db, *window) if a.child_id == child_id],
+        absences=absences.engine_reports(db, *window, child_id=child_id),
         adjustments=adjustments,
     )
 

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from hub.refusal import N_, Refusal
 from hub.rules import attachments as files_rule
 from hub.rules import messaging as rule
+from hub.rules.school_year import school_year_label, school_year_of
 from hub.services.notifications import notify
 from hub.store import message_audiences, message_files
 from hub.store import messages as store
@@ -115,7 +116,7 @@ def send(
     with db.atomic():
         message_id = store.add_message(
             db, sender_id=person.account_id, actor=actor, subject=subject, body=body, recipients=recipients,
-            school_year=rule.school_year_of(today), attachments=kept, now=moment,
+            school_year=school_year_label(school_year_of(today)), attachments=kept, now=moment,
         )  # fmt: skip
         notify(db, members, "message", f"/messages/{message_id}", now=moment)
     return Sent(message_id, tuple(members))
@@ -158,7 +159,7 @@ def reply(
     subject = answered["subject"] if answered["subject"].startswith("Re: ") else f"Re: {answered['subject']}"
     subject, body = _text(subject[:MAX_SUBJECT], body)
     kept = _keep_files(uploads, attachments_dir, limits)
-    year = rule.school_year_of(moment.astimezone(tz).date())
+    year = school_year_label(school_year_of(moment.astimezone(tz).date()))
     with db.atomic():
         new_id = store.add_message(
             db, sender_id=person.account_id, actor=actor, subject=subject, body=body, recipients=recipients,

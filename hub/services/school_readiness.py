@@ -15,7 +15,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.refusal import N_, Refusal
-from hub.rules.school_readiness import is_six_year_old, school_year_label
+from hub.rules.school_readiness import is_six_year_old
+from hub.rules.school_year import school_year_end, school_year_label, school_year_start
 from hub.store import audit, observations, registry
 from hub.store import school_readiness as store
 from hub.timefmt import utc_now
@@ -30,7 +31,7 @@ def eligible(child: dict[str, Any], school_year: int) -> bool:
 def observations_digest(db: Database, child_id: int, school_year: int) -> str:
     """The school year's observations of the child, oldest first, as lines to start from."""
     entries = observations.list_for_child(
-        db, child_id, first=date(school_year, 9, 1), last=date(school_year + 1, 8, 31)
+        db, child_id, first=school_year_start(school_year), last=school_year_end(school_year)
     )
     return "\n".join(
         f"{entry['day']}{' — ' + entry['area'] if entry['area'] else ''}: {entry['text']}"

@@ -156,11 +156,13 @@ def list_absences(
     return list(db["absences"].rows_where(" AND ".join(where), params, order_by="day, child_id, id"))
 
 
-def engine_reports(db: Database, first: date, last: date) -> list[AbsenceReport]:
-    """The reports the fee engine takes, for days first..last."""
+def engine_reports(
+    db: Database, first: date, last: date, *, child_id: int | None = None
+) -> list[AbsenceReport]:
+    """The reports the fee engine takes, for days first..last (of one child)."""
     return [
         AbsenceReport(
             row["child_id"], date.fromisoformat(row["day"]), from_db(row["reported_at"]), row["reported_by"]
         )
-        for row in list_absences(db, first=first, last=last)
+        for row in list_absences(db, child_id=child_id, first=first, last=last)
     ]

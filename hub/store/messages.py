@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from hub.refusal import N_, Refusal
-from hub.rules.messaging import PERSON, parse_school_year, school_year_of, year_may_close
+from hub.rules.messaging import PERSON, parse_school_year, year_may_close
+from hub.rules.school_year import school_year_label, school_year_of
 from hub.store import audit, message_files, notifications
 from hub.store.db import inserted_id
 from hub.timefmt import to_db, utc_now
@@ -141,10 +142,11 @@ def send_system_message(
         return None
     moment = now or utc_now()
     recipients = [Recipient(account_id, PERSON) for account_id in account_ids]
+    school_year = school_year_label(school_year_of(moment.astimezone(SCHOOL_TIMEZONE).date()))
     with db.atomic():
         message_id = add_message(
             db, sender_id=None, actor=SYSTEM_ACTOR, subject=subject, body=body, recipients=recipients,
-            school_year=school_year_of(moment.astimezone(SCHOOL_TIMEZONE).date()), kind="system", now=moment,
+            school_year=school_year, kind="system", now=moment,
         )  # fmt: skip
         # told like any new message, to those who chose it (`hub.services.notifications.notify`)
         notifications.queue(db, account_ids, "message", f"/messages/{message_id}", moment)

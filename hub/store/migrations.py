@@ -44,6 +44,7 @@ from hub.store.schema_reader_setup import m017_logins_before_registration
 from hub.store.schema_replies import m019_staff_absences
 from hub.store.schema_retention import m025_personal_data_reads
 from hub.store.schema_updates import m016_firmware_updates
+from hub.store.schema_year_end import m029_archive_verifications
 
 Migration = Callable[[Database], None]
 
@@ -77,6 +78,7 @@ MIGRATIONS: list[Migration] = [
     m023_backups,
     m025_personal_data_reads,
     m026_city_link,
+    m029_archive_verifications,
 ]
 
 

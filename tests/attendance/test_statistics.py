@@ -17,8 +17,6 @@ from hub.rules.statistics import (
     Tally,
     counted_day,
     open_days_between,
-    school_year,
-    school_year_of,
     tally,
     tally_by,
 )
@@ -141,12 +139,6 @@ def test_tallies_add_up_per_child_and_month() -> None:
     assert by_child[1] == Tally(open_days=2, present=1, absent_unreported=1, stay_days=1, stay_minutes=400)
     assert by_child[1] + by_child[2] == tally(days)
     assert set(tally_by(days, lambda day: (day.day.year, day.day.month))) == {(2025, 9), (2025, 10)}
-
-
-def test_the_school_year() -> None:
-    assert school_year(2025) == (date(2025, 9, 1), date(2026, 8, 31))
-    assert school_year_of(date(2026, 8, 31)) == 2025
-    assert school_year_of(date(2026, 9, 1)) == 2026
 
 
 counted_days = st.builds(

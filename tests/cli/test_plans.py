@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from hub.config import Settings
-from hub.rules.school_readiness import school_year_of
+from hub.rules.school_year import school_year_of
 from hub.store import registry
 from hub.store.db import open_database
 from web.cli import cli

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from hub.reports import Report, Section
+from hub.reports.model import Minutes, Percent
 from hub.reports.pdf import WRAP_AT, column_widths, report_data
-from hub.reports.render import to_html
+from hub.reports.render import polish_number, to_html
+from hub.rules.fees import format_amount
 
 GROUP = ("Dziecko", "Nr karty", "Razem")
 
@@ -46,3 +48,16 @@ def test_tables_with_the_same_columns_line_up_and_only_the_pdf_fixes_them() -> N
 
     screen = to_html(report(small, wide))
     assert "<colgroup>" not in screen and "table-layout" not in screen
+
+
+def test_a_number_prints_by_its_kind_and_value_whatever_was_printed_before() -> None:
+    """Printed numbers are cached: equal values of different kinds, and 0 and −0, each keep
+    their own print, in either order."""
+    for _ in range(2):
+        assert polish_number(Percent("93.25")) == "93,2\u00a0%"
+        assert polish_number(Decimal("93.25")) == "93,25"
+        assert polish_number(Minutes(125)) == "2 h 05 min"
+        assert polish_number(125) == "125"
+        assert polish_number(Decimal("1234.5")) == polish_number(Decimal("1234.50")) == "1\u00a0234,50"
+        assert polish_number(-Decimal("0")) == format_amount(-Decimal("0"))
+        assert polish_number(Decimal("0")) == "0,00"

@@ -11,7 +11,8 @@ import pytest
 from sqlite_utils import Database
 
 from hub.refusal import Refusal
-from hub.rules.school_readiness import is_late, is_six_year_old, readiness_due, school_year_of
+from hub.rules.school_readiness import is_late, is_six_year_old, readiness_due
+from hub.rules.school_year import school_year_of
 from hub.services import school_readiness
 from hub.store import observations, registry
 from hub.store.db import open_database

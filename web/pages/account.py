@@ -11,6 +11,7 @@ anything else opens.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,6 +23,8 @@ from hub.accounts import accounts, logins, own_data, passwords, security_policy,
 from hub.accounts.rights import Account
 from hub.config import Settings
 from hub.refusal import Refusal
+from hub.reports import MEDIA_TYPES, render
+from hub.reports.my_data import my_data as my_data_report
 from hub.services import subject_access
 from hub.store import audit, system_messages
 from hub.timefmt import from_db, to_db
@@ -247,13 +250,11 @@ def change_password(
     return RedirectResponse(f"/account?changed&next={target}", status_code=303)
 
 
-@router.get("/account/data.json")
-def my_data(request: Request, db: Db, settings: SiteSettings, clock: Clock, user: CurrentUser) -> Response:
+def my_data_of(db: Database, settings: Settings, user: Account, now: datetime) -> dict[str, Any]:
     """Everything the hub holds on the signed-in person and, for a guardian, on their
-    children (RODO art. 15), as one JSON file to keep; the download is audited."""
-    now = clock()
+    children (RODO art. 15): what both downloads, JSON and PDF, give."""
     today_here = now.astimezone(settings.tz).date()
-    data = {
+    return {
         "generated_at": to_db(now),
         "site": settings.site,
         **own_data.account_data(db, user.id),
@@ -263,16 +264,41 @@ def my_data(request: Request, db: Db, settings: SiteSettings, clock: Clock, user
             if user.role == "parent"
         ],
     }
+
+
+def _audit_export(db: Database, user: Account, now: datetime, fmt: str) -> None:
     with db.atomic():
         audit.record(
-            db, actor=user.login, action="account.data_export", entity="user", entity_id=user.id, now=now
-        )
+            db, actor=user.login, action="account.data_export", entity="user", entity_id=user.id,
+            after={"format": fmt}, now=now,
+        )  # fmt: skip
+
+
+def _attachment(settings: Settings, now: datetime, suffix: str) -> dict[str, str]:
+    day = now.astimezone(settings.tz).date().isoformat()
+    return {"Content-Disposition": f'attachment; filename="moje-dane-{day}.{suffix}"'}
+
+
+@router.get("/account/data.json")
+def my_data(request: Request, db: Db, settings: SiteSettings, clock: Clock, user: CurrentUser) -> Response:
+    """One's own data as one JSON file to keep; the download is audited."""
+    now = clock()
+    data = my_data_of(db, settings, user, now)
+    _audit_export(db, user, now, "json")
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
-    return Response(
-        body,
-        media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="moje-dane-{today_here.isoformat()}.json"'},
-    )
+    return Response(body, media_type="application/json", headers=_attachment(settings, now, "json"))
+
+
+@router.get("/account/data.pdf")
+def my_data_pdf(
+    request: Request, db: Db, settings: SiteSettings, clock: Clock, user: CurrentUser
+) -> Response:
+    """The same data as a PDF/A to read and print, in the page's language; audited."""
+    now = clock()
+    report = my_data_report(my_data_of(db, settings, user, now), settings.tz)
+    _audit_export(db, user, now, "pdf")
+    pdf = render(report, "pdf")
+    return Response(pdf, media_type=MEDIA_TYPES["pdf"], headers=_attachment(settings, now, "pdf"))
 
 
 @router.get("/account", response_class=HTMLResponse)

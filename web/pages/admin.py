@@ -114,6 +114,7 @@ def user_page(
         "role_names": ROLE_NAMES,
         "right_names": RIGHT_NAMES,
         "may_manage": allowed(request, "users.manage"),
+        "may_erase": allowed(request, "registry.erase"),
         "error": None,
         "issued": None,
         "saved": "saved" in request.query_params,

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hub.accounts.rights import Account
 from hub.config import Settings
 from hub.refusal import Refusal
-from hub.rules.messaging import school_year_of
+from hub.rules.school_year import school_year_label, school_year_of
 from hub.store import messages as store
 from web.auth import require
 from web.deps import Clock, Db, SiteSettings, Templates
@@ -48,7 +48,7 @@ def years_page(
     saved = request.query_params.get("saved", "")
     context = {
         "years": store.years(db),
-        "current": school_year_of(now.astimezone(settings.tz).date()),
+        "current": school_year_label(school_year_of(now.astimezone(settings.tz).date())),
         "error": error,
         "flashes": [Flash(_(SAVED[saved]), "ok")] if saved in SAVED else [],
     }

@@ -21,7 +21,8 @@ from hub.accounts.rights import ALL, reach
 from hub.refusal import Refusal
 from hub.reports import MEDIA_TYPES, render
 from hub.reports.pedagogy import readiness as readiness_report
-from hub.rules.school_readiness import is_late, readiness_due, school_year_label, school_year_of
+from hub.rules.school_readiness import is_late, readiness_due
+from hub.rules.school_year import school_year_label, school_year_of
 from hub.services import school_readiness
 from hub.store import observations, registry
 from hub.store import school_readiness as readiness_store

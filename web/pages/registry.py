@@ -62,6 +62,7 @@ def page(
         "flashes": [Flash(_(saved), "ok")] if saved else [],
         "can_edit": allowed(request, "registry.edit"),
         "can_edit_groups": allowed(request, "groups.edit"),
+        "can_erase": allowed(request, "registry.erase"),
         **context,
     }
     return templates.TemplateResponse(request, f"registry_{name}", context, status_code=status)

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlite_utils import Database
 
 from hub import reports
 from hub.accounts.rights import OWN_CHILDREN, may, reach
+from hub.config import Settings
 from hub.refusal import Refusal
 from hub.store import registry
 from web.auth import allowed, check, signed_in
@@ -73,6 +75,7 @@ def report_index(request: Request, db: Db, settings: SiteSettings, templates: Te
             ],
             "titles": TITLES,
             "formats": reports.FORMATS,
+            "every_child": [name for name in reports.EVERY_CHILD if allowed(request, report_right(name))],
             "today": datetime.now(settings.tz).date(),
             "group_options": [(group["id"], group["name"]) for group in registry.list_groups(db)],
             "child_options": [
@@ -103,11 +106,13 @@ def report(
     group: str | None = None,
     child: RowId | None = None,
     copayer: RowId | None = None,
+    every_child: bool = False,
     fmt: Annotated[str, Query(alias="format", pattern="^(html|pdf|csv|xlsx)$")] = "html",
 ) -> Response:
     if name not in reports.REPORTS:
         raise HTTPException(404, _("There is no report called %(name)s.") % {"name": name})
-    if not (name in PARENT_REPORTS and child is not None and copayer is None and parent_of(request, child)):
+    own_child = name in PARENT_REPORTS and child is not None and copayer is None and parent_of(request, child)
+    if every_child or not own_child:
         check(request, report_right(name))  # a parent asking for another child's report: 403, logged
     today = datetime.now(settings.tz).date()
     period = reports.Period(
@@ -117,6 +122,8 @@ def report(
         last=last,
         school_year=school_year,
     )
+    if every_child:
+        return _every_child(db, settings, name, period, group or None, fmt)
     try:
         built = reports.build(
             name, db, settings, period, group=group or None, child_id=child, copayer_id=copayer
@@ -128,6 +135,19 @@ def report(
     if fmt != "html":
         headers["Content-Disposition"] = f'attachment; filename="{built.file_stem}.{fmt}"'
     return Response(body, media_type=reports.MEDIA_TYPES[fmt], headers=headers)
+
+
+def _every_child(
+    db: Database, settings: Settings, name: str, period: reports.Period, group: str | None, fmt: str
+) -> Response:
+    """Every child's report `name` (of `group`) as one PDF: the month's stay reports a
+    director prints (`reports.build_every_child`)."""
+    try:
+        body = reports.render_every_child(reports.build_every_child(name, db, settings, period, group), fmt)
+    except Refusal as exc:
+        raise Refused(422, exc) from exc
+    disposition = f'attachment; filename="{name}-every-child.pdf"'
+    return Response(body, media_type=reports.MEDIA_TYPES["pdf"], headers={"Content-Disposition": disposition})
 
 
 def report_right(name: str) -> str:

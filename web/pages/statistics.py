@@ -27,7 +27,8 @@ from fastapi.responses import HTMLResponse
 from hub import reports
 from hub.accounts.rights import Account
 from hub.rules.fees import format_minutes
-from hub.rules.statistics import Tally, school_year, school_year_of
+from hub.rules.school_year import school_year_end, school_year_label, school_year_of, school_year_start
+from hub.rules.statistics import Tally
 from hub.services.statistics import statistics
 from hub.store import registry
 from hub.store.db import stored_integer
@@ -88,7 +89,7 @@ def parse_period(text: str, today: date) -> tuple[date, date, tuple[int, int] | 
         raise FormError(N_("Choose a month or a school year from the list."), "period")
     year = int(found["year"])
     if found["month"] is None:
-        first, last = school_year(year)
+        first, last = school_year_start(year), school_year_end(year)
         return first, last, None, year
     month = int(found["month"])
     if not 1 <= month <= 12:
@@ -102,8 +103,8 @@ def period_options(today: date) -> list[tuple[str, str]]:
     options = []
     current = school_year_of(today)
     for year in range(current, current - YEARS_BACK - 1, -1):
-        options.append((str(year), f"{year}/{year + 1}"))
-        first, _ = school_year(year)
+        options.append((str(year), school_year_label(year)))
+        first = school_year_start(year)
         for offset in range(12):
             month = date(
                 first.year + (first.month + offset - 1) // 12, (first.month + offset - 1) % 12 + 1, 1
@@ -152,7 +153,7 @@ def attendance_statistics(
     context.update(
         {
             "found": found,
-            "title": month_name(first) if month else f"{start_year}/{(start_year or 0) + 1}",
+            "title": month_name(first) if month else school_year_label(start_year or 0),
             "whole": line("", found.total),
             "groups": [
                 (group, [line(child.name, child.tally) for child in group.children], line("", group.total))

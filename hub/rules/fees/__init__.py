@@ -69,8 +69,7 @@ Settings (`settings`): `FeeSettings`, `HourlyRate`, `StayRules`, `FixedWindow`,
     the literals `Rounding`, `RoundingScope`, `MissingScanPolicy`, `MealBilling`.
 Legal cap (`caps`): `LEGAL_CAPS`, `LegalCap`, `cap_on`, `indexed_cap`, `check_rates`,
     `RateWarning`, `check_settings`.
-Exemption (`exemption`): `exemption`, `exempt_by_age`, `first_exempt_day`,
-    `school_year_start`.
+Exemption (`exemption`): `exemption`, `exempt_by_age`, `first_exempt_day`.
 Day (`day`): `day_fee(DayResult, Child, FeeSettings, attendance) -> DayFee`, `DayFee`,
     `Span`, `DayFlag`, `day_context`, `round_minutes`.
 Meals (`meals`): `MealLine`, `daily_meal_count`, `index_absences`, `reported_in_time`,
@@ -94,7 +93,7 @@ from hub.rules.fees.caps import (
 )
 from hub.rules.fees.closing import BilledDay, BilledMonth, ClosedMonth, adjustments, close_month
 from hub.rules.fees.day import DayFee, DayFlag, Span, day_context, day_fee, round_minutes
-from hub.rules.fees.exemption import exempt_by_age, exemption, first_exempt_day, school_year_start
+from hub.rules.fees.exemption import exempt_by_age, exemption, first_exempt_day
 from hub.rules.fees.meals import MealLine, cutoff_instant, daily_meal_count, index_absences, reported_in_time
 from hub.rules.fees.money import format_amount, format_minutes, format_pln
 from hub.rules.fees.settings import (
@@ -169,7 +168,6 @@ __all__ = [
     "month_statement",
     "reported_in_time",
     "round_minutes",
-    "school_year_start",
     "summarise",
     "summary_rows",
 ]

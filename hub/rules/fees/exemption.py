@@ -18,23 +18,19 @@ from datetime import date
 from typing import Literal
 
 from hub.rules.fees.settings import Child, StayRules
+from hub.rules.school_year import school_year_of, school_year_start
 
 ExemptionReason = Literal["age", "override"]
 
 
-def school_year_start(day: date) -> int:
-    """The year whose 1 September begins the school year `day` is in (1 IX – 31 VIII)."""
-    return day.year if day.month >= 9 else day.year - 1
-
-
 def exempt_by_age(birth_date: date, day: date) -> bool:
     """True from 1 September of the year the child turns 6."""
-    return school_year_start(day) - birth_date.year >= 6
+    return school_year_of(day) - birth_date.year >= 6
 
 
 def first_exempt_day(birth_date: date) -> date:
     """The first day the age rule exempts the child: 1 September of the year they turn 6."""
-    return date(birth_date.year + 6, 9, 1)
+    return school_year_start(birth_date.year + 6)
 
 
 def exemption(child: Child, day: date, rules: StayRules) -> ExemptionReason | None:
