@@ -10,8 +10,9 @@ event exactly once, whatever is killed or restarted.
 The client fails over among the cluster's nodes by itself; PostgreSQL going away makes
 the instance wait and try the same message again, unacknowledged. A message that is no
 event is kept aside with why (`rejected_events`) and acknowledged: it never stops the
-service. Both start-up steps are idempotent: the stream (`ensure_stream`) and the
-PostgreSQL schema (`pg_schema.migrate`) are made by whichever instance comes first.
+service. The start-up steps are idempotent: the stream (`ensure_stream`) and the
+PostgreSQL schema (`pg_schema.migrate`) are made by whichever instance comes first, and
+the fee resolutions in force are put into the sites' bucket unless they are there.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import nats
 import psycopg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from hub.city import pg_schema
+from hub.city import fee_resolution, pg_schema
 from hub.city.apply import apply_event, reject
 from hub.city.config import CityConfig
 from hub.city.stream import STREAM, SUBJECTS, ensure_stream
@@ -79,6 +80,9 @@ class ViewStore:
 
     def migrate(self) -> None:
         self._retrying(pg_schema.migrate)
+
+    def resolutions(self) -> list[dict[str, Any]]:
+        return self._retrying(fee_resolution.resolutions)
 
     def apply_all(self, messages: list[Message]) -> list[bool | None]:
         """Store the messages in order: True new, False seen before, None rejected. Fewer
@@ -152,6 +156,17 @@ class CityService:
     def stop(self) -> None:
         self._stopping.set()
 
+    async def _publish_resolutions(self, js: Any) -> None:
+        """Put the fee resolutions in force into the sites' bucket, should one have been set
+        while NATS was away (`city resolution set` keeps it and says so): whichever
+        instance starts next publishes it; one already there is not put again."""
+        rows = await asyncio.to_thread(self.store.resolutions)
+        put = await self._answered(lambda: fee_resolution.publish(js, rows))
+        if put:
+            log.info(
+                "city service %s: published %d fee resolution(s) kept while NATS was away", self.name, put
+            )
+
     async def run(self) -> None:
         client = await self._connect()
         if client is None:
@@ -160,6 +175,7 @@ class CityService:
             js = client.jetstream()
             await self._answered(lambda: ensure_stream(js))
             await asyncio.to_thread(self.store.migrate)
+            await self._publish_resolutions(js)
             subscription = await self._answered(
                 lambda: js.pull_subscribe(
                     SUBJECTS[0], durable=DURABLE, stream=STREAM, config=consumer_config()
