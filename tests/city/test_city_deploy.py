@@ -20,6 +20,7 @@ from tests.test_deploy import INSTALLED_COMMAND, MAX_EXPOSURE, systemd_analyze
 CITY = REPO / "deploy" / "city"
 UNITS = {
     "ewidencjoner-city.service": "ewidencjoner-city.service",
+    "ewidencjoner-city-panel.service": "ewidencjoner-city-panel.service",
     "nats-server@.service": "nats-server@city-n1.service",
 }
 
@@ -60,6 +61,15 @@ def test_the_city_service_runs_city_serve_with_its_engines_from_the_environment(
     assert service["Restart"] == "always"
     text = (CITY / "ewidencjoner-city.service").read_text(encoding="utf-8")
     assert set(re.findall(r"^Environment=(\w+)=", text, re.MULTILINE)) == CITY_ENVIRONMENT
+
+
+def test_the_panel_runs_city_panel_on_the_loopback_for_the_proxy() -> None:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
+    parser.read_string((CITY / "ewidencjoner-city-panel.service").read_text(encoding="utf-8"))
+    service = parser["Service"]
+    assert service["ExecStart"] == f"{INSTALLED_COMMAND} city panel --host 127.0.0.1 --port 8090"
+    assert service["Environment"].startswith("EWIDENCJONER_CITY_POSTGRES=")
 
 
 def test_nats_server_accepts_the_nodes_configuration() -> None:
