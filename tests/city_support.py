@@ -12,17 +12,23 @@ system user the package creates, in a directory of its own outside pytest's (pri
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 import urllib.request
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any, TypeVar
 
 from tests.support import free_port, wait_until
+
+T = TypeVar("T")
 
 NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 POSTGRES_BIN = Path("/usr/lib/postgresql")
@@ -165,3 +171,11 @@ class Postgres:
         result = subprocess.run(command, capture_output=True, text=True, timeout=120)
         if result.returncode:
             raise RuntimeError(f"{program} failed: {result.stdout}{result.stderr}")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own. Once any browser test has run, the session's
+    Playwright (tests/conftest.py `browser`) keeps an event loop running in the main thread,
+    where `asyncio.run` is refused; the city's tests talk to NATS through this instead."""
+    with ThreadPoolExecutor(1, thread_name_prefix="nats-client") as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -23,6 +23,7 @@ from hub.city.service import CityService
 from hub.city.site_link import send_pending
 from hub.city.stream import ensure_stream
 from hub.cli.city_serve import READY
+from tests.city_support import run_async
 from tests.support import wait_until
 
 
@@ -150,4 +151,4 @@ def stream_count(servers: list[str]) -> int:
         finally:
             await client.close()
 
-    return asyncio.run(count())
+    return run_async(count())

@@ -6,7 +6,6 @@ end in the latest state."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -34,7 +33,7 @@ from tests.city.service_support import (
     scalar,
     stream_count,
 )
-from tests.city_support import NatsCluster, Postgres
+from tests.city_support import NatsCluster, Postgres, run_async
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.support import wait_until
 
@@ -124,17 +123,17 @@ def test_a_sites_events_reach_the_city_once_through_a_lost_node_and_forged_messa
     morning(settings, db, ids)
     with NatsCluster(tmp_path) as cluster, Postgres() as pg:
         config = CityConfig(tuple(cluster.urls), pg.dsn)
-        asyncio.run(make_stream(cluster.urls))
+        run_async(make_stream(cluster.urls))
         with ServiceThread(config):
-            first = asyncio.run(link_round(cluster.urls, db, SITE))
+            first = run_async(link_round(cluster.urls, db, SITE))
             wait_until(lambda: scalar(pg.dsn, "SELECT count(*) FROM events") == first, timeout=60)
 
             cluster.kill(1)  # a node lost mid-morning: the service and the link carry on
             tap(settings, db, 5, OLEK_CARD, time(7, 31, 10))  # 70 s: within the site's debounce
             months.close(db, settings, 2026, 11, "dyrektor")
-            second = asyncio.run(link_round(cluster.urls, db, SITE))
-            asyncio.run(publish_raw(cluster.urls, forged()))
-            asyncio.run(link_round(cluster.urls, db, SITE))  # nothing new: nothing twice
+            second = run_async(link_round(cluster.urls, db, SITE))
+            run_async(publish_raw(cluster.urls, forged()))
+            run_async(link_round(cluster.urls, db, SITE))  # nothing new: nothing twice
             wait_until(
                 lambda: scalar(pg.dsn, "SELECT count(*) FROM rejected_events") == len(forged()), timeout=60
             )
@@ -147,7 +146,7 @@ def test_a_sites_events_reach_the_city_once_through_a_lost_node_and_forged_messa
             for index in range(3):
                 cluster.start_node(index, wait=False)
             wait_until(cluster.ready, timeout=60)
-            third = asyncio.run(link_round(cluster.urls, db, SITE))
+            third = run_async(link_round(cluster.urls, db, SITE))
             wait_until(
                 lambda: scalar(pg.dsn, "SELECT count(*) FROM events") == first + second + third, timeout=90
             )
@@ -262,8 +261,8 @@ def test_two_instances_one_killed_and_postgres_restarted_store_each_event_once(
     count = "SELECT count(*) FROM events"
     with NatsCluster(tmp_path) as cluster, Postgres() as pg:
         config = CityConfig(tuple(cluster.urls), pg.dsn)
-        asyncio.run(make_stream(cluster.urls))
-        sent = asyncio.run(link_round(cluster.urls, db, SITE))
+        run_async(make_stream(cluster.urls))
+        sent = run_async(link_round(cluster.urls, db, SITE))
         a = ServiceProcess(config, "a", tmp_path).start()
         with ServiceProcess(config, "b", tmp_path):
             assert wait_until(lambda: scalar(pg.dsn, count), timeout=60) < sent
@@ -273,7 +272,7 @@ def test_two_instances_one_killed_and_postgres_restarted_store_each_event_once(
 
             pg.stop()  # both instances wait for it, acknowledging nothing meanwhile
             autumn(settings, db, 2001, 300)
-            sent += asyncio.run(link_round(cluster.urls, db, SITE))
+            sent += run_async(link_round(cluster.urls, db, SITE))
             pg.start()
             wait_until(lambda: scalar(pg.dsn, count) == sent, timeout=120)
             assert a.stop() == 0

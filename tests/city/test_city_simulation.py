@@ -18,7 +18,6 @@ child's day (first arrival, last departure) as the site's own rules read it.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -49,7 +48,7 @@ from tests.city.sim_sites import (
     working_day_in,
 )
 from tests.city.sim_view import CityView
-from tests.city_support import NatsCluster, Postgres
+from tests.city_support import NatsCluster, Postgres, run_async
 from tests.support import wait_until
 
 pytestmark = pytest.mark.city
@@ -78,7 +77,7 @@ def consumer(servers: list[str]) -> ConsumerInfo:
         finally:
             await client.close()
 
-    return asyncio.run(ask())
+    return run_async(ask())
 
 
 def redelivered(servers: list[str]) -> int:
@@ -116,7 +115,7 @@ def kill_leader(cluster: NatsCluster) -> int:
         assert info.cluster is not None and info.cluster.leader
         return info.cluster.leader
 
-    index = [node.name for node in cluster.nodes].index(asyncio.run(ask()))
+    index = [node.name for node in cluster.nodes].index(run_async(ask()))
     cluster.kill(index)
     return index
 

@@ -15,7 +15,7 @@ import pytest
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
 
-from tests.city_support import NatsCluster, Postgres
+from tests.city_support import NatsCluster, Postgres, run_async
 
 T = TypeVar("T")
 
@@ -66,7 +66,7 @@ def test_a_stream_replicated_three_times_keeps_every_message_when_a_node_dies(tm
         return received
 
     with NatsCluster(tmp_path) as cluster:
-        received = asyncio.run(journey(cluster))
+        received = run_async(journey(cluster))
         cluster.start_node(1)
     assert received == [str(number).encode() for number in range(100)]
 

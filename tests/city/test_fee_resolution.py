@@ -7,7 +7,6 @@ malformed one refused with nothing kept; the site's own override back in the cit
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date
 from decimal import Decimal
@@ -28,7 +27,7 @@ from hub.cli.main import cli
 from hub.store import city_fees, fee_settings
 from hub.store.db import connect
 from tests.city.service_support import ServiceThread
-from tests.city_support import NatsCluster, Postgres
+from tests.city_support import NatsCluster, Postgres, run_async
 from tests.fee_resolution_support import BASIS, SITE, make_site, stay_fee
 from tests.support import wait_until
 
@@ -89,7 +88,7 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
         link.start()  # the site is back
         try:
             wait_until(lambda: len(city_fees.listed(db)) == 1, timeout=60)  # no stream takes its events yet
-            asyncio.run(make_stream(cluster.urls))  # the city service's stream, made later
+            run_async(make_stream(cluster.urls))  # the city service's stream, made later
             assert (stay_fee(db, settings, ania, 10), stay_fee(db, settings, ania, 11)) == (
                 Decimal("5.76"), Decimal("5.20"),
             )  # fmt: skip  # October at 1,44; November from the resolution's date at 1,30
@@ -102,11 +101,11 @@ def test_a_resolution_reaches_an_offline_site_is_billed_from_its_date_and_overri
 
             fee_settings.set_rate(db, OVERRIDE_FROM, "1,20", "zarządzenie dyrektora", author="dyrektor")
             assert stay_fee(db, settings, ania, 11) == Decimal("4.80")  # the local override wins
-            wait_until(lambda: asyncio.run(fees_events(cluster.urls)) != [], timeout=60)
+            wait_until(lambda: run_async(fees_events(cluster.urls)) != [], timeout=60)
         finally:
             link.stop()
 
-        [message] = asyncio.run(fees_events(cluster.urls))
+        [message] = run_async(fees_events(cluster.urls))
         with psycopg.connect(pg.dsn, autocommit=True) as conn:  # as the city service applies it
             assert apply_event(conn, *message)
             assert not apply_event(conn, *message)  # delivered twice: kept once

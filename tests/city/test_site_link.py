@@ -20,7 +20,7 @@ from hub.city.stream import STREAM, ensure_stream
 from hub.config import ConfigError, Settings
 from hub.store import city_link, corrections, registry
 from hub.store.db import connect, open_database
-from tests.city_support import NatsCluster
+from tests.city_support import NatsCluster, run_async
 from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
 from tests.support import wait_until
 
@@ -110,33 +110,33 @@ def test_a_morning_arrives_once_in_order_through_a_lost_node_and_a_day_offline(
 ) -> None:
     settings, db, ids = site
     with NatsCluster(tmp_path) as cluster:
-        asyncio.run(make_stream(cluster.urls))
+        run_async(make_stream(cluster.urls))
         morning(settings, db, 1, 40)
         corrections.add_correction(
             db, child_id=ids["Ania"], day=DAY, kind="add_departure", at=local(settings, DAY, time(15)),
             reason="wyszła z babcią", author="test",
         )  # fmt: skip
         assert (
-            asyncio.run(link_round(cluster.urls, db)) == 40 + 4
+            run_async(link_round(cluster.urls, db)) == 40 + 4
         )  # the taps; the group, two children, the correction
-        assert asyncio.run(link_round(cluster.urls, db)) == 0  # nothing twice
+        assert run_async(link_round(cluster.urls, db)) == 0  # nothing twice
 
         cluster.kill(1)  # a node lost mid-morning
         morning(settings, db, 41, 40)
-        assert asyncio.run(link_round(cluster.urls, db)) == 40
+        assert run_async(link_round(cluster.urls, db)) == 40
         cluster.start_node(1)
 
         before = city_link.cursor(db, "taps")
-        asyncio.run(cut_off_for_a_day(cluster, settings, db, ids))
+        run_async(cut_off_for_a_day(cluster, settings, db, ids))
         assert city_link.cursor(db, "taps") == before
         for index in range(3):
             cluster.start_node(index, wait=False)
-        assert asyncio.run(link_round(cluster.urls, db)) == 41
+        assert run_async(link_round(cluster.urls, db)) == 41
 
         db.execute("DELETE FROM city_link_cursors")  # every acknowledgement lost: all sent again
         db.conn.commit()
-        asyncio.run(link_round(cluster.urls, db))
-        received = asyncio.run(stream_messages(cluster.urls))
+        run_async(link_round(cluster.urls, db))
+        received = run_async(stream_messages(cluster.urls))
 
     keys = [message["key"] for message in received]
     assert len(keys) == len(set(keys)) == 120 + 4 + 1  # each once, the repeats dropped
@@ -164,7 +164,7 @@ def test_the_running_hub_sends_by_itself(
     settings, db, _ids = site
     morning(settings, db, 1, 10)
     with NatsCluster(tmp_path) as cluster:
-        asyncio.run(make_stream(cluster.urls))
+        run_async(make_stream(cluster.urls))
         configured = Settings(database=settings.database, site=SITE, city_servers=",".join(cluster.urls))
         link = SiteLink(lambda: connect(configured.database), SITE, configured.city_server_list)
         link.start()
@@ -174,7 +174,7 @@ def test_the_running_hub_sends_by_itself(
             )
         finally:
             link.stop()
-        received = asyncio.run(stream_messages(cluster.urls))
+        received = run_async(stream_messages(cluster.urls))
     assert sum(message["kind"] == "tap" for message in received) == 10
 
 
