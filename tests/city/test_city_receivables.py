@@ -5,7 +5,7 @@ back (hub/city/apply_events.py). No engines: the site's SQLite alone."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,16 +13,19 @@ import psycopg
 import pytest
 
 from hub.city.apply import apply_event
-from hub.city.apply_events import ReceivablesEvent, Rejected, read_event
+from hub.city.apply_events import MonthEvent, ReceivablesEvent, Rejected, read_event
 from hub.city.pg_schema import migrate
 from hub.city.site_link import pending
-from hub.services import ledger
+from hub.config import Settings
+from hub.rules.fees.money import from_grosz
+from hub.services import ledger, months
 from hub.store import ledger as ledger_store
 from hub.store import registry
 from hub.store.db import open_database
 from hub.timefmt import to_db
 from tests.city.service_support import rows, scalar
 from tests.city_support import Postgres
+from tests.journal_support import ANIA_CARD, give_cards, local, store_tap
 
 BOOKED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -72,6 +75,27 @@ def test_a_payment_sends_the_sites_ledgers_summed_and_no_child(tmp_path: Path) -
         assert f'"child":{child_id}' not in text and f'"id":{child_id}' not in text
     assert "Ania" not in text and "Żak" not in text and "kasia" not in text and "KP" not in text
     assert set(last.payload) == {"site", "key", "at", "action", "kind", "receivables"}
+
+
+def test_a_closed_month_carries_the_ledgers_it_posted(tmp_path: Path) -> None:
+    settings = Settings(database=tmp_path / "site.db", site="p12")
+    db = open_database(settings.database)
+    group = registry.add_group(db, "Motylki", author="test")["id"]
+    ania = registry.add_child(
+        db, first_name="Ania", last_name="Żak", group=group, active_from="2026-09-01", author="test"
+    )["id"]
+    give_cards(db, settings, ania, ania)
+    store_tap(db, 1, ANIA_CARD, local(settings, date(2026, 10, 14), time(7, 0)))
+    store_tap(db, 2, ANIA_CARD, local(settings, date(2026, 10, 14), time(16, 0)))
+    months.close(db, settings, 2026, 10, "dyrektor")
+
+    changes, _ = pending(db, "p12", "changes")
+    [closed] = [event for event in changes if event.payload["kind"] == "month"]
+    read, _ = read_event(closed.subject, closed.data())
+    assert isinstance(read, MonthEvent) and read.receivables is not None
+    charged = sum(entry.amount for payer in ledger.entries_by_payer(db).values() for entry in payer)
+    assert read.receivables.amount("due") == from_grosz(charged)
+    assert charged > 0 and read.receivables.paid == "0.00"
 
 
 RECEIVABLES = {
