@@ -3,14 +3,14 @@
 In one transaction: the event is inserted into `events` by (site, key), and only if it
 was not there yet is it applied to the view (the site's `sites` row, a tap, a child, a
 group, a correction, the site's rules, its own fee entries (`hub.city.fee_resolution`), a
-closed month's statements, and the child's day recomputed). The caller acknowledges the
-message only after this commits, so a message delivered again (a lost ack, a restarted
-instance, two instances) changes nothing.
+closed month's statements, the site's receivables summed, and the child's day recomputed).
+The caller acknowledges the message only after this commits, so a message delivered again
+(a lost ack, a restarted instance, two instances) changes nothing.
 
-A later state of a child, group, correction or the site's rules replaces an earlier one
-only if its change id (the site's audit id) is larger, so changes applied out of order by
-several instances end in the same state. A message that is no event is kept in
-`rejected_events` with why (once by its stream sequence), and the service goes on.
+A later state of a child, group, correction, the site's rules or its receivables replaces
+an earlier one only if its change id (the site's audit id) is larger, so changes applied
+out of order by several instances end in the same state. A message that is no event is
+kept in `rejected_events` with why (once by its stream sequence), and the service goes on.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from hub.city.apply_events import (
     FeesEvent,
     GroupEvent,
     MonthEvent,
+    Receivables,
+    ReceivablesEvent,
     Rejected,
     SettingsEvent,
     TapEvent,
@@ -90,6 +92,8 @@ def _apply(
         return False
     if isinstance(event, MonthEvent):
         _month(conn, event, payload["statements"])
+        if event.receivables is not None:
+            _store_receivables(conn, event.site, event.receivables, event.change_id)
     else:
         APPLY[type(event)](conn, event)
     conn.execute(
@@ -218,6 +222,26 @@ def _month(conn: psycopg.Connection[Any], event: MonthEvent, sent: list[dict[str
         )  # fmt: skip
 
 
+def _receivables(conn: psycopg.Connection[Any], event: ReceivablesEvent) -> None:
+    _store_receivables(conn, event.site, event.receivables, event.change_id)
+
+
+def _store_receivables(conn: psycopg.Connection[Any], site: str, state: Receivables, change_id: int) -> None:
+    """The site's ledgers summed, replaced only by a later change."""
+    conn.execute(
+        """INSERT INTO site_receivables (site, as_of, due, paid, arrears, children_in_arrears, change_id)
+           VALUES (%s, %s, %s, %s, %s, %s, %s)
+           ON CONFLICT (site) DO UPDATE SET as_of = excluded.as_of, due = excluded.due,
+               paid = excluded.paid, arrears = excluded.arrears,
+               children_in_arrears = excluded.children_in_arrears, change_id = excluded.change_id
+           WHERE site_receivables.change_id < excluded.change_id""",
+        [
+            site, state.as_of, state.amount("due"), state.amount("paid"), state.amount("arrears"),
+            state.children_in_arrears, change_id,
+        ],
+    )  # fmt: skip
+
+
 APPLY: dict[type, Callable[[psycopg.Connection[Any], Any], None]] = {
     TapEvent: _tap,
     ChildEvent: _child,
@@ -225,4 +249,5 @@ APPLY: dict[type, Callable[[psycopg.Connection[Any], Any], None]] = {
     CorrectionEvent: _correction,
     SettingsEvent: _settings,
     FeesEvent: apply_fees_event,
+    ReceivablesEvent: _receivables,
 }

@@ -174,10 +174,35 @@ class SettingsEvent(Change):
     settings: SettingsState
 
 
+Amount = Annotated[str, Field(pattern=r"^-?[0-9]{1,10}\.[0-9]{2}$")]
+"""An amount in złoty written as a string to the grosz (`"12.50"`): a JSON number would pass
+through a binary float."""
+
+
+class Receivables(Strict):
+    """A site's ledgers summed (hub/city/events.py `receivables`)."""
+
+    as_of: date
+    due: Amount
+    paid: Amount
+    arrears: Annotated[str, Field(pattern=r"^[0-9]{1,10}\.[0-9]{2}$")]
+    children_in_arrears: Annotated[int, Field(ge=0, lt=2**31)]
+
+    def amount(self, name: str) -> Decimal:
+        return Decimal(getattr(self, name))
+
+
+class ReceivablesEvent(Change):
+    kind: Literal["receivables"]
+    receivables: Receivables
+
+
 class MonthEvent(Change):
     kind: Literal["month"]
     month: Annotated[str, Field(max_length=MAX_TEXT)]
     statements: list[Statement]
+    receivables: Receivables | None = None
+    """The ledgers after the month was posted (a site older than this sends none)."""
 
 
 class FeesOverride(Strict):
@@ -201,12 +226,19 @@ class FeesEvent(Change):
 
 
 CityEvent = Annotated[
-    TapEvent | ChildEvent | GroupEvent | CorrectionEvent | SettingsEvent | MonthEvent | FeesEvent,
+    TapEvent
+    | ChildEvent
+    | GroupEvent
+    | CorrectionEvent
+    | SettingsEvent
+    | MonthEvent
+    | FeesEvent
+    | ReceivablesEvent,
     Field(discriminator="kind"),
 ]
 FEEDS = {
     "tap": "taps",
-    **dict.fromkeys(("child", "group", "correction", "settings", "month", "fees"), "changes"),
+    **dict.fromkeys(("child", "group", "correction", "settings", "month", "fees", "receivables"), "changes"),
 }
 """Which subject of its site each kind of event comes on."""
 

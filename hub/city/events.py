@@ -7,8 +7,10 @@ their group, year of birth and dates in the kindergarten (no name, address, guar
 card); a tap is its reader, the reader's direction, time and that child number; a
 correction is what the attendance rules read of it (never its reason or author); the site's
 settings are the opening hours and debounce its rules use; a closed month is each child's
-billed statement. Changes are read as they are when sent, so a change sent late carries
-the latest state: the city keeps the last state of each thing, in the order sent.
+billed statement; the money (a month closed, a payment booked, imported or assigned) is the
+site's receivables summed, never a payer's. Changes are read as they are when sent, so a
+change sent late carries the latest state: the city keeps the last state of each thing, in
+the order sent.
 """
 
 from __future__ import annotations
@@ -20,7 +22,19 @@ from typing import Any
 from sqlite_utils import Database
 
 from hub.city.fee_resolution_site import local_overrides
+from hub.rules.fees.money import from_grosz
+from hub.services import ledger
 from hub.store import city_link, site_settings
+from hub.timefmt import from_db
+
+RECEIVABLES_ACTIONS = (
+    "ledger.payment",
+    "ledger.write_off",
+    "ledger.payout",
+    "payments.import",
+    "payments.assign",
+)
+"""The audited changes of the ledger besides a month's close (whose event carries them too)."""
 
 CHANGE_ACTIONS = (
     "child.create",
@@ -32,6 +46,7 @@ CHANGE_ACTIONS = (
     "month.close",
     "settings.fees",
     "settings.site",
+    *RECEIVABLES_ACTIONS,
 )
 """The audited changes the city hears about."""
 
@@ -73,7 +88,9 @@ def change_event(db: Database, site: str, entry: dict[str, Any]) -> CityEvent:
     key = f"change:{entry['id']}"
     base = {"site": site, "key": key, "at": entry["at"], "action": entry["action"]}
     entity, entity_id = entry["entity"], entry["entity_id"]
-    if entity == "child":
+    if entry["action"] in RECEIVABLES_ACTIONS:  # a payment is booked on a child: before "child"
+        payload = {**base, "kind": "receivables", "receivables": receivables(db, entry["at"])}
+    elif entity == "child":
         child = city_link.child(db, int(entity_id))
         state = child and {
             "id": child["id"],
@@ -119,10 +136,31 @@ def change_event(db: Database, site: str, entry: dict[str, Any]) -> CityEvent:
             }
             for row in city_link.billed_at(db, entry["at"])
         ]
-        payload = {**base, "kind": "month", "month": entity_id, "statements": statements}
+        payload = {
+            **base,
+            "kind": "month",
+            "month": entity_id,
+            "statements": statements,
+            "receivables": receivables(db, entry["at"]),
+        }
     else:
         raise ValueError(f"no city event for {entity!r}")
     return CityEvent(key, subject(site, "changes"), payload)
+
+
+def receivables(db: Database, at: str) -> dict[str, Any]:
+    """The site's ledgers summed as they are now, in złoty: everything billed (`due`), the
+    payments booked (`paid`; write-offs and payouts are in neither), the overdue and unpaid
+    as `ledger.arrears` counts it on the change's day (UTC) and how many children owe it."""
+    entries = [entry for payer in ledger.entries_by_payer(db).values() for entry in payer]
+    late = ledger.arrears(db, from_db(at).date())
+    return {
+        "as_of": from_db(at).date().isoformat(),
+        "due": str(from_grosz(sum(entry.amount for entry in entries if entry.is_charge))),
+        "paid": str(from_grosz(-sum(entry.amount for entry in entries if entry.kind == "payment"))),
+        "arrears": str(from_grosz(sum(arrear.overdue for arrear in late))),
+        "children_in_arrears": len({arrear.child["id"] for arrear in late}),
+    }
 
 
 def correction_target(correction: dict[str, Any]) -> dict[str, Any] | None:

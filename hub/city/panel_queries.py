@@ -14,6 +14,8 @@ returns a child's number, and a group is named and counted, nothing more.
   over the days with both an arrival and a departure.
 - `fee_summary`: the month's billing per kindergarten and in total, each child's latest
   statement version only (a corrected month replaces, never adds).
+- `receivables`: each kindergarten's ledgers as its latest money change left them (billed,
+  paid, in arrears, children in arrears) and the city's sum, as of the oldest of them.
 - `resolution_in_force`, `overrides_in_force`: the city's fee resolution on a day, and the
   sites that set their own instead.
 """
@@ -70,6 +72,24 @@ class Billed:
 class FeeSummary:
     by_site: dict[str, Billed]
     total: Billed
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A kindergarten's receivables (or the city's, summed), in złoty."""
+
+    as_of: date | None = None
+    """The day of the latest money change counted (for the city: the oldest site's)."""
+    due: Decimal = Decimal(0)
+    paid: Decimal = Decimal(0)
+    arrears: Decimal = Decimal(0)
+    children_in_arrears: int = 0
+
+
+@dataclass(frozen=True)
+class Receivables:
+    by_site: dict[str, Owed]
+    total: Owed
 
 
 @dataclass(frozen=True)
@@ -198,6 +218,22 @@ def fee_summary(conn: Any, year: int, month: int) -> FeeSummary:
         else:
             by_site[site] = billed
     return FeeSummary(by_site, total)
+
+
+def receivables(conn: Any) -> Receivables:
+    """Each site's receivables as last sent and the city's sum (its grouping set `()`)."""
+    rows = conn.execute(
+        """SELECT site, min(as_of), sum(due), sum(paid), sum(arrears), sum(children_in_arrears)
+           FROM site_receivables GROUP BY GROUPING SETS ((site), ())"""
+    ).fetchall()
+    by_site, total = {}, Owed()
+    for site, as_of, due, paid, arrears, children in rows:
+        owed = Owed(as_of, due or Decimal(0), paid or Decimal(0), arrears or Decimal(0), int(children or 0))
+        if site is None:
+            total = owed
+        else:
+            by_site[site] = owed
+    return Receivables(by_site, total)
 
 
 def resolution_in_force(conn: Any, day: date) -> Resolution | None:

@@ -191,6 +191,22 @@ STEPS: list[tuple[int, str]] = [
         CREATE INDEX children_by_site_group ON children (site, group_id);
         """,
     ),
+    (
+        4,
+        # The receivables (hub/city/apply.py): each site's ledgers summed as of its latest
+        # money change, never a payer's row.
+        """
+        CREATE TABLE site_receivables (
+            site text PRIMARY KEY,
+            as_of date NOT NULL,
+            due numeric(12,2) NOT NULL,
+            paid numeric(12,2) NOT NULL,
+            arrears numeric(12,2) NOT NULL,
+            children_in_arrears integer NOT NULL,
+            change_id bigint NOT NULL
+        );
+        """,
+    ),
 ]
 
 LOCK_KEY = 16_2026

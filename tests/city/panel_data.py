@@ -63,6 +63,13 @@ CITY_BILLED = {
 CITY_DUE_PL = "1545,75"
 """How the city's total due reads in Polish (format_amount may add a no-break space: 1 545,75)."""
 
+RECEIVABLES = [  # site, as of, due, paid, in arrears, children in arrears (Zielone: none sent yet)
+    ("p-czap", date(2026, 12, 8), "2500.00", "1800.00", "1512.40", 2),
+    ("p-ciem", date(2026, 12, 1), "72.60", "0.00", "72.60", 1),
+]
+# the city: in arrears 1512.40 + 72.60 = 1585.00, 3 children, as of the older: 1 December
+CITY_ARREARS_PL = "1\u00a0585,00\u00a0zł"
+
 NOVEMBER_DAYS = [  # (site, child, day, arrived, left, minutes)
     ("p-czap", 7_000_001, date(2026, 11, 2), "07:30", "15:45", 495),
     ("p-czap", 7_000_001, date(2026, 11, 3), "08:00", "16:00", 480),
@@ -134,6 +141,12 @@ def fill(conn: Any) -> None:
                 json.dumps({"hourly_rate": "1.40", "free_hours": 5, "meal_price": "13.00"}),
             ],
         )
+        for site, as_of, due, paid, arrears, children in RECEIVABLES:
+            conn.execute(
+                """INSERT INTO site_receivables (site, as_of, due, paid, arrears, children_in_arrears,
+                   change_id) VALUES (%s, %s, %s, %s, %s, %s, 1)""",
+                [site, as_of, due, paid, arrears, children],
+            )
         conn.execute(
             """INSERT INTO site_fee_overrides (site, valid_from, document, change_id)
                VALUES ('p-ciem', '2026-10-01', %s, 1)""",

@@ -185,6 +185,23 @@ def test_fees_are_the_latest_statements_summed_in_polish_money(client: TestClien
     assert "Czapla" not in overrides and "<code>hourly_rate</code>" not in overrides  # the same as the city's
 
 
+def test_fees_show_each_kindergartens_receivables_and_the_citys(client: TestClient) -> None:
+    log_in(client)
+    html = client.get("/fees").text
+    owed = html[html.index("Należności według przedszkoli") :]
+    owed = owed[: owed.index("</table>")]
+
+    def row(name: str) -> list[str]:
+        cells = owed[owed.index(f">{name}</th>") :]
+        return re.findall(r"<td[^>]*>([^<]*)</td>", cells[: cells.index("</tr>")])
+
+    assert row("Przedszkole „Czapla”") == ["8.12.2026", "1\u00a0512,40\u00a0zł", "2"]
+    assert row("Przedszkole „Ćma”") == ["1.12.2026", "72,60\u00a0zł", "1"]
+    assert row("Przedszkole „Zielone”") == ["—", "—", "—"]
+    assert row("Całe miasto") == ["1.12.2026", panel_data.CITY_ARREARS_PL, "3"]
+    assert not any(str(child) in owed for child in panel_data.CHILD_IDS)
+
+
 def test_fees_default_to_the_last_month(client: TestClient) -> None:
     log_in(client)
     assert "listopad 2026" in client.get("/fees").text

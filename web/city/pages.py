@@ -8,6 +8,8 @@ child or shows a child's number.
 - `/fees?month=YYYY-MM` (by default the last month): each kindergarten's billed month (stay
   fees, meals charged and refunded, due), the city's total; the fee resolution in force and
   the kindergartens that set their own fees instead (read-only: `city resolution` sets it);
+  and each kindergarten's receivables now (in arrears, children in arrears, as of its latest
+  money change) with the city's total;
 - `/sites/{site}?month=YYYY-MM`: a kindergarten's groups (names and counts) today, its month
   (by default the last one) by group, what it billed, and its own fee settings if any.
 """
@@ -108,6 +110,10 @@ def fee_summary(panel: PanelState, first: date) -> Figure[queries.FeeSummary]:
     )
 
 
+def receivables(panel: PanelState) -> Figure[queries.Receivables]:
+    return panel.figures.get(("receivables",), lambda: queries.receivables(panel.db.conn()), TODAY_MAX_AGE)
+
+
 @lru_cache(maxsize=4096)
 def _money(amount: Decimal, language: str) -> str:
     return format_pln(amount, locale=language)
@@ -164,7 +170,7 @@ def attendance(
 def fees(request: Request, panel: Panel, _officer: CurrentOfficer, month: MonthParam = None) -> Response:
     conn, today = panel.db.conn(), panel.today()
     first = chosen_month(month, previous_month(today.replace(day=1)))
-    figure = fee_summary(panel, first)
+    figure, owed = fee_summary(panel, first), receivables(panel)
     summary = figure.value
     sites = queries.sites(conn)
     names = {site.site: site.name for site in sites}
@@ -176,12 +182,14 @@ def fees(request: Request, panel: Panel, _officer: CurrentOfficer, month: MonthP
     context = {
         "rows": [(site, summary.by_site.get(site.site, queries.Billed())) for site in sites],
         "total": summary.total,
+        "receivables": [(site, owed.value.by_site.get(site.site, queries.Owed())) for site in sites],
+        "receivables_total": owed.value.total,
         "month": first,
         "links": month_links(first),
         "resolution": resolution,
         "overrides": overrides,
         "today": today,
-        "as_of": as_of(panel, figure),
+        "as_of": as_of(panel, figure, owed),
     }
     return render(panel, request, "city_fees.html", context)
 
