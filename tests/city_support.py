@@ -26,6 +26,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from sqlite_utils import Database
+
+from hub.config import Settings
+from hub.store import registry
+from hub.store.db import open_database
+from tests.journal_support import give_cards
 from tests.support import free_port, wait_until
 
 T = TypeVar("T")
@@ -179,3 +185,20 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     where `asyncio.run` is refused; the city's tests talk to NATS through this instead."""
     with ThreadPoolExecutor(1, thread_name_prefix="nats-client") as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def two_child_site(directory: Path, site: str) -> tuple[Settings, Database, dict[str, int]]:
+    """A kindergarten `site` whose link the city tests drive: the group Motylki with Ania and
+    Olek Żak, each holding a card (`tests.journal_support.ANIA_CARD`, `OLEK_CARD`)."""
+    settings = Settings(database=directory / "site.db", site=site)
+    db = open_database(settings.database)
+    group = registry.add_group(db, "Motylki", author="test")["id"]
+    ids = {
+        name: registry.add_child(
+            db, first_name=name, last_name="Żak", group=group, active_from="2026-09-01",
+            birth_date="2021-05-04", author="test",
+        )["id"]
+        for name in ("Ania", "Olek")
+    }  # fmt: skip
+    give_cards(db, settings, ids["Ania"], ids["Olek"])
+    return settings, db, ids

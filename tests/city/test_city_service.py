@@ -21,8 +21,7 @@ from hub.city.service import apply_event
 from hub.config import Settings
 from hub.rules.attendance import TapId
 from hub.services import days, months
-from hub.store import corrections, registry, site_settings
-from hub.store.db import open_database
+from hub.store import corrections, site_settings
 from tests.city.service_support import (
     ServiceProcess,
     ServiceThread,
@@ -33,8 +32,8 @@ from tests.city.service_support import (
     scalar,
     stream_count,
 )
-from tests.city_support import NatsCluster, Postgres, run_async
-from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
+from tests.city_support import NatsCluster, Postgres, run_async, two_child_site
+from tests.journal_support import ANIA_CARD, OLEK_CARD, local, store_tap
 from tests.support import wait_until
 
 pytestmark = pytest.mark.city
@@ -44,18 +43,7 @@ DAY = date(2026, 11, 18)
 
 @pytest.fixture
 def site(tmp_path: Path) -> tuple[Settings, Database, dict[str, int]]:
-    settings = Settings(database=tmp_path / "site.db", site=SITE)
-    db = open_database(settings.database)
-    group = registry.add_group(db, "Motylki", author="test")["id"]
-    ids = {
-        name: registry.add_child(
-            db, first_name=name, last_name="Żak", group=group, active_from="2026-09-01",
-            birth_date="2021-05-04", author="test",
-        )["id"]
-        for name in ("Ania", "Olek")
-    }  # fmt: skip
-    give_cards(db, settings, ids["Ania"], ids["Olek"])
-    return settings, db, ids
+    return two_child_site(tmp_path, SITE)
 
 
 def tap(settings: Settings, db: Database, seq: int, uid: str, wall: time, day: date = DAY) -> None:

@@ -19,9 +19,9 @@ from hub.city.site_link import SiteLink, send_pending
 from hub.city.stream import STREAM, ensure_stream
 from hub.config import ConfigError, Settings
 from hub.store import city_link, corrections, registry
-from hub.store.db import connect, open_database
-from tests.city_support import NatsCluster, run_async
-from tests.journal_support import ANIA_CARD, OLEK_CARD, give_cards, local, store_tap
+from hub.store.db import connect
+from tests.city_support import NatsCluster, run_async, two_child_site
+from tests.journal_support import ANIA_CARD, OLEK_CARD, local, store_tap
 from tests.support import wait_until
 
 pytestmark = pytest.mark.city
@@ -31,18 +31,7 @@ DAY = date(2026, 11, 18)
 
 @pytest.fixture
 def site(tmp_path: Path) -> tuple[Settings, Database, dict[str, int]]:
-    settings = Settings(database=tmp_path / "site.db", site=SITE)
-    db = open_database(settings.database)
-    group = registry.add_group(db, "Motylki", author="test")["id"]
-    ids = {
-        name: registry.add_child(
-            db, first_name=name, last_name="Żak", group=group, active_from="2026-09-01",
-            birth_date="2021-05-04", author="test",
-        )["id"]
-        for name in ("Ania", "Olek")
-    }  # fmt: skip
-    give_cards(db, settings, ids["Ania"], ids["Olek"])
-    return settings, db, ids
+    return two_child_site(tmp_path, SITE)
 
 
 def morning(settings: Settings, db: Database, first_seq: int, count: int) -> None:
